@@ -1,0 +1,21 @@
+# Writes version_info.hpp with the project version and the git commit of the source tree.
+execute_process(COMMAND git -C ${SRC} rev-parse HEAD OUTPUT_VARIABLE COMMIT
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE RC)
+if(NOT RC EQUAL 0 OR COMMIT STREQUAL "")
+  set(COMMIT "unknown")
+else()
+  execute_process(COMMAND git -C ${SRC} status --porcelain --untracked-files=no
+                  OUTPUT_VARIABLE DIRTY OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT DIRTY STREQUAL "")
+    set(COMMIT "${COMMIT}-dirty")
+  endif()
+endif()
+set(CONTENT "#pragma once\n// Generated at build time; do not edit.\nnamespace celltrial::build {\ninline constexpr const char* version = \"${VERSION}\";\ninline constexpr const char* git_commit = \"${COMMIT}\";\n}\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} OLD)
+else()
+  set(OLD "")
+endif()
+if(NOT OLD STREQUAL CONTENT)
+  file(WRITE ${OUT} "${CONTENT}")
+endif()

@@ -1,0 +1,64 @@
+#pragma once
+// Per-trial analysis: ANCOVA of change from baseline on arm + baseline (+ GMFCS strata), complete
+// cases, each active arm against control, with the decision taken against precomputed critical
+// values (no p-value on the hot path).
+//
+// The least-squares fit is assembled from per-cell sufficient statistics (cell = arm x stratum:
+// n, sums of x, y, x², xy, y²), so its cost per child is six additions whatever the number of
+// strata; the small normal-equation system is then solved once per trial.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "celltrial/model/model.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial {
+
+struct ComparisonResult {
+  double estimate = 0;  ///< active - control, adjusted
+  double se = 0;
+  double t = 0;
+  std::int64_t df = 0;
+  bool estimable = false;
+  bool reject = false;             ///< H0 rejected (after multiplicity adjustment)
+  bool reject_favourable = false;  ///< rejected with the estimate in the direction of benefit
+  bool covered = false;            ///< the CI contains the true effect
+};
+
+struct TrialResult {
+  std::array<ComparisonResult, kMaxArms - 1> comparisons{};  ///< one per active arm, in arm order
+  std::array<std::int64_t, kMaxArms> randomised{};
+  std::array<std::int64_t, kMaxArms> analysed{};
+  std::array<double, kMaxArms> mean_change{};  ///< observed mean change per arm (NaN if none analysed)
+  std::uint64_t screened = 0;
+};
+
+class Ancova {
+ public:
+  /// `true_effects[c]` is the true effect of comparison c, for CI coverage.
+  Ancova(const Scenario& s, std::vector<double> true_effects);
+
+  void analyse(const TrialData& d, TrialResult& out) const;
+
+  std::size_t comparisons() const { return active_.size(); }
+  /// Critical value of the (per-comparison) test at `df` residual degrees of freedom.
+  double test_critical(std::int64_t df, std::size_t step = 0) const;
+  double ci_critical(std::int64_t df) const;
+
+ private:
+  std::size_t arms_;
+  std::size_t control_;
+  std::vector<std::size_t> active_;
+  std::size_t strata_;
+  int sides_;
+  double sign_;  ///< +1 when larger is better, -1 otherwise
+  Multiplicity multiplicity_;
+  std::vector<double> true_effects_;
+  std::int64_t max_df_;
+  // crit_[step][df]: test critical values (step > 0 only for Holm); ci_[df].
+  std::vector<std::vector<double>> crit_;
+  std::vector<double> ci_;
+};
+
+}  // namespace celltrial

@@ -1,0 +1,35 @@
+#pragma once
+// Shared pieces of the subcommands (internal to the cli layer).
+#include <atomic>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial::cli {
+
+struct Streams {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// Set by request_stop(); polled by long-running commands.
+std::atomic<bool>& stop_flag();
+
+/// The built-in copy of scenarios/default.yaml.
+const char* default_scenario_text();
+inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (built in)";
+
+/// Loads `path`, or the built-in default when `path` is empty, applying --set overrides.
+Scenario load(const std::string& path, const std::vector<std::string>& overrides);
+
+/// Each command adds itself to the app and returns the action to run when it was chosen.
+using Action = std::function<int()>;
+Action add_simulate(CLI::App& app, Streams io);
+Action add_validate(CLI::App& app, Streams io);
+Action add_show(CLI::App& app, Streams io);
+
+}  // namespace celltrial::cli

@@ -1,0 +1,71 @@
+#pragma once
+// Streaming, mergeable Monte Carlo accumulators. All sums are exact (core/exact_sum.hpp), so the
+// result is the same to the bit for any split of the trials into threads, shards or ranks, merged
+// in any order. Memory does not grow with the number of trials.
+#include <array>
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/core/exact_sum.hpp"
+
+namespace celltrial {
+
+struct ComparisonAccumulator {
+  std::uint64_t estimable = 0;
+  std::uint64_t rejections = 0;
+  std::uint64_t rejections_favourable = 0;
+  std::uint64_t covered = 0;
+  ExactMoments estimate;       ///< per-trial estimates
+  ExactMoments se;             ///< per-trial model standard errors
+  ExactMoments squared_error;  ///< (estimate - truth)^2, for RMSE and its MC error
+  bool operator==(const ComparisonAccumulator&) const = default;
+};
+
+struct ArmAccumulator {
+  ExactMoments randomised;
+  ExactMoments analysed;
+  ExactMoments mean_change;  ///< trials where the arm had analysed children
+  bool operator==(const ArmAccumulator&) const = default;
+};
+
+class Accumulator {
+ public:
+  Accumulator() = default;
+  Accumulator(std::size_t arms, std::size_t comparisons, std::vector<double> truth);
+
+  void add(const TrialResult& r);
+  void merge(const Accumulator& o);
+
+  std::uint64_t trials() const { return trials_; }
+  std::size_t arms() const { return arms_; }
+  std::size_t comparisons() const { return comparisons_; }
+  const ComparisonAccumulator& comparison(std::size_t c) const { return comp_[c]; }
+  const ArmAccumulator& arm(std::size_t a) const { return arm_[a]; }
+  const ExactMoments& screened() const { return screened_; }
+  std::uint64_t any_rejection() const { return any_reject_; }
+  std::uint64_t all_rejections() const { return all_reject_; }
+  std::uint64_t out_of_range() const { return out_of_range_; }
+  double truth(std::size_t c) const { return truth_[c]; }
+
+  /// Lossless state for shard files (every integer written exactly).
+  nlohmann::json state() const;
+  static Accumulator from_state(const nlohmann::json& j);  ///< throws std::runtime_error on bad input
+  bool operator==(const Accumulator&) const = default;
+
+ private:
+  void moments(ExactMoments& m, double x) {
+    if (!m.add(x)) ++out_of_range_;
+  }
+  std::size_t arms_ = 0, comparisons_ = 0;
+  std::vector<double> truth_;
+  std::uint64_t trials_ = 0;
+  std::uint64_t any_reject_ = 0, all_reject_ = 0;
+  std::uint64_t out_of_range_ = 0;
+  std::array<ComparisonAccumulator, kMaxArms - 1> comp_{};
+  std::array<ArmAccumulator, kMaxArms> arm_{};
+  ExactMoments screened_;
+};
+
+}  // namespace celltrial

@@ -1,0 +1,21 @@
+#pragma once
+// Writing results safely: files are written to a temporary sibling and renamed into place; a
+// results folder is replaced only once the whole new set of files is complete.
+#include <map>
+#include <string>
+
+namespace celltrial {
+
+/// Writes `content` to `path` atomically (temp file in the same folder, then rename).
+/// Throws Error(ExitCode::io) with the path and the reason on failure.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+/// Writes every (file name -> content) into folder `dir`, replacing a previous celltrial results
+/// folder there only when all files are complete. A folder that holds files celltrial did not
+/// write is never replaced: Error(ExitCode::io) names them.
+void write_results_folder(const std::string& dir, const std::map<std::string, std::string>& files);
+
+/// Throws Error(ExitCode::io) if `dir` could not be created/replaced (checked before a long run).
+void check_writable_folder(const std::string& dir);
+
+}  // namespace celltrial

@@ -1,0 +1,28 @@
+#pragma once
+// Operating characteristics from accumulated trials, each with its Monte Carlo standard error.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "celltrial/engine/accumulator.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial {
+
+/// summary.json content. Depends only on the scenario and the accumulated trials (never on
+/// threads, shards or timings), so it is byte-identical across any parallel layout.
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc);
+
+/// Tidy CSV: one row per (comparison, metric) with estimate and Monte Carlo SE.
+std::string summary_csv(const nlohmann::json& summary);
+
+/// A terminal table of the main operating characteristics.
+std::string summary_table(const nlohmann::json& summary);
+
+/// Wilson score interval for a proportion x/n at 95 %.
+std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n);
+
+/// The JSON text exactly as written to summary.json.
+std::string dump_json(const nlohmann::json& j);
+
+}  // namespace celltrial

@@ -1,0 +1,34 @@
+#pragma once
+// Reading, validating and writing scenarios.
+//
+// load_* read YAML, apply `--set key.path=value` overrides, fill in every default and check every
+// value. All problems found are reported together in one celltrial::Error (ExitCode::data, or
+// no_input for an unreadable file), each naming file:line:column (or the --set option), the key
+// path, the problem and the fix.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial {
+
+/// Reads a scenario file. `overrides` are "key.path=value" strings as given to --set.
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Reads a scenario from text; `source_name` is used in messages in place of a file name.
+Scenario load_scenario_text(const std::string& text, const std::string& source_name,
+                            const std::vector<std::string>& overrides = {});
+
+/// The fully resolved scenario as YAML (every default written out); loads back to the same
+/// scenario.
+std::string to_yaml(const Scenario& s);
+
+/// The fully resolved scenario as JSON (same structure as to_yaml), for results files.
+nlohmann::json to_json(const Scenario& s);
+
+/// The shortest decimal text that reads back to exactly `x`.
+std::string format_number(double x);
+
+}  // namespace celltrial

@@ -1,0 +1,82 @@
+#include "celltrial/engine/engine.hpp"
+
+#include <thread>
+
+#include <tbb/blocked_range.h>
+#include <tbb/combinable.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/core/error.hpp"
+#include "celltrial/model/model.hpp"
+
+namespace celltrial {
+
+std::vector<double> true_effects(const Scenario& s) {
+  std::vector<double> out;
+  for (std::size_t a : s.active_arms()) out.push_back(effect_at(s.arms[a], s.analysis.primary_visit_months));
+  return out;
+}
+
+Accumulator make_accumulator(const Scenario& s) {
+  return Accumulator(s.arms.size(), s.active_arms().size(), true_effects(s));
+}
+
+int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
+  const std::uint64_t first = opt.first_trial;
+  const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
+  CELLTRIAL_ASSERT(first <= last);
+  const Model model(s);
+  const Ancova ancova(s, true_effects(s));
+  const std::uint64_t seed = s.simulation.seed;
+  const std::uint64_t bs = opt.block_size == 0 ? 256 : opt.block_size;
+  const std::uint64_t blocks = (last - first + bs - 1) / bs;
+
+  struct Workspace {
+    TrialData data;
+    TrialResult result;
+  };
+  tbb::enumerable_thread_specific<Workspace> workspaces;
+  tbb::combinable<Accumulator> partial([&] { return make_accumulator(s); });
+  std::atomic<bool> stopped{false};
+
+  tbb::task_arena arena(resolve_threads(opt.threads));
+  arena.execute([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<std::uint64_t>(0, blocks, 1),
+        [&](const tbb::blocked_range<std::uint64_t>& r) {
+          Workspace& ws = workspaces.local();
+          Accumulator& acc = partial.local();
+          for (std::uint64_t b = r.begin(); b != r.end(); ++b) {
+            if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+              stopped.store(true);
+              return;
+            }
+            const std::uint64_t lo = first + b * bs;
+            const std::uint64_t hi = std::min(last, lo + bs);
+            for (std::uint64_t i = lo; i < hi; ++i) {
+              model.simulate(seed, i, ws.data);
+              ancova.analyse(ws.data, ws.result);
+              acc.add(ws.result);
+            }
+            if (opt.progress) opt.progress->fetch_add(hi - lo, std::memory_order_relaxed);
+          }
+        },
+        tbb::simple_partitioner());
+  });
+  if (stopped.load() || (opt.stop && opt.stop->load())) throw Error(ExitCode::interrupted, "interrupted; no results were written");
+  Accumulator total = make_accumulator(s);
+  partial.combine_each([&](const Accumulator& a) { total.merge(a); });
+  return total;
+}
+
+}  // namespace celltrial

@@ -1,0 +1,128 @@
+#include "celltrial/report/output.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "celltrial/core/error.hpp"
+
+namespace celltrial {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string unique_suffix() {
+  static std::atomic<unsigned> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+[[noreturn]] void io_fail(const std::string& path, const std::string& what, const std::string& fix) {
+  throw Error(ExitCode::io, Diagnostic{{path, 0, 0}, "", what, fix});
+}
+
+// Files a results folder may hold; anything else means the folder is not (only) ours.
+bool ours(const std::string& name) {
+  static const std::set<std::string> known{"summary.json", "summary.csv", "run.json", "scenario.yaml",
+                                           "power_curve.csv", "power_curve.json", "power_curve.png",
+                                           "power_curve.svg", "power_curve.gp"};
+  return known.count(name) > 0 || name.rfind("shard-", 0) == 0 || name.rfind("checkpoint", 0) == 0;
+}
+
+void check_replaceable(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec))
+    io_fail(dir.string(), "exists and is not a folder.", "choose another --out or move that file away.");
+  std::string foreign;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!ours(name)) {
+      foreign = name;
+      break;
+    }
+  }
+  if (!foreign.empty())
+    io_fail(dir.string(), "the folder holds files celltrial did not write (e.g. '" + foreign + "'); it will not be replaced.",
+            "choose an empty or new folder with --out.");
+}
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const fs::path p(path);
+  const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp-" + unique_suffix());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) io_fail(path, std::string("cannot create a file here: ") + std::strerror(errno) + ".",
+                      "check that the folder exists and is writable.");
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      io_fail(path, "writing failed (disk full?).", "free space or choose another folder.");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    io_fail(path, "cannot move the finished file into place: " + ec.message() + ".", "check permissions.");
+  }
+}
+
+void check_writable_folder(const std::string& dir) {
+  const fs::path d = fs::absolute(fs::path(dir)).lexically_normal();
+  check_replaceable(d);
+  std::error_code ec;
+  fs::path parent = d.parent_path();
+  fs::create_directories(parent, ec);
+  if (ec) io_fail(parent.string(), "cannot create the folder: " + ec.message() + ".", "choose a writable --out.");
+  const fs::path probe = parent / (".celltrial-probe-" + unique_suffix());
+  {
+    std::ofstream out(probe);
+    if (!out) io_fail(parent.string(), "the folder is not writable.", "choose a writable --out.");
+  }
+  fs::remove(probe, ec);
+}
+
+void write_results_folder(const std::string& dir, const std::map<std::string, std::string>& files) {
+  const fs::path d = fs::absolute(fs::path(dir)).lexically_normal();
+  check_replaceable(d);
+  std::error_code ec;
+  fs::create_directories(d.parent_path(), ec);
+  if (ec) io_fail(d.parent_path().string(), "cannot create the folder: " + ec.message() + ".", "choose a writable --out.");
+  const fs::path tmp = d.parent_path() / ("." + d.filename().string() + ".tmp-" + unique_suffix());
+  fs::create_directory(tmp, ec);
+  if (ec) io_fail(tmp.string(), "cannot create a temporary folder: " + ec.message() + ".", "choose a writable --out.");
+  try {
+    for (const auto& [name, content] : files) write_file_atomic((tmp / name).string(), content);
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  const fs::path old = d.parent_path() / ("." + d.filename().string() + ".old-" + unique_suffix());
+  const bool had = fs::exists(d, ec);
+  if (had) {
+    fs::rename(d, old, ec);
+    if (ec) {
+      fs::remove_all(tmp, ec);
+      io_fail(d.string(), "cannot move the previous results aside: " + ec.message() + ".", "check permissions.");
+    }
+  }
+  fs::rename(tmp, d, ec);
+  if (ec) {
+    std::error_code ec2;
+    if (had) fs::rename(old, d, ec2);  // put the previous results back
+    fs::remove_all(tmp, ec2);
+    io_fail(d.string(), "cannot move the new results into place: " + ec.message() + ".", "check permissions.");
+  }
+  if (had) fs::remove_all(old, ec);
+}
+
+}  // namespace celltrial

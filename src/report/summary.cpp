@@ -1,0 +1,220 @@
+#include "celltrial/report/summary.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "celltrial/core/error.hpp"
+
+namespace celltrial {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+nlohmann::json num(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return x;
+}
+
+nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
+  const double p = n ? static_cast<double>(x) / static_cast<double>(n) : kNaN;
+  const auto [lo, hi] = wilson95(x, n);
+  return {{"estimate", num(p)},
+          {"mc_se", num(n ? std::sqrt(p * (1 - p) / static_cast<double>(n)) : kNaN)},
+          {"ci95", {num(lo), num(hi)}},
+          {"count", x},
+          {"of", n}};
+}
+
+nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm) {
+  const ComparisonAccumulator& a = acc.comparison(c);
+  const std::uint64_t n = a.estimable;
+  const double truth = acc.truth(c);
+  const double mean = a.estimate.mean();
+  const double emp_se = a.estimate.sd();
+  const double mse = a.squared_error.mean();
+  const double rmse = std::sqrt(mse);
+  const double dn = static_cast<double>(n);
+  nlohmann::json j;
+  j["arm"] = s.arms[arm].name;
+  j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
+  j["power"] = proportion(a.rejections, acc.trials());
+  j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
+  j["estimate"] = {
+      {"mean", num(mean)},
+      {"mc_se", num(a.estimate.mc_se())},
+      {"true", num(truth)},
+      {"bias", num(mean - truth)},
+      {"bias_mc_se", num(a.estimate.mc_se())},
+      {"empirical_se", num(emp_se)},
+      {"empirical_se_mc_se", num(n > 1 ? emp_se / std::sqrt(2.0 * (dn - 1)) : kNaN)},
+      {"model_se", num(a.se.mean())},
+      {"model_se_mc_se", num(a.se.mc_se())},
+      {"rmse", num(rmse)},
+      {"rmse_mc_se", num(rmse > 0 ? a.squared_error.mc_se() / (2 * rmse) : kNaN)},
+      {"coverage", num(n ? static_cast<double>(a.covered) / dn : kNaN)},
+      {"coverage_mc_se", nullptr},
+      {"ci_level", s.analysis.ci_level},
+      {"estimable_trials", n},
+  };
+  if (n) {
+    const double cov = static_cast<double>(a.covered) / dn;
+    j["estimate"]["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
+  }
+  return j;
+}
+}  // namespace
+
+std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n) {
+  if (n == 0) return {kNaN, kNaN};
+  const double z = 1.959963984540054;
+  const double dn = static_cast<double>(n), p = static_cast<double>(x) / dn;
+  const double denom = 1 + z * z / dn;
+  const double centre = (p + z * z / (2 * dn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / dn + z * z / (4 * dn * dn)) / denom;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
+  nlohmann::json j;
+  j["format"] = "celltrial.summary/1";
+  j["scenario"] = s.name;
+  j["trials"] = acc.trials();
+  j["seed"] = s.simulation.seed;
+  j["analysis"] = {{"method", to_string(s.analysis.method)},
+                   {"primary_visit_months", s.analysis.primary_visit_months},
+                   {"alpha", s.analysis.alpha},
+                   {"sides", s.analysis.sides},
+                   {"multiplicity", to_string(s.analysis.multiplicity)}};
+  const auto active = s.active_arms();
+  nlohmann::json comps = nlohmann::json::array();
+  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c]));
+  // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
+  j["comparison"] = comps[0]["label"];
+  j["power"] = comps[0]["power"];
+  j["estimate"] = comps[0]["estimate"];
+  j["comparisons"] = comps;
+  if (active.size() > 1) {
+    j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
+    j["all_rejections"] = proportion(acc.all_rejections(), acc.trials());
+  }
+  nlohmann::json arms = nlohmann::json::array();
+  for (std::size_t a = 0; a < s.arms.size(); ++a) {
+    const ArmAccumulator& x = acc.arm(a);
+    arms.push_back({{"name", s.arms[a].name},
+                    {"role", to_string(s.arms[a].role)},
+                    {"randomised_mean", num(x.randomised.mean())},
+                    {"analysed_mean", num(x.analysed.mean())},
+                    {"analysed_mean_mc_se", num(x.analysed.mc_se())},
+                    {"mean_change", num(x.mean_change.mean())},
+                    {"mean_change_mc_se", num(x.mean_change.mc_se())}});
+  }
+  j["arms"] = arms;
+  double randomised = 0, analysed = 0;
+  for (std::size_t a = 0; a < s.arms.size(); ++a) {
+    randomised += acc.arm(a).randomised.mean();
+    analysed += acc.arm(a).analysed.mean();
+  }
+  j["sample_size"] = {{"randomised_mean", num(randomised)},
+                      {"analysed_mean", num(analysed)},
+                      {"screened_mean", num(acc.screened().mean())},
+                      {"screened_mc_se", num(acc.screened().mc_se())}};
+  std::uint64_t not_estimable = 0;
+  for (std::size_t c = 0; c < active.size(); ++c) not_estimable += acc.trials() - acc.comparison(c).estimable;
+  j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
+  return j;
+}
+
+std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
+
+namespace {
+std::string fmt(const nlohmann::json& v, int prec = 4) {
+  if (v.is_null()) return "NA";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v.get<double>());
+  return buf;
+}
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+std::string csv_num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
+}  // namespace
+
+std::string summary_csv(const nlohmann::json& j) {
+  std::ostringstream os;
+  os << "scenario,trials,seed,comparison,metric,estimate,mc_se\n";
+  const std::string head = csv_field(j["scenario"].get<std::string>()) + "," + j["trials"].dump() + "," +
+                           j["seed"].dump() + ",";
+  for (const auto& c : j["comparisons"]) {
+    const std::string lab = csv_field(c["label"].get<std::string>());
+    auto row = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
+      os << head << lab << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
+    };
+    row("power", c["power"]["estimate"], c["power"]["mc_se"]);
+    row("power_favourable", c["power"]["favourable"]["estimate"], c["power"]["favourable"]["mc_se"]);
+    const auto& e = c["estimate"];
+    row("estimate_mean", e["mean"], e["mc_se"]);
+    row("true_effect", e["true"], nullptr);
+    row("bias", e["bias"], e["bias_mc_se"]);
+    row("empirical_se", e["empirical_se"], e["empirical_se_mc_se"]);
+    row("model_se", e["model_se"], e["model_se_mc_se"]);
+    row("rmse", e["rmse"], e["rmse_mc_se"]);
+    row("coverage", e["coverage"], e["coverage_mc_se"]);
+  }
+  for (const auto& a : j["arms"]) {
+    const std::string lab = csv_field(a["name"].get<std::string>());
+    os << head << lab << ",analysed_mean," << csv_num(a["analysed_mean"]) << "," << csv_num(a["analysed_mean_mc_se"]) << "\n";
+    os << head << lab << ",mean_change," << csv_num(a["mean_change"]) << "," << csv_num(a["mean_change_mc_se"]) << "\n";
+  }
+  return os.str();
+}
+
+std::string summary_table(const nlohmann::json& j) {
+  std::ostringstream os;
+  os << "Scenario " << j["scenario"].get<std::string>() << ": " << j["trials"] << " trials, seed " << j["seed"]
+     << ", ANCOVA at " << j["analysis"]["primary_visit_months"] << " months, alpha " << j["analysis"]["alpha"]
+     << " (" << j["analysis"]["sides"] << "-sided)\n";
+  char line[256];
+  for (const auto& c : j["comparisons"]) {
+    const auto& p = c["power"];
+    const auto& e = c["estimate"];
+    os << "\n  " << c["label"].get<std::string>() << "\n";
+    std::snprintf(line, sizeof line, "    %-22s %10s %10s   %s\n", "", "estimate", "MC SE", "");
+    os << line;
+    auto row = [&](const char* name, const nlohmann::json& v, const nlohmann::json& se, const std::string& extra = "") {
+      std::snprintf(line, sizeof line, "    %-22s %10s %10s   %s\n", name, fmt(v).c_str(), fmt(se).c_str(), extra.c_str());
+      os << line;
+    };
+    row("power (reject H0)", p["estimate"], p["mc_se"],
+        "95% CI " + fmt(p["ci95"][0]) + " to " + fmt(p["ci95"][1]));
+    row("  favourable direction", p["favourable"]["estimate"], p["favourable"]["mc_se"]);
+    row("mean estimate", e["mean"], e["mc_se"], "true effect " + fmt(e["true"]));
+    row("bias", e["bias"], e["bias_mc_se"]);
+    row("empirical SE", e["empirical_se"], e["empirical_se_mc_se"]);
+    row("mean model SE", e["model_se"], e["model_se_mc_se"]);
+    row("RMSE", e["rmse"], e["rmse_mc_se"]);
+    row("CI coverage", e["coverage"], e["coverage_mc_se"], "nominal " + fmt(e["ci_level"], 2));
+  }
+  if (j.contains("any_rejection")) {
+    os << "\n  any active arm rejects: " << fmt(j["any_rejection"]["estimate"]) << " (MC SE "
+       << fmt(j["any_rejection"]["mc_se"]) << ")\n";
+  }
+  os << "\n  arm                    randomised   analysed   mean change (MC SE)\n";
+  for (const auto& a : j["arms"]) {
+    std::snprintf(line, sizeof line, "  %-22s %10s %10s   %s (%s)\n", a["name"].get<std::string>().c_str(),
+                  fmt(a["randomised_mean"], 1).c_str(), fmt(a["analysed_mean"], 1).c_str(),
+                  fmt(a["mean_change"], 3).c_str(), fmt(a["mean_change_mc_se"], 3).c_str());
+    os << line;
+  }
+  const auto& ss = j["sample_size"];
+  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << "\n";
+  const auto ne = j["diagnostics"]["not_estimable"].get<std::uint64_t>();
+  if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";
+  return os.str();
+}
+
+}  // namespace celltrial

@@ -1,0 +1,857 @@
+#include "celltrial/scenario/io.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "celltrial/core/error.hpp"
+
+namespace celltrial {
+
+std::string format_number(double x) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Reader: walks the YAML tree, remembers where every value came from, and collects problems.
+// ---------------------------------------------------------------------------------------------
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  std::vector<Diagnostic> diags;
+  std::map<std::string, std::string> override_text;  // reader path -> "--set a.b=c"
+  std::map<std::string, Location> seen;               // reader path -> where it was read
+
+  Location where(const YAML::Node& n, const std::string& path) const {
+    for (const auto& [p, text] : override_text) {
+      if (path == p || path.rfind(p + ".", 0) == 0 || path.rfind(p + "[", 0) == 0)
+        return Location{"command line (" + text + ")", 0, 0};
+    }
+    Location loc{file_, 0, 0};
+    if (n.IsDefined() && n.Mark().line >= 0) {
+      loc.line = n.Mark().line + 1;
+      loc.column = n.Mark().column + 1;
+    }
+    return loc;
+  }
+  Location where_path(const std::string& path) const {
+    // The closest enclosing path that was read, for cross-field checks on defaults.
+    std::string p = path;
+    while (true) {
+      auto it = seen.find(p);
+      if (it != seen.end()) return it->second;
+      auto cut = p.find_last_of(".[");
+      if (cut == std::string::npos) break;
+      p = p.substr(0, cut);
+    }
+    for (const auto& [op, text] : override_text)
+      if (path == op || path.rfind(op + ".", 0) == 0) return Location{"command line (" + text + ")", 0, 0};
+    return Location{file_, 0, 0};
+  }
+
+  void error(const YAML::Node& n, const std::string& path, std::string problem, std::string fix = "") {
+    diags.push_back(Diagnostic{where(n, path), path, std::move(problem), std::move(fix)});
+  }
+  void error_at(const std::string& path, std::string problem, std::string fix = "") {
+    diags.push_back(Diagnostic{where_path(path), path, std::move(problem), std::move(fix)});
+  }
+
+  static std::string join_path(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+  }
+
+  /// Checks that `n` is a mapping whose keys are all in `allowed`; reports unknown and duplicate
+  /// keys. Returns false when `n` is not a mapping.
+  bool mapping(const YAML::Node& n, const std::string& path, const std::vector<std::string>& allowed) {
+    if (!n.IsMap()) {
+      error(n, path.empty() ? "(top level)" : path, "expected a mapping of keys to values, found " + kind(n) + ".",
+            "write it as 'key: value' lines; allowed keys: " + list(allowed) + ".");
+      return false;
+    }
+    seen.emplace(path, where(n, path));
+    std::set<std::string> keys;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        error(it->first, path, "a key must be a plain word.", "allowed keys: " + list(allowed) + ".");
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      const std::string kp = join_path(path, key);
+      if (!keys.insert(key).second) {
+        error(it->first, kp, "this key appears twice.", "keep one of the two entries.");
+        continue;
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string guess = closest_match(key, allowed);
+        error(it->first, kp, "unknown key '" + key + "'.",
+              guess.empty() ? "allowed keys here: " + list(allowed) + "."
+                            : "did you mean '" + guess + "'? (allowed: " + list(allowed) + ")");
+      }
+    }
+    return true;
+  }
+
+  bool number(const YAML::Node& n, const std::string& path, double& out) {
+    if (!scalar(n, path, "a number")) return false;
+    const std::string s = trim(n.Scalar());
+    double v = 0;
+    auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (res.ec != std::errc() || res.ptr != s.data() + s.size() || !std::isfinite(v)) {
+      error(n, path, "'" + s + "' is not a number.", "write a finite number such as 0.05 or 12.");
+      return false;
+    }
+    out = v;
+    seen[path] = where(n, path);
+    return true;
+  }
+
+  bool integer(const YAML::Node& n, const std::string& path, std::int64_t& out) {
+    double v = 0;
+    if (!number(n, path, v)) return false;
+    if (v != std::floor(v) || std::fabs(v) > 9.0e15) {
+      error(n, path, "'" + trim(n.Scalar()) + "' is not a whole number.", "write a whole number such as 200.");
+      return false;
+    }
+    out = static_cast<std::int64_t>(v);
+    return true;
+  }
+
+  bool text(const YAML::Node& n, const std::string& path, std::string& out) {
+    if (!scalar(n, path, "text")) return false;
+    out = n.Scalar();
+    seen[path] = where(n, path);
+    return true;
+  }
+
+  template <class E>
+  bool choice(const YAML::Node& n, const std::string& path, const std::vector<std::pair<std::string, E>>& options,
+              E& out) {
+    std::string s;
+    if (!text(n, path, s)) return false;
+    std::vector<std::string> names;
+    for (const auto& [name, value] : options) {
+      names.push_back(name);
+      if (name == s) {
+        out = value;
+        return true;
+      }
+    }
+    std::string guess = closest_match(s, names);
+    error(n, path, "'" + s + "' is not one of " + list(names) + ".",
+          guess.empty() ? "use one of " + list(names) + "." : "did you mean '" + guess + "'?");
+    return false;
+  }
+
+  bool number_list(const YAML::Node& n, const std::string& path, std::vector<double>& out) {
+    if (n.IsScalar()) {  // a single number is a list of one
+      double v;
+      if (!number(n, path, v)) return false;
+      out = {v};
+      return true;
+    }
+    if (!n.IsSequence()) {
+      error(n, path, "expected a list of numbers, found " + kind(n) + ".", "write it as [6, 12].");
+      return false;
+    }
+    std::vector<double> vals;
+    bool ok = true;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      double v;
+      if (number(n[i], path + "[" + std::to_string(i) + "]", v)) vals.push_back(v);
+      else ok = false;
+    }
+    if (ok) out = vals;
+    seen[path] = where(n, path);
+    return ok;
+  }
+
+  static std::string list(const std::vector<std::string>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+    return out;
+  }
+  static std::string kind(const YAML::Node& n) {
+    if (n.IsMap()) return "a mapping";
+    if (n.IsSequence()) return "a list";
+    if (n.IsNull()) return "nothing (an empty value)";
+    if (n.IsScalar()) return "'" + n.Scalar() + "'";
+    return "an undefined value";
+  }
+  static std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t");
+    auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+  }
+
+ private:
+  bool scalar(const YAML::Node& n, const std::string& path, const char* what) {
+    if (n.IsScalar()) return true;
+    error(n, path, std::string("expected ") + what + ", found " + kind(n) + ".", "");
+    return false;
+  }
+  std::string file_;
+};
+
+// Helpers that read an optional key into a field that already holds its default.
+struct Section {
+  Reader& r;
+  const YAML::Node node;
+  std::string path;
+  bool ok;
+
+  Section(Reader& reader, const YAML::Node& n, std::string p, const std::vector<std::string>& allowed)
+      : r(reader), node(n), path(std::move(p)), ok(n.IsDefined() && !n.IsNull() ? r.mapping(n, path, allowed) : false) {}
+
+  YAML::Node get(const char* key) const { return ok ? node[key] : YAML::Node(YAML::NodeType::Undefined); }
+  bool has(const char* key) const { return ok && node[key].IsDefined() && !node[key].IsNull(); }
+  std::string sub(const char* key) const { return Reader::join_path(path, key); }
+
+  void num(const char* key, double& out) { if (has(key)) r.number(get(key), sub(key), out); }
+  void integer(const char* key, std::int64_t& out) { if (has(key)) r.integer(get(key), sub(key), out); }
+  void text(const char* key, std::string& out) { if (has(key)) r.text(get(key), sub(key), out); }
+  template <class E>
+  void choice(const char* key, const std::vector<std::pair<std::string, E>>& options, E& out) {
+    if (has(key)) r.choice(get(key), sub(key), options, out);
+  }
+  void numbers(const char* key, std::vector<double>& out) { if (has(key)) r.number_list(get(key), sub(key), out); }
+};
+
+// Range checks with the key's own location.
+void check(Reader& r, bool ok, const std::string& path, const std::string& problem, const std::string& fix) {
+  if (!ok) r.error_at(path, problem, fix);
+}
+
+std::vector<std::string> gmfcs_names() { return {"I", "II", "III", "IV", "V"}; }
+
+void read_gmfcs_map(Reader& r, const YAML::Node& n, const std::string& path,
+                    std::array<double, kGmfcsLevels>& out) {
+  Section s(r, n, path, gmfcs_names());
+  if (!s.ok) return;
+  std::array<double, kGmfcsLevels> v{};
+  bool any = false;
+  for (int i = 0; i < kGmfcsLevels; ++i) {
+    const char* key = kGmfcsNames[static_cast<std::size_t>(i)];
+    if (s.has(key)) {
+      s.num(key, v[static_cast<std::size_t>(i)]);
+      any = true;
+    }
+  }
+  if (any) out = v;  // levels not listed have share 0
+}
+
+void read_population(Reader& r, const YAML::Node& n, Population& p) {
+  Section s(r, n, "population", {"outcome_model", "age_months", "eligibility", "gmfcs_mix", "cp", "generic"});
+  if (!s.ok) return;
+  s.choice<OutcomeModel>("outcome_model", {{"cp", OutcomeModel::cp}, {"generic", OutcomeModel::generic}},
+                         p.outcome_model);
+  Section age(r, s.get("age_months"), "population.age_months", {"distribution", "min", "max", "mean", "sd"});
+  if (age.ok) {
+    age.choice<AgeDistribution>("distribution",
+                                {{"uniform", AgeDistribution::uniform},
+                                 {"normal", AgeDistribution::normal},
+                                 {"lognormal", AgeDistribution::lognormal}},
+                                p.age.distribution);
+    age.num("min", p.age.min_months);
+    age.num("max", p.age.max_months);
+    age.num("mean", p.age.mean_months);
+    age.num("sd", p.age.sd_months);
+  }
+  Section el(r, s.get("eligibility"), "population.eligibility", {"min_age_months", "max_age_months"});
+  if (el.ok) {
+    el.num("min_age_months", p.eligibility.min_age_months);
+    el.num("max_age_months", p.eligibility.max_age_months);
+  }
+  if (s.has("gmfcs_mix")) read_gmfcs_map(r, s.get("gmfcs_mix"), "population.gmfcs_mix", p.cp.mix);
+  Section cp(r, s.get("cp"), "population.cp", {"curves", "child_limit_sd", "progress_sd_per_year", "measurement_sd"});
+  if (cp.ok) {
+    cp.num("child_limit_sd", p.cp.child_limit_sd);
+    cp.num("progress_sd_per_year", p.cp.progress_sd_per_year);
+    cp.num("measurement_sd", p.cp.measurement_sd);
+    Section curves(r, cp.get("curves"), "population.cp.curves", gmfcs_names());
+    if (curves.ok) {
+      for (int i = 0; i < kGmfcsLevels; ++i) {
+        const char* key = kGmfcsNames[static_cast<std::size_t>(i)];
+        Section c(r, curves.get(key), curves.sub(key), {"limit", "age90_years"});
+        if (c.ok) {
+          c.num("limit", p.cp.curves[static_cast<std::size_t>(i)].limit);
+          c.num("age90_years", p.cp.curves[static_cast<std::size_t>(i)].age90_years);
+        }
+      }
+    }
+  }
+  Section g(r, s.get("generic"), "population.generic",
+            {"baseline_mean", "baseline_sd", "intercept", "slope", "residual_sd"});
+  if (g.ok) {
+    g.num("baseline_mean", p.generic.baseline_mean);
+    g.num("baseline_sd", p.generic.baseline_sd);
+    g.num("intercept", p.generic.intercept);
+    g.num("slope", p.generic.slope);
+    g.num("residual_sd", p.generic.residual_sd);
+  }
+}
+
+void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms) {
+  if (!n.IsDefined() || n.IsNull()) {
+    r.error_at("arms", "no arms are given.", "list a control arm and at least one active arm under 'arms:'.");
+    return;
+  }
+  if (!n.IsSequence()) {
+    r.error(n, "arms", "expected a list of arms, found " + Reader::kind(n) + ".",
+            "write each arm as '- name: ...' with role and allocation.");
+    return;
+  }
+  arms.clear();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string path = "arms[" + std::to_string(i) + "]";
+    Arm arm;
+    Section s(r, n[i], path, {"name", "role", "allocation", "effect_by_month"});
+    if (!s.ok) continue;
+    if (!s.has("name")) r.error(n[i], path + ".name", "the arm has no name.", "add 'name: <word>'.");
+    s.text("name", arm.name);
+    if (!s.has("role")) r.error(n[i], path + ".role", "the arm has no role.", "add 'role: control' or 'role: active'.");
+    s.choice<ArmRole>("role", {{"control", ArmRole::control}, {"active", ArmRole::active}}, arm.role);
+    s.num("allocation", arm.allocation);
+    if (s.has("effect_by_month")) {
+      const YAML::Node e = s.get("effect_by_month");
+      const std::string ep = s.sub("effect_by_month");
+      if (!e.IsMap()) {
+        r.error(e, ep, "expected a mapping of month to effect, found " + Reader::kind(e) + ".",
+                "write it as {6: 1.36, 12: 1.42}.");
+      } else {
+        r.seen[ep] = r.where(e, ep);
+        for (auto it = e.begin(); it != e.end(); ++it) {
+          double month = 0, eff = 0;
+          const std::string kp = ep + "." + (it->first.IsScalar() ? it->first.Scalar() : "?");
+          bool ok = r.number(it->first, kp, month);
+          ok = r.number(it->second, kp, eff) && ok;
+          if (!ok) continue;
+          if (month <= 0) {
+            r.error(it->first, kp, "the month must be positive (the effect at month 0 is 0 by definition).",
+                    "remove this entry or use a month after randomisation.");
+            continue;
+          }
+          arm.effect_by_month.emplace_back(month, eff);
+        }
+        std::sort(arm.effect_by_month.begin(), arm.effect_by_month.end());
+        for (std::size_t k = 1; k < arm.effect_by_month.size(); ++k)
+          if (arm.effect_by_month[k].first == arm.effect_by_month[k - 1].first)
+            r.error(e, ep, "month " + format_number(arm.effect_by_month[k].first) + " is given twice.",
+                    "keep one effect per month.");
+      }
+    }
+    arms.push_back(arm);
+  }
+}
+
+void read_design(Reader& r, const YAML::Node& n, Design& d) {
+  Section s(r, n, "design", {"sample_size", "randomisation", "visits_months", "dropout"});
+  if (!s.ok) return;
+  s.integer("sample_size", d.sample_size);
+  s.choice<Randomisation>("randomisation", {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}},
+                          d.randomisation);
+  s.numbers("visits_months", d.visits_months);
+  Section dr(r, s.get("dropout"), "design.dropout", {"by_last_visit"});
+  if (dr.ok) dr.num("by_last_visit", d.dropout_by_last_visit);
+}
+
+void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
+  Section s(r, n, "analysis",
+            {"method", "primary_visit_months", "adjust_for", "alpha", "sides", "direction", "ci_level", "multiplicity"});
+  if (!s.ok) return;
+  s.choice<AnalysisMethod>("method", {{"ancova", AnalysisMethod::ancova}}, a.method);
+  s.num("primary_visit_months", a.primary_visit_months);
+  if (s.has("adjust_for")) {
+    const YAML::Node l = s.get("adjust_for");
+    const std::string lp = s.sub("adjust_for");
+    a.adjust_for.clear();
+    if (l.IsSequence()) {
+      for (std::size_t i = 0; i < l.size(); ++i) {
+        Covariate c{};
+        if (r.choice<Covariate>(l[i], lp + "[" + std::to_string(i) + "]", {{"gmfcs", Covariate::gmfcs}}, c)) {
+          if (std::find(a.adjust_for.begin(), a.adjust_for.end(), c) != a.adjust_for.end())
+            r.error(l[i], lp, "a covariate is listed twice.", "list each covariate once.");
+          else
+            a.adjust_for.push_back(c);
+        }
+      }
+    } else {
+      r.error(l, lp, "expected a list of covariates, found " + Reader::kind(l) + ".", "write it as [gmfcs] or [].");
+    }
+  }
+  s.num("alpha", a.alpha);
+  std::int64_t sides = a.sides;
+  s.integer("sides", sides);
+  a.sides = static_cast<int>(std::clamp<std::int64_t>(sides, -1000, 1000));
+  s.choice<Direction>("direction", {{"greater", Direction::greater}, {"less", Direction::less}}, a.direction);
+  s.num("ci_level", a.ci_level);
+  s.choice<Multiplicity>("multiplicity",
+                         {{"none", Multiplicity::none}, {"bonferroni", Multiplicity::bonferroni}, {"holm", Multiplicity::holm}},
+                         a.multiplicity);
+}
+
+void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
+  Section s(r, n, "simulation", {"trials", "seed"});
+  if (!s.ok) return;
+  std::int64_t trials = static_cast<std::int64_t>(sim.trials), seed = static_cast<std::int64_t>(sim.seed);
+  s.integer("trials", trials);
+  s.integer("seed", seed);
+  if (trials < 1 && s.has("trials"))
+    r.error(s.get("trials"), "simulation.trials", "must be at least 1 (got " + std::to_string(trials) + ").",
+            "use e.g. 10000 for planning, 100000 or more for final figures.");
+  else
+    sim.trials = static_cast<std::uint64_t>(trials);
+  if (seed < 0 && s.has("seed"))
+    r.error(s.get("seed"), "simulation.seed", "must be a non-negative whole number.", "use e.g. 20250411.");
+  else
+    sim.seed = static_cast<std::uint64_t>(seed);
+}
+
+// Cross-field validation, after every value has been read.
+void validate(Reader& r, const Scenario& sc) {
+  const auto& p = sc.population;
+  const bool cp = p.outcome_model == OutcomeModel::cp;
+  check(r, sc.schema_version == kSchemaVersion, "schema_version",
+        "schema version " + std::to_string(sc.schema_version) + " is not supported.",
+        "this celltrial reads schema_version: " + std::to_string(kSchemaVersion) + ".");
+  check(r, !sc.name.empty() && sc.name.find_first_of("/\\") == std::string::npos && sc.name != "." && sc.name != "..",
+        "name", "the name must be non-empty and contain no '/' or '\\' (it names the results folder).",
+        "use a short word such as ucb_phase3.");
+
+  if (cp) {
+    const auto& a = p.age;
+    if (a.distribution == AgeDistribution::uniform)
+      check(r, a.min_months >= 0 && a.max_months > a.min_months, "population.age_months",
+            "uniform ages need 0 <= min < max (got min " + format_number(a.min_months) + ", max " +
+                format_number(a.max_months) + ").",
+            "e.g. min: 12, max: 72.");
+    else {
+      check(r, a.mean_months > 0, "population.age_months.mean", "the mean age must be positive.", "e.g. mean: 36.");
+      check(r, a.sd_months > 0, "population.age_months.sd",
+            "the SD must be positive (got " + format_number(a.sd_months) + ").", "e.g. sd: 15.");
+    }
+    const auto& e = p.eligibility;
+    check(r, e.min_age_months >= 0 && e.max_age_months > e.min_age_months, "population.eligibility",
+          "eligibility needs 0 <= min_age_months < max_age_months.", "e.g. min_age_months: 12, max_age_months: 72.");
+    if (r.diags.empty()) {
+      const double yield = age_eligibility_yield(p);
+      check(r, yield >= 1e-4, "population.eligibility",
+            yield == 0 ? std::string("no child from the age distribution meets the age limits.")
+                       : "only " + format_number(yield) + " of children from the age distribution meet the age limits "
+                         "(fewer than 1 in 10,000 screened would enrol).",
+            "make population.age_months overlap population.eligibility.");
+    }
+    check(r, e.max_age_months <= 300, "population.eligibility.max_age_months",
+          "ages above 300 months (25 years) are outside the motor-development curves.", "use at most 300.");
+    double sum = 0;
+    bool nonneg = true;
+    for (double m : p.cp.mix) {
+      sum += m;
+      nonneg = nonneg && m >= 0;
+    }
+    check(r, nonneg, "population.gmfcs_mix", "shares must not be negative.", "use shares between 0 and 1.");
+    check(r, std::fabs(sum - 1) < 1e-6, "population.gmfcs_mix",
+          "the GMFCS shares sum to " + format_number(sum) + ", not 1.",
+          "make the shares of levels I-V sum to 1 (levels left out count as 0).");
+    for (int i = 0; i < kGmfcsLevels; ++i) {
+      const auto& c = p.cp.curves[static_cast<std::size_t>(i)];
+      const std::string cpth = std::string("population.cp.curves.") + kGmfcsNames[static_cast<std::size_t>(i)];
+      check(r, c.limit > 0 && c.limit <= 100, cpth + ".limit", "the limit must be in (0, 100] GMFM-66 points.",
+            "Rosenbaum 2002 gives 87.7, 68.4, 54.3, 40.4, 22.3 for levels I-V.");
+      check(r, c.age90_years > 0, cpth + ".age90_years", "age90 must be positive (years).",
+            "Rosenbaum 2002 gives 4.8, 4.4, 3.7, 3.5, 2.7 for levels I-V.");
+    }
+    check(r, p.cp.child_limit_sd >= 0, "population.cp.child_limit_sd", "an SD must not be negative.", "e.g. 8.");
+    check(r, p.cp.progress_sd_per_year >= 0, "population.cp.progress_sd_per_year", "an SD must not be negative.",
+          "e.g. 4.8.");
+    check(r, p.cp.measurement_sd >= 0, "population.cp.measurement_sd", "an SD must not be negative.", "e.g. 1.3.");
+  } else {
+    const auto& g = p.generic;
+    check(r, g.baseline_sd > 0, "population.generic.baseline_sd",
+          "the SD must be positive (got " + format_number(g.baseline_sd) + ").", "e.g. 10.");
+    check(r, g.residual_sd > 0, "population.generic.residual_sd",
+          "the SD must be positive (got " + format_number(g.residual_sd) + ").", "e.g. 4.");
+  }
+
+  // Arms.
+  int controls = 0, actives = 0;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < sc.arms.size(); ++i) {
+    const auto& a = sc.arms[i];
+    const std::string ap = "arms[" + std::to_string(i) + "]";
+    (a.role == ArmRole::control ? controls : actives)++;
+    if (!a.name.empty() && !names.insert(a.name).second)
+      r.error_at(ap + ".name", "the arm name '" + a.name + "' is used twice.", "give every arm its own name.");
+    check(r, a.allocation > 0 && a.allocation <= 1000, ap + ".allocation",
+          "the allocation ratio must be positive (got " + format_number(a.allocation) + ").",
+          "e.g. 1 for equal allocation, 2 for twice as many as an arm with 1.");
+    if (a.role == ArmRole::active && a.effect_by_month.empty())
+      r.error_at(ap, "the active arm has no effect_by_month.",
+                 "add e.g. 'effect_by_month: {6: 1.36, 12: 1.42}' (use 0 for a null scenario).");
+    if (a.role == ArmRole::control && !a.effect_by_month.empty())
+      r.error_at(ap + ".effect_by_month", "a control arm has no effect relative to itself.",
+                 "remove effect_by_month from the control arm.");
+  }
+  if (!sc.arms.empty()) {
+    check(r, controls == 1, "arms", "there must be exactly one control arm (found " + std::to_string(controls) + ").",
+          "give one arm 'role: control'.");
+    check(r, actives >= 1, "arms", "there must be at least one active arm.", "give an arm 'role: active'.");
+  }
+
+  // Design.
+  const auto& d = sc.design;
+  check(r, d.sample_size >= static_cast<std::int64_t>(std::max<std::size_t>(sc.arms.size(), 2)) * 2 &&
+               d.sample_size <= 1000000,
+        "design.sample_size",
+        "the total sample size must be between twice the number of arms and 1,000,000 (got " +
+            std::to_string(d.sample_size) + ").",
+        "e.g. 200.");
+  bool sorted = !d.visits_months.empty();
+  for (std::size_t i = 0; i < d.visits_months.size(); ++i) {
+    if (d.visits_months[i] <= 0) sorted = false;
+    if (i && d.visits_months[i] <= d.visits_months[i - 1]) sorted = false;
+  }
+  check(r, sorted, "design.visits_months",
+        "visits must be positive months in increasing order without repeats.", "e.g. [3, 6, 12].");
+  check(r, d.dropout_by_last_visit >= 0 && d.dropout_by_last_visit < 1, "design.dropout.by_last_visit",
+        "the dropout probability must be in [0, 1) (got " + format_number(d.dropout_by_last_visit) + ").",
+        "e.g. 0.05 for 5 % lost by the last visit.");
+
+  // Analysis.
+  const auto& an = sc.analysis;
+  if (sorted)
+    check(r, std::find(d.visits_months.begin(), d.visits_months.end(), an.primary_visit_months) != d.visits_months.end(),
+          "analysis.primary_visit_months",
+          "the primary visit (" + format_number(an.primary_visit_months) + " months) is not one of the visits.",
+          "use one of design.visits_months.");
+  check(r, an.alpha > 0 && an.alpha <= 0.5, "analysis.alpha",
+        "alpha must be in (0, 0.5] (got " + format_number(an.alpha) + ").", "e.g. 0.05 two-sided or 0.025 one-sided.");
+  check(r, an.sides == 1 || an.sides == 2, "analysis.sides", "sides must be 1 or 2 (got " + std::to_string(an.sides) + ").",
+        "use 2 for a two-sided test, 1 for one-sided.");
+  check(r, an.ci_level > 0.5 && an.ci_level < 1, "analysis.ci_level",
+        "the confidence level must be in (0.5, 1) (got " + format_number(an.ci_level) + ").", "e.g. 0.95.");
+  for (auto c : an.adjust_for)
+    if (c == Covariate::gmfcs && !cp)
+      r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
+                 "remove gmfcs from adjust_for or set population.outcome_model: cp.");
+
+  // Simulation.
+  check(r, sc.simulation.trials >= 1 && sc.simulation.trials <= 10000000000ULL, "simulation.trials",
+        "the number of trials must be between 1 and 10,000,000,000.", "e.g. 10000.");
+}
+
+YAML::Node parse_override_value(const std::string& v) {
+  try {
+    return YAML::Load(v);
+  } catch (const YAML::Exception&) {
+    return YAML::Node(v);
+  }
+}
+
+// Applies "a.b[1].c=value" (or a.b.1.c / arms.<name>.c) to the tree. Returns the reader path.
+void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
+  const auto eq = text.find('=');
+  const Location loc{"command line (--set " + text + ")", 0, 0};
+  if (eq == std::string::npos || eq == 0) {
+    r.diags.push_back({loc, "", "an override must look like key.path=value.", "e.g. --set analysis.alpha=0.025."});
+    return;
+  }
+  std::string key = Reader::trim(text.substr(0, eq));
+  const std::string value = text.substr(eq + 1);
+  // Split on '.' and '[' ']'.
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : key) {
+    if (c == '.' || c == '[' || c == ']') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  if (parts.empty()) {
+    r.diags.push_back({loc, "", "the key path is empty.", "e.g. --set analysis.alpha=0.025."});
+    return;
+  }
+  if (!root.IsMap()) return;  // the file itself is reported as broken
+  YAML::Node node = root;
+  std::string path;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (node.IsSequence()) {
+      std::size_t idx = node.size();
+      bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+      if (numeric) idx = std::stoul(part);
+      else
+        for (std::size_t k = 0; k < node.size(); ++k)
+          if (node[k].IsMap() && node[k]["name"] && node[k]["name"].IsScalar() && node[k]["name"].Scalar() == part)
+            idx = k;
+      if (idx >= node.size()) {
+        r.diags.push_back({loc, path, "there is no element '" + part + "' in this list (it has " +
+                                          std::to_string(node.size()) + ").",
+                           "use an index from 0 to " + std::to_string(node.size() == 0 ? 0 : node.size() - 1) +
+                               " or an arm name."});
+        return;
+      }
+      path += "[" + std::to_string(idx) + "]";
+      if (last) {
+        node[idx] = parse_override_value(value);
+        r.override_text[path] = "--set " + text;
+        return;
+      }
+      YAML::Node next = node[idx];
+      node.reset(next);
+      continue;
+    }
+    if (!node.IsMap() && !node.IsNull()) {
+      r.diags.push_back({loc, path, "'" + path + "' holds a value, not keys.", "check the key path."});
+      return;
+    }
+    path = Reader::join_path(path, part);
+    if (last) {
+      node[part] = parse_override_value(value);
+      r.override_text[path] = "--set " + text;
+      return;
+    }
+    if (!node[part] || node[part].IsNull()) node[part] = YAML::Node(YAML::NodeType::Map);
+    YAML::Node next = node[part];
+    node.reset(next);
+  }
+}
+
+Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& overrides) {
+  Scenario sc;
+  if (root.IsNull() || !root.IsDefined()) {
+    r.error_at("", "the scenario is empty.", "start from scenarios/default.yaml (celltrial show prints it).");
+    throw Error(ExitCode::data, r.diags);
+  }
+  if (root.IsMap())
+    for (const auto& o : overrides) apply_override(r, root, o);
+  Section top(r, root, "",
+              {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation"});
+  if (!top.ok) throw Error(ExitCode::data, r.diags);
+  if (!top.has("schema_version"))
+    r.error(root, "schema_version", "the scenario does not say its schema version.",
+            "add 'schema_version: 1' at the top.");
+  std::int64_t version = kSchemaVersion;
+  top.integer("schema_version", version);
+  sc.schema_version = static_cast<int>(std::clamp<std::int64_t>(version, -1, 1000000));
+  top.text("name", sc.name);
+  top.text("description", sc.description);
+  read_population(r, top.get("population"), sc.population);
+  read_arms(r, top.get("arms"), sc.arms);
+  read_design(r, top.get("design"), sc.design);
+  read_analysis(r, top.get("analysis"), sc.analysis);
+  read_simulation(r, top.get("simulation"), sc.simulation);
+  if (r.diags.empty()) validate(r, sc);
+  if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
+  return sc;
+}
+
+Scenario load_text_impl(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+  Reader r(source);
+  if (text.find('\0') != std::string::npos)
+    throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", "the file is not text (it contains NUL bytes).",
+                                           "give a YAML scenario file such as scenarios/default.yaml."});
+  if (Reader::trim(text).find_first_not_of("\r\n") == std::string::npos)
+    throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", "the file is empty.",
+                                           "start from scenarios/default.yaml (celltrial show prints it)."});
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    Location loc{source, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
+    throw Error(ExitCode::data, Diagnostic{loc, "", "YAML syntax error: " + e.msg + ".",
+                                           "check indentation (spaces, not tabs), colons and brackets near here."});
+  } catch (const YAML::Exception& e) {
+    throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", std::string("cannot read YAML: ") + e.what(), ""});
+  }
+  return read_tree(r, root, overrides);
+}
+
+}  // namespace
+
+Scenario load_scenario_text(const std::string& text, const std::string& source_name,
+                            const std::vector<std::string>& overrides) {
+  return load_text_impl(text, source_name, overrides);
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto st = fs::status(path, ec);
+  if (ec || !fs::exists(st))
+    throw Error(ExitCode::no_input, Diagnostic{{path, 0, 0}, "", "no such file.",
+                                               "check the path; shipped scenarios are in scenarios/."});
+  if (fs::is_directory(st))
+    throw Error(ExitCode::no_input, Diagnostic{{path, 0, 0}, "", "this is a directory, not a scenario file.",
+                                               "name a .yaml file, e.g. " + (fs::path(path) / "default.yaml").string() + "."});
+  if (fs::file_size(path, ec) > 16u * 1024u * 1024u)
+    throw Error(ExitCode::data, Diagnostic{{path, 0, 0}, "", "the file is larger than 16 MiB; a scenario is a few KiB.",
+                                           "check that this is the right file."});
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ExitCode::no_input, Diagnostic{{path, 0, 0}, "", "cannot open the file for reading.",
+                                               "check its permissions."});
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_text_impl(ss.str(), path, overrides);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+namespace {
+YAML::Node num(double x) { return YAML::Node(format_number(x)); }
+
+YAML::Node gmfcs_node(const std::array<double, kGmfcsLevels>& v) {
+  YAML::Node n(YAML::NodeType::Map);
+  for (int i = 0; i < kGmfcsLevels; ++i) n[kGmfcsNames[static_cast<std::size_t>(i)]] = num(v[static_cast<std::size_t>(i)]);
+  return n;
+}
+
+YAML::Node to_node(const Scenario& s) {
+  YAML::Node root(YAML::NodeType::Map);
+  root["schema_version"] = s.schema_version;
+  root["name"] = s.name;
+  root["description"] = s.description;
+  YAML::Node pop(YAML::NodeType::Map);
+  const auto& p = s.population;
+  pop["outcome_model"] = to_string(p.outcome_model);
+  YAML::Node age(YAML::NodeType::Map);
+  age["distribution"] = to_string(p.age.distribution);
+  age["min"] = num(p.age.min_months);
+  age["max"] = num(p.age.max_months);
+  age["mean"] = num(p.age.mean_months);
+  age["sd"] = num(p.age.sd_months);
+  pop["age_months"] = age;
+  YAML::Node el(YAML::NodeType::Map);
+  el["min_age_months"] = num(p.eligibility.min_age_months);
+  el["max_age_months"] = num(p.eligibility.max_age_months);
+  pop["eligibility"] = el;
+  pop["gmfcs_mix"] = gmfcs_node(p.cp.mix);
+  YAML::Node cp(YAML::NodeType::Map);
+  YAML::Node curves(YAML::NodeType::Map);
+  for (int i = 0; i < kGmfcsLevels; ++i) {
+    YAML::Node c(YAML::NodeType::Map);
+    c["limit"] = num(p.cp.curves[static_cast<std::size_t>(i)].limit);
+    c["age90_years"] = num(p.cp.curves[static_cast<std::size_t>(i)].age90_years);
+    curves[kGmfcsNames[static_cast<std::size_t>(i)]] = c;
+  }
+  cp["curves"] = curves;
+  cp["child_limit_sd"] = num(p.cp.child_limit_sd);
+  cp["progress_sd_per_year"] = num(p.cp.progress_sd_per_year);
+  cp["measurement_sd"] = num(p.cp.measurement_sd);
+  pop["cp"] = cp;
+  YAML::Node g(YAML::NodeType::Map);
+  g["baseline_mean"] = num(p.generic.baseline_mean);
+  g["baseline_sd"] = num(p.generic.baseline_sd);
+  g["intercept"] = num(p.generic.intercept);
+  g["slope"] = num(p.generic.slope);
+  g["residual_sd"] = num(p.generic.residual_sd);
+  pop["generic"] = g;
+  root["population"] = pop;
+
+  YAML::Node arms(YAML::NodeType::Sequence);
+  for (const auto& a : s.arms) {
+    YAML::Node an(YAML::NodeType::Map);
+    an["name"] = a.name;
+    an["role"] = to_string(a.role);
+    an["allocation"] = num(a.allocation);
+    if (a.role == ArmRole::active) {
+      YAML::Node e(YAML::NodeType::Map);
+      for (const auto& [m, v] : a.effect_by_month) e[format_number(m)] = num(v);
+      e.SetStyle(YAML::EmitterStyle::Flow);
+      an["effect_by_month"] = e;
+    }
+    arms.push_back(an);
+  }
+  root["arms"] = arms;
+
+  YAML::Node d(YAML::NodeType::Map);
+  d["sample_size"] = s.design.sample_size;
+  d["randomisation"] = to_string(s.design.randomisation);
+  YAML::Node visits(YAML::NodeType::Sequence);
+  for (double v : s.design.visits_months) visits.push_back(num(v));
+  visits.SetStyle(YAML::EmitterStyle::Flow);
+  d["visits_months"] = visits;
+  YAML::Node dr(YAML::NodeType::Map);
+  dr["by_last_visit"] = num(s.design.dropout_by_last_visit);
+  d["dropout"] = dr;
+  root["design"] = d;
+
+  YAML::Node an(YAML::NodeType::Map);
+  an["method"] = to_string(s.analysis.method);
+  an["primary_visit_months"] = num(s.analysis.primary_visit_months);
+  YAML::Node adj(YAML::NodeType::Sequence);
+  for (auto c : s.analysis.adjust_for) adj.push_back(to_string(c));
+  adj.SetStyle(YAML::EmitterStyle::Flow);
+  an["adjust_for"] = adj;
+  an["alpha"] = num(s.analysis.alpha);
+  an["sides"] = s.analysis.sides;
+  an["direction"] = to_string(s.analysis.direction);
+  an["ci_level"] = num(s.analysis.ci_level);
+  an["multiplicity"] = to_string(s.analysis.multiplicity);
+  root["analysis"] = an;
+
+  YAML::Node sim(YAML::NodeType::Map);
+  sim["trials"] = s.simulation.trials;
+  sim["seed"] = s.simulation.seed;
+  root["simulation"] = sim;
+  return root;
+}
+
+nlohmann::json node_to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (auto it = n.begin(); it != n.end(); ++it) j[it->first.Scalar()] = node_to_json(it->second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (std::size_t i = 0; i < n.size(); ++i) j.push_back(node_to_json(n[i]));
+    return j;
+  }
+  if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    std::int64_t iv = 0;
+    auto ri = std::from_chars(s.data(), s.data() + s.size(), iv);
+    if (ri.ec == std::errc() && ri.ptr == s.data() + s.size()) return iv;
+    double dv = 0;
+    auto rd = std::from_chars(s.data(), s.data() + s.size(), dv);
+    if (rd.ec == std::errc() && rd.ptr == s.data() + s.size() && std::isfinite(dv)) return dv;
+    return s;
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string to_yaml(const Scenario& s) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out << to_node(s);
+  return std::string(out.c_str()) + "\n";
+}
+
+nlohmann::json to_json(const Scenario& s) {
+  nlohmann::json j = node_to_json(to_node(s));
+  j["name"] = s.name;  // names and descriptions are text even when they look like numbers
+  j["description"] = s.description;
+  for (std::size_t i = 0; i < s.arms.size(); ++i) j["arms"][i]["name"] = s.arms[i].name;
+  return j;
+}
+
+}  // namespace celltrial
