@@ -66,18 +66,47 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   std::array<Cell, kMaxArms * kGmfcsLevels> cells{};
   std::array<std::int64_t, kMaxArms> randomised{};
   const std::size_t n = d.size();
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t a = d.arm[j];
-    ++randomised[a];
-    if (!d.observed[j]) continue;
-    Cell& c = cells[a * strata_ + d.stratum[j]];
-    const double x = d.baseline[j], y = d.change[j];
-    c.n += 1;
-    c.sx += x;
-    c.sy += y;
-    c.sxx += x * x;
-    c.sxy += x * y;
-    c.syy += y * y;
+  if (arms_ == 2 && strata_ == 1) {
+    // Common case, kept in registers: sums over all analysed children and over arm 1.
+    double tn = 0, tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;
+    double an = 0, ax = 0, ay = 0, axx = 0, axy = 0, ayy = 0;
+    std::int64_t r1 = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const double w = d.observed[j], in1 = d.arm[j];
+      r1 += d.arm[j];
+      const double x = d.baseline[j] * w, y = d.change[j] * w;
+      const double xx = x * x, xy = x * y, yy = y * y;
+      tn += w;
+      tx += x;
+      ty += y;
+      txx += xx;
+      txy += xy;
+      tyy += yy;
+      an += in1 * w;
+      ax += in1 * x;
+      ay += in1 * y;
+      axx += in1 * xx;
+      axy += in1 * xy;
+      ayy += in1 * yy;
+    }
+    randomised[1] = r1;
+    randomised[0] = static_cast<std::int64_t>(n) - r1;
+    cells[1] = Cell{an, ax, ay, axx, axy, ayy};
+    cells[0] = Cell{tn - an, tx - ax, ty - ay, txx - axx, txy - axy, tyy - ayy};
+  } else {
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t a = d.arm[j];
+      ++randomised[a];
+      if (!d.observed[j]) continue;
+      Cell& c = cells[a * strata_ + d.stratum[j]];
+      const double x = d.baseline[j], y = d.change[j];
+      c.n += 1;
+      c.sx += x;
+      c.sy += y;
+      c.sxx += x * x;
+      c.sxy += x * y;
+      c.syy += y * y;
+    }
   }
 
   // Totals, arm summaries, and the strata present among analysed children.

@@ -1,5 +1,6 @@
 #include "celltrial/engine/engine.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <tbb/blocked_range.h>
@@ -49,7 +50,13 @@ Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
   tbb::combinable<Accumulator> partial([&] { return make_accumulator(s); });
   std::atomic<bool> stopped{false};
 
-  tbb::task_arena arena(resolve_threads(opt.threads));
+  const int threads = resolve_threads(opt.threads);
+  // Allow more threads than cores when asked (TBB otherwise caps its workers at cores - 1).
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
+                            std::max<std::size_t>(static_cast<std::size_t>(threads),
+                                                  tbb::global_control::active_value(
+                                                      tbb::global_control::max_allowed_parallelism)));
+  tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::uint64_t>(0, blocks, 1),

@@ -1,2 +1,120 @@
 #!/usr/bin/env bash
-exit 0
+# Tests of the built program: exit codes, messages, round trips, files written atomically.
+# Usage: program_tests.sh path/to/celltrial source_dir
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+# expect NAME CODE REGEX -- command...   (REGEX is matched against stdout+stderr; '' for none)
+expect() {
+  local name=$1 code=$2 regex=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [[ $rc -ne $code ]]; then
+    echo "FAIL $name: exit $rc, expected $code"; echo "$out" | head -20; fail=$((fail + 1)); return
+  fi
+  if [[ -n $regex ]] && ! grep -Eq -- "$regex" <<<"$out"; then
+    echo "FAIL $name: output does not match /$regex/"; echo "$out" | head -20; fail=$((fail + 1)); return
+  fi
+  echo "ok   $name"
+  pass=$((pass + 1))
+}
+
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
+}
+
+cd "$T"
+REF=$SRC/scenarios/validation/reference_ancova.yaml
+
+expect "version" 0 'celltrial [0-9]+\.[0-9]+\.[0-9]+ \(commit' -- "$BIN" --version
+expect "help lists exit codes" 0 '65 +data' -- "$BIN" --help
+expect "simulate --help" 0 '--threads' -- "$BIN" simulate --help
+expect "no subcommand is a usage error" 64 'subcommand' -- "$BIN"
+expect "unknown option" 64 "celltrial simulate --help" -- "$BIN" simulate --bogus
+expect "--threads 0" 64 'threads.*(range|0)' -- "$BIN" simulate --threads 0
+expect "--trials abc" 64 'trials' -- "$BIN" simulate --trials abc
+expect "--trials 0" 64 'trials' -- "$BIN" simulate --trials 0
+
+# simulate: default scenario, results folder, provenance, JSON on stdout.
+expect "simulate default" 0 'ucb vs placebo' -- "$BIN" simulate --trials 500 --threads 2 --out "$T/def"
+check "results files exist" test -s "$T/def/summary.json" -a -s "$T/def/summary.csv" -a -s "$T/def/run.json" -a -s "$T/def/scenario.yaml"
+check "run.json has provenance" grep -q '"git_commit"' "$T/def/run.json"
+check "summary.json keys" python3 -c "
+import json,sys; j=json.load(open('$T/def/summary.json'))
+assert 0<=j['power']['estimate']<=1 and j['power']['mc_se']>0
+assert 'mean' in j['estimate'] and 'true' in j['estimate'] and 'coverage' in j['estimate']
+assert j['trials']==500 and j['seed']==20250411"
+expect "default out folder is results/<name>" 0 '' -- "$BIN" simulate --trials 100 -q
+check "results/ucb_phase3_default created" test -s "$T/results/ucb_phase3_default/summary.json"
+expect "--json prints the summary" 0 '"power"' -- "$BIN" simulate "$REF" --trials 300 --json --out "$T/j"
+
+# Bit-identical summaries for any thread count.
+"$BIN" simulate "$REF" --trials 5000 --threads 1 -q --out "$T/t1"
+"$BIN" simulate "$REF" --trials 5000 --threads 2 -q --out "$T/t2"
+"$BIN" simulate "$REF" --trials 5000 --threads 7 -q --out "$T/t7"
+check "threads 1 = 2" cmp -s "$T/t1/summary.json" "$T/t2/summary.json"
+check "threads 1 = 7" cmp -s "$T/t1/summary.json" "$T/t7/summary.json"
+check "csv identical" cmp -s "$T/t1/summary.csv" "$T/t7/summary.csv"
+
+# --set and --seed are recorded in the resolved scenario.
+"$BIN" simulate "$REF" --trials 200 --seed 99 --set analysis.alpha=0.01 -q --out "$T/set"
+check "--set recorded" grep -q '"alpha": 0.01' "$T/set/run.json"
+check "--seed recorded" grep -q '"seed": 99' "$T/set/summary.json"
+
+# validate and show.
+expect "validate ok" 0 ': ok' -- "$BIN" validate "$SRC/scenarios/default.yaml" "$REF"
+printf 'schema_version: 1\nanalysis:\n  alpah: 0.05\n' > bad.yaml
+expect "validate typo" 65 "bad.yaml:3:3: error: analysis.alpah: unknown key 'alpah'.*did you mean 'alpha'" -- "$BIN" validate bad.yaml
+expect "validate lists every file" 65 'bad.yaml: [0-9]+ problem' -- "$BIN" validate "$REF" bad.yaml
+expect "validate missing file" 66 'nope.yaml: error: no such file' -- "$BIN" validate nope.yaml
+expect "simulate missing file" 66 'no such file' -- "$BIN" simulate nope.yaml
+expect "simulate a directory" 66 'directory' -- "$BIN" simulate "$T"
+: > empty.yaml
+expect "empty file" 65 'empty.yaml: error: the file is empty' -- "$BIN" simulate empty.yaml
+head -c 300 "$BIN" > garbage.yaml
+expect "binary garbage" 65 'garbage.yaml' -- "$BIN" simulate garbage.yaml
+printf 'schema_version: 1\nname: x\narms: [\n' > syntax.yaml
+expect "YAML syntax error" 65 'syntax.yaml:[0-9]+:[0-9]+: error: YAML syntax error' -- "$BIN" simulate syntax.yaml
+expect "bad --set value" 65 'command line \(--set analysis.alpha=abc\).*not a number' -- "$BIN" simulate "$REF" --set analysis.alpha=abc
+expect "bad --set path" 65 "did you mean 'sample_size'" -- "$BIN" simulate "$REF" --set design.sample_sise=10
+"$BIN" show "$REF" > shown.yaml
+"$BIN" show shown.yaml > shown2.yaml
+check "show round trip" cmp -s <(grep -v '^#' shown.yaml) <(grep -v '^#' shown2.yaml)
+expect "show default" 0 'name: ucb_phase3_default' -- "$BIN" show
+
+# Output safety: unwritable folder; a folder with the user's own files is never replaced.
+mkdir -p ro && chmod 555 ro
+if [[ $(id -u) -ne 0 ]]; then
+  expect "unwritable output" 74 'ro' -- "$BIN" simulate "$REF" --trials 50 --out ro/x
+fi
+touch afile
+expect "output is a file" 74 'not a folder' -- "$BIN" simulate "$REF" --trials 50 --out afile
+mkdir -p mine && echo precious > mine/notes.txt
+expect "foreign folder kept" 74 'did not write' -- "$BIN" simulate "$REF" --trials 50 --out mine
+check "user's file untouched" grep -q precious mine/notes.txt
+"$BIN" simulate "$REF" --trials 50 -q --out again && "$BIN" simulate "$REF" --trials 60 -q --out again
+check "previous results replaced" grep -q '"trials": 60' again/summary.json
+check "no temp folders left" bash -c "! ls -a . | grep -q -- '.tmp-'"
+
+# Ctrl-C: prompt stop, exit 130, no results folder that looks complete.
+"$BIN" simulate --trials 2000000000 -q --out "$T/int" 2>/dev/null &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+check "interrupt exits 130" test $rc -eq 130
+check "interrupt writes nothing" test ! -e "$T/int/summary.json"
+
+echo
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

@@ -1,0 +1,133 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include <boost/math/distributions/normal.hpp>
+#include <catch2/catch.hpp>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/core/exact_sum.hpp"
+#include "celltrial/core/random.hpp"
+
+using namespace celltrial;
+
+TEST_CASE("core: exact sums are independent of order and partition", "[core]") {
+  std::vector<double> xs;
+  Engine g = make_stream(42, 0, Purpose::outcomes);
+  for (int i = 0; i < 10000; ++i) xs.push_back(std_normal(g) * std::pow(10.0, (i % 7) - 3));
+  ExactSum forward, backward, split_a, split_b;
+  for (double x : xs) forward.add(x);
+  for (auto it = xs.rbegin(); it != xs.rend(); ++it) backward.add(*it);
+  for (std::size_t i = 0; i < xs.size(); ++i) (i % 3 ? split_a : split_b).add(xs[i]);
+  split_b.merge(split_a);
+  CHECK(forward == backward);
+  CHECK(forward == split_b);
+  long double plain = 0;
+  for (double x : xs) plain += x;
+  CHECK(std::fabs(static_cast<double>(forward.value() - plain)) < 1e-8);
+}
+
+TEST_CASE("core: exact sums reject values out of range and round-trip as text", "[core]") {
+  ExactSum s;
+  CHECK_FALSE(s.add(std::nan("")));
+  CHECK_FALSE(s.add(1e300));
+  CHECK(s.add(-123.456));
+  ExactSum back;
+  REQUIRE(ExactSum::from_string(s.to_string(), back));
+  CHECK(back == s);
+  CHECK_FALSE(ExactSum::from_string("12a", back));
+  CHECK_FALSE(ExactSum::from_string("", back));
+  CHECK_FALSE(ExactSum::from_string("999999999999999999999999999999999999999999", back));
+  ExactSum big;
+  big.set_raw(-(static_cast<int128_t>(1) << 126));
+  REQUIRE(ExactSum::from_string(big.to_string(), back));
+  CHECK(back == big);
+}
+
+TEST_CASE("core: moments give mean, variance and MC error", "[core]") {
+  ExactMoments m;
+  for (double x : {1.0, 2.0, 3.0, 4.0}) m.add(x);
+  CHECK(m.mean() == Approx(2.5));
+  CHECK(m.variance() == Approx(5.0 / 3.0));
+  CHECK(m.mc_se() == Approx(std::sqrt(5.0 / 3.0 / 4.0)));
+}
+
+TEST_CASE("core: streams depend only on seed, trial and purpose", "[core]") {
+  Engine a = make_stream(1, 5, Purpose::outcomes), b = make_stream(1, 5, Purpose::outcomes);
+  for (int i = 0; i < 100; ++i) REQUIRE(a() == b());
+  Engine c = make_stream(1, 6, Purpose::outcomes), d = make_stream(1, 5, Purpose::population),
+         e = make_stream(2, 5, Purpose::outcomes);
+  Engine f = make_stream(1, 5, Purpose::outcomes);
+  const auto x = f();
+  CHECK(c() != x);
+  CHECK(d() != x);
+  CHECK(e() != x);
+}
+
+TEST_CASE("core: ziggurat normals have the standard normal distribution", "[core][statistical]") {
+  // 2 million deviates: moments, tail frequencies and a Kolmogorov-Smirnov distance.
+  const int n = 2000000;
+  std::vector<double> z(n);
+  Engine g = make_stream(2025, 1, Purpose::outcomes);
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+  int beyond2 = 0, beyond_r = 0, beyond4 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = std_normal(g);
+    z[static_cast<std::size_t>(i)] = x;
+    s1 += x;
+    s2 += x * x;
+    s3 += x * x * x;
+    s4 += x * x * x * x;
+    beyond2 += std::fabs(x) > 2;
+    beyond_r += std::fabs(x) > detail::ZigguratTables::r;
+    beyond4 += std::fabs(x) > 4;
+  }
+  const double dn = n;
+  CHECK(std::fabs(s1 / dn) < 4 / std::sqrt(dn));                 // SE 1/sqrt(n)
+  CHECK(std::fabs(s2 / dn - 1) < 4 * std::sqrt(2.0 / dn));       // SE sqrt(2/n)
+  CHECK(std::fabs(s3 / dn) < 4 * std::sqrt(15.0 / dn));          // SE sqrt(15/n)
+  CHECK(std::fabs(s4 / dn - 3) < 4 * std::sqrt(96.0 / dn));      // SE sqrt(96/n)
+  boost::math::normal_distribution<double> N01;
+  auto check_tail = [&](int count, double c) {
+    const double p = 2 * boost::math::cdf(boost::math::complement(N01, c));
+    CHECK(std::fabs(count - dn * p) < 4 * std::sqrt(dn * p * (1 - p)) + 1);
+  };
+  check_tail(beyond2, 2.0);
+  check_tail(beyond_r, detail::ZigguratTables::r);
+  check_tail(beyond4, 4.0);
+  std::sort(z.begin(), z.end());
+  double ks = 0;
+  for (int i = 0; i < n; i += 7) {
+    const double F = boost::math::cdf(N01, z[static_cast<std::size_t>(i)]);
+    ks = std::max({ks, std::fabs(F - i / dn), std::fabs(F - (i + 1) / dn)});
+  }
+  CHECK(ks < 1.63 / std::sqrt(dn));  // 1 % critical value of the KS statistic
+}
+
+TEST_CASE("core: uniform01 lies in the unit interval with mean 1/2", "[core]") {
+  Engine g = make_stream(3, 3, Purpose::dropout);
+  double s = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double u = uniform01(g);
+    REQUIRE(u >= 0);
+    REQUIRE(u < 1);
+    s += u;
+  }
+  CHECK(std::fabs(s / 100000 - 0.5) < 4 * std::sqrt(1.0 / 12 / 100000));
+}
+
+TEST_CASE("core: did-you-mean suggestions", "[core]") {
+  CHECK(closest_match("alpah", {"alpha", "sides", "method"}) == "alpha");
+  CHECK(closest_match("sample_sise", {"sample_size", "visits_months"}) == "sample_size");
+  CHECK(closest_match("zzzzzz", {"alpha", "sides"}).empty());
+  CHECK(edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("core: diagnostics name place, key, problem and fix", "[core]") {
+  Diagnostic d{{"a.yaml", 3, 7}, "analysis.alpha", "must be in (0, 0.5].", "use 0.05."};
+  CHECK(d.str() == "a.yaml:3:7: error: analysis.alpha: must be in (0, 0.5]. Fix: use 0.05.");
+  Error e(ExitCode::data, d);
+  CHECK(e.code() == ExitCode::data);
+  CHECK_THROWS_AS(CELLTRIAL_ASSERT(1 == 2), Error);
+}

@@ -1,0 +1,104 @@
+#include <cmath>
+
+#include <catch2/catch.hpp>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/summary.hpp"
+#include "test_support.hpp"
+
+using namespace celltrial;
+
+namespace {
+std::string summary_text(const Scenario& s, int threads, std::uint64_t block = 256) {
+  EngineOptions o;
+  o.threads = threads;
+  o.block_size = block;
+  return dump_json(summarise(s, run_trials(s, o)));
+}
+}  // namespace
+
+TEST_CASE("engine: summaries are bit-identical for 1, 2 and 7 threads", "[engine][reproducibility]") {
+  for (const char* f : {"scenarios/default.yaml", "scenarios/validation/reference_ancova.yaml"}) {
+    Scenario s = test::load_shipped(f);
+    s.simulation.trials = 3000;
+    const std::string one = summary_text(s, 1);
+    CHECK(summary_text(s, 2) == one);
+    CHECK(summary_text(s, 7) == one);
+    CHECK(summary_text(s, 3, 17) == one);  // block size does not matter either
+  }
+}
+
+TEST_CASE("engine: any split of the trial range merges to the same result", "[engine][reproducibility]") {
+  Scenario s = test::load_shipped("scenarios/default.yaml");
+  s.simulation.trials = 1000;
+  const Accumulator whole = run_trials(s, EngineOptions{0, 0, 2});
+  Accumulator parts = make_accumulator(s);
+  for (auto [a, b] : {std::pair<std::uint64_t, std::uint64_t>{700, 1000}, {0, 333}, {333, 700}})
+    parts.merge(run_trials(s, EngineOptions{a, b, 1}));
+  CHECK(parts == whole);
+  CHECK(dump_json(summarise(s, parts)) == dump_json(summarise(s, whole)));
+  CHECK(Accumulator::from_state(whole.state()) == whole);
+}
+
+TEST_CASE("engine: a different seed gives different trials", "[engine]") {
+  Scenario s = test::load_shipped("scenarios/validation/reference_ancova.yaml");
+  s.simulation.trials = 200;
+  const std::string a = summary_text(s, 2);
+  s.simulation.seed += 1;
+  CHECK(summary_text(s, 2) != a);
+}
+
+TEST_CASE("engine: a stop request ends the run without a result", "[engine]") {
+  Scenario s = test::load_shipped("scenarios/default.yaml");
+  s.simulation.trials = 100000000;
+  std::atomic<bool> stop{true};
+  EngineOptions o;
+  o.stop = &stop;
+  try {
+    run_trials(s, o);
+    FAIL("no interruption");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::interrupted);
+  }
+}
+
+// Statistical checks against closed forms. CI runs 40,000 trials; CELLTRIAL_FULL=1 runs 1,000,000.
+TEST_CASE("engine: null scenario rejects at alpha within 3 MC SE", "[engine][statistical]") {
+  Scenario s = test::load_shipped("scenarios/validation/null_ancova.yaml");
+  s.simulation.trials = test::full_mode() ? 1000000 : 40000;
+  const auto j = summarise(s, run_trials(s, EngineOptions{}));
+  const double p = j["power"]["estimate"], alpha = 0.05;
+  const double se = std::sqrt(alpha * (1 - alpha) / static_cast<double>(s.simulation.trials));
+  INFO("type I error " << p << " (MC SE " << se << ")");
+  CHECK(std::fabs(p - alpha) < 3 * se);
+  const double cov = j["estimate"]["coverage"];
+  CHECK(std::fabs(cov - 0.95) < 3 * std::sqrt(0.95 * 0.05 / static_cast<double>(s.simulation.trials)));
+  CHECK(std::fabs(j["estimate"]["bias"].get<double>()) < 3 * j["estimate"]["bias_mc_se"].get<double>());
+}
+
+TEST_CASE("engine: reference ANCOVA power matches the exact 0.7492 within 3 MC SE", "[engine][statistical]") {
+  Scenario s = test::load_shipped("scenarios/validation/reference_ancova.yaml");
+  s.simulation.trials = test::full_mode() ? 1000000 : 40000;
+  const auto j = summarise(s, run_trials(s, EngineOptions{}));
+  const double p = j["power"]["estimate"], exact = 0.7492;
+  const double se = std::sqrt(exact * (1 - exact) / static_cast<double>(s.simulation.trials));
+  INFO("power " << p << " (MC SE " << se << ")");
+  CHECK(std::fabs(p - exact) < 3 * se);
+  const auto& e = j["estimate"];
+  CHECK(std::fabs(e["bias"].get<double>()) < 3 * e["bias_mc_se"].get<double>());
+  CHECK(std::fabs(e["coverage"].get<double>() - 0.95) < 3 * e["coverage_mc_se"].get<double>() + 1e-12);
+  // The model SE should estimate the empirical SE: residual SD 4, 2 x 100 -> about 0.568.
+  CHECK(e["empirical_se"].get<double>() == Approx(e["model_se"].get<double>()).epsilon(0.02));
+  CHECK(j["arms"][0]["analysed_mean"].get<double>() == 100);
+}
+
+TEST_CASE("engine: dropout removes the expected share of children", "[engine][statistical]") {
+  Scenario s = test::load_shipped("scenarios/default.yaml");
+  s.simulation.trials = 4000;
+  const auto j = summarise(s, run_trials(s, EngineOptions{}));
+  const double analysed = j["sample_size"]["analysed_mean"];
+  const double expected = 440 * 0.95;
+  // SD of the analysed count per trial is sqrt(440 * .05 * .95) ~ 4.6; MC SE of its mean ~ 0.07.
+  CHECK(std::fabs(analysed - expected) < 0.5);
+}

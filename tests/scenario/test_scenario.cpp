@@ -1,0 +1,213 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "test_support.hpp"
+
+using namespace celltrial;
+
+namespace {
+// A small valid scenario; tests replace one line to break it.
+const std::string kBase = R"(schema_version: 1
+name: t
+population:
+  outcome_model: cp
+  gmfcs_mix: {I: 0.5, II: 0.5}
+arms:
+  - {name: control, role: control, allocation: 1}
+  - {name: ucb, role: active, allocation: 1, effect_by_month: {12: 1.4}}
+design:
+  sample_size: 100
+  visits_months: [6, 12]
+  dropout: {by_last_visit: 0.05}
+analysis:
+  primary_visit_months: 12
+  alpha: 0.05
+simulation:
+  trials: 100
+  seed: 1
+)";
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  const auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+// Loads text expecting failure; returns the combined message.
+std::string error_of(const std::string& text, ExitCode code = ExitCode::data,
+                     const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario_text(text, "s.yaml", overrides);
+  } catch (const Error& e) {
+    CHECK(e.code() == code);
+    return e.what();
+  }
+  FAIL("expected an error for:\n" << text);
+  return "";
+}
+}  // namespace
+
+TEST_CASE("scenario: the base scenario and the shipped scenarios load", "[scenario]") {
+  const Scenario s = load_scenario_text(kBase, "s.yaml");
+  CHECK(s.arms.size() == 2);
+  CHECK(s.population.cp.mix[2] == 0);  // levels left out count as 0
+  CHECK(s.analysis.sides == 2);        // default
+  for (const char* f : {"scenarios/default.yaml", "scenarios/validation/reference_ancova.yaml",
+                        "scenarios/validation/null_ancova.yaml"})
+    CHECK_NOTHROW(test::load_shipped(f));
+}
+
+TEST_CASE("scenario: show output loads back to the same scenario", "[scenario]") {
+  for (const char* f : {"scenarios/default.yaml", "scenarios/validation/reference_ancova.yaml"}) {
+    const Scenario a = test::load_shipped(f);
+    const std::string y1 = to_yaml(a);
+    const Scenario b = load_scenario_text(y1, "shown.yaml");
+    CHECK(to_yaml(b) == y1);
+  }
+  const Scenario c = load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.1234567890123"});
+  CHECK(load_scenario_text(to_yaml(c), "x").analysis.alpha == 0.1234567890123);
+}
+
+TEST_CASE("scenario: effects are interpolated between visits", "[scenario]") {
+  Arm a;
+  a.effect_by_month = {{6, 1.36}, {12, 1.42}};
+  CHECK(effect_at(a, 0) == 0);
+  CHECK(effect_at(a, 3) == Approx(0.68));
+  CHECK(effect_at(a, 9) == Approx(1.39));
+  CHECK(effect_at(a, 24) == Approx(1.42));
+}
+
+TEST_CASE("scenario: every bad input gets a located message with a fix", "[scenario][errors]") {
+  SECTION("YAML syntax error names line and column") {
+    const auto m = error_of(replace(kBase, "alpha: 0.05", "alpha: [0.05"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:") && Catch::Contains("YAML syntax error"));
+  }
+  SECTION("wrong type") {
+    const auto m = error_of(replace(kBase, "alpha: 0.05", "alpha: abc"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:15:10") && Catch::Contains("analysis.alpha") &&
+                      Catch::Contains("'abc' is not a number"));
+  }
+  SECTION("unknown key gets did-you-mean") {
+    const auto m = error_of(replace(kBase, "alpha: 0.05", "alpah: 0.05"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:15:3") && Catch::Contains("analysis.alpah") &&
+                      Catch::Contains("did you mean 'alpha'"));
+  }
+  SECTION("negative and zero SD") {
+    auto m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: generic\n  generic: {baseline_sd: -1}"));
+    CHECK_THAT(m, Catch::Contains("population.generic.baseline_sd") && Catch::Contains("positive"));
+    m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: generic\n  generic: {residual_sd: 0}"));
+    CHECK_THAT(m, Catch::Contains("population.generic.residual_sd"));
+    m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: cp\n  cp: {measurement_sd: -2}"));
+    CHECK_THAT(m, Catch::Contains("population.cp.measurement_sd") && Catch::Contains("negative"));
+  }
+  SECTION("GMFCS mix not summing to 1") {
+    const auto m = error_of(replace(kBase, "{I: 0.5, II: 0.5}", "{I: 0.5, II: 0.4}"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:5:") && Catch::Contains("population.gmfcs_mix") &&
+                      Catch::Contains("sum to 0.9"));
+  }
+  SECTION("allocation <= 0") {
+    const auto m = error_of(replace(kBase, "role: active, allocation: 1", "role: active, allocation: 0"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:8:") && Catch::Contains("arms[1].allocation") && Catch::Contains("positive"));
+  }
+  SECTION("unsorted and duplicate visits") {
+    auto m = error_of(replace(kBase, "[6, 12]", "[12, 6]"));
+    CHECK_THAT(m, Catch::Contains("design.visits_months") && Catch::Contains("increasing"));
+    m = error_of(replace(kBase, "[6, 12]", "[6, 6, 12]"));
+    CHECK_THAT(m, Catch::Contains("without repeats"));
+  }
+  SECTION("primary visit not among the visits") {
+    const auto m = error_of(replace(kBase, "primary_visit_months: 12", "primary_visit_months: 9"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:14:") && Catch::Contains("analysis.primary_visit_months") &&
+                      Catch::Contains("not one of the visits"));
+  }
+  SECTION("alpha outside (0, 0.5]") {
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0")), Catch::Contains("alpha must be in (0, 0.5]"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.6")), Catch::Contains("alpha must be in (0, 0.5]"));
+  }
+  SECTION("trials 0 or absurdly large") {
+    CHECK_THAT(error_of(replace(kBase, "trials: 100", "trials: 0")), Catch::Contains("simulation.trials"));
+    CHECK_THAT(error_of(replace(kBase, "trials: 100", "trials: 1e13")), Catch::Contains("simulation.trials"));
+  }
+  SECTION("dropout, sides, ci level, sample size") {
+    CHECK_THAT(error_of(replace(kBase, "by_last_visit: 0.05", "by_last_visit: 1")), Catch::Contains("[0, 1)"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.05\n  sides: 3")), Catch::Contains("sides must be 1 or 2"));
+    CHECK_THAT(error_of(replace(kBase, "sample_size: 100", "sample_size: 3")), Catch::Contains("design.sample_size"));
+    CHECK_THAT(error_of(replace(kBase, "sample_size: 100", "sample_size: 10.5")), Catch::Contains("whole number"));
+  }
+  SECTION("arms: no control, duplicate names, enum typo") {
+    CHECK_THAT(error_of(replace(kBase, "role: control", "role: active, effect_by_month: {12: 0}")),
+               Catch::Contains("exactly one control arm"));
+    CHECK_THAT(error_of(replace(kBase, "name: ucb", "name: control")), Catch::Contains("used twice"));
+    CHECK_THAT(error_of(replace(kBase, "role: control", "role: contrl")), Catch::Contains("did you mean 'control'"));
+  }
+  SECTION("eligibility no child can meet") {
+    const auto m = error_of(replace(kBase, "outcome_model: cp",
+                                    "outcome_model: cp\n  age_months: {min: 12, max: 24}\n  eligibility: "
+                                    "{min_age_months: 30, max_age_months: 40}"));
+    CHECK_THAT(m, Catch::Contains("no child"));
+  }
+  SECTION("duplicate key") {
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.05\n  alpha: 0.01")), Catch::Contains("appears twice"));
+  }
+  SECTION("missing schema version") {
+    CHECK_THAT(error_of(replace(kBase, "schema_version: 1\n", "")), Catch::Contains("schema_version: 1"));
+  }
+  SECTION("empty text, binary garbage, not a mapping") {
+    CHECK_THAT(error_of(""), Catch::Contains("empty"));
+    CHECK_THAT(error_of(std::string("\x7f" "ELF\0\0\x01", 7)), Catch::Contains("not text"));
+    CHECK_THAT(error_of("just a string"), Catch::Contains("expected a mapping"));
+  }
+  SECTION("all problems are reported together") {
+    const std::string bad = replace(replace(kBase, "alpha: 0.05", "alpha: abc"), "trials: 100", "trialz: 100");
+    const auto m = error_of(bad);
+    CHECK_THAT(m, Catch::Contains("analysis.alpha") && Catch::Contains("simulation.trialz"));
+  }
+}
+
+TEST_CASE("scenario: --set overrides are checked like the file", "[scenario][errors]") {
+  CHECK(load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.025"}).analysis.alpha == 0.025);
+  CHECK(load_scenario_text(kBase, "s.yaml", {"arms.ucb.allocation=2"}).arms[1].allocation == 2);
+  CHECK(load_scenario_text(kBase, "s.yaml", {"arms[1].effect_by_month={6: 1, 12: 2}"}).arms[1].effect_by_month.size() == 2);
+  CHECK(load_scenario_text(kBase, "s.yaml", {"design.visits_months=[3,12]"}).design.visits_months.size() == 2);
+  auto m = error_of(kBase, ExitCode::data, {"analysis.alpha=abc"});
+  CHECK_THAT(m, Catch::Contains("command line (--set analysis.alpha=abc)") && Catch::Contains("not a number"));
+  m = error_of(kBase, ExitCode::data, {"analysis.alpah=0.1"});
+  CHECK_THAT(m, Catch::Contains("--set analysis.alpah=0.1") && Catch::Contains("did you mean 'alpha'"));
+  m = error_of(kBase, ExitCode::data, {"arms.placbo.allocation=2"});
+  CHECK_THAT(m, Catch::Contains("no element 'placbo'"));
+  m = error_of(kBase, ExitCode::data, {"noequals"});
+  CHECK_THAT(m, Catch::Contains("key.path=value"));
+}
+
+TEST_CASE("scenario: files that cannot be read", "[scenario][errors]") {
+  namespace fs = std::filesystem;
+  try {
+    load_scenario_file("/nonexistent/x.yaml");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::no_input);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("/nonexistent/x.yaml") && Catch::Contains("no such file"));
+  }
+  try {
+    load_scenario_file(fs::temp_directory_path().string());
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::no_input);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("directory"));
+  }
+  const auto p = fs::temp_directory_path() / "celltrial_empty_test.yaml";
+  std::ofstream(p) << "\n\n";
+  try {
+    load_scenario_file(p.string());
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("empty"));
+  }
+  fs::remove(p);
+}

@@ -1,0 +1,252 @@
+// Group-sequential boundaries: published values (REFERENCE.md) and properties.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "celltrial/stats/group_sequential.hpp"
+#include "stats_test_util.hpp"
+
+using namespace celltrial::stats;
+using celltrial::stats::testing::require_usage_error;
+
+namespace {
+
+GroupSequentialOptions looks(int k, Boundary b, double alpha = 0.025, int sides = 1) {
+  GroupSequentialOptions o;
+  o.looks = k;
+  o.boundary = b;
+  o.alpha = alpha;
+  o.sides = sides;
+  return o;
+}
+
+/// Upper normal quantile by bisection (test-only, independent of the library).
+double z_upper(double p) {
+  double lo = -10, hi = 10;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+TEST_CASE("stats: O'Brien-Fleming boundaries match rpact", "[stats]") {
+  // rpact getDesignInverseNormal(kMax = 3, typeOfDesign = "OF"), one-sided 0.025.
+  auto o = looks(3, Boundary::obrien_fleming);
+  o.grid_r = 64;  // the cumulative alpha is printed to 8 significant digits
+  const auto d = design_group_sequential(o);
+  REQUIRE(d.critical_values.size() == 3);
+  CHECK(d.critical_values[0] == Approx(3.4710914).margin(5e-8));
+  CHECK(d.critical_values[1] == Approx(2.4544323).margin(5e-8));
+  CHECK(d.critical_values[2] == Approx(2.0040356).margin(5e-8));
+  CHECK(d.cumulative_alpha[0] == Approx(0.00025917372).margin(5e-15));
+  CHECK(d.cumulative_alpha[1] == Approx(0.0071600594).margin(5e-11));
+  CHECK(d.cumulative_alpha[2] == Approx(0.025).margin(1e-13));
+  CHECK(d.nominal_alpha[2] == Approx(0.5 * std::erfc(2.0040356 / std::sqrt(2.0))).epsilon(1e-6));
+  // The O'Brien-Fleming shape: c_k sqrt(t_k) constant.
+  for (std::size_t k = 0; k < 3; ++k)
+    CHECK(d.critical_values[k] * std::sqrt(d.information_fractions[k]) == Approx(d.critical_values[2]));
+  // The default grid (r = 32) is already good to ~1e-8.
+  const auto coarse = design_group_sequential(looks(3, Boundary::obrien_fleming));
+  for (std::size_t k = 0; k < 3; ++k)
+    CHECK(coarse.critical_values[k] == Approx(d.critical_values[k]).margin(3e-8));
+}
+
+TEST_CASE("stats: two-sided symmetric O'Brien-Fleming matches gsDesign", "[stats]") {
+  // gsDesign(k = 4, test.type = 2, sfu = "OF", alpha = 0.025, beta = 0.2): 4.05, 2.86, 2.34, 2.02.
+  const auto d = design_group_sequential(looks(4, Boundary::obrien_fleming, 0.05, 2));
+  const double expected[] = {4.05, 2.86, 2.34, 2.02};
+  for (std::size_t k = 0; k < 4; ++k) CHECK(d.critical_values[k] == Approx(expected[k]).margin(0.005));
+  CHECK(d.cumulative_alpha.back() == Approx(0.05).margin(1e-12));
+  // Symmetric two-sided at 2 alpha is nearly the one-sided design at alpha (lower crossings are rare).
+  const auto one = design_group_sequential(looks(4, Boundary::obrien_fleming, 0.025, 1));
+  for (std::size_t k = 0; k < 4; ++k)
+    CHECK(d.critical_values[k] == Approx(one.critical_values[k]).margin(1e-4));
+}
+
+TEST_CASE("stats: Haybittle-Peto final boundary", "[stats]") {
+  const auto d = design_group_sequential(looks(4, Boundary::haybittle_peto));
+  CHECK(d.critical_values[0] == 3.0);
+  CHECK(d.critical_values[1] == 3.0);
+  CHECK(d.critical_values[2] == 3.0);
+  CHECK(d.critical_values[3] == Approx(1.9827514).margin(5e-8));
+  CHECK(d.cumulative_alpha[0] == Approx(0.5 * std::erfc(3.0 / std::sqrt(2.0))).epsilon(1e-12));
+  CHECK(d.cumulative_alpha[3] == Approx(0.025).margin(1e-13));
+}
+
+TEST_CASE("stats: maximum sample size inflation factors match gsDesign", "[stats]") {
+  CHECK(inflation_factor(design_group_sequential(looks(5, Boundary::obrien_fleming)), 0.8) ==
+        Approx(1.028).margin(5e-4));
+  auto obf20 = looks(20, Boundary::obrien_fleming);
+  obf20.grid_r = 16;  // three decimals needed; keeps the test fast
+  CHECK(inflation_factor(design_group_sequential(obf20), 0.9) == Approx(1.045).margin(5e-4));
+  CHECK(inflation_factor(design_group_sequential(looks(4, Boundary::pocock)), 0.8) ==
+        Approx(1.202).margin(5e-4));
+  // Same values for the two-sided versions at twice the level (Jennison & Turnbull tables 2.3, 2.6).
+  CHECK(inflation_factor(design_group_sequential(looks(4, Boundary::pocock, 0.05, 2)), 0.8) ==
+        Approx(1.202).margin(5e-4));
+  // A single look is the fixed design.
+  CHECK(inflation_factor(design_group_sequential(looks(1, Boundary::pocock)), 0.9) ==
+        Approx(1.0).margin(1e-10));
+}
+
+TEST_CASE("stats: naive repeated testing inflates the type I error", "[stats]") {
+  CHECK(repeated_testing_alpha(1, 0.025) == Approx(0.025).margin(1e-14));
+  CHECK(repeated_testing_alpha(2, 0.025) == Approx(0.042).margin(5e-4));
+  CHECK(repeated_testing_alpha(4, 0.025) == Approx(0.063).margin(5e-4));
+  CHECK(repeated_testing_alpha(10, 0.025) == Approx(0.097).margin(5e-4));
+  CHECK(repeated_testing_alpha(20, 0.025) == Approx(0.124).margin(5e-4));
+  // Two-sided 0.05 (Armitage, McPherson & Rowe 1969; Jennison & Turnbull table 1.1).
+  CHECK(repeated_testing_alpha(2, 0.05, 2) == Approx(0.083).margin(5e-4));
+  CHECK(repeated_testing_alpha(5, 0.05, 2) == Approx(0.142).margin(5e-4));
+  CHECK(repeated_testing_alpha(10, 0.05, 2) == Approx(0.193).margin(5e-4));
+}
+
+TEST_CASE("stats: alpha spending functions and spending boundaries", "[stats]") {
+  for (Spending s : {Spending::lan_demets_obrien_fleming, Spending::lan_demets_pocock,
+                     Spending::hwang_shih_decani}) {
+    for (double gamma : {-4.0, 0.0, 1.0}) {
+      CHECK(alpha_spent(s, 0.025, 1, 0.0, gamma) == 0.0);
+      CHECK(alpha_spent(s, 0.025, 1, 1.0, gamma) == Approx(0.025).epsilon(1e-12));
+      CHECK(alpha_spent(s, 0.05, 2, 1.0, gamma) == Approx(0.05).epsilon(1e-12));
+      double last = 0.0;
+      for (double t : {0.1, 0.3, 0.5, 0.8, 1.0}) {
+        const double a = alpha_spent(s, 0.025, 1, t, gamma);
+        CHECK(a > last);
+        last = a;
+      }
+    }
+  }
+  CHECK(alpha_spent(Spending::hwang_shih_decani, 0.025, 1, 0.4, 0.0) == Approx(0.01));
+  CHECK(alpha_spent(Spending::lan_demets_pocock, 0.025, 1, 0.5, 0.0) ==
+        Approx(0.025 * std::log(1 + (std::exp(1.0) - 1) * 0.5)));
+
+  // Each look spends exactly what the function allows, for uneven looks and both sides.
+  for (int sides : {1, 2}) {
+    for (Spending s : {Spending::lan_demets_obrien_fleming, Spending::lan_demets_pocock,
+                       Spending::hwang_shih_decani}) {
+      GroupSequentialOptions o;
+      o.information_fractions = {0.25, 0.6, 0.8, 1.0};
+      o.alpha = 0.025 * sides;
+      o.sides = sides;
+      o.spending = s;
+      o.hsd_gamma = -2.0;
+      const auto d = design_group_sequential(o);
+      for (std::size_t k = 0; k < 4; ++k)
+        CHECK(d.cumulative_alpha[k] ==
+              Approx(alpha_spent(s, o.alpha, sides, o.information_fractions[k], -2.0)).margin(1e-12));
+      for (std::size_t k = 1; k < 4; ++k) CHECK(std::isfinite(d.critical_values[k]));
+    }
+  }
+  // Widely tabulated values (one-sided 0.025, three equally spaced looks).
+  auto o = looks(3, Boundary::spending);
+  auto d = design_group_sequential(o);
+  CHECK(d.critical_values[0] == Approx(3.7103).margin(1e-4));
+  CHECK(d.critical_values[1] == Approx(2.5114).margin(1e-4));
+  CHECK(d.critical_values[2] == Approx(1.9930).margin(1e-4));
+  o.spending = Spending::lan_demets_pocock;
+  d = design_group_sequential(o);
+  CHECK(d.critical_values[0] == Approx(2.2794).margin(1e-4));
+  CHECK(d.critical_values[2] == Approx(2.2959).margin(1e-4));
+  o.spending = Spending::hwang_shih_decani;
+  o.hsd_gamma = -4.0;
+  d = design_group_sequential(o);
+  CHECK(d.critical_values[0] == Approx(3.0107).margin(1e-4));
+  CHECK(d.critical_values[2] == Approx(1.9992).margin(1e-4));
+
+  // OBF-like spending at a very early look spends almost nothing: a huge but finite boundary.
+  GroupSequentialOptions early;
+  early.information_fractions = {0.01, 1.0};
+  d = design_group_sequential(early);
+  CHECK(d.critical_values[0] > 20.0);
+  CHECK(d.critical_values[1] == Approx(z_upper(0.025)).margin(1e-6));
+}
+
+TEST_CASE("stats: classical boundaries and single looks", "[stats]") {
+  const auto p = design_group_sequential(looks(5, Boundary::pocock));
+  for (double c : p.critical_values) CHECK(c == Approx(p.critical_values[0]).epsilon(1e-14));
+  CHECK(p.critical_values[0] == Approx(2.413).margin(1e-3));  // Pocock (1977), K = 5, 0.025
+  // Wang-Tsiatis with Delta 0 / 0.5 reproduces O'Brien-Fleming / Pocock.
+  auto wt = looks(5, Boundary::wang_tsiatis);
+  wt.wang_tsiatis_delta = 0.5;
+  CHECK(design_group_sequential(wt).critical_values[0] == Approx(p.critical_values[0]).epsilon(1e-10));
+  wt.wang_tsiatis_delta = 0.0;
+  CHECK(design_group_sequential(wt).critical_values[4] ==
+        Approx(design_group_sequential(looks(5, Boundary::obrien_fleming)).critical_values[4]).epsilon(1e-10));
+  // With one look every family is the fixed design.
+  for (Boundary b : {Boundary::obrien_fleming, Boundary::pocock, Boundary::haybittle_peto,
+                     Boundary::spending, Boundary::unadjusted}) {
+    CHECK(design_group_sequential(looks(1, b)).critical_values[0] == Approx(z_upper(0.025)).margin(1e-9));
+    CHECK(design_group_sequential(looks(1, b, 0.05, 2)).critical_values[0] ==
+          Approx(z_upper(0.025)).margin(1e-9));
+  }
+}
+
+TEST_CASE("stats: boundary crossing probabilities agree with simulation", "[stats]") {
+  GroupSequentialOptions o;
+  o.information_fractions = {0.3, 0.7, 1.0};
+  o.spending = Spending::hwang_shih_decani;
+  o.hsd_gamma = -2.0;
+  const auto d = design_group_sequential(o);
+  const double drift = drift_for_power(d, 0.9);
+  const auto e = exit_probabilities(d, drift);
+  CHECK(e.upper_total == Approx(0.9).margin(1e-10));
+  CHECK(e.expected_information_fraction < 1.0);
+  CHECK(e.expected_information_fraction > 0.3);
+  const auto null = exit_probabilities(d, 0.0);
+  CHECK(null.total == Approx(0.025).margin(1e-12));
+  CHECK(null.expected_information_fraction > 0.99);
+
+  // Brownian motion with drift observed at the three looks.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> z;
+  const int trials = 200000;
+  int h0 = 0, h1 = 0;
+  double info = 0.0;
+  for (int i = 0; i < trials; ++i) {
+    for (int hyp = 0; hyp < 2; ++hyp) {
+      const double theta = hyp == 0 ? 0.0 : drift;
+      double s = 0.0, t_prev = 0.0;
+      for (std::size_t k = 0; k < 3; ++k) {
+        const double t = o.information_fractions[k];
+        s += theta * (t - t_prev) + std::sqrt(t - t_prev) * z(rng);
+        t_prev = t;
+        if (s / std::sqrt(t) >= d.critical_values[k]) {
+          (hyp == 0 ? h0 : h1)++;
+          if (hyp == 1) info += t;
+          break;
+        }
+        if (k == 2 && hyp == 1) info += 1.0;
+      }
+    }
+  }
+  const double a = static_cast<double>(h0) / trials, pw = static_cast<double>(h1) / trials;
+  CHECK(std::fabs(a - 0.025) < 4 * std::sqrt(0.025 * 0.975 / trials));
+  CHECK(std::fabs(pw - 0.9) < 4 * std::sqrt(0.9 * 0.1 / trials));
+  CHECK(info / trials == Approx(e.expected_information_fraction).margin(0.003));
+}
+
+TEST_CASE("stats: invalid group-sequential options are reported clearly", "[stats]") {
+  GroupSequentialOptions o;
+  require_usage_error([&] { design_group_sequential(o); }, "--looks");  // neither looks nor fractions
+  o.information_fractions = {0.5, 0.4, 1.0};
+  require_usage_error([&] { design_group_sequential(o); }, "increase strictly");
+  o.information_fractions = {0.5, 0.9};
+  require_usage_error([&] { design_group_sequential(o); }, "instead of 1");
+  o.information_fractions = {0.5, 1.0};
+  o.looks = 3;
+  require_usage_error([&] { design_group_sequential(o); }, "one information fraction per look");
+  auto bad = looks(3, Boundary::spending, 0.0);
+  require_usage_error([&] { design_group_sequential(bad); }, "--alpha");
+  bad = looks(3, Boundary::spending, 0.025, 3);
+  require_usage_error([&] { design_group_sequential(bad); }, "--sides");
+  bad = looks(3, Boundary::wang_tsiatis);
+  bad.wang_tsiatis_delta = 0.8;
+  require_usage_error([&] { design_group_sequential(bad); }, "--wang-tsiatis-delta");
+  const auto d = design_group_sequential(looks(3, Boundary::pocock));
+  require_usage_error([&] { inflation_factor(d, 0.02); }, "--power");
+}
