@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs what celltrial needs from Debian 12 packages, if anything is missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
+#   scripts/setup.sh            what building and testing celltrial needs
+#   scripts/setup.sh --cluster  also MPI (OpenMPI) and a Slurm + munge for the cluster tests
 set -euo pipefail
+CLUSTER=0
+for arg in "$@"; do
+  case $arg in
+    --cluster) CLUSTER=1 ;;
+    *) echo "celltrial setup: unknown option '$arg' (the only option is --cluster)" >&2; exit 64 ;;
+  esac
+done
 PACKAGES=(
   g++ cmake make                 # compiler and build
   libboost-dev libboost-math-dev # Boost.Math (distributions, quadrature) and headers
@@ -15,6 +24,12 @@ PACKAGES=(
   python3                        # used by the program tests to read JSON
   gnuplot-nox                    # plots (optional at run time; tables are written without it)
 )
+if [[ $CLUSTER -eq 1 ]]; then
+  PACKAGES+=(
+    libopenmpi-dev openmpi-bin   # MPI build (-DCELLTRIAL_MPI=ON) and mpirun
+    slurm-wlm munge              # single-node Slurm cluster for tests/cluster/slurm_test.sh
+  )
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   [[ $p == \#* ]] && continue

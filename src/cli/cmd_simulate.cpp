@@ -13,7 +13,9 @@
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/engine/batch.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/engine/mpi_run.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/scenario/io.hpp"
@@ -31,6 +33,8 @@ struct SimulateArgs {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  std::string shard;              ///< "K/N"; empty: the whole run
+  double checkpoint_seconds = 5;  ///< see BatchOptions
 };
 
 std::string utc_now() {
@@ -50,16 +54,19 @@ std::string human_rate(double r) {
   return buf;
 }
 
-void draw_progress(std::ostream& err, std::uint64_t done, std::uint64_t total, double seconds) {
+/// `resumed` of the `done` trials come from a checkpoint (they do not count towards the speed).
+void draw_progress(std::ostream& err, std::uint64_t done, std::uint64_t total, double seconds,
+                   std::uint64_t resumed = 0) {
   const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
   const int width = 30, filled = static_cast<int>(frac * width);
-  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  const double rate = seconds > 0 && done > resumed ? static_cast<double>(done - resumed) / seconds : 0;
   const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
   char buf[160];
   std::snprintf(buf, sizeof buf, "\r[%.*s%*s] %5.1f%%  %s trials/s  ETA %.0fs   ", filled,
                 "##############################", width - filled, "", 100 * frac, human_rate(rate).c_str(), eta);
   err << buf << std::flush;
 }
+int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session);
 }  // namespace
 
 Action add_simulate(CLI::App& app, Streams io) {
@@ -76,46 +83,133 @@ Action add_simulate(CLI::App& app, Streams io) {
   cmd->add_option("--set", a->sets, "Override a scenario value, e.g. --set analysis.alpha=0.025 (repeatable)");
   cmd->add_flag("--json", a->json, "Print summary.json on standard output instead of the table");
   cmd->add_flag("--quiet,-q", a->quiet, "No table and no progress bar");
+  cmd->add_option("--shard", a->shard,
+                  "Run only shard K of N (K counts from 1): trials [floor((K-1)T/N), floor(KT/N)) of the T trials; "
+                  "writes shard-K-of-N.json into --out (default: results/<scenario name>-shards/) for "
+                  "'celltrial merge'")
+      ->type_name("K/N");
+  cmd->add_option("--checkpoint-every", a->checkpoint_seconds,
+                  "Seconds between saves of the finished trials to a checkpoint in --out (0: after every chunk); "
+                  "after a kill, the same command continues from it")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  cmd->footer(
+      "Large runs: --shard K/N with 'celltrial merge', 'mpirun -np R celltrial simulate' in an MPI build, or "
+      "'celltrial slurm'; all give the very same summary.json as one run (see docs/cluster.md).");
   return [a, io]() {
+    const int launched = mpi::launched_size();
+    if (launched > 1 && !mpi::built_with_mpi())
+      throw Error(ExitCode::usage,
+                  Diagnostic{{"celltrial", 0, 0}, "",
+                             "started by an MPI launcher with " + std::to_string(launched) +
+                                 " processes, but this celltrial was built without MPI: every process would run all "
+                                 "the trials.",
+                             "build with cmake -DCELLTRIAL_MPI=ON (docs/cluster.md), or run celltrial without mpirun "
+                             "(it uses all cores by itself)."});
+    std::unique_ptr<mpi::Session> session;
+    if (launched >= 1 && mpi::built_with_mpi()) session = std::make_unique<mpi::Session>();
+    if (session && session->rank() != 0)  // computes what rank 0 sends; rank 0 writes and reports
+      return session->serve(a->threads > 0 ? a->threads : session->default_threads(), &stop_flag());
+    int code = static_cast<int>(ExitCode::software);
+    try {
+      code = run_simulate(*a, io, session.get());
+    } catch (const Error& e) {
+      if (session) session->finish(static_cast<int>(e.code()));
+      throw;
+    } catch (...) {
+      if (session) session->finish(code);
+      throw;
+    }
+    if (session) session->finish(code);
+    return code;
+  };
+}
+
+namespace {
+int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
+  const SimulateArgs* a = &args;
+  {
     Scenario s = load(a->file, a->sets);
     if (a->trials > 0) s.simulation.trials = static_cast<std::uint64_t>(a->trials);
     if (a->seed >= 0) s.simulation.seed = static_cast<std::uint64_t>(a->seed);
-    const std::string out_dir = a->out.empty() ? (std::filesystem::path("results") / s.name).string() : a->out;
-    check_writable_folder(out_dir);  // fail before a long run, not after it
+    const bool sharded = !a->shard.empty();
+    BatchOptions bo;
+    if (sharded) {
+      bo.shard = parse_shard(a->shard, s.simulation.trials);
+      bo.sharded = true;
+      if (a->json)
+        throw Error(ExitCode::usage,
+                    Diagnostic{{"command line (--json)", 0, 0}, "",
+                               "a shard has no summary of its own; --json cannot be used with --shard.",
+                               "drop --json; 'celltrial merge --json' prints the summary of all shards."});
+    }
+    const std::string out_dir =
+        a->out.empty() ? (std::filesystem::path("results") / (sharded ? s.name + "-shards" : s.name)).string() : a->out;
+    if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
 
-    const int threads = resolve_threads(a->threads);
+    const int threads = session && a->threads == 0 ? session->default_threads() : resolve_threads(a->threads);
     std::atomic<std::uint64_t> progress{0};
-    EngineOptions opt;
-    opt.threads = threads;
-    opt.stop = &stop_flag();
-    opt.progress = &progress;
+    bo.out_dir = out_dir;
+    bo.threads = threads;
+    bo.checkpoint_seconds = a->checkpoint_seconds;
+    bo.stop = &stop_flag();
+    bo.progress = &progress;
+    const BatchPlan plan = plan_batch(s, bo);
+    const std::uint64_t todo = plan.range.size();
+    if (plan.already_complete) {
+      if (!a->quiet)
+        io.out << "shard " << a->shard << " is already complete in " << plan.shard_path << "; nothing to do.\n";
+      return 0;
+    }
+    const std::uint64_t resumed = plan.resume_from - plan.range.first;
+    if (plan.resumed && !a->quiet)
+      io.err << "celltrial: continuing from " << plan.checkpoint_path << ": " << resumed << " of " << todo
+             << " trials were already done.\n";
+    if (session) {
+      session->start(s);
+      bo.runner = &session->runner();
+      const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      if (!a->quiet && session->allowed_cpus() > 0 && session->allowed_cpus() < hw / session->ranks_on_node())
+        io.err << "celltrial: note: each MPI rank may run on only " << session->allowed_cpus()
+               << " core(s) (the launcher binds ranks to cores); with OpenMPI add --bind-to none so that each "
+                  "rank's threads can use the node.\n";
+    }
 
     const auto t0 = std::chrono::steady_clock::now();
     const std::string started = utc_now();
-    auto fut = std::async(std::launch::async, [&] { return run_trials(s, opt); });
+    auto fut = std::async(std::launch::async, [&] { return run_batch(s, plan, bo); });
     const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
     while (fut.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
       if (bar) {
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        draw_progress(io.err, progress.load(), s.simulation.trials, secs);
+        draw_progress(io.err, progress.load(), todo, secs, resumed);
       }
     }
     Accumulator acc;
     try {
       acc = fut.get();
-    } catch (const Error& e) {
+    } catch (const Error&) {
       if (bar) io.err << "\n";
-      if (e.code() == ExitCode::interrupted) {
-        io.err << "celltrial: interrupted after " << progress.load() << " of " << s.simulation.trials
-               << " trials; no results were written.\n";
-        return static_cast<int>(ExitCode::interrupted);
-      }
       throw;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (bar) {
-      draw_progress(io.err, s.simulation.trials, s.simulation.trials, secs);
+      draw_progress(io.err, todo, todo, secs, resumed);
       io.err << "\n";
+    }
+    const double rate = secs > 0 ? static_cast<double>(todo - resumed) / secs : 0.0;
+    if (sharded) {
+      if (!a->quiet) {
+        io.out << "shard " << a->shard << " (trials " << plan.range.first << "-" << plan.range.last - 1 << ") written to "
+               << plan.shard_path << "\n";
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
+                      session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
+                      human_rate(rate).c_str());
+        io.out << buf << "  when all " << bo.shard.count << " shards are done: celltrial merge " << out_dir
+               << " --out results/" << s.name << "\n";
+      }
+      return 0;
     }
 
     const nlohmann::json summary = summarise(s, acc);
@@ -126,12 +220,14 @@ Action add_simulate(CLI::App& app, Streams io) {
     run["seed"] = s.simulation.seed;
     run["trials"] = s.simulation.trials;
     run["threads"] = threads;
+    run["mpi_ranks"] = session ? session->size() : 1;
+    run["resumed_trials"] = resumed;
     run["scenario_source"] = a->file.empty() ? kDefaultScenarioName : a->file;
     run["overrides"] = a->sets;
     run["started_utc"] = started;
     run["finished_utc"] = utc_now();
     run["wall_seconds"] = secs;
-    run["trials_per_second"] = secs > 0 ? static_cast<double>(s.simulation.trials) / secs : 0.0;
+    run["trials_per_second"] = rate;
     run["scenario"] = to_json(s);
 
     write_results_folder(out_dir, {{"summary.json", dump_json(summary)},
@@ -143,12 +239,14 @@ Action add_simulate(CLI::App& app, Streams io) {
     } else if (!a->quiet) {
       io.out << summary_table(summary);
       char buf[128];
-      std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s), %s trials/s\n", secs, threads,
-                    human_rate(secs > 0 ? static_cast<double>(s.simulation.trials) / secs : 0).c_str());
+      std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
+                    session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
+                    human_rate(rate).c_str());
       io.out << buf << "  results written to " << out_dir << "/\n";
     }
     return 0;
-  };
+  }
 }
+}  // namespace
 
 }  // namespace celltrial::cli

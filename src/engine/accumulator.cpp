@@ -1,5 +1,6 @@
 #include "celltrial/engine/accumulator.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "celltrial/core/error.hpp"
@@ -29,14 +30,23 @@ void Accumulator::add(const TrialResult& r) {
     const double d = x.estimate - truth_[c];
     moments(a.squared_error, d * d);
   }
+  for (std::size_t c = 0; c < comparisons_; ++c) comp_[c].sae_difference_exceeds += r.sae_difference_exceeds[c];
   any_reject_ += any;
   all_reject_ += all;
   for (std::size_t k = 0; k < arms_; ++k) {
     moments(arm_[k].randomised, static_cast<double>(r.randomised[k]));
     moments(arm_[k].analysed, static_cast<double>(r.analysed[k]));
     if (r.analysed[k] > 0) moments(arm_[k].mean_change, r.mean_change[k]);
+    moments(arm_[k].sae, static_cast<double>(r.sae[k]));
+    moments(arm_[k].infusion, static_cast<double>(r.infusion[k]));
+    if (std::isfinite(r.mean_dose[k])) moments(arm_[k].mean_dose, r.mean_dose[k]);
   }
   moments(screened_, static_cast<double>(r.screened));
+  if (std::isfinite(r.mean_age)) {
+    moments(age_, r.mean_age);
+    moments(under5_, r.share_under_5);
+    moments(mild_, r.share_gmfcs_1_3);
+  }
 }
 
 void Accumulator::merge(const Accumulator& o) {
@@ -55,13 +65,20 @@ void Accumulator::merge(const Accumulator& o) {
     a.estimate.merge(b.estimate);
     a.se.merge(b.se);
     a.squared_error.merge(b.squared_error);
+    a.sae_difference_exceeds += b.sae_difference_exceeds;
   }
   for (std::size_t k = 0; k < arms_; ++k) {
     arm_[k].randomised.merge(o.arm_[k].randomised);
     arm_[k].analysed.merge(o.arm_[k].analysed);
     arm_[k].mean_change.merge(o.arm_[k].mean_change);
+    arm_[k].sae.merge(o.arm_[k].sae);
+    arm_[k].infusion.merge(o.arm_[k].infusion);
+    arm_[k].mean_dose.merge(o.arm_[k].mean_dose);
   }
   screened_.merge(o.screened_);
+  age_.merge(o.age_);
+  under5_.merge(o.under5_);
+  mild_.merge(o.mild_);
 }
 
 namespace {
@@ -89,6 +106,9 @@ nlohmann::json Accumulator::state() const {
   j["all_reject"] = all_reject_;
   j["out_of_range"] = out_of_range_;
   j["screened"] = moments_state(screened_);
+  j["age"] = moments_state(age_);
+  j["under5"] = moments_state(under5_);
+  j["gmfcs_1_3"] = moments_state(mild_);
   for (std::size_t c = 0; c < comparisons_; ++c) {
     const auto& a = comp_[c];
     j["comparison"].push_back({{"estimable", a.estimable},
@@ -97,12 +117,16 @@ nlohmann::json Accumulator::state() const {
                                {"covered", a.covered},
                                {"estimate", moments_state(a.estimate)},
                                {"se", moments_state(a.se)},
-                               {"squared_error", moments_state(a.squared_error)}});
+                               {"squared_error", moments_state(a.squared_error)},
+                               {"sae_difference_exceeds", a.sae_difference_exceeds}});
   }
   for (std::size_t k = 0; k < arms_; ++k)
     j["arm"].push_back({{"randomised", moments_state(arm_[k].randomised)},
                         {"analysed", moments_state(arm_[k].analysed)},
-                        {"mean_change", moments_state(arm_[k].mean_change)}});
+                        {"mean_change", moments_state(arm_[k].mean_change)},
+                        {"sae", moments_state(arm_[k].sae)},
+                        {"infusion", moments_state(arm_[k].infusion)},
+                        {"mean_dose", moments_state(arm_[k].mean_dose)}});
   return j;
 }
 
@@ -117,6 +141,9 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     a.all_reject_ = j.at("all_reject").get<std::uint64_t>();
     a.out_of_range_ = j.at("out_of_range").get<std::uint64_t>();
     a.screened_ = moments_from(j.at("screened"));
+    a.age_ = moments_from(j.at("age"));
+    a.under5_ = moments_from(j.at("under5"));
+    a.mild_ = moments_from(j.at("gmfcs_1_3"));
     const auto& cj = j.at("comparison");
     const auto& aj = j.at("arm");
     if (cj.size() != comps || aj.size() != arms) throw std::runtime_error("bad array sizes");
@@ -130,11 +157,15 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
       x.estimate = moments_from(e.at("estimate"));
       x.se = moments_from(e.at("se"));
       x.squared_error = moments_from(e.at("squared_error"));
+      x.sae_difference_exceeds = e.at("sae_difference_exceeds").get<std::uint64_t>();
     }
     for (std::size_t k = 0; k < arms; ++k) {
       a.arm_[k].randomised = moments_from(aj.at(k).at("randomised"));
       a.arm_[k].analysed = moments_from(aj.at(k).at("analysed"));
       a.arm_[k].mean_change = moments_from(aj.at(k).at("mean_change"));
+      a.arm_[k].sae = moments_from(aj.at(k).at("sae"));
+      a.arm_[k].infusion = moments_from(aj.at(k).at("infusion"));
+      a.arm_[k].mean_dose = moments_from(aj.at(k).at("mean_dose"));
     }
     return a;
   } catch (const nlohmann::json::exception& e) {

@@ -16,11 +16,7 @@
 
 namespace celltrial {
 
-std::vector<double> true_effects(const Scenario& s) {
-  std::vector<double> out;
-  for (std::size_t a : s.active_arms()) out.push_back(effect_at(s.arms[a], s.analysis.primary_visit_months));
-  return out;
-}
+std::vector<double> true_effects(const Scenario& s) { return Model(s).truth().effect; }
 
 Accumulator make_accumulator(const Scenario& s) {
   return Accumulator(s.arms.size(), s.active_arms().size(), true_effects(s));
@@ -37,8 +33,13 @@ Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
   const Model model(s);
-  const Ancova ancova(s, true_effects(s));
+  const std::vector<double> truth = model.truth().effect;
+  const Ancova ancova(s, truth);
   const std::uint64_t seed = s.simulation.seed;
+  // Safety and enrolment descriptions cost a pass over the children; skip when there is nothing
+  // to describe (the generic endpoint without risks).
+  bool describe = s.population.outcome_model == OutcomeModel::cp;
+  for (const auto& a : s.arms) describe = describe || a.safety.sae_risk > 0 || a.safety.infusion_reaction_risk > 0;
   const std::uint64_t bs = opt.block_size == 0 ? 256 : opt.block_size;
   const std::uint64_t blocks = (last - first + bs - 1) / bs;
 
@@ -47,7 +48,7 @@ Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
     TrialResult result;
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
-  tbb::combinable<Accumulator> partial([&] { return make_accumulator(s); });
+  tbb::combinable<Accumulator> partial([&] { return Accumulator(s.arms.size(), truth.size(), truth); });
   std::atomic<bool> stopped{false};
 
   const int threads = resolve_threads(opt.threads);
@@ -73,6 +74,7 @@ Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
             for (std::uint64_t i = lo; i < hi; ++i) {
               model.simulate(seed, i, ws.data);
               ancova.analyse(ws.data, ws.result);
+              if (describe) describe_trial(s, ws.data, ws.result);
               acc.add(ws.result);
             }
             if (opt.progress) opt.progress->fetch_add(hi - lo, std::memory_order_relaxed);
@@ -81,7 +83,7 @@ Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
         tbb::simple_partitioner());
   });
   if (stopped.load() || (opt.stop && opt.stop->load())) throw Error(ExitCode::interrupted, "interrupted; no results were written");
-  Accumulator total = make_accumulator(s);
+  Accumulator total(s.arms.size(), truth.size(), truth);
   partial.combine_each([&](const Accumulator& a) { total.merge(a); });
   return total;
 }

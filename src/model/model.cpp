@@ -5,66 +5,144 @@
 #include <numeric>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
 
 void TrialData::resize(std::size_t n) {
   arm.resize(n);
   stratum.resize(n);
+  level.resize(n);
+  age.resize(n);
+  dose.resize(n);
   baseline.resize(n);
   change.resize(n);
   observed.resize(n);
+  sae.resize(n);
+  infusion.resize(n);
 }
+
+double Model::dose_unit(ProductType p) { return p == ProductType::ucb ? 1e7 : 1e6; }
+
+namespace {
+bool trivial_modifiers(const Arm& a) {
+  const auto& m = a.modifiers;
+  bool t = m.age_breaks_months.empty() && m.age_multipliers.size() == 1 && m.age_multipliers[0] == 1;
+  for (double x : m.gmfcs) t = t && x == 1;
+  for (double x : m.hla_mismatch) t = t && x == 1;
+  if (a.product == ProductType::msc) {
+    t = t && a.msc.route_multiplier[static_cast<std::size_t>(a.msc.route)] == 1;
+    t = t && (a.msc.dose_count_multiplier.empty() ||
+              a.msc.dose_count_multiplier[static_cast<std::size_t>(a.msc.doses - 1)] == 1);
+  }
+  return t && a.dose_response.model == DoseResponseModel::none;
+}
+
+// Draws an index from cumulative shares.
+template <std::size_t N>
+int pick(const std::array<double, N>& shares, double u) {
+  double c = 0;
+  for (std::size_t k = 0; k + 1 < N; ++k) {
+    c += shares[k];
+    if (u < c) return static_cast<int>(k);
+  }
+  return static_cast<int>(N - 1);
+}
+}  // namespace
 
 Model::Model(const Scenario& s) : sc_(s) {
   arms_ = s.arms.size();
   CELLTRIAL_ASSERT(arms_ >= 2 && arms_ <= kMaxArms);
+  const bool cp = s.population.outcome_model == OutcomeModel::cp;
   const bool adjust_gmfcs = std::find(s.analysis.adjust_for.begin(), s.analysis.adjust_for.end(), Covariate::gmfcs) !=
                             s.analysis.adjust_for.end();
   strata_ = adjust_gmfcs ? kGmfcsLevels : 1;
-  primary_ = s.analysis.primary_visit_months;
+  const double primary = s.analysis.primary_visit_months;
 
-  // Fixed allocation: largest-remainder rounding of N * w_a / sum(w), ties to the earlier arm.
+  // Visits simulated: every visit up to the primary when dropout depends on observed progress.
+  if (s.design.dropout_per_point != 0) {
+    for (double v : s.design.visits_months)
+      if (v <= primary) visit_months_.push_back(v);
+  } else {
+    visit_months_.push_back(primary);
+  }
+  CELLTRIAL_ASSERT(!visit_months_.empty() && visit_months_.size() <= kMaxVisits);
+  visits_ = visit_months_.size();
+
+  build_arm_sequence();
   const double wsum = std::accumulate(s.arms.begin(), s.arms.end(), 0.0,
                                       [](double acc, const Arm& a) { return acc + a.allocation; });
-  const auto n = s.design.sample_size;
-  fixed_counts_.assign(arms_, 0);
-  std::vector<std::pair<double, std::size_t>> rem;
-  std::int64_t used = 0;
-  for (std::size_t a = 0; a < arms_; ++a) {
-    const double exact = static_cast<double>(n) * s.arms[a].allocation / wsum;
-    fixed_counts_[a] = static_cast<std::int64_t>(std::floor(exact));
-    used += fixed_counts_[a];
-    rem.emplace_back(-(exact - std::floor(exact)), a);
-  }
-  std::stable_sort(rem.begin(), rem.end());
-  for (std::size_t k = 0; used < n; ++k, ++used) fixed_counts_[rem[k % arms_].second]++;
-
   double c = 0;
   for (const auto& a : s.arms) alloc_cdf_.push_back(c += a.allocation / wsum);
   alloc_cdf_.back() = 1.0;
 
   for (std::size_t a = 0; a < arms_; ++a)
-    effect_primary_[a] = s.arms[a].role == ArmRole::active ? effect_at(s.arms[a], primary_) : 0.0;
+    for (std::size_t k = 0; k < visits_; ++k)
+      effect_visit_[a][k] = s.arms[a].role == ArmRole::active ? effect_at(s.arms[a], visit_months_[k]) : 0.0;
+  for (std::size_t k = 0; k < visits_; ++k) sham_visit_[k] = interpolate_by_month(s.design.sham_effect_by_month, visit_months_[k]);
 
   c = 0;
   for (int l = 0; l < kGmfcsLevels; ++l) {
     const auto i = static_cast<std::size_t>(l);
     mix_cdf_[i] = (c += s.population.cp.mix[i]);
     rate_months_[i] = s.population.cp.curves[i].age90_years * 12.0 / std::log(10.0);
-    gain_fraction_[i] = 1.0 - std::exp(-primary_ / rate_months_[i]);
+    for (std::size_t k = 0; k < visits_; ++k) gain_fraction_[i][k] = 1.0 - std::exp(-visit_months_[k] / rate_months_[i]);
   }
   mix_cdf_.back() = 1.0;
+  noise_sd_ = std::hypot(s.population.cp.measurement_sd, s.population.cp.occasion_sd);
 
-  // Constant hazard of loss from randomisation to the last visit: P(lost by t) = 1-(1-p)^(t/T).
-  const double last = s.design.visits_months.back();
-  missing_threshold_ = 1.0 - std::pow(1.0 - s.design.dropout_by_last_visit, primary_ / last);
+  // Constant hazard of loss: P(lost by the last visit) = p, so lambda = -ln(1 - p) / T.
+  const double lambda = -std::log1p(-s.design.dropout_by_last_visit) / s.design.visits_months.back();
+  double prev = 0;
+  for (std::size_t k = 0; k < visits_; ++k) {
+    drop_hazard_[k] = lambda * (visit_months_[k] - prev);
+    prev = visit_months_[k];
+  }
 
   const auto& age = s.population.age;
   if (age.distribution == AgeDistribution::lognormal) {
     const double s2 = std::log1p(age.sd_months * age.sd_months / (age.mean_months * age.mean_months));
     lognormal_sigma_ = std::sqrt(s2);
     lognormal_mu_ = std::log(age.mean_months) - s2 / 2;
+  }
+  if (age.distribution == AgeDistribution::table) {
+    double t = 0;
+    for (double w : age.table_weights) age_table_cdf_.push_back(t += w);
+    for (double& x : age_table_cdf_) x /= t;
+  }
+
+  for (std::size_t a = 0; a < arms_; ++a) {
+    if (s.arms[a].product != ProductType::none) needs_weight_ = needs_dosing_ = true;
+    if (s.arms[a].product == ProductType::ucb && screening_ucb_arm_ < 0) screening_ucb_arm_ = static_cast<int>(a);
+  }
+  const auto& el = s.population.eligibility;
+  needs_weight_ = cp && (needs_weight_ || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
+  needs_dosing_ = cp && needs_dosing_;
+  truth_ = compute_truth();
+}
+
+void Model::build_arm_sequence() {
+  // Fixed allocation as a deterministic sequence: child j goes to the arm furthest behind its
+  // target share (ties to the earlier arm). Arm sizes are within 1 of N * w / sum(w), and the
+  // first n children are the same for every N, so designs of different sizes share children
+  // (common random numbers).
+  const auto n = static_cast<std::size_t>(sc_.design.sample_size);
+  const double wsum = std::accumulate(sc_.arms.begin(), sc_.arms.end(), 0.0,
+                                      [](double acc, const Arm& a) { return acc + a.allocation; });
+  std::vector<double> count(arms_, 0.0);
+  arm_sequence_.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    std::size_t best = 0;
+    double best_gap = -1e300;
+    for (std::size_t a = 0; a < arms_; ++a) {
+      const double gap = static_cast<double>(j + 1) * sc_.arms[a].allocation / wsum - count[a];
+      if (gap > best_gap + 1e-12) {
+        best_gap = gap;
+        best = a;
+      }
+    }
+    count[best] += 1;
+    arm_sequence_[j] = static_cast<std::uint8_t>(best);
   }
 }
 
@@ -74,39 +152,212 @@ double Model::draw_age(Engine& g) const {
     case AgeDistribution::uniform:
       return a.min_months + (a.max_months - a.min_months) * uniform01(g);
     case AgeDistribution::normal:
-      for (;;) {  // ages below 0 are redrawn; validation guarantees this terminates quickly
+      for (;;) {  // ages below 0 are redrawn; validation keeps this quick
         const double x = a.mean_months + a.sd_months * std_normal(g);
         if (x >= 0) return x;
       }
     case AgeDistribution::lognormal:
       return std::exp(lognormal_mu_ + lognormal_sigma_ * std_normal(g));
+    case AgeDistribution::table: {
+      const double u = uniform01(g), v = uniform01(g);
+      std::size_t k = 0;
+      while (k + 1 < age_table_cdf_.size() && u >= age_table_cdf_[k]) ++k;
+      return a.table_edges[k] + v * (a.table_edges[k + 1] - a.table_edges[k]);
+    }
   }
   return 0;
 }
 
-void Model::assign_arms(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
-  const std::size_t n = out.size();
-  if (sc_.design.randomisation == Randomisation::fixed) {
-    // Exact arm sizes. Children are exchangeable, so listing arms in blocks is equivalent to a
-    // random permutation and draws no random numbers.
-    std::size_t j = 0;
-    for (std::size_t a = 0; a < arms_; ++a)
-      for (std::int64_t k = 0; k < fixed_counts_[a]; ++k) out.arm[j++] = static_cast<std::uint8_t>(a);
-    return;
+double Model::median_weight(double age_months, bool male) const {
+  const auto& w = sc_.population.weight;
+  const auto& kg = male ? w.boys_kg : w.girls_kg;
+  const auto& m = w.table_months;
+  if (age_months <= m.front()) return kg.front();
+  if (age_months >= m.back()) return kg.back();
+  const auto it = std::upper_bound(m.begin(), m.end(), age_months);
+  const std::size_t k = static_cast<std::size_t>(it - m.begin());
+  const double f = (age_months - m[k - 1]) / (m[k] - m[k - 1]);
+  return kg[k - 1] + f * (kg[k] - kg[k - 1]);
+}
+
+double Model::ucb_dose(const Arm& arm, const Child& c, Engine& dosing, int& hla) const {
+  const auto& u = arm.ucb;
+  const int source = pick(u.source_mix, uniform01(dosing));
+  const auto& size = u.unit[static_cast<std::size_t>(source)];
+  const double sigma = std::sqrt(std::log1p(size.cv * size.cv));
+  const double per_kg = u.post_thaw_recovery / c.weight;
+  double dose = size.median_tnc * std::exp(sigma * std_normal(dosing)) * per_kg;
+  if (static_cast<UnitSource>(source) == UnitSource::public_bank && u.target_tnc_per_kg > 0) {
+    // The bank offers further units until one reaches the target; else the largest is used.
+    for (int k = 1; k < u.bank_choices && dose < u.target_tnc_per_kg; ++k)
+      dose = std::max(dose, size.median_tnc * std::exp(sigma * std_normal(dosing)) * per_kg);
   }
-  Engine g = make_stream(seed, trial, Purpose::randomisation);
-  for (std::size_t j = 0; j < n; ++j) {
-    const double u = uniform01(g);
-    std::size_t a = 0;
-    while (a + 1 < arms_ && u >= alloc_cdf_[a]) ++a;
-    out.arm[j] = static_cast<std::uint8_t>(a);
+  hla = static_cast<UnitSource>(source) == UnitSource::autologous ? 0 : pick(u.hla_mismatch_mix, uniform01(dosing));
+  return dose;
+}
+
+double Model::msc_dose(const Arm& arm, const Child& c) const {
+  return arm.msc.fixed_cells > 0 ? arm.msc.fixed_cells / c.weight : arm.msc.cells_per_kg;
+}
+
+double Model::dose_response(const Arm& arm, double dose) const {
+  const auto& d = arm.dose_response;
+  auto f = [&](double x) {
+    switch (d.model) {
+      case DoseResponseModel::none: return 1.0;
+      case DoseResponseModel::step: return x >= d.threshold ? 1.0 : d.below_fraction;
+      case DoseResponseModel::emax: {
+        const double xh = std::pow(x, d.hill);
+        return xh / (std::pow(d.ed50, d.hill) + xh);
+      }
+      case DoseResponseModel::loglinear:
+        return std::max(0.0, 1.0 + d.slope_per_log * std::log(std::max(x, 1e-300) / d.reference_dose));
+    }
+    return 1.0;
+  };
+  const double ref = f(d.reference_dose);
+  return ref > 0 ? f(dose) / ref : 0.0;
+}
+
+double Model::effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const {
+  const auto& m = arm.modifiers;
+  std::size_t band = 0;
+  while (band < m.age_breaks_months.size() && c.age >= m.age_breaks_months[band]) ++band;
+  double mult = m.age_multipliers[band] * m.gmfcs[static_cast<std::size_t>(c.level)];
+  if (arm.product == ProductType::ucb) mult *= m.hla_mismatch[static_cast<std::size_t>(hla)];
+  if (arm.product == ProductType::msc) {
+    mult *= arm.msc.route_multiplier[static_cast<std::size_t>(arm.msc.route)];
+    if (!arm.msc.dose_count_multiplier.empty())
+      mult *= arm.msc.dose_count_multiplier[static_cast<std::size_t>(arm.msc.doses - 1)];
   }
+  if (arm.dose_response.model != DoseResponseModel::none) mult *= dose_response(arm, dose);
+  return mult;
+}
+
+double Model::decline(int level, double age_months) const {
+  const auto& d = sc_.population.cp.decline;
+  const auto i = static_cast<std::size_t>(level);
+  if (!d.enabled || d.loss_points[i] <= 0) return 0;
+  const double peak = d.peak_age_years[i] * 12, until = d.until_age_years * 12;
+  return d.loss_points[i] * std::clamp((age_months - peak) / (until - peak), 0.0, 1.0);
+}
+
+std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const {
+  const auto& P = sc_.population;
+  const auto& el = P.eligibility;
+  constexpr std::uint64_t kCap = 100000000;  // unreachable once the yield check has passed
+  for (std::uint64_t screened = 1; screened <= kCap; ++screened) {
+    c.age = draw_age(pop);
+    c.male = uniform01(pop) < P.male_fraction;
+    c.level = pick(P.cp.mix, uniform01(pop));
+    if (needs_weight_) {
+      const auto i = static_cast<std::size_t>(c.level);
+      const double med = median_weight(c.age, c.male);
+      c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
+    }
+    if (c.age < el.min_age_months || c.age > el.max_age_months) continue;
+    if (!el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
+    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
+    if (screening_ucb_arm_ >= 0) {
+      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
+      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
+    }
+    return screened;
+  }
+  return 0;
+}
+
+Truth Model::compute_truth() const {
+  Truth t;
+  const auto active = sc_.active_arms();
+  const double primary = sc_.analysis.primary_visit_months;
+  for (std::size_t a : active) t.effect.push_back(effect_at(sc_.arms[a], primary));
+  t.effect_mc_se.assign(active.size(), 0.0);
+  if (sc_.population.outcome_model != OutcomeModel::cp) return t;
+
+  const auto& el = sc_.population.eligibility;
+  bool exact = true;
+  for (std::size_t a : active) exact = exact && trivial_modifiers(sc_.arms[a]);
+  const bool restrictive = el.min_weight_kg > 0 || el.max_weight_kg < 1000 || el.min_ucb_tnc_per_kg > 0 ||
+                           std::find(el.gmfcs.begin(), el.gmfcs.end(), false) != el.gmfcs.end();
+  if (exact && !restrictive) return t;
+
+  // Pre-run on a dedicated stream: the mean expected effect over eligible children, and the
+  // screening yield.
+  Engine pop = make_stream(sc_.simulation.seed, 0, Purpose::estimand);
+  Engine dosing = make_stream(sc_.simulation.seed, 1, Purpose::estimand);
+  const std::uint64_t want = exact ? 20000 : 400000, max_screened = 4000000;
+  std::uint64_t screened = 0, eligible = 0;
+  std::vector<double> sum(active.size(), 0.0), sum2(active.size(), 0.0);
+  Child c;
+  while (eligible < want && screened < max_screened) {
+    // Screen one child at a time so that the yield is counted exactly.
+    c.age = draw_age(pop);
+    c.male = uniform01(pop) < sc_.population.male_fraction;
+    c.level = pick(sc_.population.cp.mix, uniform01(pop));
+    if (needs_weight_) {
+      const double med = median_weight(c.age, c.male);
+      c.weight = std::max(0.3 * med, med * (1 + sc_.population.weight.cv *
+                                                    (std_normal(pop) + sc_.population.weight.gmfcs_z_shift[static_cast<std::size_t>(c.level)])));
+    }
+    ++screened;
+    if (c.age < el.min_age_months || c.age > el.max_age_months || !el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
+    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
+    if (screening_ucb_arm_ >= 0) {
+      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
+      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
+    }
+    ++eligible;
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const Arm& arm = sc_.arms[active[k]];
+      int hla = c.hla;
+      double dose = 0;
+      if (arm.product == ProductType::ucb)
+        dose = static_cast<int>(active[k]) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
+      else if (arm.product == ProductType::msc)
+        dose = msc_dose(arm, c);
+      const double e = t.effect[k] * effect_multiplier(arm, c, dose, hla);
+      sum[k] += e;
+      sum2[k] += e * e;
+    }
+  }
+  t.screening_yield = screened ? static_cast<double>(eligible) / static_cast<double>(screened) : 0.0;
+  if (eligible == 0 || t.screening_yield < 1e-4) {
+    const std::string what =
+        eligible == 0 ? "no child meets the eligibility criteria (0 of " + std::to_string(screened) + " screened)."
+                      : "only " + format_number(t.screening_yield) +
+                            " of screened children meet the eligibility criteria (fewer than 1 in 10,000).";
+    throw Error(ExitCode::data,
+                Diagnostic{sc_.where("population.eligibility"), "population.eligibility", what,
+                           "relax the age, GMFCS, weight or dose limits, or change the unit sizes (a dose floor may be "
+                           "out of reach of the units' TNC)."});
+  }
+  if (!exact) {
+    t.exact = false;
+    const double n = static_cast<double>(eligible);
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const double mean = sum[k] / n;
+      t.effect[k] = mean;
+      t.effect_mc_se[k] = std::sqrt(std::max(0.0, sum2[k] / n - mean * mean) / n);
+    }
+  }
+  return t;
 }
 
 void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = static_cast<std::size_t>(sc_.design.sample_size);
   out.resize(n);
-  assign_arms(seed, trial, out);
+  if (sc_.design.randomisation == Randomisation::fixed) {
+    std::copy(arm_sequence_.begin(), arm_sequence_.end(), out.arm.begin());
+  } else {
+    Engine g = make_stream(seed, trial, Purpose::randomisation);
+    for (std::size_t j = 0; j < n; ++j) {
+      const double u = uniform01(g);
+      std::size_t a = 0;
+      while (a + 1 < arms_ && u >= alloc_cdf_[a]) ++a;
+      out.arm[j] = static_cast<std::uint8_t>(a);
+    }
+  }
 
   Engine pop = make_stream(seed, trial, Purpose::population);
   Engine outc = make_stream(seed, trial, Purpose::outcomes);
@@ -115,47 +366,113 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
   if (P.outcome_model == OutcomeModel::generic) {
     const auto& G = P.generic;
     out.screened = n;
+    const double primary_effect_sham = sham_visit_[0];
     for (std::size_t j = 0; j < n; ++j) {
       const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
-      const double y = G.intercept + G.slope * x + effect_primary_[out.arm[j]] + G.residual_sd * std_normal(outc);
+      const double y = G.intercept + G.slope * x + effect_visit_[out.arm[j]][0] + primary_effect_sham +
+                       G.residual_sd * std_normal(outc);
       out.baseline[j] = x;
       out.change[j] = y - x;
-      out.stratum[j] = 0;
     }
+    std::fill(out.stratum.begin(), out.stratum.end(), std::uint8_t{0});
+    std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
+    std::fill(out.age.begin(), out.age.end(), 0.0);
+    std::fill(out.dose.begin(), out.dose.end(), 0.0);
   } else {
     const auto& C = P.cp;
-    const double lo = P.eligibility.min_age_months, hi = P.eligibility.max_age_months;
+    Engine dosing = make_stream(seed, trial, Purpose::dosing);
+    Engine eff = make_stream(seed, trial, Purpose::effect);
     std::uint64_t screened = 0;
+    const std::size_t last = visits_ - 1;
+    std::array<double, kMaxVisits> obs{};
+    const bool mar = visits_ > 1;
+    Engine drop = make_stream(seed, trial, Purpose::dropout);
     for (std::size_t j = 0; j < n; ++j) {
-      double age;
-      do {
-        age = draw_age(pop);
-        ++screened;
-      } while (age < lo || age > hi);
-      const double u = uniform01(pop);
-      std::size_t level = 0;
-      while (level + 1 < static_cast<std::size_t>(kGmfcsLevels) && u >= mix_cdf_[level]) ++level;
+      Child c;
+      const std::uint64_t k = screen(pop, dosing, c);
+      CELLTRIAL_ASSERT(k > 0);
+      screened += k;
+      const std::size_t a = out.arm[j];
+      const Arm& arm = sc_.arms[a];
+      const auto level = static_cast<std::size_t>(c.level);
+
+      // Dose of the child's own arm, and the expected effect multiplier.
+      double dose = 0, mult = 1;
+      int hla = c.hla;
+      if (arm.product == ProductType::ucb)
+        dose = static_cast<int>(a) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
+      else if (arm.product == ProductType::msc)
+        dose = msc_dose(arm, c);
+      if (arm.role == ArmRole::active) mult = effect_multiplier(arm, c, dose, hla);
+      // Between-child heterogeneity, scaled over visits like the base effect.
+      double het = 0, scale = mult;
+      if (arm.role == ArmRole::active) {
+        const auto& h = arm.heterogeneity;
+        if (h.model == Heterogeneity::normal) het = h.sd * std_normal(eff);
+        if (h.model == Heterogeneity::responders) scale = uniform01(eff) < h.responder_fraction ? mult / h.responder_fraction : 0.0;
+      }
+      const double base_primary = effect_visit_[a][last];
+
+      // The child's own curve, deviation in progress, and assessments.
       const double limit = std::clamp(C.curves[level].limit + C.child_limit_sd * std_normal(outc), 0.0, 100.0);
       const double progress = C.progress_sd_per_year * std_normal(outc);
-      const double e0 = C.measurement_sd * std_normal(outc);
-      const double e1 = C.measurement_sd * std_normal(outc);
-      // Stable-limit curve: score(a) = limit (1 - exp(-a/r)); the gain over t months is
-      // limit exp(-a/r) (1 - exp(-t/r)).
-      const double remaining = limit * std::exp(-age / rate_months_[level]);
-      const double true0 = limit - remaining;
-      const double gain = remaining * gain_fraction_[level] + progress * primary_ / 12.0;
-      out.baseline[j] = true0 + e0;
-      out.change[j] = gain + effect_primary_[out.arm[j]] + e1 - e0;
+      const double remaining = limit * std::exp(-c.age / rate_months_[level]);
+      const double d0 = decline(c.level, c.age);
+      const double e0 = noise_sd_ * std_normal(outc);
+      for (std::size_t v = 0; v < visits_; ++v) {
+        const double t = visit_months_[v];
+        const double base = effect_visit_[a][v];
+        const double het_v = base_primary != 0 ? het * base / base_primary : het;
+        const double gain = remaining * gain_fraction_[level][v] - (decline(c.level, c.age + t) - d0) + progress * t / 12.0;
+        obs[v] = gain + base * scale + het_v + sham_visit_[v] + noise_sd_ * std_normal(outc) - e0;
+      }
+      out.baseline[j] = limit - remaining - d0 + e0;
+      out.change[j] = obs[last];
       out.stratum[j] = static_cast<std::uint8_t>(strata_ > 1 ? level : 0);
+      out.level[j] = static_cast<std::uint8_t>(level);
+      out.age[j] = c.age;
+      out.dose[j] = dose;
+
+      // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
+      // exp(beta * observed change at the previous visit) when missing at random.
+      const double gm = sc_.design.dropout_gmfcs_multiplier[level];
+      if (mar) {
+        bool present = true;
+        for (std::size_t v = 0; v < visits_ && present; ++v) {
+          const double prev = v ? obs[v - 1] : 0.0;
+          const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
+          present = uniform01(drop) >= -std::expm1(-h);
+        }
+        out.observed[j] = present;
+      } else {
+        out.observed[j] = drop_hazard_[0] * gm > 0 ? uniform01(drop) >= -std::expm1(-drop_hazard_[0] * gm) : 1;
+      }
     }
     out.screened = screened;
   }
+  if (P.outcome_model == OutcomeModel::generic) {
+    if (drop_hazard_[0] > 0) {
+      Engine drop = make_stream(seed, trial, Purpose::dropout);
+      const double p_missing = -std::expm1(-drop_hazard_[0]);
+      for (std::size_t j = 0; j < n; ++j) out.observed[j] = uniform01(drop) >= p_missing ? 1 : 0;
+    } else {
+      std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
+    }
+  }
 
-  if (missing_threshold_ > 0) {
-    Engine drop = make_stream(seed, trial, Purpose::dropout);
-    for (std::size_t j = 0; j < n; ++j) out.observed[j] = uniform01(drop) >= missing_threshold_ ? 1 : 0;
+  // Safety: serious adverse events and infusion reactions over follow-up.
+  bool any_risk = false;
+  for (const auto& arm : sc_.arms) any_risk = any_risk || arm.safety.sae_risk > 0 || arm.safety.infusion_reaction_risk > 0;
+  if (any_risk) {
+    Engine saf = make_stream(seed, trial, Purpose::safety);
+    for (std::size_t j = 0; j < n; ++j) {
+      const auto& r = sc_.arms[out.arm[j]].safety;
+      out.sae[j] = uniform01(saf) < r.sae_risk;
+      out.infusion[j] = uniform01(saf) < r.infusion_reaction_risk;
+    }
   } else {
-    std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
+    std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
+    std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
   }
 }
 

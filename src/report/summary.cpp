@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/model/model.hpp"
 
 namespace celltrial {
 
@@ -27,10 +28,11 @@ nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
           {"of", n}};
 }
 
-nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm) {
+nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
+                               const Truth& truth) {
   const ComparisonAccumulator& a = acc.comparison(c);
   const std::uint64_t n = a.estimable;
-  const double truth = acc.truth(c);
+  const double truth_value = acc.truth(c);
   const double mean = a.estimate.mean();
   const double emp_se = a.estimate.sd();
   const double mse = a.squared_error.mean();
@@ -41,12 +43,16 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
   j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
   j["power"] = proportion(a.rejections, acc.trials());
   j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
+  const double truth_se = truth.effect_mc_se[c];
   j["estimate"] = {
       {"mean", num(mean)},
       {"mc_se", num(a.estimate.mc_se())},
-      {"true", num(truth)},
-      {"bias", num(mean - truth)},
-      {"bias_mc_se", num(a.estimate.mc_se())},
+      {"true", num(truth_value)},
+      {"true_mc_se", num(truth_se)},
+      {"true_source", truth.exact ? "scenario effect at the primary visit"
+                                  : "mean expected effect over eligible children (pre-run)"},
+      {"bias", num(mean - truth_value)},
+      {"bias_mc_se", num(std::hypot(a.estimate.mc_se(), truth_se))},
       {"empirical_se", num(emp_se)},
       {"empirical_se_mc_se", num(n > 1 ? emp_se / std::sqrt(2.0 * (dn - 1)) : kNaN)},
       {"model_se", num(a.se.mean())},
@@ -62,6 +68,9 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
     const double cov = static_cast<double>(a.covered) / dn;
     j["estimate"]["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
   }
+  j["safety"] = proportion(a.sae_difference_exceeds, acc.trials());
+  j["safety"]["threshold"] = s.analysis.sae_difference_threshold;
+  j["safety"]["meaning"] = "probability that a trial shows an active - control SAE proportion above the threshold";
   return j;
 }
 }  // namespace
@@ -88,8 +97,9 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
                    {"sides", s.analysis.sides},
                    {"multiplicity", to_string(s.analysis.multiplicity)}};
   const auto active = s.active_arms();
+  const Model model(s);
   nlohmann::json comps = nlohmann::json::array();
-  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c]));
+  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], model.truth()));
   // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
   j["comparison"] = comps[0]["label"];
   j["power"] = comps[0]["power"];
@@ -108,7 +118,17 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
                     {"analysed_mean", num(x.analysed.mean())},
                     {"analysed_mean_mc_se", num(x.analysed.mc_se())},
                     {"mean_change", num(x.mean_change.mean())},
-                    {"mean_change_mc_se", num(x.mean_change.mc_se())}});
+                    {"mean_change_mc_se", num(x.mean_change.mc_se())},
+                    {"sae_mean", num(x.sae.mean())},
+                    {"sae_mc_se", num(x.sae.mc_se())},
+                    {"infusion_reactions_mean", num(x.infusion.mean())},
+                    {"infusion_reactions_mc_se", num(x.infusion.mc_se())},
+                    {"product", to_string(s.arms[a].product)},
+                    {"mean_dose", num(x.mean_dose.count() ? x.mean_dose.mean() : kNaN)},
+                    {"mean_dose_mc_se", num(x.mean_dose.count() > 1 ? x.mean_dose.mc_se() : kNaN)},
+                    {"dose_unit", s.arms[a].product == ProductType::ucb   ? "1e7 TNC/kg"
+                                  : s.arms[a].product == ProductType::msc ? "1e6 cells/kg per dose"
+                                                                           : ""}});
   }
   j["arms"] = arms;
   double randomised = 0, analysed = 0;
@@ -119,7 +139,15 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
   j["sample_size"] = {{"randomised_mean", num(randomised)},
                       {"analysed_mean", num(analysed)},
                       {"screened_mean", num(acc.screened().mean())},
-                      {"screened_mc_se", num(acc.screened().mc_se())}};
+                      {"screened_mc_se", num(acc.screened().mc_se())},
+                      {"screened_per_randomised", num(acc.screened().mean() / randomised)},
+                      {"screening_yield_prerun", num(model.truth().screening_yield)}};
+  j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
+                   {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
+                   {"share_under_5_years", num(acc.share_under_5().mean())},
+                   {"share_under_5_years_mc_se", num(acc.share_under_5().mc_se())},
+                   {"share_gmfcs_I_III", num(acc.share_gmfcs_1_3().mean())},
+                   {"share_gmfcs_I_III_mc_se", num(acc.share_gmfcs_1_3().mc_se())}};
   std::uint64_t not_estimable = 0;
   for (std::size_t c = 0; c < active.size(); ++c) not_estimable += acc.trials() - acc.comparison(c).estimable;
   j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
@@ -164,11 +192,17 @@ std::string summary_csv(const nlohmann::json& j) {
     row("model_se", e["model_se"], e["model_se_mc_se"]);
     row("rmse", e["rmse"], e["rmse_mc_se"]);
     row("coverage", e["coverage"], e["coverage_mc_se"]);
+    row("p_sae_difference_exceeds", c["safety"]["estimate"], c["safety"]["mc_se"]);
   }
   for (const auto& a : j["arms"]) {
     const std::string lab = csv_field(a["name"].get<std::string>());
     os << head << lab << ",analysed_mean," << csv_num(a["analysed_mean"]) << "," << csv_num(a["analysed_mean_mc_se"]) << "\n";
     os << head << lab << ",mean_change," << csv_num(a["mean_change"]) << "," << csv_num(a["mean_change_mc_se"]) << "\n";
+    os << head << lab << ",sae_mean," << csv_num(a["sae_mean"]) << "," << csv_num(a["sae_mc_se"]) << "\n";
+    os << head << lab << ",infusion_reactions_mean," << csv_num(a["infusion_reactions_mean"]) << ","
+       << csv_num(a["infusion_reactions_mc_se"]) << "\n";
+    if (!a["mean_dose"].is_null())
+      os << head << lab << ",mean_dose," << csv_num(a["mean_dose"]) << "," << csv_num(a["mean_dose_mc_se"]) << "\n";
   }
   return os.str();
 }
@@ -192,26 +226,37 @@ std::string summary_table(const nlohmann::json& j) {
     row("power (reject H0)", p["estimate"], p["mc_se"],
         "95% CI " + fmt(p["ci95"][0]) + " to " + fmt(p["ci95"][1]));
     row("  favourable direction", p["favourable"]["estimate"], p["favourable"]["mc_se"]);
-    row("mean estimate", e["mean"], e["mc_se"], "true effect " + fmt(e["true"]));
+    row("mean estimate", e["mean"], e["mc_se"],
+        "true effect " + fmt(e["true"]) + (e["true_mc_se"].get<double>() > 0 ? " (MC SE " + fmt(e["true_mc_se"]) + ")" : ""));
     row("bias", e["bias"], e["bias_mc_se"]);
     row("empirical SE", e["empirical_se"], e["empirical_se_mc_se"]);
     row("mean model SE", e["model_se"], e["model_se_mc_se"]);
     row("RMSE", e["rmse"], e["rmse_mc_se"]);
     row("CI coverage", e["coverage"], e["coverage_mc_se"], "nominal " + fmt(e["ci_level"], 2));
+    row("P(SAE excess > thr.)", c["safety"]["estimate"], c["safety"]["mc_se"],
+        "threshold " + fmt(c["safety"]["threshold"], 3));
   }
   if (j.contains("any_rejection")) {
     os << "\n  any active arm rejects: " << fmt(j["any_rejection"]["estimate"]) << " (MC SE "
        << fmt(j["any_rejection"]["mc_se"]) << ")\n";
   }
-  os << "\n  arm                    randomised   analysed   mean change (MC SE)\n";
+  os << "\n  arm               randomised  analysed  mean change (MC SE)   SAEs  infusion r.  mean dose\n";
   for (const auto& a : j["arms"]) {
-    std::snprintf(line, sizeof line, "  %-22s %10s %10s   %s (%s)\n", a["name"].get<std::string>().c_str(),
+    const std::string dose =
+        a["mean_dose"].is_null() ? "-" : fmt(a["mean_dose"], 2) + " x " + a["dose_unit"].get<std::string>();
+    std::snprintf(line, sizeof line, "  %-18s %9s %9s  %8s (%s)  %6s %8s     %s\n", a["name"].get<std::string>().c_str(),
                   fmt(a["randomised_mean"], 1).c_str(), fmt(a["analysed_mean"], 1).c_str(),
-                  fmt(a["mean_change"], 3).c_str(), fmt(a["mean_change_mc_se"], 3).c_str());
+                  fmt(a["mean_change"], 3).c_str(), fmt(a["mean_change_mc_se"], 3).c_str(), fmt(a["sae_mean"], 1).c_str(),
+                  fmt(a["infusion_reactions_mean"], 1).c_str(), dose.c_str());
     os << line;
   }
   const auto& ss = j["sample_size"];
-  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << "\n";
+  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << " (" << fmt(ss["screened_per_randomised"], 2)
+     << " per randomised child)\n";
+  const auto& en = j["enrolled"];
+  if (!en["mean_age_months"].is_null())
+    os << "  enrolled: mean age " << fmt(en["mean_age_months"], 1) << " months, " << fmt(en["share_under_5_years"], 3)
+       << " under 5 years, " << fmt(en["share_gmfcs_I_III"], 3) << " at GMFCS I-III\n";
   const auto ne = j["diagnostics"]["not_estimable"].get<std::uint64_t>();
   if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";
   return os.str();

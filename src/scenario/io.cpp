@@ -235,50 +235,124 @@ void check(Reader& r, bool ok, const std::string& path, const std::string& probl
 
 std::vector<std::string> gmfcs_names() { return {"I", "II", "III", "IV", "V"}; }
 
-void read_gmfcs_map(Reader& r, const YAML::Node& n, const std::string& path,
-                    std::array<double, kGmfcsLevels>& out) {
-  Section s(r, n, path, gmfcs_names());
+// A mapping from fixed names to numbers. Names left out keep their current value, or become 0
+// when `missing_zero` (shares of a mix).
+template <std::size_t N>
+void read_named_numbers(Reader& r, const YAML::Node& n, const std::string& path, const std::vector<std::string>& names,
+                        std::array<double, N>& out, bool missing_zero) {
+  Section s(r, n, path, names);
   if (!s.ok) return;
-  std::array<double, kGmfcsLevels> v{};
-  bool any = false;
-  for (int i = 0; i < kGmfcsLevels; ++i) {
-    const char* key = kGmfcsNames[static_cast<std::size_t>(i)];
-    if (s.has(key)) {
-      s.num(key, v[static_cast<std::size_t>(i)]);
-      any = true;
-    }
+  std::array<double, N> v = out;
+  if (missing_zero) v.fill(0.0);
+  for (std::size_t i = 0; i < N && i < names.size(); ++i)
+    if (s.has(names[i].c_str())) s.num(names[i].c_str(), v[i]);
+  out = v;
+}
+
+void read_gmfcs_map(Reader& r, const YAML::Node& n, const std::string& path, std::array<double, kGmfcsLevels>& out,
+                    bool missing_zero = true) {
+  read_named_numbers(r, n, path, gmfcs_names(), out, missing_zero);
+}
+
+void read_gmfcs_list(Reader& r, const YAML::Node& n, const std::string& path, std::array<bool, kGmfcsLevels>& out) {
+  if (!n.IsSequence()) {
+    r.error(n, path, "expected a list of GMFCS levels, found " + Reader::kind(n) + ".", "write it as [I, II, III].");
+    return;
   }
-  if (any) out = v;  // levels not listed have share 0
+  std::array<bool, kGmfcsLevels> v{};
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    int level = 0;
+    if (r.choice<int>(n[i], path + "[" + std::to_string(i) + "]", {{"I", 0}, {"II", 1}, {"III", 2}, {"IV", 3}, {"V", 4}},
+                      level))
+      v[static_cast<std::size_t>(level)] = true;
+  }
+  out = v;
+}
+
+// {month: value} mapping, months > 0 and unique, sorted.
+void read_by_month(Reader& r, const YAML::Node& e, const std::string& ep,
+                   std::vector<std::pair<double, double>>& out) {
+  if (!e.IsMap()) {
+    r.error(e, ep, "expected a mapping of month to value, found " + Reader::kind(e) + ".",
+            "write it as {6: 1.36, 12: 1.42}.");
+    return;
+  }
+  r.seen[ep] = r.where(e, ep);
+  out.clear();
+  for (auto it = e.begin(); it != e.end(); ++it) {
+    double month = 0, eff = 0;
+    const std::string kp = ep + "." + (it->first.IsScalar() ? it->first.Scalar() : "?");
+    bool ok = r.number(it->first, kp, month);
+    ok = r.number(it->second, kp, eff) && ok;
+    if (!ok) continue;
+    if (month <= 0) {
+      r.error(it->first, kp, "the month must be positive (the value at month 0 is 0 by definition).",
+              "remove this entry or use a month after randomisation.");
+      continue;
+    }
+    out.emplace_back(month, eff);
+  }
+  std::sort(out.begin(), out.end());
+  for (std::size_t k = 1; k < out.size(); ++k)
+    if (out[k].first == out[k - 1].first)
+      r.error(e, ep, "month " + format_number(out[k].first) + " is given twice.", "keep one value per month.");
 }
 
 void read_population(Reader& r, const YAML::Node& n, Population& p) {
-  Section s(r, n, "population", {"outcome_model", "age_months", "eligibility", "gmfcs_mix", "cp", "generic"});
+  Section s(r, n, "population",
+            {"outcome_model", "age_months", "male_fraction", "eligibility", "gmfcs_mix", "weight", "cp", "generic"});
   if (!s.ok) return;
   s.choice<OutcomeModel>("outcome_model", {{"cp", OutcomeModel::cp}, {"generic", OutcomeModel::generic}},
                          p.outcome_model);
-  Section age(r, s.get("age_months"), "population.age_months", {"distribution", "min", "max", "mean", "sd"});
+  Section age(r, s.get("age_months"), "population.age_months", {"distribution", "min", "max", "mean", "sd", "table"});
   if (age.ok) {
     age.choice<AgeDistribution>("distribution",
                                 {{"uniform", AgeDistribution::uniform},
                                  {"normal", AgeDistribution::normal},
-                                 {"lognormal", AgeDistribution::lognormal}},
+                                 {"lognormal", AgeDistribution::lognormal},
+                                 {"table", AgeDistribution::table}},
                                 p.age.distribution);
     age.num("min", p.age.min_months);
     age.num("max", p.age.max_months);
     age.num("mean", p.age.mean_months);
     age.num("sd", p.age.sd_months);
+    Section t(r, age.get("table"), "population.age_months.table", {"edges_months", "weights"});
+    if (t.ok) {
+      t.numbers("edges_months", p.age.table_edges);
+      t.numbers("weights", p.age.table_weights);
+    }
   }
-  Section el(r, s.get("eligibility"), "population.eligibility", {"min_age_months", "max_age_months"});
+  s.num("male_fraction", p.male_fraction);
+  Section el(r, s.get("eligibility"), "population.eligibility",
+             {"min_age_months", "max_age_months", "gmfcs", "min_weight_kg", "max_weight_kg", "min_ucb_tnc_per_kg"});
   if (el.ok) {
     el.num("min_age_months", p.eligibility.min_age_months);
     el.num("max_age_months", p.eligibility.max_age_months);
+    if (el.has("gmfcs")) read_gmfcs_list(r, el.get("gmfcs"), el.sub("gmfcs"), p.eligibility.gmfcs);
+    el.num("min_weight_kg", p.eligibility.min_weight_kg);
+    el.num("max_weight_kg", p.eligibility.max_weight_kg);
+    el.num("min_ucb_tnc_per_kg", p.eligibility.min_ucb_tnc_per_kg);
   }
   if (s.has("gmfcs_mix")) read_gmfcs_map(r, s.get("gmfcs_mix"), "population.gmfcs_mix", p.cp.mix);
-  Section cp(r, s.get("cp"), "population.cp", {"curves", "child_limit_sd", "progress_sd_per_year", "measurement_sd"});
+  Section w(r, s.get("weight"), "population.weight", {"cv", "gmfcs_z_shift", "table"});
+  if (w.ok) {
+    w.num("cv", p.weight.cv);
+    if (w.has("gmfcs_z_shift"))
+      read_gmfcs_map(r, w.get("gmfcs_z_shift"), w.sub("gmfcs_z_shift"), p.weight.gmfcs_z_shift, false);
+    Section t(r, w.get("table"), "population.weight.table", {"months", "boys_kg", "girls_kg"});
+    if (t.ok) {
+      t.numbers("months", p.weight.table_months);
+      t.numbers("boys_kg", p.weight.boys_kg);
+      t.numbers("girls_kg", p.weight.girls_kg);
+    }
+  }
+  Section cp(r, s.get("cp"), "population.cp",
+             {"curves", "child_limit_sd", "progress_sd_per_year", "measurement_sd", "occasion_sd", "decline"});
   if (cp.ok) {
     cp.num("child_limit_sd", p.cp.child_limit_sd);
     cp.num("progress_sd_per_year", p.cp.progress_sd_per_year);
     cp.num("measurement_sd", p.cp.measurement_sd);
+    cp.num("occasion_sd", p.cp.occasion_sd);
     Section curves(r, cp.get("curves"), "population.cp.curves", gmfcs_names());
     if (curves.ok) {
       for (int i = 0; i < kGmfcsLevels; ++i) {
@@ -289,6 +363,15 @@ void read_population(Reader& r, const YAML::Node& n, Population& p) {
           c.num("age90_years", p.cp.curves[static_cast<std::size_t>(i)].age90_years);
         }
       }
+    }
+    Section d(r, cp.get("decline"), "population.cp.decline", {"enabled", "peak_age_years", "loss_points", "until_age_years"});
+    if (d.ok) {
+      d.choice<bool>("enabled", {{"true", true}, {"false", false}}, p.cp.decline.enabled);
+      if (d.has("peak_age_years"))
+        read_gmfcs_map(r, d.get("peak_age_years"), d.sub("peak_age_years"), p.cp.decline.peak_age_years, false);
+      if (d.has("loss_points"))
+        read_gmfcs_map(r, d.get("loss_points"), d.sub("loss_points"), p.cp.decline.loss_points, false);
+      d.num("until_age_years", p.cp.decline.until_age_years);
     }
   }
   Section g(r, s.get("generic"), "population.generic",
@@ -302,7 +385,64 @@ void read_population(Reader& r, const YAML::Node& n, Population& p) {
   }
 }
 
-void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms) {
+const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
+const std::vector<std::string> kHlaNames{"0", "1", "2"};
+
+void read_product(Reader& r, const YAML::Node& n, const std::string& path, Arm& arm) {
+  if (n.IsScalar()) {
+    r.choice<ProductType>(n, path, {{"none", ProductType::none}, {"ucb", ProductType::ucb}, {"msc", ProductType::msc}},
+                          arm.product);
+    return;
+  }
+  Section s(r, n, path,
+            {"type", "source_mix", "unit_tnc", "post_thaw_recovery", "target_tnc_per_kg", "bank_choices",
+             "hla_mismatch_mix", "cells_per_kg", "fixed_cells", "doses", "interval_weeks", "route", "route_multiplier",
+             "dose_count_multiplier"});
+  if (!s.ok) return;
+  if (!s.has("type")) r.error(n, path + ".type", "the product has no type.", "add 'type: ucb' or 'type: msc'.");
+  s.choice<ProductType>("type", {{"none", ProductType::none}, {"ucb", ProductType::ucb}, {"msc", ProductType::msc}},
+                        arm.product);
+  const std::vector<std::string> ucb_keys{"source_mix", "unit_tnc", "post_thaw_recovery", "target_tnc_per_kg",
+                                          "bank_choices", "hla_mismatch_mix"};
+  const std::vector<std::string> msc_keys{"cells_per_kg", "fixed_cells", "doses", "interval_weeks", "route",
+                                          "route_multiplier", "dose_count_multiplier"};
+  for (const auto& k : arm.product == ProductType::ucb ? msc_keys : ucb_keys)
+    if (s.has(k.c_str()))
+      r.error(s.get(k.c_str()), s.sub(k.c_str()),
+              "'" + k + "' does not apply to a " + to_string(arm.product) + " product.", "remove it or change the type.");
+  auto& u = arm.ucb;
+  if (s.has("source_mix")) read_named_numbers(r, s.get("source_mix"), s.sub("source_mix"), kSourceNames, u.source_mix, true);
+  Section sizes(r, s.get("unit_tnc"), s.sub("unit_tnc"), kSourceNames);
+  if (sizes.ok)
+    for (std::size_t k = 0; k < kSourceNames.size(); ++k) {
+      Section one(r, sizes.get(kSourceNames[k].c_str()), sizes.sub(kSourceNames[k].c_str()), {"median", "cv"});
+      if (one.ok) {
+        one.num("median", u.unit[k].median_tnc);
+        one.num("cv", u.unit[k].cv);
+      }
+    }
+  s.num("post_thaw_recovery", u.post_thaw_recovery);
+  s.num("target_tnc_per_kg", u.target_tnc_per_kg);
+  std::int64_t choices = u.bank_choices;
+  s.integer("bank_choices", choices);
+  u.bank_choices = static_cast<int>(std::clamp<std::int64_t>(choices, -1, 1000));
+  if (s.has("hla_mismatch_mix"))
+    read_named_numbers(r, s.get("hla_mismatch_mix"), s.sub("hla_mismatch_mix"), kHlaNames, u.hla_mismatch_mix, true);
+  auto& m = arm.msc;
+  s.num("cells_per_kg", m.cells_per_kg);
+  s.num("fixed_cells", m.fixed_cells);
+  std::int64_t doses = m.doses;
+  s.integer("doses", doses);
+  m.doses = static_cast<int>(std::clamp<std::int64_t>(doses, -1, 1000));
+  s.num("interval_weeks", m.interval_weeks);
+  s.choice<Route>("route", {{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}, m.route);
+  if (s.has("route_multiplier"))
+    read_named_numbers(r, s.get("route_multiplier"), s.sub("route_multiplier"), {"intravenous", "intrathecal"},
+                       m.route_multiplier, false);
+  s.numbers("dose_count_multiplier", m.dose_count_multiplier);
+}
+
+void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) {
   if (!n.IsDefined() || n.IsNull()) {
     r.error_at("arms", "no arms are given.", "list a control arm and at least one active arm under 'arms:'.");
     return;
@@ -316,59 +456,116 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms) {
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string path = "arms[" + std::to_string(i) + "]";
     Arm arm;
-    Section s(r, n[i], path, {"name", "role", "allocation", "effect_by_month"});
+    Section s(r, n[i], path,
+              {"name", "role", "allocation", "effect_by_month", "effect_smd_by_month", "smd_sd", "product",
+               "dose_response", "modifiers", "heterogeneity", "safety"});
     if (!s.ok) continue;
     if (!s.has("name")) r.error(n[i], path + ".name", "the arm has no name.", "add 'name: <word>'.");
     s.text("name", arm.name);
     if (!s.has("role")) r.error(n[i], path + ".role", "the arm has no role.", "add 'role: control' or 'role: active'.");
     s.choice<ArmRole>("role", {{"control", ArmRole::control}, {"active", ArmRole::active}}, arm.role);
+    if (cp) {  // IPDMA: SAEs in 16.0 % of UCB-treated and 12.9 % of control children
+      arm.safety.sae_risk = arm.role == ArmRole::active ? 0.160 : 0.129;
+      arm.safety.infusion_reaction_risk = arm.role == ArmRole::active ? 0.05 : 0.0;
+    }
     s.num("allocation", arm.allocation);
-    if (s.has("effect_by_month")) {
-      const YAML::Node e = s.get("effect_by_month");
-      const std::string ep = s.sub("effect_by_month");
-      if (!e.IsMap()) {
-        r.error(e, ep, "expected a mapping of month to effect, found " + Reader::kind(e) + ".",
-                "write it as {6: 1.36, 12: 1.42}.");
-      } else {
-        r.seen[ep] = r.where(e, ep);
-        for (auto it = e.begin(); it != e.end(); ++it) {
-          double month = 0, eff = 0;
-          const std::string kp = ep + "." + (it->first.IsScalar() ? it->first.Scalar() : "?");
-          bool ok = r.number(it->first, kp, month);
-          ok = r.number(it->second, kp, eff) && ok;
-          if (!ok) continue;
-          if (month <= 0) {
-            r.error(it->first, kp, "the month must be positive (the effect at month 0 is 0 by definition).",
-                    "remove this entry or use a month after randomisation.");
-            continue;
-          }
-          arm.effect_by_month.emplace_back(month, eff);
-        }
-        std::sort(arm.effect_by_month.begin(), arm.effect_by_month.end());
-        for (std::size_t k = 1; k < arm.effect_by_month.size(); ++k)
-          if (arm.effect_by_month[k].first == arm.effect_by_month[k - 1].first)
-            r.error(e, ep, "month " + format_number(arm.effect_by_month[k].first) + " is given twice.",
-                    "keep one effect per month.");
+    if (s.has("effect_by_month")) read_by_month(r, s.get("effect_by_month"), s.sub("effect_by_month"), arm.effect_by_month);
+    if (s.has("effect_smd_by_month")) {
+      if (s.has("effect_by_month"))
+        r.error(s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"),
+                "give the effect either in points (effect_by_month) or as an SMD, not both.", "remove one of them.");
+      if (!s.has("smd_sd"))
+        r.error(s.get("effect_smd_by_month"), s.sub("smd_sd"),
+                "an effect given as a standardised mean difference needs the SD to convert it to points.",
+                "add 'smd_sd: 5.2' (the SD of the endpoint, e.g. of 12-month GMFM-66 change).");
+      std::vector<std::pair<double, double>> smd;
+      read_by_month(r, s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"), smd);
+      double sd = 0;
+      if (s.has("smd_sd") && r.number(s.get("smd_sd"), s.sub("smd_sd"), sd)) {
+        if (sd <= 0)
+          r.error(s.get("smd_sd"), s.sub("smd_sd"), "the SD must be positive (got " + format_number(sd) + ").", "e.g. 5.2.");
+        for (auto& [m, v] : smd) arm.effect_by_month.emplace_back(m, v * sd);
       }
+    } else if (s.has("smd_sd")) {
+      r.error(s.get("smd_sd"), s.sub("smd_sd"), "smd_sd is only used with effect_smd_by_month.", "remove it.");
+    }
+    if (s.has("product")) read_product(r, s.get("product"), s.sub("product"), arm);
+    Section dr(r, s.get("dose_response"), s.sub("dose_response"),
+               {"model", "reference_dose", "threshold", "below_fraction", "ed50", "hill", "slope_per_log"});
+    if (dr.ok) {
+      auto& d = arm.dose_response;
+      dr.choice<DoseResponseModel>("model",
+                                   {{"none", DoseResponseModel::none},
+                                    {"step", DoseResponseModel::step},
+                                    {"emax", DoseResponseModel::emax},
+                                    {"loglinear", DoseResponseModel::loglinear}},
+                                   d.model);
+      dr.num("reference_dose", d.reference_dose);
+      dr.num("threshold", d.threshold);
+      dr.num("below_fraction", d.below_fraction);
+      dr.num("ed50", d.ed50);
+      dr.num("hill", d.hill);
+      dr.num("slope_per_log", d.slope_per_log);
+    }
+    Section mod(r, s.get("modifiers"), s.sub("modifiers"), {"age", "gmfcs", "hla_mismatch"});
+    if (mod.ok) {
+      auto& m = arm.modifiers;
+      Section age(r, mod.get("age"), mod.sub("age"), {"breaks_months", "multipliers"});
+      if (age.ok) {
+        age.numbers("breaks_months", m.age_breaks_months);
+        age.numbers("multipliers", m.age_multipliers);
+      }
+      if (mod.has("gmfcs")) {
+        read_gmfcs_map(r, mod.get("gmfcs"), mod.sub("gmfcs"), m.gmfcs, false);
+        const YAML::Node g = mod.get("gmfcs");
+        if (g.IsMap())
+          for (int l = 0; l < kGmfcsLevels; ++l)
+            m.gmfcs_given[static_cast<std::size_t>(l)] = g[kGmfcsNames[static_cast<std::size_t>(l)]].IsDefined();
+      }
+      if (mod.has("hla_mismatch"))
+        read_named_numbers(r, mod.get("hla_mismatch"), mod.sub("hla_mismatch"), kHlaNames, m.hla_mismatch, false);
+    }
+    Section het(r, s.get("heterogeneity"), s.sub("heterogeneity"), {"model", "sd", "responder_fraction"});
+    if (het.ok) {
+      het.choice<Heterogeneity>("model",
+                                {{"none", Heterogeneity::none},
+                                 {"normal", Heterogeneity::normal},
+                                 {"responders", Heterogeneity::responders}},
+                                arm.heterogeneity.model);
+      het.num("sd", arm.heterogeneity.sd);
+      het.num("responder_fraction", arm.heterogeneity.responder_fraction);
+    }
+    Section saf(r, s.get("safety"), s.sub("safety"), {"sae_risk", "infusion_reaction_risk"});
+    if (saf.ok) {
+      saf.num("sae_risk", arm.safety.sae_risk);
+      saf.num("infusion_reaction_risk", arm.safety.infusion_reaction_risk);
     }
     arms.push_back(arm);
   }
 }
 
 void read_design(Reader& r, const YAML::Node& n, Design& d) {
-  Section s(r, n, "design", {"sample_size", "randomisation", "visits_months", "dropout"});
+  Section s(r, n, "design", {"sample_size", "randomisation", "visits_months", "dropout", "sham_effect_by_month"});
   if (!s.ok) return;
   s.integer("sample_size", d.sample_size);
   s.choice<Randomisation>("randomisation", {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}},
                           d.randomisation);
   s.numbers("visits_months", d.visits_months);
-  Section dr(r, s.get("dropout"), "design.dropout", {"by_last_visit"});
-  if (dr.ok) dr.num("by_last_visit", d.dropout_by_last_visit);
+  Section dr(r, s.get("dropout"), "design.dropout", {"by_last_visit", "gmfcs_multiplier", "per_point_of_progress"});
+  if (dr.ok) {
+    dr.num("by_last_visit", d.dropout_by_last_visit);
+    if (dr.has("gmfcs_multiplier"))
+      read_gmfcs_map(r, dr.get("gmfcs_multiplier"), dr.sub("gmfcs_multiplier"), d.dropout_gmfcs_multiplier, false);
+    dr.num("per_point_of_progress", d.dropout_per_point);
+  }
+  if (s.has("sham_effect_by_month"))
+    read_by_month(r, s.get("sham_effect_by_month"), s.sub("sham_effect_by_month"), d.sham_effect_by_month);
 }
 
 void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
   Section s(r, n, "analysis",
-            {"method", "primary_visit_months", "adjust_for", "alpha", "sides", "direction", "ci_level", "multiplicity"});
+            {"method", "primary_visit_months", "adjust_for", "alpha", "sides", "direction", "ci_level", "multiplicity",
+             "sae_difference_threshold"});
   if (!s.ok) return;
   s.choice<AnalysisMethod>("method", {{"ancova", AnalysisMethod::ancova}}, a.method);
   s.num("primary_visit_months", a.primary_visit_months);
@@ -399,6 +596,7 @@ void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
   s.choice<Multiplicity>("multiplicity",
                          {{"none", Multiplicity::none}, {"bonferroni", Multiplicity::bonferroni}, {"holm", Multiplicity::holm}},
                          a.multiplicity);
+  s.num("sae_difference_threshold", a.sae_difference_threshold);
 }
 
 void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
@@ -484,6 +682,73 @@ void validate(Reader& r, const Scenario& sc) {
           "the SD must be positive (got " + format_number(g.residual_sd) + ").", "e.g. 4.");
   }
 
+  // Children: sex, age table, eligibility, weight.
+  check(r, p.male_fraction >= 0 && p.male_fraction <= 1, "population.male_fraction",
+        "must be between 0 and 1 (got " + format_number(p.male_fraction) + ").", "e.g. 0.56.");
+  if (cp && p.age.distribution == AgeDistribution::table) {
+    const auto& e = p.age.table_edges;
+    const auto& w = p.age.table_weights;
+    bool ok = e.size() >= 2 && w.size() + 1 == e.size() && e.front() >= 0;
+    for (std::size_t k = 1; ok && k < e.size(); ++k) ok = e[k] > e[k - 1];
+    double sum = 0;
+    for (double x : w) {
+      ok = ok && x >= 0;
+      sum += x;
+    }
+    check(r, ok && sum > 0, "population.age_months.table",
+          "needs increasing bin edges (months, from 0 up) and one non-negative weight per bin (edges = weights + 1).",
+          "e.g. {edges_months: [12, 24, 48, 72], weights: [0.3, 0.5, 0.2]}.");
+  }
+  const bool any_product = std::any_of(sc.arms.begin(), sc.arms.end(), [](const Arm& a) { return a.product != ProductType::none; });
+  const auto& el = p.eligibility;
+  const bool needs_weight = cp && (any_product || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
+  if (cp) {
+    bool any_level = false;
+    for (int l = 0; l < kGmfcsLevels; ++l)
+      any_level = any_level || (el.gmfcs[static_cast<std::size_t>(l)] && p.cp.mix[static_cast<std::size_t>(l)] > 0);
+    check(r, any_level, "population.eligibility.gmfcs", "no GMFCS level that occurs in the mix is eligible.",
+          "list at least one level with a positive share in population.gmfcs_mix.");
+    check(r, el.min_weight_kg >= 0 && el.max_weight_kg > el.min_weight_kg, "population.eligibility",
+          "weight limits need 0 <= min_weight_kg < max_weight_kg.", "e.g. min_weight_kg: 8.");
+    check(r, el.min_ucb_tnc_per_kg >= 0, "population.eligibility.min_ucb_tnc_per_kg", "must not be negative.",
+          "e.g. 2e7 for a floor of 2 x 10^7 TNC/kg.");
+    if (el.min_ucb_tnc_per_kg > 0)
+      check(r, std::any_of(sc.arms.begin(), sc.arms.end(), [](const Arm& a) { return a.product == ProductType::ucb; }),
+            "population.eligibility.min_ucb_tnc_per_kg", "a UCB dose floor needs an arm with a UCB product.",
+            "add 'product: {type: ucb}' to the active arm or remove the floor.");
+    const auto& w = p.weight;
+    check(r, w.cv >= 0 && w.cv <= 0.5, "population.weight.cv", "must be in [0, 0.5] (got " + format_number(w.cv) + ").",
+          "weight-for-age CVs are about 0.11-0.16.");
+    bool table_ok = w.table_months.size() >= 2 && w.boys_kg.size() == w.table_months.size() &&
+                    w.girls_kg.size() == w.table_months.size();
+    for (std::size_t k = 0; table_ok && k < w.table_months.size(); ++k)
+      table_ok = (k == 0 || w.table_months[k] > w.table_months[k - 1]) && w.boys_kg[k] > 0 && w.girls_kg[k] > 0;
+    check(r, table_ok, "population.weight.table",
+          "needs increasing months and a positive weight for boys and girls at each of them.",
+          "give three lists of the same length.");
+    if (table_ok && needs_weight) {
+      const double top = w.table_months.back(), bottom = w.table_months.front();
+      const double oldest = p.age.distribution == AgeDistribution::uniform
+                                ? std::min(p.age.max_months, el.max_age_months)
+                                : el.max_age_months;
+      const double youngest = p.age.distribution == AgeDistribution::uniform ? std::max(p.age.min_months, el.min_age_months)
+                                                                             : el.min_age_months;
+      check(r, oldest <= top && youngest >= bottom, "population.eligibility",
+            "children up to " + format_number(oldest) + " months can enrol, but the weight-for-age table covers " +
+                format_number(bottom) + " to " + format_number(top) + " months.",
+            "lower population.eligibility.max_age_months or extend population.weight.table.");
+    }
+    check(r, p.cp.occasion_sd >= 0, "population.cp.occasion_sd", "an SD must not be negative.", "e.g. 2.6.");
+    check(r, p.cp.decline.until_age_years > 0, "population.cp.decline.until_age_years", "must be positive.", "e.g. 21.");
+    for (int l = 0; l < kGmfcsLevels; ++l) {
+      const auto i = static_cast<std::size_t>(l);
+      check(r, p.cp.decline.loss_points[i] >= 0 && p.cp.decline.peak_age_years[i] >= 0 &&
+                   (p.cp.decline.loss_points[i] == 0 || p.cp.decline.peak_age_years[i] < p.cp.decline.until_age_years),
+            "population.cp.decline", "peak ages and losses must not be negative, and peaks come before until_age_years.",
+            "Hanna 2009: peaks 7.9, 6.9, 6.9 years and losses 4.7, 7.8, 6.4 points for levels III-V.");
+    }
+  }
+
   // Arms.
   int controls = 0, actives = 0;
   std::set<std::string> names;
@@ -502,6 +767,99 @@ void validate(Reader& r, const Scenario& sc) {
     if (a.role == ArmRole::control && !a.effect_by_month.empty())
       r.error_at(ap + ".effect_by_month", "a control arm has no effect relative to itself.",
                  "remove effect_by_month from the control arm.");
+    if (a.role == ArmRole::control) {
+      check(r, a.product == ProductType::none && a.dose_response.model == DoseResponseModel::none &&
+                   a.heterogeneity.model == Heterogeneity::none && a.modifiers.age_breaks_months.empty(),
+            ap, "a control arm takes no product, dose-response, modifiers or heterogeneity.",
+            "describe the therapy on the active arm; a sham procedure goes in design.sham_effect_by_month.");
+    }
+    if (a.product != ProductType::none && !cp)
+      r.error_at(ap + ".product", "cell products need the cp outcome model (dose depends on the child's weight).",
+                 "set population.outcome_model: cp or remove the product.");
+    if (a.product == ProductType::ucb) {
+      const auto& u = a.ucb;
+      const std::string pp = ap + ".product";
+      double sum = 0;
+      for (double x : u.source_mix) sum += x;
+      check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.source_mix.begin(), u.source_mix.end()) >= 0,
+            pp + ".source_mix", "unit-source shares must be non-negative and sum to 1 (got " + format_number(sum) + ").",
+            "e.g. {autologous: 0.16, public: 0.84}.");
+      for (std::size_t k = 0; k < u.unit.size(); ++k)
+        if (u.source_mix[k] > 0)
+          check(r, u.unit[k].median_tnc > 0 && u.unit[k].cv > 0 && u.unit[k].cv <= 3,
+                pp + ".unit_tnc." + kSourceNames[k], "needs a positive median TNC and a CV in (0, 3].",
+                "e.g. {median: 4.7e8, cv: 0.6} for privately banked units.");
+      check(r, u.post_thaw_recovery > 0 && u.post_thaw_recovery <= 1, pp + ".post_thaw_recovery",
+            "must be in (0, 1] (got " + format_number(u.post_thaw_recovery) + ").", "about 0.8 is typical.");
+      check(r, u.bank_choices >= 1 && u.bank_choices <= 100, pp + ".bank_choices", "must be between 1 and 100.",
+            "1 means a single random unit.");
+      check(r, u.target_tnc_per_kg >= 0, pp + ".target_tnc_per_kg", "must not be negative.", "e.g. 5e7.");
+      sum = 0;
+      for (double x : u.hla_mismatch_mix) sum += x;
+      check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.hla_mismatch_mix.begin(), u.hla_mismatch_mix.end()) >= 0,
+            pp + ".hla_mismatch_mix", "shares of 0, 1 and 2+ mismatches must be non-negative and sum to 1.",
+            "e.g. {0: 0.26, 1: 0.37, 2: 0.37}.");
+    }
+    if (a.product == ProductType::msc) {
+      const auto& m = a.msc;
+      const std::string pp = ap + ".product";
+      check(r, m.cells_per_kg > 0 || m.fixed_cells > 0, pp, "give cells_per_kg or fixed_cells (per dose), positive.",
+            "e.g. cells_per_kg: 2e6 or fixed_cells: 5e7.");
+      check(r, m.cells_per_kg >= 0 && m.fixed_cells >= 0, pp, "cell numbers must not be negative.", "");
+      check(r, m.doses >= 1 && m.doses <= 20, pp + ".doses", "must be between 1 and 20.", "MSC trials gave 1-4 doses.");
+      check(r, m.interval_weeks > 0, pp + ".interval_weeks", "must be positive.", "e.g. 4.");
+      check(r, m.route_multiplier[0] >= 0 && m.route_multiplier[1] >= 0, pp + ".route_multiplier",
+            "multipliers must not be negative.", "1 means no change.");
+      check(r, m.dose_count_multiplier.empty() || static_cast<int>(m.dose_count_multiplier.size()) >= m.doses,
+            pp + ".dose_count_multiplier",
+            "give one multiplier for each number of doses from 1 up to doses (" + std::to_string(m.doses) + ").",
+            "e.g. [0.8, 1.0] for doses: 2.");
+      for (double x : m.dose_count_multiplier)
+        check(r, x >= 0, pp + ".dose_count_multiplier", "multipliers must not be negative.", "");
+    }
+    const auto& d = a.dose_response;
+    if (d.model != DoseResponseModel::none) {
+      const std::string dp = ap + ".dose_response";
+      check(r, a.product != ProductType::none, dp, "a dose-response needs a product that gives a dose.",
+            "add 'product: {type: ucb}' or 'product: {type: msc, ...}'.");
+      check(r, d.reference_dose > 0, dp + ".reference_dose",
+            "the dose at which effect_by_month applies must be positive.", "e.g. 3e7 (TNC/kg) for UCB.");
+      if (d.model == DoseResponseModel::step)
+        check(r, d.threshold > 0 && d.below_fraction >= 0, dp, "step needs threshold > 0 and below_fraction >= 0.",
+              "e.g. threshold: 2e7, below_fraction: 0.3.");
+      if (d.model == DoseResponseModel::emax)
+        check(r, d.ed50 > 0 && d.hill > 0 && d.hill <= 20, dp, "emax needs ed50 > 0 and 0 < hill <= 20.",
+              "e.g. ed50: 2e7, hill: 1.");
+    }
+    const auto& m = a.modifiers;
+    {
+      const std::string mp = ap + ".modifiers";
+      bool ok = m.age_multipliers.size() == m.age_breaks_months.size() + 1;
+      for (std::size_t k = 1; ok && k < m.age_breaks_months.size(); ++k) ok = m.age_breaks_months[k] > m.age_breaks_months[k - 1];
+      for (double x : m.age_multipliers) ok = ok && x >= 0;
+      check(r, ok, mp + ".age", "needs increasing breaks and one non-negative multiplier more than breaks.",
+            "e.g. {breaks_months: [60], multipliers: [1.3, 0.6]}: 1.3 below 5 years, 0.6 from 5 years.");
+      for (int l = 0; l < kGmfcsLevels; ++l) {
+        const auto i = static_cast<std::size_t>(l);
+        check(r, m.gmfcs[i] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
+        if (m.gmfcs_given[i] && cp)
+          check(r, p.cp.mix[i] > 0 && el.gmfcs[i], mp + ".gmfcs." + kGmfcsNames[i],
+                std::string("a modifier is given for GMFCS level ") + kGmfcsNames[i] +
+                    ", but no enrolled child has that level (its share is 0 or it is not eligible).",
+                "remove it, or give the level a share in population.gmfcs_mix.");
+      }
+      for (double x : m.hla_mismatch) check(r, x >= 0, mp + ".hla_mismatch", "multipliers must not be negative.", "");
+      if (m.hla_mismatch != std::array<double, kHlaLevels>{1, 1, 1})
+        check(r, a.product == ProductType::ucb, mp + ".hla_mismatch", "HLA modifiers apply to UCB products only.",
+              "add 'product: {type: ucb}' or remove them.");
+    }
+    const auto& h = a.heterogeneity;
+    check(r, h.sd >= 0, ap + ".heterogeneity.sd", "an SD must not be negative.", "e.g. 1.0.");
+    check(r, h.responder_fraction > 0 && h.responder_fraction <= 1, ap + ".heterogeneity.responder_fraction",
+          "must be in (0, 1].", "e.g. 0.4 for 40 % responders.");
+    check(r, a.safety.sae_risk >= 0 && a.safety.sae_risk <= 1 && a.safety.infusion_reaction_risk >= 0 &&
+                 a.safety.infusion_reaction_risk <= 1,
+          ap + ".safety", "risks are probabilities in [0, 1].", "defaults: SAE 0.160 active, 0.129 control.");
   }
   if (!sc.arms.empty()) {
     check(r, controls == 1, "arms", "there must be exactly one control arm (found " + std::to_string(controls) + ").",
@@ -528,8 +886,18 @@ void validate(Reader& r, const Scenario& sc) {
         "the dropout probability must be in [0, 1) (got " + format_number(d.dropout_by_last_visit) + ").",
         "e.g. 0.05 for 5 % lost by the last visit.");
 
+  for (double x : d.dropout_gmfcs_multiplier)
+    check(r, x >= 0, "design.dropout.gmfcs_multiplier", "multipliers must not be negative.", "1 means no change.");
+  check(r, std::fabs(d.dropout_per_point) <= 5, "design.dropout.per_point_of_progress",
+        "must be between -5 and 5 (log hazard ratio per point of observed change).", "e.g. -0.1: less loss when progressing.");
+  if (d.dropout_per_point != 0)
+    check(r, cp, "design.dropout.per_point_of_progress", "dropout on observed progress needs the cp outcome model.",
+          "set it to 0 for the generic endpoint.");
+
   // Analysis.
   const auto& an = sc.analysis;
+  check(r, an.sae_difference_threshold > -1 && an.sae_difference_threshold < 1, "analysis.sae_difference_threshold",
+        "must be between -1 and 1 (a difference of SAE proportions).", "e.g. 0.05.");
   if (sorted)
     check(r, std::find(d.visits_months.begin(), d.visits_months.end(), an.primary_visit_months) != d.visits_months.end(),
           "analysis.primary_visit_months",
@@ -632,6 +1000,8 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
   }
 }
 
+Scenario load_text_checked(const std::string& text, const std::string& source, const std::vector<std::string>& overrides);
+
 Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
@@ -652,16 +1022,24 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
   top.text("name", sc.name);
   top.text("description", sc.description);
   read_population(r, top.get("population"), sc.population);
-  read_arms(r, top.get("arms"), sc.arms);
+  read_arms(r, top.get("arms"), sc.arms, sc.population.outcome_model == OutcomeModel::cp);
   read_design(r, top.get("design"), sc.design);
   read_analysis(r, top.get("analysis"), sc.analysis);
   read_simulation(r, top.get("simulation"), sc.simulation);
   if (r.diags.empty()) validate(r, sc);
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
+  sc.locations = r.seen;
+  for (const auto& [path, text] : r.override_text) sc.locations[path] = Location{"command line (" + text + ")", 0, 0};
   return sc;
 }
 
 Scenario load_text_impl(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+  Scenario sc = load_text_checked(text, source, overrides);
+  sc.source = source;
+  return sc;
+}
+
+Scenario load_text_checked(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
   Reader r(source);
   if (text.find('\0') != std::string::npos)
     throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", "the file is not text (it contains NUL bytes).",
@@ -723,6 +1101,61 @@ YAML::Node gmfcs_node(const std::array<double, kGmfcsLevels>& v) {
   return n;
 }
 
+YAML::Node list_node(const std::vector<double>& v) {
+  YAML::Node n(YAML::NodeType::Sequence);
+  for (double x : v) n.push_back(num(x));
+  n.SetStyle(YAML::EmitterStyle::Flow);
+  return n;
+}
+
+YAML::Node by_month_node(const std::vector<std::pair<double, double>>& v) {
+  YAML::Node e(YAML::NodeType::Map);
+  for (const auto& [m, x] : v) e[format_number(m)] = num(x);
+  e.SetStyle(YAML::EmitterStyle::Flow);
+  return e;
+}
+
+YAML::Node product_node(const Arm& a) {
+  YAML::Node p(YAML::NodeType::Map);
+  p["type"] = to_string(a.product);
+  if (a.product == ProductType::ucb) {
+    const auto& u = a.ucb;
+    YAML::Node mix(YAML::NodeType::Map), sizes(YAML::NodeType::Map);
+    for (std::size_t k = 0; k < kSourceNames.size(); ++k) {
+      mix[kSourceNames[k]] = num(u.source_mix[k]);
+      YAML::Node one(YAML::NodeType::Map);
+      one["median"] = num(u.unit[k].median_tnc);
+      one["cv"] = num(u.unit[k].cv);
+      one.SetStyle(YAML::EmitterStyle::Flow);
+      sizes[kSourceNames[k]] = one;
+    }
+    mix.SetStyle(YAML::EmitterStyle::Flow);
+    p["source_mix"] = mix;
+    p["unit_tnc"] = sizes;
+    p["post_thaw_recovery"] = num(u.post_thaw_recovery);
+    p["target_tnc_per_kg"] = num(u.target_tnc_per_kg);
+    p["bank_choices"] = u.bank_choices;
+    YAML::Node h(YAML::NodeType::Map);
+    for (int k = 0; k < kHlaLevels; ++k) h[std::to_string(k)] = num(u.hla_mismatch_mix[static_cast<std::size_t>(k)]);
+    h.SetStyle(YAML::EmitterStyle::Flow);
+    p["hla_mismatch_mix"] = h;
+  } else if (a.product == ProductType::msc) {
+    const auto& m = a.msc;
+    p["cells_per_kg"] = num(m.cells_per_kg);
+    p["fixed_cells"] = num(m.fixed_cells);
+    p["doses"] = m.doses;
+    p["interval_weeks"] = num(m.interval_weeks);
+    p["route"] = to_string(m.route);
+    YAML::Node rm(YAML::NodeType::Map);
+    rm["intravenous"] = num(m.route_multiplier[0]);
+    rm["intrathecal"] = num(m.route_multiplier[1]);
+    rm.SetStyle(YAML::EmitterStyle::Flow);
+    p["route_multiplier"] = rm;
+    p["dose_count_multiplier"] = list_node(m.dose_count_multiplier);
+  }
+  return p;
+}
+
 YAML::Node to_node(const Scenario& s) {
   YAML::Node root(YAML::NodeType::Map);
   root["schema_version"] = s.schema_version;
@@ -741,8 +1174,32 @@ YAML::Node to_node(const Scenario& s) {
   YAML::Node el(YAML::NodeType::Map);
   el["min_age_months"] = num(p.eligibility.min_age_months);
   el["max_age_months"] = num(p.eligibility.max_age_months);
+  if (p.age.distribution == AgeDistribution::table) {
+    YAML::Node t(YAML::NodeType::Map);
+    t["edges_months"] = list_node(p.age.table_edges);
+    t["weights"] = list_node(p.age.table_weights);
+    pop["age_months"]["table"] = t;
+  }
+  pop["male_fraction"] = num(p.male_fraction);
+  YAML::Node levels(YAML::NodeType::Sequence);
+  for (int l = 0; l < kGmfcsLevels; ++l)
+    if (p.eligibility.gmfcs[static_cast<std::size_t>(l)]) levels.push_back(kGmfcsNames[static_cast<std::size_t>(l)]);
+  levels.SetStyle(YAML::EmitterStyle::Flow);
+  el["gmfcs"] = levels;
+  el["min_weight_kg"] = num(p.eligibility.min_weight_kg);
+  el["max_weight_kg"] = num(p.eligibility.max_weight_kg);
+  el["min_ucb_tnc_per_kg"] = num(p.eligibility.min_ucb_tnc_per_kg);
   pop["eligibility"] = el;
   pop["gmfcs_mix"] = gmfcs_node(p.cp.mix);
+  YAML::Node w(YAML::NodeType::Map);
+  w["cv"] = num(p.weight.cv);
+  w["gmfcs_z_shift"] = gmfcs_node(p.weight.gmfcs_z_shift);
+  YAML::Node wt(YAML::NodeType::Map);
+  wt["months"] = list_node(p.weight.table_months);
+  wt["boys_kg"] = list_node(p.weight.boys_kg);
+  wt["girls_kg"] = list_node(p.weight.girls_kg);
+  w["table"] = wt;
+  pop["weight"] = w;
   YAML::Node cp(YAML::NodeType::Map);
   YAML::Node curves(YAML::NodeType::Map);
   for (int i = 0; i < kGmfcsLevels; ++i) {
@@ -755,6 +1212,13 @@ YAML::Node to_node(const Scenario& s) {
   cp["child_limit_sd"] = num(p.cp.child_limit_sd);
   cp["progress_sd_per_year"] = num(p.cp.progress_sd_per_year);
   cp["measurement_sd"] = num(p.cp.measurement_sd);
+  cp["occasion_sd"] = num(p.cp.occasion_sd);
+  YAML::Node dec(YAML::NodeType::Map);
+  dec["enabled"] = p.cp.decline.enabled ? "true" : "false";
+  dec["peak_age_years"] = gmfcs_node(p.cp.decline.peak_age_years);
+  dec["loss_points"] = gmfcs_node(p.cp.decline.loss_points);
+  dec["until_age_years"] = num(p.cp.decline.until_age_years);
+  cp["decline"] = dec;
   pop["cp"] = cp;
   YAML::Node g(YAML::NodeType::Map);
   g["baseline_mean"] = num(p.generic.baseline_mean);
@@ -772,11 +1236,44 @@ YAML::Node to_node(const Scenario& s) {
     an["role"] = to_string(a.role);
     an["allocation"] = num(a.allocation);
     if (a.role == ArmRole::active) {
-      YAML::Node e(YAML::NodeType::Map);
-      for (const auto& [m, v] : a.effect_by_month) e[format_number(m)] = num(v);
-      e.SetStyle(YAML::EmitterStyle::Flow);
-      an["effect_by_month"] = e;
+      an["effect_by_month"] = by_month_node(a.effect_by_month);
+      an["product"] = product_node(a);
+      YAML::Node dr(YAML::NodeType::Map);
+      const auto& d = a.dose_response;
+      dr["model"] = to_string(d.model);
+      dr["reference_dose"] = num(d.reference_dose);
+      dr["threshold"] = num(d.threshold);
+      dr["below_fraction"] = num(d.below_fraction);
+      dr["ed50"] = num(d.ed50);
+      dr["hill"] = num(d.hill);
+      dr["slope_per_log"] = num(d.slope_per_log);
+      an["dose_response"] = dr;
+      YAML::Node mod(YAML::NodeType::Map);
+      YAML::Node age(YAML::NodeType::Map);
+      age["breaks_months"] = list_node(a.modifiers.age_breaks_months);
+      age["multipliers"] = list_node(a.modifiers.age_multipliers);
+      mod["age"] = age;
+      YAML::Node g(YAML::NodeType::Map);
+      for (int l = 0; l < kGmfcsLevels; ++l)
+        if (a.modifiers.gmfcs_given[static_cast<std::size_t>(l)] || a.modifiers.gmfcs[static_cast<std::size_t>(l)] != 1)
+          g[kGmfcsNames[static_cast<std::size_t>(l)]] = num(a.modifiers.gmfcs[static_cast<std::size_t>(l)]);
+      g.SetStyle(YAML::EmitterStyle::Flow);
+      mod["gmfcs"] = g;
+      YAML::Node h(YAML::NodeType::Map);
+      for (int k = 0; k < kHlaLevels; ++k) h[std::to_string(k)] = num(a.modifiers.hla_mismatch[static_cast<std::size_t>(k)]);
+      h.SetStyle(YAML::EmitterStyle::Flow);
+      mod["hla_mismatch"] = h;
+      an["modifiers"] = mod;
+      YAML::Node het(YAML::NodeType::Map);
+      het["model"] = to_string(a.heterogeneity.model);
+      het["sd"] = num(a.heterogeneity.sd);
+      het["responder_fraction"] = num(a.heterogeneity.responder_fraction);
+      an["heterogeneity"] = het;
     }
+    YAML::Node saf(YAML::NodeType::Map);
+    saf["sae_risk"] = num(a.safety.sae_risk);
+    saf["infusion_reaction_risk"] = num(a.safety.infusion_reaction_risk);
+    an["safety"] = saf;
     arms.push_back(an);
   }
   root["arms"] = arms;
@@ -790,7 +1287,10 @@ YAML::Node to_node(const Scenario& s) {
   d["visits_months"] = visits;
   YAML::Node dr(YAML::NodeType::Map);
   dr["by_last_visit"] = num(s.design.dropout_by_last_visit);
+  dr["gmfcs_multiplier"] = gmfcs_node(s.design.dropout_gmfcs_multiplier);
+  dr["per_point_of_progress"] = num(s.design.dropout_per_point);
   d["dropout"] = dr;
+  if (!s.design.sham_effect_by_month.empty()) d["sham_effect_by_month"] = by_month_node(s.design.sham_effect_by_month);
   root["design"] = d;
 
   YAML::Node an(YAML::NodeType::Map);
@@ -805,6 +1305,7 @@ YAML::Node to_node(const Scenario& s) {
   an["direction"] = to_string(s.analysis.direction);
   an["ci_level"] = num(s.analysis.ci_level);
   an["multiplicity"] = to_string(s.analysis.multiplicity);
+  an["sae_difference_threshold"] = num(s.analysis.sae_difference_threshold);
   root["analysis"] = an;
 
   YAML::Node sim(YAML::NodeType::Map);

@@ -16,6 +16,18 @@ std::size_t Scenario::control_arm() const {
   return 0;
 }
 
+Location Scenario::where(const std::string& path) const {
+  std::string p = path;
+  while (true) {
+    auto it = locations.find(p);
+    if (it != locations.end()) return it->second;
+    auto cut = p.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    p = p.substr(0, cut);
+  }
+  return Location{source, 0, 0};
+}
+
 std::vector<std::size_t> Scenario::active_arms() const {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < arms.size(); ++i)
@@ -49,13 +61,24 @@ double age_eligibility_yield(const Population& p) {
       const double ch = boost::math::cdf(n, std::log(hi));
       return std::max(0.0, ch - cl);
     }
+    case AgeDistribution::table: {
+      double total = 0, inside = 0;
+      for (std::size_t k = 0; k + 1 < a.table_edges.size() && k < a.table_weights.size(); ++k) {
+        const double e0 = a.table_edges[k], e1 = a.table_edges[k + 1], w = a.table_weights[k];
+        total += w;
+        if (e1 > e0) inside += w * std::max(0.0, std::min(hi, e1) - std::max(lo, e0)) / (e1 - e0);
+      }
+      return total > 0 ? inside / total : 0.0;
+    }
   }
   return 0;
 }
 
-double effect_at(const Arm& arm, double month) {
+double effect_at(const Arm& arm, double month) { return interpolate_by_month(arm.effect_by_month, month); }
+
+double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month) {
   double prev_m = 0, prev_e = 0;
-  for (const auto& [m, e] : arm.effect_by_month) {
+  for (const auto& [m, e] : points) {
     if (month <= m) {
       if (m == prev_m) return e;
       return prev_e + (e - prev_e) * (month - prev_m) / (m - prev_m);
@@ -66,12 +89,47 @@ double effect_at(const Arm& arm, double month) {
   return prev_e;
 }
 
+const char* to_string(ProductType v) {
+  switch (v) {
+    case ProductType::none: return "none";
+    case ProductType::ucb: return "ucb";
+    case ProductType::msc: return "msc";
+  }
+  return "?";
+}
+const char* to_string(UnitSource v) {
+  switch (v) {
+    case UnitSource::autologous: return "autologous";
+    case UnitSource::public_bank: return "public";
+    case UnitSource::sibling: return "sibling";
+  }
+  return "?";
+}
+const char* to_string(Route v) { return v == Route::intravenous ? "intravenous" : "intrathecal"; }
+const char* to_string(DoseResponseModel v) {
+  switch (v) {
+    case DoseResponseModel::none: return "none";
+    case DoseResponseModel::step: return "step";
+    case DoseResponseModel::emax: return "emax";
+    case DoseResponseModel::loglinear: return "loglinear";
+  }
+  return "?";
+}
+const char* to_string(Heterogeneity v) {
+  switch (v) {
+    case Heterogeneity::none: return "none";
+    case Heterogeneity::normal: return "normal";
+    case Heterogeneity::responders: return "responders";
+  }
+  return "?";
+}
 const char* to_string(OutcomeModel v) { return v == OutcomeModel::cp ? "cp" : "generic"; }
 const char* to_string(AgeDistribution v) {
   switch (v) {
     case AgeDistribution::uniform: return "uniform";
     case AgeDistribution::normal: return "normal";
     case AgeDistribution::lognormal: return "lognormal";
+    case AgeDistribution::table: return "table";
   }
   return "?";
 }

@@ -108,7 +108,17 @@ class Recursion {
   void advance(double a, double b) {
     const double tk = t_[k_];
     const double mu = drift_ * std::sqrt(tk);
-    Grid next = make_grid(mu, a, b, r_);
+    // Close looks create narrow features on this look's Z scale: the sub-density falls off at the
+    // previous boundary over ~sqrt((t_k − t_{k−1}) / t_k), and the next transition kernel has SD
+    // sqrt((t_{k+1} − t_k) / t_k). Refine the grid so both span several central intervals (this
+    // never changes the grid for equally spaced looks up to ~60 looks with r = 32).
+    int r = r_;
+    auto refine = [&](double gap) {
+      r = std::max(r, static_cast<int>(std::ceil(4.0 * std::sqrt(tk / gap))));
+    };
+    if (k_ > 0) refine(tk - t_[k_ - 1]);
+    if (k_ + 1 < t_.size()) refine(t_[k_ + 1] - tk);
+    Grid next = make_grid(mu, a, b, r);
     std::vector<double> h(next.z.size(), 0.0);
     if (k_ == 0) {
       for (std::size_t i = 0; i < h.size(); ++i) h[i] = norm_pdf(next.z[i] - mu);
@@ -133,8 +143,6 @@ class Recursion {
     hw_ = std::move(h);
     ++k_;
   }
-
-  std::size_t look() const { return k_; }
 
  private:
   const std::vector<double>& t_;
@@ -195,6 +203,11 @@ std::vector<double> fractions_of(const GroupSequentialOptions& o) {
            "must increase strictly within (0, 1]; entry " + std::to_string(k + 1) + " is " +
                num(t[k]) + ".",
            "list the fractions of the final information at each look, e.g. 0.5, 1.");
+    if (k > 0 && t[k] - t[k - 1] < 1e-4 - 1e-12)
+      fail("--information-fractions",
+           "looks " + std::to_string(k) + " and " + std::to_string(k + 1) + " are only " +
+               num(t[k] - t[k - 1]) + " of the information apart.",
+           "merge looks closer than 0.0001 of the final information.");
   }
   if (std::fabs(t.back() - 1.0) > 1e-9)
     fail("--information-fractions", "ends at " + num(t.back()) + " instead of 1.",
@@ -232,7 +245,8 @@ std::vector<double> constant_boundary(const std::vector<double>& t, const std::v
     return c;
   };
   auto f = [&](double C) { return alpha - total_alpha(t, bounds(C), sides, r); };  // increasing
-  // At C = fixed-design value the level is >= alpha; far out it is ~0.
+  // At C = 0 the first look alone rejects with probability >= 1/2 >= alpha per side; widen the
+  // upper end until the level drops below alpha.
   double lo = 0.0;
   double f_lo = f(lo);
   double hi = 1.0, f_hi = f(hi);
@@ -254,6 +268,12 @@ double alpha_spent(Spending spending, double alpha, int sides, double t, double 
   if (!(t >= 0.0 && t <= 1.0))
     fail("--information-fractions", "spending is evaluated at " + num(t) + ", outside [0, 1].",
          "use information fractions in (0, 1].");
+  if (sides != 1 && sides != 2) fail("--sides", "is " + std::to_string(sides) + ".", "use 1 or 2.");
+  if (!(alpha > 0.0 && alpha / sides <= 0.5))
+    fail("--alpha", "is " + num(alpha) + "; it must be in (0, " + num(0.5 * sides) + "].",
+         "give the overall type I error, e.g. 0.025 one-sided or 0.05 two-sided.");
+  if (spending == Spending::hwang_shih_decani && !std::isfinite(hsd_gamma))
+    fail("--hsd-gamma", "is not finite.", "give a value such as -4 (O'Brien-Fleming-like).");
   const double a = alpha / sides;
   if (t <= 0.0) return 0.0;
   double side = 0.0;
@@ -312,6 +332,11 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
                                     ? alpha_spent(o.spending, o.alpha, sides, t[k], o.hsd_gamma)
                                     : o.alpha;
           const double increment = target - spent;
+          if (o.boundary == Boundary::haybittle_peto && !(increment > 0.0))
+            fail("--haybittle-peto-interim",
+                 "the interim boundaries " + num(o.haybittle_peto_interim) + " already spend " +
+                     num(spent) + ", which is not below alpha = " + num(o.alpha) + ".",
+                 "use a larger interim critical value, typically 3.");
           auto exit = [&](double b) {
             const auto [up, lo] = rec.crossing(lower_of(b, sides), b);
             return up + lo;
@@ -327,7 +352,8 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
                    "cannot spend " + num(increment) + " at look " + std::to_string(k + 1) +
                        ": the whole remaining rejection region holds less.",
                    "use a smaller alpha or a different spending function.");
-            c[k] = f_hi <= 0.0 ? hi : detail::solve_increasing(f, lo, hi, f_lo, f_hi, 1e-14);
+            // Less than the mass beyond 40 SDs to spend: this look effectively spends nothing.
+            c[k] = f_hi <= 0.0 ? inf : detail::solve_increasing(f, lo, hi, f_lo, f_hi, 1e-14);
           }
         }
         const auto [up, lo] = rec.crossing(lower_of(c[k], sides), c[k]);
@@ -348,12 +374,40 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
   return d;
 }
 
+namespace {
+
+/// A design may be built by hand (e.g. custom critical values); check it is usable.
+void check_design(const GroupSequentialDesign& d) {
+  GroupSequentialOptions o;
+  o.information_fractions = d.information_fractions;
+  o.alpha = d.alpha;
+  o.sides = d.sides;
+  o.grid_r = d.grid_r;
+  check_options(o);
+  if (d.information_fractions.empty())
+    fail("--information-fractions", "the design has no looks.", "give at least one look.");
+  fractions_of(o);
+  if (d.critical_values.size() != d.information_fractions.size())
+    fail("--critical-values",
+         "has " + std::to_string(d.critical_values.size()) + " entries for " +
+             std::to_string(d.information_fractions.size()) + " looks.",
+         "give one critical value per look.");
+  for (double c : d.critical_values)
+    if (std::isnan(c) || (d.sides == 2 && c < 0.0))
+      fail("--critical-values", "contains " + num(c) + ".",
+           "give critical values on the Z scale (non-negative for two-sided designs).");
+}
+
+}  // namespace
+
 ExitProbabilities exit_probabilities(const GroupSequentialDesign& d, double drift) {
+  check_design(d);
   if (!std::isfinite(drift)) fail("--drift", "is not finite.", "give the expected final Z statistic.");
   return run(d.information_fractions, d.critical_values, d.sides, drift, d.grid_r);
 }
 
 double drift_for_power(const GroupSequentialDesign& d, double power) {
+  check_design(d);
   const double alpha_side = d.alpha / d.sides;
   if (!(power > alpha_side && power < 1.0))
     fail("--power", "is " + num(power) + ", outside (" + num(alpha_side) + ", 1).",

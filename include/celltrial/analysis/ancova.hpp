@@ -8,6 +8,7 @@
 // strata; the small normal-equation system is then solved once per trial.
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "celltrial/model/model.hpp"
@@ -26,13 +27,27 @@ struct ComparisonResult {
   bool covered = false;            ///< the CI contains the true effect
 };
 
+inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();
+
 struct TrialResult {
   std::array<ComparisonResult, kMaxArms - 1> comparisons{};  ///< one per active arm, in arm order
   std::array<std::int64_t, kMaxArms> randomised{};
   std::array<std::int64_t, kMaxArms> analysed{};
   std::array<double, kMaxArms> mean_change{};  ///< observed mean change per arm (NaN if none analysed)
   std::uint64_t screened = 0;
+  // Description of the randomised children (filled by describe_trial).
+  std::array<std::int64_t, kMaxArms> sae{};       ///< children with >= 1 SAE
+  std::array<std::int64_t, kMaxArms> infusion{};  ///< children with an infusion reaction
+  std::array<double, kMaxArms> mean_dose{kNotAvailable, kNotAvailable, kNotAvailable, kNotAvailable,
+                                         kNotAvailable, kNotAvailable, kNotAvailable, kNotAvailable};  ///< report units; NaN: no product
+  std::array<bool, kMaxArms - 1> sae_difference_exceeds{};  ///< active - control SAE proportion > threshold
+  double mean_age = kNotAvailable;                ///< months (NaN for the generic endpoint)
+  double share_under_5 = kNotAvailable;
+  double share_gmfcs_1_3 = kNotAvailable;
 };
+
+/// Fills the safety, dose and enrolment fields of `out` from the trial's children.
+void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out);
 
 class Ancova {
  public:

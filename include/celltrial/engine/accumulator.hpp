@@ -20,6 +20,7 @@ struct ComparisonAccumulator {
   ExactMoments estimate;       ///< per-trial estimates
   ExactMoments se;             ///< per-trial model standard errors
   ExactMoments squared_error;  ///< (estimate - truth)^2, for RMSE and its MC error
+  std::uint64_t sae_difference_exceeds = 0;
   bool operator==(const ComparisonAccumulator&) const = default;
 };
 
@@ -27,6 +28,9 @@ struct ArmAccumulator {
   ExactMoments randomised;
   ExactMoments analysed;
   ExactMoments mean_change;  ///< trials where the arm had analysed children
+  ExactMoments sae;          ///< children with an SAE, per trial
+  ExactMoments infusion;     ///< children with an infusion reaction, per trial
+  ExactMoments mean_dose;    ///< per-trial mean dose (report units), arms with a product
   bool operator==(const ArmAccumulator&) const = default;
 };
 
@@ -44,6 +48,9 @@ class Accumulator {
   const ComparisonAccumulator& comparison(std::size_t c) const { return comp_[c]; }
   const ArmAccumulator& arm(std::size_t a) const { return arm_[a]; }
   const ExactMoments& screened() const { return screened_; }
+  const ExactMoments& mean_age() const { return age_; }
+  const ExactMoments& share_under_5() const { return under5_; }
+  const ExactMoments& share_gmfcs_1_3() const { return mild_; }
   std::uint64_t any_rejection() const { return any_reject_; }
   std::uint64_t all_rejections() const { return all_reject_; }
   std::uint64_t out_of_range() const { return out_of_range_; }
@@ -66,6 +73,7 @@ class Accumulator {
   std::array<ComparisonAccumulator, kMaxArms - 1> comp_{};
   std::array<ArmAccumulator, kMaxArms> arm_{};
   ExactMoments screened_;
+  ExactMoments age_, under5_, mild_;
 };
 
 }  // namespace celltrial

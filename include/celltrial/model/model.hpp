@@ -1,9 +1,10 @@
 #pragma once
-// The patient-level model: who is enrolled, which arm they get, how they progress, who drops out.
+// The patient-level model: who is screened and enrolled, which arm they get, what dose they
+// receive, how they progress, what the therapy does for them, who drops out, adverse events.
 //
 // Model::simulate fills a TrialData for one trial from the trial's own random streams. Everything
-// that does not change between trials (arm counts, curve rates, thresholds) is computed once in
-// the constructor.
+// that does not change between trials (arm sequence, curve rates, thresholds, the true average
+// effect) is computed once in the constructor.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -14,50 +15,95 @@
 namespace celltrial {
 
 inline constexpr std::size_t kMaxArms = 8;
+inline constexpr std::size_t kMaxVisits = 32;
 
-/// One trial's participants, structure-of-arrays. Only randomised children appear.
+/// One trial's randomised participants, structure-of-arrays.
 struct TrialData {
   std::vector<std::uint8_t> arm;       ///< arm index into Scenario::arms
-  std::vector<std::uint8_t> stratum;   ///< GMFCS level 0..4 (cp model), 0 otherwise
+  std::vector<std::uint8_t> stratum;   ///< analysis stratum (GMFCS level when adjusting), else 0
+  std::vector<std::uint8_t> level;     ///< GMFCS level 0..4 (cp model), 0 otherwise
+  std::vector<double> age;             ///< months at randomisation (cp model)
+  std::vector<double> dose;            ///< dose per kg of the child's own arm product (0: none)
   std::vector<double> baseline;        ///< observed baseline score
   std::vector<double> change;          ///< observed change from baseline at the primary visit
   std::vector<std::uint8_t> observed;  ///< 1 when assessed at the primary visit (not dropped out)
+  std::vector<std::uint8_t> sae;       ///< 1 when >= 1 serious adverse event during follow-up
+  std::vector<std::uint8_t> infusion;  ///< 1 when an infusion reaction occurred
   std::uint64_t screened = 0;          ///< children screened to randomise these
 
   void resize(std::size_t n);
   std::size_t size() const { return arm.size(); }
 };
 
+/// The true average effect of each active arm at the primary visit in the enrolled population,
+/// and the share of screened children who are eligible.
+struct Truth {
+  std::vector<double> effect;  ///< per active arm, in arm order
+  std::vector<double> effect_mc_se;  ///< 0 when exact
+  double screening_yield = 1;
+  bool exact = true;
+};
+
 class Model {
  public:
+  /// Throws Error(ExitCode::data) naming the scenario location when no child, or fewer than
+  /// 1 in 10,000 screened, can meet the eligibility criteria.
   explicit Model(const Scenario& s);
 
   /// Simulates trial `trial` of the run seeded with `seed`.
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
-  /// True effect (active - control) of `arm` at the primary visit, averaged over the population.
-  double true_effect(std::size_t arm) const { return effect_primary_[arm]; }
-  /// Number of children randomised to each arm under fixed allocation.
-  const std::vector<std::int64_t>& fixed_arm_counts() const { return fixed_counts_; }
+  const Truth& truth() const { return truth_; }
   std::size_t arm_count() const { return arms_; }
   std::size_t strata() const { return strata_; }
+  /// Dose unit used in reports for an arm's product (1e7 TNC/kg for UCB, 1e6 cells/kg for MSC).
+  static double dose_unit(ProductType p);
+
+  // Components, public for tests.
+  struct Child {
+    double age = 0;     ///< months
+    int level = 0;      ///< GMFCS 0..4
+    bool male = true;
+    double weight = 0;  ///< kg
+    double screening_dose = 0;  ///< TNC/kg of the unit found at screening (UCB floor)
+    int hla = 0;
+  };
+  /// Draws children until one is eligible; returns the number screened (capped; 0 if the cap
+  /// was reached without an eligible child).
+  std::uint64_t screen(Engine& pop, Engine& dosing, Child& c) const;
+  double median_weight(double age_months, bool male) const;
+  double ucb_dose(const Arm& arm, const Child& c, Engine& dosing, int& hla) const;
+  double msc_dose(const Arm& arm, const Child& c) const;
+  double dose_response(const Arm& arm, double dose) const;
+  /// Expected effect multiplier for a child (dose-response x modifiers), before heterogeneity.
+  double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
 
  private:
-  void assign_arms(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  void build_arm_sequence();
   double draw_age(Engine& g) const;
+  double decline(int level, double age_months) const;
+  Truth compute_truth() const;
 
   const Scenario& sc_;
   std::size_t arms_ = 0;
   std::size_t strata_ = 1;
-  std::vector<std::int64_t> fixed_counts_;
+  std::size_t visits_ = 0;  ///< visits simulated: all up to the primary when dropout depends on progress, else 1
+  std::vector<double> visit_months_;
+  std::vector<std::uint8_t> arm_sequence_;  ///< fixed randomisation: arm of the j-th child
   std::vector<double> alloc_cdf_;
-  std::array<double, kMaxArms> effect_primary_{};
   std::array<double, kGmfcsLevels> mix_cdf_{};
   std::array<double, kGmfcsLevels> rate_months_{};
-  std::array<double, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-primary / rate)
-  double primary_ = 12;
-  double missing_threshold_ = 0;  ///< P(missing at the primary visit)
+  std::array<std::array<double, kMaxVisits>, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-t_k / rate)
+  std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
+  std::array<double, kMaxVisits> sham_visit_{};
+  std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
+  double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
+  std::vector<double> age_table_cdf_;
+  int screening_ucb_arm_ = -1;  ///< arm whose UCB product is used for the screening dose
+  bool needs_weight_ = false;
+  bool needs_dosing_ = false;
+  Truth truth_;
 };
 
 }  // namespace celltrial

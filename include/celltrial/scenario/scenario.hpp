@@ -3,9 +3,12 @@
 // in scenario/io.hpp; nothing here knows about YAML.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "celltrial/core/error.hpp"
 
 namespace celltrial {
 
@@ -15,7 +18,7 @@ inline constexpr int kGmfcsLevels = 5;
 inline constexpr std::array<const char*, kGmfcsLevels> kGmfcsNames{"I", "II", "III", "IV", "V"};
 
 enum class OutcomeModel { cp, generic };
-enum class AgeDistribution { uniform, normal, lognormal };
+enum class AgeDistribution { uniform, normal, lognormal, table };
 
 struct AgeSpec {
   AgeDistribution distribution = AgeDistribution::uniform;
@@ -23,11 +26,41 @@ struct AgeSpec {
   double max_months = 72;    ///< uniform: upper end
   double mean_months = 36;   ///< normal and lognormal: mean age (months)
   double sd_months = 15;     ///< normal and lognormal: SD of age (months)
+  /// table: bin edges in months (ascending) and the share of children in each bin; uniform
+  /// within a bin.
+  std::vector<double> table_edges;
+  std::vector<double> table_weights;
 };
 
 struct Eligibility {
   double min_age_months = 0;    ///< children younger than this are screen failures
   double max_age_months = 240;  ///< children older than this are screen failures
+  std::array<bool, 5> gmfcs{true, true, true, true, true};  ///< levels that may enrol
+  double min_weight_kg = 0;
+  double max_weight_kg = 1000;
+  /// Dose floor: children whose available UCB unit gives less than this many TNC/kg (after
+  /// thaw) are screen failures. 0: no floor. Uses the first UCB arm's product.
+  double min_ucb_tnc_per_kg = 0;
+};
+
+/// Body weight: median weight-for-age by sex (reference table), shifted by GMFCS level in
+/// z-units, with individual variation: weight = median * (1 + cv * (z + shift)).
+struct WeightModel {
+  double cv = 0.13;
+  std::array<double, 5> gmfcs_z_shift{-0.3, -0.5, -0.8, -1.2, -1.8};
+  /// Reference medians (kg) at ages (months), boys and girls; linear between points.
+  std::vector<double> table_months{0, 12, 24, 36, 48, 60, 72, 84, 96, 120, 144, 168, 192, 216, 240};
+  std::vector<double> boys_kg{3.3, 9.6, 12.2, 14.3, 16.3, 18.3, 20.5, 22.9, 25.4, 31.2, 40.5, 51.0, 61.0, 67.0, 70.5};
+  std::vector<double> girls_kg{3.2, 8.9, 11.5, 13.9, 16.1, 18.2, 20.2, 22.4, 25.0, 31.9, 41.5, 50.0, 54.0, 56.5, 58.0};
+};
+
+/// Hanna et al. (2009) peak and decline for levels III-V: after the peak age the score falls
+/// linearly by loss_points until until_age_years.
+struct DeclineModel {
+  bool enabled = false;
+  std::array<double, 5> peak_age_years{0, 0, 7.9, 6.9, 6.9};
+  std::array<double, 5> loss_points{0, 0, 4.7, 7.8, 6.4};
+  double until_age_years = 21;
 };
 
 /// Rosenbaum et al. (2002) stable-limit curve: GMFM66(age) = limit * (1 - exp(-age / rate)),
@@ -42,8 +75,10 @@ struct CpModel {
   std::array<GmfcsCurve, kGmfcsLevels> curves{
       {{87.7, 4.8}, {68.4, 4.4}, {54.3, 3.7}, {40.4, 3.5}, {22.3, 2.7}}};
   double child_limit_sd = 8.0;         ///< SD of the child-specific limit (GMFM-66 points)
-  double progress_sd_per_year = 4.2;   ///< SD of the child-specific deviation in progress, points/year
+  double progress_sd_per_year = 2.9;   ///< SD of the child-specific deviation in progress, points/year
   double measurement_sd = 1.3;         ///< measurement error SD at each assessment
+  double occasion_sd = 2.6;            ///< within-child day-to-day variation at each assessment
+  DeclineModel decline;
 };
 
 struct GenericModel {
@@ -57,20 +92,98 @@ struct GenericModel {
 struct Population {
   OutcomeModel outcome_model = OutcomeModel::cp;
   AgeSpec age;
+  double male_fraction = 0.56;
   Eligibility eligibility;
+  WeightModel weight;
   CpModel cp;
   GenericModel generic;
 };
 
 enum class ArmRole { control, active };
+enum class ProductType { none, ucb, msc };
+enum class UnitSource { autologous = 0, public_bank = 1, sibling = 2 };
+enum class Route { intravenous = 0, intrathecal = 1 };
+inline constexpr int kUnitSources = 3;
+inline constexpr int kHlaLevels = 3;  ///< 0, 1, 2 or more mismatches
+
+/// Pre-freeze total nucleated cells of a cord blood unit: log-normal with this median and CV.
+struct UnitSize {
+  double median_tnc = 0;
+  double cv = 0.5;
+};
+
+struct UcbProduct {
+  std::array<double, kUnitSources> source_mix{0.16, 0.84, 0.0};
+  std::array<UnitSize, kUnitSources> unit{{{4.7e8, 0.6}, {1.08e9, 0.45}, {8.0e8, 0.5}}};
+  double post_thaw_recovery = 0.8;
+  /// Public units: the bank offers up to `bank_choices` units; the first that gives at least
+  /// target_tnc_per_kg is used, else the largest. 0 or 1 choice: a single random unit.
+  double target_tnc_per_kg = 0;
+  int bank_choices = 1;
+  /// HLA mismatches among allogeneic units (0, 1, 2+).
+  std::array<double, kHlaLevels> hla_mismatch_mix{0.26, 0.37, 0.37};
+};
+
+struct MscProduct {
+  double cells_per_kg = 2e6;  ///< per dose; used when fixed_cells is 0
+  double fixed_cells = 0;     ///< fixed cells per dose (then cells/kg = fixed_cells / weight)
+  int doses = 1;
+  double interval_weeks = 4;
+  Route route = Route::intravenous;
+  std::array<double, 2> route_multiplier{1.0, 1.0};  ///< intravenous, intrathecal
+  std::vector<double> dose_count_multiplier;         ///< [k-1]: multiplier for k doses; empty = 1
+};
+
+enum class DoseResponseModel { none, step, emax, loglinear };
+
+/// Effect multiplier m(d) = f(d) / f(reference_dose), d in TNC/kg (UCB) or cells/kg (MSC).
+struct DoseResponse {
+  DoseResponseModel model = DoseResponseModel::none;
+  double reference_dose = 0;
+  double threshold = 0;          ///< step: doses below have f = below_fraction, else 1
+  double below_fraction = 0.5;
+  double ed50 = 0;               ///< emax: f = d^h / (ed50^h + d^h)
+  double hill = 1;
+  double slope_per_log = 0.3;    ///< loglinear: f = max(0, 1 + slope * ln(d / reference))
+};
+
+/// Multiplicative effect modifiers (1 = no change). Age bands: multiplier[k] applies below
+/// age_breaks_months[k]; the last multiplier above the last break.
+struct EffectModifiers {
+  std::vector<double> age_breaks_months;
+  std::vector<double> age_multipliers{1.0};
+  std::array<double, 5> gmfcs{1, 1, 1, 1, 1};
+  std::array<double, kHlaLevels> hla_mismatch{1, 1, 1};
+  std::array<bool, 5> gmfcs_given{false, false, false, false, false};
+};
+
+enum class Heterogeneity { none, normal, responders };
+struct HeterogeneitySpec {
+  Heterogeneity model = Heterogeneity::none;
+  double sd = 0;                  ///< normal: SD of a child's effect around its expected effect (points)
+  double responder_fraction = 1;  ///< responders: share who respond (with effect / fraction)
+};
+
+struct SafetyRisks {
+  double sae_risk = 0;             ///< probability of >= 1 serious adverse event over follow-up
+  double infusion_reaction_risk = 0;
+};
 
 struct Arm {
   std::string name;
   ArmRole role = ArmRole::active;
   double allocation = 1;
   /// (month, effect vs control in outcome units), sorted by month; linear between points, 0 at
-  /// month 0, constant after the last point.
+  /// month 0, constant after the last point. The effect of a reference child at the reference
+  /// dose; modifiers, dose-response and heterogeneity act on it.
   std::vector<std::pair<double, double>> effect_by_month;
+  ProductType product = ProductType::none;
+  UcbProduct ucb;
+  MscProduct msc;
+  DoseResponse dose_response;
+  EffectModifiers modifiers;
+  HeterogeneitySpec heterogeneity;
+  SafetyRisks safety;
 };
 
 enum class Randomisation { fixed, simple };
@@ -79,7 +192,13 @@ struct Design {
   std::int64_t sample_size = 200;
   Randomisation randomisation = Randomisation::fixed;
   std::vector<double> visits_months{6, 12};
-  double dropout_by_last_visit = 0;  ///< cumulative probability of loss by the last visit (MCAR)
+  double dropout_by_last_visit = 0;  ///< cumulative probability of loss by the last visit
+  std::array<double, 5> dropout_gmfcs_multiplier{1, 1, 1, 1, 1};  ///< hazard multiplier by level
+  /// Missing at random on progress: the hazard in each interval is multiplied by
+  /// exp(dropout_per_point * observed change at the previous visit). 0: MCAR.
+  double dropout_per_point = 0;
+  /// A sham/placebo-procedure effect every randomised child gets (points), by month.
+  std::vector<std::pair<double, double>> sham_effect_by_month;
 };
 
 enum class AnalysisMethod { ancova };
@@ -96,6 +215,7 @@ struct Analysis {
   Direction direction = Direction::greater;  ///< which sign of (active - control) is benefit
   double ci_level = 0.95;
   Multiplicity multiplicity = Multiplicity::none;
+  double sae_difference_threshold = 0.05;  ///< safety: report P(active - control SAE rate > this)
 };
 
 struct Simulation {
@@ -113,6 +233,13 @@ struct Scenario {
   Analysis analysis;
   Simulation simulation;
 
+  /// Where each key path was read from (file, line, column), for messages from later checks.
+  /// Not part of the scenario's value: ignored by to_yaml and comparisons.
+  std::map<std::string, Location> locations;
+  std::string source;  ///< file name or description of where the scenario came from
+  /// The location of `path` or of its closest enclosing key that was read.
+  Location where(const std::string& path) const;
+
   std::size_t control_arm() const;
   std::vector<std::size_t> active_arms() const;
 };
@@ -122,7 +249,14 @@ double age_eligibility_yield(const Population& p);
 
 /// Effect of an arm at a given month (linear interpolation, 0 at month 0).
 double effect_at(const Arm& arm, double month);
+/// The same interpolation for any (month, value) list.
+double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month);
 
+const char* to_string(ProductType);
+const char* to_string(UnitSource);
+const char* to_string(Route);
+const char* to_string(DoseResponseModel);
+const char* to_string(Heterogeneity);
 const char* to_string(OutcomeModel);
 const char* to_string(AgeDistribution);
 const char* to_string(ArmRole);

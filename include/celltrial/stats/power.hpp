@@ -37,7 +37,9 @@ enum class Test {
   ancova_exact,
   /// Mixed model for repeated measures, treatment effect at the last visit (Lu, Luo & Chen 2008):
   /// variance of the estimated difference sd²·(phi_control/n_control + phi_active/n_active), with
-  /// phi from retention and correlation (mmrm_phi()); noncentral t with df = n − 2.
+  /// phi from retention and correlation (mmrm_phi()); noncentral t with df = n − 2. Here `sd` is
+  /// the outcome SD at the last visit and n counts everyone randomised (retention < 1 models the
+  /// dropout).
   mmrm,
   /// As `mmrm` but with the normal approximation (Lu, Luo & Chen 2008, formula 3).
   mmrm_normal,
@@ -124,20 +126,25 @@ double power(const PowerInputs& inputs, double n_total);
 double power_per_arm(const PowerInputs& inputs, double n_control, double n_active);
 
 /// Variance inflation factors phi = [I^{-1}]_{JJ} of the MMRM (Lu, Luo & Chen 2008, eq. 2):
-/// I = Σ_j (r_j − r_{j+1}) · pad(R_{1:j}^{-1}), r_{J+1} = 0. phi = 1 without dropout.
+/// I = Σ_j (r_j − r_{j+1}) · pad(R_{1:j}^{-1}), r_{J+1} = 0, R the visit correlation matrix and
+/// r the retention. phi = 1 with complete data (or empty retention); with independent visits
+/// phi = 1 / r_J; correlation with earlier visits recovers part of the lost information. Returns
+/// the given phi values when the spec has them. Throws celltrial::Error for an invalid spec.
 struct MmrmPhi {
   double control = 1.0;
   double active = 1.0;
 };
 MmrmPhi mmrm_phi(const MmrmSpec& spec);
 
-/// The J×J correlation matrix (row-major) that `spec` describes.
+/// The J×J correlation matrix (row-major) that `spec` describes. Throws for an invalid spec.
 std::vector<double> mmrm_correlation_matrix(const MmrmSpec& spec);
 
 /// Result of solve_n().
 struct SampleSize {
   double n_total_exact = 0.0;  ///< continuous solution of power(n) = target (analysable)
-  std::vector<long> n_per_arm;  ///< {control, active} analysable, each rounded up
+  /// {control, active} analysable: n_total_exact split by the allocation ratio and each arm
+  /// rounded up separately, so the realised ratio can differ slightly from `allocation`.
+  std::vector<long> n_per_arm;
   long n_total = 0;             ///< sum of n_per_arm
   double achieved_power = 0.0;  ///< power with n_per_arm (>= target)
   std::vector<long> n_per_arm_randomised;  ///< n_per_arm / (1 − dropout), each rounded up
