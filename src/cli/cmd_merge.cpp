@@ -41,7 +41,8 @@ void check_out_keeps_shards(const std::string& out) {
   for (const auto& e : fs::directory_iterator(d, ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("shard-", 0) == 0 || name.rfind("checkpoint", 0) == 0)
-      throw Error(ExitCode::io, Diagnostic{{d.string(), 0, 0}, "",
+      throw Error(ExitCode::io, Diagnostic{{d.string(), 0, 0},
+                                           "",
                                            "the folder holds shard files or checkpoints (e.g. '" + name +
                                                "'); writing the merged results there would replace them.",
                                            "choose another --out, e.g. results/<scenario name>."});
@@ -78,10 +79,11 @@ Action add_merge(CLI::App& app, Streams io) {
     run["git_commit"] = build::git_commit;
     run["seed"] = s.simulation.seed;
     run["trials"] = s.simulation.trials;
-    run["merged_from"] = {{"shards", m.first.shard.count},
-                          {"files", m.files},
-                          {"scenario_hash", hex64(m.first.scenario_hash)},
-                          {"simulated_by", "celltrial " + m.first.celltrial_version + " (commit " + m.first.git_commit + ")"}};
+    run["merged_from"] = {
+        {"shards", m.first.shard.count},
+        {"files", m.files},
+        {"scenario_hash", hex64(m.first.scenario_hash)},
+        {"simulated_by", "celltrial " + m.first.celltrial_version + " (commit " + m.first.git_commit + ")"}};
     run["scenario_source"] = m.files.front() + " (resolved scenario saved in the shard)";
     run["finished_utc"] = utc_now();
     run["merge_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -128,124 +128,122 @@ Action add_simulate(CLI::App& app, Streams io) {
 namespace {
 int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
   const SimulateArgs* a = &args;
-  {
-    Scenario s = load(a->file, a->sets);
-    if (a->trials > 0) s.simulation.trials = static_cast<std::uint64_t>(a->trials);
-    if (a->seed >= 0) s.simulation.seed = static_cast<std::uint64_t>(a->seed);
-    const bool sharded = !a->shard.empty();
-    BatchOptions bo;
-    if (sharded) {
-      bo.shard = parse_shard(a->shard, s.simulation.trials);
-      bo.sharded = true;
-      if (a->json)
-        throw Error(ExitCode::usage,
-                    Diagnostic{{"command line (--json)", 0, 0}, "",
-                               "a shard has no summary of its own; --json cannot be used with --shard.",
-                               "drop --json; 'celltrial merge --json' prints the summary of all shards."});
-    }
-    const std::string out_dir =
-        a->out.empty() ? (std::filesystem::path("results") / (sharded ? s.name + "-shards" : s.name)).string() : a->out;
-    if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
+  Scenario s = load(a->file, a->sets);
+  if (a->trials > 0) s.simulation.trials = static_cast<std::uint64_t>(a->trials);
+  if (a->seed >= 0) s.simulation.seed = static_cast<std::uint64_t>(a->seed);
+  const bool sharded = !a->shard.empty();
+  BatchOptions bo;
+  if (sharded) {
+    bo.shard = parse_shard(a->shard, s.simulation.trials);
+    bo.sharded = true;
+    if (a->json)
+      throw Error(ExitCode::usage,
+                  Diagnostic{{"command line (--json)", 0, 0}, "",
+                             "a shard has no summary of its own; --json cannot be used with --shard.",
+                             "drop --json; 'celltrial merge --json' prints the summary of all shards."});
+  }
+  const std::string out_dir =
+      a->out.empty() ? (std::filesystem::path("results") / (sharded ? s.name + "-shards" : s.name)).string() : a->out;
+  if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
 
-    const int threads = session && a->threads == 0 ? session->default_threads() : resolve_threads(a->threads);
-    std::atomic<std::uint64_t> progress{0};
-    bo.out_dir = out_dir;
-    bo.threads = threads;
-    bo.checkpoint_seconds = a->checkpoint_seconds;
-    bo.stop = &stop_flag();
-    bo.progress = &progress;
-    const BatchPlan plan = plan_batch(s, bo);
-    const std::uint64_t todo = plan.range.size();
-    if (plan.already_complete) {
-      if (!a->quiet)
-        io.out << "shard " << a->shard << " is already complete in " << plan.shard_path << "; nothing to do.\n";
-      return 0;
-    }
-    const std::uint64_t resumed = plan.resume_from - plan.range.first;
-    if (plan.resumed && !a->quiet)
-      io.err << "celltrial: continuing from " << plan.checkpoint_path << ": " << resumed << " of " << todo
-             << " trials were already done.\n";
-    if (session) {
-      session->start(s);
-      bo.runner = &session->runner();
-      const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      if (!a->quiet && session->allowed_cpus() > 0 && session->allowed_cpus() < hw / session->ranks_on_node())
-        io.err << "celltrial: note: each MPI rank may run on only " << session->allowed_cpus()
-               << " core(s) (the launcher binds ranks to cores); with OpenMPI add --bind-to none so that each "
-                  "rank's threads can use the node.\n";
-    }
+  const int threads = session && a->threads == 0 ? session->default_threads() : resolve_threads(a->threads);
+  std::atomic<std::uint64_t> progress{0};
+  bo.out_dir = out_dir;
+  bo.threads = threads;
+  bo.checkpoint_seconds = a->checkpoint_seconds;
+  bo.stop = &stop_flag();
+  bo.progress = &progress;
+  const BatchPlan plan = plan_batch(s, bo);
+  const std::uint64_t todo = plan.range.size();
+  if (plan.already_complete) {
+    if (!a->quiet)
+      io.out << "shard " << a->shard << " is already complete in " << plan.shard_path << "; nothing to do.\n";
+    return 0;
+  }
+  const std::uint64_t resumed = plan.resume_from - plan.range.first;
+  if (plan.resumed && !a->quiet)
+    io.err << "celltrial: continuing from " << plan.checkpoint_path << ": " << resumed << " of " << todo
+           << " trials were already done.\n";
+  if (session) {
+    session->start(s);
+    bo.runner = &session->runner();
+    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (!a->quiet && session->allowed_cpus() > 0 && session->allowed_cpus() < hw / session->ranks_on_node())
+      io.err << "celltrial: note: each MPI rank may run on only " << session->allowed_cpus()
+             << " core(s) (the launcher binds ranks to cores); with OpenMPI add --bind-to none so that each "
+                "rank's threads can use the node.\n";
+  }
 
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::string started = utc_now();
-    auto fut = std::async(std::launch::async, [&] { return run_batch(s, plan, bo); });
-    const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
-    while (fut.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
-      if (bar) {
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        draw_progress(io.err, progress.load(), todo, secs, resumed);
-      }
-    }
-    Accumulator acc;
-    try {
-      acc = fut.get();
-    } catch (const Error&) {
-      if (bar) io.err << "\n";
-      throw;
-    }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string started = utc_now();
+  auto fut = std::async(std::launch::async, [&] { return run_batch(s, plan, bo); });
+  const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
+  while (fut.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
     if (bar) {
-      draw_progress(io.err, todo, todo, secs, resumed);
-      io.err << "\n";
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      draw_progress(io.err, progress.load(), todo, secs, resumed);
     }
-    const double rate = secs > 0 ? static_cast<double>(todo - resumed) / secs : 0.0;
-    if (sharded) {
-      if (!a->quiet) {
-        io.out << "shard " << a->shard << " (trials " << plan.range.first << "-" << plan.range.last - 1 << ") written to "
-               << plan.shard_path << "\n";
-        char buf[128];
-        std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
-                      session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
-                      human_rate(rate).c_str());
-        io.out << buf << "  when all " << bo.shard.count << " shards are done: celltrial merge " << out_dir
-               << " --out results/" << s.name << "\n";
-      }
-      return 0;
-    }
-
-    const nlohmann::json summary = summarise(s, acc);
-    nlohmann::json run;
-    run["format"] = "celltrial.run/1";
-    run["celltrial_version"] = build::version;
-    run["git_commit"] = build::git_commit;
-    run["seed"] = s.simulation.seed;
-    run["trials"] = s.simulation.trials;
-    run["threads"] = threads;
-    run["mpi_ranks"] = session ? session->size() : 1;
-    run["resumed_trials"] = resumed;
-    run["scenario_source"] = a->file.empty() ? kDefaultScenarioName : a->file;
-    run["overrides"] = a->sets;
-    run["started_utc"] = started;
-    run["finished_utc"] = utc_now();
-    run["wall_seconds"] = secs;
-    run["trials_per_second"] = rate;
-    run["scenario"] = to_json(s);
-
-    write_results_folder(out_dir, {{"summary.json", dump_json(summary)},
-                                   {"summary.csv", summary_csv(summary)},
-                                   {"run.json", dump_json(run)},
-                                   {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
-    if (a->json) {
-      io.out << dump_json(summary);
-    } else if (!a->quiet) {
-      io.out << summary_table(summary);
+  }
+  Accumulator acc;
+  try {
+    acc = fut.get();
+  } catch (const Error&) {
+    if (bar) io.err << "\n";
+    throw;
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (bar) {
+    draw_progress(io.err, todo, todo, secs, resumed);
+    io.err << "\n";
+  }
+  const double rate = secs > 0 ? static_cast<double>(todo - resumed) / secs : 0.0;
+  if (sharded) {
+    if (!a->quiet) {
+      io.out << "shard " << a->shard << " (trials " << plan.range.first << "-" << plan.range.last - 1 << ") written to "
+             << plan.shard_path << "\n";
       char buf[128];
       std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
                     session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
                     human_rate(rate).c_str());
-      io.out << buf << "  results written to " << out_dir << "/\n";
+      io.out << buf << "  when all " << bo.shard.count << " shards are done: celltrial merge " << out_dir
+             << " --out results/" << s.name << "\n";
     }
     return 0;
   }
+
+  const nlohmann::json summary = summarise(s, acc);
+  nlohmann::json run;
+  run["format"] = "celltrial.run/1";
+  run["celltrial_version"] = build::version;
+  run["git_commit"] = build::git_commit;
+  run["seed"] = s.simulation.seed;
+  run["trials"] = s.simulation.trials;
+  run["threads"] = threads;
+  run["mpi_ranks"] = session ? session->size() : 1;
+  run["resumed_trials"] = resumed;
+  run["scenario_source"] = a->file.empty() ? kDefaultScenarioName : a->file;
+  run["overrides"] = a->sets;
+  run["started_utc"] = started;
+  run["finished_utc"] = utc_now();
+  run["wall_seconds"] = secs;
+  run["trials_per_second"] = rate;
+  run["scenario"] = to_json(s);
+
+  write_results_folder(out_dir, {{"summary.json", dump_json(summary)},
+                                 {"summary.csv", summary_csv(summary)},
+                                 {"run.json", dump_json(run)},
+                                 {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
+  if (a->json) {
+    io.out << dump_json(summary);
+  } else if (!a->quiet) {
+    io.out << summary_table(summary);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
+                  session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
+                  human_rate(rate).c_str());
+    io.out << buf << "  results written to " << out_dir << "/\n";
+  }
+  return 0;
 }
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
@@ -56,7 +57,8 @@ void require_plain_path(const std::string& option, const std::string& path) {
 
 std::string job_name(const std::string& name) {
   std::string out = "celltrial-";
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') ? c : '_';
+  for (char c : name)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') ? c : '_';
   return out;
 }
 
@@ -145,15 +147,16 @@ Action add_slurm(CLI::App& app, Streams io) {
             std::to_string(n) + " shards for " + std::to_string(s.simulation.trials) +
                 " trials would leave shards without trials.",
             "use at most " + std::to_string(s.simulation.trials) + " shards, or more trials (--trials).");
-    static const std::regex time_re(
-        R"((\d+)|(\d+:\d{1,2})|(\d+:\d{1,2}:\d{1,2})|(\d+-\d+)|(\d+-\d+:\d{1,2})|(\d+-\d+:\d{1,2}:\d{1,2})|UNLIMITED|INFINITE)");
+    static const std::regex time_re(R"(\d+(:\d{1,2}){0,2}|\d+-\d+(:\d{1,2}){0,2}|UNLIMITED|INFINITE)");
     if (!a->time.empty() && !std::regex_match(a->time, time_re))
-      usage("--time " + a->time, "not a Slurm time limit.", "write minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 2:00:00).");
+      usage("--time " + a->time, "not a Slurm time limit.",
+            "write minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 2:00:00).");
     static const std::regex name_re(R"([A-Za-z0-9_.,-]+)");
     if (!a->partition.empty() && !std::regex_match(a->partition, name_re))
       usage("--partition " + a->partition, "not a partition name.", "e.g. --partition compute (sinfo lists them).");
     if (!a->account.empty() && !std::regex_match(a->account, name_re))
-      usage("--account " + a->account, "not an account name.", "e.g. --account myproject (sacctmgr show assoc lists them).");
+      usage("--account " + a->account, "not an account name.",
+            "e.g. --account myproject (sacctmgr show assoc lists them).");
 
     const fs::path dir = fs::absolute(a->out.empty() ? fs::path("results") / (s.name + "-slurm") : fs::path(a->out))
                              .lexically_normal();
@@ -167,37 +170,49 @@ Action add_slurm(CLI::App& app, Streams io) {
     check_job_folder(dir);
 
     const std::string name = job_name(s.name);
-    const std::string runs = "# celltrial run '" + s.name + "': " + std::to_string(s.simulation.trials) + " trials, seed " +
-                             std::to_string(s.simulation.seed) + ", in " + std::to_string(n) + " shards.\n" +
-                             "# Written by celltrial " + build::version + " (commit " + build::git_commit + ") at " +
-                             utc_now() + ". Submit both jobs with: sh " + (dir / "submit.sh").string() + "\n";
-    const std::string n_text = std::to_string(n);
-    std::string array = "#!/bin/bash\n" + runs +
-                        "# Task K runs shard K/" + n_text +
-                        "; a task that is stopped and started again continues from its checkpoint.\n" +
-                        sbatch_header(*a, name, dir, a->cpus) + "#SBATCH --array=1-" + n_text + "\n" +
-                        "#SBATCH --output=" + (dir / "logs" / "shard-%a.log").string() + "\n" +
-                        "#SBATCH --open-mode=append\n" + "set -eu\n" + "exec " + sh_quote(program) + " simulate " +
-                        sh_quote((dir / "scenario.yaml").string()) + " --shard \"${SLURM_ARRAY_TASK_ID}/" + n_text +
-                        "\" --threads \"${SLURM_CPUS_PER_TASK:-" + std::to_string(a->cpus) + "}\" --out " +
-                        sh_quote((dir / "shards").string()) + " --quiet\n";
-    std::string merge = "#!/bin/bash\n" + runs + "# Merges the " + n_text + " shards into results/.\n" +
-                        sbatch_header(*a, name + "-merge", dir, 1) + "#SBATCH --output=" +
-                        (dir / "logs" / "merge.log").string() + "\n" + "set -eu\n" + "exec " + sh_quote(program) +
-                        " merge " + sh_quote((dir / "shards").string()) + " --out " +
-                        sh_quote((dir / "results").string()) + " --quiet\n";
-    std::string submit = "#!/bin/sh\n" + runs +
-                         "# Submits the shards as a job array, then the merge as a job that starts only when every\n"
-                         "# array task succeeded (afterok).\n"
-                         "set -eu\n"
-                         "cd " + sh_quote(dir.string()) + "\n"
-                         "array=$(sbatch --parsable array.sbatch)\n"
-                         "array=${array%%;*}\n"
-                         "merge=$(sbatch --parsable --dependency=afterok:\"$array\" merge.sbatch)\n"
-                         "merge=${merge%%;*}\n"
-                         "echo \"submitted: shards as job array $array, merge as job $merge (after all shards succeed)\"\n"
-                         "echo \"watch: squeue -j $array,$merge    logs: " + (dir / "logs").string() + "/\"\n"
-                         "echo \"results: " + (dir / "results" / "summary.json").string() + "\"\n";
+    const std::string k_of_n = "${SLURM_ARRAY_TASK_ID}/" + std::to_string(n);
+    std::ostringstream head;
+    head << "# celltrial run '" << s.name << "': " << s.simulation.trials << " trials, seed " << s.simulation.seed
+         << ", in " << n << " shards.\n"
+         << "# Written by celltrial " << build::version << " (commit " << build::git_commit << ") at " << utc_now()
+         << ". Submit both jobs with: sh " << (dir / "submit.sh").string() << "\n";
+
+    std::ostringstream array;
+    array << "#!/bin/bash\n"
+          << head.str() << "# Task K runs shard K/" << n
+          << "; a task that is stopped and started again continues from its checkpoint.\n"
+          << sbatch_header(*a, name, dir, a->cpus) << "#SBATCH --array=1-" << n << "\n"
+          << "#SBATCH --output=" << (dir / "logs" / "shard-%a.log").string() << "\n"
+          << "#SBATCH --open-mode=append\n"
+          << "set -eu\n"
+          << "exec " << sh_quote(program) << " simulate " << sh_quote((dir / "scenario.yaml").string())
+          << " --shard \"" << k_of_n << "\" --threads \"${SLURM_CPUS_PER_TASK:-" << a->cpus << "}\" --out "
+          << sh_quote((dir / "shards").string()) << " --quiet\n";
+
+    std::ostringstream merge;
+    merge << "#!/bin/bash\n"
+          << head.str() << "# Merges the " << n << " shards into results/.\n"
+          << sbatch_header(*a, name + "-merge", dir, 1) << "#SBATCH --output=" << (dir / "logs" / "merge.log").string()
+          << "\n"
+          << "set -eu\n"
+          << "exec " << sh_quote(program) << " merge " << sh_quote((dir / "shards").string()) << " --out "
+          << sh_quote((dir / "results").string()) << " --quiet\n";
+
+    std::ostringstream submit;
+    submit << "#!/bin/sh\n"
+           << head.str()
+           << "# Submits the shards as a job array, then the merge as a job that starts only when every\n"
+              "# array task succeeded (afterok).\n"
+              "set -eu\n"
+           << "cd " << sh_quote(dir.string()) << "\n"
+           << "array=$(sbatch --parsable array.sbatch)\n"
+              "array=${array%%;*}\n"
+              "merge=$(sbatch --parsable --dependency=afterok:\"$array\" merge.sbatch)\n"
+              "merge=${merge%%;*}\n"
+              "echo \"submitted: shards as job array $array, merge as job $merge\"\n"
+              "echo \"the merge starts when every shard has succeeded\"\n"
+           << "echo \"watch: squeue -j $array,$merge    logs: " << (dir / "logs").string() << "/\"\n"
+           << "echo \"results: " << (dir / "results" / "summary.json").string() << "\"\n";
 
     std::error_code ec;
     fs::create_directories(dir / "logs", ec);  // Slurm does not create the folder of --output
@@ -205,9 +220,9 @@ Action add_slurm(CLI::App& app, Streams io) {
       throw Error(ExitCode::io, Diagnostic{{dir.string(), 0, 0}, "", "cannot create the folder: " + ec.message() + ".",
                                            "choose a writable --out."});
     write_file_atomic((dir / "scenario.yaml").string(), "# Fully resolved scenario of this run\n" + to_yaml(s));
-    write_file_atomic((dir / "array.sbatch").string(), array);
-    write_file_atomic((dir / "merge.sbatch").string(), merge);
-    write_file_atomic((dir / "submit.sh").string(), submit);
+    write_file_atomic((dir / "array.sbatch").string(), array.str());
+    write_file_atomic((dir / "merge.sbatch").string(), merge.str());
+    write_file_atomic((dir / "submit.sh").string(), submit.str());
     fs::permissions(dir / "submit.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add, ec);
 

@@ -58,13 +58,15 @@ ShardSpec parse_shard(const std::string& text, std::uint64_t total_trials) {
                 "write --shard K/N with 1 <= K <= N; shards are numbered from 1.");
   if (sp.count == 0) shard_usage(text, "N, the number of shards, must be at least 1.", "e.g. --shard 1/4.");
   if (sp.index < 1 || sp.index > sp.count)
-    shard_usage(text, "shard K=" + std::to_string(sp.index) + " is out of range; shards are numbered 1 to " +
-                          std::to_string(sp.count) + ".",
+    shard_usage(text,
+                "shard K=" + std::to_string(sp.index) + " is out of range; shards are numbered 1 to " +
+                    std::to_string(sp.count) + ".",
                 "use a K from 1 to " + std::to_string(sp.count) + " (e.g. a Slurm array --array=1-" +
                     std::to_string(sp.count) + ").");
   if (sp.count > total_trials)
-    shard_usage(text, std::to_string(sp.count) + " shards for " + std::to_string(total_trials) +
-                          " trials would leave shards without trials.",
+    shard_usage(text,
+                std::to_string(sp.count) + " shards for " + std::to_string(total_trials) +
+                    " trials would leave shards without trials.",
                 "use at most " + std::to_string(total_trials) + " shards, or more trials (--trials).");
   return sp;
 }
@@ -75,7 +77,8 @@ std::uint64_t hash_bytes(std::string_view bytes) {
   while (i < bytes.size()) {
     std::uint64_t w = 0;
     const std::size_t n = std::min<std::size_t>(8, bytes.size() - i);
-    for (std::size_t b = 0; b < n; ++b) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i + b])) << (8 * b);
+    for (std::size_t b = 0; b < n; ++b)
+      w |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i + b])) << (8 * b);
     h = mix64(h ^ w) + 0x9E3779B97F4A7C15ULL * (i / 8 + 1);
     i += n;
   }
@@ -111,7 +114,9 @@ std::string shard_text(ShardSpec sp) { return std::to_string(sp.index) + "/" + s
 
 [[noreturn]] void corrupted(const std::string& path, const std::string& what) {
   throw Error(ExitCode::data,
-              Diagnostic{{path, 0, 0}, "", "the file is damaged or is not a celltrial shard file: " + what + ".",
+              Diagnostic{{path, 0, 0},
+                         "",
+                         "the file is damaged or is not a celltrial shard file: " + what + ".",
                          "delete it and run its shard again (the same celltrial simulate --shard command)."});
 }
 }  // namespace
@@ -142,7 +147,8 @@ std::string partial_to_text(const PartialResult& p) {
                 std::to_string(kPartialFormatVersion);
   j["celltrial_version"] = p.celltrial_version;
   j["git_commit"] = p.git_commit;
-  j["scenario"] = {{"name", p.scenario_name}, {"hash", hex64(p.scenario_hash)}, {"seed", p.seed}, {"trials", p.total_trials}};
+  j["scenario"] = {
+      {"name", p.scenario_name}, {"hash", hex64(p.scenario_hash)}, {"seed", p.seed}, {"trials", p.total_trials}};
   j["shard"] = {{"index", p.shard.index},
                 {"count", p.shard.count},
                 {"first_trial", p.range.first},
@@ -171,9 +177,10 @@ PartialResult partial_from_text(const std::string& text, const std::string& path
     corrupted(path, "its format is '" + format + "'");
   if (version > static_cast<std::uint64_t>(kPartialFormatVersion))
     throw Error(ExitCode::data,
-                Diagnostic{{path, 0, 0}, "",
-                           "written in format version " + std::to_string(version) + ", newer than this celltrial reads (" +
-                               std::to_string(kPartialFormatVersion) + ").",
+                Diagnostic{{path, 0, 0},
+                           "",
+                           "written in format version " + std::to_string(version) +
+                               ", newer than this celltrial reads (" + std::to_string(kPartialFormatVersion) + ").",
                            "merge with the celltrial version that wrote it (" +
                                j.value("celltrial_version", std::string("unknown")) + ")."});
   if (!j.contains("checksum") || !j["checksum"].is_string()) corrupted(path, "it has no checksum");
@@ -282,14 +289,15 @@ bool is_results_file(const std::string& name) {
 }
 
 /// Throws when `p` (read from `path`) is not of the run `mine`: io, since it is another run's file.
-void require_same_run(const PartialResult& p, const PartialResult& mine, const std::string& path, const std::string& what) {
+void require_same_run(const PartialResult& p, const PartialResult& mine, const std::string& path,
+                      const std::string& what) {
   const auto diffs = identity_differences(p, mine);
   if (diffs.empty()) return;
   io_error(path,
-           "this folder holds " + what + " of another run (" + join(diffs, "; ") + ", " +
-               std::to_string(p.completed()) + " of " + std::to_string(p.range.size()) +
+           "this folder holds " + what + " of another run (it has " + join(diffs, "; ") + " as this run; " +
+               std::to_string(p.completed()) + " of its " + std::to_string(p.range.size()) +
                " trials done); it will not be overwritten.",
-           "use the command that started it to finish it, choose another --out, or delete the file to discard it.");
+           "give each run its own --out folder, or delete that file to discard it.");
 }
 
 void check_folder_is_usable(const fs::path& dir) {
@@ -313,7 +321,8 @@ void probe_writable(const fs::path& dir) {
 }  // namespace
 
 BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
-  CELLTRIAL_ASSERT(opt.shard.index >= 1 && opt.shard.index <= opt.shard.count && opt.shard.count <= s.simulation.trials);
+  CELLTRIAL_ASSERT(opt.shard.index >= 1 && opt.shard.index <= opt.shard.count &&
+                   opt.shard.count <= s.simulation.trials);
   BatchPlan plan;
   plan.range = shard_range(s.simulation.trials, opt.shard.index, opt.shard.count);
   plan.resume_from = plan.range.first;
@@ -328,7 +337,8 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
   const std::string ckpt_name = opt.sharded ? shard_checkpoint_name(opt.shard) : kRunCheckpointName;
   plan.checkpoint_path = (dir / ckpt_name).string();
   if (opt.sharded) plan.shard_path = (dir / shard_file_name(opt.shard)).string();
-  const PartialResult mine = make_partial(s, opt.shard, PartialResult::Kind::checkpoint, Accumulator(), plan.range.first);
+  const PartialResult mine =
+      make_partial(s, opt.shard, PartialResult::Kind::checkpoint, Accumulator(), plan.range.first);
 
   // Look at what the folder holds: other runs' files are never overwritten or mixed with ours.
   std::vector<std::string> names;
@@ -346,17 +356,18 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
     const auto as_ckpt = shard_in_name(name, true);
     if (!opt.sharded) {
       if (as_shard || as_ckpt)
-        io_error(dir.string(),
-                 "the folder holds shard files (e.g. '" + name +
-                     "'); writing this run's results there would replace them.",
-                 "choose another --out, or merge those shards first (celltrial merge).");
+        io_error(
+            dir.string(),
+            "the folder holds shard files (e.g. '" + name + "'); writing this run's results there would replace them.",
+            "choose another --out, or merge those shards first (celltrial merge).");
       continue;  // results of an earlier run are replaced as usual (report/output.hpp)
     }
     if (is_results_file(name) || name == kRunCheckpointName)
-      io_error(dir.string(),
-               "the folder holds " + std::string(name == kRunCheckpointName ? "an unfinished run" : "the results of a run") +
-                   " ('" + name + "'); shard files go into a folder of their own.",
-               "choose another --out for the shards (e.g. " + (dir.parent_path() / (s.name + "-shards")).string() + ").");
+      io_error(
+          dir.string(),
+          "the folder holds " + std::string(name == kRunCheckpointName ? "an unfinished run" : "the results of a run") +
+              " ('" + name + "'); shard files go into a folder of their own.",
+          "choose another --out for the shards (e.g. " + (dir.parent_path() / (s.name + "-shards")).string() + ").");
     if (!as_shard && !as_ckpt)
       io_error(dir.string(), "the folder holds files celltrial did not write (e.g. '" + name + "').",
                "choose an empty or new folder for the shards with --out.");
@@ -367,7 +378,7 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
                    "'), but this run is split into " + std::to_string(opt.shard.count) + ".",
                "use one --out folder per run and split.");
     if (other == opt.shard) continue;  // our own files: read below
-    if (!other_checked) {  // one other shard of the folder is enough to tell whose folder it is
+    if (!other_checked) {              // one other shard of the folder is enough to tell whose folder it is
       other_checked = true;
       PartialResult p;
       try {
@@ -383,7 +394,8 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
     PartialResult p = read_partial(plan.shard_path);
     require_same_run(p, mine, plan.shard_path, "shard " + shard_text(p.shard));
     if (!(p.shard == opt.shard))
-      corrupted(plan.shard_path, "its name says shard " + shard_text(opt.shard) + " but it holds shard " + shard_text(p.shard));
+      corrupted(plan.shard_path,
+                "its name says shard " + shard_text(opt.shard) + " but it holds shard " + shard_text(p.shard));
     plan.acc = std::move(p.acc);
     plan.resume_from = plan.range.last;
     plan.already_complete = true;
@@ -450,7 +462,8 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
   // between checkpoints. The sizes never change the results.
   double target_seconds = std::max(1.0, 50 * plan.setup_seconds);
   if (opt.checkpoint_seconds > 0) target_seconds = std::max(std::min(target_seconds, opt.checkpoint_seconds), 1.0);
-  const std::uint64_t min_chunk = 256 * static_cast<std::uint64_t>(threads) * static_cast<std::uint64_t>(runner.workers());
+  const std::uint64_t min_chunk =
+      256 * static_cast<std::uint64_t>(threads) * static_cast<std::uint64_t>(runner.workers());
   std::uint64_t chunk = opt.chunk_trials ? opt.chunk_trials : min_chunk;
   bool interrupted = false;
   while (done < range.last) {
@@ -495,7 +508,9 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
                              (opt.sharded ? " of shard " + shard_text(opt.shard) : std::string()) + ";";
     if (checkpoints && saved > range.first)
       throw Error(ExitCode::interrupted,
-                  Diagnostic{{plan.checkpoint_path, 0, 0}, "", what + " they are saved in this checkpoint.",
+                  Diagnostic{{plan.checkpoint_path, 0, 0},
+                             "",
+                             what + " they are saved in this checkpoint.",
                              "run the same command again to continue from trial " + std::to_string(saved) + "."});
     throw Error(ExitCode::interrupted, Diagnostic{{"celltrial", 0, 0}, "", what + " no results were written.", ""});
   }
@@ -542,7 +557,9 @@ MergedRun merge_shards(const std::vector<std::string>& inputs) {
     if (code != ExitCode::no_input) data_problem = true;
   };
   if (inputs.empty())
-    throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "", "no shard files or folders were given.",
+    throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0},
+                                            "",
+                                            "no shard files or folders were given.",
                                             "e.g. celltrial merge results/NAME-shards --out results/NAME"});
 
   // Collect the files: folders contribute their shard-*.json; checkpoints tell about unfinished shards.
@@ -593,7 +610,8 @@ MergedRun merge_shards(const std::vector<std::string>& inputs) {
         problem(ExitCode::data, f,
                 "is the checkpoint of unfinished shard " + shard_text(p.shard) + " (" + std::to_string(p.completed()) +
                     " of " + std::to_string(p.range.size()) + " trials done), not a shard file.",
-                "run shard " + shard_text(p.shard) + " again with the same command to finish it, then merge its shard file.");
+                "run shard " + shard_text(p.shard) +
+                    " again with the same command to finish it, then merge its shard file.");
         continue;
       }
       read.push_back({f, std::move(p)});
@@ -635,8 +653,9 @@ MergedRun merge_shards(const std::vector<std::string>& inputs) {
       if (!by_index.count(k)) missing.push_back(k);
     if (!missing.empty()) {
       std::string what = std::to_string(missing.size()) + " of " + std::to_string(r.shard.count) +
-                         " shards are missing: " + list_numbers(missing) + " (scenario '" + r.scenario_name +
-                         "', seed " + std::to_string(r.seed) + ", " + std::to_string(r.total_trials) + " trials).";
+                         (missing.size() == 1 ? " shards is missing: " : " shards are missing: ") +
+                         list_numbers(missing) + " (scenario '" + r.scenario_name + "', seed " +
+                         std::to_string(r.seed) + ", " + std::to_string(r.total_trials) + " trials).";
       // Checkpoints show which of them started and how far they got.
       for (const std::string& c : checkpoints) {
         try {
@@ -663,10 +682,12 @@ MergedRun merge_shards(const std::vector<std::string>& inputs) {
   const std::string source = by_index.begin()->second.front()->path + " (its scenario)";
   m.scenario = load_scenario_text(first.scenario_yaml, source);
   if (scenario_hash(m.scenario) != first.scenario_hash)
-    throw Error(ExitCode::software, Diagnostic{{source, 0, 0}, "",
-                                               "the scenario saved in the shard does not read back to the same scenario "
-                                               "(this is a bug; please report it with the shard file).",
-                                               ""});
+    throw Error(ExitCode::software,
+                Diagnostic{{source, 0, 0},
+                           "",
+                           "the scenario saved in the shard does not read back to the same scenario "
+                           "(this is a bug; please report it with the shard file).",
+                           ""});
   m.acc = first.acc;
   m.files.push_back(by_index.begin()->second.front()->path);
   for (auto it = std::next(by_index.begin()); it != by_index.end(); ++it) {

@@ -50,7 +50,8 @@ void check(int rc, const char* what) {
     char msg[MPI_MAX_ERROR_STRING];
     int len = 0;
     MPI_Error_string(rc, msg, &len);
-    throw Error(ExitCode::software, std::string("MPI: ") + what + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+    throw Error(ExitCode::software,
+                std::string("MPI: ") + what + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
   }
 }
 
@@ -122,8 +123,7 @@ struct Session::Impl final : ChunkRunner {
     bool interrupted = false;
     for (int k = 0; k < size; ++k) {
       const auto& [status, text] = replies[static_cast<std::size_t>(k)];
-      if (status == kFailed)
-        throw Error(ExitCode::software, "MPI rank " + std::to_string(k) + " failed: " + text);
+      if (status == kFailed) throw Error(ExitCode::software, "MPI rank " + std::to_string(k) + " failed: " + text);
       if (status == kInterrupted) {
         interrupted = true;
         continue;
@@ -216,7 +216,8 @@ int Session::serve(int threads, const std::atomic<bool>* stop) {
         try {
           s = load_scenario_text(yaml, "scenario sent by MPI rank 0");
           loaded = scenario_hash(s) == msg[3];
-          if (!loaded) load_error = "the scenario sent by rank 0 reads back differently on rank " + std::to_string(m.rank);
+          if (!loaded)
+            load_error = "the scenario sent by rank 0 reads back differently on rank " + std::to_string(m.rank);
         } catch (const std::exception& e) {
           load_error = e.what();
         }
@@ -247,7 +248,8 @@ bool built_with_mpi() { return false; }
 struct Session::Impl {};
 
 Session::Session() {
-  throw Error(ExitCode::usage, Diagnostic{{"celltrial", 0, 0}, "",
+  throw Error(ExitCode::usage, Diagnostic{{"celltrial", 0, 0},
+                                          "",
                                           "this celltrial was built without MPI.",
                                           "build it with cmake -DCELLTRIAL_MPI=ON (see docs/cluster.md)."});
 }
@@ -258,7 +260,10 @@ int Session::ranks_on_node() const { return 1; }
 int Session::allowed_cpus() const { return 0; }
 int Session::default_threads() const { return 1; }
 void Session::start(const Scenario&) {}
-ChunkRunner& Session::runner() { CELLTRIAL_ASSERT(false); std::abort(); }
+ChunkRunner& Session::runner() {
+  CELLTRIAL_ASSERT(false);
+  std::abort();
+}
 void Session::finish(int) {}
 int Session::serve(int, const std::atomic<bool>*) { return static_cast<int>(ExitCode::software); }
 

@@ -843,9 +843,9 @@ void validate(Reader& r, const Scenario& sc) {
         const auto i = static_cast<std::size_t>(l);
         check(r, m.gmfcs[i] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
         if (m.gmfcs_given[i] && cp)
-          check(r, p.cp.mix[i] > 0 && el.gmfcs[i], mp + ".gmfcs." + kGmfcsNames[i],
+          check(r, p.cp.mix[i] > 0, mp + ".gmfcs." + kGmfcsNames[i],
                 std::string("a modifier is given for GMFCS level ") + kGmfcsNames[i] +
-                    ", but no enrolled child has that level (its share is 0 or it is not eligible).",
+                    ", but that level has no share in population.gmfcs_mix.",
                 "remove it, or give the level a share in population.gmfcs_mix.");
       }
       for (double x : m.hla_mismatch) check(r, x >= 0, mp + ".hla_mismatch", "multipliers must not be negative.", "");

@@ -63,8 +63,8 @@ std::string hex64(std::uint64_t x);
 std::uint64_t scenario_hash(const Scenario& s);
 
 /// File names inside a shard folder (K and N written in full, no padding).
-std::string shard_file_name(ShardSpec shard);       ///< "shard-3-of-4.json"
-std::string shard_checkpoint_name(ShardSpec shard);  ///< "checkpoint-shard-3-of-4.json"
+std::string shard_file_name(ShardSpec shard);                         ///< "shard-3-of-4.json"
+std::string shard_checkpoint_name(ShardSpec shard);                   ///< "checkpoint-shard-3-of-4.json"
 inline constexpr const char* kRunCheckpointName = "checkpoint.json";  ///< unsharded run
 
 /// The saved result of trials [range.first, completed_until) of one shard of a run: the content
@@ -79,7 +79,7 @@ struct PartialResult {
   std::uint64_t seed = 0;
   std::uint64_t total_trials = 0;
   ShardSpec shard;
-  TrialRange range;                  ///< the trials the shard owns
+  TrialRange range;                   ///< the trials the shard owns
   std::uint64_t completed_until = 0;  ///< trials [range.first, completed_until) are in `acc`
   Accumulator acc;
   std::string scenario_yaml;  ///< the fully resolved scenario (to_yaml)
@@ -143,7 +143,7 @@ struct BatchOptions {
 
 /// What a run starts from: found by plan_batch in the output folder.
 struct BatchPlan {
-  TrialRange range;            ///< the trials of the shard
+  TrialRange range;             ///< the trials of the shard
   std::string checkpoint_path;  ///< empty when out_dir is empty
   std::string shard_path;       ///< sharded runs: where the shard file goes
   Accumulator acc;              ///< trials [range.first, resume_from), from a checkpoint
@@ -166,11 +166,11 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
 /// One merged run from shard files (paths of files, or of folders whose shard-*.json files are
 /// all taken).
 struct MergedRun {
-  Scenario scenario;       ///< loaded from the shards' resolved scenario
+  Scenario scenario;  ///< loaded from the shards' resolved scenario
   std::string scenario_yaml;
-  Accumulator acc;         ///< all trials, merged in shard order
+  Accumulator acc;                 ///< all trials, merged in shard order
   std::vector<std::string> files;  ///< the shard files, in shard order
-  PartialResult first;     ///< shard 1 (provenance; its accumulator is not the total)
+  PartialResult first;             ///< shard 1 (provenance; its accumulator is not the total)
 };
 
 /// Reads, checks and merges. Throws one Error listing every problem found: unreadable inputs

@@ -71,7 +71,8 @@ struct GmfcsCurve {
 };
 
 struct CpModel {
-  std::array<double, kGmfcsLevels> mix{0.342, 0.256, 0.115, 0.137, 0.156};
+  // Reid 2011 registry mean 34.2 / 25.6 / 11.5 / 13.7 / 15.6 %, which sums to 100.6 %, normalised.
+  std::array<double, kGmfcsLevels> mix{0.340, 0.254, 0.114, 0.136, 0.156};
   std::array<GmfcsCurve, kGmfcsLevels> curves{
       {{87.7, 4.8}, {68.4, 4.4}, {54.3, 3.7}, {40.4, 3.5}, {22.3, 2.7}}};
   double child_limit_sd = 8.0;         ///< SD of the child-specific limit (GMFM-66 points)
@@ -114,7 +115,7 @@ struct UnitSize {
 
 struct UcbProduct {
   std::array<double, kUnitSources> source_mix{0.16, 0.84, 0.0};
-  std::array<UnitSize, kUnitSources> unit{{{4.7e8, 0.6}, {1.08e9, 0.45}, {8.0e8, 0.5}}};
+  std::array<UnitSize, kUnitSources> unit{{{4.7e8, 0.4}, {1.08e9, 0.4}, {8.0e8, 0.4}}};
   double post_thaw_recovery = 0.8;
   /// Public units: the bank offers up to `bank_choices` units; the first that gives at least
   /// target_tnc_per_kg is used, else the largest. 0 or 1 choice: a single random unit.
