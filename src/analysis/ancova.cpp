@@ -197,7 +197,8 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     r.estimable = std::isfinite(r.estimate) && std::isfinite(r.se) && r.se > 0;
     if (!r.estimable) continue;
     r.t = r.estimate / r.se;
-    r.covered = std::fabs(r.estimate - true_effects_[c]) <= ci_[static_cast<std::size_t>(df)] * r.se;
+    r.truth = true_effects_[c] * d.effect_scale[active_[c]];
+    r.covered = std::fabs(r.estimate - r.truth) <= ci_[static_cast<std::size_t>(df)] * r.se;
     strength[c] = sides_ == 2 ? std::fabs(r.t) : sign_ * r.t;
   }
 

@@ -27,7 +27,9 @@ void Accumulator::add(const TrialResult& r) {
     a.covered += x.covered;
     moments(a.estimate, x.estimate);
     moments(a.se, x.se);
-    const double d = x.estimate - truth_[c];
+    const double d = x.estimate - x.truth;
+    moments(a.error, d);
+    moments(a.truth, x.truth);
     moments(a.squared_error, d * d);
   }
   for (std::size_t c = 0; c < comparisons_; ++c) comp_[c].sae_difference_exceeds += r.sae_difference_exceeds[c];
@@ -64,6 +66,8 @@ void Accumulator::merge(const Accumulator& o) {
     a.covered += b.covered;
     a.estimate.merge(b.estimate);
     a.se.merge(b.se);
+    a.error.merge(b.error);
+    a.truth.merge(b.truth);
     a.squared_error.merge(b.squared_error);
     a.sae_difference_exceeds += b.sae_difference_exceeds;
   }
@@ -117,6 +121,8 @@ nlohmann::json Accumulator::state() const {
                                {"covered", a.covered},
                                {"estimate", moments_state(a.estimate)},
                                {"se", moments_state(a.se)},
+                               {"error", moments_state(a.error)},
+                               {"truth", moments_state(a.truth)},
                                {"squared_error", moments_state(a.squared_error)},
                                {"sae_difference_exceeds", a.sae_difference_exceeds}});
   }
@@ -156,6 +162,8 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
       x.covered = e.at("covered").get<std::uint64_t>();
       x.estimate = moments_from(e.at("estimate"));
       x.se = moments_from(e.at("se"));
+      x.error = moments_from(e.at("error"));
+      x.truth = moments_from(e.at("truth"));
       x.squared_error = moments_from(e.at("squared_error"));
       x.sae_difference_exceeds = e.at("sae_difference_exceeds").get<std::uint64_t>();
     }

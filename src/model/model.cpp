@@ -118,6 +118,7 @@ Model::Model(const Scenario& s) : sc_(s) {
   const auto& el = s.population.eligibility;
   needs_weight_ = cp && (needs_weight_ || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
   needs_dosing_ = cp && needs_dosing_;
+  for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
   truth_ = compute_truth();
 }
 
@@ -344,9 +345,42 @@ Truth Model::compute_truth() const {
   return t;
 }
 
+void Model::draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  out.effect_scale.fill(1.0);
+  if (!any_prior_) return;
+  Engine g = make_stream(seed, trial, Purpose::prior);
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const Arm& arm = sc_.arms[a];
+    const EffectPrior& q = arm.effect_prior;
+    if (q.kind == PriorKind::none) continue;
+    double e = q.mean;
+    switch (q.kind) {
+      case PriorKind::none: break;
+      case PriorKind::normal: e = q.mean + q.sd * std_normal(g); break;
+      case PriorKind::truncated_normal:
+        do e = q.mean + q.sd * std_normal(g);  // validation keeps at least 0.1 % of the mass
+        while (e < q.lower || e > q.upper);
+        break;
+      case PriorKind::discrete: {
+        double total = 0;
+        for (double w : q.weights) total += w;
+        const double u = uniform01(g) * total;
+        double c = 0;
+        std::size_t k = 0;
+        for (; k + 1 < q.values.size(); ++k)
+          if (u < (c += q.weights[k])) break;
+        e = q.values[k];
+        break;
+      }
+    }
+    out.effect_scale[a] = e / effect_visit_[a][visits_ - 1];
+  }
+}
+
 void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = static_cast<std::size_t>(sc_.design.sample_size);
   out.resize(n);
+  draw_effect_scales(seed, trial, out);
   if (sc_.design.randomisation == Randomisation::fixed) {
     std::copy(arm_sequence_.begin(), arm_sequence_.end(), out.arm.begin());
   } else {
@@ -369,7 +403,8 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     const double primary_effect_sham = sham_visit_[0];
     for (std::size_t j = 0; j < n; ++j) {
       const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
-      const double y = G.intercept + G.slope * x + effect_visit_[out.arm[j]][0] + primary_effect_sham +
+      const double y = G.intercept + G.slope * x + effect_visit_[out.arm[j]][0] * out.effect_scale[out.arm[j]] +
+                       primary_effect_sham +
                        G.residual_sd * std_normal(outc);
       out.baseline[j] = x;
       out.change[j] = y - x;
@@ -405,11 +440,12 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
         dose = msc_dose(arm, c);
       if (arm.role == ArmRole::active) mult = effect_multiplier(arm, c, dose, hla);
       // Between-child heterogeneity, scaled over visits like the base effect.
-      double het = 0, scale = mult;
+      double het = 0, scale = mult * out.effect_scale[a];
       if (arm.role == ArmRole::active) {
         const auto& h = arm.heterogeneity;
         if (h.model == Heterogeneity::normal) het = h.sd * std_normal(eff);
-        if (h.model == Heterogeneity::responders) scale = uniform01(eff) < h.responder_fraction ? mult / h.responder_fraction : 0.0;
+        if (h.model == Heterogeneity::responders)
+          scale = uniform01(eff) < h.responder_fraction ? scale / h.responder_fraction : 0.0;
       }
       const double base_primary = effect_visit_[a][last];
 

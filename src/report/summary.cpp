@@ -33,6 +33,7 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
   const ComparisonAccumulator& a = acc.comparison(c);
   const std::uint64_t n = a.estimable;
   const double truth_value = acc.truth(c);
+  const bool with_prior = s.arms[arm].effect_prior.kind != PriorKind::none;
   const double mean = a.estimate.mean();
   const double emp_se = a.estimate.sd();
   const double mse = a.squared_error.mean();
@@ -47,12 +48,13 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
   j["estimate"] = {
       {"mean", num(mean)},
       {"mc_se", num(a.estimate.mc_se())},
-      {"true", num(truth_value)},
-      {"true_mc_se", num(truth_se)},
-      {"true_source", truth.exact ? "scenario effect at the primary visit"
-                                  : "mean expected effect over eligible children (pre-run)"},
-      {"bias", num(mean - truth_value)},
-      {"bias_mc_se", num(std::hypot(a.estimate.mc_se(), truth_se))},
+      {"true", num(with_prior ? a.truth.mean() : truth_value)},
+      {"true_mc_se", num(with_prior ? std::hypot(a.truth.mc_se(), truth_se) : truth_se)},
+      {"true_source", with_prior ? "mean of the per-trial effects drawn from the prior"
+                      : truth.exact ? "scenario effect at the primary visit"
+                                    : "mean expected effect over eligible children (pre-run)"},
+      {"bias", num(a.error.mean())},
+      {"bias_mc_se", num(std::hypot(a.error.mc_se(), truth_se))},
       {"empirical_se", num(emp_se)},
       {"empirical_se_mc_se", num(n > 1 ? emp_se / std::sqrt(2.0 * (dn - 1)) : kNaN)},
       {"model_se", num(a.se.mean())},
@@ -67,6 +69,10 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
   if (n) {
     const double cov = static_cast<double>(a.covered) / dn;
     j["estimate"]["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
+  }
+  if (with_prior) {
+    j["assurance"] = proportion(a.rejections_favourable, acc.trials());
+    j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
   }
   j["safety"] = proportion(a.sae_difference_exceeds, acc.trials());
   j["safety"]["threshold"] = s.analysis.sae_difference_threshold;
@@ -104,6 +110,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
   j["comparison"] = comps[0]["label"];
   j["power"] = comps[0]["power"];
   j["estimate"] = comps[0]["estimate"];
+  if (comps[0].contains("assurance")) j["assurance"] = comps[0]["assurance"];
   j["comparisons"] = comps;
   if (active.size() > 1) {
     j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
@@ -233,6 +240,7 @@ std::string summary_table(const nlohmann::json& j) {
     row("mean model SE", e["model_se"], e["model_se_mc_se"]);
     row("RMSE", e["rmse"], e["rmse_mc_se"]);
     row("CI coverage", e["coverage"], e["coverage_mc_se"], "nominal " + fmt(e["ci_level"], 2));
+    if (c.contains("assurance")) row("assurance (prior)", c["assurance"]["estimate"], c["assurance"]["mc_se"]);
     row("P(SAE excess > thr.)", c["safety"]["estimate"], c["safety"]["mc_se"],
         "threshold " + fmt(c["safety"]["threshold"], 3));
   }

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include <boost/math/distributions/normal.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "celltrial/core/error.hpp"
@@ -458,7 +459,7 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
     Arm arm;
     Section s(r, n[i], path,
               {"name", "role", "allocation", "effect_by_month", "effect_smd_by_month", "smd_sd", "product",
-               "dose_response", "modifiers", "heterogeneity", "safety"});
+               "dose_response", "modifiers", "heterogeneity", "safety", "effect_prior"});
     if (!s.ok) continue;
     if (!s.has("name")) r.error(n[i], path + ".name", "the arm has no name.", "add 'name: <word>'.");
     s.text("name", arm.name);
@@ -534,6 +535,26 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
                                 arm.heterogeneity.model);
       het.num("sd", arm.heterogeneity.sd);
       het.num("responder_fraction", arm.heterogeneity.responder_fraction);
+    }
+    Section pr(r, s.get("effect_prior"), s.sub("effect_prior"),
+               {"distribution", "mean", "sd", "lower", "upper", "values", "weights"});
+    if (pr.ok) {
+      auto& q = arm.effect_prior;
+      if (!pr.has("distribution"))
+        r.error(s.get("effect_prior"), pr.sub("distribution"), "the prior has no distribution.",
+                "add 'distribution: normal' (or truncated_normal, discrete).");
+      pr.choice<PriorKind>("distribution",
+                           {{"normal", PriorKind::normal},
+                            {"truncated_normal", PriorKind::truncated_normal},
+                            {"discrete", PriorKind::discrete},
+                            {"none", PriorKind::none}},
+                           q.kind);
+      pr.num("mean", q.mean);
+      pr.num("sd", q.sd);
+      pr.num("lower", q.lower);
+      pr.num("upper", q.upper);
+      pr.numbers("values", q.values);
+      pr.numbers("weights", q.weights);
     }
     Section saf(r, s.get("safety"), s.sub("safety"), {"sae_risk", "infusion_reaction_risk"});
     if (saf.ok) {
@@ -852,6 +873,33 @@ void validate(Reader& r, const Scenario& sc) {
       if (m.hla_mismatch != std::array<double, kHlaLevels>{1, 1, 1})
         check(r, a.product == ProductType::ucb, mp + ".hla_mismatch", "HLA modifiers apply to UCB products only.",
               "add 'product: {type: ucb}' or remove them.");
+    }
+    const auto& q = a.effect_prior;
+    if (q.kind != PriorKind::none) {
+      const std::string qp = ap + ".effect_prior";
+      check(r, a.role == ArmRole::active, qp, "a control arm has no effect to put a prior on.", "move the prior to an active arm.");
+      check(r, effect_at(a, sc.analysis.primary_visit_months) != 0, qp,
+            "the prior scales the arm's effect_by_month, which is 0 at the primary visit.",
+            "give effect_by_month a non-zero effect at the primary visit (e.g. the prior mean).");
+      if (q.kind == PriorKind::normal || q.kind == PriorKind::truncated_normal)
+        check(r, q.sd > 0, qp + ".sd", "the prior SD must be positive (got " + format_number(q.sd) + ").",
+              "e.g. 0.56 for the IPDMA 12-month estimate.");
+      if (q.kind == PriorKind::truncated_normal && q.sd > 0) {
+        const boost::math::normal_distribution<double> nd(q.mean, q.sd);
+        const double mass = q.lower < q.upper ? boost::math::cdf(nd, q.upper) - boost::math::cdf(nd, q.lower) : 0.0;
+        check(r, mass >= 1e-3, qp, "the truncation bounds keep almost none of the prior (mass " + format_number(mass) + ").",
+              "use lower < upper around the mean.");
+      }
+      if (q.kind == PriorKind::discrete) {
+        bool ok = !q.values.empty() && q.values.size() == q.weights.size();
+        double sum = 0;
+        for (double w : q.weights) {
+          ok = ok && w >= 0;
+          sum += w;
+        }
+        check(r, ok && sum > 0, qp, "a discrete prior needs as many non-negative weights as values, not all 0.",
+              "e.g. {distribution: discrete, values: [0, 1.42, 2.5], weights: [0.2, 0.5, 0.3]}.");
+      }
     }
     const auto& h = a.heterogeneity;
     check(r, h.sd >= 0, ap + ".heterogeneity.sd", "an SD must not be negative.", "e.g. 1.0.");
@@ -1269,6 +1317,23 @@ YAML::Node to_node(const Scenario& s) {
       het["sd"] = num(a.heterogeneity.sd);
       het["responder_fraction"] = num(a.heterogeneity.responder_fraction);
       an["heterogeneity"] = het;
+      if (a.effect_prior.kind != PriorKind::none) {
+        const auto& q = a.effect_prior;
+        YAML::Node pn(YAML::NodeType::Map);
+        pn["distribution"] = to_string(q.kind);
+        if (q.kind == PriorKind::discrete) {
+          pn["values"] = list_node(q.values);
+          pn["weights"] = list_node(q.weights);
+        } else {
+          pn["mean"] = num(q.mean);
+          pn["sd"] = num(q.sd);
+          if (q.kind == PriorKind::truncated_normal) {
+            pn["lower"] = num(q.lower);
+            pn["upper"] = num(q.upper);
+          }
+        }
+        an["effect_prior"] = pn;
+      }
     }
     YAML::Node saf(YAML::NodeType::Map);
     saf["sae_risk"] = num(a.safety.sae_risk);

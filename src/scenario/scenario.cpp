@@ -89,6 +89,15 @@ double interpolate_by_month(const std::vector<std::pair<double, double>>& points
   return prev_e;
 }
 
+const char* to_string(PriorKind v) {
+  switch (v) {
+    case PriorKind::none: return "none";
+    case PriorKind::normal: return "normal";
+    case PriorKind::truncated_normal: return "truncated_normal";
+    case PriorKind::discrete: return "discrete";
+  }
+  return "?";
+}
 const char* to_string(ProductType v) {
   switch (v) {
     case ProductType::none: return "none";

@@ -25,6 +25,7 @@ struct ComparisonResult {
   bool reject = false;             ///< H0 rejected (after multiplicity adjustment)
   bool reject_favourable = false;  ///< rejected with the estimate in the direction of benefit
   bool covered = false;            ///< the CI contains the true effect
+  double truth = 0;                ///< this trial's true effect (differs between trials under a prior)
 };
 
 inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();

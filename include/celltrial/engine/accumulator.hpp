@@ -19,6 +19,8 @@ struct ComparisonAccumulator {
   std::uint64_t covered = 0;
   ExactMoments estimate;       ///< per-trial estimates
   ExactMoments se;             ///< per-trial model standard errors
+  ExactMoments error;          ///< estimate - truth, for bias
+  ExactMoments truth;          ///< per-trial true effect (constant without a prior)
   ExactMoments squared_error;  ///< (estimate - truth)^2, for RMSE and its MC error
   std::uint64_t sae_difference_exceeds = 0;
   bool operator==(const ComparisonAccumulator&) const = default;

@@ -30,6 +30,9 @@ struct TrialData {
   std::vector<std::uint8_t> sae;       ///< 1 when >= 1 serious adverse event during follow-up
   std::vector<std::uint8_t> infusion;  ///< 1 when an infusion reaction occurred
   std::uint64_t screened = 0;          ///< children screened to randomise these
+  /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
+  /// divided by the prior's reference effect); 1 without a prior.
+  std::array<double, kMaxArms> effect_scale{1, 1, 1, 1, 1, 1, 1, 1};
 
   void resize(std::size_t n);
   std::size_t size() const { return arm.size(); }
@@ -83,6 +86,7 @@ class Model {
   double draw_age(Engine& g) const;
   double decline(int level, double age_months) const;
   Truth compute_truth() const;
+  void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
   std::size_t arms_ = 0;
@@ -103,6 +107,7 @@ class Model {
   int screening_ucb_arm_ = -1;  ///< arm whose UCB product is used for the screening dose
   bool needs_weight_ = false;
   bool needs_dosing_ = false;
+  bool any_prior_ = false;
   Truth truth_;
 };
 

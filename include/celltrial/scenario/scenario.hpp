@@ -165,6 +165,20 @@ struct HeterogeneitySpec {
   double responder_fraction = 1;  ///< responders: share who respond (with effect / fraction)
 };
 
+enum class PriorKind { none, normal, truncated_normal, discrete };
+
+/// A design prior on an arm's effect at the primary visit (assurance): each simulated trial
+/// draws its own effect, and the arm's whole time course is scaled to it.
+struct EffectPrior {
+  PriorKind kind = PriorKind::none;
+  double mean = 0;
+  double sd = 0;
+  double lower = -1e300;  ///< truncated_normal bounds
+  double upper = 1e300;
+  std::vector<double> values;   ///< discrete
+  std::vector<double> weights;  ///< discrete, normalised to sum 1 when read
+};
+
 struct SafetyRisks {
   double sae_risk = 0;             ///< probability of >= 1 serious adverse event over follow-up
   double infusion_reaction_risk = 0;
@@ -185,6 +199,7 @@ struct Arm {
   EffectModifiers modifiers;
   HeterogeneitySpec heterogeneity;
   SafetyRisks safety;
+  EffectPrior effect_prior;
 };
 
 enum class Randomisation { fixed, simple };
@@ -253,6 +268,7 @@ double effect_at(const Arm& arm, double month);
 /// The same interpolation for any (month, value) list.
 double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month);
 
+const char* to_string(PriorKind);
 const char* to_string(ProductType);
 const char* to_string(UnitSource);
 const char* to_string(Route);

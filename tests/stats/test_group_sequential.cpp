@@ -247,6 +247,35 @@ TEST_CASE("stats: invalid group-sequential options are reported clearly", "[stat
   bad = looks(3, Boundary::wang_tsiatis);
   bad.wang_tsiatis_delta = 0.8;
   require_usage_error([&] { design_group_sequential(bad); }, "--wang-tsiatis-delta");
-  const auto d = design_group_sequential(looks(3, Boundary::pocock));
+  o.information_fractions = {0.5, 0.50001, 1.0};
+  o.looks = 0;
+  require_usage_error([&] { design_group_sequential(o); }, "merge looks");
+  bad = looks(4, Boundary::haybittle_peto);
+  bad.haybittle_peto_interim = 1.5;
+  require_usage_error([&] { design_group_sequential(bad); }, "already spend");
+  auto d = design_group_sequential(looks(3, Boundary::pocock));
   require_usage_error([&] { inflation_factor(d, 0.02); }, "--power");
+  d.critical_values.pop_back();
+  require_usage_error([&] { exit_probabilities(d, 1.0); }, "one critical value per look");
+  require_usage_error([&] { alpha_spent(Spending::lan_demets_pocock, 0.025, 1, 1.5); }, "outside [0, 1]");
+}
+
+TEST_CASE("stats: hand-built designs and close looks", "[stats]") {
+  // Custom critical values: the exit probabilities follow the recursion; with two looks the
+  // type I error is 1 − P(Z1 < c1, Z2 < c2), corr sqrt(1/2).
+  GroupSequentialDesign d;
+  d.information_fractions = {0.5, 1.0};
+  d.critical_values = {2.5, 2.0};
+  const auto e = exit_probabilities(d, 0.0);
+  CHECK(e.upper[0] == Approx(0.5 * std::erfc(2.5 / std::sqrt(2.0))).epsilon(1e-12));
+  CHECK(e.total > 0.5 * std::erfc(2.0 / std::sqrt(2.0)));
+  CHECK(e.total < 0.5 * std::erfc(2.0 / std::sqrt(2.0)) + e.upper[0]);
+  // Looks very close together: the grid is refined so the answer does not depend on r.
+  GroupSequentialOptions o;
+  o.information_fractions = {0.2, 0.2002, 0.6, 1.0};
+  o.boundary = Boundary::pocock;
+  o.grid_r = 16;
+  const double coarse = design_group_sequential(o).critical_values[0];
+  o.grid_r = 64;
+  CHECK(coarse == Approx(design_group_sequential(o).critical_values[0]).margin(1e-7));
 }
