@@ -46,21 +46,38 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
   crit_.assign(steps, std::vector<double>(static_cast<std::size_t>(max_df_) + 1,
                                           std::numeric_limits<double>::infinity()));
   ci_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
+  // Tables cover the degrees of freedom a trial can plausibly have (from well below the expected
+  // number analysed up to N); rarer ones are computed when needed (see critical()).
+  const double kept = 1 - s.design.dropout_by_last_visit;
+  min_df_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(0.6 * kept * static_cast<double>(max_df_)) - 20);
+  tails_.resize(steps);
   for (std::size_t step = 0; step < steps; ++step) {
     double level = alpha;
     if (multiplicity_ == Multiplicity::bonferroni) level = alpha / static_cast<double>(k);
     if (multiplicity_ == Multiplicity::holm) level = alpha / static_cast<double>(k - step);
-    const double tail = sides_ == 2 ? level / 2 : level;
-    for (std::int64_t df = 1; df <= max_df_; ++df) crit_[step][static_cast<std::size_t>(df)] = t_quantile_upper(tail, df);
+    tails_[step] = sides_ == 2 ? level / 2 : level;
+    for (std::int64_t df = min_df_; df <= max_df_; ++df)
+      crit_[step][static_cast<std::size_t>(df)] = t_quantile_upper(tails_[step], df);
   }
-  const double ci_tail = (1 - s.analysis.ci_level) / 2;
-  for (std::int64_t df = 1; df <= max_df_; ++df) ci_[static_cast<std::size_t>(df)] = t_quantile_upper(ci_tail, df);
+  ci_tail_ = (1 - s.analysis.ci_level) / 2;
+  for (std::int64_t df = min_df_; df <= max_df_; ++df) ci_[static_cast<std::size_t>(df)] = t_quantile_upper(ci_tail_, df);
+}
+
+double Ancova::critical(std::int64_t df, std::size_t step) const {
+  return df >= min_df_ ? crit_[step][static_cast<std::size_t>(df)] : t_quantile_upper(tails_[step], df);
+}
+double Ancova::ci_value(std::int64_t df) const {
+  return df >= min_df_ ? ci_[static_cast<std::size_t>(df)] : t_quantile_upper(ci_tail_, df);
 }
 
 double Ancova::test_critical(std::int64_t df, std::size_t step) const {
-  return crit_.at(step).at(static_cast<std::size_t>(df));
+  CELLTRIAL_ASSERT(step < crit_.size() && df >= 1 && df <= max_df_);
+  return critical(df, step);
 }
-double Ancova::ci_critical(std::int64_t df) const { return ci_.at(static_cast<std::size_t>(df)); }
+double Ancova::ci_critical(std::int64_t df) const {
+  CELLTRIAL_ASSERT(df >= 1 && df <= max_df_);
+  return ci_value(df);
+}
 
 void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   std::array<Cell, kMaxArms * kGmfcsLevels> cells{};
@@ -198,13 +215,12 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     if (!r.estimable) continue;
     r.t = r.estimate / r.se;
     r.truth = true_effects_[c] * d.effect_scale[active_[c]];
-    r.covered = std::fabs(r.estimate - r.truth) <= ci_[static_cast<std::size_t>(df)] * r.se;
+    r.covered = std::fabs(r.estimate - r.truth) <= ci_value(df) * r.se;
     strength[c] = sides_ == 2 ? std::fabs(r.t) : sign_ * r.t;
   }
 
-  const auto& crit = crit_;
   if (multiplicity_ != Multiplicity::holm) {
-    const double cv = crit[0][static_cast<std::size_t>(df)];
+    const double cv = critical(df, 0);
     for (std::size_t c = 0; c < k; ++c) {
       ComparisonResult& r = out.comparisons[c];
       r.reject = r.estimable && strength[c] > cv;
@@ -220,7 +236,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     });
     for (std::size_t step = 0; step < k; ++step) {
       ComparisonResult& r = out.comparisons[order[step]];
-      if (!r.estimable || !(strength[order[step]] > crit[step][static_cast<std::size_t>(df)])) break;
+      if (!r.estimable || !(strength[order[step]] > critical(df, step))) break;
       r.reject = true;
     }
   }

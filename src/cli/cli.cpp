@@ -58,6 +58,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_simulate);
     reg(&cli::add_validate);
     reg(&cli::add_show);
+    reg(&cli::add_power);
     reg(&cli::add_merge);
     reg(&cli::add_slurm);
     try {

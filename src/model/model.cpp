@@ -98,6 +98,9 @@ Model::Model(const Scenario& s) : sc_(s) {
     drop_hazard_[k] = lambda * (visit_months_[k] - prev);
     prev = visit_months_[k];
   }
+  for (int l = 0; l < kGmfcsLevels; ++l)
+    p_missing_[static_cast<std::size_t>(l)] = -std::expm1(-drop_hazard_[0] * s.design.dropout_gmfcs_multiplier[static_cast<std::size_t>(l)]);
+  decline_on_ = cp && s.population.cp.decline.enabled;
 
   const auto& age = s.population.age;
   if (age.distribution == AgeDistribution::lognormal) {
@@ -249,9 +252,9 @@ std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const {
   constexpr std::uint64_t kCap = 100000000;  // unreachable once the yield check has passed
   for (std::uint64_t screened = 1; screened <= kCap; ++screened) {
     c.age = draw_age(pop);
-    c.male = uniform01(pop) < P.male_fraction;
     c.level = pick(P.cp.mix, uniform01(pop));
     if (needs_weight_) {
+      c.male = uniform01(pop) < P.male_fraction;
       const auto i = static_cast<std::size_t>(c.level);
       const double med = median_weight(c.age, c.male);
       c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
@@ -294,9 +297,9 @@ Truth Model::compute_truth() const {
   while (eligible < want && screened < max_screened) {
     // Screen one child at a time so that the yield is counted exactly.
     c.age = draw_age(pop);
-    c.male = uniform01(pop) < sc_.population.male_fraction;
     c.level = pick(sc_.population.cp.mix, uniform01(pop));
     if (needs_weight_) {
+      c.male = uniform01(pop) < sc_.population.male_fraction;
       const double med = median_weight(c.age, c.male);
       c.weight = std::max(0.3 * med, med * (1 + sc_.population.weight.cv *
                                                     (std_normal(pop) + sc_.population.weight.gmfcs_z_shift[static_cast<std::size_t>(c.level)])));
@@ -453,13 +456,14 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
       const double limit = std::clamp(C.curves[level].limit + C.child_limit_sd * std_normal(outc), 0.0, 100.0);
       const double progress = C.progress_sd_per_year * std_normal(outc);
       const double remaining = limit * std::exp(-c.age / rate_months_[level]);
-      const double d0 = decline(c.level, c.age);
+      const double d0 = decline_on_ ? decline(c.level, c.age) : 0.0;
       const double e0 = noise_sd_ * std_normal(outc);
       for (std::size_t v = 0; v < visits_; ++v) {
         const double t = visit_months_[v];
         const double base = effect_visit_[a][v];
         const double het_v = base_primary != 0 ? het * base / base_primary : het;
-        const double gain = remaining * gain_fraction_[level][v] - (decline(c.level, c.age + t) - d0) + progress * t / 12.0;
+        const double lost = decline_on_ ? decline(c.level, c.age + t) - d0 : 0.0;
+        const double gain = remaining * gain_fraction_[level][v] - lost + progress * t / 12.0;
         obs[v] = gain + base * scale + het_v + sham_visit_[v] + noise_sd_ * std_normal(outc) - e0;
       }
       out.baseline[j] = limit - remaining - d0 + e0;
@@ -471,8 +475,8 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
 
       // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
       // exp(beta * observed change at the previous visit) when missing at random.
-      const double gm = sc_.design.dropout_gmfcs_multiplier[level];
       if (mar) {
+        const double gm = sc_.design.dropout_gmfcs_multiplier[level];
         bool present = true;
         for (std::size_t v = 0; v < visits_ && present; ++v) {
           const double prev = v ? obs[v - 1] : 0.0;
@@ -481,7 +485,7 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
         }
         out.observed[j] = present;
       } else {
-        out.observed[j] = drop_hazard_[0] * gm > 0 ? uniform01(drop) >= -std::expm1(-drop_hazard_[0] * gm) : 1;
+        out.observed[j] = p_missing_[level] > 0 ? uniform01(drop) >= p_missing_[level] : 1;
       }
     }
     out.screened = screened;

@@ -75,6 +75,11 @@ class Ancova {
   // crit_[step][df]: test critical values (step > 0 only for Holm); ci_[df].
   std::vector<std::vector<double>> crit_;
   std::vector<double> ci_;
+  std::int64_t min_df_ = 1;
+  std::vector<double> tails_;
+  double ci_tail_ = 0.025;
+  double critical(std::int64_t df, std::size_t step) const;
+  double ci_value(std::int64_t df) const;
 };
 
 }  // namespace celltrial

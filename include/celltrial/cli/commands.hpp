@@ -31,6 +31,7 @@ using Action = std::function<int()>;
 Action add_simulate(CLI::App& app, Streams io);
 Action add_validate(CLI::App& app, Streams io);
 Action add_show(CLI::App& app, Streams io);
+Action add_power(CLI::App& app, Streams io);
 Action add_merge(CLI::App& app, Streams io);
 Action add_slurm(CLI::App& app, Streams io);
 

@@ -101,6 +101,8 @@ class Model {
   std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
   std::array<double, kMaxVisits> sham_visit_{};
   std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
+  std::array<double, kGmfcsLevels> p_missing_{};  ///< P(missing at the primary visit) by level, MCAR case
+  bool decline_on_ = false;
   double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
   std::vector<double> age_table_cdf_;

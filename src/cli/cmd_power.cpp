@@ -1,0 +1,485 @@
+// celltrial power : closed-form power and sample size (flags), or the simulated sample size of a
+// scenario (SCENARIO --target P), with assurance under a prior.
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "celltrial/cli/commands.hpp"
+#include "celltrial/core/error.hpp"
+#include "celltrial/design/sample_size.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/output.hpp"
+#include "celltrial/report/plot.hpp"
+#include "celltrial/report/summary.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/stats/assurance.hpp"
+#include "celltrial/stats/power.hpp"
+#include "celltrial/version_info.hpp"
+
+namespace celltrial::cli {
+
+namespace {
+struct PowerArgs {
+  std::string file;
+  std::vector<double> delta, smd, power, n;
+  double sd = 1;
+  bool sd_given = false;
+  double alpha = 0.05;
+  int sides = 2;
+  double allocation = 1;
+  double rho = 0;
+  double dropout = 0;
+  std::string test = "t";
+  std::vector<double> retention;
+  double corr = 0;
+  std::string prior;
+  std::string plot_dir;
+  // Scenario mode.
+  double target = 0;
+  double confidence = 0.95;
+  std::int64_t trials = 2000;
+  std::int64_t max_trials = 64000;
+  std::int64_t n_max = 20000;
+  int threads = 0;
+  std::string out;
+  std::vector<std::string> sets;
+  bool json = false;
+  bool quiet = false;
+};
+
+[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
+  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
+}
+
+std::string fmt(double x, int prec = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, x);
+  return buf;
+}
+
+// "normal(m,s)", "truncnormal(m,s,lo,hi)", "discrete(v:w,v:w,...)"
+stats::Prior parse_prior(const std::string& text) {
+  const auto open = text.find('('), close = text.rfind(')');
+  const std::string fix = "write normal(1.42,0.56), truncnormal(1.42,0.56,0,inf) or discrete(0:0.2,1.42:0.5,2.5:0.3).";
+  if (open == std::string::npos || close == std::string::npos || close < open) usage("--prior", "cannot read '" + text + "'.", fix);
+  const std::string kind = text.substr(0, open);
+  std::vector<std::string> parts;
+  std::stringstream ss(text.substr(open + 1, close - open - 1));
+  for (std::string p; std::getline(ss, p, ',');) parts.push_back(p);
+  auto number = [&](const std::string& s) {
+    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(s, &used);
+      if (used != s.size()) throw std::invalid_argument(s);
+      return v;
+    } catch (const std::exception&) {
+      usage("--prior", "'" + s + "' is not a number.", fix);
+    }
+  };
+  if (kind == "normal" && parts.size() == 2) return stats::Prior::normal(number(parts[0]), number(parts[1]));
+  if (kind == "truncnormal" && parts.size() == 4)
+    return stats::Prior::truncated_normal(number(parts[0]), number(parts[1]), number(parts[2]), number(parts[3]));
+  if (kind == "discrete" && !parts.empty()) {
+    std::vector<double> v, w;
+    for (const auto& p : parts) {
+      const auto c = p.find(':');
+      if (c == std::string::npos) usage("--prior", "discrete entries are value:weight (got '" + p + "').", fix);
+      v.push_back(number(p.substr(0, c)));
+      w.push_back(number(p.substr(c + 1)));
+    }
+    return stats::Prior::discrete(v, w);
+  }
+  usage("--prior", "unknown prior '" + text + "'.", fix);
+}
+
+std::string prior_yaml(const stats::Prior& p) {
+  switch (p.kind) {
+    case stats::PriorKind::normal:
+      return "{distribution: normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) + "}";
+    case stats::PriorKind::truncated_normal:
+      return "{distribution: truncated_normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) +
+             ", lower: " + (std::isfinite(p.lower) ? format_number(p.lower) : "-1e300") +
+             ", upper: " + (std::isfinite(p.upper) ? format_number(p.upper) : "1e300") + "}";
+    case stats::PriorKind::discrete: {
+      std::string v = "[", w = "[";
+      for (std::size_t i = 0; i < p.values.size(); ++i) {
+        v += (i ? ", " : "") + format_number(p.values[i]);
+        w += (i ? ", " : "") + format_number(p.weights[i]);
+      }
+      return "{distribution: discrete, values: " + v + "], weights: " + w + "]}";
+    }
+  }
+  return "{}";
+}
+
+stats::Test parse_test(const std::string& t) {
+  if (t == "t") return stats::Test::t_exact;
+  if (t == "normal" || t == "z") return stats::Test::normal;
+  if (t == "ancova") return stats::Test::ancova;
+  if (t == "ancova-exact") return stats::Test::ancova_exact;
+  if (t == "mmrm") return stats::Test::mmrm;
+  if (t == "mmrm-normal") return stats::Test::mmrm_normal;
+  const std::string guess = closest_match(t, {"t", "normal", "ancova", "ancova-exact", "mmrm", "mmrm-normal"});
+  usage("--test", "unknown test '" + t + "'.",
+        guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flags mode: closed forms.
+// ---------------------------------------------------------------------------------------------
+int closed_form(const PowerArgs& a, Streams io) {
+  const bool solve_n = !a.power.empty() && a.n.empty();
+  const bool solve_power = a.power.empty() && !a.n.empty();
+  const bool solve_delta = !a.power.empty() && !a.n.empty();
+  if (!solve_n && !solve_power && !solve_delta)
+    usage("--power/--n", "say what to solve for.",
+          "give --power P to solve the sample size, --n N to solve the power, or both to solve the detectable difference.");
+  if (!a.delta.empty() && !a.smd.empty()) usage("--smd", "give the effect as --delta (with --sd) or as --smd, not both.", "");
+  if (!a.smd.empty() && a.sd_given) usage("--sd", "--smd is already standardised; --sd does not apply.", "drop --sd.");
+  if (!solve_delta && a.delta.empty() && a.smd.empty())
+    usage("--delta", "no effect size given.", "give --delta D (outcome units, with --sd) or --smd D.");
+  stats::PowerInputs in;
+  in.sd = a.smd.empty() ? a.sd : 1.0;
+  in.alpha = a.alpha;
+  in.sides = a.sides;
+  in.allocation = a.allocation;
+  in.rho = a.rho;
+  in.dropout = a.dropout;
+  in.test = parse_test(a.test);
+  in.count = stats::Rejection::any_tail;  // classical power, as R pwr and rpact report it
+  if (!a.retention.empty()) {
+    in.mmrm.retention_control = a.retention;
+    in.mmrm.correlation = stats::Correlation::ar1;
+    in.mmrm.correlation_rho = a.corr;
+  }
+  std::optional<stats::Prior> prior;
+  if (!a.prior.empty()) prior = parse_prior(a.prior);
+
+  const std::vector<double> deltas = solve_delta ? std::vector<double>{NAN} : (a.smd.empty() ? a.delta : a.smd);
+  nlohmann::json rows = nlohmann::json::array();
+  for (double d : deltas) {
+    for (double target : solve_power ? std::vector<double>{NAN} : a.power) {
+      for (double n : solve_n ? std::vector<double>{NAN} : a.n) {
+        in.delta = std::isnan(d) ? 1.0 : d;
+        for (const auto& diag : stats::check_inputs(in)) throw Error(ExitCode::usage, diag);
+        nlohmann::json r;
+        r["test"] = a.test;
+        r["sd"] = in.sd;
+        r["alpha"] = in.alpha;
+        r["sides"] = in.sides;
+        r["allocation"] = in.allocation;
+        r["dropout"] = in.dropout;
+        double n_analysed = n;
+        if (solve_n) {
+          const stats::SampleSize ss = stats::solve_n(in, target);
+          r["delta"] = d;
+          r["target_power"] = target;
+          r["n_total_exact"] = ss.n_total_exact;
+          r["n_per_arm"] = ss.n_per_arm;
+          r["n_total"] = ss.n_total;
+          r["power"] = ss.achieved_power;
+          r["n_per_arm_randomised"] = ss.n_per_arm_randomised;
+          r["n_total_randomised"] = ss.n_total_randomised;
+          n_analysed = static_cast<double>(ss.n_total);
+        } else if (solve_power) {
+          if (n < 2 * 2)
+            usage("--n", "the total sample size must be at least 4 (2 per arm) (got " + format_number(n) + ").", "");
+          r["delta"] = d;
+          r["n_total"] = n;
+          r["power"] = stats::power(in, n);
+        } else {
+          const double dd = stats::solve_delta(in, n, target);
+          r["delta"] = dd;
+          r["n_total"] = n;
+          r["target_power"] = target;
+          r["power"] = target;
+          in.delta = dd;
+        }
+        if (prior) {
+          stats::PowerInputs success = in;
+          success.count = stats::Rejection::favourable_tail;  // success = significant benefit
+          r["assurance"] = stats::assurance(success, n_analysed, *prior);
+          stats::PowerInputs at_mean = in;
+          at_mean.delta = prior->kind == stats::PriorKind::discrete ? 0.0 : prior->mean;
+          if (prior->kind == stats::PriorKind::discrete)
+            for (std::size_t i = 0; i < prior->values.size(); ++i) at_mean.delta += prior->values[i] * prior->weights[i];
+          r["power_at_prior_mean"] = stats::power(at_mean, n_analysed);
+          r["prior"] = a.prior;
+        }
+        rows.push_back(r);
+      }
+    }
+  }
+
+  if (!a.plot_dir.empty()) {
+    // Power against total N, one line per effect size.
+    LinePlot plot;
+    plot.title = "Power by total sample size (" + a.test + " test, alpha " + format_number(a.alpha) + ", " +
+                 std::to_string(a.sides) + "-sided)";
+    plot.xlabel = "total sample size (analysable)";
+    plot.ylabel = "power";
+    std::ostringstream csv;
+    csv << "delta,n_total,power\n";
+    double n_hi = 0;
+    for (const auto& r : rows) n_hi = std::max(n_hi, r.value("n_total", 0.0) * 1.6);
+    if (n_hi < 20) n_hi = 200;
+    for (const auto& r : rows) {
+      stats::PowerInputs pin = in;
+      pin.delta = r["delta"].get<double>();
+      PlotSeries s;
+      s.label = (a.smd.empty() ? "delta " : "SMD ") + format_number(pin.delta);
+      for (int k = 1; k <= 60; ++k) {
+        const double n = std::max(6.0, n_hi * k / 60.0);
+        const double p = stats::power(pin, n);
+        s.x.push_back(n);
+        s.y.push_back(p);
+        csv << format_number(pin.delta) << "," << format_number(n) << "," << format_number(p) << "\n";
+      }
+      plot.series.push_back(s);
+    }
+    std::map<std::string, std::string> files{{"power_curve.csv", csv.str()}, {"power_curve.json", rows.dump(2) + "\n"}};
+    const std::string note = render_line_plot(plot, "power_curve", files);
+    write_results_folder(a.plot_dir, files);
+    if (!note.empty()) io.err << note << "\n";
+  }
+
+  if (a.json) {
+    io.out << (rows.size() == 1 ? rows[0] : rows).dump(2) << "\n";
+    return 0;
+  }
+  // Table.
+  char line[256];
+  std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s%s\n", "delta", "sd", "n_total_exact", "n_per_arm (c/a)",
+                "n_total", "power", "randomised", prior ? "  assurance  power@prior mean" : "");
+  io.out << "Closed-form " << a.test << " test, alpha " << a.alpha << " (" << a.sides << "-sided), allocation "
+         << a.allocation << ":1, dropout " << a.dropout << "\n" << line;
+  for (const auto& r : rows) {
+    const std::string per_arm = r.contains("n_per_arm") ? std::to_string(r["n_per_arm"][0].get<long>()) + "/" +
+                                                              std::to_string(r["n_per_arm"][1].get<long>())
+                                                        : "-";
+    std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s", fmt(r["delta"].get<double>(), 4).c_str(),
+                  fmt(r["sd"].get<double>(), 3).c_str(),
+                  r.contains("n_total_exact") ? fmt(r["n_total_exact"].get<double>(), 2).c_str() : "-", per_arm.c_str(),
+                  fmt(r["n_total"].get<double>(), 0).c_str(), fmt(r["power"].get<double>(), 4).c_str(),
+                  r.contains("n_total_randomised") ? std::to_string(r["n_total_randomised"].get<long>()).c_str() : "-");
+    io.out << line;
+    if (prior)
+      io.out << "  " << fmt(r["assurance"].get<double>(), 4) << "     " << fmt(r["power_at_prior_mean"].get<double>(), 4);
+    io.out << "\n";
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario mode: simulated sample size.
+// ---------------------------------------------------------------------------------------------
+int simulated(const PowerArgs& a, Streams io) {
+  std::vector<std::string> sets = a.sets;
+  Scenario probe = load(a.file, sets);
+  const std::size_t first = probe.active_arms().at(0);
+  if (!a.prior.empty())
+    sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_yaml(parse_prior(a.prior)));
+  const Scenario s = load(a.file, sets);
+  const EffectPrior prior = s.arms[first].effect_prior;
+
+  // The search targets the power at the prior's location (conventional power); assurance is
+  // reported beside it.
+  Scenario conventional = s;
+  for (auto& arm : conventional.arms)
+    if (arm.effect_prior.kind != PriorKind::none) {
+      const double m = arm.effect_prior.kind == PriorKind::discrete ? [&] {
+        double sum = 0, w = 0;
+        for (std::size_t i = 0; i < arm.effect_prior.values.size(); ++i) {
+          sum += arm.effect_prior.values[i] * arm.effect_prior.weights[i];
+          w += arm.effect_prior.weights[i];
+        }
+        return sum / w;
+      }()
+                                                                    : arm.effect_prior.mean;
+      arm.effect_prior = EffectPrior{};
+      const double base = effect_at(arm, s.analysis.primary_visit_months);
+      for (auto& [month, e] : arm.effect_by_month) e *= m / base;
+    }
+
+  SampleSizeSearch opt;
+  opt.target = a.target;
+  opt.confidence = a.confidence;
+  opt.trials = static_cast<std::uint64_t>(a.trials);
+  opt.max_trials = static_cast<std::uint64_t>(std::max(a.max_trials, a.trials));
+  opt.n_max = a.n_max;
+  opt.threads = a.threads;
+  opt.stop = &stop_flag();
+  if (!a.quiet && !a.json) opt.log = [&](const std::string& m) { io.err << m << "\n"; };
+  if (!(a.confidence > 0.5 && a.confidence < 1))
+    usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
+  const std::string out_dir =
+      a.out.empty() ? (std::filesystem::path("results") / (s.name + "-power")).string() : a.out;
+  check_writable_folder(out_dir);
+
+  SampleSizeResult r;
+  try {
+    r = find_sample_size(conventional, opt);
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::interrupted) {
+      io.err << "celltrial: interrupted; no results were written.\n";
+      return static_cast<int>(ExitCode::interrupted);
+    }
+    throw;
+  }
+
+  nlohmann::json j;
+  j["format"] = "celltrial.power/1";
+  j["celltrial_version"] = build::version;
+  j["git_commit"] = build::git_commit;
+  j["scenario"] = s.name;
+  j["seed"] = s.simulation.seed;
+  j["target_power"] = a.target;
+  j["confidence"] = a.confidence;
+  j["success"] = "rejection in the favourable direction, first active arm vs control";
+  j["delta"] = r.delta;
+  j["n_start_normal_approximation"] = r.n_start;
+  j["n_total_exact"] = r.n_total_exact;
+  j["n_total"] = r.n_total;
+  j["n_per_arm"] = r.n_per_arm;
+  j["power"] = r.power;
+  j["power_mc_se"] = r.power_mc_se;
+  j["confidence_power_at_least_target"] = r.confidence;
+  j["trials_per_size"] = r.trials;
+  j["reached"] = r.reached;
+  j["curve"] = nlohmann::json::array();
+  for (const auto& p : r.curve)
+    j["curve"].push_back({{"n", p.n}, {"trials", p.trials}, {"power", p.power}, {"mc_se", p.mc_se},
+                          {"ci95", {p.ci95_low, p.ci95_high}}});
+  if (prior.kind != PriorKind::none) {
+    Scenario with_prior = s;
+    with_prior.design.sample_size = r.n_total;
+    with_prior.simulation.trials = r.trials;
+    EngineOptions o;
+    o.threads = a.threads;
+    o.stop = &stop_flag();
+    const Accumulator acc = run_trials(with_prior, o);
+    const double k = static_cast<double>(acc.comparison(0).rejections_favourable), t = static_cast<double>(acc.trials());
+    j["assurance"] = {{"estimate", k / t}, {"mc_se", std::sqrt(k / t * (1 - k / t) / t)}, {"n_total", r.n_total},
+                      {"prior", to_json(s)["arms"][first]["effect_prior"]}};
+  }
+  j["resolved_scenario"] = to_json(conventional);
+
+  std::ostringstream csv;
+  csv << "n_total,trials,power,mc_se,ci95_low,ci95_high\n";
+  for (const auto& p : r.curve)
+    csv << p.n << "," << p.trials << "," << format_number(p.power) << "," << format_number(p.mc_se) << ","
+        << format_number(p.ci95_low) << "," << format_number(p.ci95_high) << "\n";
+  LinePlot plot;
+  plot.title = "Simulated power, " + s.name;
+  plot.xlabel = "total sample size (randomised)";
+  plot.ylabel = "power (favourable rejection)";
+  PlotSeries series;
+  series.label = "simulated (95% MC CI)";
+  for (const auto& p : r.curve) {
+    series.x.push_back(static_cast<double>(p.n));
+    series.y.push_back(p.power);
+    series.y_low.push_back(p.ci95_low);
+    series.y_high.push_back(p.ci95_high);
+  }
+  plot.series.push_back(series);
+  plot.hline = a.target;
+  plot.hline_label = "target " + format_number(a.target);
+  std::map<std::string, std::string> files{{"power_curve.csv", csv.str()},
+                                           {"power_curve.json", j.dump(2) + "\n"},
+                                           {"scenario.yaml", "# Fully resolved scenario\n" + to_yaml(s)}};
+  const std::string note = render_line_plot(plot, "power_curve", files);
+  write_results_folder(out_dir, files);
+
+  if (a.json) {
+    io.out << j.dump(2) << "\n";
+  } else if (!a.quiet) {
+    io.out << "Simulated sample size for " << s.name << ": target power " << a.target << " (success: "
+           << j["success"].get<std::string>() << ")\n\n      N   trials    power    MC SE   95% CI\n";
+    char line[160];
+    for (const auto& p : r.curve) {
+      std::snprintf(line, sizeof line, "  %5lld %8llu   %.4f   %.4f   %.4f-%.4f%s\n", static_cast<long long>(p.n),
+                    static_cast<unsigned long long>(p.trials), p.power, p.mc_se, p.ci95_low, p.ci95_high,
+                    p.n == r.n_total ? "  <- chosen" : "");
+      io.out << line;
+    }
+    io.out << "\n  normal-approximation start: " << r.n_start << "\n";
+    if (r.reached) {
+      io.out << "  chosen N = " << r.n_total << " (";
+      for (std::size_t k = 0; k < r.n_per_arm.size(); ++k) io.out << (k ? " + " : "") << r.n_per_arm[k];
+      io.out << "), power " << fmt(r.power) << " (MC SE " << fmt(r.power_mc_se) << "); one-sided " << a.confidence
+             << " lower bound >= target; the estimated curve crosses the target at N = " << fmt(r.n_total_exact, 1)
+             << "\n";
+    }
+    if (j.contains("assurance"))
+      io.out << "  assurance under the prior at N = " << r.n_total << ": " << fmt(j["assurance"]["estimate"].get<double>())
+             << " (MC SE " << fmt(j["assurance"]["mc_se"].get<double>()) << ")\n";
+    io.out << "  results written to " << out_dir << "/\n";
+  }
+  if (!note.empty()) io.err << note << "\n";
+  if (!r.reached) {
+    io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max
+           << "; the best found is N = " << r.n_total << " with power " << fmt(r.power) << ". Raise --n-max or revisit the assumptions.\n";
+    return static_cast<int>(ExitCode::data);
+  }
+  return 0;
+}
+}  // namespace
+
+Action add_power(CLI::App& app, Streams io) {
+  auto* cmd = app.add_subcommand(
+      "power",
+      "Power and sample size: closed forms from flags (no scenario), or the simulated sample size of a scenario "
+      "(SCENARIO --target P); assurance under a prior");
+  auto a = std::make_shared<PowerArgs>();
+  cmd->add_option("scenario", a->file, "Scenario YAML file: simulate its power curve and find N (needs --target)");
+  cmd->add_option("--delta", a->delta, "Difference active - control in outcome units; a list gives one row each")
+      ->delimiter(',');
+  cmd->add_option("--smd", a->smd, "Standardised difference (instead of --delta and --sd)")->delimiter(',');
+  cmd->add_option("--sd", a->sd, "Outcome SD (default 1)")->check(CLI::PositiveNumber)->each([a](const std::string&) {
+    a->sd_given = true;
+  });
+  cmd->add_option("--power", a->power, "Target power: solve the sample size (list allowed)")
+      ->delimiter(',')
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--n", a->n, "Total analysable sample size: solve the power (list allowed)")->delimiter(',');
+  cmd->add_option("--alpha", a->alpha, "Overall type I error (default 0.05)")->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--sides", a->sides, "1 or 2 (default 2)")->check(CLI::IsMember({1, 2}));
+  cmd->add_option("--allocation", a->allocation, "Active per control participant (default 1)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rho", a->rho, "Baseline-outcome correlation for --test ancova (default 0)");
+  cmd->add_option("--dropout", a->dropout, "Fraction not analysable; randomised numbers are inflated (default 0)");
+  cmd->add_option("--test", a->test, "t (default), normal, ancova, ancova-exact, mmrm, mmrm-normal");
+  cmd->add_option("--retention", a->retention, "MMRM: retention at each visit, e.g. 0.97,0.93,0.9")->delimiter(',');
+  cmd->add_option("--corr", a->corr, "MMRM: AR(1) correlation between visits (default 0)");
+  cmd->add_option("--prior", a->prior,
+                  "Prior on the effect for assurance: normal(m,s), truncnormal(m,s,lo,hi) or discrete(v:w,...)");
+  cmd->add_option("--plot", a->plot_dir, "Flags mode: also write power-curve CSV/PNG/SVG into this folder");
+  cmd->add_option("--target", a->target, "Scenario mode: power to reach")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--confidence", a->confidence, "Scenario mode: one-sided confidence that power(N) >= target (0.95)");
+  cmd->add_option("--trials", a->trials, "Scenario mode: trials per candidate N in the first round (2000)")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{100000000}));
+  cmd->add_option("--max-trials", a->max_trials, "Scenario mode: trials per candidate N at most (64000)")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{1000000000}));
+  cmd->add_option("--n-max", a->n_max, "Scenario mode: largest total N considered (20000)")
+      ->check(CLI::Range(std::int64_t{4}, std::int64_t{1000000}));
+  cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--out,-o", a->out, "Scenario mode: results folder (default results/<name>-power/)");
+  cmd->add_option("--set", a->sets, "Scenario mode: override a scenario value (repeatable)");
+  cmd->add_flag("--json", a->json, "Print the results as JSON");
+  cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");
+  return [a, io]() {
+    if (!a->file.empty()) {
+      if (!(a->target > 0)) usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");
+      return simulated(*a, io);
+    }
+    if (a->target > 0) usage("--target", "--target needs a scenario file.", "use --power with flags, or give a scenario.");
+    return closed_form(*a, io);
+  };
+}
+
+}  // namespace celltrial::cli
