@@ -105,6 +105,32 @@ check "user's file untouched" grep -q precious mine/notes.txt
 check "previous results replaced" grep -q '"trials": 60' again/summary.json
 check "no temp folders left" bash -c "! ls -a . | grep -q -- '.tmp-'"
 
+# power: closed forms, grids, JSON keys, assurance, errors.
+expect "power rpact N" 0 '182\.78' -- "$BIN" power --delta 10 --sd 24 --power 0.8
+expect "power pwr" 0 '0\.9677' -- "$BIN" power --smd 1 --n 60
+"$BIN" power --smd 0.5 --power 0.8 --json > pj.json
+check "power JSON keys" python3 -c "
+import json; j=json.load(open('pj.json'))
+assert abs(j['n_total_exact']-127.53)<0.01 and j['n_per_arm']==[64,64] and j['n_total']==128 and j['power']>0.8 and j['delta']==0.5"
+expect "power grid rows" 0 '2\.0000.*\n?' -- "$BIN" power --delta 1,1.42,2 --sd 5.2 --power 0.8,0.9 --test ancova --rho 0.5
+check "grid has 6 rows" test "$("$BIN" power --delta 1,1.42,2 --sd 5.2 --power 0.8,0.9 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 6
+expect "solve delta" 0 '"delta"' -- "$BIN" power --sd 5.2 --n 400 --power 0.8 --json
+expect "assurance" 0 'assurance' -- "$BIN" power --delta 1.42 --sd 5.2 --n 400 --prior 'normal(1.42,0.56)'
+expect "dropout inflates" 0 '"n_total_randomised": 144' -- "$BIN" power --smd 0.5 --power 0.8 --dropout 0.1 --json
+expect "power: nothing to solve" 64 'say what to solve' -- "$BIN" power --delta 1
+expect "power: delta 0" 64 'no sample size|delta' -- "$BIN" power --delta 0 --sd 1 --power 0.8
+expect "power: target out of range" 64 'power' -- "$BIN" power --delta 1 --power 1.5
+expect "power: impossible rho" 64 'rho' -- "$BIN" power --delta 1 --power 0.8 --test ancova --rho 1.2
+expect "power: dropout >= 1" 64 'dropout' -- "$BIN" power --delta 1 --power 0.8 --dropout 1
+expect "power: N below arms" 64 'at least' -- "$BIN" power --delta 1 --n 1
+expect "power: negative prior SD" 64 'prior|sd' -- "$BIN" power --delta 1 --n 100 --prior 'normal(1,-1)'
+expect "power: bad prior" 64 'cannot read|unknown prior' -- "$BIN" power --delta 1 --n 100 --prior 'gamma(1,2)'
+expect "power: test typo" 64 "did you mean 'ancova'" -- "$BIN" power --delta 1 --n 100 --test ancva
+expect "power: scenario needs target" 64 'target' -- "$BIN" power "$REF"
+expect "power: simulated N" 0 'chosen N = ' -- "$BIN" power "$REF" --target 0.8 --trials 500 --max-trials 1000 --out "$T/pw"
+check "power curve files" test -s "$T/pw/power_curve.csv" -a -s "$T/pw/power_curve.json" -a -s "$T/pw/power_curve.gp"
+expect "power: unreachable" 65 'not reached.*best found' -- "$BIN" power "$REF" --target 0.95 --n-max 40 --trials 300 --out "$T/pw2"
+
 # Ctrl-C: prompt stop, exit 130, no results folder that looks complete.
 "$BIN" simulate --trials 2000000000 -q --out "$T/int" 2>/dev/null &
 pid=$!
