@@ -59,8 +59,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_validate);
     reg(&cli::add_show);
     reg(&cli::add_power);
+    reg(&cli::add_sweep);
     reg(&cli::add_merge);
     reg(&cli::add_slurm);
+    reg(&cli::add_report);
     try {
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -1059,7 +1059,8 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
   if (root.IsMap())
     for (const auto& o : overrides) apply_override(r, root, o);
   Section top(r, root, "",
-              {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation"});
+              {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation",
+               "sweep"});
   if (!top.ok) throw Error(ExitCode::data, r.diags);
   if (!top.has("schema_version"))
     r.error(root, "schema_version", "the scenario does not say its schema version.",
@@ -1074,6 +1075,32 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
   read_design(r, top.get("design"), sc.design);
   read_analysis(r, top.get("analysis"), sc.analysis);
   read_simulation(r, top.get("simulation"), sc.simulation);
+  Section sw(r, top.get("sweep"), "sweep", {"mode", "vary"});
+  if (sw.ok) {
+    sw.choice<bool>("mode", {{"cartesian", false}, {"zip", true}}, sc.sweep.zip);
+    const YAML::Node v = sw.get("vary");
+    if (sw.has("vary") && !v.IsMap()) {
+      r.error(v, "sweep.vary", "expected a mapping of key paths to lists of values.",
+              "e.g. vary: {design.sample_size: [300, 400], analysis.alpha: [0.05, 0.025]}.");
+    } else if (sw.has("vary")) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (!it->second.IsSequence() || it->second.size() == 0) {
+          r.error(it->second, "sweep.vary." + key, "expected a non-empty list of values.", "e.g. [300, 400, 500].");
+          continue;
+        }
+        std::vector<std::string> values;
+        for (std::size_t i = 0; i < it->second.size(); ++i) {
+          YAML::Emitter e;
+          e.SetMapFormat(YAML::Flow);
+          e.SetSeqFormat(YAML::Flow);
+          e << it->second[i];
+          values.emplace_back(e.c_str());
+        }
+        sc.sweep.vary.emplace_back(key, values);
+      }
+    }
+  }
   if (r.diags.empty()) validate(r, sc);
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
   sc.locations = r.seen;
@@ -1377,6 +1404,19 @@ YAML::Node to_node(const Scenario& s) {
   sim["trials"] = s.simulation.trials;
   sim["seed"] = s.simulation.seed;
   root["simulation"] = sim;
+  if (!s.sweep.vary.empty()) {
+    YAML::Node sw(YAML::NodeType::Map);
+    sw["mode"] = s.sweep.zip ? "zip" : "cartesian";
+    YAML::Node vary(YAML::NodeType::Map);
+    for (const auto& [k, vals] : s.sweep.vary) {
+      YAML::Node l(YAML::NodeType::Sequence);
+      for (const auto& v : vals) l.push_back(YAML::Load(v));
+      l.SetStyle(YAML::EmitterStyle::Flow);
+      vary[k] = l;
+    }
+    sw["vary"] = vary;
+    root["sweep"] = sw;
+  }
   return root;
 }
 

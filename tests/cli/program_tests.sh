@@ -131,6 +131,18 @@ expect "power: simulated N" 0 'chosen N = ' -- "$BIN" power "$REF" --target 0.8 
 check "power curve files" test -s "$T/pw/power_curve.csv" -a -s "$T/pw/power_curve.json" -a -s "$T/pw/power_curve.gp"
 expect "power: unreachable" 65 'not reached.*best found' -- "$BIN" power "$REF" --target 0.95 --n-max 40 --trials 300 --out "$T/pw2"
 
+# sweep: grid, tidy CSV, scenario section, time estimate, errors.
+expect "sweep runs" 0 'results written' -- "$BIN" sweep "$REF" --trials 300 --sweep design.sample_size=100,200 --sweep analysis.alpha=0.05,0.01 --out "$T/sw"
+check "sweep CSV has one row per point" test "$(wc -l < "$T/sw/sweep.csv")" -eq 5
+check "sweep plot script" test -s "$T/sw/sweep_power.gp"
+printf 'sweep:\n  mode: zip\n  vary: {design.sample_size: [100, 200], analysis.alpha: [0.05, 0.01]}\n' > sw.yaml
+cat "$REF" sw.yaml > swept.yaml
+expect "sweep section" 0 'results written' -- "$BIN" sweep swept.yaml --trials 200 --out "$T/sw2"
+check "zip gives 2 rows" test "$(wc -l < "$T/sw2/sweep.csv")" -eq 3
+expect "sweep nothing" 64 'nothing to sweep' -- "$BIN" sweep "$REF"
+expect "sweep bad key" 65 "did you mean 'sample_size'" -- "$BIN" sweep "$REF" --sweep design.sample_sise=10,20
+expect "sweep too long" 64 'would take about.*--yes' -- "$BIN" sweep "$REF" --trials 1000000000 --sweep design.sample_size=100,200 --out "$T/sw3"
+
 # Ctrl-C: prompt stop, exit 130, no results folder that looks complete.
 "$BIN" simulate --trials 2000000000 -q --out "$T/int" 2>/dev/null &
 pid=$!

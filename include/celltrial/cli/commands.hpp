@@ -32,7 +32,9 @@ Action add_simulate(CLI::App& app, Streams io);
 Action add_validate(CLI::App& app, Streams io);
 Action add_show(CLI::App& app, Streams io);
 Action add_power(CLI::App& app, Streams io);
+Action add_sweep(CLI::App& app, Streams io);
 Action add_merge(CLI::App& app, Streams io);
 Action add_slurm(CLI::App& app, Streams io);
+Action add_report(CLI::App& app, Streams io);
 
 }  // namespace celltrial::cli

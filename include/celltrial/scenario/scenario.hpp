@@ -239,6 +239,13 @@ struct Simulation {
   std::uint64_t seed = 20250411;
 };
 
+/// A sensitivity sweep declared in the scenario: key paths (as for --set) and their values (YAML
+/// text), crossed (Cartesian) or taken in step (zip). Used by `celltrial sweep`.
+struct SweepSection {
+  bool zip = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> vary;
+};
+
 struct Scenario {
   int schema_version = kSchemaVersion;
   std::string name = "scenario";
@@ -248,6 +255,7 @@ struct Scenario {
   Design design;
   Analysis analysis;
   Simulation simulation;
+  SweepSection sweep;
 
   /// Where each key path was read from (file, line, column), for messages from later checks.
   /// Not part of the scenario's value: ignored by to_yaml and comparisons.

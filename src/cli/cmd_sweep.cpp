@@ -1,0 +1,221 @@
+// celltrial sweep SCENARIO : the scenario at every point of a grid of assumptions.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <ostream>
+#include <set>
+
+#include "celltrial/cli/commands.hpp"
+#include "celltrial/core/error.hpp"
+#include "celltrial/design/sweep.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/output.hpp"
+#include "celltrial/report/plot.hpp"
+#include "celltrial/report/summary.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/version_info.hpp"
+
+namespace celltrial::cli {
+
+namespace {
+struct SweepArgs {
+  std::string file;
+  std::vector<std::string> sweeps;
+  bool zip = false;
+  std::int64_t trials = 0;
+  std::int64_t seed = -1;
+  int threads = 0;
+  std::string out;
+  std::vector<std::string> sets;
+  bool json = false;
+  bool quiet = false;
+  bool yes = false;
+  double max_hours = 1.0;
+};
+
+bool numeric(const std::string& s, double& v) {
+  try {
+    std::size_t used = 0;
+    v = std::stod(s, &used);
+    return used == s.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+}  // namespace
+
+Action add_sweep(CLI::App& app, Streams io) {
+  auto* cmd = app.add_subcommand("sweep",
+                                 "Simulate a scenario at every point of a grid of assumptions (common random numbers), "
+                                 "one tidy row per point");
+  auto a = std::make_shared<SweepArgs>();
+  cmd->add_option("scenario", a->file, "Scenario YAML file (default: the built-in default scenario)");
+  cmd->add_option("--sweep", a->sweeps, "key.path=v1,v2,... (repeatable; adds to the scenario's sweep section)");
+  cmd->add_flag("--zip", a->zip, "Take the axes' values in step instead of every combination");
+  cmd->add_option("--trials,-n", a->trials, "Trials per grid point (overrides simulation.trials)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000000}));
+  cmd->add_option("--seed", a->seed, "Master seed (overrides simulation.seed)")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>-sweep/)");
+  cmd->add_option("--set", a->sets, "Override a scenario value at every point (repeatable)");
+  cmd->add_flag("--json", a->json, "Print sweep.json on standard output");
+  cmd->add_flag("--quiet,-q", a->quiet, "No table and no progress");
+  cmd->add_flag("--yes,-y", a->yes, "Run even when the estimated time exceeds --max-hours");
+  cmd->add_option("--max-hours", a->max_hours, "Ask for --yes above this estimated run time (default 1)")
+      ->check(CLI::PositiveNumber);
+  return [a, io]() {
+    std::vector<std::string> sets = a->sets;
+    if (a->trials > 0) sets.push_back("simulation.trials=" + std::to_string(a->trials));
+    if (a->seed >= 0) sets.push_back("simulation.seed=" + std::to_string(a->seed));
+    const Scenario base = load(a->file, sets);
+    std::vector<SweepAxis> axes;
+    for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
+    for (const auto& s : a->sweeps) axes.push_back(parse_sweep_axis(s));
+    if (axes.empty())
+      throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep", "nothing to sweep.",
+                                              "give --sweep key.path=v1,v2 or a 'sweep:' section in the scenario."});
+    std::set<std::string> seen;
+    for (const auto& ax : axes)
+      if (!seen.insert(ax.key).second)
+        throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + ax.key, "this key is swept twice.",
+                                                "give each key once with all its values."});
+    const bool zip = a->zip || base.sweep.zip;
+    const auto grid = sweep_grid(axes, zip);
+    const std::string file = a->file;
+    auto loader = [file](const std::vector<std::string>& s) { return load(file, s); };
+    const std::string out_dir =
+        a->out.empty() ? (std::filesystem::path("results") / (base.name + "-sweep")).string() : a->out;
+    check_writable_folder(out_dir);
+
+    // Estimate the run time from a short timing run at the first point.
+    {
+      std::vector<std::string> s0 = sets;
+      for (const auto& [k, v] : grid[0]) s0.push_back(k + "=" + v);
+      Scenario probe = load(a->file, s0);
+      probe.simulation.trials = std::min<std::uint64_t>(probe.simulation.trials, 300);
+      EngineOptions eo;
+      eo.threads = a->threads;
+      const auto t0 = std::chrono::steady_clock::now();
+      run_trials(probe, eo);
+      const double per_trial =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(probe.simulation.trials);
+      const double hours = per_trial * static_cast<double>(base.simulation.trials) * static_cast<double>(grid.size()) / 3600;
+      if (hours > a->max_hours && !a->yes) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "the sweep has %zu points x %llu trials and would take about %.1f hours here.",
+                      grid.size(), static_cast<unsigned long long>(base.simulation.trials), hours);
+        throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep", buf,
+                                                "add --yes to run it anyway, use fewer points or trials, or split it "
+                                                "into shards on a cluster (docs/cluster.md)."});
+      }
+    }
+
+    std::atomic<std::uint64_t> progress{0};
+    SweepOptions opt;
+    opt.threads = a->threads;
+    opt.stop = &stop_flag();
+    opt.progress = &progress;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto fut = std::async(std::launch::async, [&] { return run_sweep(loader, sets, axes, zip, opt); });
+    const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
+    const double total = static_cast<double>(base.simulation.trials) * static_cast<double>(grid.size());
+    while (fut.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
+      if (bar) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double done = static_cast<double>(progress.load());
+        const double eta = done > 0 ? secs * (total - done) / done : 0;
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "\rsweep: %5.1f%% of %zu points, ETA %.0fs   ", 100 * done / total, grid.size(), eta);
+        io.err << buf << std::flush;
+      }
+    }
+    nlohmann::json rows;
+    try {
+      rows = fut.get();
+    } catch (const Error& e) {
+      if (bar) io.err << "\n";
+      if (e.code() == ExitCode::interrupted) {
+        io.err << "celltrial: interrupted; no results were written.\n";
+        return static_cast<int>(ExitCode::interrupted);
+      }
+      throw;
+    }
+    if (bar) io.err << "\n";
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    nlohmann::json run;
+    run["format"] = "celltrial.sweep/1";
+    run["celltrial_version"] = build::version;
+    run["git_commit"] = build::git_commit;
+    run["seed"] = base.simulation.seed;
+    run["trials_per_point"] = base.simulation.trials;
+    run["points"] = grid.size();
+    run["mode"] = zip ? "zip" : "cartesian";
+    run["axes"] = nlohmann::json::array();
+    for (const auto& ax : axes) run["axes"].push_back({{"key", ax.key}, {"values", ax.values}});
+    run["overrides"] = a->sets;
+    run["wall_seconds"] = secs;
+    run["base_scenario"] = to_json(base);
+    nlohmann::json out = {{"run", run}, {"rows", rows}};
+
+    std::map<std::string, std::string> files{{"sweep.csv", sweep_csv(rows, axes)},
+                                             {"sweep.json", dump_json(out)},
+                                             {"scenario.yaml", "# Base scenario of the sweep\n" + to_yaml(base)}};
+    // Power against the first axis (when numeric), one line per value of the second.
+    std::string note;
+    double dummy = 0;
+    bool first_numeric = true;
+    for (const auto& v : axes[0].values) first_numeric = first_numeric && numeric(v, dummy);
+    if (first_numeric) {
+      LinePlot plot;
+      plot.title = "Power across " + axes[0].key + ", " + base.name;
+      plot.xlabel = axes[0].key;
+      plot.ylabel = "power";
+      std::map<std::string, PlotSeries> lines;
+      for (const auto& r : rows) {
+        std::string label = axes.size() > 1 ? axes[1].key + " = " + r["point"][axes[1].key].get<std::string>() : "power";
+        for (std::size_t k = 2; k < axes.size(); ++k) label += ", " + axes[k].key + " = " + r["point"][axes[k].key].get<std::string>();
+        double x = 0;
+        numeric(r["point"][axes[0].key].get<std::string>(), x);
+        const auto& p = r["summary"]["power"];
+        auto& s = lines[label];
+        s.label = label;
+        s.x.push_back(x);
+        s.y.push_back(p["estimate"].get<double>());
+        s.y_low.push_back(p["ci95"][0].get<double>());
+        s.y_high.push_back(p["ci95"][1].get<double>());
+      }
+      for (auto& [k, s] : lines) plot.series.push_back(s);
+      note = render_line_plot(plot, "sweep_power", files);
+    }
+    write_results_folder(out_dir, files);
+    if (a->json) {
+      io.out << dump_json(out);
+    } else if (!a->quiet) {
+      io.out << "Sweep of " << base.name << ": " << grid.size() << " points x " << base.simulation.trials
+             << " trials, seed " << base.simulation.seed << " (same random numbers at every point)\n\n";
+      for (const auto& r : rows) {
+        std::string label;
+        for (const auto& ax : axes) label += (label.empty() ? "" : ", ") + ax.key + "=" + r["point"][ax.key].get<std::string>();
+        const auto& s = r["summary"];
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "  power %.4f (MC SE %.4f)  estimate %.3f  true %.3f  screened/rand %.2f   %s\n",
+                      s["power"]["estimate"].get<double>(), s["power"]["mc_se"].get<double>(),
+                      s["estimate"]["mean"].is_null() ? NAN : s["estimate"]["mean"].get<double>(),
+                      s["estimate"]["true"].get<double>(),
+                      s["sample_size"]["screened_per_randomised"].get<double>(), label.c_str());
+        io.out << buf;
+      }
+      io.out << "  results written to " << out_dir << "/\n";
+    }
+    if (!note.empty()) io.err << note << "\n";
+    return 0;
+  };
+}
+
+}  // namespace celltrial::cli

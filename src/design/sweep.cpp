@@ -1,0 +1,145 @@
+#include "celltrial/design/sweep.hpp"
+
+#include <sstream>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/summary.hpp"
+#include "celltrial/scenario/io.hpp"
+
+namespace celltrial {
+
+SweepAxis parse_sweep_axis(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + text,
+                                            "a sweep must look like key.path=v1,v2,...",
+                                            "e.g. --sweep design.sample_size=300,400,500."});
+  SweepAxis axis;
+  axis.key = text.substr(0, eq);
+  int depth = 0;
+  std::string cur;
+  for (char c : text.substr(eq + 1)) {
+    if (c == '[' || c == '{') ++depth;
+    if (c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0) {
+      axis.values.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  axis.values.push_back(cur);
+  for (const auto& v : axis.values)
+    if (v.find_first_not_of(" \t") == std::string::npos)
+      throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + text, "a value in the list is empty.",
+                                              "separate values with single commas."});
+  return axis;
+}
+
+std::vector<std::vector<std::pair<std::string, std::string>>> sweep_grid(const std::vector<SweepAxis>& axes, bool zip) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> grid;
+  if (axes.empty()) return grid;
+  if (zip) {
+    const std::size_t n = axes[0].values.size();
+    for (const auto& a : axes)
+      if (a.values.size() != n)
+        throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--zip",
+                                                "zipped sweeps need the same number of values on every axis ('" + axes[0].key +
+                                                    "' has " + std::to_string(n) + ", '" + a.key + "' has " +
+                                                    std::to_string(a.values.size()) + ").",
+                                                "give every axis the same number of values, or drop --zip for a full grid."});
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::pair<std::string, std::string>> p;
+      for (const auto& a : axes) p.emplace_back(a.key, a.values[i]);
+      grid.push_back(p);
+    }
+    return grid;
+  }
+  grid.push_back({});
+  for (const auto& a : axes) {
+    std::vector<std::vector<std::pair<std::string, std::string>>> next;
+    for (const auto& p : grid)
+      for (const auto& v : a.values) {
+        auto q = p;
+        q.emplace_back(a.key, v);
+        next.push_back(q);
+      }
+    grid = std::move(next);
+  }
+  return grid;
+}
+
+nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::string>&)>& load,
+                         const std::vector<std::string>& overrides, const std::vector<SweepAxis>& axes, bool zip,
+                         const SweepOptions& opt) {
+  const auto grid = sweep_grid(axes, zip);
+  // Load and check every point before simulating any, so a bad value fails fast.
+  std::vector<Scenario> scenarios;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    std::vector<std::string> sets = overrides;
+    std::string label;
+    for (const auto& [k, v] : grid[i]) {
+      sets.push_back(k + "=" + v);
+      label += (label.empty() ? "" : ", ") + k + "=" + v;
+    }
+    try {
+      scenarios.push_back(load(sets));
+    } catch (const Error& e) {
+      std::vector<Diagnostic> ds = e.diagnostics();
+      for (auto& d : ds) d.problem = "at sweep point " + std::to_string(i + 1) + " (" + label + "): " + d.problem;
+      throw Error(e.code(), ds);
+    }
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    EngineOptions eo;
+    eo.threads = opt.threads;
+    eo.stop = opt.stop;
+    eo.progress = opt.progress;
+    const Accumulator acc = run_trials(scenarios[i], eo);
+    nlohmann::json point = nlohmann::json::object();
+    for (const auto& [k, v] : grid[i]) point[k] = v;
+    rows.push_back({{"point", point}, {"summary", summarise(scenarios[i], acc)}});
+  }
+  return rows;
+}
+
+namespace {
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+std::string num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
+}  // namespace
+
+std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes) {
+  std::ostringstream os;
+  for (const auto& a : axes) os << field(a.key) << ",";
+  os << "comparison,trials,seed,power,power_mc_se,power_favourable,power_favourable_mc_se,estimate_mean,estimate_mc_se,"
+        "true_effect,bias,bias_mc_se,empirical_se,model_se,coverage,coverage_mc_se,assurance,assurance_mc_se,"
+        "randomised_mean,analysed_mean,screened_per_randomised,mean_age_months,share_under_5_years,share_gmfcs_I_III,"
+        "p_sae_difference_exceeds\n";
+  for (const auto& r : rows) {
+    const auto& s = r["summary"];
+    for (const auto& c : s["comparisons"]) {
+      for (const auto& a : axes) os << field(r["point"][a.key].get<std::string>()) << ",";
+      const auto& e = c["estimate"];
+      os << field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << "," << num(c["power"]["estimate"])
+         << "," << num(c["power"]["mc_se"]) << "," << num(c["power"]["favourable"]["estimate"]) << ","
+         << num(c["power"]["favourable"]["mc_se"]) << "," << num(e["mean"]) << "," << num(e["mc_se"]) << "," << num(e["true"])
+         << "," << num(e["bias"]) << "," << num(e["bias_mc_se"]) << "," << num(e["empirical_se"]) << "," << num(e["model_se"])
+         << "," << num(e["coverage"]) << "," << num(e["coverage_mc_se"]) << ","
+         << (c.contains("assurance") ? num(c["assurance"]["estimate"]) : "") << ","
+         << (c.contains("assurance") ? num(c["assurance"]["mc_se"]) : "") << "," << num(s["sample_size"]["randomised_mean"])
+         << "," << num(s["sample_size"]["analysed_mean"]) << "," << num(s["sample_size"]["screened_per_randomised"]) << ","
+         << num(s["enrolled"]["mean_age_months"]) << "," << num(s["enrolled"]["share_under_5_years"]) << ","
+         << num(s["enrolled"]["share_gmfcs_I_III"]) << "," << num(c["safety"]["estimate"]) << "\n";
+    }
+  }
+  return os.str();
+}
+
+}  // namespace celltrial
