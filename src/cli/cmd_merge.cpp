@@ -57,14 +57,16 @@ Action add_merge(CLI::App& app, Streams io) {
   cmd->add_option("shards", a->inputs,
                   "Shard folders (every shard-K-of-N.json in them is taken) or shard files; all N shards of one run")
       ->required()
-      ->type_name("FOLDER|FILE ...");
+      ->type_name("FOLDER|FILE");
   cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)");
   cmd->add_flag("--json", a->json, "Print summary.json on standard output instead of the table");
   cmd->add_flag("--quiet,-q", a->quiet, "No table");
-  cmd->footer(
-      "The results are those of one 'celltrial simulate' of the same scenario, seed and trials: summary.json and "
-      "summary.csv are byte-identical for any number of shards. Shards of other runs, duplicates, missing or "
-      "unfinished shards and damaged files are refused, each named (see docs/cluster.md).");
+  // The footer the app gave every command (exit codes) stays below this one.
+  cmd->footer(std::string(
+        "The results are those of one 'celltrial simulate' of the same scenario, seed and trials: summary.json and "
+        "summary.csv are byte-identical for any number of shards. Shards of other runs, duplicates, missing or "
+        "unfinished shards and damaged files are refused, each named (see docs/cluster.md).") +
+              "\n\n" + cmd->get_footer());
   return [a, io]() {
     const auto t0 = std::chrono::steady_clock::now();
     const MergedRun m = merge_shards(a->inputs);

@@ -93,9 +93,13 @@ Action add_simulate(CLI::App& app, Streams io) {
                   "after a kill, the same command continues from it")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
-  cmd->footer(
-      "Large runs: --shard K/N with 'celltrial merge', 'mpirun -np R celltrial simulate' in an MPI build, or "
-      "'celltrial slurm'; all give the very same summary.json as one run (see docs/cluster.md).");
+  // The footer the app gave every command (exit codes) stays below this one.
+  cmd->footer(std::string(
+        "Large runs: --shard K/N with 'celltrial merge', 'mpirun -np R celltrial simulate' in an MPI build, or "
+        "'celltrial slurm'; all give the very same summary.json as one run (see docs/cluster.md). After an "
+        "interruption (exit code 130, or a kill), the finished trials are in a checkpoint in --out: run the same "
+        "command again to continue.") +
+              "\n\n" + cmd->get_footer());
   return [a, io]() {
     const int launched = mpi::launched_size();
     if (launched > 1 && !mpi::built_with_mpi())

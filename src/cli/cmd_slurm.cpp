@@ -133,10 +133,12 @@ Action add_slurm(CLI::App& app, Streams io) {
                   "Job folder for the scripts, shards/, logs/ and results/ (default: results/<scenario name>-slurm/)");
   cmd->add_option("--program", a->program,
                   "celltrial program the jobs run, as seen from the compute nodes (default: this one)");
-  cmd->footer(
-      "Writes array.sbatch, merge.sbatch, submit.sh and the resolved scenario.yaml into the job folder. "
-      "'sh <folder>/submit.sh' submits the array and the merge (sbatch --dependency=afterok); the merged "
-      "<folder>/results/summary.json is byte-identical to one 'celltrial simulate' (see docs/cluster.md).");
+  // The footer the app gave every command (exit codes) stays below this one.
+  cmd->footer(std::string(
+        "Writes array.sbatch, merge.sbatch, submit.sh and the resolved scenario.yaml into the job folder. "
+        "'sh <folder>/submit.sh' submits the array and the merge (sbatch --dependency=afterok); the merged "
+        "<folder>/results/summary.json is byte-identical to one 'celltrial simulate' (see docs/cluster.md).") +
+              "\n\n" + cmd->get_footer());
   return [a, io]() {
     Scenario s = load(a->file, a->sets);
     if (a->trials > 0) s.simulation.trials = static_cast<std::uint64_t>(a->trials);

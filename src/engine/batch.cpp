@@ -251,7 +251,7 @@ std::vector<std::string> identity_differences(const PartialResult& a, const Part
   if (a.shard.count != b.shard.count)
     d.push_back("split into " + std::to_string(a.shard.count) + " shards, not " + std::to_string(b.shard.count));
   if (a.celltrial_version != b.celltrial_version || a.git_commit != b.git_commit)
-    d.push_back("written by celltrial " + a.celltrial_version + " (commit " + a.git_commit + "), not " +
+    d.push_back("simulated by celltrial " + a.celltrial_version + " (commit " + a.git_commit + "), not " +
                 b.celltrial_version + " (commit " + b.git_commit + ")");
   if (d.empty() && a.scenario_hash != b.scenario_hash)
     d.push_back("scenario settings differ (hash " + hex64(a.scenario_hash) + ", not " + hex64(b.scenario_hash) + ")");
@@ -293,11 +293,15 @@ void require_same_run(const PartialResult& p, const PartialResult& mine, const s
                       const std::string& what) {
   const auto diffs = identity_differences(p, mine);
   if (diffs.empty()) return;
+  // Only the build differs: the same command, but trials may come out differently with other code.
+  const bool build_only = diffs.size() == 1 && p.scenario_hash == mine.scenario_hash;
   io_error(path,
-           "this folder holds " + what + " of another run (it has " + join(diffs, "; ") + " as this run; " +
-               std::to_string(p.completed()) + " of its " + std::to_string(p.range.size()) +
-               " trials done); it will not be overwritten.",
-           "give each run its own --out folder, or delete that file to discard it.");
+           "this folder holds " + what + " of " + (build_only ? "this run, but " : "another run (that run: ") +
+               join(diffs, "; ") + (build_only ? " (" : "; ") + std::to_string(p.completed()) + " of its " +
+               std::to_string(p.range.size()) + " trials done); it will not be overwritten.",
+           build_only ? "finish it with the celltrial build that started it (commit " + p.git_commit +
+                            "), or delete that file to start over with this one."
+                      : "give each run its own --out folder, or delete that file to discard it.");
 }
 
 void check_folder_is_usable(const fs::path& dir) {
@@ -399,6 +403,7 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
     plan.acc = std::move(p.acc);
     plan.resume_from = plan.range.last;
     plan.already_complete = true;
+    fs::remove(plan.checkpoint_path, ec);  // left behind if the run stopped right after writing the shard file
     return plan;
   }
   if (fs::exists(plan.checkpoint_path, ec)) {
@@ -458,10 +463,9 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
 
   const int threads = resolve_threads(opt.threads);
   // Chunks of about a second, so that an interruption loses little, or longer when setting up a
-  // chunk (building the model) would otherwise cost over 2 % of it, but no longer than the time
-  // between checkpoints. The sizes never change the results.
-  double target_seconds = std::max(1.0, 50 * plan.setup_seconds);
-  if (opt.checkpoint_seconds > 0) target_seconds = std::max(std::min(target_seconds, opt.checkpoint_seconds), 1.0);
+  // chunk (building the model, which may include a pre-run for the true effect) would otherwise
+  // cost over 2 % of it. The sizes never change the results.
+  const double target_seconds = std::max(1.0, 50 * plan.setup_seconds);
   const std::uint64_t min_chunk =
       256 * static_cast<std::uint64_t>(threads) * static_cast<std::uint64_t>(runner.workers());
   std::uint64_t chunk = opt.chunk_trials ? opt.chunk_trials : min_chunk;

@@ -132,8 +132,8 @@ struct BatchOptions {
   /// Seconds between checkpoints; 0: after every chunk; negative: never write one (an existing
   /// checkpoint of the same run is still resumed).
   double checkpoint_seconds = 5;
-  /// Trials per chunk; 0 chooses chunks of about a second (by the measured speed). Never changes
-  /// results.
+  /// Trials per chunk; 0 chooses chunks of about a second by the measured speed (longer when the
+  /// model is slow to set up). Never changes results.
   std::uint64_t chunk_trials = 0;
   const std::atomic<bool>* stop = nullptr;
   /// Set to the number of the shard's trials done so far, including resumed ones.
@@ -155,7 +155,9 @@ struct BatchPlan {
 
 /// Checks the output folder and finds where to start. Throws Error(ExitCode::io) when the folder
 /// cannot be used or holds another run's files (naming them; nothing is changed), and
-/// Error(ExitCode::data) when this run's own checkpoint or shard file there is corrupted.
+/// Error(ExitCode::data) when this run's own checkpoint or shard file there is corrupted. It creates
+/// a shard folder that does not exist yet, and removes a checkpoint that this shard's finished
+/// shard file supersedes; nothing else is changed.
 BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt);
 
 /// Runs the rest of the plan's trials and returns the accumulator of the whole shard range. A

@@ -1,0 +1,43 @@
+#pragma once
+// A self-contained HTML report of a results folder: one file with inline CSS and images embedded as
+// data URIs, so it can be attached to a protocol or e-mailed and still show everything.
+//
+// The folder is what `celltrial simulate --out DIR` (or `celltrial merge`) writes: summary.json
+// (required), run.json and scenario.yaml (provenance and the resolved scenario), and optionally
+// power_curve.json / power_curve.png from `celltrial power SCENARIO --target P --out DIR`.
+// Values that are missing or null (not available) are shown as "NA".
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace celltrial {
+
+/// Escapes & < > " ' for HTML text and attribute values.
+std::string html_escape(std::string_view text);
+
+/// Standard base64 (RFC 4648, with '=' padding, no line breaks).
+std::string base64_encode(std::string_view bytes);
+
+/// The contents of a results folder that the report uses.
+struct ReportInputs {
+  nlohmann::json summary;                    ///< summary.json (an object)
+  std::optional<nlohmann::json> run;         ///< run.json
+  std::optional<std::string> scenario_yaml;  ///< scenario.yaml
+  std::optional<nlohmann::json> power_curve; ///< power_curve.json
+  std::optional<std::string> power_png;      ///< power_curve.png, raw bytes
+};
+
+/// Reads the files of `dir`. Throws Error(ExitCode::no_input) when the folder or its summary.json
+/// is missing or unreadable, Error(ExitCode::data) when a JSON file is malformed (with line and
+/// column) or summary.json is not a JSON object.
+ReportInputs read_report_inputs(const std::string& dir);
+
+/// The report as one HTML document.
+std::string render_html_report(const ReportInputs& in);
+
+/// read_report_inputs() then render_html_report().
+std::string html_report(const std::string& dir);
+
+}  // namespace celltrial

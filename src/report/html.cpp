@@ -1,0 +1,419 @@
+#include "celltrial/report/html.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/version_info.hpp"
+
+namespace celltrial {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+namespace {
+
+// ---- reading ---------------------------------------------------------------------------------
+
+std::optional<std::string> read_bytes(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec)) return std::nullopt;
+  std::ifstream f(p, std::ios::binary);
+  if (!f) {
+    throw Error(ExitCode::no_input, Diagnostic{Location{p.string(), 0, 0}, "", "cannot be read.",
+                                               "check the file's permissions."});
+  }
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+json parse_json(const std::string& text, const fs::path& p) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into a line and column.
+    int line = 1, column = 1;
+    const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    for (std::size_t k = 0; k < end; ++k) {
+      if (text[k] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    throw Error(ExitCode::data, Diagnostic{Location{p.string(), line, column}, "",
+                                           "is not valid JSON (" + std::string(e.what()) + ").",
+                                           "write the folder again with celltrial, or restore the file."});
+  }
+}
+
+// ---- formatting ------------------------------------------------------------------------------
+
+const json* at(const json& j, std::initializer_list<const char*> path) {
+  const json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return cur;
+}
+
+/// A number with `digits` decimals, or "NA" when missing, null or not a finite number.
+std::string fixed(const json* v, int digits) {
+  if (v == nullptr || !v->is_number()) return "NA";
+  const double x = v->get<double>();
+  if (!std::isfinite(x)) return "NA";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+/// A number with `sig` significant digits, or "NA".
+std::string sig(const json* v, int digits = 4) {
+  if (v == nullptr || !v->is_number()) return "NA";
+  if (v->is_number_integer()) return v->dump();
+  const double x = v->get<double>();
+  if (!std::isfinite(x)) return "NA";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+/// Text of any JSON value: strings unquoted, numbers via sig(), arrays joined, "NA" for null.
+std::string text(const json* v) {
+  if (v == nullptr || v->is_null()) return "NA";
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_number()) return sig(v, 6);
+  if (v->is_boolean()) return v->get<bool>() ? "yes" : "no";
+  if (v->is_array()) {
+    if (v->empty()) return "none";
+    std::string s;
+    for (const auto& x : *v) s += (s.empty() ? "" : ", ") + text(&x);
+    return s;
+  }
+  return v->dump();
+}
+
+std::string ci(const json* v, int digits) {
+  if (v == nullptr || !v->is_array() || v->size() != 2) return "NA";
+  const std::string lo = fixed(&(*v)[0], digits), hi = fixed(&(*v)[1], digits);
+  if (lo == "NA" || hi == "NA") return "NA";
+  return lo + " to " + hi;
+}
+
+std::string h(const std::string& s) { return html_escape(s); }
+
+struct Table {
+  std::ostringstream os;
+  explicit Table(const std::vector<std::string>& head, const std::string& cls = "") {
+    os << "<table" << (cls.empty() ? "" : " class=\"" + cls + "\"") << "><thead><tr>";
+    for (const auto& x : head) os << "<th>" << h(x) << "</th>";
+    os << "</tr></thead><tbody>\n";
+  }
+  void row(const std::vector<std::string>& cells, bool highlight = false) {
+    os << (highlight ? "<tr class=\"chosen\">" : "<tr>");
+    bool first = true;
+    for (const auto& x : cells) {
+      os << (first ? "<th scope=\"row\">" : "<td>") << h(x) << (first ? "</th>" : "</td>");
+      first = false;
+    }
+    os << "</tr>\n";
+  }
+  std::string str() const { return os.str() + "</tbody></table>\n"; }
+};
+
+constexpr const char* kStyle = R"(
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#1a1a1a;
+line-height:1.4;padding:0 1em}
+h1{font-size:1.6em;border-bottom:2px solid #2b5d8a;padding-bottom:.3em}
+h2{font-size:1.25em;color:#2b5d8a;margin-top:1.8em}
+h3{font-size:1.05em;margin-bottom:.4em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
+th,td{border:1px solid #c8d0d8;padding:.3em .6em;text-align:right;vertical-align:top}
+thead th{background:#e8eef4;text-align:center}
+tbody th{text-align:left;font-weight:normal;background:#f7f9fb}
+table.provenance td,table.comparison td:last-child{text-align:left}
+.warning{color:#8a4b00;font-weight:bold}
+tr.chosen td,tr.chosen th{background:#fff4cc;font-weight:bold}
+pre{background:#f4f4f4;border:1px solid #ddd;padding:.8em;overflow-x:auto;font-size:.85em}
+.note{color:#555;font-size:.9em}
+.description{font-style:italic}
+img{max-width:100%;border:1px solid #ddd}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}table{page-break-inside:avoid}}
+)";
+
+void provenance(std::ostream& os, const ReportInputs& in) {
+  os << "<h2 id=\"provenance\">Provenance</h2>\n";
+  const json empty = json::object();
+  const json& run = in.run ? *in.run : empty;
+  if (!in.run) os << "<p class=\"note\">run.json is not in the folder: provenance comes from summary.json only.</p>\n";
+  auto pick = [&](const char* key) -> const json* {
+    const json* v = at(run, {key});
+    return v != nullptr ? v : at(in.summary, {key});
+  };
+  Table t({"Item", "Value"}, "provenance");
+  t.row({"celltrial version", text(at(run, {"celltrial_version"}))});
+  t.row({"git commit", text(at(run, {"git_commit"}))});
+  t.row({"seed", text(pick("seed"))});
+  t.row({"trials", text(at(in.summary, {"trials"}) ? at(in.summary, {"trials"}) : at(run, {"trials"}))});
+  t.row({"threads", text(at(run, {"threads"}))});
+  if (const json* r = at(run, {"mpi_ranks"}); r != nullptr && r->is_number() && r->get<double>() > 1)
+    t.row({"MPI ranks", text(r)});
+  t.row({"date (UTC, finished)", text(at(run, {"finished_utc"}))});
+  t.row({"started (UTC)", text(at(run, {"started_utc"}))});
+  t.row({"wall time (s)", sig(at(run, {"wall_seconds"}), 4)});
+  t.row({"scenario source", text(at(run, {"scenario_source"}))});
+  t.row({"overrides (--set)", text(at(run, {"overrides"}))});
+  t.row({"analysis", text(at(in.summary, {"analysis", "method"})) + ", primary visit " +
+                         text(at(in.summary, {"analysis", "primary_visit_months"})) + " months, alpha " +
+                         text(at(in.summary, {"analysis", "alpha"})) + " (" + text(at(in.summary, {"analysis", "sides"})) +
+                         "-sided), multiplicity " + text(at(in.summary, {"analysis", "multiplicity"}))});
+  t.row({"report written by", std::string("celltrial ") + build::version + " (commit " + build::git_commit + ")"});
+  os << t.str();
+}
+
+void comparison(std::ostream& os, const json& c) {
+  const json* p = at(c, {"power"});
+  const json* e = at(c, {"estimate"});
+  const json nothing;
+  const json& pj = p ? *p : nothing;
+  const json& ej = e ? *e : nothing;
+  os << "<h3>" << h(text(at(c, {"label"}))) << "</h3>\n";
+  Table t({"Quantity", "Estimate", "MC SE", "95% CI", "Note"}, "comparison");
+  t.row({"power (reject H0)", fixed(at(pj, {"estimate"}), 4), fixed(at(pj, {"mc_se"}), 4), ci(at(pj, {"ci95"}), 4),
+         text(at(pj, {"count"})) + " of " + text(at(pj, {"of"})) + " trials"});
+  t.row({"power, favourable direction", fixed(at(pj, {"favourable", "estimate"}), 4),
+         fixed(at(pj, {"favourable", "mc_se"}), 4), ci(at(pj, {"favourable", "ci95"}), 4), ""});
+  if (const json* a = at(c, {"assurance"}))
+    t.row({"assurance (effect prior)", fixed(at(*a, {"estimate"}), 4), fixed(at(*a, {"mc_se"}), 4),
+           ci(at(*a, {"ci95"}), 4), text(at(*a, {"meaning"}))});
+  t.row({"mean estimate", sig(at(ej, {"mean"})), sig(at(ej, {"mc_se"}), 2), "", ""});
+  t.row({"true effect", sig(at(ej, {"true"})), sig(at(ej, {"true_mc_se"}), 2), "", text(at(ej, {"true_source"}))});
+  t.row({"bias", sig(at(ej, {"bias"})), sig(at(ej, {"bias_mc_se"}), 2), "", ""});
+  t.row({"empirical SE", sig(at(ej, {"empirical_se"})), sig(at(ej, {"empirical_se_mc_se"}), 2), "", ""});
+  t.row({"mean model SE", sig(at(ej, {"model_se"})), sig(at(ej, {"model_se_mc_se"}), 2), "", ""});
+  t.row({"RMSE", sig(at(ej, {"rmse"})), sig(at(ej, {"rmse_mc_se"}), 2), "", ""});
+  t.row({"CI coverage", fixed(at(ej, {"coverage"}), 4), fixed(at(ej, {"coverage_mc_se"}), 4), "",
+         "nominal " + text(at(ej, {"ci_level"})) + "; " + text(at(ej, {"estimable_trials"})) + " estimable trials"});
+  if (const json* s = at(c, {"safety"}))
+    t.row({"P(SAE excess above threshold)", fixed(at(*s, {"estimate"}), 4), fixed(at(*s, {"mc_se"}), 4),
+           ci(at(*s, {"ci95"}), 4), "threshold " + text(at(*s, {"threshold"}))});
+  os << t.str();
+}
+
+void operating_characteristics(std::ostream& os, const json& s) {
+  os << "<h2 id=\"operating-characteristics\">Operating characteristics</h2>\n";
+  os << "<p class=\"note\">Estimates over " << h(text(at(s, {"trials"})))
+     << " simulated trials, with Monte Carlo standard errors (MC SE). Confidence intervals of proportions are Wilson "
+        "95% intervals. NA: not available.</p>\n";
+  const json* comps = at(s, {"comparisons"});
+  if (comps != nullptr && comps->is_array() && !comps->empty()) {
+    for (const auto& c : *comps) comparison(os, c);
+  } else {
+    comparison(os, s);  // a summary with only the top-level comparison
+  }
+  const json* any = at(s, {"any_rejection"});
+  const json* all = at(s, {"all_rejections"});
+  if (any != nullptr || all != nullptr) {
+    Table t({"Across active arms", "Estimate", "MC SE", "95% CI"}, "family");
+    if (any) t.row({"any rejection", fixed(at(*any, {"estimate"}), 4), fixed(at(*any, {"mc_se"}), 4), ci(at(*any, {"ci95"}), 4)});
+    if (all) t.row({"all rejections", fixed(at(*all, {"estimate"}), 4), fixed(at(*all, {"mc_se"}), 4), ci(at(*all, {"ci95"}), 4)});
+    os << t.str();
+  }
+
+  os << "<h2 id=\"arms\">Arms</h2>\n";
+  Table arms({"Arm", "Role", "Randomised", "Analysed (MC SE)", "Mean change (MC SE)", "SAEs (MC SE)",
+              "Infusion reactions (MC SE)", "Mean dose (MC SE)", "Dose unit"},
+             "arms");
+  if (const json* a = at(s, {"arms"}); a != nullptr && a->is_array()) {
+    for (const auto& x : *a) {
+      auto with_se = [&](const char* v, const char* se, int d) {
+        return sig(at(x, {v}), d) + " (" + sig(at(x, {se}), 2) + ")";
+      };
+      const json* unit = at(x, {"dose_unit"});
+      arms.row({text(at(x, {"name"})), text(at(x, {"role"})), sig(at(x, {"randomised_mean"}), 5),
+                with_se("analysed_mean", "analysed_mean_mc_se", 5), with_se("mean_change", "mean_change_mc_se", 4),
+                with_se("sae_mean", "sae_mc_se", 4), with_se("infusion_reactions_mean", "infusion_reactions_mc_se", 4),
+                with_se("mean_dose", "mean_dose_mc_se", 4),
+                unit != nullptr && unit->is_string() && !unit->get<std::string>().empty() ? unit->get<std::string>() : "NA"});
+    }
+  }
+  os << "<p class=\"note\">Means per simulated trial: participants randomised and analysed, mean change from "
+        "baseline at the primary visit, serious adverse events, infusion reactions, dose received.</p>\n"
+     << arms.str();
+
+  os << "<h2 id=\"enrolment\">Enrolment</h2>\n";
+  Table en({"Quantity", "Estimate", "MC SE"}, "enrolment");
+  en.row({"screened per trial", sig(at(s, {"sample_size", "screened_mean"}), 5), sig(at(s, {"sample_size", "screened_mc_se"}), 2)});
+  en.row({"screened per randomised", sig(at(s, {"sample_size", "screened_per_randomised"}), 4), ""});
+  en.row({"randomised per trial", sig(at(s, {"sample_size", "randomised_mean"}), 5), ""});
+  en.row({"analysed per trial", sig(at(s, {"sample_size", "analysed_mean"}), 5), ""});
+  en.row({"mean age (months)", sig(at(s, {"enrolled", "mean_age_months"}), 4), sig(at(s, {"enrolled", "mean_age_months_mc_se"}), 2)});
+  en.row({"share under 5 years", fixed(at(s, {"enrolled", "share_under_5_years"}), 4),
+          fixed(at(s, {"enrolled", "share_under_5_years_mc_se"}), 4)});
+  en.row({"share GMFCS I-III", fixed(at(s, {"enrolled", "share_gmfcs_I_III"}), 4),
+          fixed(at(s, {"enrolled", "share_gmfcs_I_III_mc_se"}), 4)});
+  os << en.str();
+  if (const json* d = at(s, {"diagnostics"}))
+    os << "<p class=\"note\">Diagnostics: " << h(text(at(*d, {"not_estimable"}))) << " comparisons not estimable; "
+       << h(text(at(*d, {"values_out_of_range"}))) << " simulated values out of range.</p>\n";
+}
+
+void power_curve(std::ostream& os, const ReportInputs& in) {
+  if (!in.power_curve && !in.power_png) return;
+  os << "<h2 id=\"power-curve\">Simulated power curve</h2>\n";
+  if (in.power_curve) {
+    const json& pc = *in.power_curve;
+    const json* pc_name = at(pc, {"scenario"});
+    const json* name = at(in.summary, {"scenario"});
+    if (pc_name != nullptr && name != nullptr && *pc_name != *name)
+      os << "<p class=\"warning\">Note: the power curve is for scenario " << h(text(pc_name))
+         << ", not for the simulated scenario " << h(text(name)) << " reported above.</p>\n";
+    os << "<p>Target power " << h(text(at(pc, {"target_power"}))) << " (success: " << h(text(at(pc, {"success"})))
+       << "). Chosen total N " << h(text(at(pc, {"n_total"}))) << " (per arm " << h(text(at(pc, {"n_per_arm"})))
+       << "), power " << h(fixed(at(pc, {"power"}), 4)) << " (MC SE " << h(fixed(at(pc, {"power_mc_se"}), 4))
+       << "); confidence that the power reaches the target " << h(fixed(at(pc, {"confidence_power_at_least_target"}), 3))
+       << "; target reached: " << h(text(at(pc, {"reached"}))) << ". Seed " << h(text(at(pc, {"seed"})))
+       << ", scenario " << h(text(at(pc, {"scenario"}))) << ".</p>\n";
+    Table t({"Total N", "Trials", "Power", "MC SE", "95% CI"}, "power-curve");
+    const json* chosen = at(pc, {"n_total"});
+    if (const json* curve = at(pc, {"curve"}); curve != nullptr && curve->is_array()) {
+      for (const auto& p : *curve) {
+        const json* n = at(p, {"n"});
+        const bool is_chosen = n != nullptr && chosen != nullptr && *n == *chosen;
+        t.row({text(n), text(at(p, {"trials"})), fixed(at(p, {"power"}), 4), fixed(at(p, {"mc_se"}), 4),
+               ci(at(p, {"ci95"}), 4)},
+              is_chosen);
+      }
+    }
+    os << t.str();
+    if (const json* a = at(pc, {"assurance"}))
+      os << "<p>Assurance under the effect prior at N = " << h(text(at(*a, {"n_total"}))) << ": "
+         << h(fixed(at(*a, {"estimate"}), 4)) << " (MC SE " << h(fixed(at(*a, {"mc_se"}), 4)) << ").</p>\n";
+  }
+  if (in.power_png) {
+    os << "<figure><img alt=\"Simulated power by total sample size\" src=\"data:image/png;base64,"
+       << base64_encode(*in.power_png) << "\"><figcaption class=\"note\">Power by total sample size with 95% "
+       << "Monte Carlo intervals (power_curve.png).</figcaption></figure>\n";
+  }
+}
+
+}  // namespace
+
+ReportInputs read_report_inputs(const std::string& dir) {
+  const fs::path d(dir);
+  std::error_code ec;
+  if (!fs::is_directory(d, ec)) {
+    throw Error(ExitCode::no_input,
+                Diagnostic{Location{dir, 0, 0}, "",
+                           fs::exists(d, ec) ? "is not a folder." : "does not exist.",
+                           "give the results folder written by 'celltrial simulate SCENARIO --out FOLDER'."});
+  }
+  ReportInputs in;
+  const fs::path summary = d / "summary.json";
+  const auto summary_text = read_bytes(summary);
+  if (!summary_text) {
+    throw Error(ExitCode::no_input,
+                Diagnostic{Location{summary.string(), 0, 0}, "", "does not exist, so this is not a results folder.",
+                           "run 'celltrial simulate SCENARIO --out " + dir + "' first (or merge shards with "
+                           "'celltrial merge'), then report on that folder."});
+  }
+  in.summary = parse_json(*summary_text, summary);
+  if (!in.summary.is_object()) {
+    throw Error(ExitCode::data, Diagnostic{Location{summary.string(), 1, 1}, "", "is not a JSON object.",
+                                           "write the folder again with 'celltrial simulate'."});
+  }
+  if (auto t = read_bytes(d / "run.json")) in.run = parse_json(*t, d / "run.json");
+  in.scenario_yaml = read_bytes(d / "scenario.yaml");
+  if (auto t = read_bytes(d / "power_curve.json")) in.power_curve = parse_json(*t, d / "power_curve.json");
+  if (auto png = read_bytes(d / "power_curve.png")) {
+    static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
+    if (png->compare(0, 8, kSignature, 8) == 0) in.power_png = std::move(png);
+  }
+  return in;
+}
+
+std::string render_html_report(const ReportInputs& in) {
+  const json& s = in.summary;
+  std::string name = text(at(s, {"scenario"}));
+  const json* description = in.run ? at(*in.run, {"scenario", "description"}) : nullptr;
+  if ((description == nullptr || description->is_null()) && in.power_curve)
+    description = at(*in.power_curve, {"resolved_scenario", "description"});
+
+  std::ostringstream os;
+  os << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+     << "<title>celltrial report: " << h(name) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
+  os << "<h1>Simulated operating characteristics: " << h(name) << "</h1>\n";
+  if (description != nullptr && description->is_string() && !description->get<std::string>().empty())
+    os << "<p class=\"description\">" << h(description->get<std::string>()) << "</p>\n";
+  else
+    os << "<p class=\"description\">Description: NA</p>\n";
+  os << "<nav class=\"note\">Contents: <a href=\"#provenance\">provenance</a> · <a href=\"#operating-characteristics\">"
+        "operating characteristics</a> · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
+     << (in.power_curve || in.power_png ? " · <a href=\"#power-curve\">power curve</a>" : "")
+     << " · <a href=\"#scenario\">scenario</a></nav>\n";
+  provenance(os, in);
+  operating_characteristics(os, s);
+  power_curve(os, in);
+  os << "<h2 id=\"scenario\">Fully resolved scenario</h2>\n";
+  if (in.scenario_yaml)
+    os << "<pre>" << h(*in.scenario_yaml) << "</pre>\n";
+  else
+    os << "<p class=\"note\">scenario.yaml is not in the folder: NA.</p>\n";
+  os << "</body>\n</html>\n";
+  return os.str();
+}
+
+std::string html_report(const std::string& dir) { return render_html_report(read_report_inputs(dir)); }
+
+}  // namespace celltrial
