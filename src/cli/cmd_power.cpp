@@ -437,7 +437,9 @@ Action add_power(CLI::App& app, Streams io) {
       "Power and sample size: closed forms from flags (no scenario), or the simulated sample size of a scenario "
       "(SCENARIO --target P); assurance under a prior");
   auto a = std::make_shared<PowerArgs>();
-  cmd->add_option("scenario", a->file, "Scenario YAML file: simulate its power curve and find N (needs --target)");
+  cmd->add_option("scenario", a->file,
+                  "Scenario YAML file: simulate its power curve and find N (needs --target; without a file, --target "
+                  "uses the built-in default scenario)");
   cmd->add_option("--delta", a->delta, "Difference active - control in outcome units; a list gives one row each")
       ->delimiter(',');
   cmd->add_option("--smd", a->smd, "Standardised difference (instead of --delta and --sd)")->delimiter(',');
@@ -473,11 +475,14 @@ Action add_power(CLI::App& app, Streams io) {
   cmd->add_flag("--json", a->json, "Print the results as JSON");
   cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");
   return [a, io]() {
-    if (!a->file.empty()) {
+    // A scenario (or --target alone, for the built-in default scenario) means simulation.
+    if (!a->file.empty() || a->target > 0) {
       if (!(a->target > 0)) usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");
+      if (!a->delta.empty() || !a->smd.empty() || !a->power.empty() || !a->n.empty())
+        usage("--delta/--smd/--power/--n", "these describe a closed-form calculation, not a scenario.",
+              "drop them, or drop the scenario and --target for a closed-form calculation.");
       return simulated(*a, io);
     }
-    if (a->target > 0) usage("--target", "--target needs a scenario file.", "use --power with flags, or give a scenario.");
     return closed_form(*a, io);
   };
 }
