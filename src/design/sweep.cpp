@@ -106,18 +106,12 @@ nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::str
 }
 
 namespace {
-std::string field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 std::string num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
 }  // namespace
 
 std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes) {
   std::ostringstream os;
-  for (const auto& a : axes) os << field(a.key) << ",";
+  for (const auto& a : axes) os << csv_field(a.key) << ",";
   os << "comparison,trials,seed,power,power_mc_se,power_favourable,power_favourable_mc_se,estimate_mean,estimate_mc_se,"
         "true_effect,bias,bias_mc_se,empirical_se,model_se,coverage,coverage_mc_se,assurance,assurance_mc_se,"
         "randomised_mean,analysed_mean,screened_per_randomised,mean_age_months,share_under_5_years,share_gmfcs_I_III,"
@@ -125,9 +119,9 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
   for (const auto& r : rows) {
     const auto& s = r["summary"];
     for (const auto& c : s["comparisons"]) {
-      for (const auto& a : axes) os << field(r["point"][a.key].get<std::string>()) << ",";
+      for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
       const auto& e = c["estimate"];
-      os << field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << "," << num(c["power"]["estimate"])
+      os << csv_field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << "," << num(c["power"]["estimate"])
          << "," << num(c["power"]["mc_se"]) << "," << num(c["power"]["favourable"]["estimate"]) << ","
          << num(c["power"]["favourable"]["mc_se"]) << "," << num(e["mean"]) << "," << num(e["mc_se"]) << "," << num(e["true"])
          << "," << num(e["bias"]) << "," << num(e["bias_mc_se"]) << "," << num(e["empirical_se"]) << "," << num(e["model_se"])

@@ -163,18 +163,19 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
 
 std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
 
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 namespace {
 std::string fmt(const nlohmann::json& v, int prec = 4) {
   if (v.is_null()) return "NA";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", prec, v.get<double>());
   return buf;
-}
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 std::string csv_num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
 }  // namespace

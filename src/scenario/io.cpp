@@ -49,17 +49,9 @@ class Reader {
   }
   Location where_path(const std::string& path) const {
     // The closest enclosing path that was read, for cross-field checks on defaults.
-    std::string p = path;
-    while (true) {
-      auto it = seen.find(p);
-      if (it != seen.end()) return it->second;
-      auto cut = p.find_last_of(".[");
-      if (cut == std::string::npos) break;
-      p = p.substr(0, cut);
-    }
     for (const auto& [op, text] : override_text)
       if (path == op || path.rfind(op + ".", 0) == 0) return Location{"command line (" + text + ")", 0, 0};
-    return Location{file_, 0, 0};
+    return closest_location(seen, path, file_);
   }
 
   void error(const YAML::Node& n, const std::string& path, std::string problem, std::string fix = "") {

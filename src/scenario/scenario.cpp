@@ -16,7 +16,8 @@ std::size_t Scenario::control_arm() const {
   return 0;
 }
 
-Location Scenario::where(const std::string& path) const {
+Location closest_location(const std::map<std::string, Location>& locations, const std::string& path,
+                          const std::string& fallback) {
   std::string p = path;
   while (true) {
     auto it = locations.find(p);
@@ -25,8 +26,10 @@ Location Scenario::where(const std::string& path) const {
     if (cut == std::string::npos) break;
     p = p.substr(0, cut);
   }
-  return Location{source, 0, 0};
+  return Location{fallback, 0, 0};
 }
+
+Location Scenario::where(const std::string& path) const { return closest_location(locations, path, source); }
 
 std::vector<std::size_t> Scenario::active_arms() const {
   std::vector<std::size_t> out;

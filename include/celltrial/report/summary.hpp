@@ -22,6 +22,9 @@ std::string summary_table(const nlohmann::json& summary);
 /// Wilson score interval for a proportion x/n at 95 %.
 std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n);
 
+/// A CSV field, quoted when it holds a comma, quote or newline.
+std::string csv_field(const std::string& s);
+
 /// The JSON text exactly as written to summary.json.
 std::string dump_json(const nlohmann::json& j);
 

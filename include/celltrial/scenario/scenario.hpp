@@ -246,6 +246,11 @@ struct SweepSection {
   std::vector<std::pair<std::string, std::vector<std::string>>> vary;
 };
 
+/// The location recorded for `path` or for its closest enclosing key path; `fallback` (no line)
+/// when none was recorded.
+Location closest_location(const std::map<std::string, Location>& locations, const std::string& path,
+                          const std::string& fallback);
+
 struct Scenario {
   int schema_version = kSchemaVersion;
   std::string name = "scenario";
