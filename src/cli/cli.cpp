@@ -39,7 +39,8 @@ const char* kExitCodes =
     "  66   no input: a file does not exist or cannot be read\n"
     "  70   internal error (a bug; please report it with the scenario and command)\n"
     "  74   I/O: results cannot be written (nothing already there is lost)\n"
-    "  130  interrupted (Ctrl-C); no results were written\n";
+    "  130  interrupted (Ctrl-C); no results folder is written (finished trials stay in a checkpoint and the same\n"
+    "       command resumes)\n";
 }
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {

@@ -1444,6 +1444,50 @@ std::string to_yaml(const Scenario& s) {
   return std::string(out.c_str()) + "\n";
 }
 
+std::string to_yaml_with_sources(const Scenario& s) {
+  // Key name -> where its default comes from. A value the scenario changed keeps the note, which
+  // then says where the default came from.
+  static const std::vector<std::pair<std::string, std::string>> sources{
+      {"curves", "GMFM-66 stable-limit curves by GMFCS level: Rosenbaum et al., JAMA 2002"},
+      {"gmfcs_mix", "default: registry mean, Reid et al. 2011 (normalised to sum 1)"},
+      {"child_limit_sd", "between-child SD 6-10 points reported; 8 assumed"},
+      {"progress_sd_per_year", "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months"},
+      {"measurement_sd", "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed"},
+      {"occasion_sd", "assumed; day-to-day variation, calibrated to IPDMA CI widths"},
+      {"decline", "Hanna et al., DMCN 2009: peaks 7.9/6.9/6.9 y, losses 4.7/7.8/6.4 points (III/IV/V)"},
+      {"weight", "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"},
+      {"male_fraction", "assumed"},
+      {"effect_by_month", "default scenarios: IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)"},
+      {"effect_smd_by_month", "MSC meta-analysis, Cells 2025 (SMD 1.05/0.97/0.99 at 3/6/12 m)"},
+      {"unit_tnc", "median pre-freeze TNC: private 4.7e8, public 1.08e9 (Sun 2010); CVs assumed"},
+      {"source_mix", "IPDMA: 84 % allogeneic, mostly unrelated"},
+      {"hla_mismatch_mix", "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed"},
+      {"post_thaw_recovery", "assumed about 80 %"},
+      {"dose_response", "higher TNC/kg, larger effect (IPDMA; Sun 2017 ACCeNT-CP); shape assumed"},
+      {"modifiers", "responders under about 5 y and GMFCS I-III (IPDMA); sizes assumed"},
+      {"sae_risk", "IPDMA: 16.0 % UCB vs 12.9 % control"},
+      {"infusion_reaction_risk", "assumed"},
+      {"by_last_visit", "0-9 % per year in these trials; value assumed"},
+      {"effect_prior", "e.g. Normal(1.42, 0.56^2) from the IPDMA 12-month CI"},
+  };
+  std::istringstream in(to_yaml(s));
+  std::ostringstream out;
+  for (std::string line; std::getline(in, line);) {
+    const auto b = line.find_first_not_of(" -");
+    const auto colon = line.find(':', b == std::string::npos ? 0 : b);
+    if (b != std::string::npos && colon != std::string::npos) {
+      const std::string key = line.substr(b, colon - b);
+      for (const auto& [k, note] : sources)
+        if (k == key) {
+          line += "  # " + note;
+          break;
+        }
+    }
+    out << line << "\n";
+  }
+  return out.str();
+}
+
 nlohmann::json to_json(const Scenario& s) {
   nlohmann::json j = node_to_json(to_node(s));
   j["name"] = s.name;  // names and descriptions are text even when they look like numbers
