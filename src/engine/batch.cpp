@@ -1,5 +1,9 @@
 #include "celltrial/engine/batch.hpp"
 
+#include <memory>
+
+#include "celltrial/model/model.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -429,9 +433,13 @@ class LocalRunner final : public ChunkRunner {
     EngineOptions o = opt;
     o.first_trial = r.first;
     o.last_trial = r.last;
-    if (r.size() == 0) return make_accumulator(s);
-    return run_trials(s, o);
+    if (!model_ || &model_->scenario() != &s) model_ = std::make_unique<Model>(s);  // built once per run
+    if (r.size() == 0) return Accumulator(s.arms.size(), s.active_arms().size(), model_->truth().effect);
+    return run_trials(*model_, o);
   }
+
+ private:
+  std::unique_ptr<Model> model_;
 };
 
 void write_partial(const std::string& path, const PartialResult& p) {

@@ -29,10 +29,15 @@ int resolve_threads(int threads) {
 }
 
 Accumulator run_trials(const Scenario& s, const EngineOptions& opt) {
+  const Model model(s);
+  return run_trials(model, opt);
+}
+
+Accumulator run_trials(const Model& model, const EngineOptions& opt) {
+  const Scenario& s = model.scenario();
   const std::uint64_t first = opt.first_trial;
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
-  const Model model(s);
   const std::vector<double> truth = model.truth().effect;
   const Ancova ancova(s, truth);
   const std::uint64_t seed = s.simulation.seed;

@@ -2,6 +2,10 @@
 // defines CELLTRIAL_WITH_MPI (cmake -DCELLTRIAL_MPI=ON); otherwise only the stubs at the end are.
 #include "celltrial/engine/mpi_run.hpp"
 
+#include <memory>
+
+#include "celltrial/model/model.hpp"
+
 #include <sched.h>
 
 #include <algorithm>
@@ -68,6 +72,7 @@ struct Session::Impl final : ChunkRunner {
   int rank = 0, size = 1, node_ranks = 1;
   bool finished = false;
   std::uint64_t hash = 0;
+  std::unique_ptr<Model> model;
 
   /// This rank's part of r, computed; the accumulator state as JSON text, or an error message.
   std::pair<Status, std::string> compute(const Scenario& s, TrialRange r, EngineOptions opt) {
@@ -75,7 +80,9 @@ struct Session::Impl final : ChunkRunner {
       const TrialRange part = split_range(r, static_cast<std::uint64_t>(rank) + 1, static_cast<std::uint64_t>(size));
       opt.first_trial = part.first;
       opt.last_trial = part.last;
-      const Accumulator acc = part.size() ? run_trials(s, opt) : make_accumulator(s);
+      if (!model || &model->scenario() != &s) model = std::make_unique<Model>(s);  // built once per run
+      const Accumulator acc = part.size() ? run_trials(*model, opt)
+                                          : Accumulator(s.arms.size(), s.active_arms().size(), model->truth().effect);
       return {kOk, acc.state().dump()};
     } catch (const Error& e) {
       return {e.code() == ExitCode::interrupted ? kInterrupted : kFailed, e.what()};

@@ -31,6 +31,11 @@ Accumulator make_accumulator(const Scenario& s);
 
 Accumulator run_trials(const Scenario& s, const EngineOptions& opt);
 
+class Model;
+/// The same with a model built once by the caller (its set-up, including the pre-run for the
+/// true effect, is then not repeated when a run is split into chunks).
+Accumulator run_trials(const Model& model, const EngineOptions& opt);
+
 /// Number of threads `threads` resolves to (0: all hardware threads).
 int resolve_threads(int threads);
 

@@ -57,6 +57,7 @@ class Model {
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Truth& truth() const { return truth_; }
+  const Scenario& scenario() const { return sc_; }
   std::size_t arm_count() const { return arms_; }
   std::size_t strata() const { return strata_; }
   /// Dose unit used in reports for an arm's product (1e7 TNC/kg for UCB, 1e6 cells/kg for MSC).
