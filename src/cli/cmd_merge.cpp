@@ -24,14 +24,6 @@ struct MergeArgs {
   bool quiet = false;
 };
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /// The merged results replace the --out folder; refuse when that would delete shard files.
 void check_out_keeps_shards(const std::string& out) {
@@ -90,10 +82,7 @@ Action add_merge(CLI::App& app, Streams io) {
     run["finished_utc"] = utc_now();
     run["merge_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     run["scenario"] = to_json(s);
-    write_results_folder(out_dir, {{"summary.json", dump_json(summary)},
-                                   {"summary.csv", summary_csv(summary)},
-                                   {"run.json", dump_json(run)},
-                                   {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
+    write_run_results(out_dir, s, summary, run);
     if (a->json) {
       io.out << dump_json(summary);
     } else if (!a->quiet) {

@@ -37,14 +37,6 @@ struct SimulateArgs {
   double checkpoint_seconds = 5;  ///< see BatchOptions
 };
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string human_rate(double r) {
   char buf[32];
@@ -233,10 +225,7 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
   run["trials_per_second"] = rate;
   run["scenario"] = to_json(s);
 
-  write_results_folder(out_dir, {{"summary.json", dump_json(summary)},
-                                 {"summary.csv", summary_csv(summary)},
-                                 {"run.json", dump_json(run)},
-                                 {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
+  write_run_results(out_dir, s, summary, run);
   if (a->json) {
     io.out << dump_json(summary);
   } else if (!a->quiet) {

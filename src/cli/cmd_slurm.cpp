@@ -62,14 +62,6 @@ std::string job_name(const std::string& name) {
   return out;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 const std::set<std::string>& script_files() {
   static const std::set<std::string> names{"array.sbatch", "merge.sbatch", "submit.sh", "scenario.yaml", "logs"};

@@ -7,6 +7,8 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
+#include "celltrial/report/output.hpp"
+#include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
 
@@ -162,6 +164,14 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
 }
 
 std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
+
+void write_run_results(const std::string& dir, const Scenario& s, const nlohmann::json& summary,
+                       const nlohmann::json& run) {
+  write_results_folder(dir, {{"summary.json", dump_json(summary)},
+                             {"summary.csv", summary_csv(summary)},
+                             {"run.json", dump_json(run)},
+                             {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
+}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;

@@ -15,6 +15,9 @@ void write_file_atomic(const std::string& path, const std::string& content);
 /// write is never replaced: Error(ExitCode::io) names them.
 void write_results_folder(const std::string& dir, const std::map<std::string, std::string>& files);
 
+/// The current time in UTC as 2026-01-31T12:00:00Z, for provenance records.
+std::string utc_now();
+
 /// Throws Error(ExitCode::io) if `dir` could not be created/replaced (checked before a long run).
 void check_writable_folder(const std::string& dir);
 

@@ -22,6 +22,11 @@ std::string summary_table(const nlohmann::json& summary);
 /// Wilson score interval for a proportion x/n at 95 %.
 std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n);
 
+/// Writes a run's results folder atomically: summary.json, summary.csv, run.json and the resolved
+/// scenario.yaml (see report/output.hpp for the replacement rules).
+void write_run_results(const std::string& dir, const Scenario& s, const nlohmann::json& summary,
+                       const nlohmann::json& run);
+
 /// A CSV field, quoted when it holds a comma, quote or newline.
 std::string csv_field(const std::string& s);
 
