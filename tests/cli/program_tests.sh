@@ -6,31 +6,8 @@ BIN=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-# expect NAME CODE REGEX -- command...   (REGEX is matched against stdout+stderr; '' for none)
-expect() {
-  local name=$1 code=$2 regex=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $code ]]; then
-    echo "FAIL $name: exit $rc, expected $code"; echo "$out" | head -20; fail=$((fail + 1)); return
-  fi
-  if [[ -n $regex ]] && ! grep -Eq -- "$regex" <<<"$out"; then
-    echo "FAIL $name: output does not match /$regex/"; echo "$out" | head -20; fail=$((fail + 1)); return
-  fi
-  echo "ok   $name"
-  pass=$((pass + 1))
-}
-
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
-}
+# expect / check / summary helpers, shared with the cluster tests.
+source "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
 
 cd "$T"
 REF=$SRC/scenarios/validation/reference_ancova.yaml
@@ -153,6 +130,4 @@ rc=$?
 check "interrupt exits 130" test $rc -eq 130
 check "interrupt writes nothing" test ! -e "$T/int/summary.json"
 
-echo
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+summary

@@ -1,4 +1,4 @@
-# Helpers shared by the cluster tests (sourced). Each test ends with summary, which prints
+# Helpers shared by the program and cluster tests (sourced). Each test ends with summary, which prints
 # "N passed, M failed" and returns non-zero when something failed.
 pass=0
 fail=0
