@@ -67,12 +67,7 @@ Action add_merge(CLI::App& app, Streams io) {
     check_out_keeps_shards(out_dir);
 
     const nlohmann::json summary = summarise(s, m.acc);
-    nlohmann::json run;
-    run["format"] = "celltrial.run/1";
-    run["celltrial_version"] = build::version;
-    run["git_commit"] = build::git_commit;
-    run["seed"] = s.simulation.seed;
-    run["trials"] = s.simulation.trials;
+    nlohmann::json run = run_provenance(s);
     run["merged_from"] = {
         {"shards", m.first.shard.count},
         {"files", m.files},

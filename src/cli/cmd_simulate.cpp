@@ -208,12 +208,7 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
   }
 
   const nlohmann::json summary = summarise(s, acc);
-  nlohmann::json run;
-  run["format"] = "celltrial.run/1";
-  run["celltrial_version"] = build::version;
-  run["git_commit"] = build::git_commit;
-  run["seed"] = s.simulation.seed;
-  run["trials"] = s.simulation.trials;
+  nlohmann::json run = run_provenance(s);
   run["threads"] = threads;
   run["mpi_ranks"] = session ? session->size() : 1;
   run["resumed_trials"] = resumed;

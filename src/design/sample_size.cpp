@@ -9,6 +9,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/model/model.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
@@ -23,22 +24,8 @@ std::int64_t smallest_n(const Scenario& s) {
 }  // namespace
 
 std::vector<std::int64_t> arm_sizes(const Scenario& s, std::int64_t n) {
-  // Same rule as the model's fixed randomisation: each child to the arm furthest behind.
-  const double wsum = std::accumulate(s.arms.begin(), s.arms.end(), 0.0,
-                                      [](double acc, const Arm& a) { return acc + a.allocation; });
   std::vector<std::int64_t> count(s.arms.size(), 0);
-  for (std::int64_t j = 0; j < n; ++j) {
-    std::size_t best = 0;
-    double best_gap = -1e300;
-    for (std::size_t a = 0; a < s.arms.size(); ++a) {
-      const double gap = static_cast<double>(j + 1) * s.arms[a].allocation / wsum - static_cast<double>(count[a]);
-      if (gap > best_gap + 1e-12) {
-        best_gap = gap;
-        best = a;
-      }
-    }
-    ++count[best];
-  }
+  for (std::uint8_t a : fixed_arm_sequence(s, n)) ++count[a];
   return count;
 }
 

@@ -4,6 +4,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/model/model.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
@@ -97,10 +98,11 @@ nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::str
     eo.threads = opt.threads;
     eo.stop = opt.stop;
     eo.progress = opt.progress;
-    const Accumulator acc = run_trials(scenarios[i], eo);
+    const Model model(scenarios[i]);  // built once: used for the run and for the summary
+    const Accumulator acc = run_trials(model, eo);
     nlohmann::json point = nlohmann::json::object();
     for (const auto& [k, v] : grid[i]) point[k] = v;
-    rows.push_back({{"point", point}, {"summary", summarise(scenarios[i], acc)}});
+    rows.push_back({{"point", point}, {"summary", summarise(scenarios[i], acc, model.truth())}});
   }
   return rows;
 }

@@ -69,7 +69,7 @@ Model::Model(const Scenario& s) : sc_(s) {
   CELLTRIAL_ASSERT(!visit_months_.empty() && visit_months_.size() <= kMaxVisits);
   visits_ = visit_months_.size();
 
-  build_arm_sequence();
+  arm_sequence_ = fixed_arm_sequence(s, s.design.sample_size);
   const double wsum = std::accumulate(s.arms.begin(), s.arms.end(), 0.0,
                                       [](double acc, const Arm& a) { return acc + a.allocation; });
   double c = 0;
@@ -125,29 +125,25 @@ Model::Model(const Scenario& s) : sc_(s) {
   truth_ = compute_truth();
 }
 
-void Model::build_arm_sequence() {
-  // Fixed allocation as a deterministic sequence: child j goes to the arm furthest behind its
-  // target share (ties to the earlier arm). Arm sizes are within 1 of N * w / sum(w), and the
-  // first n children are the same for every N, so designs of different sizes share children
-  // (common random numbers).
-  const auto n = static_cast<std::size_t>(sc_.design.sample_size);
-  const double wsum = std::accumulate(sc_.arms.begin(), sc_.arms.end(), 0.0,
+std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {
+  const double wsum = std::accumulate(s.arms.begin(), s.arms.end(), 0.0,
                                       [](double acc, const Arm& a) { return acc + a.allocation; });
-  std::vector<double> count(arms_, 0.0);
-  arm_sequence_.resize(n);
-  for (std::size_t j = 0; j < n; ++j) {
+  std::vector<double> count(s.arms.size(), 0.0);
+  std::vector<std::uint8_t> seq(static_cast<std::size_t>(n));
+  for (std::size_t j = 0; j < seq.size(); ++j) {
     std::size_t best = 0;
     double best_gap = -1e300;
-    for (std::size_t a = 0; a < arms_; ++a) {
-      const double gap = static_cast<double>(j + 1) * sc_.arms[a].allocation / wsum - count[a];
+    for (std::size_t a = 0; a < s.arms.size(); ++a) {
+      const double gap = static_cast<double>(j + 1) * s.arms[a].allocation / wsum - count[a];
       if (gap > best_gap + 1e-12) {
         best_gap = gap;
         best = a;
       }
     }
     count[best] += 1;
-    arm_sequence_[j] = static_cast<std::uint8_t>(best);
+    seq[j] = static_cast<std::uint8_t>(best);
   }
+  return seq;
 }
 
 double Model::draw_age(Engine& g) const {

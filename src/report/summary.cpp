@@ -8,6 +8,7 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/report/output.hpp"
+#include "celltrial/version_info.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
@@ -93,7 +94,17 @@ std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc) { return summarise(s, acc, Model(s).truth()); }
+
+nlohmann::json run_provenance(const Scenario& s) {
+  return {{"format", "celltrial.run/1"},
+          {"celltrial_version", build::version},
+          {"git_commit", build::git_commit},
+          {"seed", s.simulation.seed},
+          {"trials", s.simulation.trials}};
+}
+
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth) {
   nlohmann::json j;
   j["format"] = "celltrial.summary/1";
   j["scenario"] = s.name;
@@ -105,9 +116,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
                    {"sides", s.analysis.sides},
                    {"multiplicity", to_string(s.analysis.multiplicity)}};
   const auto active = s.active_arms();
-  const Model model(s);
   nlohmann::json comps = nlohmann::json::array();
-  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], model.truth()));
+  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], truth));
   // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
   j["comparison"] = comps[0]["label"];
   j["power"] = comps[0]["power"];
@@ -150,7 +160,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc) {
                       {"screened_mean", num(acc.screened().mean())},
                       {"screened_mc_se", num(acc.screened().mc_se())},
                       {"screened_per_randomised", num(acc.screened().mean() / randomised)},
-                      {"screening_yield_prerun", num(model.truth().screening_yield)}};
+                      {"screening_yield_prerun", num(truth.screening_yield)}};
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
                    {"share_under_5_years", num(acc.share_under_5().mean())},

@@ -47,6 +47,11 @@ struct Truth {
   bool exact = true;
 };
 
+/// Fixed randomisation as a deterministic sequence: the j-th child goes to the arm furthest behind
+/// its target share (ties to the earlier arm). Arm sizes are within 1 of N * w / sum(w), and the
+/// first n children are the same for every N (common random numbers across sample sizes).
+std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n);
+
 class Model {
  public:
   /// Throws Error(ExitCode::data) naming the scenario location when no child, or fewer than
@@ -83,7 +88,6 @@ class Model {
   double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
 
  private:
-  void build_arm_sequence();
   double draw_age(Engine& g) const;
   double decline(int level, double age_months) const;
   Truth compute_truth() const;

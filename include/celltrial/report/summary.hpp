@@ -13,6 +13,13 @@ namespace celltrial {
 /// threads, shards or timings), so it is byte-identical across any parallel layout.
 nlohmann::json summarise(const Scenario& s, const Accumulator& acc);
 
+struct Truth;
+/// The same, with the model's truth already at hand (skips rebuilding the model and its pre-run).
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth);
+
+/// The provenance fields every run.json starts with: format, version, git commit, seed, trials.
+nlohmann::json run_provenance(const Scenario& s);
+
 /// Tidy CSV: one row per (comparison, metric) with estimate and Monte Carlo SE.
 std::string summary_csv(const nlohmann::json& summary);
 
