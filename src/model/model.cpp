@@ -15,6 +15,9 @@ void TrialData::resize(std::size_t n) {
   level.resize(n);
   age.resize(n);
   dose.resize(n);
+  planned_dose.resize(n);
+  male.resize(n);
+  hla.resize(n);
   baseline.resize(n);
   change.resize(n);
   observed.resize(n);
@@ -119,7 +122,12 @@ Model::Model(const Scenario& s) : sc_(s) {
     if (s.arms[a].product == ProductType::ucb && screening_ucb_arm_ < 0) screening_ucb_arm_ = static_cast<int>(a);
   }
   const auto& el = s.population.eligibility;
-  needs_weight_ = cp && (needs_weight_ || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
+  for (std::size_t a = 0; a < arms_; ++a)
+    if (s.arms[a].role == ArmRole::active && s.arms[a].product == ProductType::msc && planned_msc_arm_ < 0)
+      planned_msc_arm_ = static_cast<int>(a);
+  bool sex_subgroup = false;
+  for (const auto& g : s.analysis.subgroups) sex_subgroup = sex_subgroup || g.sex >= 0;
+  needs_weight_ = cp && (needs_weight_ || sex_subgroup || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
   needs_dosing_ = cp && needs_dosing_;
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
   truth_ = compute_truth();
@@ -412,6 +420,9 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
     std::fill(out.age.begin(), out.age.end(), 0.0);
     std::fill(out.dose.begin(), out.dose.end(), 0.0);
+    std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
+    std::fill(out.male.begin(), out.male.end(), std::uint8_t{0});
+    std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
   } else {
     const auto& C = P.cp;
     Engine dosing = make_stream(seed, trial, Purpose::dosing);
@@ -468,6 +479,11 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
       out.level[j] = static_cast<std::uint8_t>(level);
       out.age[j] = c.age;
       out.dose[j] = dose;
+      out.planned_dose[j] = screening_ucb_arm_ >= 0 ? c.screening_dose
+                            : planned_msc_arm_ >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm_)], c)
+                                                    : 0.0;
+      out.male[j] = c.male;
+      out.hla[j] = static_cast<std::uint8_t>(c.hla);
 
       // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
       // exp(beta * observed change at the previous visit) when missing at random.

@@ -154,6 +154,10 @@ const char* to_string(Multiplicity v) {
     case Multiplicity::none: return "none";
     case Multiplicity::bonferroni: return "bonferroni";
     case Multiplicity::holm: return "holm";
+    case Multiplicity::hochberg: return "hochberg";
+    case Multiplicity::fixed_sequence: return "fixed_sequence";
+    case Multiplicity::fallback: return "fallback";
+    case Multiplicity::graphical: return "graphical";
   }
   return "?";
 }

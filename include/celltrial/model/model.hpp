@@ -24,6 +24,11 @@ struct TrialData {
   std::vector<std::uint8_t> level;     ///< GMFCS level 0..4 (cp model), 0 otherwise
   std::vector<double> age;             ///< months at randomisation (cp model)
   std::vector<double> dose;            ///< dose per kg of the child's own arm product (0: none)
+  /// Dose per kg the child would get from the first active arm's product, known before
+  /// randomisation (UCB: the unit found at screening; MSC: from body weight); 0 without a product.
+  std::vector<double> planned_dose;
+  std::vector<std::uint8_t> male;      ///< 1 for boys (drawn when weight or a sex subgroup needs it)
+  std::vector<std::uint8_t> hla;       ///< HLA mismatches (0, 1, 2+) of the unit found at screening
   std::vector<double> baseline;        ///< observed baseline score
   std::vector<double> change;          ///< observed change from baseline at the primary visit
   std::vector<std::uint8_t> observed;  ///< 1 when assessed at the primary visit (not dropped out)
@@ -112,6 +117,7 @@ class Model {
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
   std::vector<double> age_table_cdf_;
   int screening_ucb_arm_ = -1;  ///< arm whose UCB product is used for the screening dose
+  int planned_msc_arm_ = -1;    ///< first active MSC arm (planned dose when there is no UCB arm)
   bool needs_weight_ = false;
   bool needs_dosing_ = false;
   bool any_prior_ = false;

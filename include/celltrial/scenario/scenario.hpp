@@ -219,7 +219,44 @@ struct Design {
 
 enum class AnalysisMethod { ancova };
 enum class Direction { greater, less };
-enum class Multiplicity { none, bonferroni, holm };
+enum class Multiplicity { none, bonferroni, holm, hochberg, fixed_sequence, fallback, graphical };
+
+/// A subgroup of randomised children, defined by baseline attributes known before randomisation.
+/// A child belongs when it meets every condition given. Ranges are [min, max).
+struct Subgroup {
+  std::string name;
+  bool has_age = false;
+  double age_min_months = 0, age_max_months = 1e300;
+  bool has_gmfcs = false;
+  std::array<bool, 5> gmfcs{true, true, true, true, true};
+  bool has_dose = false;  ///< planned dose per kg of the first active arm's product (TNC/kg or cells/kg)
+  double dose_min = 0, dose_max = 1e300;
+  int sex = -1;  ///< -1: any; 0: girls; 1: boys
+  bool has_hla = false;
+  std::array<bool, kHlaLevels> hla{true, true, true};  ///< HLA mismatches 0, 1, 2+ of the unit
+  bool has_route = false;
+  Route route = Route::intravenous;  ///< only active arms whose MSC product has this route
+  /// Part of the confirmatory family (tested with the primary hypotheses under the multiplicity
+  /// procedure); otherwise reported with unadjusted tests.
+  bool confirmatory = false;
+  bool operator==(const Subgroup&) const = default;
+};
+
+/// A set of hypotheses that together make a claim (e.g. the overall effect and a subgroup).
+struct ClaimSet {
+  std::string name;
+  std::vector<std::string> all_of;
+  bool operator==(const ClaimSet&) const = default;
+};
+
+/// The multiplicity procedure over the confirmatory family: the primary comparison of every active
+/// arm plus every confirmatory subgroup. Hypotheses are named "primary" and the subgroup's name
+/// with one active arm, else "<arm>" and "<arm>/<subgroup>".
+struct Testing {
+  std::vector<std::string> hypotheses;  ///< the family in order; empty: the default family
+  std::vector<double> weights;          ///< bonferroni/holm (optional), fallback, graphical
+  std::vector<std::vector<double>> transitions;  ///< graphical
+};
 enum class Covariate { gmfcs };
 
 struct Analysis {
@@ -231,6 +268,10 @@ struct Analysis {
   Direction direction = Direction::greater;  ///< which sign of (active - control) is benefit
   double ci_level = 0.95;
   Multiplicity multiplicity = Multiplicity::none;
+  Testing testing;
+  std::vector<Subgroup> subgroups;
+  std::vector<ClaimSet> claims;
+  double interaction_alpha = 0.10;  ///< two-sided level of the treatment x subgroup interaction test
   double sae_difference_threshold = 0.05;  ///< safety: report P(active - control SAE rate > this)
 };
 

@@ -1,0 +1,47 @@
+// The description of a trial's randomised children: safety counts, doses and who was enrolled.
+#include <limits>
+
+#include "celltrial/analysis/ancova.hpp"
+
+namespace celltrial {
+
+void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out) {
+  const std::size_t arms = s.arms.size();
+  std::array<std::int64_t, kMaxArms> n{}, sae{}, inf{};
+  std::array<double, kMaxArms> dose{};
+  double age = 0, under5 = 0, mild = 0;
+  for (std::size_t j = 0; j < d.size(); ++j) {
+    const std::size_t a = d.arm[j];
+    ++n[a];
+    sae[a] += d.sae[j];
+    inf[a] += d.infusion[j];
+    dose[a] += d.dose[j];
+    age += d.age[j];
+    under5 += d.age[j] < 60;
+    mild += d.level[j] <= 2;
+  }
+  const double total = static_cast<double>(d.size());
+  const bool cp = s.population.outcome_model == OutcomeModel::cp;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  out.mean_age = cp ? age / total : nan;
+  out.share_under_5 = cp ? under5 / total : nan;
+  out.share_gmfcs_1_3 = cp ? mild / total : nan;
+  for (std::size_t a = 0; a < arms; ++a) {
+    out.sae[a] = sae[a];
+    out.infusion[a] = inf[a];
+    out.mean_dose[a] = s.arms[a].product != ProductType::none && n[a] > 0
+                           ? dose[a] / static_cast<double>(n[a]) / Model::dose_unit(s.arms[a].product)
+                           : nan;
+  }
+  const std::size_t ctl = s.control_arm();
+  const auto active = s.active_arms();
+  for (std::size_t c = 0; c < active.size(); ++c) {
+    const std::size_t a = active[c];
+    out.sae_difference_exceeds[c] =
+        n[a] > 0 && n[ctl] > 0 &&
+        static_cast<double>(sae[a]) / static_cast<double>(n[a]) - static_cast<double>(sae[ctl]) / static_cast<double>(n[ctl]) >
+            s.analysis.sae_difference_threshold;
+  }
+}
+
+}  // namespace celltrial
