@@ -8,6 +8,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/stats/multiplicity.hpp"
 
 namespace celltrial {
 
@@ -23,7 +24,148 @@ double t_quantile_upper(double p, std::int64_t df) {
 
 struct Cell {
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+  void add(double x, double y) {
+    n += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+  }
 };
+
+// The least-squares fit of change ~ arm + stratum + baseline from cell sums. Cells are indexed
+// ((arm * strata) + stratum) * layers + layer. `mode` 0 or 1 fits that layer alone (with one
+// layer, everyone); mode 2 fits both layers with a layer term and arm x layer interactions.
+struct Fit {
+  bool ok = false;
+  std::int64_t df = 0;
+  double s2 = 0;
+  std::array<double, kMaxArms> est{}, var{};    // arm - control, and its variance / s2
+  std::array<double, kMaxArms> iest{}, ivar{};  // mode 2: (arm - control) in layer 1 minus in layer 0
+};
+
+Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers, int mode) {
+  Fit f;
+  const std::size_t k0 = mode == 1 ? 1 : 0, k1 = mode == 0 ? 1 : 2;
+  double N = 0, SX = 0, SY = 0;
+  std::array<std::array<double, 2>, kMaxArms> arm_n{};
+  std::array<double, kGmfcsLevels> stratum_n{};
+  for (std::size_t a = 0; a < arms; ++a)
+    for (std::size_t s = 0; s < strata; ++s)
+      for (std::size_t k = k0; k < k1; ++k) {
+        const Cell& c = cells[(a * strata + s) * layers + k];
+        N += c.n;
+        SX += c.sx;
+        SY += c.sy;
+        arm_n[a][k] += c.n;
+        stratum_n[s] += c.n;
+      }
+  for (std::size_t a = 0; a < arms; ++a)
+    for (std::size_t k = k0; k < k1; ++k)
+      if (!(arm_n[a][k] > 0)) return f;
+
+  // Columns: intercept, one indicator per non-control arm, one per present stratum after the
+  // first present one, (mode 2: the layer and arm x layer indicators,) then the centred baseline.
+  std::array<int, kMaxArms> arm_col{}, armg_col{};
+  std::array<int, kGmfcsLevels> stratum_col{};
+  int p = 1;
+  for (std::size_t a = 0; a < arms; ++a) arm_col[a] = a == control ? -1 : p++;
+  bool first = true;
+  for (std::size_t s = 0; s < strata; ++s) {
+    stratum_col[s] = -1;
+    if (stratum_n[s] > 0) {
+      if (first) first = false;
+      else stratum_col[s] = p++;
+    }
+  }
+  int gcol = -1;
+  armg_col.fill(-1);
+  if (mode == 2) {
+    // The layer's main effect, unless the strata already hold it (a subgroup made of whole strata,
+    // such as GMFCS I-III when adjusting for GMFCS).
+    bool split = false;
+    for (std::size_t s = 0; s < strata && !split; ++s) {
+      double n0 = 0, n1 = 0;
+      for (std::size_t a = 0; a < arms; ++a) {
+        n0 += cells[(a * strata + s) * layers].n;
+        n1 += cells[(a * strata + s) * layers + 1].n;
+      }
+      split = n0 > 0 && n1 > 0;
+    }
+    if (split) gcol = p++;
+    for (std::size_t a = 0; a < arms; ++a) armg_col[a] = a == control ? -1 : p++;
+  }
+  const int xcol = p++;
+  f.df = static_cast<std::int64_t>(N) - p;
+  if (f.df < 1) return f;
+
+  const double mx = SX / N, my = SY / N;
+  SmallMatrix XtX = SmallMatrix::Zero(p, p);
+  SmallVector Xty = SmallVector::Zero(p);
+  double yty = 0;
+  for (std::size_t a = 0; a < arms; ++a)
+    for (std::size_t s = 0; s < strata; ++s)
+      for (std::size_t k = k0; k < k1; ++k) {
+        const Cell& c = cells[(a * strata + s) * layers + k];
+        if (c.n == 0) continue;
+        // Centred sums for this cell.
+        const double sx = c.sx - c.n * mx, sy = c.sy - c.n * my;
+        const double sxx = c.sxx - 2 * mx * c.sx + c.n * mx * mx;
+        const double sxy = c.sxy - mx * c.sy - my * c.sx + c.n * mx * my;
+        const double syy = c.syy - 2 * my * c.sy + c.n * my * my;
+        const bool g = mode == 2 && k == 1;
+        const int cols[5] = {0, arm_col[a], stratum_col[s], g ? gcol : -1, g ? armg_col[a] : -1};
+        for (int u : cols) {
+          if (u < 0) continue;
+          for (int v : cols)
+            if (v >= 0) XtX(u, v) += c.n;
+          XtX(u, xcol) += sx;
+          XtX(xcol, u) += sx;
+          Xty(u) += sy;
+        }
+        XtX(xcol, xcol) += sxx;
+        Xty(xcol) += sxy;
+        yty += syy;
+      }
+  Eigen::LDLT<SmallMatrix> ldlt(XtX);
+  if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 1e-9 * XtX.diagonal().maxCoeff())) return f;
+  const SmallVector beta = ldlt.solve(Xty);
+  const double rss = std::max(0.0, yty - beta.dot(Xty));
+  f.s2 = rss / static_cast<double>(f.df);
+  for (std::size_t a = 0; a < arms; ++a) {
+    if (a == control) continue;
+    SmallVector e = SmallVector::Zero(p);
+    e(arm_col[a]) = 1;
+    f.est[a] = beta(arm_col[a]);
+    f.var[a] = ldlt.solve(e)(arm_col[a]);
+    if (mode == 2) {
+      SmallVector u = SmallVector::Zero(p);
+      u(armg_col[a]) = 1;
+      f.iest[a] = beta(armg_col[a]);
+      f.ivar[a] = ldlt.solve(u)(armg_col[a]);
+    }
+  }
+  f.ok = true;
+  return f;
+}
+
+// Fills estimate, SE, t, df and estimability of a comparison from a fit.
+void set_estimate(ComparisonResult& r, const Fit& f, std::size_t arm) {
+  r = ComparisonResult{};
+  if (!f.ok) return;
+  r.estimate = f.est[arm];
+  r.se = std::sqrt(f.s2 * f.var[arm]);
+  r.df = f.df;
+  r.estimable = std::isfinite(r.estimate) && std::isfinite(r.se) && r.se > 0;
+  if (r.estimable) r.t = r.estimate / r.se;
+}
+
+std::vector<double> full_table(double tail, std::int64_t max_df) {
+  std::vector<double> v(static_cast<std::size_t>(max_df) + 1, std::numeric_limits<double>::infinity());
+  for (std::int64_t df = 1; df <= max_df; ++df) v[static_cast<std::size_t>(df)] = t_quantile_upper(tail, df);
+  return v;
+}
 }  // namespace
 
 Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
@@ -61,6 +203,64 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
   }
   ci_tail_ = (1 - s.analysis.ci_level) / 2;
   for (std::int64_t df = min_df_; df <= max_df_; ++df) ci_[static_cast<std::size_t>(df)] = t_quantile_upper(ci_tail_, df);
+  init_subgroups(s);
+}
+
+Ancova::Ancova(const Model& m) : Ancova(m.scenario(), m.truth().effect) {
+  sub_truth_ = m.truth().subgroups;
+  CELLTRIAL_ASSERT(sub_truth_.inside.size() == subgroups_.size() * active_.size());
+}
+
+void Ancova::init_subgroups(const Scenario& s) {
+  sc_ = &s;
+  subgroups_ = s.analysis.subgroups;
+  CELLTRIAL_ASSERT(subgroups_.size() <= kMaxSubgroups);
+  hypotheses_ = all_hypotheses(s);
+  family_ = celltrial::family(s);
+  alpha_ = s.analysis.alpha;
+  weights_ = s.analysis.testing.weights;
+  transitions_ = s.analysis.testing.transitions;
+  for (const auto& c : s.analysis.claims) {
+    std::vector<std::size_t> pos;
+    for (const auto& name : c.all_of)
+      for (std::size_t i = 0; i < family_.size(); ++i)
+        if (hypotheses_[family_[i]].name == name) pos.push_back(i);
+    claims_.push_back(pos);
+  }
+  // Critical values from the tables are used when the family is the primary comparisons under
+  // none, Bonferroni or (unweighted) Holm; anything else decides from p-values.
+  bool primaries_only = family_.size() == active_.size();
+  for (std::size_t i = 0; i < family_.size() && primaries_only; ++i)
+    primaries_only = hypotheses_[family_[i]].subgroup < 0 && hypotheses_[family_[i]].comparison == i;
+  general_family_ = !primaries_only || !weights_.empty() ||
+                    !(multiplicity_ == Multiplicity::none || multiplicity_ == Multiplicity::bonferroni ||
+                      multiplicity_ == Multiplicity::holm);
+  if (general_family_) {
+    // The table-based decisions below are replaced by decide_family(); unadjusted tables stay.
+    crit_.assign(1, std::vector<double>(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity()));
+    tails_.assign(1, sides_ == 2 ? alpha_ / 2 : alpha_);
+    for (std::int64_t df = min_df_; df <= max_df_; ++df)
+      crit_[0][static_cast<std::size_t>(df)] = t_quantile_upper(tails_[0], df);
+  }
+  if (multiplicity_ != Multiplicity::none && !general_family_ && subgroups_.empty()) {
+    unadj_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
+    for (std::int64_t df = min_df_; df <= max_df_; ++df)
+      unadj_[static_cast<std::size_t>(df)] = t_quantile_upper(sides_ == 2 ? alpha_ / 2 : alpha_, df);
+  }
+  if (!subgroups_.empty()) {
+    full_test_ = full_table(sides_ == 2 ? alpha_ / 2 : alpha_, max_df_);
+    full_ci_ = full_table(ci_tail_, max_df_);
+    full_inter_ = full_table(s.analysis.interaction_alpha / 2, max_df_);
+  }
+  // Without a model, subgroups' true effects are the arms' effects (set by the Model constructor).
+  const std::size_t C = active_.size(), G = subgroups_.size();
+  sub_truth_.inside.assign(G * C, 0.0);
+  sub_truth_.outside.assign(G * C, 0.0);
+  sub_truth_.inside_mc_se.assign(G * C, 0.0);
+  sub_truth_.outside_mc_se.assign(G * C, 0.0);
+  sub_truth_.prevalence.assign(G, kNotAvailable);
+  sub_truth_.prevalence_mc_se.assign(G, 0.0);
+  for (std::size_t x = 0; x < G * C; ++x) sub_truth_.inside[x] = sub_truth_.outside[x] = true_effects_[x % C];
 }
 
 double Ancova::critical(std::int64_t df, std::size_t step) const {
@@ -126,19 +326,13 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     }
   }
 
-  // Totals, arm summaries, and the strata present among analysed children.
-  double N = 0, SX = 0, SY = 0;
+  // Arm summaries.
   std::array<double, kMaxArms> arm_n{}, arm_y{};
-  std::array<double, kGmfcsLevels> stratum_n{};
   for (std::size_t a = 0; a < arms_; ++a)
     for (std::size_t s = 0; s < strata_; ++s) {
       const Cell& c = cells[a * strata_ + s];
-      N += c.n;
-      SX += c.sx;
-      SY += c.sy;
       arm_n[a] += c.n;
       arm_y[a] += c.sy;
-      stratum_n[s] += c.n;
     }
   out.screened = d.screened;
   for (std::size_t a = 0; a < arms_; ++a) {
@@ -146,84 +340,24 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     out.analysed[a] = static_cast<std::int64_t>(arm_n[a]);
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }
-  for (auto& r : out.comparisons) r = ComparisonResult{};
 
-  // Columns: intercept, one indicator per non-control arm, one per present stratum after the
-  // first present one, then the centred baseline.
-  std::array<int, kMaxArms> arm_col{};
-  std::array<int, kGmfcsLevels> stratum_col{};
-  int p = 1;
-  for (std::size_t a = 0; a < arms_; ++a) arm_col[a] = a == control_ ? -1 : p++;
-  bool first = true;
-  for (std::size_t s = 0; s < strata_; ++s) {
-    stratum_col[s] = -1;
-    if (stratum_n[s] > 0) {
-      if (first) first = false;
-      else stratum_col[s] = p++;
-    }
-  }
-  const int xcol = p++;
-  const std::int64_t df = static_cast<std::int64_t>(N) - p;
-  bool arms_present = true;
-  for (std::size_t a = 0; a < arms_; ++a) arms_present = arms_present && arm_n[a] > 0;
-  if (!arms_present || df < 1) return;
-
-  const double mx = SX / N, my = SY / N;
-  SmallMatrix XtX = SmallMatrix::Zero(p, p);
-  SmallVector Xty = SmallVector::Zero(p);
-  double yty = 0;
-  for (std::size_t a = 0; a < arms_; ++a)
-    for (std::size_t s = 0; s < strata_; ++s) {
-      const Cell& c = cells[a * strata_ + s];
-      if (c.n == 0) continue;
-      // Centred sums for this cell.
-      const double sx = c.sx - c.n * mx, sy = c.sy - c.n * my;
-      const double sxx = c.sxx - 2 * mx * c.sx + c.n * mx * mx;
-      const double sxy = c.sxy - mx * c.sy - my * c.sx + c.n * mx * my;
-      const double syy = c.syy - 2 * my * c.sy + c.n * my * my;
-      int cols[3] = {0, arm_col[a], stratum_col[s]};
-      for (int u : cols) {
-        if (u < 0) continue;
-        for (int v : cols)
-          if (v >= 0) XtX(u, v) += c.n;
-        XtX(u, xcol) += sx;
-        XtX(xcol, u) += sx;
-        Xty(u) += sy;
-      }
-      XtX(xcol, xcol) += sxx;
-      Xty(xcol) += sxy;
-      yty += syy;
-    }
-  Eigen::LDLT<SmallMatrix> ldlt(XtX);
-  if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 1e-9 * XtX.diagonal().maxCoeff())) return;
-  const SmallVector beta = ldlt.solve(Xty);
-  const double rss = std::max(0.0, yty - beta.dot(Xty));
-  const double s2 = rss / static_cast<double>(df);
-
+  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0);
   const std::size_t k = active_.size();
   std::array<double, kMaxArms> strength{};
   for (std::size_t c = 0; c < k; ++c) {
-    const int col = arm_col[active_[c]];
-    SmallVector e = SmallVector::Zero(p);
-    e(col) = 1;
-    const double v = ldlt.solve(e)(col);
     ComparisonResult& r = out.comparisons[c];
-    r.estimate = beta(col);
-    r.se = std::sqrt(s2 * v);
-    r.df = df;
-    r.estimable = std::isfinite(r.estimate) && std::isfinite(r.se) && r.se > 0;
+    set_estimate(r, fit, active_[c]);
     if (!r.estimable) continue;
-    r.t = r.estimate / r.se;
     r.truth = true_effects_[c] * d.effect_scale[active_[c]];
-    r.covered = std::fabs(r.estimate - r.truth) <= ci_value(df) * r.se;
+    r.covered = std::fabs(r.estimate - r.truth) <= ci_value(r.df) * r.se;
     strength[c] = sides_ == 2 ? std::fabs(r.t) : sign_ * r.t;
   }
+  for (std::size_t c = k; c < out.comparisons.size(); ++c) out.comparisons[c] = ComparisonResult{};
 
-  if (multiplicity_ != Multiplicity::holm) {
-    const double cv = critical(df, 0);
+  if (multiplicity_ != Multiplicity::holm || general_family_) {
     for (std::size_t c = 0; c < k; ++c) {
       ComparisonResult& r = out.comparisons[c];
-      r.reject = r.estimable && strength[c] > cv;
+      r.reject = r.estimable && strength[c] > critical(r.df, 0);
     }
   } else {
     // Step-down: strongest first; stop at the first non-rejection.
@@ -236,13 +370,136 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     });
     for (std::size_t step = 0; step < k; ++step) {
       ComparisonResult& r = out.comparisons[order[step]];
-      if (!r.estimable || !(strength[order[step]] > critical(df, step))) break;
+      if (!r.estimable || !(strength[order[step]] > critical(r.df, step))) break;
       r.reject = true;
     }
   }
   for (std::size_t c = 0; c < k; ++c) {
     ComparisonResult& r = out.comparisons[c];
     r.reject_favourable = r.reject && sign_ * r.t > 0;
+    // Unadjusted: the same test at the full alpha.
+    r.reject_unadjusted_favourable =
+        r.estimable && sign_ * r.t > 0 &&
+        (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : strength[c] > unadjusted_critical(r.df));
+  }
+  if (!subgroups_.empty()) analyse_subgroups(d, out);
+  if (general_family_) {
+    decide_family(out);
+  } else {
+    out.family_reject.resize(k);
+    out.family_favourable.resize(k);
+    for (std::size_t c = 0; c < k; ++c) {
+      out.family_reject[c] = out.comparisons[c].reject;
+      out.family_favourable[c] = out.comparisons[c].reject_favourable;
+    }
+  }
+  out.claims.resize(claims_.size());
+  for (std::size_t i = 0; i < claims_.size(); ++i) {
+    bool all = true;
+    for (std::size_t h : claims_[i]) all = all && out.family_favourable[h];
+    out.claims[i] = all;
+  }
+}
+
+double Ancova::unadjusted_critical(std::int64_t df) const {
+  if (!full_test_.empty()) return full_test_[static_cast<std::size_t>(df)];
+  if (multiplicity_ == Multiplicity::none || general_family_) return critical(df, 0);
+  return df >= min_df_ ? unadj_[static_cast<std::size_t>(df)] : t_quantile_upper(sides_ == 2 ? alpha_ / 2 : alpha_, df);
+}
+
+void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
+  const std::size_t G = subgroups_.size(), C = active_.size();
+  const std::size_t ncells = arms_ * strata_ * 2;
+  // cells[g][((arm * strata) + stratum) * 2 + inside]
+  std::array<Cell, kMaxArms * kGmfcsLevels * 2> zero{};
+  thread_local std::vector<std::array<Cell, kMaxArms * kGmfcsLevels * 2>> cells;
+  cells.assign(G, zero);
+  const std::size_t n = d.size();
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!d.observed[j]) continue;
+    const std::uint32_t mask = subgroup_mask(subgroups_, d, j);
+    const std::size_t base = (static_cast<std::size_t>(d.arm[j]) * strata_ + d.stratum[j]) * 2;
+    const double x = d.baseline[j], y = d.change[j];
+    for (std::size_t g = 0; g < G; ++g) cells[g][base + ((mask >> g) & 1u)].add(x, y);
+  }
+  (void)ncells;
+  out.subgroups.resize(G * C);
+  for (std::size_t g = 0; g < G; ++g) {
+    const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1);
+    const Fit fout = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 0);
+    const Fit fint = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 2);
+    std::int64_t inside_n = 0;
+    for (std::size_t a = 0; a < arms_; ++a)
+      for (std::size_t s = 0; s < strata_; ++s) inside_n += static_cast<std::int64_t>(cells[g][(a * strata_ + s) * 2 + 1].n);
+    for (std::size_t c = 0; c < C; ++c) {
+      SubgroupResult& r = out.subgroups[g * C + c];
+      r = SubgroupResult{};
+      const std::size_t arm = active_[c];
+      r.applies = subgroup_applies(*sc_, subgroups_[g], arm);
+      if (!r.applies) continue;
+      r.analysed_inside = inside_n;
+      const double scale = d.effect_scale[arm];
+      auto finish = [&](ComparisonResult& x, const Fit& f, double truth) {
+        set_estimate(x, f, arm);
+        if (!x.estimable) return;
+        x.truth = truth * scale;
+        x.covered = std::fabs(x.estimate - x.truth) <= full_ci_[static_cast<std::size_t>(x.df)] * x.se;
+        const double strength = sides_ == 2 ? std::fabs(x.t) : sign_ * x.t;
+        x.reject = strength > full_test_[static_cast<std::size_t>(x.df)];
+        x.reject_favourable = x.reject && sign_ * x.t > 0;
+        x.reject_unadjusted_favourable = x.reject_favourable;
+      };
+      finish(r.inside, fin, sub_truth_.inside[g * C + c]);
+      finish(r.outside, fout, sub_truth_.outside[g * C + c]);
+      if (fint.ok) {
+        r.interaction = fint.iest[arm];
+        r.interaction_se = std::sqrt(fint.s2 * fint.ivar[arm]);
+        r.interaction_estimable = std::isfinite(r.interaction) && std::isfinite(r.interaction_se) && r.interaction_se > 0;
+        if (r.interaction_estimable)
+          r.interaction_reject = std::fabs(r.interaction / r.interaction_se) > full_inter_[static_cast<std::size_t>(fint.df)];
+      }
+    }
+  }
+}
+
+void Ancova::decide_family(TrialResult& out) const {
+  const std::size_t m = family_.size(), C = active_.size();
+  thread_local std::vector<double> p;
+  p.assign(m, 1.0);
+  auto result = [&](std::size_t i) -> ComparisonResult& {
+    const Hypothesis& h = hypotheses_[family_[i]];
+    return h.subgroup < 0 ? out.comparisons[h.comparison]
+                          : out.subgroups[static_cast<std::size_t>(h.subgroup) * C + h.comparison].inside;
+  };
+  for (std::size_t i = 0; i < m; ++i) {
+    const ComparisonResult& r = result(i);
+    if (!r.estimable) continue;
+    const double df = static_cast<double>(r.df);
+    p[i] = sides_ == 2 ? std::min(1.0, 2 * stats::p_from_t(std::fabs(r.t), df)) : stats::p_from_t(sign_ * r.t, df);
+  }
+  std::vector<bool> rej;
+  switch (multiplicity_) {
+    case Multiplicity::none:
+      rej.assign(m, false);
+      for (std::size_t i = 0; i < m; ++i) rej[i] = p[i] <= alpha_;
+      break;
+    case Multiplicity::bonferroni: rej = stats::bonferroni(p, alpha_, weights_); break;
+    case Multiplicity::holm: rej = stats::holm(p, alpha_, weights_); break;
+    case Multiplicity::hochberg: rej = stats::hochberg(p, alpha_); break;
+    case Multiplicity::fixed_sequence: rej = stats::fixed_sequence(p, alpha_); break;
+    case Multiplicity::fallback:
+      rej = stats::fallback(p, alpha_, weights_.empty() ? std::vector<double>(m, 1.0 / static_cast<double>(m)) : weights_);
+      break;
+    case Multiplicity::graphical: rej = stats::graphical(p, alpha_, stats::Graph{weights_, transitions_}).rejected; break;
+  }
+  out.family_reject.resize(m);
+  out.family_favourable.resize(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    ComparisonResult& r = result(i);
+    r.reject = r.estimable && rej[i];
+    r.reject_favourable = r.reject && sign_ * r.t > 0;
+    out.family_reject[i] = r.reject;
+    out.family_favourable[i] = r.reject_favourable;
   }
 }
 

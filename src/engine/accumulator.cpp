@@ -1,6 +1,7 @@
 #include "celltrial/engine/accumulator.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "celltrial/core/error.hpp"
@@ -12,26 +13,67 @@ Accumulator::Accumulator(std::size_t arms, std::size_t comparisons, std::vector<
   CELLTRIAL_ASSERT(arms_ <= kMaxArms && comparisons_ < kMaxArms && truth_.size() == comparisons_);
 }
 
+Accumulator::Accumulator(std::size_t arms, std::size_t comparisons, std::vector<double> truth, std::size_t family,
+                         std::size_t claims, SubgroupTruth subgroup_truth)
+    : Accumulator(arms, comparisons, std::move(truth)) {
+  sub_truth_ = std::move(subgroup_truth);
+  sub_.resize(sub_truth_.inside.size());
+  CELLTRIAL_ASSERT(sub_.size() == sub_truth_.prevalence.size() * comparisons_);
+  family_ = family;
+  claims_.assign(claims, 0);
+}
+
+void Accumulator::add_comparison(ComparisonAccumulator& a, const ComparisonResult& x) {
+  if (!x.estimable) return;
+  ++a.estimable;
+  a.rejections += x.reject;
+  a.rejections_favourable += x.reject_favourable;
+  a.rejections_unadjusted_favourable += x.reject_unadjusted_favourable;
+  a.covered += x.covered;
+  moments(a.estimate, x.estimate);
+  moments(a.se, x.se);
+  const double d = x.estimate - x.truth;
+  moments(a.error, d);
+  moments(a.truth, x.truth);
+  moments(a.squared_error, d * d);
+}
+
 void Accumulator::add(const TrialResult& r) {
   ++trials_;
   bool any = false, all = true;
   for (std::size_t c = 0; c < comparisons_; ++c) {
     const ComparisonResult& x = r.comparisons[c];
-    ComparisonAccumulator& a = comp_[c];
     any = any || x.reject;
     all = all && x.reject;
-    if (!x.estimable) continue;
-    ++a.estimable;
-    a.rejections += x.reject;
-    a.rejections_favourable += x.reject_favourable;
-    a.covered += x.covered;
-    moments(a.estimate, x.estimate);
-    moments(a.se, x.se);
-    const double d = x.estimate - x.truth;
-    moments(a.error, d);
-    moments(a.truth, x.truth);
-    moments(a.squared_error, d * d);
+    add_comparison(comp_[c], x);
   }
+  for (std::size_t k = 0; k < sub_.size(); ++k) {
+    const SubgroupResult& x = r.subgroups[k];
+    SubgroupAccumulator& a = sub_[k];
+    if (!x.applies) continue;
+    add_comparison(a.inside, x.inside);
+    add_comparison(a.outside, x.outside);
+    moments(a.analysed, static_cast<double>(x.analysed_inside));
+    a.empty += x.analysed_inside == 0;
+    if (x.interaction_estimable) {
+      ++a.interaction_estimable;
+      a.interaction_rejections += x.interaction_reject;
+      moments(a.interaction, x.interaction);
+      moments(a.interaction_se, x.interaction_se);
+    }
+  }
+  if (family_ > 0) {
+    bool fany = false, fav = false, fall = true;
+    for (std::size_t i = 0; i < family_; ++i) {
+      fany = fany || r.family_reject[i];
+      fav = fav || r.family_favourable[i];
+      fall = fall && r.family_favourable[i];
+    }
+    family_any_ += fany;
+    family_any_fav_ += fav;
+    family_all_fav_ += fall;
+  }
+  for (std::size_t k = 0; k < claims_.size(); ++k) claims_[k] += r.claims[k];
   for (std::size_t c = 0; c < comparisons_; ++c) comp_[c].sae_difference_exceeds += r.sae_difference_exceeds[c];
   any_reject_ += any;
   all_reject_ += all;
@@ -51,26 +93,46 @@ void Accumulator::add(const TrialResult& r) {
   }
 }
 
+namespace {
+void merge_comparison(ComparisonAccumulator& a, const ComparisonAccumulator& b) {
+  a.estimable += b.estimable;
+  a.rejections += b.rejections;
+  a.rejections_favourable += b.rejections_favourable;
+  a.rejections_unadjusted_favourable += b.rejections_unadjusted_favourable;
+  a.covered += b.covered;
+  a.estimate.merge(b.estimate);
+  a.se.merge(b.se);
+  a.error.merge(b.error);
+  a.truth.merge(b.truth);
+  a.squared_error.merge(b.squared_error);
+  a.sae_difference_exceeds += b.sae_difference_exceeds;
+}
+}  // namespace
+
 void Accumulator::merge(const Accumulator& o) {
-  CELLTRIAL_ASSERT(o.arms_ == arms_ && o.comparisons_ == comparisons_);
+  CELLTRIAL_ASSERT(o.arms_ == arms_ && o.comparisons_ == comparisons_ && o.sub_.size() == sub_.size() &&
+                   o.family_ == family_ && o.claims_.size() == claims_.size());
   trials_ += o.trials_;
+  family_any_ += o.family_any_;
+  family_any_fav_ += o.family_any_fav_;
+  family_all_fav_ += o.family_all_fav_;
+  for (std::size_t k = 0; k < claims_.size(); ++k) claims_[k] += o.claims_[k];
+  for (std::size_t k = 0; k < sub_.size(); ++k) {
+    SubgroupAccumulator& a = sub_[k];
+    const SubgroupAccumulator& b = o.sub_[k];
+    merge_comparison(a.inside, b.inside);
+    merge_comparison(a.outside, b.outside);
+    a.interaction_estimable += b.interaction_estimable;
+    a.interaction_rejections += b.interaction_rejections;
+    a.interaction.merge(b.interaction);
+    a.interaction_se.merge(b.interaction_se);
+    a.analysed.merge(b.analysed);
+    a.empty += b.empty;
+  }
   any_reject_ += o.any_reject_;
   all_reject_ += o.all_reject_;
   out_of_range_ += o.out_of_range_;
-  for (std::size_t c = 0; c < comparisons_; ++c) {
-    ComparisonAccumulator& a = comp_[c];
-    const ComparisonAccumulator& b = o.comp_[c];
-    a.estimable += b.estimable;
-    a.rejections += b.rejections;
-    a.rejections_favourable += b.rejections_favourable;
-    a.covered += b.covered;
-    a.estimate.merge(b.estimate);
-    a.se.merge(b.se);
-    a.error.merge(b.error);
-    a.truth.merge(b.truth);
-    a.squared_error.merge(b.squared_error);
-    a.sae_difference_exceeds += b.sae_difference_exceeds;
-  }
+  for (std::size_t c = 0; c < comparisons_; ++c) merge_comparison(comp_[c], o.comp_[c]);
   for (std::size_t k = 0; k < arms_; ++k) {
     arm_[k].randomised.merge(o.arm_[k].randomised);
     arm_[k].analysed.merge(o.arm_[k].analysed);
@@ -100,6 +162,48 @@ ExactMoments moments_from(const nlohmann::json& j) {
 }
 }  // namespace
 
+namespace {
+// NaN (an empty subgroup's true effect) is kept as null in the state.
+nlohmann::json doubles_state(const std::vector<double>& v) {
+  nlohmann::json j = nlohmann::json::array();
+  for (double x : v) j.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
+  return j;
+}
+std::vector<double> doubles_from(const nlohmann::json& j) {
+  std::vector<double> v;
+  for (const auto& x : j) v.push_back(x.is_null() ? std::numeric_limits<double>::quiet_NaN() : x.get<double>());
+  return v;
+}
+nlohmann::json comparison_state(const ComparisonAccumulator& a) {
+  return {{"estimable", a.estimable},
+          {"rejections", a.rejections},
+          {"rejections_favourable", a.rejections_favourable},
+          {"rejections_unadjusted_favourable", a.rejections_unadjusted_favourable},
+          {"covered", a.covered},
+          {"estimate", moments_state(a.estimate)},
+          {"se", moments_state(a.se)},
+          {"error", moments_state(a.error)},
+          {"truth", moments_state(a.truth)},
+          {"squared_error", moments_state(a.squared_error)},
+          {"sae_difference_exceeds", a.sae_difference_exceeds}};
+}
+ComparisonAccumulator comparison_from(const nlohmann::json& e) {
+  ComparisonAccumulator x;
+  x.estimable = e.at("estimable").get<std::uint64_t>();
+  x.rejections = e.at("rejections").get<std::uint64_t>();
+  x.rejections_favourable = e.at("rejections_favourable").get<std::uint64_t>();
+  x.rejections_unadjusted_favourable = e.at("rejections_unadjusted_favourable").get<std::uint64_t>();
+  x.covered = e.at("covered").get<std::uint64_t>();
+  x.estimate = moments_from(e.at("estimate"));
+  x.se = moments_from(e.at("se"));
+  x.error = moments_from(e.at("error"));
+  x.truth = moments_from(e.at("truth"));
+  x.squared_error = moments_from(e.at("squared_error"));
+  x.sae_difference_exceeds = e.at("sae_difference_exceeds").get<std::uint64_t>();
+  return x;
+}
+}  // namespace
+
 nlohmann::json Accumulator::state() const {
   nlohmann::json j;
   j["arms"] = arms_;
@@ -113,18 +217,27 @@ nlohmann::json Accumulator::state() const {
   j["age"] = moments_state(age_);
   j["under5"] = moments_state(under5_);
   j["gmfcs_1_3"] = moments_state(mild_);
-  for (std::size_t c = 0; c < comparisons_; ++c) {
-    const auto& a = comp_[c];
-    j["comparison"].push_back({{"estimable", a.estimable},
-                               {"rejections", a.rejections},
-                               {"rejections_favourable", a.rejections_favourable},
-                               {"covered", a.covered},
-                               {"estimate", moments_state(a.estimate)},
-                               {"se", moments_state(a.se)},
-                               {"error", moments_state(a.error)},
-                               {"truth", moments_state(a.truth)},
-                               {"squared_error", moments_state(a.squared_error)},
-                               {"sae_difference_exceeds", a.sae_difference_exceeds}});
+  for (std::size_t c = 0; c < comparisons_; ++c) j["comparison"].push_back(comparison_state(comp_[c]));
+  if (!sub_.empty() || family_ > 0) {
+    j["family"] = family_;
+    j["family_any"] = family_any_;
+    j["family_any_favourable"] = family_any_fav_;
+    j["family_all_favourable"] = family_all_fav_;
+    j["claims"] = claims_;
+    const SubgroupTruth& t = sub_truth_;
+    j["subgroup_truth"] = {{"inside", doubles_state(t.inside)},         {"inside_mc_se", doubles_state(t.inside_mc_se)},
+                           {"outside", doubles_state(t.outside)},       {"outside_mc_se", doubles_state(t.outside_mc_se)},
+                           {"prevalence", doubles_state(t.prevalence)}, {"prevalence_mc_se", doubles_state(t.prevalence_mc_se)}};
+    j["subgroups"] = nlohmann::json::array();
+    for (const auto& a : sub_)
+      j["subgroups"].push_back({{"inside", comparison_state(a.inside)},
+                                {"outside", comparison_state(a.outside)},
+                                {"interaction_estimable", a.interaction_estimable},
+                                {"interaction_rejections", a.interaction_rejections},
+                                {"interaction", moments_state(a.interaction)},
+                                {"interaction_se", moments_state(a.interaction_se)},
+                                {"analysed", moments_state(a.analysed)},
+                                {"empty", a.empty}});
   }
   for (std::size_t k = 0; k < arms_; ++k)
     j["arm"].push_back({{"randomised", moments_state(arm_[k].randomised)},
@@ -141,7 +254,36 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     const auto arms = j.at("arms").get<std::size_t>();
     const auto comps = j.at("comparisons").get<std::size_t>();
     if (arms < 2 || arms > kMaxArms || comps < 1 || comps >= arms) throw std::runtime_error("bad arm counts");
-    Accumulator a(arms, comps, j.at("truth").get<std::vector<double>>());
+    const auto truth = j.at("truth").get<std::vector<double>>();
+    if (truth.size() != comps) throw std::runtime_error("bad truth size");
+    Accumulator a(arms, comps, truth);
+    if (j.contains("family")) {
+      const auto& t = j.at("subgroup_truth");
+      SubgroupTruth st{doubles_from(t.at("inside")),     doubles_from(t.at("inside_mc_se")),
+                       doubles_from(t.at("outside")),    doubles_from(t.at("outside_mc_se")),
+                       doubles_from(t.at("prevalence")), doubles_from(t.at("prevalence_mc_se"))};
+      if (st.inside.size() != st.prevalence.size() * comps || j.at("subgroups").size() != st.inside.size() ||
+          st.outside.size() != st.inside.size() || st.inside_mc_se.size() != st.inside.size() ||
+          st.outside_mc_se.size() != st.inside.size() || st.prevalence_mc_se.size() != st.prevalence.size())
+        throw std::runtime_error("bad subgroup sizes");
+      a = Accumulator(arms, comps, truth, j.at("family").get<std::size_t>(), j.at("claims").size(), std::move(st));
+      a.family_any_ = j.at("family_any").get<std::uint64_t>();
+      a.family_any_fav_ = j.at("family_any_favourable").get<std::uint64_t>();
+      a.family_all_fav_ = j.at("family_all_favourable").get<std::uint64_t>();
+      a.claims_ = j.at("claims").get<std::vector<std::uint64_t>>();
+      for (std::size_t k = 0; k < a.sub_.size(); ++k) {
+        const auto& e = j.at("subgroups").at(k);
+        auto& x = a.sub_[k];
+        x.inside = comparison_from(e.at("inside"));
+        x.outside = comparison_from(e.at("outside"));
+        x.interaction_estimable = e.at("interaction_estimable").get<std::uint64_t>();
+        x.interaction_rejections = e.at("interaction_rejections").get<std::uint64_t>();
+        x.interaction = moments_from(e.at("interaction"));
+        x.interaction_se = moments_from(e.at("interaction_se"));
+        x.analysed = moments_from(e.at("analysed"));
+        x.empty = e.at("empty").get<std::uint64_t>();
+      }
+    }
     a.trials_ = j.at("trials").get<std::uint64_t>();
     a.any_reject_ = j.at("any_reject").get<std::uint64_t>();
     a.all_reject_ = j.at("all_reject").get<std::uint64_t>();
@@ -153,20 +295,7 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     const auto& cj = j.at("comparison");
     const auto& aj = j.at("arm");
     if (cj.size() != comps || aj.size() != arms) throw std::runtime_error("bad array sizes");
-    for (std::size_t c = 0; c < comps; ++c) {
-      auto& x = a.comp_[c];
-      const auto& e = cj.at(c);
-      x.estimable = e.at("estimable").get<std::uint64_t>();
-      x.rejections = e.at("rejections").get<std::uint64_t>();
-      x.rejections_favourable = e.at("rejections_favourable").get<std::uint64_t>();
-      x.covered = e.at("covered").get<std::uint64_t>();
-      x.estimate = moments_from(e.at("estimate"));
-      x.se = moments_from(e.at("se"));
-      x.error = moments_from(e.at("error"));
-      x.truth = moments_from(e.at("truth"));
-      x.squared_error = moments_from(e.at("squared_error"));
-      x.sae_difference_exceeds = e.at("sae_difference_exceeds").get<std::uint64_t>();
-    }
+    for (std::size_t c = 0; c < comps; ++c) a.comp_[c] = comparison_from(cj.at(c));
     for (std::size_t k = 0; k < arms; ++k) {
       a.arm_[k].randomised = moments_from(aj.at(k).at("randomised"));
       a.arm_[k].analysed = moments_from(aj.at(k).at("analysed"));

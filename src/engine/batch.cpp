@@ -434,7 +434,7 @@ class LocalRunner final : public ChunkRunner {
     o.first_trial = r.first;
     o.last_trial = r.last;
     if (!model_ || &model_->scenario() != &s) model_ = std::make_unique<Model>(s);  // built once per run
-    if (r.size() == 0) return Accumulator(s.arms.size(), s.active_arms().size(), model_->truth().effect);
+    if (r.size() == 0) return make_accumulator(*model_);
     return run_trials(*model_, o);
   }
 

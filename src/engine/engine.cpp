@@ -18,8 +18,12 @@ namespace celltrial {
 
 std::vector<double> true_effects(const Scenario& s) { return Model(s).truth().effect; }
 
-Accumulator make_accumulator(const Scenario& s) {
-  return Accumulator(s.arms.size(), s.active_arms().size(), true_effects(s));
+Accumulator make_accumulator(const Scenario& s) { return make_accumulator(Model(s)); }
+
+Accumulator make_accumulator(const Model& m) {
+  const Scenario& s = m.scenario();
+  return Accumulator(s.arms.size(), s.active_arms().size(), m.truth().effect, family(s).size(), s.analysis.claims.size(),
+                     m.truth().subgroups);
 }
 
 int resolve_threads(int threads) {
@@ -39,7 +43,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
   const std::vector<double> truth = model.truth().effect;
-  const Ancova ancova(s, truth);
+  const Ancova ancova(model);
   const std::uint64_t seed = s.simulation.seed;
   // Safety and enrolment descriptions cost a pass over the children; skip when there is nothing
   // to describe (the generic endpoint without risks).
@@ -53,7 +57,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     TrialResult result;
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
-  tbb::combinable<Accumulator> partial([&] { return Accumulator(s.arms.size(), truth.size(), truth); });
+  tbb::combinable<Accumulator> partial([&] { return make_accumulator(model); });
   std::atomic<bool> stopped{false};
 
   const int threads = resolve_threads(opt.threads);
@@ -88,7 +92,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
         tbb::simple_partitioner());
   });
   if (stopped.load() || (opt.stop && opt.stop->load())) throw Error(ExitCode::interrupted, "interrupted; no results were written");
-  Accumulator total(s.arms.size(), truth.size(), truth);
+  Accumulator total = make_accumulator(model);
   partial.combine_each([&](const Accumulator& a) { total.merge(a); });
   return total;
 }

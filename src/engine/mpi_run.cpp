@@ -82,7 +82,7 @@ struct Session::Impl final : ChunkRunner {
       opt.last_trial = part.last;
       if (!model || &model->scenario() != &s) model = std::make_unique<Model>(s);  // built once per run
       const Accumulator acc = part.size() ? run_trials(*model, opt)
-                                          : Accumulator(s.arms.size(), s.active_arms().size(), model->truth().effect);
+                                          : make_accumulator(*model);
       return {kOk, acc.state().dump()};
     } catch (const Error& e) {
       return {e.code() == ExitCode::interrupted ? kInterrupted : kFailed, e.what()};

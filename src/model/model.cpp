@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/model/subgroups.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
@@ -131,6 +132,7 @@ Model::Model(const Scenario& s) : sc_(s) {
   needs_dosing_ = cp && needs_dosing_;
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
   truth_ = compute_truth();
+  truth_.subgroups = subgroup_truth(*this);
 }
 
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {

@@ -1,5 +1,6 @@
 #include "celltrial/report/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -31,31 +32,20 @@ nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
           {"of", n}};
 }
 
-nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
-                               const Truth& truth) {
-  const ComparisonAccumulator& a = acc.comparison(c);
+// Estimate, bias, SEs and coverage of one comparison's accumulated estimates.
+nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
+                             const char* true_source, double ci_level) {
   const std::uint64_t n = a.estimable;
-  const double truth_value = acc.truth(c);
-  const bool with_prior = s.arms[arm].effect_prior.kind != PriorKind::none;
   const double mean = a.estimate.mean();
   const double emp_se = a.estimate.sd();
-  const double mse = a.squared_error.mean();
-  const double rmse = std::sqrt(mse);
+  const double rmse = std::sqrt(a.squared_error.mean());
   const double dn = static_cast<double>(n);
-  nlohmann::json j;
-  j["arm"] = s.arms[arm].name;
-  j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
-  j["power"] = proportion(a.rejections, acc.trials());
-  j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
-  const double truth_se = truth.effect_mc_se[c];
-  j["estimate"] = {
+  nlohmann::json j = {
       {"mean", num(mean)},
       {"mc_se", num(a.estimate.mc_se())},
       {"true", num(with_prior ? a.truth.mean() : truth_value)},
       {"true_mc_se", num(with_prior ? std::hypot(a.truth.mc_se(), truth_se) : truth_se)},
-      {"true_source", with_prior ? "mean of the per-trial effects drawn from the prior"
-                      : truth.exact ? "scenario effect at the primary visit"
-                                    : "mean expected effect over eligible children (pre-run)"},
+      {"true_source", true_source},
       {"bias", num(a.error.mean())},
       {"bias_mc_se", num(std::hypot(a.error.mc_se(), truth_se))},
       {"empirical_se", num(emp_se)},
@@ -66,13 +56,32 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
       {"rmse_mc_se", num(rmse > 0 ? a.squared_error.mc_se() / (2 * rmse) : kNaN)},
       {"coverage", num(n ? static_cast<double>(a.covered) / dn : kNaN)},
       {"coverage_mc_se", nullptr},
-      {"ci_level", s.analysis.ci_level},
+      {"ci_level", ci_level},
       {"estimable_trials", n},
   };
   if (n) {
     const double cov = static_cast<double>(a.covered) / dn;
-    j["estimate"]["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
+    j["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
   }
+  return j;
+}
+
+nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
+                               const Truth& truth) {
+  const ComparisonAccumulator& a = acc.comparison(c);
+  const bool with_prior = s.arms[arm].effect_prior.kind != PriorKind::none;
+  nlohmann::json j;
+  j["arm"] = s.arms[arm].name;
+  j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
+  j["power"] = proportion(a.rejections, acc.trials());
+  j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
+  j["power_unadjusted"] = proportion(a.rejections_unadjusted_favourable, acc.trials());
+  j["power_unadjusted"]["meaning"] = "favourable and significant at alpha without multiplicity adjustment";
+  j["estimate"] = estimate_json(a, acc.truth(c), truth.effect_mc_se[c], with_prior,
+                                with_prior    ? "mean of the per-trial effects drawn from the prior"
+                                : truth.exact ? "scenario effect at the primary visit"
+                                              : "mean expected effect over eligible children (pre-run)",
+                                s.analysis.ci_level);
   if (with_prior) {
     j["assurance"] = proportion(a.rejections_favourable, acc.trials());
     j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
@@ -80,6 +89,103 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
   j["safety"] = proportion(a.sae_difference_exceeds, acc.trials());
   j["safety"]["threshold"] = s.analysis.sae_difference_threshold;
   j["safety"]["meaning"] = "probability that a trial shows an active - control SAE proportion above the threshold";
+  return j;
+}
+nlohmann::json subgroups_json(const Scenario& s, const Accumulator& acc) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto active = s.active_arms();
+  const std::size_t C = active.size();
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const SubgroupTruth& t = acc.subgroup_truth();
+  for (std::size_t h = 0; h < hyps.size(); ++h) {
+    if (hyps[h].subgroup < 0) continue;
+    const auto g = static_cast<std::size_t>(hyps[h].subgroup);
+    const std::size_t c = hyps[h].comparison, slot = g * C + c;
+    const Subgroup& sg = s.analysis.subgroups[g];
+    const SubgroupAccumulator& a = acc.subgroup(slot);
+    const bool in_family = std::find(fam.begin(), fam.end(), h) != fam.end();
+    const bool prior = s.arms[active[c]].effect_prior.kind != PriorKind::none;
+    nlohmann::json j;
+    j["name"] = sg.name;
+    j["hypothesis"] = hyps[h].name;
+    j["definition"] = describe(sg);
+    j["arm"] = s.arms[active[c]].name;
+    j["label"] = s.arms[active[c]].name + " vs " + s.arms[s.control_arm()].name + " in " + sg.name;
+    j["confirmatory"] = in_family;
+    j["prevalence_prerun"] = num(t.prevalence[g]);
+    j["prevalence_prerun_mc_se"] = num(t.prevalence_mc_se[g]);
+    j["analysed_mean"] = num(a.analysed.mean());
+    j["analysed_mean_mc_se"] = num(a.analysed.mc_se());
+    j["empty_trials"] = a.empty;
+    if (acc.trials() > 0 && a.empty == acc.trials())
+      j["note"] = "the subgroup had no analysed child in any trial: nothing could be estimated";
+    else if (a.inside.estimable < acc.trials())
+      j["note"] = std::to_string(acc.trials() - a.inside.estimable) +
+                  " trial(s) could not estimate the effect in the subgroup (an arm with no analysed child there)";
+    j["power"] = proportion(a.inside.rejections_favourable, acc.trials());
+    j["power"]["meaning"] = in_family ? "favourable rejection under the multiplicity procedure"
+                                      : "favourable and significant at alpha (not in the confirmatory family: unadjusted)";
+    j["power_unadjusted"] = proportion(a.inside.rejections_unadjusted_favourable, acc.trials());
+    const char* src = "mean expected effect over eligible children in the subgroup (pre-run)";
+    j["estimate"] = estimate_json(a.inside, t.inside[slot], t.inside_mc_se[slot], prior, src, s.analysis.ci_level);
+    nlohmann::json comp;
+    comp["power_unadjusted"] = proportion(a.outside.rejections_unadjusted_favourable, acc.trials());
+    comp["estimate"] = estimate_json(a.outside, t.outside[slot], t.outside_mc_se[slot], prior,
+                                     "mean expected effect over eligible children outside the subgroup (pre-run)",
+                                     s.analysis.ci_level);
+    j["complement"] = comp;
+    const double ti = t.inside[slot] - t.outside[slot];
+    j["interaction"] = {{"true", num(ti)},
+                        {"true_mc_se", num(std::hypot(t.inside_mc_se[slot], t.outside_mc_se[slot]))},
+                        {"mean", num(a.interaction.mean())},
+                        {"mc_se", num(a.interaction.mc_se())},
+                        {"empirical_se", num(a.interaction.sd())},
+                        {"model_se", num(a.interaction_se.mean())},
+                        {"alpha", s.analysis.interaction_alpha},
+                        {"estimable_trials", a.interaction_estimable},
+                        {"power", proportion(a.interaction_rejections, acc.trials())},
+                        {"meaning", "treatment x subgroup interaction (effect inside - outside), two-sided test"}};
+    out.push_back(j);
+  }
+  return out;
+}
+
+nlohmann::json multiplicity_json(const Scenario& s, const Accumulator& acc) {
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const std::size_t C = s.active_arms().size();
+  nlohmann::json j;
+  j["procedure"] = to_string(s.analysis.multiplicity);
+  j["alpha"] = s.analysis.alpha;
+  j["sides"] = s.analysis.sides;
+  if (!s.analysis.testing.weights.empty()) j["weights"] = s.analysis.testing.weights;
+  if (!s.analysis.testing.transitions.empty()) j["transitions"] = s.analysis.testing.transitions;
+  nlohmann::json hs = nlohmann::json::array();
+  for (std::size_t h : fam) {
+    const Hypothesis& x = hyps[h];
+    const ComparisonAccumulator& a =
+        x.subgroup < 0 ? acc.comparison(x.comparison) : acc.subgroup(static_cast<std::size_t>(x.subgroup) * C + x.comparison).inside;
+    hs.push_back({{"name", x.name},
+                  {"power", proportion(a.rejections_favourable, acc.trials())},
+                  {"power_unadjusted", proportion(a.rejections_unadjusted_favourable, acc.trials())}});
+  }
+  j["hypotheses"] = hs;
+  j["at_least_one"] = proportion(acc.family_any_favourable(), acc.trials());
+  j["at_least_one"]["meaning"] = "at least one hypothesis of the family rejected in the favourable direction";
+  j["all"] = proportion(acc.family_all_favourable(), acc.trials());
+  j["all"]["meaning"] = "every hypothesis of the family rejected in the favourable direction";
+  j["any_rejection"] = proportion(acc.family_any_rejection(), acc.trials());
+  j["any_rejection"]["meaning"] =
+      "at least one rejection in either direction: the family-wise error rate when every null hypothesis is true";
+  nlohmann::json cl = nlohmann::json::array();
+  for (std::size_t k = 0; k < s.analysis.claims.size(); ++k) {
+    nlohmann::json c = proportion(acc.claim(k), acc.trials());
+    c["name"] = s.analysis.claims[k].name;
+    c["all_of"] = s.analysis.claims[k].all_of;
+    cl.push_back(c);
+  }
+  j["claims"] = cl;
   return j;
 }
 }  // namespace
@@ -128,6 +234,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
     j["all_rejections"] = proportion(acc.all_rejections(), acc.trials());
   }
+  if (!s.analysis.subgroups.empty()) j["subgroups"] = subgroups_json(s, acc);
+  if (acc.family_size() > 1 || !s.analysis.claims.empty()) j["multiplicity"] = multiplicity_json(s, acc);
   nlohmann::json arms = nlohmann::json::array();
   for (std::size_t a = 0; a < s.arms.size(); ++a) {
     const ArmAccumulator& x = acc.arm(a);
@@ -222,6 +330,35 @@ std::string summary_csv(const nlohmann::json& j) {
     row("coverage", e["coverage"], e["coverage_mc_se"]);
     row("p_sae_difference_exceeds", c["safety"]["estimate"], c["safety"]["mc_se"]);
   }
+  if (j.contains("subgroups"))
+    for (const auto& g : j["subgroups"]) {
+      const std::string lab = csv_field(g["label"].get<std::string>());
+      auto row = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
+        os << head << lab << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
+      };
+      row("subgroup_analysed_mean", g["analysed_mean"], g["analysed_mean_mc_se"]);
+      row("subgroup_power", g["power"]["estimate"], g["power"]["mc_se"]);
+      row("subgroup_power_unadjusted", g["power_unadjusted"]["estimate"], g["power_unadjusted"]["mc_se"]);
+      row("subgroup_estimate_mean", g["estimate"]["mean"], g["estimate"]["mc_se"]);
+      row("subgroup_true_effect", g["estimate"]["true"], g["estimate"]["true_mc_se"]);
+      row("subgroup_bias", g["estimate"]["bias"], g["estimate"]["bias_mc_se"]);
+      row("subgroup_coverage", g["estimate"]["coverage"], g["estimate"]["coverage_mc_se"]);
+      row("complement_estimate_mean", g["complement"]["estimate"]["mean"], g["complement"]["estimate"]["mc_se"]);
+      row("interaction_mean", g["interaction"]["mean"], g["interaction"]["mc_se"]);
+      row("interaction_power", g["interaction"]["power"]["estimate"], g["interaction"]["power"]["mc_se"]);
+    }
+  if (j.contains("multiplicity")) {
+    const auto& m = j["multiplicity"];
+    for (const auto& h : m["hypotheses"])
+      os << head << csv_field("family:" + h["name"].get<std::string>()) << ",power," << csv_num(h["power"]["estimate"]) << ","
+         << csv_num(h["power"]["mc_se"]) << "\n";
+    os << head << "family,at_least_one," << csv_num(m["at_least_one"]["estimate"]) << "," << csv_num(m["at_least_one"]["mc_se"]) << "\n";
+    os << head << "family,all," << csv_num(m["all"]["estimate"]) << "," << csv_num(m["all"]["mc_se"]) << "\n";
+    os << head << "family,any_rejection," << csv_num(m["any_rejection"]["estimate"]) << "," << csv_num(m["any_rejection"]["mc_se"]) << "\n";
+    for (const auto& c : m["claims"])
+      os << head << csv_field("claim:" + c["name"].get<std::string>()) << ",probability," << csv_num(c["estimate"]) << ","
+         << csv_num(c["mc_se"]) << "\n";
+  }
   for (const auto& a : j["arms"]) {
     const std::string lab = csv_field(a["name"].get<std::string>());
     os << head << lab << ",analysed_mean," << csv_num(a["analysed_mean"]) << "," << csv_num(a["analysed_mean_mc_se"]) << "\n";
@@ -268,6 +405,33 @@ std::string summary_table(const nlohmann::json& j) {
   if (j.contains("any_rejection")) {
     os << "\n  any active arm rejects: " << fmt(j["any_rejection"]["estimate"]) << " (MC SE "
        << fmt(j["any_rejection"]["mc_se"]) << ")\n";
+  }
+  if (j.contains("subgroups")) {
+    os << "\n  subgroup (definition)                     analysed  estimate (true)     power  unadj.   interaction (true)  P(int.)\n";
+    for (const auto& g : j["subgroups"]) {
+      const std::string name = g["hypothesis"].get<std::string>() + (g["confirmatory"].get<bool>() ? "*" : "");
+      std::snprintf(line, sizeof line, "  %-16.16s %-24.24s %8s  %7s (%6s)  %6s  %6s   %7s (%6s)    %6s\n", name.c_str(),
+                    g["definition"].get<std::string>().c_str(), fmt(g["analysed_mean"], 1).c_str(),
+                    fmt(g["estimate"]["mean"], 2).c_str(), fmt(g["estimate"]["true"], 2).c_str(),
+                    fmt(g["power"]["estimate"], 3).c_str(), fmt(g["power_unadjusted"]["estimate"], 3).c_str(),
+                    fmt(g["interaction"]["mean"], 2).c_str(), fmt(g["interaction"]["true"], 2).c_str(),
+                    fmt(g["interaction"]["power"]["estimate"], 3).c_str());
+      os << line;
+      if (g.contains("note")) os << "    note: " << g["note"].get<std::string>() << "\n";
+    }
+    os << "  (* in the confirmatory family; power is then under the multiplicity procedure)\n";
+  }
+  if (j.contains("multiplicity")) {
+    const auto& m = j["multiplicity"];
+    os << "\n  multiplicity: " << m["procedure"].get<std::string>() << " over " << m["hypotheses"].size()
+       << " hypotheses at alpha " << m["alpha"] << "\n";
+    for (const auto& h : m["hypotheses"])
+      os << "    " << h["name"].get<std::string>() << ": power " << fmt(h["power"]["estimate"]) << " (MC SE "
+         << fmt(h["power"]["mc_se"]) << "), unadjusted " << fmt(h["power_unadjusted"]["estimate"]) << "\n";
+    os << "    at least one claim " << fmt(m["at_least_one"]["estimate"]) << ", all claims " << fmt(m["all"]["estimate"])
+       << ", any rejection (FWER if all nulls true) " << fmt(m["any_rejection"]["estimate"]) << "\n";
+    for (const auto& c : m["claims"])
+      os << "    claim " << c["name"].get<std::string>() << ": " << fmt(c["estimate"]) << " (MC SE " << fmt(c["mc_se"]) << ")\n";
   }
   os << "\n  arm               randomised  analysed  mean change (MC SE)   SAEs  infusion r.  mean dose\n";
   for (const auto& a : j["arms"]) {

@@ -575,10 +575,75 @@ void read_design(Reader& r, const YAML::Node& n, Design& d) {
     read_by_month(r, s.get("sham_effect_by_month"), s.sub("sham_effect_by_month"), d.sham_effect_by_month);
 }
 
+// {min: x, max: y} with both optional: [min, max).
+void read_range(Reader& r, const YAML::Node& n, const std::string& path, double& lo, double& hi) {
+  Section s(r, n, path, {"min", "max"});
+  if (!s.ok) return;
+  if (!s.has("min") && !s.has("max"))
+    r.error(n, path, "a range needs min, max or both.", "e.g. {max: 60} for children under 5 years.");
+  s.num("min", lo);
+  s.num("max", hi);
+}
+
+void read_subgroups(Reader& r, const YAML::Node& n, const std::string& path, std::vector<Subgroup>& out) {
+  if (!n.IsSequence()) {
+    r.error(n, path, "expected a list of subgroups, found " + Reader::kind(n) + ".",
+            "write each as '- {name: under5, age_months: {max: 60}}'.");
+    return;
+  }
+  r.seen[path] = r.where(n, path);
+  out.clear();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string gp = path + "[" + std::to_string(i) + "]";
+    Section s(r, n[i], gp, {"name", "age_months", "gmfcs", "dose_per_kg", "sex", "hla_mismatches", "route", "confirmatory"});
+    if (!s.ok) continue;
+    Subgroup g;
+    s.text("name", g.name);
+    if (!s.has("name")) r.error(n[i], gp + ".name", "the subgroup has no name.", "add e.g. 'name: under5'.");
+    if (s.has("age_months")) {
+      g.has_age = true;
+      read_range(r, s.get("age_months"), s.sub("age_months"), g.age_min_months, g.age_max_months);
+    }
+    if (s.has("gmfcs")) {
+      g.has_gmfcs = true;
+      read_gmfcs_list(r, s.get("gmfcs"), s.sub("gmfcs"), g.gmfcs);
+    }
+    if (s.has("dose_per_kg")) {
+      g.has_dose = true;
+      read_range(r, s.get("dose_per_kg"), s.sub("dose_per_kg"), g.dose_min, g.dose_max);
+    }
+    s.choice<int>("sex", {{"male", 1}, {"female", 0}}, g.sex);
+    if (s.has("hla_mismatches")) {
+      g.has_hla = true;
+      const YAML::Node l = s.get("hla_mismatches");
+      const std::string lp = s.sub("hla_mismatches");
+      if (!l.IsSequence()) {
+        r.error(l, lp, "expected a list of mismatch counts, found " + Reader::kind(l) + ".", "write it as [0, 1] (2 means 2 or more).");
+      } else {
+        g.hla = {false, false, false};
+        for (std::size_t k = 0; k < l.size(); ++k) {
+          int m = 0;
+          if (r.choice<int>(l[k], lp + "[" + std::to_string(k) + "]", {{"0", 0}, {"1", 1}, {"2", 2}}, m))
+            g.hla[static_cast<std::size_t>(m)] = true;
+        }
+      }
+    }
+    if (s.has("route")) {
+      g.has_route = true;
+      s.choice<Route>("route", {{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}, g.route);
+    }
+    if (s.has("confirmatory")) s.choice<bool>("confirmatory", {{"true", true}, {"false", false}}, g.confirmatory);
+    if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla && !g.has_route)
+      r.error(n[i], gp, "the subgroup has no condition, so it is everyone.",
+              "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches, route.");
+    out.push_back(g);
+  }
+}
+
 void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
   Section s(r, n, "analysis",
             {"method", "primary_visit_months", "adjust_for", "alpha", "sides", "direction", "ci_level", "multiplicity",
-             "sae_difference_threshold"});
+             "sae_difference_threshold", "subgroups", "interaction_alpha", "claims"});
   if (!s.ok) return;
   s.choice<AnalysisMethod>("method", {{"ancova", AnalysisMethod::ancova}}, a.method);
   s.num("primary_visit_months", a.primary_visit_months);
@@ -606,10 +671,77 @@ void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
   a.sides = static_cast<int>(std::clamp<std::int64_t>(sides, -1000, 1000));
   s.choice<Direction>("direction", {{"greater", Direction::greater}, {"less", Direction::less}}, a.direction);
   s.num("ci_level", a.ci_level);
-  s.choice<Multiplicity>("multiplicity",
-                         {{"none", Multiplicity::none}, {"bonferroni", Multiplicity::bonferroni}, {"holm", Multiplicity::holm}},
-                         a.multiplicity);
+  const std::vector<std::pair<std::string, Multiplicity>> procedures{
+      {"none", Multiplicity::none},         {"bonferroni", Multiplicity::bonferroni},
+      {"holm", Multiplicity::holm},         {"hochberg", Multiplicity::hochberg},
+      {"fixed_sequence", Multiplicity::fixed_sequence}, {"fallback", Multiplicity::fallback},
+      {"graphical", Multiplicity::graphical}};
+  if (s.has("multiplicity") && s.get("multiplicity").IsMap()) {
+    Section m(r, s.get("multiplicity"), s.sub("multiplicity"), {"procedure", "hypotheses", "weights", "transitions"});
+    if (m.ok) {
+      if (!m.has("procedure"))
+        r.error(s.get("multiplicity"), m.sub("procedure"), "the multiplicity procedure is not named.",
+                "add e.g. 'procedure: graphical'.");
+      m.choice<Multiplicity>("procedure", procedures, a.multiplicity);
+      if (m.has("hypotheses")) {
+        const YAML::Node l = m.get("hypotheses");
+        if (!l.IsSequence()) {
+          r.error(l, m.sub("hypotheses"), "expected a list of hypothesis names, found " + Reader::kind(l) + ".",
+                  "e.g. [primary, under5].");
+        } else {
+          r.seen[m.sub("hypotheses")] = r.where(l, m.sub("hypotheses"));
+          for (std::size_t i = 0; i < l.size(); ++i) {
+            std::string h;
+            if (r.text(l[i], m.sub("hypotheses") + "[" + std::to_string(i) + "]", h)) a.testing.hypotheses.push_back(h);
+          }
+        }
+      }
+      m.numbers("weights", a.testing.weights);
+      if (m.has("transitions")) {
+        const YAML::Node t = m.get("transitions");
+        const std::string tp = m.sub("transitions");
+        if (!t.IsSequence()) {
+          r.error(t, tp, "expected a list of rows (a matrix), found " + Reader::kind(t) + ".", "e.g. [[0, 1], [1, 0]].");
+        } else {
+          r.seen[tp] = r.where(t, tp);
+          for (std::size_t i = 0; i < t.size(); ++i) {
+            std::vector<double> row;
+            r.number_list(t[i], tp + "[" + std::to_string(i) + "]", row);
+            a.testing.transitions.push_back(row);
+          }
+        }
+      }
+    }
+  } else {
+    s.choice<Multiplicity>("multiplicity", procedures, a.multiplicity);
+  }
   s.num("sae_difference_threshold", a.sae_difference_threshold);
+  if (s.has("subgroups")) read_subgroups(r, s.get("subgroups"), s.sub("subgroups"), a.subgroups);
+  s.num("interaction_alpha", a.interaction_alpha);
+  if (s.has("claims")) {
+    const YAML::Node c = s.get("claims");
+    if (!c.IsMap()) {
+      r.error(c, s.sub("claims"), "expected a mapping of claim names to lists of hypotheses, found " + Reader::kind(c) + ".",
+              "e.g. claims: {overall_and_young: [primary, under5]}.");
+    } else {
+      r.seen[s.sub("claims")] = r.where(c, s.sub("claims"));
+      for (auto it = c.begin(); it != c.end(); ++it) {
+        ClaimSet cs;
+        cs.name = it->first.Scalar();
+        const std::string cp = s.sub("claims") + "." + cs.name;
+        if (!it->second.IsSequence() || it->second.size() == 0) {
+          r.error(it->second, cp, "expected a non-empty list of hypothesis names.", "e.g. [primary, under5].");
+          continue;
+        }
+        r.seen[cp] = r.where(it->second, cp);
+        for (std::size_t i = 0; i < it->second.size(); ++i) {
+          std::string h;
+          if (r.text(it->second[i], cp + "[" + std::to_string(i) + "]", h)) cs.all_of.push_back(h);
+        }
+        a.claims.push_back(cs);
+      }
+    }
+  }
 }
 
 void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
@@ -627,6 +759,142 @@ void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
     r.error(s.get("seed"), "simulation.seed", "must be a non-negative whole number.", "use e.g. 20250411.");
   else
     sim.seed = static_cast<std::uint64_t>(seed);
+}
+
+// Subgroups, the multiplicity family and claims.
+void validate_subgroups(Reader& r, const Scenario& sc) {
+  const auto& an = sc.analysis;
+  const bool cp = sc.population.outcome_model == OutcomeModel::cp;
+  bool any_product = false, any_allogeneic = false;
+  for (const auto& a : sc.arms) {
+    any_product = any_product || (a.role == ArmRole::active && a.product != ProductType::none);
+    any_allogeneic = any_allogeneic || (a.product == ProductType::ucb && (a.ucb.source_mix[1] > 0 || a.ucb.source_mix[2] > 0));
+  }
+  std::set<std::string> names;
+  for (const auto& a : sc.arms) names.insert(a.name);
+  for (std::size_t i = 0; i < an.subgroups.size(); ++i) {
+    const Subgroup& g = an.subgroups[i];
+    const std::string gp = "analysis.subgroups[" + std::to_string(i) + "]";
+    if (!g.name.empty()) {
+      check(r, g.name.find_first_of("/,\"") == std::string::npos && g.name != "primary", gp + ".name",
+            "'" + g.name + "' cannot name a subgroup (it must not be 'primary' or hold '/', ',' or quotes).",
+            "use a plain word such as under5.");
+      check(r, names.insert(g.name).second, gp + ".name",
+            "the name '" + g.name + "' is already used by an arm or another subgroup.", "give each subgroup its own name.");
+    }
+    if (g.has_age) {
+      check(r, cp, gp + ".age_months", "age subgroups need the cp outcome model (the generic endpoint has no ages).",
+            "remove the condition or set population.outcome_model: cp.");
+      check(r, g.age_min_months < g.age_max_months, gp + ".age_months", "min must be below max.", "e.g. {min: 0, max: 60}.");
+    }
+    if (g.has_gmfcs) {
+      check(r, cp, gp + ".gmfcs", "GMFCS subgroups need the cp outcome model.", "remove the condition or set population.outcome_model: cp.");
+      check(r, std::find(g.gmfcs.begin(), g.gmfcs.end(), true) != g.gmfcs.end(), gp + ".gmfcs", "no GMFCS level is listed.",
+            "list the levels in the subgroup, e.g. [I, II, III].");
+    }
+    if (g.has_dose) {
+      check(r, cp && any_product, gp + ".dose_per_kg",
+            "dose subgroups need an active arm with a UCB or MSC product (the planned dose per kg is its dose).",
+            "add a product to the active arm or remove the condition.");
+      check(r, g.dose_min < g.dose_max, gp + ".dose_per_kg", "min must be below max.", "e.g. {min: 2.0e7} TNC/kg.");
+    }
+    if (g.sex >= 0) check(r, cp, gp + ".sex", "sex subgroups need the cp outcome model.", "remove the condition.");
+    if (g.has_hla) {
+      check(r, any_allogeneic, gp + ".hla_mismatches",
+            "HLA subgroups need a UCB arm with public or sibling units (autologous units have no mismatch).",
+            "remove the condition or add allogeneic units to the source_mix.");
+      check(r, std::find(g.hla.begin(), g.hla.end(), true) != g.hla.end(), gp + ".hla_mismatches", "no mismatch count is listed.",
+            "e.g. [0, 1].");
+    }
+    if (g.has_route) {
+      bool any = false;
+      for (std::size_t a = 0; a < sc.arms.size(); ++a) any = any || subgroup_applies(sc, g, a);
+      check(r, any, gp + ".route", std::string("no active arm gives MSC ") + to_string(g.route) + ".",
+            "remove the condition or use the route of an MSC arm.");
+    }
+  }
+  check(r, an.interaction_alpha > 0 && an.interaction_alpha < 1, "analysis.interaction_alpha",
+        "must be in (0, 1) (two-sided level of the interaction test).", "e.g. 0.10.");
+
+  // The family.
+  const auto all = all_hypotheses(sc);
+  std::vector<std::string> all_names;
+  for (const auto& h : all) all_names.push_back(h.name);
+  const std::string hp = "analysis.multiplicity.hypotheses";
+  std::set<std::string> listed;
+  for (std::size_t i = 0; i < an.testing.hypotheses.size(); ++i) {
+    const std::string& h = an.testing.hypotheses[i];
+    const std::string kp = hp + "[" + std::to_string(i) + "]";
+    if (std::find(all_names.begin(), all_names.end(), h) == all_names.end()) {
+      const std::string guess = closest_match(h, all_names);
+      r.error_at(kp, "there is no hypothesis '" + h + "'.",
+                 (guess.empty() ? std::string("") : "did you mean '" + guess + "'? ") + "The hypotheses are " + Reader::list(all_names) + ".");
+    } else if (!listed.insert(h).second) {
+      r.error_at(kp, "'" + h + "' is listed twice.", "list each hypothesis once.");
+    }
+  }
+  const std::size_t m = family(sc).size();
+  const auto& w = an.testing.weights;
+  const auto& t = an.testing.transitions;
+  const std::string wp = "analysis.multiplicity.weights", tp = "analysis.multiplicity.transitions";
+  const bool weighted = an.multiplicity == Multiplicity::bonferroni || an.multiplicity == Multiplicity::holm ||
+                        an.multiplicity == Multiplicity::fallback || an.multiplicity == Multiplicity::graphical;
+  if (!w.empty()) {
+    if (!weighted) r.error_at(wp, std::string("weights are not used by ") + to_string(an.multiplicity) + ".",
+                              "remove them, or use bonferroni, holm, fallback or graphical.");
+    else if (w.size() != m)
+      r.error_at(wp, "there are " + std::to_string(w.size()) + " weights for " + std::to_string(m) + " hypotheses in the family.",
+                 "give one weight per hypothesis, in the order of the family (" + std::to_string(m) + ").");
+    double sum = 0;
+    bool negative = false;
+    for (double x : w) {
+      sum += x;
+      negative = negative || x < 0;
+    }
+    check(r, !negative, wp, "weights must not be negative.", "use shares of alpha between 0 and 1.");
+    check(r, sum <= 1 + 1e-9, wp, "the weights sum to " + format_number(sum) + ", more than 1 (that would spend more than alpha).",
+          "scale them down so that they sum to at most 1.");
+  }
+  if (an.multiplicity == Multiplicity::graphical && (w.empty() || t.empty()))
+    r.error_at("analysis.multiplicity", "the graphical procedure needs weights and a transition matrix.",
+               "add weights: [...] (one per hypothesis) and transitions: [[...], ...] (" + std::to_string(m) + " x " +
+                   std::to_string(m) + ").");
+  if (!t.empty()) {
+    if (an.multiplicity != Multiplicity::graphical)
+      r.error_at(tp, "transitions are used only by the graphical procedure.", "remove them or use procedure: graphical.");
+    if (t.size() != m)
+      r.error_at(tp, "the matrix has " + std::to_string(t.size()) + " rows for " + std::to_string(m) + " hypotheses.",
+                 "give one row per hypothesis in the family.");
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const std::string rp = tp + "[" + std::to_string(i) + "]";
+      if (t[i].size() != m) {
+        r.error_at(rp, "the row has " + std::to_string(t[i].size()) + " entries, not " + std::to_string(m) + ".", "one entry per hypothesis.");
+        continue;
+      }
+      double sum = 0;
+      for (std::size_t j = 0; j < m; ++j) {
+        sum += t[i][j];
+        if (t[i][j] < 0) r.error_at(rp, "transition weights must not be negative.", "use shares between 0 and 1.");
+      }
+      if (t[i][i] != 0) r.error_at(rp, "a hypothesis cannot pass weight to itself (the diagonal must be 0).", "set entry " + std::to_string(i) + " to 0.");
+      check(r, sum <= 1 + 1e-9, rp, "the row sums to " + format_number(sum) + ", more than 1.",
+            "the shares a rejected hypothesis passes on must sum to at most 1.");
+    }
+  }
+  const auto fam = family(sc);
+  std::vector<std::string> fam_names;
+  for (std::size_t h : fam) fam_names.push_back(all[h].name);
+  for (const auto& c : an.claims) {
+    const std::string cp = "analysis.claims." + c.name;
+    for (std::size_t i = 0; i < c.all_of.size(); ++i)
+      if (std::find(fam_names.begin(), fam_names.end(), c.all_of[i]) == fam_names.end()) {
+        const std::string guess = closest_match(c.all_of[i], fam_names);
+        r.error_at(cp + "[" + std::to_string(i) + "]",
+                   "'" + c.all_of[i] + "' is not a hypothesis of the confirmatory family (" + Reader::list(fam_names) + ").",
+                   guess.empty() ? "mark the subgroup confirmatory: true, or list it in analysis.multiplicity.hypotheses."
+                                 : "did you mean '" + guess + "'?");
+      }
+  }
 }
 
 // Cross-field validation, after every value has been read.
@@ -953,6 +1221,8 @@ void validate(Reader& r, const Scenario& sc) {
     if (c == Covariate::gmfcs && !cp)
       r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
                  "remove gmfcs from adjust_for or set population.outcome_model: cp.");
+
+  validate_subgroups(r, sc);
 
   // Simulation.
   check(r, sc.simulation.trials >= 1 && sc.simulation.trials <= 10000000000ULL, "simulation.trials",
@@ -1388,8 +1658,79 @@ YAML::Node to_node(const Scenario& s) {
   an["sides"] = s.analysis.sides;
   an["direction"] = to_string(s.analysis.direction);
   an["ci_level"] = num(s.analysis.ci_level);
-  an["multiplicity"] = to_string(s.analysis.multiplicity);
+  const Testing& te = s.analysis.testing;
+  if (te.hypotheses.empty() && te.weights.empty() && te.transitions.empty()) {
+    an["multiplicity"] = to_string(s.analysis.multiplicity);
+  } else {
+    YAML::Node m(YAML::NodeType::Map);
+    m["procedure"] = to_string(s.analysis.multiplicity);
+    if (!te.hypotheses.empty()) {
+      YAML::Node h(YAML::NodeType::Sequence);
+      for (const auto& x : te.hypotheses) h.push_back(x);
+      h.SetStyle(YAML::EmitterStyle::Flow);
+      m["hypotheses"] = h;
+    }
+    auto row = [](const std::vector<double>& v) {
+      YAML::Node l(YAML::NodeType::Sequence);
+      for (double x : v) l.push_back(num(x));
+      l.SetStyle(YAML::EmitterStyle::Flow);
+      return l;
+    };
+    if (!te.weights.empty()) m["weights"] = row(te.weights);
+    if (!te.transitions.empty()) {
+      YAML::Node t(YAML::NodeType::Sequence);
+      for (const auto& r : te.transitions) t.push_back(row(r));
+      m["transitions"] = t;
+    }
+    an["multiplicity"] = m;
+  }
   an["sae_difference_threshold"] = num(s.analysis.sae_difference_threshold);
+  an["interaction_alpha"] = num(s.analysis.interaction_alpha);
+  if (!s.analysis.subgroups.empty()) {
+    YAML::Node gs(YAML::NodeType::Sequence);
+    for (const auto& g : s.analysis.subgroups) {
+      YAML::Node n(YAML::NodeType::Map);
+      n["name"] = g.name;
+      auto range = [](double lo, double hi) {
+        YAML::Node x(YAML::NodeType::Map);
+        if (lo > 0) x["min"] = num(lo);
+        if (hi < 1e300) x["max"] = num(hi);
+        x.SetStyle(YAML::EmitterStyle::Flow);
+        return x;
+      };
+      if (g.has_age) n["age_months"] = range(g.age_min_months, g.age_max_months);
+      if (g.has_gmfcs) {
+        YAML::Node l(YAML::NodeType::Sequence);
+        for (int k = 0; k < kGmfcsLevels; ++k)
+          if (g.gmfcs[static_cast<std::size_t>(k)]) l.push_back(kGmfcsNames[static_cast<std::size_t>(k)]);
+        l.SetStyle(YAML::EmitterStyle::Flow);
+        n["gmfcs"] = l;
+      }
+      if (g.has_dose) n["dose_per_kg"] = range(g.dose_min, g.dose_max);
+      if (g.sex >= 0) n["sex"] = g.sex ? "male" : "female";
+      if (g.has_hla) {
+        YAML::Node l(YAML::NodeType::Sequence);
+        for (int k = 0; k < kHlaLevels; ++k)
+          if (g.hla[static_cast<std::size_t>(k)]) l.push_back(k);
+        l.SetStyle(YAML::EmitterStyle::Flow);
+        n["hla_mismatches"] = l;
+      }
+      if (g.has_route) n["route"] = to_string(g.route);
+      n["confirmatory"] = g.confirmatory;
+      gs.push_back(n);
+    }
+    an["subgroups"] = gs;
+  }
+  if (!s.analysis.claims.empty()) {
+    YAML::Node c(YAML::NodeType::Map);
+    for (const auto& cl : s.analysis.claims) {
+      YAML::Node l(YAML::NodeType::Sequence);
+      for (const auto& h : cl.all_of) l.push_back(h);
+      l.SetStyle(YAML::EmitterStyle::Flow);
+      c[cl.name] = l;
+    }
+    an["claims"] = c;
+  }
   root["analysis"] = an;
 
   YAML::Node sim(YAML::NodeType::Map);

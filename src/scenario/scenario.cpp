@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <boost/math/distributions/normal.hpp>
 
@@ -162,5 +163,84 @@ const char* to_string(Multiplicity v) {
   return "?";
 }
 const char* to_string(Covariate) { return "gmfcs"; }
+
+bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {
+  const Arm& a = s.arms[arm];
+  if (a.role != ArmRole::active) return false;
+  return !g.has_route || (a.product == ProductType::msc && a.msc.route == g.route);
+}
+
+std::vector<Hypothesis> all_hypotheses(const Scenario& s) {
+  const auto active = s.active_arms();
+  const bool one = active.size() == 1;
+  std::vector<Hypothesis> out;
+  for (std::size_t c = 0; c < active.size(); ++c) out.push_back({one ? "primary" : s.arms[active[c]].name, c, -1});
+  for (std::size_t g = 0; g < s.analysis.subgroups.size(); ++g)
+    for (std::size_t c = 0; c < active.size(); ++c)
+      if (subgroup_applies(s, s.analysis.subgroups[g], active[c]))
+        out.push_back({one ? s.analysis.subgroups[g].name : s.arms[active[c]].name + "/" + s.analysis.subgroups[g].name, c,
+                       static_cast<int>(g)});
+  return out;
+}
+
+std::vector<std::size_t> family(const Scenario& s) {
+  const auto all = all_hypotheses(s);
+  std::vector<std::size_t> out;
+  if (!s.analysis.testing.hypotheses.empty()) {
+    for (const auto& name : s.analysis.testing.hypotheses)
+      for (std::size_t h = 0; h < all.size(); ++h)
+        if (all[h].name == name) out.push_back(h);
+    return out;
+  }
+  for (std::size_t h = 0; h < all.size(); ++h)
+    if (all[h].subgroup < 0 || s.analysis.subgroups[static_cast<std::size_t>(all[h].subgroup)].confirmatory) out.push_back(h);
+  return out;
+}
+
+namespace {
+std::string fmt_num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+std::string range_text(const char* what, double lo, double hi, const char* unit) {
+  const bool has_lo = lo > 0, has_hi = hi < 1e300;
+  std::string u = *unit ? std::string(" ") + unit : "";
+  if (has_lo && has_hi) return fmt_num(lo) + " <= " + what + " < " + fmt_num(hi) + u;
+  if (has_hi) return std::string(what) + " < " + fmt_num(hi) + u;
+  return std::string(what) + " >= " + fmt_num(lo) + u;
+}
+}  // namespace
+
+std::string describe(const Subgroup& g) {
+  std::vector<std::string> parts;
+  if (g.has_age) parts.push_back(range_text("age", g.age_min_months, g.age_max_months, "months"));
+  if (g.has_gmfcs) {
+    std::string t = "GMFCS ";
+    bool first = true;
+    for (int l = 0; l < kGmfcsLevels; ++l)
+      if (g.gmfcs[static_cast<std::size_t>(l)]) {
+        t += (first ? "" : ",") + std::string(kGmfcsNames[static_cast<std::size_t>(l)]);
+        first = false;
+      }
+    parts.push_back(t);
+  }
+  if (g.has_dose) parts.push_back(range_text("planned dose", g.dose_min, g.dose_max, "per kg"));
+  if (g.sex >= 0) parts.push_back(g.sex ? "boys" : "girls");
+  if (g.has_hla) {
+    std::string t = "HLA mismatches ";
+    bool first = true;
+    for (int k = 0; k < kHlaLevels; ++k)
+      if (g.hla[static_cast<std::size_t>(k)]) {
+        t += (first ? "" : ",") + std::string(k == 2 ? "2+" : std::to_string(k));
+        first = false;
+      }
+    parts.push_back(t);
+  }
+  if (g.has_route) parts.push_back(std::string(to_string(g.route)) + " arms");
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
 
 }  // namespace celltrial

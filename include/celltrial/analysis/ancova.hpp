@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "celltrial/model/model.hpp"
+#include "celltrial/model/subgroups.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial {
@@ -26,6 +27,19 @@ struct ComparisonResult {
   bool reject_favourable = false;  ///< rejected with the estimate in the direction of benefit
   bool covered = false;            ///< the CI contains the true effect
   double truth = 0;                ///< this trial's true effect (differs between trials under a prior)
+  bool reject_unadjusted_favourable = false;  ///< favourable and significant at alpha without adjustment
+};
+
+/// One active arm's comparison within a subgroup and its complement, and their interaction.
+struct SubgroupResult {
+  bool applies = false;     ///< the subgroup is analysed for this arm (its route condition)
+  ComparisonResult inside;  ///< ANCOVA in the subgroup; reject: the family's decision when confirmatory
+  ComparisonResult outside; ///< ANCOVA in the complement (unadjusted)
+  double interaction = 0;   ///< (effect inside - effect outside), from the model with arm x subgroup terms
+  double interaction_se = 0;
+  bool interaction_estimable = false;
+  bool interaction_reject = false;  ///< two-sided test at analysis.interaction_alpha
+  std::int64_t analysed_inside = 0; ///< analysed children in the subgroup (all arms)
 };
 
 inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();
@@ -45,6 +59,11 @@ struct TrialResult {
   double mean_age = kNotAvailable;                ///< months (NaN for the generic endpoint)
   double share_under_5 = kNotAvailable;
   double share_gmfcs_1_3 = kNotAvailable;
+  // Subgroups and the confirmatory family (empty without subgroups and with the default family).
+  std::vector<SubgroupResult> subgroups;     ///< slot g * comparisons + c
+  std::vector<std::uint8_t> family_reject;   ///< per family hypothesis: rejected (any direction)
+  std::vector<std::uint8_t> family_favourable; ///< rejected in the direction of benefit
+  std::vector<std::uint8_t> claims;          ///< per claim set: every hypothesis in it rejected favourably
 };
 
 /// Fills the safety, dose and enrolment fields of `out` from the trial's children.
@@ -52,12 +71,18 @@ void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out);
 
 class Ancova {
  public:
-  /// `true_effects[c]` is the true effect of comparison c, for CI coverage.
+  /// `true_effects[c]` is the true effect of comparison c, for CI coverage. Scenarios with
+  /// subgroups need the constructor from a model (which knows the subgroups' true effects).
   Ancova(const Scenario& s, std::vector<double> true_effects);
+  /// Takes the true effects, the subgroups' too, from the model.
+  explicit Ancova(const Model& m);
 
   void analyse(const TrialData& d, TrialResult& out) const;
 
   std::size_t comparisons() const { return active_.size(); }
+  const SubgroupTruth& subgroup_truth() const { return sub_truth_; }
+  /// The confirmatory family (indices into all_hypotheses) and its size.
+  const std::vector<std::size_t>& family() const { return family_; }
   /// Critical value of the (per-comparison) test at `df` residual degrees of freedom.
   double test_critical(std::int64_t df, std::size_t step = 0) const;
   double ci_critical(std::int64_t df) const;
@@ -80,6 +105,24 @@ class Ancova {
   double ci_tail_ = 0.025;
   double critical(std::int64_t df, std::size_t step) const;
   double ci_value(std::int64_t df) const;
+  double unadjusted_critical(std::int64_t df) const;
+
+  // Subgroups and the family (see analyse_subgroups / decide_family in ancova.cpp).
+  void init_subgroups(const Scenario& s);
+  void analyse_subgroups(const TrialData& d, TrialResult& out) const;
+  void decide_family(TrialResult& out) const;
+  const Scenario* sc_ = nullptr;
+  std::vector<Subgroup> subgroups_;
+  SubgroupTruth sub_truth_;
+  std::vector<Hypothesis> hypotheses_;
+  std::vector<std::size_t> family_;
+  std::vector<std::vector<std::size_t>> claims_;  ///< positions in family_ of each claim's hypotheses
+  bool general_family_ = false;  ///< decisions from p-values and the procedure (else critical values)
+  double alpha_ = 0.05;
+  std::vector<double> weights_;
+  std::vector<std::vector<double>> transitions_;
+  std::vector<double> unadj_;  ///< unadjusted critical values (df >= min_df_) under Bonferroni / Holm
+  std::vector<double> full_test_, full_ci_, full_inter_;  ///< critical values for every df 1..N
 };
 
 }  // namespace celltrial

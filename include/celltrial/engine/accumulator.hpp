@@ -23,7 +23,19 @@ struct ComparisonAccumulator {
   ExactMoments truth;          ///< per-trial true effect (constant without a prior)
   ExactMoments squared_error;  ///< (estimate - truth)^2, for RMSE and its MC error
   std::uint64_t sae_difference_exceeds = 0;
+  std::uint64_t rejections_unadjusted_favourable = 0;
   bool operator==(const ComparisonAccumulator&) const = default;
+};
+
+struct SubgroupAccumulator {
+  ComparisonAccumulator inside, outside;
+  std::uint64_t interaction_estimable = 0;
+  std::uint64_t interaction_rejections = 0;
+  ExactMoments interaction;  ///< per-trial interaction estimates (inside - outside)
+  ExactMoments interaction_se;
+  ExactMoments analysed;     ///< analysed children in the subgroup, per trial
+  std::uint64_t empty = 0;   ///< trials with no analysed child in the subgroup
+  bool operator==(const SubgroupAccumulator&) const = default;
 };
 
 struct ArmAccumulator {
@@ -40,6 +52,9 @@ class Accumulator {
  public:
   Accumulator() = default;
   Accumulator(std::size_t arms, std::size_t comparisons, std::vector<double> truth);
+  /// With subgroups (slots g * comparisons + c), a confirmatory family and claim sets.
+  Accumulator(std::size_t arms, std::size_t comparisons, std::vector<double> truth, std::size_t family,
+              std::size_t claims, SubgroupTruth subgroup_truth);
 
   void add(const TrialResult& r);
   void merge(const Accumulator& o);
@@ -57,6 +72,15 @@ class Accumulator {
   std::uint64_t all_rejections() const { return all_reject_; }
   std::uint64_t out_of_range() const { return out_of_range_; }
   double truth(std::size_t c) const { return truth_[c]; }
+  std::size_t subgroup_slots() const { return sub_.size(); }
+  const SubgroupAccumulator& subgroup(std::size_t slot) const { return sub_[slot]; }
+  const SubgroupTruth& subgroup_truth() const { return sub_truth_; }
+  std::size_t family_size() const { return family_; }
+  std::uint64_t family_any_rejection() const { return family_any_; }    ///< any hypothesis, any direction
+  std::uint64_t family_any_favourable() const { return family_any_fav_; }
+  std::uint64_t family_all_favourable() const { return family_all_fav_; }
+  std::uint64_t claim(std::size_t k) const { return claims_[k]; }
+  std::size_t claim_sets() const { return claims_.size(); }
 
   /// Lossless state for shard files (every integer written exactly).
   nlohmann::json state() const;
@@ -76,6 +100,12 @@ class Accumulator {
   std::array<ArmAccumulator, kMaxArms> arm_{};
   ExactMoments screened_;
   ExactMoments age_, under5_, mild_;
+  std::vector<SubgroupAccumulator> sub_;
+  SubgroupTruth sub_truth_;
+  std::size_t family_ = 0;
+  std::uint64_t family_any_ = 0, family_any_fav_ = 0, family_all_fav_ = 0;
+  std::vector<std::uint64_t> claims_;
+  void add_comparison(ComparisonAccumulator& a, const ComparisonResult& x);
 };
 
 }  // namespace celltrial

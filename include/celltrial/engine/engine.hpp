@@ -26,12 +26,13 @@ struct EngineOptions {
 /// True effect of each active arm (in arm order) at the primary visit.
 std::vector<double> true_effects(const Scenario& s);
 
-/// An empty accumulator shaped for the scenario.
+class Model;
+/// An empty accumulator shaped for the scenario (arms, subgroups, family, claims).
 Accumulator make_accumulator(const Scenario& s);
+Accumulator make_accumulator(const Model& m);
 
 Accumulator run_trials(const Scenario& s, const EngineOptions& opt);
 
-class Model;
 /// The same with a model built once by the caller (its set-up, including the pre-run for the
 /// true effect, is then not repeated when a run is split into chunks).
 Accumulator run_trials(const Model& model, const EngineOptions& opt);

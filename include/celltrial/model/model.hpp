@@ -43,6 +43,17 @@ struct TrialData {
   std::size_t size() const { return arm.size(); }
 };
 
+/// True effects at the primary visit, per (subgroup g, comparison c) slot g * comparisons + c:
+/// the mean expected effect over eligible children inside and outside the subgroup, from a pre-run
+/// on its own random stream (Monte Carlo SE given; 0 when the effect is the same for every child).
+/// NaN where no eligible child is inside (or outside).
+struct SubgroupTruth {
+  std::vector<double> inside, inside_mc_se, outside, outside_mc_se;
+  std::vector<double> prevalence;  ///< per subgroup: share of eligible children who belong
+  std::vector<double> prevalence_mc_se;
+  bool operator==(const SubgroupTruth&) const = default;
+};
+
 /// The true average effect of each active arm at the primary visit in the enrolled population,
 /// and the share of screened children who are eligible.
 struct Truth {
@@ -50,6 +61,7 @@ struct Truth {
   std::vector<double> effect_mc_se;  ///< 0 when exact
   double screening_yield = 1;
   bool exact = true;
+  SubgroupTruth subgroups;  ///< empty without subgroups
 };
 
 /// Fixed randomisation as a deterministic sequence: the j-th child goes to the arm furthest behind

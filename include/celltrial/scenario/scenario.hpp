@@ -314,6 +314,27 @@ struct Scenario {
   std::vector<std::size_t> active_arms() const;
 };
 
+/// One tested hypothesis: an active arm's comparison with control in everyone (subgroup -1) or in
+/// a subgroup.
+struct Hypothesis {
+  std::string name;
+  std::size_t comparison = 0;  ///< index into active_arms()
+  int subgroup = -1;           ///< index into analysis.subgroups, -1 for the primary comparison
+};
+
+/// Whether a subgroup's comparison is made for an active arm (its route condition, if any).
+bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm);
+/// Every hypothesis the analysis tests: each active arm's primary comparison, then each subgroup
+/// for each active arm it applies to. Named "primary" / "<subgroup>" with one active arm, else
+/// "<arm>" / "<arm>/<subgroup>".
+std::vector<Hypothesis> all_hypotheses(const Scenario& s);
+/// The confirmatory family, as indices into all_hypotheses(s) in testing order: the names in
+/// analysis.multiplicity.hypotheses, else every primary comparison and confirmatory subgroup.
+/// Unknown names are skipped (validation reports them).
+std::vector<std::size_t> family(const Scenario& s);
+/// A subgroup's conditions in words, e.g. "age < 60 months, GMFCS I-III".
+std::string describe(const Subgroup& g);
+
 /// Probability that a child drawn from the age distribution meets the age eligibility bounds.
 double age_eligibility_yield(const Population& p);
 
