@@ -64,6 +64,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_merge);
     reg(&cli::add_slurm);
     reg(&cli::add_report);
+    reg(&cli::add_study);
     try {
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -168,7 +168,7 @@ struct Table {
     }
     os << "</tr>\n";
   }
-  std::string str() const { return os.str() + "</tbody></table>\n"; }
+  std::string str() const { return "<div class=\"scroll\">" + os.str() + "</tbody></table></div>\n"; }
 };
 
 constexpr const char* kStyle = R"(
@@ -188,6 +188,7 @@ pre{background:#f4f4f4;border:1px solid #ddd;padding:.8em;overflow-x:auto;font-s
 .note{color:#555;font-size:.9em}
 .description{font-style:italic}
 img{max-width:100%;border:1px solid #ddd}
+.scroll{overflow-x:auto}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}table{page-break-inside:avoid}}
 )";
 
@@ -347,6 +348,134 @@ void power_curve(std::ostream& os, const ReportInputs& in) {
   }
 }
 
+
+void figure(std::ostream& os, const ReportInputs& in, const std::string& stem, const std::string& caption) {
+  const auto it = in.images.find(stem);
+  if (it == in.images.end()) return;
+  os << "<figure><img alt=\"" << h(caption) << "\" src=\"data:image/png;base64," << base64_encode(it->second)
+     << "\"><figcaption class=\"note\">" << h(caption) << " (" << h(stem) << ".png)</figcaption></figure>\n";
+}
+
+std::string with_se(const json* v, const json* se, int d = 4) { return fixed(v, d) + " (" + fixed(se, d) + ")"; }
+
+void subgroups(std::ostream& os, const ReportInputs& in) {
+  const json& s = in.summary;
+  const json* gs = at(s, {"subgroups"});
+  const json* m = at(s, {"multiplicity"});
+  if (gs == nullptr && m == nullptr) return;
+  if (gs != nullptr && gs->is_array()) {
+    os << "<h2 id=\"subgroups\">Subgroups</h2>\n<p class=\"note\">Each subgroup is analysed by the primary ANCOVA within "
+          "the subgroup and within its complement; the interaction is the difference between the two effects, from one "
+          "model with arm x subgroup terms, tested two-sided at the stated level. Power: favourable rejection (under the "
+          "multiplicity procedure for confirmatory hypotheses, marked *). True effects: mean expected effect of "
+          "eligible children inside / outside the subgroup (pre-run). Values are estimate (MC SE).</p>\n";
+    Table t({"Subgroup", "Definition", "Prevalence", "Analysed", "Estimate", "True", "Power", "Power unadjusted",
+             "Complement estimate", "Complement true", "Interaction", "True interaction", "P(interaction test)"});
+    for (const auto& g : *gs) {
+      const bool conf = at(g, {"confirmatory"}) && at(g, {"confirmatory"})->is_boolean() && at(g, {"confirmatory"})->get<bool>();
+      t.row({text(at(g, {"hypothesis"})) + (conf ? " *" : ""), text(at(g, {"definition"})),
+             fixed(at(g, {"prevalence_prerun"}), 3), sig(at(g, {"analysed_mean"}), 4),
+             with_se(at(g, {"estimate", "mean"}), at(g, {"estimate", "mc_se"}), 3), fixed(at(g, {"estimate", "true"}), 3),
+             with_se(at(g, {"power", "estimate"}), at(g, {"power", "mc_se"})),
+             with_se(at(g, {"power_unadjusted", "estimate"}), at(g, {"power_unadjusted", "mc_se"})),
+             with_se(at(g, {"complement", "estimate", "mean"}), at(g, {"complement", "estimate", "mc_se"}), 3),
+             fixed(at(g, {"complement", "estimate", "true"}), 3),
+             with_se(at(g, {"interaction", "mean"}), at(g, {"interaction", "mc_se"}), 3), fixed(at(g, {"interaction", "true"}), 3),
+             with_se(at(g, {"interaction", "power", "estimate"}), at(g, {"interaction", "power", "mc_se"}))});
+    }
+    os << t.str();
+    for (const auto& g : *gs)
+      if (const json* n = at(g, {"note"})) os << "<p class=\"warning\">" << h(text(at(g, {"hypothesis"}))) << ": " << h(text(n)) << "</p>\n";
+    figure(os, in, "forest", "Estimates in everyone, each subgroup and its complement: one simulated trial with its CI, and the "
+                             "sampling distribution over all trials (mean +- 1.96 SD), with the true effects");
+  }
+  if (m != nullptr) {
+    os << "<h2 id=\"multiplicity\">Multiplicity</h2>\n<p>Procedure <b>" << h(text(at(*m, {"procedure"}))) << "</b> at alpha "
+       << h(text(at(*m, {"alpha"}))) << " (" << h(text(at(*m, {"sides"}))) << "-sided)";
+    if (const json* w = at(*m, {"weights"})) os << ", weights " << h(w->dump());
+    if (const json* tr = at(*m, {"transitions"})) os << ", transitions " << h(tr->dump());
+    os << ".</p>\n";
+    Table t({"Hypothesis", "Power (MC SE)", "Power unadjusted (MC SE)"});
+    if (const json* hs = at(*m, {"hypotheses"}); hs && hs->is_array())
+      for (const auto& x : *hs)
+        t.row({text(at(x, {"name"})), with_se(at(x, {"power", "estimate"}), at(x, {"power", "mc_se"})),
+               with_se(at(x, {"power_unadjusted", "estimate"}), at(x, {"power_unadjusted", "mc_se"}))});
+    os << t.str();
+    Table c({"Probability", "Estimate (MC SE)", "Meaning"});
+    for (const char* k : {"at_least_one", "all", "any_rejection"})
+      if (const json* x = at(*m, {k})) c.row({k, with_se(at(*x, {"estimate"}), at(*x, {"mc_se"})), text(at(*x, {"meaning"}))});
+    if (const json* cl = at(*m, {"claims"}); cl && cl->is_array())
+      for (const auto& x : *cl)
+        c.row({"claim " + text(at(x, {"name"})), with_se(at(x, {"estimate"}), at(x, {"mc_se"})),
+               "all of " + (at(x, {"all_of"}) ? at(x, {"all_of"})->dump() : std::string("NA")) + " rejected favourably"});
+    os << c.str();
+  }
+}
+
+void study_sections(std::ostream& os, const ReportInputs& in) {
+  if (auto it = in.study.find("enrichment"); it != in.study.end()) {
+    const json& e = it->second;
+    os << "<h2 id=\"enrichment\">Enrichment strategies</h2>\n<p class=\"note\">For each enrolment strategy: the smallest "
+          "total sample size whose simulated power (lower one-sided 95% confidence bound) reaches the target of "
+       << h(text(at(e, {"target_power"}))) << ", the children screened to randomise them, months of accrual at "
+       << h(text(at(e, {"screened_per_month"}))) << " children screened per month, the expected number of children with a "
+          "serious adverse event in the trial, and the population a positive trial's claim would cover.</p>\n";
+    Table t({"Strategy", "Total N", "Power (MC SE)", "True effect", "Screened per randomised", "Screened", "Accrual (months)",
+             "Expected SAEs (MC SE)", "Claim population"});
+    if (const json* rows = at(e, {"rows"}); rows && rows->is_array())
+      for (const auto& r : *rows)
+        t.row({text(at(r, {"strategy"})),
+               text(at(r, {"n_total"})) + (at(r, {"reached"}) && *at(r, {"reached"}) == false ? " (target not reached)" : ""),
+               with_se(at(r, {"power"}), at(r, {"power_mc_se"}), 3), fixed(at(r, {"true_effect"}), 3),
+               fixed(at(r, {"screened_per_randomised"}), 2), fixed(at(r, {"screened_total"}), 0),
+               fixed(at(r, {"accrual_months"}), 1), with_se(at(r, {"expected_sae"}), at(r, {"expected_sae_mc_se"}), 1),
+               text(at(r, {"claim_population"}))});
+    os << t.str();
+    figure(os, in, "enrichment_power", "Simulated power by total sample size for each strategy, with 95% Monte Carlo intervals");
+  }
+  if (auto it = in.study.find("tornado"); it != in.study.end()) {
+    const json& tj = it->second;
+    os << "<h2 id=\"tornado\">One-at-a-time sensitivity</h2>\n<p class=\"note\">Power of the primary comparison with each "
+          "assumption at its low and high value and everything else at the base scenario (base power "
+       << h(with_se(at(tj, {"base", "power"}), at(tj, {"base", "mc_se"}))) << ", " << h(text(at(tj, {"trials"})))
+       << " trials per setting, common random numbers).</p>\n";
+    Table t({"Assumption", "Low", "High", "Power at low (MC SE)", "Power at high (MC SE)", "Swing"});
+    if (const json* rows = at(tj, {"rows"}); rows && rows->is_array())
+      for (const auto& r : *rows)
+        t.row({text(at(r, {"key"})), text(at(r, {"low"})), text(at(r, {"high"})),
+               with_se(at(r, {"power_low"}), at(r, {"power_low_mc_se"})), with_se(at(r, {"power_high"}), at(r, {"power_high_mc_se"})),
+               fixed(at(r, {"swing"}), 4)});
+    os << t.str();
+    figure(os, in, "tornado", "Tornado plot: power with each assumption at its low and high value");
+  }
+  if (auto it = in.study.find("sweep"); it != in.study.end()) {
+    const json& sw = it->second;
+    os << "<h2 id=\"sweep\">Sweep</h2>\n";
+    std::vector<std::string> keys;
+    if (const json* axes = at(sw, {"axes"}); axes && axes->is_array())
+      for (const auto& a : *axes) keys.push_back(text(at(a, {"key"})));
+    std::vector<std::string> head = keys;
+    for (const char* x : {"Power (MC SE)", "Mean estimate", "True effect", "Screened per randomised"}) head.push_back(x);
+    Table t(head);
+    if (const json* rows = at(sw, {"rows"}); rows && rows->is_array())
+      for (const auto& r : *rows) {
+        std::vector<std::string> cells;
+        for (const auto& k : keys) cells.push_back(text(at(r, {"point", k.c_str()})));
+        const json* sm = at(r, {"summary"});
+        const json nothing;
+        const json& smj = sm ? *sm : nothing;
+        cells.push_back(with_se(at(smj, {"power", "favourable", "estimate"}), at(smj, {"power", "favourable", "mc_se"})));
+        cells.push_back(fixed(at(smj, {"estimate", "mean"}), 3));
+        cells.push_back(fixed(at(smj, {"estimate", "true"}), 3));
+        cells.push_back(fixed(at(smj, {"sample_size", "screened_per_randomised"}), 2));
+        t.row(cells);
+      }
+    os << t.str();
+    figure(os, in, "sweep_heatmap", "Heat map of power over the first two swept assumptions");
+    figure(os, in, "sweep_power", "Power across the first swept assumption");
+  }
+}
+
 }  // namespace
 
 ReportInputs read_report_inputs(const std::string& dir) {
@@ -375,10 +504,15 @@ ReportInputs read_report_inputs(const std::string& dir) {
   if (auto t = read_bytes(d / "run.json")) in.run = parse_json(*t, d / "run.json");
   in.scenario_yaml = read_bytes(d / "scenario.yaml");
   if (auto t = read_bytes(d / "power_curve.json")) in.power_curve = parse_json(*t, d / "power_curve.json");
+  static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
   if (auto png = read_bytes(d / "power_curve.png")) {
-    static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
     if (png->compare(0, 8, kSignature, 8) == 0) in.power_png = std::move(png);
   }
+  for (const char* stem : {"enrichment", "tornado", "sweep", "forest"})
+    if (auto t = read_bytes(d / (std::string(stem) + ".json"))) in.study[stem] = parse_json(*t, d / (std::string(stem) + ".json"));
+  for (const char* stem : {"forest", "enrichment_power", "tornado", "sweep_heatmap", "sweep_power"})
+    if (auto png = read_bytes(d / (std::string(stem) + ".png")); png && png->compare(0, 8, kSignature, 8) == 0)
+      in.images[stem] = std::move(*png);
   return in;
 }
 
@@ -400,10 +534,17 @@ std::string render_html_report(const ReportInputs& in) {
     os << "<p class=\"description\">Description: NA</p>\n";
   os << "<nav class=\"note\">Contents: <a href=\"#provenance\">provenance</a> · <a href=\"#operating-characteristics\">"
         "operating characteristics</a> · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
+     << (at(s, {"subgroups"}) ? " · <a href=\"#subgroups\">subgroups</a>" : "")
+     << (at(s, {"multiplicity"}) ? " · <a href=\"#multiplicity\">multiplicity</a>" : "")
+     << (in.study.count("enrichment") ? " · <a href=\"#enrichment\">enrichment</a>" : "")
+     << (in.study.count("tornado") ? " · <a href=\"#tornado\">tornado</a>" : "")
+     << (in.study.count("sweep") ? " · <a href=\"#sweep\">sweep</a>" : "")
      << (in.power_curve || in.power_png ? " · <a href=\"#power-curve\">power curve</a>" : "")
      << " · <a href=\"#scenario\">scenario</a></nav>\n";
   provenance(os, in);
   operating_characteristics(os, s);
+  subgroups(os, in);
+  study_sections(os, in);
   power_curve(os, in);
   os << "<h2 id=\"scenario\">Fully resolved scenario</h2>\n";
   if (in.scenario_yaml)

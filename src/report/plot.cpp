@@ -61,8 +61,9 @@ std::string read_binary(const fs::path& p) {
 }
 }  // namespace
 
-std::string render_line_plot(const LinePlot& plot, const std::string& stem, std::map<std::string, std::string>& files) {
-  files[stem + ".gp"] = script(plot, "pngcairo size 900,600", stem + ".png");
+std::string render_gnuplot(const std::function<std::string(const std::string&, const std::string&)>& script,
+                           const std::string& stem, std::map<std::string, std::string>& files, const std::string& size) {
+  files[stem + ".gp"] = script("pngcairo size " + size, stem + ".png");
   if (!gnuplot_available())
     return "note: gnuplot is not installed, so " + stem + ".png/.svg were not drawn (the data and " + stem +
            ".gp are written; install gnuplot-nox and run 'gnuplot " + stem + ".gp').";
@@ -72,10 +73,10 @@ std::string render_line_plot(const LinePlot& plot, const std::string& stem, std:
   if (!dir) return "note: could not create a temporary folder for plotting.";
   const fs::path d(dir);
   std::string note;
-  for (const auto& [term, ext] : {std::pair<std::string, std::string>{"pngcairo size 900,600", "png"},
-                                  {"svg size 900,600 dynamic", "svg"}}) {
+  for (const auto& [term, ext] : {std::pair<std::string, std::string>{"pngcairo size " + size, "png"},
+                                  {"svg size " + size + " dynamic", "svg"}}) {
     const fs::path gp = d / (stem + "." + ext + ".gp");
-    std::ofstream(gp) << script(plot, term, (d / (stem + "." + ext)).string());
+    std::ofstream(gp) << script(term, (d / (stem + "." + ext)).string());
     const std::string cmd = "gnuplot " + quote(gp.string()) + " >/dev/null 2>&1";
     if (std::system(cmd.c_str()) == 0 && fs::exists(d / (stem + "." + ext)))
       files[stem + "." + ext] = read_binary(d / (stem + "." + ext));
@@ -86,5 +87,12 @@ std::string render_line_plot(const LinePlot& plot, const std::string& stem, std:
   fs::remove_all(d, ec);
   return note;
 }
+
+std::string render_line_plot(const LinePlot& plot, const std::string& stem, std::map<std::string, std::string>& files) {
+  return render_gnuplot([&](const std::string& term, const std::string& out) { return script(plot, term, out); }, stem, files,
+                        "900,600");
+}
+
+std::string gnuplot_quote(const std::string& s) { return quote(s); }
 
 }  // namespace celltrial

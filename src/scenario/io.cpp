@@ -1312,6 +1312,67 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
 
 Scenario load_text_checked(const std::string& text, const std::string& source, const std::vector<std::string>& overrides);
 
+std::string flow_text(const YAML::Node& n) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << n;
+  return e.c_str();
+}
+
+// The key paths of the enrichment and tornado sections are checked when each variant is loaded
+// (celltrial study loads them all before simulating any).
+void read_study_sections(Reader& r, Section& top, Scenario& sc) {
+  Section en(r, top.get("enrichment"), "enrichment", {"target_power", "screened_per_month", "strategies"});
+  if (en.ok) {
+    en.num("target_power", sc.enrichment.target_power);
+    en.num("screened_per_month", sc.enrichment.screened_per_month);
+    check(r, sc.enrichment.target_power > 0 && sc.enrichment.target_power < 1, "enrichment.target_power",
+          "the target power must be in (0, 1).", "e.g. 0.8 or 0.9.");
+    check(r, sc.enrichment.screened_per_month >= 0, "enrichment.screened_per_month", "must not be negative.",
+          "children screened per month across all sites, e.g. 20.");
+    const YAML::Node st = en.get("strategies");
+    if (!en.has("strategies") || !st.IsMap() || st.size() == 0) {
+      r.error(st.IsDefined() ? st : top.get("enrichment"), "enrichment.strategies",
+              "expected a mapping of strategy names to overrides.",
+              "e.g. strategies: {all_comers: {}, under5: {population.eligibility.max_age_months: 59.99}}.");
+    } else {
+      r.seen["enrichment.strategies"] = r.where(st, "enrichment.strategies");
+      for (auto it = st.begin(); it != st.end(); ++it) {
+        const std::string name = it->first.Scalar();
+        const std::string sp = "enrichment.strategies." + name;
+        std::vector<std::pair<std::string, std::string>> sets;
+        if (it->second.IsMap()) {
+          for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) sets.emplace_back(kv->first.Scalar(), flow_text(kv->second));
+        } else if (!it->second.IsNull()) {
+          r.error(it->second, sp, "expected a mapping of key paths to values (or {} for the base scenario).",
+                  "e.g. {population.eligibility.max_age_months: 59.99}.");
+          continue;
+        }
+        sc.enrichment.strategies.emplace_back(name, sets);
+      }
+    }
+  }
+  Section to(r, top.get("tornado"), "tornado", {"vary"});
+  if (to.ok) {
+    const YAML::Node v = to.get("vary");
+    if (!to.has("vary") || !v.IsMap() || v.size() == 0) {
+      r.error(v.IsDefined() ? v : top.get("tornado"), "tornado.vary", "expected a mapping of key paths to [low, high].",
+              "e.g. vary: {arms.ucb.effect_by_month.12: [1.0, 2.0]}.");
+    } else {
+      r.seen["tornado.vary"] = r.where(v, "tornado.vary");
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (!it->second.IsSequence() || it->second.size() != 2) {
+          r.error(it->second, "tornado.vary." + key, "expected two values: [low, high].", "e.g. [1.0, 2.0].");
+          continue;
+        }
+        sc.tornado.vary.push_back({key, {flow_text(it->second[0]), flow_text(it->second[1])}});
+      }
+    }
+  }
+}
+
 Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
@@ -1322,7 +1383,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
     for (const auto& o : overrides) apply_override(r, root, o);
   Section top(r, root, "",
               {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation",
-               "sweep"});
+               "sweep", "enrichment", "tornado"});
   if (!top.ok) throw Error(ExitCode::data, r.diags);
   if (!top.has("schema_version"))
     r.error(root, "schema_version", "the scenario does not say its schema version.",
@@ -1363,6 +1424,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
       }
     }
   }
+  read_study_sections(r, top, sc);
   if (r.diags.empty()) validate(r, sc);
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
   sc.locations = r.seen;
@@ -1749,6 +1811,32 @@ YAML::Node to_node(const Scenario& s) {
     }
     sw["vary"] = vary;
     root["sweep"] = sw;
+  }
+  if (!s.enrichment.strategies.empty()) {
+    YAML::Node en(YAML::NodeType::Map);
+    en["target_power"] = num(s.enrichment.target_power);
+    en["screened_per_month"] = num(s.enrichment.screened_per_month);
+    YAML::Node st(YAML::NodeType::Map);
+    for (const auto& [name, sets] : s.enrichment.strategies) {
+      YAML::Node m(YAML::NodeType::Map);
+      for (const auto& [k, v] : sets) m[k] = YAML::Load(v);
+      m.SetStyle(YAML::EmitterStyle::Flow);
+      st[name] = m;
+    }
+    en["strategies"] = st;
+    root["enrichment"] = en;
+  }
+  if (!s.tornado.vary.empty()) {
+    YAML::Node to(YAML::NodeType::Map), vary(YAML::NodeType::Map);
+    for (const auto& [k, lh] : s.tornado.vary) {
+      YAML::Node l(YAML::NodeType::Sequence);
+      l.push_back(YAML::Load(lh.first));
+      l.push_back(YAML::Load(lh.second));
+      l.SetStyle(YAML::EmitterStyle::Flow);
+      vary[k] = l;
+    }
+    to["vary"] = vary;
+    root["tornado"] = to;
   }
   return root;
 }

@@ -36,5 +36,11 @@ Action add_sweep(CLI::App& app, Streams io);
 Action add_merge(CLI::App& app, Streams io);
 Action add_slurm(CLI::App& app, Streams io);
 Action add_report(CLI::App& app, Streams io);
+Action add_study(CLI::App& app, Streams io);
+
+/// Seconds per trial of `s` here, from a short timing run (for run-time estimates).
+double seconds_per_trial(const Scenario& s, int threads);
+/// Throws Error(ExitCode::usage) asking for --yes when `hours` exceeds `max_hours`.
+void check_run_time(double hours, double max_hours, bool yes, const std::string& what, const std::string& option);
 
 }  // namespace celltrial::cli

@@ -6,6 +6,7 @@
 // (required), run.json and scenario.yaml (provenance and the resolved scenario), and optionally
 // power_curve.json / power_curve.png from `celltrial power SCENARIO --target P --out DIR`.
 // Values that are missing or null (not available) are shown as "NA".
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ struct ReportInputs {
   std::optional<std::string> scenario_yaml;  ///< scenario.yaml
   std::optional<nlohmann::json> power_curve; ///< power_curve.json
   std::optional<std::string> power_png;      ///< power_curve.png, raw bytes
+  /// A study's results (celltrial study): enrichment.json, tornado.json, sweep.json, forest.json.
+  std::map<std::string, nlohmann::json> study;
+  /// Its figures by stem (forest, enrichment_power, tornado, sweep_heatmap, sweep_power): PNG bytes.
+  std::map<std::string, std::string> images;
 };
 
 /// Reads the files of `dir`. Throws Error(ExitCode::no_input) when the folder or its summary.json

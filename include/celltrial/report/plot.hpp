@@ -2,6 +2,7 @@
 // Plots drawn by gnuplot from a generated script. The script and its data are always written;
 // PNG and SVG are added when gnuplot is installed (otherwise a one-line note says how to get
 // them). Nothing here draws pixels itself.
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -25,6 +26,16 @@ struct LinePlot {
 /// Adds `<stem>.gp` and, when gnuplot is available, `<stem>.png` and `<stem>.svg` to `files`.
 /// Returns "" or a note for the user (e.g. that gnuplot is missing).
 std::string render_line_plot(const LinePlot& plot, const std::string& stem, std::map<std::string, std::string>& files);
+
+/// The general case: `script(terminal, output)` gives a complete gnuplot script drawing to `output`
+/// with `terminal`. Adds `<stem>.gp` (PNG version) and, when gnuplot is available, `<stem>.png` and
+/// `<stem>.svg` (size "W,H" in pixels). Returns "" or a note for the user.
+std::string render_gnuplot(const std::function<std::string(const std::string&, const std::string&)>& script,
+                           const std::string& stem, std::map<std::string, std::string>& files,
+                           const std::string& size = "900,600");
+
+/// A string as a gnuplot double-quoted literal.
+std::string gnuplot_quote(const std::string& s);
 
 /// True when a gnuplot executable is on the PATH.
 bool gnuplot_available();

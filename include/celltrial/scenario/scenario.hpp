@@ -287,6 +287,19 @@ struct SweepSection {
   std::vector<std::pair<std::string, std::vector<std::string>>> vary;
 };
 
+/// Enrichment strategies compared by `celltrial study`: each is a set of overrides (key path, YAML
+/// value text) of the base scenario, typically its eligibility.
+struct EnrichmentSection {
+  double target_power = 0.8;
+  double screened_per_month = 0;  ///< children screened per month across sites (0: accrual not reported)
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> strategies;
+};
+
+/// One-at-a-time sensitivity (tornado): each key path at a low and a high value (YAML text).
+struct TornadoSection {
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> vary;
+};
+
 /// The location recorded for `path` or for its closest enclosing key path; `fallback` (no line)
 /// when none was recorded.
 Location closest_location(const std::map<std::string, Location>& locations, const std::string& path,
@@ -302,6 +315,8 @@ struct Scenario {
   Analysis analysis;
   Simulation simulation;
   SweepSection sweep;
+  EnrichmentSection enrichment;
+  TornadoSection tornado;
 
   /// Where each key path was read from (file, line, column), for messages from later checks.
   /// Not part of the scenario's value: ignored by to_yaml and comparisons.

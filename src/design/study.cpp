@@ -1,0 +1,275 @@
+#include "celltrial/design/study.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/core/error.hpp"
+#include "celltrial/design/sample_size.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/summary.hpp"
+#include "celltrial/scenario/io.hpp"
+
+namespace celltrial {
+
+namespace {
+nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+void say(const StudyOptions& o, const std::string& m) {
+  if (o.log) o.log(m);
+}
+
+// Loads every variant before any is simulated; a bad key or value names the variant.
+std::vector<Scenario> load_all(const VariantLoader& load, const std::vector<std::pair<std::string, std::vector<std::string>>>& variants,
+                               const std::string& what) {
+  std::vector<Scenario> out;
+  for (const auto& [label, sets] : variants) {
+    try {
+      out.push_back(load(sets));
+    } catch (const Error& e) {
+      std::vector<Diagnostic> ds = e.diagnostics();
+      for (auto& d : ds) d.problem = "in " + what + " '" + label + "': " + d.problem;
+      throw Error(e.code(), ds);
+    }
+  }
+  return out;
+}
+
+// Ages in words: whole years when the bound is (just below) a whole year.
+std::string age_text(double m, bool upper) {
+  char buf[64];
+  const double years = std::round(m / 12);
+  if (std::fabs(m - 12 * years) < 1e-9) std::snprintf(buf, sizeof buf, "%g year%s", years, years == 1 ? "" : "s");
+  else if (upper && 12 * years - m > 0 && 12 * years - m <= 0.05) std::snprintf(buf, sizeof buf, "under %g years", years);
+  else std::snprintf(buf, sizeof buf, "%g months", m);
+  return buf;
+}
+}  // namespace
+
+std::string eligibility_text(const Scenario& s) {
+  const auto& el = s.population.eligibility;
+  const auto& age = s.population.age;
+  if (s.population.outcome_model != OutcomeModel::cp) return "everyone randomised (generic endpoint)";
+  // Ages that can occur: the intersection of the age distribution's range and the eligibility.
+  double lo = el.min_age_months, hi = el.max_age_months;
+  if (age.distribution == AgeDistribution::uniform) {
+    lo = std::max(lo, age.min_months);
+    hi = std::min(hi, age.max_months);
+  } else if (age.distribution == AgeDistribution::table && !age.table_edges.empty()) {
+    lo = std::max(lo, age.table_edges.front());
+    hi = std::min(hi, age.table_edges.back());
+  }
+  std::string out = "aged " + age_text(lo, false) + " to " + age_text(hi, true);
+  std::string levels;
+  std::size_t count = 0;
+  for (int l = 0; l < kGmfcsLevels; ++l)
+    if (el.gmfcs[static_cast<std::size_t>(l)] && s.population.cp.mix[static_cast<std::size_t>(l)] > 0) {
+      levels += (levels.empty() ? "" : ",") + std::string(kGmfcsNames[static_cast<std::size_t>(l)]);
+      ++count;
+    }
+  out += count == kGmfcsLevels ? ", all GMFCS levels" : ", GMFCS " + levels;
+  if (el.min_weight_kg > 0) out += ", weight >= " + format_number(el.min_weight_kg) + " kg";
+  if (el.max_weight_kg < 1000) out += ", weight <= " + format_number(el.max_weight_kg) + " kg";
+  if (el.min_ucb_tnc_per_kg > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", a cord blood unit giving >= %.3g TNC/kg", el.min_ucb_tnc_per_kg);
+    out += buf;
+  }
+  return out;
+}
+
+nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection& e, const StudyOptions& opt) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> variants;
+  for (const auto& [name, sets] : e.strategies) {
+    std::vector<std::string> v;
+    for (const auto& [k, val] : sets) v.push_back(k + "=" + val);
+    variants.emplace_back(name, v);
+  }
+  const auto scenarios = load_all(load, variants, "enrichment strategy");
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const Scenario& s = scenarios[i];
+    const std::string& name = e.strategies[i].first;
+    say(opt, "strategy " + name + ": searching for the sample size with power " + format_number(e.target_power));
+    SampleSizeSearch search;
+    search.target = e.target_power;
+    search.trials = opt.search_trials;
+    search.max_trials = opt.search_max_trials;
+    search.threads = opt.threads;
+    search.stop = opt.stop;
+    search.log = opt.log;
+    const SampleSizeResult r = find_sample_size(s, search);
+    // Screening, safety and enrolment at the chosen size.
+    Scenario at = s;
+    at.design.sample_size = r.n_total;
+    at.simulation.trials = std::min<std::uint64_t>(r.trials, 4000);
+    EngineOptions eo;
+    eo.threads = opt.threads;
+    eo.stop = opt.stop;
+    const Model model(at);
+    const Accumulator acc = run_trials(model, eo);
+    const nlohmann::json sum = summarise(at, acc, model.truth());
+    double sae = 0, sae_var = 0;
+    for (std::size_t a = 0; a < at.arms.size(); ++a) {
+      sae += acc.arm(a).sae.mean();
+      sae_var += std::pow(acc.arm(a).sae.mc_se(), 2);  // arms are simulated independently
+    }
+    const double ratio = sum["sample_size"]["screened_per_randomised"].get<double>();
+    const double screened = ratio * static_cast<double>(r.n_total);
+    nlohmann::json sets = nlohmann::json::object();
+    for (const auto& [k, v] : e.strategies[i].second) sets[k] = v;
+    nlohmann::json curve = nlohmann::json::array();
+    for (const auto& p : r.curve) curve.push_back({{"n", p.n}, {"power", p.power}, {"mc_se", p.mc_se}, {"trials", p.trials}});
+    rows.push_back({{"strategy", name},
+                    {"overrides", sets},
+                    {"claim_population", eligibility_text(s)},
+                    {"n_total", r.n_total},
+                    {"n_per_arm", r.n_per_arm},
+                    {"n_crossing", num(r.n_total_exact)},
+                    {"power", r.power},
+                    {"power_mc_se", r.power_mc_se},
+                    {"confidence", r.confidence},
+                    {"reached", r.reached},
+                    {"trials_per_candidate", r.trials},
+                    {"true_effect", num(acc.truth(0))},
+                    {"screened_per_randomised", num(ratio)},
+                    {"screened_total", num(screened)},
+                    {"accrual_months", e.screened_per_month > 0 ? num(screened / e.screened_per_month) : nlohmann::json(nullptr)},
+                    {"expected_sae", num(sae)},
+                    {"expected_sae_mc_se", num(std::sqrt(sae_var))},
+                    {"share_under_5_years", sum["enrolled"]["share_under_5_years"]},
+                    {"share_gmfcs_I_III", sum["enrolled"]["share_gmfcs_I_III"]},
+                    {"curve", curve}});
+  }
+  return rows;
+}
+
+std::string enrichment_csv(const nlohmann::json& rows) {
+  auto n = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.dump(); };
+  std::ostringstream os;
+  os << "strategy,claim_population,n_total,power,power_mc_se,reached,true_effect,screened_per_randomised,screened_total,"
+        "accrual_months,expected_sae,expected_sae_mc_se,share_under_5_years,share_gmfcs_I_III\n";
+  for (const auto& r : rows)
+    os << csv_field(r["strategy"].get<std::string>()) << "," << csv_field(r["claim_population"].get<std::string>()) << ","
+       << r["n_total"] << "," << n(r["power"]) << "," << n(r["power_mc_se"]) << "," << (r["reached"].get<bool>() ? "yes" : "no")
+       << "," << n(r["true_effect"]) << "," << n(r["screened_per_randomised"]) << "," << n(r["screened_total"]) << ","
+       << n(r["accrual_months"]) << "," << n(r["expected_sae"]) << "," << n(r["expected_sae_mc_se"]) << ","
+       << n(r["share_under_5_years"]) << "," << n(r["share_gmfcs_I_III"]) << "\n";
+  return os.str();
+}
+
+std::string enrichment_table(const nlohmann::json& rows) {
+  std::ostringstream os;
+  char line[512];
+  os << "  Enrichment: sample size for the target power, by enrolment strategy\n";
+  std::snprintf(line, sizeof line, "  %-16s %7s %15s %7s %11s %9s %8s %12s  %s\n", "strategy", "N", "power (MC SE)", "effect",
+                "screened/N", "screened", "months", "SAEs", "claim population");
+  os << line;
+  auto f = [](const nlohmann::json& v, const char* fmt) {
+    char b[64];
+    if (v.is_null()) return std::string("NA");
+    std::snprintf(b, sizeof b, fmt, v.get<double>());
+    return std::string(b);
+  };
+  for (const auto& r : rows) {
+    const std::string n = r["n_total"].dump() + (r["reached"].get<bool>() ? "" : "+");
+    std::snprintf(line, sizeof line, "  %-16.16s %7s %7s (%5s) %7s %11s %9s %8s %12s  %s\n", r["strategy"].get<std::string>().c_str(),
+                  n.c_str(), f(r["power"], "%.3f").c_str(), f(r["power_mc_se"], "%.3f").c_str(), f(r["true_effect"], "%.2f").c_str(),
+                  f(r["screened_per_randomised"], "%.2f").c_str(), f(r["screened_total"], "%.0f").c_str(),
+                  f(r["accrual_months"], "%.1f").c_str(), (f(r["expected_sae"], "%.1f") + " (" + f(r["expected_sae_mc_se"], "%.1f") + ")").c_str(),
+                  r["claim_population"].get<std::string>().c_str());
+    os << line;
+  }
+  return os.str();
+}
+
+nlohmann::json run_tornado(const VariantLoader& load, const TornadoSection& t, const StudyOptions& opt) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> variants{{"base", {}}};
+  for (const auto& [key, lh] : t.vary) {
+    variants.push_back({key + " low", {key + "=" + lh.first}});
+    variants.push_back({key + " high", {key + "=" + lh.second}});
+  }
+  const auto scenarios = load_all(load, variants, "tornado setting");
+  std::vector<std::pair<double, double>> power;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    say(opt, "tornado: " + variants[i].first);
+    EngineOptions eo;
+    eo.threads = opt.threads;
+    eo.stop = opt.stop;
+    const Accumulator acc = run_trials(Model(scenarios[i]), eo);
+    const double tr = static_cast<double>(acc.trials());
+    const double p = static_cast<double>(acc.comparison(0).rejections_favourable) / tr;
+    power.emplace_back(p, std::sqrt(p * (1 - p) / tr));
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t k = 0; k < t.vary.size(); ++k) {
+    const auto& lo = power[1 + 2 * k];
+    const auto& hi = power[2 + 2 * k];
+    rows.push_back({{"key", t.vary[k].first},
+                    {"low", t.vary[k].second.first},
+                    {"high", t.vary[k].second.second},
+                    {"power_low", lo.first},
+                    {"power_low_mc_se", lo.second},
+                    {"power_high", hi.first},
+                    {"power_high_mc_se", hi.second},
+                    {"swing", std::fabs(hi.first - lo.first)}});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const nlohmann::json& a, const nlohmann::json& b) { return a["swing"].get<double>() > b["swing"].get<double>(); });
+  return {{"base", {{"power", power[0].first}, {"mc_se", power[0].second}}},
+          {"trials", scenarios[0].simulation.trials},
+          {"seed", scenarios[0].simulation.seed},
+          {"metric", "power of the first comparison (favourable rejection)"},
+          {"rows", rows}};
+}
+
+std::string tornado_csv(const nlohmann::json& t) {
+  std::ostringstream os;
+  os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,base_power,base_power_mc_se\n";
+  for (const auto& r : t["rows"])
+    os << csv_field(r["key"].get<std::string>()) << "," << csv_field(r["low"].get<std::string>()) << ","
+       << csv_field(r["high"].get<std::string>()) << "," << r["power_low"].dump() << "," << r["power_low_mc_se"].dump() << ","
+       << r["power_high"].dump() << "," << r["power_high_mc_se"].dump() << "," << r["swing"].dump() << ","
+       << t["base"]["power"].dump() << "," << t["base"]["mc_se"].dump() << "\n";
+  return os.str();
+}
+
+nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {
+  const Scenario& s = m.scenario();
+  TrialData d;
+  m.simulate(s.simulation.seed, trial, d);
+  const Ancova ancova(m);
+  TrialResult r;
+  ancova.analyse(d, r);
+  const auto active = s.active_arms();
+  const std::size_t C = active.size();
+  nlohmann::json out = nlohmann::json::array();
+  auto add = [&](const std::string& label, const ComparisonResult& x) {
+    nlohmann::json row = {{"label", label}, {"estimate", nullptr}, {"low", nullptr}, {"high", nullptr}};
+    if (x.estimable) {
+      boost::math::students_t_distribution<double> t(static_cast<double>(x.df));
+      const double q = boost::math::quantile(boost::math::complement(t, (1 - s.analysis.ci_level) / 2));
+      row["estimate"] = x.estimate;
+      row["low"] = x.estimate - q * x.se;
+      row["high"] = x.estimate + q * x.se;
+    }
+    out.push_back(row);
+  };
+  {
+    const std::size_t c = 0;  // the first active arm
+    const std::string arm = "";
+    add(arm + "everyone", r.comparisons[c]);
+    for (std::size_t g = 0; g < s.analysis.subgroups.size(); ++g) {
+      const SubgroupResult& x = r.subgroups[g * C + c];
+      if (!x.applies) continue;
+      add(arm + s.analysis.subgroups[g].name, x.inside);
+      add(arm + "not " + s.analysis.subgroups[g].name, x.outside);
+    }
+  }
+  return out;
+}
+
+}  // namespace celltrial
