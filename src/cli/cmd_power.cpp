@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "celltrial/cli/commands.hpp"
+#include "celltrial/report/figures.hpp"
+#include "celltrial/design/sweep.hpp"
+#include "celltrial/design/study.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
@@ -429,6 +432,52 @@ int simulated(const PowerArgs& a, Streams io) {
   }
   return 0;
 }
+// The simulated sample size at every point of a grid: one row per point, like an enrichment table.
+int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
+  std::vector<std::string> sets = a.sets;
+  const Scenario base = load(a.file, sets);
+  std::vector<SweepAxis> axes;
+  for (const auto& t : sw.sweeps) axes.push_back(parse_sweep_axis(t));
+  const auto grid = sweep_grid(axes, sw.zip || base.sweep.zip);
+  EnrichmentSection e;
+  e.target_power = a.target;
+  for (const auto& point : grid) {
+    std::string label;
+    for (const auto& [k, v] : point) label += (label.empty() ? "" : ", ") + k + "=" + v;
+    e.strategies.emplace_back(label, point);
+  }
+  StudyOptions opt;
+  opt.threads = a.threads;
+  opt.stop = &stop_flag();
+  opt.search_trials = static_cast<std::uint64_t>(a.trials);
+  opt.search_max_trials = static_cast<std::uint64_t>(a.max_trials);
+  if (!a.quiet && !a.json) opt.log = [io](const std::string& m) { io.err << m << "\n"; };
+  const double hours = seconds_per_trial(base, a.threads) * static_cast<double>(grid.size()) * 12 *
+                       static_cast<double>(std::min<std::int64_t>(a.max_trials, 8 * a.trials)) / 3600;
+  check_run_time(hours, sw.max_hours, sw.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
+                 "--sweep");
+  const std::string file = a.file;
+  const nlohmann::json rows = run_enrichment(
+      [&](const std::vector<std::string>& extra) {
+        std::vector<std::string> all = sets;
+        all.insert(all.end(), extra.begin(), extra.end());
+        return load(file, all);
+      },
+      e, opt);
+  const std::string out_dir = a.out.empty() ? (std::filesystem::path("results") / (base.name + "-power-sweep")).string() : a.out;
+  std::map<std::string, std::string> files{{"sample_size_sweep.csv", enrichment_csv(rows)},
+                                           {"sample_size_sweep.json", dump_json({{"target_power", a.target},
+                                                                                 {"run", run_provenance(base)},
+                                                                                 {"rows", rows}})},
+                                           {"scenario.yaml", "# Base scenario of the sweep\n" + to_yaml(base)}};
+  const std::string note = plot_enrichment_power(rows, a.target, "power_by_point", files);
+  write_results_folder(out_dir, files);
+  if (a.json) io.out << dump_json(rows);
+  else if (!a.quiet) io.out << enrichment_table(rows, "Simulated sample size for power " + format_number(a.target) + " at each grid point")
+                         << "  results written to " << out_dir << "/\n";
+  if (!note.empty()) io.err << note << "\n";
+  return 0;
+}
 }  // namespace
 
 Action add_power(CLI::App& app, Streams io) {
@@ -474,7 +523,15 @@ Action add_power(CLI::App& app, Streams io) {
   cmd->add_option("--set", a->sets, "Scenario mode: override a scenario value (repeatable)");
   cmd->add_flag("--json", a->json, "Print the results as JSON");
   cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");
-  return [a, io]() {
+  auto sw = std::make_shared<SweepArgs>();
+  add_sweep_options(cmd, *sw, false);
+  return [a, sw, io]() {
+    if (!sw->sweeps.empty()) {
+      if (!(a->target > 0))
+        usage("--sweep", "a power sweep finds the simulated sample size at every grid point, so it needs --target.",
+              "e.g. celltrial power SCENARIO --target 0.8 --sweep population.eligibility.max_age_months=120,59.99.");
+      return sweep_sample_size(*a, *sw, io);
+    }
     // A scenario (or --target alone, for the built-in default scenario) means simulation.
     if (!a->file.empty() || a->target > 0) {
       if (!(a->target > 0)) usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");

@@ -85,14 +85,32 @@ Action add_simulate(CLI::App& app, Streams io) {
                   "after a kill, the same command continues from it")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  auto sw = std::make_shared<SweepArgs>();
+  add_sweep_options(cmd, *sw, false);
   // The footer the app gave every command (exit codes) stays below this one.
   cmd->footer(std::string(
+        "With --sweep key=v1,v2 (repeatable), the scenario is simulated at every grid point, as 'celltrial sweep' "
+        "does (--shard then runs that part of every point; merge with 'celltrial sweep SCENARIO --sweep ... "
+        "--merge FOLDER'). "
         "Large runs: --shard K/N with 'celltrial merge', 'mpirun -np R celltrial simulate' in an MPI build, or "
         "'celltrial slurm'; all give the very same summary.json as one run (see docs/cluster.md). After an "
         "interruption (exit code 130, or a kill), the finished trials are in a checkpoint in --out: run the same "
         "command again to continue.") +
               "\n\n" + cmd->get_footer());
-  return [a, io]() {
+  return [a, sw, io]() {
+    if (!sw->sweeps.empty()) {
+      SweepArgs x = *sw;
+      x.file = a->file;
+      x.trials = a->trials;
+      x.seed = a->seed;
+      x.threads = a->threads;
+      x.out = a->out;
+      x.sets = a->sets;
+      x.json = a->json;
+      x.quiet = a->quiet;
+      x.shard = a->shard;
+      return sweep_main(x, io);
+    }
     const int launched = mpi::launched_size();
     if (launched > 1 && !mpi::built_with_mpi())
       throw Error(ExitCode::usage,

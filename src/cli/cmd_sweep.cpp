@@ -12,6 +12,8 @@
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/sweep.hpp"
+#include "celltrial/engine/batch.hpp"
+#include "celltrial/report/figures.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/plot.hpp"
@@ -22,20 +24,7 @@
 namespace celltrial::cli {
 
 namespace {
-struct SweepArgs {
-  std::string file;
-  std::vector<std::string> sweeps;
-  bool zip = false;
-  std::int64_t trials = 0;
-  std::int64_t seed = -1;
-  int threads = 0;
-  std::string out;
-  std::vector<std::string> sets;
-  bool json = false;
-  bool quiet = false;
-  bool yes = false;
-  double max_hours = 1.0;
-};
+
 
 bool numeric(const std::string& s, double& v) {
   try {
@@ -48,27 +37,45 @@ bool numeric(const std::string& s, double& v) {
 }
 }  // namespace
 
+void add_sweep_options(CLI::App* cmd, SweepArgs& a, bool with_common) {
+  if (with_common) {
+    cmd->add_option("scenario", a.file, "Scenario YAML file (default: the built-in default scenario)");
+    cmd->add_option("--trials,-n", a.trials, "Trials per grid point (overrides simulation.trials)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000000}));
+    cmd->add_option("--seed", a.seed, "Master seed (overrides simulation.seed)")
+        ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+    cmd->add_option("--threads,-t", a.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+    cmd->add_option("--set", a.sets, "Override a scenario value at every point (repeatable)");
+    cmd->add_flag("--json", a.json, "Print sweep.json on standard output");
+    cmd->add_flag("--quiet,-q", a.quiet, "No table and no progress");
+  }
+  cmd->add_option("--sweep", a.sweeps, "key.path=v1,v2,... (repeatable; adds to the scenario's sweep section)");
+  cmd->add_flag("--zip", a.zip, "Take the axes' values in step instead of every combination");
+  cmd->add_flag("--yes,-y", a.yes, "Run even when the estimated time exceeds --max-hours");
+  cmd->add_option("--max-hours", a.max_hours, "Ask for --yes above this estimated run time (default 1)")
+      ->check(CLI::PositiveNumber);
+}
+
 Action add_sweep(CLI::App& app, Streams io) {
   auto* cmd = app.add_subcommand("sweep",
                                  "Simulate a scenario at every point of a grid of assumptions (common random numbers), "
                                  "one tidy row per point");
   auto a = std::make_shared<SweepArgs>();
-  cmd->add_option("scenario", a->file, "Scenario YAML file (default: the built-in default scenario)");
-  cmd->add_option("--sweep", a->sweeps, "key.path=v1,v2,... (repeatable; adds to the scenario's sweep section)");
-  cmd->add_flag("--zip", a->zip, "Take the axes' values in step instead of every combination");
-  cmd->add_option("--trials,-n", a->trials, "Trials per grid point (overrides simulation.trials)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000000}));
-  cmd->add_option("--seed", a->seed, "Master seed (overrides simulation.seed)")
-      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
-  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>-sweep/)");
-  cmd->add_option("--set", a->sets, "Override a scenario value at every point (repeatable)");
-  cmd->add_flag("--json", a->json, "Print sweep.json on standard output");
-  cmd->add_flag("--quiet,-q", a->quiet, "No table and no progress");
-  cmd->add_flag("--yes,-y", a->yes, "Run even when the estimated time exceeds --max-hours");
-  cmd->add_option("--max-hours", a->max_hours, "Ask for --yes above this estimated run time (default 1)")
-      ->check(CLI::PositiveNumber);
-  return [a, io]() {
+  add_sweep_options(cmd, *a, true);
+  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>-sweep/; with --shard, the shard "
+                                      "folder, default results/<scenario name>-sweep-shards/)");
+  cmd->add_option("--shard", a->shard, "Run only shard K/N of every grid point's trials (for a cluster); then --merge");
+  cmd->add_option("--merge", a->merge, "Merge the shards of every grid point found in this folder and write the sweep's results")
+      ->type_name("FOLDER");
+  cmd->footer(std::string("On a cluster: run 'celltrial sweep SCENARIO --shard K/N --out SHARDS' for K = 1..N (each shard "
+                          "does its part of every grid point, and resumes after a kill), then 'celltrial sweep SCENARIO "
+                          "--merge SHARDS': the results equal an unsharded sweep's.\n\n") + cmd->get_footer());
+  return [a, io]() { return sweep_main(*a, io); };
+}
+
+int sweep_main(const SweepArgs& args, Streams io) {
+  const SweepArgs* a = &args;
+  {
     std::vector<std::string> sets = a->sets;
     if (a->trials > 0) sets.push_back("simulation.trials=" + std::to_string(a->trials));
     if (a->seed >= 0) sets.push_back("simulation.seed=" + std::to_string(a->seed));
@@ -88,10 +95,84 @@ Action add_sweep(CLI::App& app, Streams io) {
     const auto grid = sweep_grid(axes, zip);
     const std::string file = a->file;
     auto loader = [file](const std::vector<std::string>& s) { return load(file, s); };
+    if (!a->shard.empty() && !a->merge.empty())
+      throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--shard / --merge", "give --shard or --merge, not both.",
+                                              "run every shard first, then merge them."});
+    // Each grid point's scenario, checked before anything runs.
+    std::vector<Scenario> points;
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      std::vector<std::string> sp = sets;
+      std::string label;
+      for (const auto& [k, v] : grid[i]) {
+        sp.push_back(k + "=" + v);
+        label += (label.empty() ? "" : ", ") + k + "=" + v;
+      }
+      try {
+        points.push_back(load(file, sp));
+      } catch (const Error& e) {
+        std::vector<Diagnostic> ds = e.diagnostics();
+        for (auto& d : ds) d.problem = "at sweep point " + std::to_string(i + 1) + " (" + label + "): " + d.problem;
+        throw Error(e.code(), ds);
+      }
+    }
+    auto point_dir = [](const std::string& root, std::size_t i) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "point-%04zu", i + 1);
+      return (std::filesystem::path(root) / buf).string();
+    };
+    if (!a->shard.empty()) {
+      // Shard K/N of every grid point, each in its own folder (with checkpoints and resume).
+      const std::string root =
+          a->out.empty() ? (std::filesystem::path("results") / (base.name + "-sweep-shards")).string() : a->out;
+      const ShardSpec shard = parse_shard(a->shard, base.simulation.trials);
+      std::filesystem::create_directories(root);
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        BatchOptions bo;
+        bo.shard = shard;
+        bo.sharded = true;
+        bo.out_dir = point_dir(root, i);
+        bo.threads = a->threads;
+        bo.stop = &stop_flag();
+        const BatchPlan plan = plan_batch(points[i], bo);
+        if (!plan.already_complete) run_batch(points[i], plan, bo);
+        if (!a->quiet)
+          io.err << "point " << i + 1 << " of " << points.size() << ": shard " << shard.index << "/" << shard.count
+                 << (plan.already_complete ? " (already done)" : "") << "\n";
+      }
+      if (!a->quiet)
+        io.out << "shard " << shard.index << "/" << shard.count << " of all " << points.size() << " grid points written to " << root
+               << "/\n  when every shard is done: celltrial sweep " << (file.empty() ? "" : file + " ") << "--merge " << root << "\n";
+      return 0;
+    }
     const std::string out_dir =
         a->out.empty() ? (std::filesystem::path("results") / (base.name + "-sweep")).string() : a->out;
     check_writable_folder(out_dir);
-
+    nlohmann::json rows;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!a->merge.empty()) {
+      rows = nlohmann::json::array();
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        const std::string dir = point_dir(a->merge, i);
+        if (!std::filesystem::is_directory(dir))
+          throw Error(ExitCode::no_input, Diagnostic{{dir, 0, 0}, "", "grid point " + std::to_string(i + 1) + " has no shard folder.",
+                                                     "run every shard with the same scenario and --sweep options first."});
+        MergedRun m;
+        try {
+          m = merge_shards({dir});
+        } catch (const Error& e) {
+          std::vector<Diagnostic> ds = e.diagnostics();
+          for (auto& d : ds) d.problem = "grid point " + std::to_string(i + 1) + ": " + d.problem;
+          throw Error(e.code(), ds);
+        }
+        if (m.first.scenario_hash != scenario_hash(points[i]))
+          throw Error(ExitCode::data, Diagnostic{{dir, 0, 0}, "", "the shards here are of another scenario than grid point " +
+                                                                      std::to_string(i + 1) + " of this sweep.",
+                                                 "merge with the same scenario, --set and --sweep options the shards were run with."});
+        nlohmann::json point = nlohmann::json::object();
+        for (const auto& [k, v] : grid[i]) point[k] = v;
+        rows.push_back({{"point", point}, {"summary", summarise(points[i], m.acc)}});
+      }
+    } else {
     // Estimate the run time from a short timing run at the first point.
     {
       std::vector<std::string> s0 = sets;
@@ -120,7 +201,6 @@ Action add_sweep(CLI::App& app, Streams io) {
     opt.threads = a->threads;
     opt.stop = &stop_flag();
     opt.progress = &progress;
-    const auto t0 = std::chrono::steady_clock::now();
     auto fut = std::async(std::launch::async, [&] { return run_sweep(loader, sets, axes, zip, opt); });
     const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
     const double total = static_cast<double>(base.simulation.trials) * static_cast<double>(grid.size());
@@ -134,7 +214,6 @@ Action add_sweep(CLI::App& app, Streams io) {
         io.err << buf << std::flush;
       }
     }
-    nlohmann::json rows;
     try {
       rows = fut.get();
     } catch (const Error& e) {
@@ -146,6 +225,7 @@ Action add_sweep(CLI::App& app, Streams io) {
       throw;
     }
     if (bar) io.err << "\n";
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     nlohmann::json run;
@@ -193,6 +273,18 @@ Action add_sweep(CLI::App& app, Streams io) {
       for (auto& [k, s] : lines) plot.series.push_back(s);
       note = render_line_plot(plot, "sweep_power", files);
     }
+    if (axes.size() >= 2 && !zip) {
+      std::vector<std::string> keys;
+      std::vector<std::vector<std::string>> values;
+      for (const auto& ax : axes) {
+        keys.push_back(ax.key);
+        values.push_back(ax.values);
+      }
+      const std::string n2 = plot_heatmap(rows, keys, values, "sweep_heatmap", files);
+      if (!n2.empty()) note = n2;
+    }
+    if (!a->merge.empty()) run["merged_from"] = a->merge;
+    files["sweep.json"] = dump_json({{"run", run}, {"rows", rows}});
     write_results_folder(out_dir, files);
     if (a->json) {
       io.out << dump_json(out);

@@ -161,11 +161,14 @@ std::string enrichment_csv(const nlohmann::json& rows) {
   return os.str();
 }
 
-std::string enrichment_table(const nlohmann::json& rows) {
+std::string enrichment_table(const nlohmann::json& rows, const std::string& title) {
   std::ostringstream os;
-  char line[512];
-  os << "  Enrichment: sample size for the target power, by enrolment strategy\n";
-  std::snprintf(line, sizeof line, "  %-16s %7s %15s %7s %11s %9s %8s %12s  %s\n", "strategy", "N", "power (MC SE)", "effect",
+  char line[1024];
+  int w = 8;
+  for (const auto& r : rows) w = std::max<int>(w, static_cast<int>(r["strategy"].get<std::string>().size()));
+  w = std::min(w, 60);
+  os << "  " << title << "\n";
+  std::snprintf(line, sizeof line, "  %-*s %7s %15s %7s %11s %9s %8s %12s  %s\n", w, "strategy", "N", "power (MC SE)", "effect",
                 "screened/N", "screened", "months", "SAEs", "claim population");
   os << line;
   auto f = [](const nlohmann::json& v, const char* fmt) {
@@ -176,7 +179,7 @@ std::string enrichment_table(const nlohmann::json& rows) {
   };
   for (const auto& r : rows) {
     const std::string n = r["n_total"].dump() + (r["reached"].get<bool>() ? "" : "+");
-    std::snprintf(line, sizeof line, "  %-16.16s %7s %7s (%5s) %7s %11s %9s %8s %12s  %s\n", r["strategy"].get<std::string>().c_str(),
+    std::snprintf(line, sizeof line, "  %-*.*s %7s %7s (%5s) %7s %11s %9s %8s %12s  %s\n", w, w, r["strategy"].get<std::string>().c_str(),
                   n.c_str(), f(r["power"], "%.3f").c_str(), f(r["power_mc_se"], "%.3f").c_str(), f(r["true_effect"], "%.2f").c_str(),
                   f(r["screened_per_randomised"], "%.2f").c_str(), f(r["screened_total"], "%.0f").c_str(),
                   f(r["accrual_months"], "%.1f").c_str(), (f(r["expected_sae"], "%.1f") + " (" + f(r["expected_sae_mc_se"], "%.1f") + ")").c_str(),

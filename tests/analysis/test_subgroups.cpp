@@ -282,7 +282,7 @@ TEST_CASE("subgroups: inside, outside and interaction fits equal dense least squ
     }
   }
   INFO("fits " << fits << ", not estimable " << not_estimable << ", interaction without G " << g_dropped);
-  CHECK(fits > 1000);
+  CHECK(fits > 500);
   CHECK(not_estimable < fits / 4);
   CHECK(g_dropped > 0);  // GMFCS I-III with gmfcs adjustment: the subgroup is whole strata
 }
@@ -319,50 +319,114 @@ simulation: {trials: 2000, seed: 77}
 )";
 }  // namespace
 
-TEST_CASE("subgroups: estimates are unbiased for the pre-run truth and CIs cover at 95 %",
-          "[subgroups][statistical]") {
-  Scenario s = load_scenario_text(kModifiers, "modifiers.yaml");
-  s.simulation.trials = test::full_mode() ? 40000 : 2000;
+namespace {
+// A UCB arm whose effect depends on the dose (emax) and on the HLA mismatches of the unit: the
+// dose and HLA subgroups' truths come from the planned dose and the screening unit.
+const std::string kDoseHla = R"(schema_version: 1
+name: sg_dose_hla
+population:
+  outcome_model: cp
+  age_months: {distribution: uniform, min: 12, max: 120}
+  eligibility: {min_age_months: 12, max_age_months: 120}
+  gmfcs_mix: {I: 0.25, II: 0.25, III: 0.18, IV: 0.17, V: 0.15}
+arms:
+  - {name: placebo, role: control, allocation: 1}
+  - name: ucb
+    role: active
+    allocation: 1
+    effect_by_month: {6: 1.5, 12: 2.0}
+    product: {type: ucb, source_mix: {autologous: 0.16, public: 0.84}, target_tnc_per_kg: 3.0e7, bank_choices: 3}
+    dose_response: {model: emax, reference_dose: 3.0e7, ed50: 2.0e7, hill: 1}
+    modifiers:
+      hla_mismatch: {0: 1.5, 1: 1.0, 2: 0.6}
+design:
+  sample_size: 200
+  visits_months: [6, 12]
+  dropout: {by_last_visit: 0.1}
+analysis:
+  primary_visit_months: 12
+  adjust_for: [gmfcs]
+  subgroups:
+    - {name: high_dose, dose_per_kg: {min: 5.0e7}}
+    - {name: mid_dose, dose_per_kg: {min: 3.0e7, max: 5.0e7}}
+    - {name: matched, hla_mismatches: [0]}
+    - {name: mismatched, hla_mismatches: [1, 2]}
+simulation: {trials: 2000, seed: 78}
+)";
+}  // namespace
+
+TEST_CASE("subgroups: the pre-run truth of a subgroup where every child has the same effect", "[subgroups]") {
+  const Scenario s = load_scenario_text(kModifiers, "modifiers.yaml");
   const Model m(s);
   const Truth& truth = m.truth();
-  // Every child under 5 has 1.4 x 2.0, every child over 5 has 0.6 x 2.0: exact truths.
+  // Every child under 5 has 1.4 x 2.0, every child over 5 has 0.6 x 2.0: exact truths (up to the
+  // round-off of summing 200,000 pre-run children).
   REQUIRE(truth.subgroups.inside.size() == 3);
-  CHECK(truth.subgroups.inside[0] == Approx(2.8).epsilon(1e-12));
-  CHECK(truth.subgroups.inside_mc_se[0] == 0);
-  CHECK(truth.subgroups.outside[0] == Approx(1.2).epsilon(1e-12));
-  CHECK(truth.subgroups.inside[2] == Approx(1.2).epsilon(1e-12));
-  // The prevalence of under 5 in a uniform 12-120 month population is 48/108.
+  CHECK(truth.subgroups.inside[0] == Approx(2.8).epsilon(1e-9));
+  CHECK(truth.subgroups.outside[0] == Approx(1.2).epsilon(1e-9));
+  CHECK(truth.subgroups.inside[2] == Approx(1.2).epsilon(1e-9));
+  CHECK(truth.subgroups.inside_mc_se[1] > 0);  // GMFCS I-III mixes ages: a real MC error
+  // The prevalences: under 5 in a uniform 12-120 month population is 48/108; boys over 5 are
+  // 0.56 x 60/108.
   CHECK(std::fabs(truth.subgroups.prevalence[0] - 48.0 / 108) < 4 * truth.subgroups.prevalence_mc_se[0]);
-  // The subgroup and its complement average to the overall effect.
-  for (std::size_t g = 0; g < 3; ++g) {
-    const double p = truth.subgroups.prevalence[g];
-    const double mix = p * truth.subgroups.inside[g] + (1 - p) * truth.subgroups.outside[g];
-    CHECK(std::fabs(mix - truth.effect[0]) < 4 * (truth.effect_mc_se[0] + truth.subgroups.inside_mc_se[g] +
-                                                  truth.subgroups.outside_mc_se[g]) + 1e-9);
-  }
+  CHECK(std::fabs(truth.subgroups.prevalence[2] - 0.56 * 60 / 108) < 4 * truth.subgroups.prevalence_mc_se[2]);
+  // model.hpp: "Monte Carlo SE given; 0 when the effect is the same for every child".
+  CHECK(truth.subgroups.inside_mc_se[0] == 0);
+  CHECK(truth.subgroups.outside_mc_se[0] == 0);
+  CHECK(truth.subgroups.inside_mc_se[2] == 0);
+}
 
-  const auto j = summarise(s, run_trials(m, EngineOptions{}), truth);
-  const double n = static_cast<double>(s.simulation.trials);
-  const double cov_se = std::sqrt(0.95 * 0.05 / n);
-  REQUIRE(j["subgroups"].size() == 3);
-  for (const auto& g : j["subgroups"]) {
-    for (const auto* e : {&g["estimate"], &g["complement"]["estimate"]}) {
-      INFO(g["name"].get<std::string>() << (e == &g["estimate"] ? " inside" : " outside") << ": " << e->dump());
-      CHECK((*e)["estimable_trials"].get<double>() == n);
-      const double mean = (*e)["mean"], truth_v = (*e)["true"];
-      const double se = std::hypot((*e)["mc_se"].get<double>(), (*e)["true_mc_se"].get<double>());
-      CHECK(std::fabs(mean - truth_v) < 4 * se);
-      CHECK(std::fabs((*e)["coverage"].get<double>() - 0.95) < 4 * cov_se);
-      // The model SE estimates the spread of the estimates.
-      CHECK((*e)["model_se"].get<double>() == Approx((*e)["empirical_se"].get<double>()).epsilon(0.1));
+TEST_CASE("subgroups: estimates are unbiased for the pre-run truth and CIs cover at 95 %",
+          "[subgroups][statistical]") {
+  for (const std::string* text : {&kModifiers, &kDoseHla}) {
+    Scenario s = load_scenario_text(*text, "truth.yaml");
+    s.simulation.trials = test::full_mode() ? 40000 : 2000;
+    const Model m(s);
+    const Truth& truth = m.truth();
+    const std::size_t G = s.analysis.subgroups.size();
+    INFO(s.name);
+    // The subgroup and its complement average to the overall effect (two independent pre-runs).
+    for (std::size_t g = 0; g < G; ++g) {
+      const double p = truth.subgroups.prevalence[g];
+      const double mix = p * truth.subgroups.inside[g] + (1 - p) * truth.subgroups.outside[g];
+      INFO(s.analysis.subgroups[g].name << ": prevalence " << p << ", inside " << truth.subgroups.inside[g]
+                                        << ", outside " << truth.subgroups.outside[g] << ", overall " << truth.effect[0]);
+      CHECK(p > 0.2);
+      CHECK(std::fabs(mix - truth.effect[0]) <
+            4 * (truth.effect_mc_se[0] + truth.subgroups.inside_mc_se[g] + truth.subgroups.outside_mc_se[g]) + 1e-6);
     }
-    const auto& i = g["interaction"];
-    INFO(g["name"].get<std::string>() << " interaction: " << i.dump());
-    CHECK(std::fabs(i["mean"].get<double>() - i["true"].get<double>()) <
-          4 * std::hypot(i["mc_se"].get<double>(), i["true_mc_se"].get<double>()));
+
+    const auto j = summarise(s, run_trials(m, EngineOptions{}), truth);
+    const double n = static_cast<double>(s.simulation.trials);
+    const double cov_se = std::sqrt(0.95 * 0.05 / n);
+    REQUIRE(j["subgroups"].size() == G);
+    for (const auto& g : j["subgroups"]) {
+      for (const auto* e : {&g["estimate"], &g["complement"]["estimate"]}) {
+        INFO(g["name"].get<std::string>() << (e == &g["estimate"] ? " inside" : " outside") << ": " << e->dump());
+        CHECK((*e)["estimable_trials"].get<double>() == n);
+        const double mean = (*e)["mean"], truth_v = (*e)["true"];
+        const double se = std::hypot((*e)["mc_se"].get<double>(), (*e)["true_mc_se"].get<double>());
+        CHECK(std::fabs(mean - truth_v) < 4 * se);
+        CHECK(std::fabs((*e)["coverage"].get<double>() - 0.95) < 4 * cov_se);
+        // The model SE estimates the spread of the estimates.
+        CHECK((*e)["model_se"].get<double>() == Approx((*e)["empirical_se"].get<double>()).epsilon(0.1));
+      }
+      const auto& i = g["interaction"];
+      INFO(g["name"].get<std::string>() << " interaction: " << i.dump());
+      CHECK(i["estimable_trials"].get<double>() == n);
+      CHECK(std::fabs(i["mean"].get<double>() - i["true"].get<double>()) <
+            4 * std::hypot(i["mc_se"].get<double>(), i["true_mc_se"].get<double>()));
+    }
+    if (s.name == "sg_modifiers") {
+      // The age modifier makes the under-5 interaction large: 2.8 - 1.2.
+      CHECK(j["subgroups"][0]["interaction"]["true"].get<double>() == Approx(1.6).epsilon(1e-9));
+    } else {
+      // Larger doses and better-matched units do better.
+      CHECK(j["subgroups"][0]["interaction"]["true"].get<double>() > 0.1);
+      CHECK(j["subgroups"][1]["interaction"]["true"].get<double>() < -0.1);
+      CHECK(j["subgroups"][2]["interaction"]["true"].get<double>() > 0.5);
+    }
   }
-  // The age modifier makes the under-5 interaction large: 2.8 - 1.2.
-  CHECK(j["subgroups"][0]["interaction"]["true"].get<double>() == Approx(1.6).epsilon(1e-12));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,29 @@ Action add_slurm(CLI::App& app, Streams io);
 Action add_report(CLI::App& app, Streams io);
 Action add_study(CLI::App& app, Streams io);
 
+/// What a sweep needs (celltrial sweep, and simulate --sweep).
+struct SweepArgs {
+  std::string file;
+  std::vector<std::string> sweeps;
+  bool zip = false;
+  std::int64_t trials = 0;
+  std::int64_t seed = -1;
+  int threads = 0;
+  std::string out;
+  std::vector<std::string> sets;
+  bool json = false;
+  bool quiet = false;
+  bool yes = false;
+  double max_hours = 1.0;
+  std::string shard;  ///< "K/N": run shard K of every grid point
+  std::string merge;  ///< folder of a sharded sweep to merge
+};
+/// Adds --sweep, --zip, --yes and --max-hours (and, with `with_common`, the scenario, --trials,
+/// --seed, --threads, --set, --json, --quiet) to a command.
+void add_sweep_options(CLI::App* cmd, SweepArgs& a, bool with_common);
+/// Runs (or shards, or merges) a sweep and writes its results; returns the exit code.
+int sweep_main(const SweepArgs& a, Streams io);
+
 /// Seconds per trial of `s` here, from a short timing run (for run-time estimates).
 double seconds_per_trial(const Scenario& s, int threads);
 /// Throws Error(ExitCode::usage) asking for --yes when `hours` exceeds `max_hours`.

@@ -40,7 +40,8 @@ std::string eligibility_text(const Scenario& s);
 nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection& e, const StudyOptions& opt);
 std::string enrichment_csv(const nlohmann::json& rows);
 /// The enrichment rows as a terminal table.
-std::string enrichment_table(const nlohmann::json& rows);
+std::string enrichment_table(const nlohmann::json& rows,
+                             const std::string& title = "Enrichment: sample size for the target power, by enrolment strategy");
 
 /// {"base": {power, mc_se}, "rows": [{key, low, high, power_low, power_low_mc_se, power_high,
 /// power_high_mc_se, swing}]} with rows sorted by swing (|high - low|), largest first. Power is the
