@@ -31,6 +31,8 @@ struct StudyArgs {
   bool quiet = false;
   bool yes = false;
   double max_hours = 1.0;
+  std::int64_t search_trials = 2000;
+  std::int64_t search_max_trials = 16000;
 };
 }  // namespace
 
@@ -69,6 +71,10 @@ Action add_study(CLI::App& app, Streams io) {
   cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)");
   cmd->add_option("--set", a->sets, "Override a scenario value everywhere (repeatable)");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress messages");
+  cmd->add_option("--search-trials", a->search_trials, "Enrichment: trials per candidate N in the first round (2000)")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{100000000}));
+  cmd->add_option("--search-max-trials", a->search_max_trials, "Enrichment: trials per candidate N at most (16000)")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{1000000000}));
   cmd->add_flag("--yes,-y", a->yes, "Run even when the estimated time exceeds --max-hours");
   cmd->add_option("--max-hours", a->max_hours, "Ask for --yes above this estimated run time (default 1)")
       ->check(CLI::PositiveNumber);
@@ -103,7 +109,8 @@ Action add_study(CLI::App& app, Streams io) {
     const double per_trial = seconds_per_trial(base, a->threads);
     const double variants = 1.0 + 2.0 * static_cast<double>(base.tornado.vary.size()) + static_cast<double>(grid.size());
     // The enrichment search simulates about 12 candidate sizes per strategy at a few thousand trials.
-    const double search = static_cast<double>(base.enrichment.strategies.size()) * 12 * 4000;
+    const double search = static_cast<double>(base.enrichment.strategies.size()) * 12 *
+                          static_cast<double>(std::min(a->search_max_trials, 2 * a->search_trials));
     check_run_time(per_trial * (variants * static_cast<double>(base.simulation.trials) + search) / 3600, a->max_hours, a->yes,
                    "the study (" + format_number(variants) + " simulated variants of " + std::to_string(base.simulation.trials) +
                        " trials and " + std::to_string(base.enrichment.strategies.size()) + " sample-size searches)",
@@ -113,6 +120,8 @@ Action add_study(CLI::App& app, Streams io) {
     StudyOptions opt;
     opt.threads = a->threads;
     opt.stop = &stop_flag();
+    opt.search_trials = static_cast<std::uint64_t>(a->search_trials);
+    opt.search_max_trials = static_cast<std::uint64_t>(std::max(a->search_max_trials, a->search_trials));
     if (!a->quiet) opt.log = [io](const std::string& m) { io.err << m << "\n" << std::flush; };
     auto say = [&](const std::string& m) {
       if (opt.log) opt.log(m);

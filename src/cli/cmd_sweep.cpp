@@ -1,6 +1,7 @@
 // celltrial sweep SCENARIO : the scenario at every point of a grid of assumptions.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -82,7 +83,17 @@ int sweep_main(const SweepArgs& args, Streams io) {
     const Scenario base = load(a->file, sets);
     std::vector<SweepAxis> axes;
     for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
-    for (const auto& s : a->sweeps) axes.push_back(parse_sweep_axis(s));
+    // A key given on the command line replaces the scenario's axis for it.
+    std::set<std::string> from_command_line;
+    for (const auto& s : a->sweeps) {
+      SweepAxis ax = parse_sweep_axis(s);
+      if (!from_command_line.insert(ax.key).second)
+        throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + ax.key, "this key is swept twice.",
+                                                "give each key once with all its values."});
+      auto it = std::find_if(axes.begin(), axes.end(), [&](const SweepAxis& x) { return x.key == ax.key; });
+      if (it != axes.end()) *it = ax;
+      else axes.push_back(ax);
+    }
     if (axes.empty())
       throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep", "nothing to sweep.",
                                               "give --sweep key.path=v1,v2 or a 'sweep:' section in the scenario."});

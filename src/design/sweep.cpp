@@ -134,6 +134,20 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
          << num(s["enrolled"]["mean_age_months"]) << "," << num(s["enrolled"]["share_under_5_years"]) << ","
          << num(s["enrolled"]["share_gmfcs_I_III"]) << "," << num(c["safety"]["estimate"]) << "\n";
     }
+    // Subgroup rows: power is the favourable rejection (under the multiplicity procedure when
+    // confirmatory); analysed_mean is the subgroup's.
+    if (s.contains("subgroups"))
+      for (const auto& g : s["subgroups"]) {
+        for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
+        const auto& e = g["estimate"];
+        os << csv_field(g["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << "," << num(g["power"]["estimate"])
+           << "," << num(g["power"]["mc_se"]) << "," << num(g["power"]["estimate"]) << "," << num(g["power"]["mc_se"]) << ","
+           << num(e["mean"]) << "," << num(e["mc_se"]) << "," << num(e["true"]) << "," << num(e["bias"]) << ","
+           << num(e["bias_mc_se"]) << "," << num(e["empirical_se"]) << "," << num(e["model_se"]) << "," << num(e["coverage"]) << ","
+           << num(e["coverage_mc_se"]) << ",,," << num(s["sample_size"]["randomised_mean"]) << "," << num(g["analysed_mean"]) << ","
+           << num(s["sample_size"]["screened_per_randomised"]) << "," << num(s["enrolled"]["mean_age_months"]) << ","
+           << num(s["enrolled"]["share_under_5_years"]) << "," << num(s["enrolled"]["share_gmfcs_I_III"]) << ",\n";
+      }
   }
   return os.str();
 }

@@ -130,4 +130,71 @@ rc=$?
 check "interrupt exits 130" test $rc -eq 130
 check "interrupt writes nothing" test ! -e "$T/int/summary.json"
 
+# study: subgroups, multiplicity, enrichment, tornado, sweep heat map, forest plot, report.
+cat > study.yaml <<'EOF'
+schema_version: 1
+name: small_study
+population:
+  outcome_model: cp
+  age_months: {distribution: uniform, min: 12, max: 120}
+  eligibility: {min_age_months: 12, max_age_months: 120}
+arms:
+  - {name: placebo, role: control, safety: {sae_risk: 0.13}}
+  - name: ucb
+    role: active
+    effect_by_month: {12: 2.5}
+    product: {type: ucb}
+    modifiers: {age: {breaks_months: [60], multipliers: [1.4, 0.6]}}
+    safety: {sae_risk: 0.16}
+design: {sample_size: 200, visits_months: [12], dropout: {by_last_visit: 0.05}}
+analysis:
+  adjust_for: [gmfcs]
+  subgroups:
+    - {name: under5, age_months: {max: 60}, confirmatory: true}
+    - {name: mild, gmfcs: [I, II, III]}
+  multiplicity: {procedure: graphical, hypotheses: [primary, under5], weights: [0.8, 0.2], transitions: [[0, 1], [1, 0]]}
+  claims: {both: [primary, under5]}
+simulation: {trials: 300, seed: 5}
+enrichment:
+  screened_per_month: 10
+  strategies: {all_comers: {}, under5: {population.eligibility.max_age_months: 59.99}}
+tornado:
+  vary: {arms.ucb.effect_by_month.12: [1.5, 3.5]}
+sweep:
+  vary: {design.sample_size: [150, 250], analysis.alpha: [0.05, 0.025]}
+EOF
+expect "study runs" 0 'results and report.html written' -- "$BIN" study study.yaml --search-trials 200 --search-max-trials 400 --out "$T/st"
+check "study files" test -s "$T/st/summary.json" -a -s "$T/st/enrichment.csv" -a -s "$T/st/tornado.csv" -a -s "$T/st/sweep.csv" -a -s "$T/st/forest.json" -a -s "$T/st/report.html"
+check "enrichment has one row per strategy" test "$(wc -l < "$T/st/enrichment.csv")" -eq 3
+check "study summary has subgroups and multiplicity" python3 -c "
+import json; j=json.load(open('$T/st/summary.json'))
+assert [g['hypothesis'] for g in j['subgroups']]==['under5','mild']
+m=j['multiplicity']; assert m['procedure']=='graphical' and [h['name'] for h in m['hypotheses']]==['primary','under5']
+c=m['claims'][0]; assert c['name']=='both' and c['estimate']<=min(h['power']['estimate'] for h in m['hypotheses'])
+assert 0<j['subgroups'][1]['interaction']['power']['estimate']<1"
+if command -v gnuplot >/dev/null; then
+  check "study figures" test -s "$T/st/tornado.png" -a -s "$T/st/sweep_heatmap.png" -a -s "$T/st/forest.svg" -a -s "$T/st/enrichment_power.png"
+  check "report embeds the figures" test "$(grep -o 'data:image/png;base64' "$T/st/report.html" | wc -l)" -ge 4
+fi
+check "report has the study sections" grep -q 'id="enrichment"' "$T/st/report.html"
+expect "subgroup attribute typo" 65 "did you mean 'age_months'" -- "$BIN" validate study.yaml --set 'analysis.subgroups=[{name: x, agee_months: {max: 60}}]'
+expect "graphical weights above 1" 65 'more than 1' -- "$BIN" validate study.yaml --set 'analysis.multiplicity.weights=[0.9, 0.2]'
+expect "transition row above 1" 65 'row sums to 1.5' -- "$BIN" validate study.yaml --set 'analysis.multiplicity.transitions=[[0, 1], [1.5, 0]]'
+expect "unknown hypothesis" 65 "did you mean 'under5'" -- "$BIN" validate study.yaml --set 'analysis.claims={both: [primary, under_5]}'
+expect "bad enrichment key" 65 "enrichment strategy 'x'" -- "$BIN" study study.yaml --set 'enrichment.strategies={x: {population.eligibility.max_age_month: 50}}' --out "$T/st2"
+
+# Sweeps from simulate and power, and sharded sweeps.
+expect "simulate --sweep" 0 'results written' -- "$BIN" simulate study.yaml --sweep design.sample_size=150,250 -n 200 --out "$T/ss"
+check "simulate --sweep rows (2 x 2 points with the scenario axis; primary + 2 subgroups)" test "$(wc -l < "$T/ss/sweep.csv")" -eq 13
+expect "power --sweep needs --target" 64 'needs --target' -- "$BIN" power study.yaml --sweep design.sample_size=150,250
+expect "power --sweep" 0 'at each grid point' -- "$BIN" power "$REF" --target 0.8 --trials 200 --max-trials 400 --sweep analysis.alpha=0.05,0.025 --out "$T/ps"
+check "power sweep CSV" test "$(wc -l < "$T/ps/sample_size_sweep.csv")" -eq 3
+SW=(--sweep design.sample_size=150,250 -n 300)
+"$BIN" sweep study.yaml "${SW[@]}" -q --out "$T/swa"
+for k in 1 2 3; do "$BIN" sweep study.yaml "${SW[@]}" --shard $k/3 -q --out "$T/swsh"; done
+expect "sweep merge" 0 '' -- "$BIN" sweep study.yaml "${SW[@]}" --merge "$T/swsh" -q --out "$T/swb"
+same "sharded sweep equals unsharded" "$T/swa/sweep.csv" "$T/swb/sweep.csv"
+rm "$T/swsh/point-0002/shard-3-of-3.json"
+expect "sweep merge with a missing shard" 65 'grid point 2: .*missing: 3' -- "$BIN" sweep study.yaml "${SW[@]}" --merge "$T/swsh" -q --out "$T/swc"
+
 summary
