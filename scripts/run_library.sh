@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 for f in scenarios/*.yaml scenarios/validation/*.yaml; do
+  [[ $f == scenarios/responder_sensitivity.yaml ]] && continue  # a study: below
   echo "== $f"
   ./build/celltrial simulate "$f" --quiet
 done
 echo "== sample size and assurance of the default scenario"
 ./build/celltrial power --target 0.8 --prior 'normal(1.42,0.56)' --quiet
-echo "== responder sensitivity study"
-./build/celltrial sweep scenarios/responder_sensitivity.yaml --quiet
-if [[ -x ./build/celltrial ]] && ./build/celltrial report --help >/dev/null 2>&1; then
-  for d in results/*/; do ./build/celltrial report "$d" >/dev/null || true; done
-fi
+echo "== responder sensitivity study (subgroups, enrichment, tornado, heat map, report)"
+./build/celltrial study scenarios/responder_sensitivity.yaml --quiet
+for d in results/*/; do
+  [[ -s $d/summary.json ]] && ./build/celltrial report "$d" >/dev/null
+done

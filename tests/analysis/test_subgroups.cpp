@@ -502,6 +502,42 @@ TEST_CASE("subgroups: every procedure controls the family-wise error under the g
     }
     CHECK(mj["at_least_one"]["estimate"].get<double>() <= fwer);
   }
+
+  // One-sided tests with 'less' as the direction of benefit: the family's level is alpha = 0.025,
+  // and every rejection is favourable.
+  {
+    const double a1 = 0.025, se1 = std::sqrt(a1 * (1 - a1) / n);
+    for (const char* block : {"  multiplicity: holm",
+                              "  multiplicity:\n    procedure: graphical\n    weights: [0.5, 0.2, 0.2, 0.1]\n"
+                              "    transitions: [[0, 0.4, 0.4, 0.2], [0.5, 0, 0.5, 0], [0.5, 0.5, 0, 0], [1, 0, 0, 0]]"}) {
+      Scenario s = load_scenario_text(
+          replace(replace(kNull, "  alpha: 0.05\n  sides: 2\n", "  alpha: 0.025\n  sides: 1\n  direction: less\n"),
+                  "MULTIPLICITY", block),
+          "null1.yaml");
+      s.simulation.trials = trials;
+      const auto j = summarise(s, run_trials(s, EngineOptions{}));
+      const auto& mj = j["multiplicity"];
+      const double fwer = mj["any_rejection"]["estimate"];
+      INFO("one-sided " << block << ": FWER " << fwer);
+      CHECK(fwer <= a1 + 3 * se1);
+      CHECK(mj["at_least_one"]["count"] == mj["any_rejection"]["count"]);
+    }
+  }
+
+  // Three arms sharing the control, with a confirmatory subgroup for each: four hypotheses.
+  {
+    Scenario s = load_scenario_text(kThreeArms, "three.yaml",
+                                    {"arms.msc_iv.effect_by_month={6: 0, 12: 0}", "arms.msc_it.effect_by_month={6: 0, 12: 0}",
+                                     "analysis.multiplicity=holm", "analysis.adjust_for=[gmfcs]"});
+    s.simulation.trials = trials;
+    const auto j = summarise(s, run_trials(s, EngineOptions{}));
+    const auto& mj = j["multiplicity"];
+    REQUIRE(mj["hypotheses"].size() == 4);
+    CHECK(mj["hypotheses"][2]["name"] == "msc_iv/under4");
+    const double fwer = mj["any_rejection"]["estimate"];
+    INFO("three arms, holm: FWER " << fwer);
+    CHECK(fwer <= alpha + 3 * se);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
