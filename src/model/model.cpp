@@ -92,6 +92,7 @@ Model::Model(const Scenario& s) : sc_(s) {
     for (std::size_t k = 0; k < visits_; ++k) gain_fraction_[i][k] = 1.0 - std::exp(-visit_months_[k] / rate_months_[i]);
   }
   mix_cdf_.back() = 1.0;
+  for (std::size_t k = 0; k + 1 < kGmfcsLevels; ++k) mix_below_[k] = below_threshold(mix_cdf_[k]);
   noise_sd_ = std::hypot(s.population.cp.measurement_sd, s.population.cp.occasion_sd);
 
   // Constant hazard of loss: P(lost by the last visit) = p, so lambda = -ln(1 - p) / T.
@@ -106,6 +107,9 @@ Model::Model(const Scenario& s) : sc_(s) {
   decline_on_ = cp && s.population.cp.decline.enabled;
 
   const auto& age = s.population.age;
+  age_uniform_ = age.distribution == AgeDistribution::uniform;
+  age_min_ = age.min_months;
+  age_span_ = age.max_months - age.min_months;
   if (age.distribution == AgeDistribution::lognormal) {
     const double s2 = std::log1p(age.sd_months * age.sd_months / (age.mean_months * age.mean_months));
     lognormal_sigma_ = std::sqrt(s2);
@@ -130,6 +134,30 @@ Model::Model(const Scenario& s) : sc_(s) {
   needs_weight_ = cp && (needs_weight_ || sex_subgroup || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
   needs_dosing_ = cp && needs_dosing_;
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
+
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const Arm& arm = s.arms[a];
+    ArmPlan& p = plan_[a];
+    p.active = arm.role == ArmRole::active;
+    p.product = arm.product;
+    p.own_unit = arm.product == ProductType::ucb && static_cast<int>(a) != screening_ucb_arm_;
+    const auto& m = arm.modifiers;
+    p.simple_multiplier = m.age_breaks_months.empty() && arm.dose_response.model == DoseResponseModel::none;
+    // The factors in the order effect_multiplier() applies them, so both give the same value.
+    for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+      double mult = m.age_multipliers[0] * m.gmfcs[l];
+      if (arm.product == ProductType::msc) {
+        mult *= arm.msc.route_multiplier[static_cast<std::size_t>(arm.msc.route)];
+        if (!arm.msc.dose_count_multiplier.empty())
+          mult *= arm.msc.dose_count_multiplier[static_cast<std::size_t>(arm.msc.doses - 1)];
+      }
+      p.level_mult[l] = mult;
+    }
+    if (arm.product == ProductType::ucb) p.hla_mult = m.hla_mismatch;
+    p.heterogeneity = arm.heterogeneity.model;
+    p.het_sd = arm.heterogeneity.sd;
+    p.responder_fraction = arm.heterogeneity.responder_fraction;
+  }
   truth_ = compute_truth();
 }
 
@@ -154,11 +182,15 @@ std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) 
   return seq;
 }
 
-double Model::draw_age(Engine& g) const {
+inline double Model::draw_age(Engine& g) const {
+  return age_uniform_ ? age_min_ + age_span_ * uniform01(g) : draw_age_other(g);
+}
+
+double Model::draw_age_other(Engine& g) const {
   const auto& a = sc_.population.age;
   switch (a.distribution) {
     case AgeDistribution::uniform:
-      return a.min_months + (a.max_months - a.min_months) * uniform01(g);
+      return age_min_ + age_span_ * uniform01(g);
     case AgeDistribution::normal:
       for (;;) {  // ages below 0 are redrawn; validation keeps this quick
         const double x = a.mean_months + a.sd_months * std_normal(g);
@@ -250,27 +282,39 @@ double Model::decline(int level, double age_months) const {
   return d.loss_points[i] * std::clamp((age_months - peak) / (until - peak), 0.0, 1.0);
 }
 
-std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const {
+inline void Model::draw_child(Engine& pop, Child& c) const {
   const auto& P = sc_.population;
-  const auto& el = P.eligibility;
+  c.age = draw_age(pop);
+  // The level is the number of cumulative shares at or below a uniform draw (compared as integers).
+  const std::uint64_t u = pop() >> 11;
+  int level = 0;
+  for (std::size_t k = 0; k + 1 < kGmfcsLevels; ++k) level += u >= mix_below_[k];
+  c.level = level;
+  if (needs_weight_) {
+    c.male = uniform01(pop) < P.male_fraction;
+    const auto i = static_cast<std::size_t>(c.level);
+    const double med = median_weight(c.age, c.male);
+    c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
+  }
+}
+
+inline bool Model::eligible(Child& c, Engine& dosing) const {
+  const auto& el = sc_.population.eligibility;
+  if (c.age < el.min_age_months || c.age > el.max_age_months) return false;
+  if (!el.gmfcs[static_cast<std::size_t>(c.level)]) return false;
+  if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) return false;
+  if (screening_ucb_arm_ >= 0) {
+    c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
+    if (c.screening_dose < el.min_ucb_tnc_per_kg) return false;
+  }
+  return true;
+}
+
+std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const {
   constexpr std::uint64_t kCap = 100000000;  // unreachable once the yield check has passed
   for (std::uint64_t screened = 1; screened <= kCap; ++screened) {
-    c.age = draw_age(pop);
-    c.level = pick(P.cp.mix, uniform01(pop));
-    if (needs_weight_) {
-      c.male = uniform01(pop) < P.male_fraction;
-      const auto i = static_cast<std::size_t>(c.level);
-      const double med = median_weight(c.age, c.male);
-      c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
-    }
-    if (c.age < el.min_age_months || c.age > el.max_age_months) continue;
-    if (!el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
-    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
-    if (screening_ucb_arm_ >= 0) {
-      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
-      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
-    }
-    return screened;
+    draw_child(pop, c);
+    if (eligible(c, dosing)) return screened;
   }
   return 0;
 }
@@ -300,21 +344,9 @@ Truth Model::compute_truth() const {
   Child c;
   while (eligible < want && screened < max_screened) {
     // Screen one child at a time so that the yield is counted exactly.
-    c.age = draw_age(pop);
-    c.level = pick(sc_.population.cp.mix, uniform01(pop));
-    if (needs_weight_) {
-      c.male = uniform01(pop) < sc_.population.male_fraction;
-      const double med = median_weight(c.age, c.male);
-      c.weight = std::max(0.3 * med, med * (1 + sc_.population.weight.cv *
-                                                    (std_normal(pop) + sc_.population.weight.gmfcs_z_shift[static_cast<std::size_t>(c.level)])));
-    }
+    draw_child(pop, c);
     ++screened;
-    if (c.age < el.min_age_months || c.age > el.max_age_months || !el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
-    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
-    if (screening_ucb_arm_ >= 0) {
-      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
-      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
-    }
+    if (!this->eligible(c, dosing)) continue;
     ++eligible;
     for (std::size_t k = 0; k < active.size(); ++k) {
       const Arm& arm = sc_.arms[active[k]];
@@ -384,6 +416,99 @@ void Model::draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialDat
   }
 }
 
+void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  const std::size_t n = out.size();
+  const auto& C = sc_.population.cp;
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  Engine dosing = make_stream(seed, trial, Purpose::dosing);
+  Engine eff = make_stream(seed, trial, Purpose::effect);
+  Engine drop = make_stream(seed, trial, Purpose::dropout);
+  // Constants and output arrays in locals: the byte stores below could otherwise alias them, and
+  // the compiler would reload them for every child.
+  const std::size_t visits = visits_, last = visits_ - 1;
+  const bool mar = visits > 1, decline_on = decline_on_, by_level = strata_ > 1;
+  const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
+  const int screening_arm = screening_ucb_arm_, planned_msc_arm = planned_msc_arm_;
+  const std::uint8_t* arm_of = out.arm.data();
+  std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data(), *male = out.male.data(),
+               *hla_of = out.hla.data(), *observed = out.observed.data();
+  double *age = out.age.data(), *dose_of = out.dose.data(), *planned = out.planned_dose.data(),
+         *baseline = out.baseline.data(), *change = out.change.data();
+  std::array<double, kMaxVisits> obs{};
+  std::uint64_t screened = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    Child c;
+    const std::uint64_t k = screen(pop, dosing, c);
+    CELLTRIAL_ASSERT(k > 0);
+    screened += k;
+    const std::size_t a = arm_of[j];
+    const ArmPlan& p = plan_[a];
+    const auto level = static_cast<std::size_t>(c.level);
+
+    // Dose of the child's own arm, and the expected effect multiplier.
+    double dose = 0;
+    int hla = c.hla;
+    if (p.product == ProductType::ucb)
+      dose = p.own_unit ? ucb_dose(sc_.arms[a], c, dosing, hla) : c.screening_dose;
+    else if (p.product == ProductType::msc)
+      dose = msc_dose(sc_.arms[a], c);
+    // Between-child heterogeneity, scaled over visits like the base effect.
+    double het = 0, scale = out.effect_scale[a];
+    if (p.active) {
+      const double mult = p.simple_multiplier ? p.level_mult[level] * p.hla_mult[static_cast<std::size_t>(hla)]
+                                              : effect_multiplier(sc_.arms[a], c, dose, hla);
+      scale = mult * out.effect_scale[a];
+      if (p.heterogeneity == Heterogeneity::normal) het = p.het_sd * std_normal(eff);
+      if (p.heterogeneity == Heterogeneity::responders)
+        scale = uniform01(eff) < p.responder_fraction ? scale / p.responder_fraction : 0.0;
+    }
+    const double base_primary = effect_visit_[a][last];
+
+    // The child's own curve, deviation in progress, and assessments.
+    const double limit = std::clamp(C.curves[level].limit + limit_sd * std_normal(outc), 0.0, 100.0);
+    const double progress = progress_sd * std_normal(outc);
+    const double remaining = limit * std::exp(-c.age / rate_months_[level]);
+    const double d0 = decline_on ? decline(c.level, c.age) : 0.0;
+    const double e0 = noise_sd * std_normal(outc);
+    for (std::size_t v = 0; v < visits; ++v) {
+      const double t = visit_months_[v];
+      const double base = effect_visit_[a][v];
+      const double het_v = base_primary != 0 ? het * base / base_primary : het;
+      const double lost = decline_on ? decline(c.level, c.age + t) - d0 : 0.0;
+      const double gain = remaining * gain_fraction_[level][v] - lost + progress * t / 12.0;
+      obs[v] = gain + base * scale + het_v + sham_visit_[v] + noise_sd * std_normal(outc) - e0;
+    }
+    baseline[j] = limit - remaining - d0 + e0;
+    change[j] = obs[last];
+    stratum[j] = static_cast<std::uint8_t>(by_level ? level : 0);
+    level_of[j] = static_cast<std::uint8_t>(level);
+    age[j] = c.age;
+    dose_of[j] = dose;
+    planned[j] = screening_arm >= 0     ? c.screening_dose
+                 : planned_msc_arm >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm)], c)
+                                        : 0.0;
+    male[j] = c.male;
+    hla_of[j] = static_cast<std::uint8_t>(c.hla);
+
+    // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
+    // exp(beta * observed change at the previous visit) when missing at random.
+    if (mar) {
+      const double gm = sc_.design.dropout_gmfcs_multiplier[level];
+      bool present = true;
+      for (std::size_t v = 0; v < visits && present; ++v) {
+        const double prev = v ? obs[v - 1] : 0.0;
+        const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
+        present = uniform01(drop) >= -std::expm1(-h);
+      }
+      observed[j] = present;
+    } else {
+      observed[j] = p_missing_[level] > 0 ? uniform01(drop) >= p_missing_[level] : 1;
+    }
+  }
+  out.screened = screened;
+}
+
 void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = static_cast<std::size_t>(sc_.design.sample_size);
   out.resize(n);
@@ -400,11 +525,12 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     }
   }
 
-  Engine pop = make_stream(seed, trial, Purpose::population);
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
   const auto& P = sc_.population;
-
-  if (P.outcome_model == OutcomeModel::generic) {
+  if (P.outcome_model == OutcomeModel::cp) {
+    simulate_cp(seed, trial, out);
+  } else {
+    Engine pop = make_stream(seed, trial, Purpose::population);
+    Engine outc = make_stream(seed, trial, Purpose::outcomes);
     const auto& G = P.generic;
     out.screened = n;
     const double primary_effect_sham = sham_visit_[0];
@@ -423,86 +549,6 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
     std::fill(out.male.begin(), out.male.end(), std::uint8_t{0});
     std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
-  } else {
-    const auto& C = P.cp;
-    Engine dosing = make_stream(seed, trial, Purpose::dosing);
-    Engine eff = make_stream(seed, trial, Purpose::effect);
-    std::uint64_t screened = 0;
-    const std::size_t last = visits_ - 1;
-    std::array<double, kMaxVisits> obs{};
-    const bool mar = visits_ > 1;
-    Engine drop = make_stream(seed, trial, Purpose::dropout);
-    for (std::size_t j = 0; j < n; ++j) {
-      Child c;
-      const std::uint64_t k = screen(pop, dosing, c);
-      CELLTRIAL_ASSERT(k > 0);
-      screened += k;
-      const std::size_t a = out.arm[j];
-      const Arm& arm = sc_.arms[a];
-      const auto level = static_cast<std::size_t>(c.level);
-
-      // Dose of the child's own arm, and the expected effect multiplier.
-      double dose = 0, mult = 1;
-      int hla = c.hla;
-      if (arm.product == ProductType::ucb)
-        dose = static_cast<int>(a) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
-      else if (arm.product == ProductType::msc)
-        dose = msc_dose(arm, c);
-      if (arm.role == ArmRole::active) mult = effect_multiplier(arm, c, dose, hla);
-      // Between-child heterogeneity, scaled over visits like the base effect.
-      double het = 0, scale = mult * out.effect_scale[a];
-      if (arm.role == ArmRole::active) {
-        const auto& h = arm.heterogeneity;
-        if (h.model == Heterogeneity::normal) het = h.sd * std_normal(eff);
-        if (h.model == Heterogeneity::responders)
-          scale = uniform01(eff) < h.responder_fraction ? scale / h.responder_fraction : 0.0;
-      }
-      const double base_primary = effect_visit_[a][last];
-
-      // The child's own curve, deviation in progress, and assessments.
-      const double limit = std::clamp(C.curves[level].limit + C.child_limit_sd * std_normal(outc), 0.0, 100.0);
-      const double progress = C.progress_sd_per_year * std_normal(outc);
-      const double remaining = limit * std::exp(-c.age / rate_months_[level]);
-      const double d0 = decline_on_ ? decline(c.level, c.age) : 0.0;
-      const double e0 = noise_sd_ * std_normal(outc);
-      for (std::size_t v = 0; v < visits_; ++v) {
-        const double t = visit_months_[v];
-        const double base = effect_visit_[a][v];
-        const double het_v = base_primary != 0 ? het * base / base_primary : het;
-        const double lost = decline_on_ ? decline(c.level, c.age + t) - d0 : 0.0;
-        const double gain = remaining * gain_fraction_[level][v] - lost + progress * t / 12.0;
-        obs[v] = gain + base * scale + het_v + sham_visit_[v] + noise_sd_ * std_normal(outc) - e0;
-      }
-      out.baseline[j] = limit - remaining - d0 + e0;
-      out.change[j] = obs[last];
-      out.stratum[j] = static_cast<std::uint8_t>(strata_ > 1 ? level : 0);
-      out.level[j] = static_cast<std::uint8_t>(level);
-      out.age[j] = c.age;
-      out.dose[j] = dose;
-      out.planned_dose[j] = screening_ucb_arm_ >= 0 ? c.screening_dose
-                            : planned_msc_arm_ >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm_)], c)
-                                                    : 0.0;
-      out.male[j] = c.male;
-      out.hla[j] = static_cast<std::uint8_t>(c.hla);
-
-      // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
-      // exp(beta * observed change at the previous visit) when missing at random.
-      if (mar) {
-        const double gm = sc_.design.dropout_gmfcs_multiplier[level];
-        bool present = true;
-        for (std::size_t v = 0; v < visits_ && present; ++v) {
-          const double prev = v ? obs[v - 1] : 0.0;
-          const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
-          present = uniform01(drop) >= -std::expm1(-h);
-        }
-        out.observed[j] = present;
-      } else {
-        out.observed[j] = p_missing_[level] > 0 ? uniform01(drop) >= p_missing_[level] : 1;
-      }
-    }
-    out.screened = screened;
-  }
-  if (P.outcome_model == OutcomeModel::generic) {
     if (drop_hazard_[0] > 0) {
       Engine drop = make_stream(seed, trial, Purpose::dropout);
       const double p_missing = -std::expm1(-drop_hazard_[0]);

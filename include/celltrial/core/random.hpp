@@ -8,6 +8,7 @@
 // purpose never shifts the numbers the others draw.
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 #include <pcg_random.hpp>
@@ -51,6 +52,16 @@ inline Engine make_stream(std::uint64_t seed, std::uint64_t trial, Purpose purpo
 inline double uniform01(Engine& g) noexcept {
   return static_cast<double>(g() >> 11) * 0x1.0p-53;
 }
+
+/// The integer t for which uniform01(g) < p exactly when (g() >> 11) < t, for p in [0, 1]
+/// (p * 2^53 is exact, and k < x for an integer k exactly when k < ceil(x)).
+inline std::uint64_t below_threshold(double p) noexcept {
+  return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
+}
+
+/// Whether a uniform draw falls below p, given t = below_threshold(p): the same outcome as
+/// uniform01(g) < p without the conversion to double.
+inline bool draw_below(Engine& g, std::uint64_t t) noexcept { return (g() >> 11) < t; }
 
 namespace detail {
 /// Tables of a 256-layer ziggurat for the standard normal (Marsaglia & Tsang 2000): layer i is

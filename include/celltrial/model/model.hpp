@@ -93,10 +93,29 @@ class Model {
   double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
 
  private:
+  /// Per-arm constants of the child loop.
+  struct ArmPlan {
+    bool active = false;
+    ProductType product = ProductType::none;
+    bool own_unit = false;  ///< a UCB arm other than the screening one: its unit is drawn at dosing
+    /// The effect multiplier is level_mult[level] * hla_mult[hla] (no age bands, no dose-response).
+    bool simple_multiplier = true;
+    std::array<double, kGmfcsLevels> level_mult{};
+    std::array<double, kHlaLevels> hla_mult{1, 1, 1};
+    Heterogeneity heterogeneity = Heterogeneity::none;
+    double het_sd = 0, responder_fraction = 1;
+  };
+
   double draw_age(Engine& g) const;
+  double draw_age_other(Engine& g) const;
+  /// Draws one screened child's age, level, sex and weight from the population stream.
+  void draw_child(Engine& pop, Child& c) const;
+  /// Whether a drawn child meets the screening limits (draws the screening unit when needed).
+  bool eligible(Child& c, Engine& dosing) const;
   double decline(int level, double age_months) const;
   Truth compute_truth() const;
   void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  void simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
   std::size_t arms_ = 0;
@@ -106,6 +125,10 @@ class Model {
   std::vector<std::uint8_t> arm_sequence_;  ///< fixed randomisation: arm of the j-th child
   std::vector<double> alloc_cdf_;
   std::array<double, kGmfcsLevels> mix_cdf_{};
+  std::array<std::uint64_t, kGmfcsLevels - 1> mix_below_{};  ///< below_threshold(mix_cdf_[k])
+  std::array<ArmPlan, kMaxArms> plan_{};
+  bool age_uniform_ = true;
+  double age_min_ = 0, age_span_ = 0;  ///< uniform ages: min and max - min
   std::array<double, kGmfcsLevels> rate_months_{};
   std::array<std::array<double, kMaxVisits>, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-t_k / rate)
   std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
