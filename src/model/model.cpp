@@ -436,6 +436,9 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   double *age = out.age.data(), *dose_of = out.dose.data(), *planned = out.planned_dose.data(),
          *baseline = out.baseline.data(), *change = out.change.data();
   std::array<double, kMaxVisits> obs{};
+  std::array<double, kMaxArms> dose_sum{};
+  double age_sum = 0;
+  std::int64_t under_5 = 0, gmfcs_1_3 = 0;
   std::uint64_t screened = 0;
   for (std::size_t j = 0; j < n; ++j) {
     Child c;
@@ -505,7 +508,16 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     } else {
       observed[j] = p_missing_[level] > 0 ? uniform01(drop) >= p_missing_[level] : 1;
     }
+
+    dose_sum[a] += dose;
+    age_sum += c.age;
+    under_5 += c.age < 60;
+    gmfcs_1_3 += level <= 2;
   }
+  out.totals.dose = dose_sum;
+  out.totals.age = age_sum;
+  out.totals.under_5 = under_5;
+  out.totals.gmfcs_1_3 = gmfcs_1_3;
   out.screened = screened;
 }
 
@@ -549,6 +561,9 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
     std::fill(out.male.begin(), out.male.end(), std::uint8_t{0});
     std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
+    out.totals.dose.fill(0.0);
+    out.totals.age = 0;
+    out.totals.under_5 = out.totals.gmfcs_1_3 = static_cast<std::int64_t>(n);  // ages and levels are 0
     if (drop_hazard_[0] > 0) {
       Engine drop = make_stream(seed, trial, Purpose::dropout);
       const double p_missing = -std::expm1(-drop_hazard_[0]);
@@ -561,16 +576,25 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
   // Safety: serious adverse events and infusion reactions over follow-up.
   bool any_risk = false;
   for (const auto& arm : sc_.arms) any_risk = any_risk || arm.safety.sae_risk > 0 || arm.safety.infusion_reaction_risk > 0;
+  auto& t = out.totals;
+  t.n.fill(0);
+  t.sae.fill(0);
+  t.infusion.fill(0);
   if (any_risk) {
     Engine saf = make_stream(seed, trial, Purpose::safety);
     for (std::size_t j = 0; j < n; ++j) {
-      const auto& r = sc_.arms[out.arm[j]].safety;
+      const std::size_t a = out.arm[j];
+      const auto& r = sc_.arms[a].safety;
       out.sae[j] = uniform01(saf) < r.sae_risk;
       out.infusion[j] = uniform01(saf) < r.infusion_reaction_risk;
+      t.n[a] += 1;
+      t.sae[a] += out.sae[j];
+      t.infusion[a] += out.infusion[j];
     }
   } else {
     std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
     std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
+    for (std::size_t j = 0; j < n; ++j) t.n[out.arm[j]] += 1;
   }
 }
 

@@ -38,6 +38,17 @@ struct TrialData {
   /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
   /// divided by the prior's reference effect); 1 without a prior.
   std::array<double, kMaxArms> effect_scale{1, 1, 1, 1, 1, 1, 1, 1};
+  /// Sums over the children above, kept by the model while it fills them (describe_trial reads
+  /// these instead of making another pass over the children).
+  struct Totals {
+    std::array<std::int64_t, kMaxArms> n{};         ///< children per arm
+    std::array<std::int64_t, kMaxArms> sae{};       ///< sum of sae per arm
+    std::array<std::int64_t, kMaxArms> infusion{};  ///< sum of infusion per arm
+    std::array<double, kMaxArms> dose{};            ///< sum of dose per arm
+    double age = 0;                                 ///< sum of age
+    std::int64_t under_5 = 0;                       ///< children with age < 60 months
+    std::int64_t gmfcs_1_3 = 0;                     ///< children with level <= 2
+  } totals;
 
   void resize(std::size_t n);
   std::size_t size() const { return arm.size(); }
