@@ -117,16 +117,22 @@ class Model {
     double het_sd = 0, responder_fraction = 1;
   };
 
-  double draw_age(Engine& g) const;
   double draw_age_other(Engine& g) const;
+  /// The GMFCS level of a 53-bit uniform draw.
+  std::size_t level_of_draw(std::uint64_t u) const;
   /// Draws one screened child's age, level, sex and weight from the population stream.
   void draw_child(Engine& pop, Child& c) const;
   /// Whether a drawn child meets the screening limits (draws the screening unit when needed).
   bool eligible(Child& c, Engine& dosing) const;
+  /// screen(), inlined into the child loop.
+  std::uint64_t screen_child(Engine& pop, Engine& dosing, Child& c) const;
+  /// Safety events of every child and their totals, and dropout completely at random when `mcar`.
+  void follow_up(std::uint64_t seed, std::uint64_t trial, bool mcar, TrialData& out) const;
   double decline(int level, double age_months) const;
   Truth compute_truth() const;
   void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
   std::size_t arms_ = 0;
@@ -134,18 +140,39 @@ class Model {
   std::size_t visits_ = 0;  ///< visits simulated: all up to the primary when dropout depends on progress, else 1
   std::vector<double> visit_months_;
   std::vector<std::uint8_t> arm_sequence_;  ///< fixed randomisation: arm of the j-th child
+  std::array<std::int64_t, kMaxArms> arm_counts_{};  ///< children per arm in arm_sequence_
   std::vector<double> alloc_cdf_;
   std::array<double, kGmfcsLevels> mix_cdf_{};
-  std::array<std::uint64_t, kGmfcsLevels - 1> mix_below_{};  ///< below_threshold(mix_cdf_[k])
+  /// below_threshold(mix_cdf_[k]), then a sentinel above every draw; and the level at the start
+  /// of each of 256 equal slices of the draws, where the search for a draw's level begins.
+  std::array<std::uint64_t, kGmfcsLevels> mix_below_{};
+  std::array<std::uint8_t, 256> mix_guide_{};
+  /// Where each level's draws start, and 1 / their number: the position of a draw within its
+  /// level's draws is uniform on [0, 1) and independent of the level.
+  std::array<std::uint64_t, kGmfcsLevels> mix_start_{};
+  std::array<double, kGmfcsLevels> mix_inv_width_{};
   std::array<ArmPlan, kMaxArms> plan_{};
   bool age_uniform_ = true;
   double age_min_ = 0, age_span_ = 0;  ///< uniform ages: min and max - min
   std::array<double, kGmfcsLevels> rate_months_{};
+  std::array<double, kGmfcsLevels> neg_inv_rate_{};  ///< -1 / rate_months_
   std::array<std::array<double, kMaxVisits>, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-t_k / rate)
   std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
   std::array<double, kMaxVisits> sham_visit_{};
+  std::array<double, kMaxVisits> visit_years_{};  ///< visit_months_ / 12
+  /// Heterogeneity at visit k per unit at the primary visit (base effect ratio; 1 when the primary is 0).
+  std::array<std::array<double, kMaxVisits>, kMaxArms> het_visit_{};
   std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
-  std::array<double, kGmfcsLevels> p_missing_{};  ///< P(missing at the primary visit) by level, MCAR case
+  /// A rare event with a probability per child (per level or arm) up to `max`: candidates are drawn
+  /// with probability `max` and kept when a draw falls below `keep` (below_threshold(p / max)).
+  template <std::size_t N>
+  struct RareEvent {
+    double max = 0;
+    std::array<std::uint64_t, N> keep{};
+    void set(const std::array<double, N>& p);
+  };
+  RareEvent<kGmfcsLevels> missing_;  ///< missing at the primary visit by level, MCAR case
+  RareEvent<kMaxArms> sae_, infusion_;  ///< safety events by arm
   bool decline_on_ = false;
   double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
