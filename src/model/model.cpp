@@ -218,6 +218,16 @@ Model::Model(const Scenario& s) : sc_(s) {
     sae_risk[a] = arm.safety.sae_risk;
     infusion_risk[a] = arm.safety.infusion_reaction_risk;
   }
+  // The common case has a loop of its own: uniform ages, no weight, no products, no heterogeneity,
+  // no decline, and only the primary visit simulated.
+  plain_ = cp && age_uniform_ && !needs_weight_ && visits_ == 1 && !decline_on_;
+  for (std::size_t a = 0; a < arms_; ++a)
+    plain_ = plain_ && plan_[a].product == ProductType::none && plan_[a].simple_multiplier &&
+             (!plan_[a].active || plan_[a].heterogeneity == Heterogeneity::none);
+  // Every draw passes screening when the ages cannot leave the age limits and every level that
+  // can be drawn may enrol (ages grow with the draw within a level, up to at most min + span).
+  all_eligible_ = age_min_ >= el.min_age_months && age_min_ + age_span_ <= el.max_age_months;
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) all_eligible_ = all_eligible_ && (el.gmfcs[l] || mix_inv_width_[l] == 0);
   sae_.set(sae_risk);
   infusion_.set(infusion_risk);
   truth_ = compute_truth();
@@ -490,6 +500,11 @@ void Model::draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialDat
 }
 
 void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  if (plain_) {
+    simulate_plain(seed, trial, out);
+    follow_up(seed, trial, true, out);
+    return;
+  }
   const std::size_t n = out.size();
   const auto& C = sc_.population.cp;
   Engine pop = make_stream(seed, trial, Purpose::population);
@@ -592,6 +607,88 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   out.totals.gmfcs_1_3 = gmfcs_1_3;
   out.screened = screened;
   follow_up(seed, trial, !mar, out);
+}
+
+void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  const std::size_t n = out.size();
+  const auto& C = sc_.population.cp;
+  const auto& el = sc_.population.eligibility;
+  const std::uint8_t* arm_of = out.arm.data();
+  std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data();
+  double *age = out.age.data(), *baseline = out.baseline.data(), *change = out.change.data();
+
+  // Who enrols: the draws of draw_child() and the limits of eligible(), from a local copy of the
+  // engine that the compiler can keep in registers.
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  const std::array<std::uint64_t, kGmfcsLevels> start = mix_start_;
+  const std::array<double, kGmfcsLevels> inv_width = mix_inv_width_;
+  const double age_min = age_min_, age_span = age_span_, min_age = el.min_age_months, max_age = el.max_age_months;
+  const std::uint8_t stratum_mask = strata_ > 1 ? 0xFF : 0;
+  std::uint64_t screened = n;
+  double age_sum = 0;
+  std::int64_t under_5 = 0;
+  std::array<std::int64_t, kGmfcsLevels> per_level{};
+  for (std::size_t j = 0; j < n; ++j) {
+    std::uint64_t u = pop() >> 11;
+    std::size_t level = level_of_draw(u);
+    double a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
+    if (!all_eligible_) {
+      for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
+        CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
+        ++screened;
+        u = pop() >> 11;
+        level = level_of_draw(u);
+        a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
+      }
+    }
+    stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
+    level_of[j] = static_cast<std::uint8_t>(level);
+    age[j] = a_j;
+    age_sum += a_j;
+    under_5 += a_j < 60;
+    per_level[level] += 1;
+  }
+
+  // Outcomes: simulate_cp()'s arithmetic without the terms that are 0 here (dose, heterogeneity,
+  // decline), so that both give the same values. Per arm and level, the effect at the primary visit.
+  std::array<std::array<double, kGmfcsLevels>, kMaxArms> effect{};
+  for (std::size_t a = 0; a < arms_; ++a)
+    for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+      const ArmPlan& p = plan_[a];
+      const double scale = p.active ? p.level_mult[l] * p.hla_mult[0] * out.effect_scale[a] : out.effect_scale[a];
+      effect[a][l] = effect_visit_[a][0] * scale;
+    }
+  std::array<double, kGmfcsLevels> limit_mean{}, gain_fraction{};
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+    limit_mean[l] = C.curves[l].limit;
+    gain_fraction[l] = gain_fraction_[l][0];
+  }
+  const std::array<double, kGmfcsLevels> neg_inv_rate = neg_inv_rate_;
+  const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
+  const double years = visit_years_[0], sham = sham_visit_[0];
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t level = level_of[j];
+    // The child's own curve, deviation in progress, and the assessment at the primary visit.
+    const double limit = std::clamp(limit_mean[level] + limit_sd * std_normal_local(outc), 0.0, 100.0);
+    const double progress = progress_sd * std_normal_local(outc);
+    const double remaining = limit * fast_exp(age[j] * neg_inv_rate[level]);
+    const double e0 = noise_sd * std_normal_local(outc);
+    const double gain = remaining * gain_fraction[level] + progress * years;
+    baseline[j] = limit - remaining + e0;
+    change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
+  }
+
+  // No products: no doses, and the defaults of Child for sex and HLA.
+  std::fill(out.dose.begin(), out.dose.end(), 0.0);
+  std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
+  std::fill(out.male.begin(), out.male.end(), std::uint8_t{Child{}.male});
+  std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
+  out.totals.dose.fill(0.0);
+  out.totals.age = age_sum;
+  out.totals.under_5 = under_5;
+  out.totals.gmfcs_1_3 = per_level[0] + per_level[1] + per_level[2];
+  out.screened = screened;
 }
 
 template <std::size_t N>

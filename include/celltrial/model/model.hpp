@@ -132,6 +132,8 @@ class Model {
   Truth compute_truth() const;
   void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// simulate_cp() for the common case (plain_): the same values from simpler loops.
+  void simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
@@ -153,6 +155,9 @@ class Model {
   std::array<double, kGmfcsLevels> mix_inv_width_{};
   std::array<ArmPlan, kMaxArms> plan_{};
   bool age_uniform_ = true;
+  /// Uniform ages, no weight, no products, no heterogeneity, no decline, one visit simulated.
+  bool plain_ = false;
+  bool all_eligible_ = false;  ///< every draw of simulate_plain() passes screening
   double age_min_ = 0, age_span_ = 0;  ///< uniform ages: min and max - min
   std::array<double, kGmfcsLevels> rate_months_{};
   std::array<double, kGmfcsLevels> neg_inv_rate_{};  ///< -1 / rate_months_
