@@ -1,4 +1,5 @@
-// The description of a trial's randomised children: safety counts, doses and who was enrolled.
+// The description of a trial's randomised children: safety counts, doses and who was enrolled,
+// from the totals the model keeps while filling the children.
 #include <limits>
 
 #include "celltrial/analysis/ancova.hpp"
@@ -7,30 +8,20 @@ namespace celltrial {
 
 void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out) {
   const std::size_t arms = s.arms.size();
-  std::array<std::int64_t, kMaxArms> n{}, sae{}, inf{};
-  std::array<double, kMaxArms> dose{};
-  double age = 0, under5 = 0, mild = 0;
-  for (std::size_t j = 0; j < d.size(); ++j) {
-    const std::size_t a = d.arm[j];
-    ++n[a];
-    sae[a] += d.sae[j];
-    inf[a] += d.infusion[j];
-    dose[a] += d.dose[j];
-    age += d.age[j];
-    under5 += d.age[j] < 60;
-    mild += d.level[j] <= 2;
-  }
+  const auto& t = d.totals;
+  const auto& n = t.n;
+  const auto& sae = t.sae;
   const double total = static_cast<double>(d.size());
   const bool cp = s.population.outcome_model == OutcomeModel::cp;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  out.mean_age = cp ? age / total : nan;
-  out.share_under_5 = cp ? under5 / total : nan;
-  out.share_gmfcs_1_3 = cp ? mild / total : nan;
+  out.mean_age = cp ? t.age / total : nan;
+  out.share_under_5 = cp ? static_cast<double>(t.under_5) / total : nan;
+  out.share_gmfcs_1_3 = cp ? static_cast<double>(t.gmfcs_1_3) / total : nan;
   for (std::size_t a = 0; a < arms; ++a) {
     out.sae[a] = sae[a];
-    out.infusion[a] = inf[a];
+    out.infusion[a] = t.infusion[a];
     out.mean_dose[a] = s.arms[a].product != ProductType::none && n[a] > 0
-                           ? dose[a] / static_cast<double>(n[a]) / Model::dose_unit(s.arms[a].product)
+                           ? t.dose[a] / static_cast<double>(n[a]) / Model::dose_unit(s.arms[a].product)
                            : nan;
   }
   const std::size_t ctl = s.control_arm();

@@ -1,6 +1,7 @@
 #include "celltrial/model/model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numeric>
 
@@ -52,6 +53,42 @@ int pick(const std::array<double, N>& shares, double u) {
   }
   return static_cast<int>(N - 1);
 }
+
+// exp(x) within 0.52 units in the last place (the library's is within 0.51), at under half the
+// cost of the library call, for the curves' exp(-age / rate) of every child: x = (128 k + i) ln 2 / 128
+// + r with |r| <= ln 2 / 256, so exp(x) = 2^k 2^(i/128) exp(r), from a table of 2^(i/128) (with the
+// rounding error of each entry) and a degree-5 polynomial for exp(r). The table is computed at
+// compile time, where GCC evaluates exp2 exactly rounded, so the results are the same on every machine.
+struct Exp2Table {
+  std::array<double, 128> value{};  ///< 2^(i/128) rounded
+  std::array<double, 128> tail{};   ///< (2^(i/128) - value) / value
+};
+constexpr Exp2Table make_exp2_table() {
+  Exp2Table t{};
+  for (std::size_t i = 0; i < 128; ++i) {
+    t.value[i] = __builtin_exp2(static_cast<double>(i) / 128);
+    t.tail[i] = static_cast<double>((__builtin_exp2l(static_cast<long double>(i) / 128) - t.value[i]) / t.value[i]);
+  }
+  return t;
+}
+inline constexpr Exp2Table kExp2 = make_exp2_table();
+
+inline double fast_exp(double x) {
+  // Outside (-256, 256), and for NaN, the library's exp (k * ln 2 / 128 below is exact for |k| < 2^16).
+  if (!(x > -256.0 && x < 256.0)) return std::exp(x);
+  constexpr double kInvLn2N = 0x1.71547652b82fep7, kShift = 0x1.8p52;  // 128 / ln 2; rounds to an integer
+  constexpr double kLn2HiN = 0x1.62e42fefa0000p-8, kLn2LoN = 0x1.cf79abc9e3b3ap-47;  // ln 2 / 128 = hi + lo
+  const double shifted = x * kInvLn2N + kShift;
+  const double kd = shifted - kShift;
+  const std::int64_t k = std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kShift);
+  const double r = (x - kd * kLn2HiN) - kd * kLn2LoN;
+  const auto i = static_cast<std::size_t>(k & 127);
+  const double scale = std::bit_cast<double>(std::bit_cast<std::uint64_t>(kExp2.value[i]) +
+                                             (static_cast<std::uint64_t>(k >> 7) << 52));
+  const double r2 = r * r;
+  const double p = r + r2 * (0.5 + r * (1.0 / 6)) + r2 * r2 * (1.0 / 24 + r * (1.0 / 120));
+  return scale + scale * (p + kExp2.tail[i]);
+}
 }  // namespace
 
 Model::Model(const Scenario& s) : sc_(s) {
@@ -74,6 +111,7 @@ Model::Model(const Scenario& s) : sc_(s) {
   visits_ = visit_months_.size();
 
   arm_sequence_ = fixed_arm_sequence(s, s.design.sample_size);
+  for (std::uint8_t a : arm_sequence_) arm_counts_[a] += 1;
   const double wsum = std::accumulate(s.arms.begin(), s.arms.end(), 0.0,
                                       [](double acc, const Arm& a) { return acc + a.allocation; });
   double c = 0;
@@ -93,6 +131,24 @@ Model::Model(const Scenario& s) : sc_(s) {
     for (std::size_t k = 0; k < visits_; ++k) gain_fraction_[i][k] = 1.0 - std::exp(-visit_months_[k] / rate_months_[i]);
   }
   mix_cdf_.back() = 1.0;
+  for (std::size_t k = 0; k + 1 < kGmfcsLevels; ++k) mix_below_[k] = below_threshold(mix_cdf_[k]);
+  mix_below_.back() = ~std::uint64_t{0};
+  for (std::size_t b = 0; b < mix_guide_.size(); ++b) {
+    std::uint8_t l = 0;
+    while ((std::uint64_t{b} << 45) >= mix_below_[l]) ++l;
+    mix_guide_[b] = l;
+  }
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+    mix_start_[l] = l ? mix_below_[l - 1] : 0;
+    const std::uint64_t end = l + 1 < kGmfcsLevels ? mix_below_[l] : std::uint64_t{1} << 53;
+    mix_inv_width_[l] = end > mix_start_[l] ? 1.0 / static_cast<double>(end - mix_start_[l]) : 0.0;
+  }
+  for (int l = 0; l < kGmfcsLevels; ++l) neg_inv_rate_[static_cast<std::size_t>(l)] = -1 / rate_months_[static_cast<std::size_t>(l)];
+  for (std::size_t k = 0; k < visits_; ++k) visit_years_[k] = visit_months_[k] / 12.0;
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const double primary_effect = effect_visit_[a][visits_ - 1];
+    for (std::size_t k = 0; k < visits_; ++k) het_visit_[a][k] = primary_effect != 0 ? effect_visit_[a][k] / primary_effect : 1.0;
+  }
   noise_sd_ = std::hypot(s.population.cp.measurement_sd, s.population.cp.occasion_sd);
 
   // Constant hazard of loss: P(lost by the last visit) = p, so lambda = -ln(1 - p) / T.
@@ -102,11 +158,16 @@ Model::Model(const Scenario& s) : sc_(s) {
     drop_hazard_[k] = lambda * (visit_months_[k] - prev);
     prev = visit_months_[k];
   }
-  for (int l = 0; l < kGmfcsLevels; ++l)
-    p_missing_[static_cast<std::size_t>(l)] = -std::expm1(-drop_hazard_[0] * s.design.dropout_gmfcs_multiplier[static_cast<std::size_t>(l)]);
+  std::array<double, kGmfcsLevels> p_missing{};
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l)
+    p_missing[l] = -std::expm1(-drop_hazard_[0] * s.design.dropout_gmfcs_multiplier[l]);
+  missing_.set(p_missing);
   decline_on_ = cp && s.population.cp.decline.enabled;
 
   const auto& age = s.population.age;
+  age_uniform_ = age.distribution == AgeDistribution::uniform;
+  age_min_ = age.min_months;
+  age_span_ = age.max_months - age.min_months;
   if (age.distribution == AgeDistribution::lognormal) {
     const double s2 = std::log1p(age.sd_months * age.sd_months / (age.mean_months * age.mean_months));
     lognormal_sigma_ = std::sqrt(s2);
@@ -131,6 +192,45 @@ Model::Model(const Scenario& s) : sc_(s) {
   needs_weight_ = cp && (needs_weight_ || sex_subgroup || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
   needs_dosing_ = cp && needs_dosing_;
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
+
+  std::array<double, kMaxArms> sae_risk{}, infusion_risk{};
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const Arm& arm = s.arms[a];
+    ArmPlan& p = plan_[a];
+    p.active = arm.role == ArmRole::active;
+    p.product = arm.product;
+    p.own_unit = arm.product == ProductType::ucb && static_cast<int>(a) != screening_ucb_arm_;
+    const auto& m = arm.modifiers;
+    p.simple_multiplier = m.age_breaks_months.empty() && arm.dose_response.model == DoseResponseModel::none;
+    // The factors in the order effect_multiplier() applies them, so both give the same value.
+    for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+      double mult = m.age_multipliers[0] * m.gmfcs[l];
+      if (arm.product == ProductType::msc) {
+        mult *= arm.msc.route_multiplier[static_cast<std::size_t>(arm.msc.route)];
+        if (!arm.msc.dose_count_multiplier.empty())
+          mult *= arm.msc.dose_count_multiplier[static_cast<std::size_t>(arm.msc.doses - 1)];
+      }
+      p.level_mult[l] = mult;
+    }
+    if (arm.product == ProductType::ucb) p.hla_mult = m.hla_mismatch;
+    p.heterogeneity = arm.heterogeneity.model;
+    p.het_sd = arm.heterogeneity.sd;
+    p.responder_fraction = arm.heterogeneity.responder_fraction;
+    sae_risk[a] = arm.safety.sae_risk;
+    infusion_risk[a] = arm.safety.infusion_reaction_risk;
+  }
+  // The common case has a loop of its own: uniform ages, no weight, no products, no heterogeneity,
+  // no decline, and only the primary visit simulated.
+  plain_ = cp && age_uniform_ && !needs_weight_ && visits_ == 1 && !decline_on_;
+  for (std::size_t a = 0; a < arms_; ++a)
+    plain_ = plain_ && plan_[a].product == ProductType::none && plan_[a].simple_multiplier &&
+             (!plan_[a].active || plan_[a].heterogeneity == Heterogeneity::none);
+  // Every draw passes screening when the ages cannot leave the age limits and every level that
+  // can be drawn may enrol (ages grow with the draw within a level, up to at most min + span).
+  all_eligible_ = age_min_ >= el.min_age_months && age_min_ + age_span_ <= el.max_age_months;
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) all_eligible_ = all_eligible_ && (el.gmfcs[l] || mix_inv_width_[l] == 0);
+  sae_.set(sae_risk);
+  infusion_.set(infusion_risk);
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);
 }
@@ -156,11 +256,11 @@ std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) 
   return seq;
 }
 
-double Model::draw_age(Engine& g) const {
+double Model::draw_age_other(Engine& g) const {
   const auto& a = sc_.population.age;
   switch (a.distribution) {
     case AgeDistribution::uniform:
-      return a.min_months + (a.max_months - a.min_months) * uniform01(g);
+      return age_min_ + age_span_ * uniform01(g);
     case AgeDistribution::normal:
       for (;;) {  // ages below 0 are redrawn; validation keeps this quick
         const double x = a.mean_months + a.sd_months * std_normal(g);
@@ -252,30 +352,57 @@ double Model::decline(int level, double age_months) const {
   return d.loss_points[i] * std::clamp((age_months - peak) / (until - peak), 0.0, 1.0);
 }
 
-std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const {
+inline std::size_t Model::level_of_draw(std::uint64_t u) const {
+  // The number of cumulative shares at or below the draw, searched from the level where the draw's
+  // 1/256 slice starts.
+  std::size_t level = mix_guide_[u >> 45];
+  while (u >= mix_below_[level]) ++level;
+  return level;
+}
+
+inline void Model::draw_child(Engine& pop, Child& c) const {
   const auto& P = sc_.population;
-  const auto& el = P.eligibility;
+  if (age_uniform_) {
+    // One draw gives both: the level from where it falls among the cumulative shares, the age
+    // from where it falls within that level's share.
+    const std::uint64_t u = pop() >> 11;
+    const std::size_t level = level_of_draw(u);
+    c.level = static_cast<int>(level);
+    c.age = age_min_ + age_span_ * (static_cast<double>(u - mix_start_[level]) * mix_inv_width_[level]);
+  } else {
+    c.age = draw_age_other(pop);
+    c.level = static_cast<int>(level_of_draw(pop() >> 11));
+  }
+  if (needs_weight_) {
+    c.male = uniform01(pop) < P.male_fraction;
+    const auto i = static_cast<std::size_t>(c.level);
+    const double med = median_weight(c.age, c.male);
+    c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
+  }
+}
+
+inline bool Model::eligible(Child& c, Engine& dosing) const {
+  const auto& el = sc_.population.eligibility;
+  if (c.age < el.min_age_months || c.age > el.max_age_months) return false;
+  if (!el.gmfcs[static_cast<std::size_t>(c.level)]) return false;
+  if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) return false;
+  if (screening_ucb_arm_ >= 0) {
+    c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
+    if (c.screening_dose < el.min_ucb_tnc_per_kg) return false;
+  }
+  return true;
+}
+
+inline std::uint64_t Model::screen_child(Engine& pop, Engine& dosing, Child& c) const {
   constexpr std::uint64_t kCap = 100000000;  // unreachable once the yield check has passed
   for (std::uint64_t screened = 1; screened <= kCap; ++screened) {
-    c.age = draw_age(pop);
-    c.level = pick(P.cp.mix, uniform01(pop));
-    if (needs_weight_) {
-      c.male = uniform01(pop) < P.male_fraction;
-      const auto i = static_cast<std::size_t>(c.level);
-      const double med = median_weight(c.age, c.male);
-      c.weight = std::max(0.3 * med, med * (1 + P.weight.cv * (std_normal(pop) + P.weight.gmfcs_z_shift[i])));
-    }
-    if (c.age < el.min_age_months || c.age > el.max_age_months) continue;
-    if (!el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
-    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
-    if (screening_ucb_arm_ >= 0) {
-      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
-      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
-    }
-    return screened;
+    draw_child(pop, c);
+    if (eligible(c, dosing)) return screened;
   }
   return 0;
 }
+
+std::uint64_t Model::screen(Engine& pop, Engine& dosing, Child& c) const { return screen_child(pop, dosing, c); }
 
 Truth Model::compute_truth() const {
   Truth t;
@@ -302,21 +429,9 @@ Truth Model::compute_truth() const {
   Child c;
   while (eligible < want && screened < max_screened) {
     // Screen one child at a time so that the yield is counted exactly.
-    c.age = draw_age(pop);
-    c.level = pick(sc_.population.cp.mix, uniform01(pop));
-    if (needs_weight_) {
-      c.male = uniform01(pop) < sc_.population.male_fraction;
-      const double med = median_weight(c.age, c.male);
-      c.weight = std::max(0.3 * med, med * (1 + sc_.population.weight.cv *
-                                                    (std_normal(pop) + sc_.population.weight.gmfcs_z_shift[static_cast<std::size_t>(c.level)])));
-    }
+    draw_child(pop, c);
     ++screened;
-    if (c.age < el.min_age_months || c.age > el.max_age_months || !el.gmfcs[static_cast<std::size_t>(c.level)]) continue;
-    if (needs_weight_ && (c.weight < el.min_weight_kg || c.weight > el.max_weight_kg)) continue;
-    if (screening_ucb_arm_ >= 0) {
-      c.screening_dose = ucb_dose(sc_.arms[static_cast<std::size_t>(screening_ucb_arm_)], c, dosing, c.hla);
-      if (c.screening_dose < el.min_ucb_tnc_per_kg) continue;
-    }
+    if (!this->eligible(c, dosing)) continue;
     ++eligible;
     for (std::size_t k = 0; k < active.size(); ++k) {
       const Arm& arm = sc_.arms[active[k]];
@@ -386,12 +501,294 @@ void Model::draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialDat
   }
 }
 
+void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  if (plain_) {
+    simulate_plain(seed, trial, out);
+    follow_up(seed, trial, true, out);
+    return;
+  }
+  const std::size_t n = out.size();
+  const auto& C = sc_.population.cp;
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  Engine dosing = make_stream(seed, trial, Purpose::dosing);
+  Engine eff = make_stream(seed, trial, Purpose::effect);
+  Engine drop = make_stream(seed, trial, Purpose::dropout);
+  // Constants and output arrays in locals: the byte stores below could otherwise alias them, and
+  // the compiler would reload them for every child.
+  const std::size_t visits = visits_, last = visits_ - 1;
+  const bool mar = visits > 1, decline_on = decline_on_, by_level = strata_ > 1;
+  const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
+  const int screening_arm = screening_ucb_arm_, planned_msc_arm = planned_msc_arm_;
+  const std::uint8_t* arm_of = out.arm.data();
+  std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data(), *male = out.male.data(),
+               *hla_of = out.hla.data(), *observed = out.observed.data();
+  double *age = out.age.data(), *dose_of = out.dose.data(), *planned = out.planned_dose.data(),
+         *baseline = out.baseline.data(), *change = out.change.data();
+  std::array<double, kMaxVisits> obs{};
+  std::array<double, kMaxArms> dose_sum{};
+  double age_sum = 0;
+  std::int64_t under_5 = 0, gmfcs_1_3 = 0;
+  std::uint64_t screened = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    Child c;
+    const std::uint64_t k = screen_child(pop, dosing, c);
+    CELLTRIAL_ASSERT(k > 0);
+    screened += k;
+    const std::size_t a = arm_of[j];
+    const ArmPlan& p = plan_[a];
+    const auto level = static_cast<std::size_t>(c.level);
+
+    // Dose of the child's own arm, and the expected effect multiplier.
+    double dose = 0;
+    int hla = c.hla;
+    if (p.product == ProductType::ucb)
+      dose = p.own_unit ? ucb_dose(sc_.arms[a], c, dosing, hla) : c.screening_dose;
+    else if (p.product == ProductType::msc)
+      dose = msc_dose(sc_.arms[a], c);
+    // Between-child heterogeneity, scaled over visits like the base effect.
+    double het = 0, scale = out.effect_scale[a];
+    if (p.active) {
+      const double mult = p.simple_multiplier ? p.level_mult[level] * p.hla_mult[static_cast<std::size_t>(hla)]
+                                              : effect_multiplier(sc_.arms[a], c, dose, hla);
+      scale = mult * out.effect_scale[a];
+      if (p.heterogeneity == Heterogeneity::normal) het = p.het_sd * std_normal(eff);
+      if (p.heterogeneity == Heterogeneity::responders)
+        scale = uniform01(eff) < p.responder_fraction ? scale / p.responder_fraction : 0.0;
+    }
+
+    // The child's own curve, deviation in progress, and assessments.
+    const double limit = std::clamp(C.curves[level].limit + limit_sd * std_normal(outc), 0.0, 100.0);
+    const double progress = progress_sd * std_normal(outc);
+    const double remaining = limit * fast_exp(c.age * neg_inv_rate_[level]);
+    const double d0 = decline_on ? decline(c.level, c.age) : 0.0;
+    const double e0 = noise_sd * std_normal(outc);
+    auto observe = [&](std::size_t v) {
+      const double lost = decline_on ? decline(c.level, c.age + visit_months_[v]) - d0 : 0.0;
+      const double gain = remaining * gain_fraction_[level][v] - lost + progress * visit_years_[v];
+      return gain + effect_visit_[a][v] * scale + het * het_visit_[a][v] + sham_visit_[v] +
+             noise_sd * std_normal(outc) - e0;
+    };
+    double primary = 0;
+    if (mar) {
+      for (std::size_t v = 0; v < visits; ++v) obs[v] = observe(v);
+      primary = obs[last];
+      // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
+      // exp(beta * observed change at the previous visit).
+      const double gm = sc_.design.dropout_gmfcs_multiplier[level];
+      bool present = true;
+      for (std::size_t v = 0; v < visits && present; ++v) {
+        const double prev = v ? obs[v - 1] : 0.0;
+        const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
+        present = uniform01(drop) >= -std::expm1(-h);
+      }
+      observed[j] = present;
+    } else {
+      primary = observe(0);  // only the primary visit is simulated; dropout in follow_up()
+    }
+    baseline[j] = limit - remaining - d0 + e0;
+    change[j] = primary;
+    stratum[j] = static_cast<std::uint8_t>(by_level ? level : 0);
+    level_of[j] = static_cast<std::uint8_t>(level);
+    age[j] = c.age;
+    dose_of[j] = dose;
+    planned[j] = screening_arm >= 0     ? c.screening_dose
+                 : planned_msc_arm >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm)], c)
+                                        : 0.0;
+    male[j] = c.male;
+    hla_of[j] = static_cast<std::uint8_t>(c.hla);
+
+    dose_sum[a] += dose;
+    age_sum += c.age;
+    under_5 += c.age < 60;
+    gmfcs_1_3 += level <= 2;
+  }
+  out.totals.dose = dose_sum;
+  out.totals.age = age_sum;
+  out.totals.under_5 = under_5;
+  out.totals.gmfcs_1_3 = gmfcs_1_3;
+  out.screened = screened;
+  follow_up(seed, trial, !mar, out);
+}
+
+void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  const std::size_t n = out.size();
+  const auto& C = sc_.population.cp;
+  const auto& el = sc_.population.eligibility;
+  const std::uint8_t* arm_of = out.arm.data();
+  std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data();
+  double *age = out.age.data(), *baseline = out.baseline.data(), *change = out.change.data();
+
+  // Who enrols: the draws of draw_child() and the limits of eligible(), from a local copy of the
+  // engine that the compiler can keep in registers.
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  const std::array<std::uint64_t, kGmfcsLevels> start = mix_start_;
+  const std::array<double, kGmfcsLevels> inv_width = mix_inv_width_;
+  const double age_min = age_min_, age_span = age_span_, min_age = el.min_age_months, max_age = el.max_age_months;
+  const std::uint8_t stratum_mask = strata_ > 1 ? 0xFF : 0;
+  std::uint64_t screened = n;
+  double age_sum = 0;
+  std::int64_t under_5 = 0;
+  std::array<std::int64_t, kGmfcsLevels> per_level{};
+  for (std::size_t j = 0; j < n; ++j) {
+    std::uint64_t u = pop() >> 11;
+    std::size_t level = level_of_draw(u);
+    double a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
+    if (!all_eligible_) {
+      for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
+        CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
+        ++screened;
+        u = pop() >> 11;
+        level = level_of_draw(u);
+        a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
+      }
+    }
+    stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
+    level_of[j] = static_cast<std::uint8_t>(level);
+    age[j] = a_j;
+    age_sum += a_j;
+    under_5 += a_j < 60;
+    per_level[level] += 1;
+  }
+
+  // Outcomes: simulate_cp()'s arithmetic without the terms that are 0 here (dose, heterogeneity,
+  // decline), so that both give the same values. Per arm and level, the effect at the primary visit.
+  std::array<std::array<double, kGmfcsLevels>, kMaxArms> effect{};
+  for (std::size_t a = 0; a < arms_; ++a)
+    for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+      const ArmPlan& p = plan_[a];
+      const double scale = p.active ? p.level_mult[l] * p.hla_mult[0] * out.effect_scale[a] : out.effect_scale[a];
+      effect[a][l] = effect_visit_[a][0] * scale;
+    }
+  std::array<double, kGmfcsLevels> limit_mean{}, gain_fraction{};
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+    limit_mean[l] = C.curves[l].limit;
+    gain_fraction[l] = gain_fraction_[l][0];
+  }
+  const std::array<double, kGmfcsLevels> neg_inv_rate = neg_inv_rate_;
+  const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
+  const double years = visit_years_[0], sham = sham_visit_[0];
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t level = level_of[j];
+    // The child's own curve, deviation in progress, and the assessment at the primary visit.
+    const double limit = std::clamp(limit_mean[level] + limit_sd * std_normal_local(outc), 0.0, 100.0);
+    const double progress = progress_sd * std_normal_local(outc);
+    const double remaining = limit * fast_exp(age[j] * neg_inv_rate[level]);
+    const double e0 = noise_sd * std_normal_local(outc);
+    const double gain = remaining * gain_fraction[level] + progress * years;
+    baseline[j] = limit - remaining + e0;
+    change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
+  }
+
+  // No products: no doses, and the defaults of Child for sex and HLA.
+  std::fill(out.dose.begin(), out.dose.end(), 0.0);
+  std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
+  std::fill(out.male.begin(), out.male.end(), std::uint8_t{Child{}.male});
+  std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
+  out.totals.dose.fill(0.0);
+  out.totals.age = age_sum;
+  out.totals.under_5 = under_5;
+  out.totals.gmfcs_1_3 = per_level[0] + per_level[1] + per_level[2];
+  out.screened = screened;
+}
+
+template <std::size_t N>
+void Model::RareEvent<N>::set(const std::array<double, N>& p) {
+  max = *std::max_element(p.begin(), p.end());
+  for (std::size_t k = 0; k < N; ++k) keep[k] = max > 0 ? below_threshold(p[k] / max) : 0;
+}
+
+namespace {
+// Calls event(j) for each child j < n whose Bernoulli(p_j) trial succeeds, p_j = max * (k / 2^53)
+// with k = keep[category(j)], at a cost per candidate rather than per child: the gaps between
+// candidates are geometric with success probability max, and a candidate is kept when a draw
+// falls below k.
+template <std::size_t N, class Category, class Event>
+void rare_events(Engine& g, std::size_t n, const double max, const std::array<std::uint64_t, N>& keep,
+                 Category category, Event event) {
+  if (!(max > 0)) return;
+  const double inv_log_q = 1 / std::log1p(-max);  // -0 when max = 1: every child is a candidate
+  for (std::size_t j = 0;; ++j) {
+    const double u = static_cast<double>((g() >> 11) + 1) * 0x1.0p-53;  // (0, 1]
+    const double gap = std::floor(std::log(u) * inv_log_q);
+    if (!(gap < static_cast<double>(n - j))) return;
+    j += static_cast<std::size_t>(gap);
+    const std::uint64_t t = keep[category(j)];
+    if ((t >> 53) || (t && draw_below(g, t))) event(j);
+  }
+}
+}  // namespace
+
+void Model::follow_up(std::uint64_t seed, std::uint64_t trial, bool mcar, TrialData& out) const {
+  const std::size_t n = out.size();
+  const std::uint8_t *arm_of = out.arm.data(), *level_of = out.level.data();
+  auto& t = out.totals;
+  // Missing completely at random.
+  if (mcar) {
+    std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
+    Engine drop = make_stream(seed, trial, Purpose::dropout);
+    rare_events(drop, n, missing_.max, missing_.keep, [&](std::size_t j) { return level_of[j]; },
+                [&](std::size_t j) { out.observed[j] = 0; });
+  }
+  // Serious adverse events and infusion reactions over follow-up.
+  std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
+  std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
+  Engine saf = make_stream(seed, trial, Purpose::safety);
+  auto arm = [&](std::size_t j) { return arm_of[j]; };
+  rare_events(saf, n, sae_.max, sae_.keep, arm, [&](std::size_t j) {
+    out.sae[j] = 1;
+    t.sae[arm_of[j]] += 1;
+  });
+  rare_events(saf, n, infusion_.max, infusion_.keep, arm, [&](std::size_t j) {
+    out.infusion[j] = 1;
+    t.infusion[arm_of[j]] += 1;
+  });
+}
+
+void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  const std::size_t n = out.size();
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  const auto& G = sc_.population.generic;
+  out.screened = n;
+  const double primary_effect_sham = sham_visit_[0];
+  for (std::size_t j = 0; j < n; ++j) {
+    const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
+    const double y = G.intercept + G.slope * x + effect_visit_[out.arm[j]][0] * out.effect_scale[out.arm[j]] +
+                     primary_effect_sham +
+                     G.residual_sd * std_normal(outc);
+    out.baseline[j] = x;
+    out.change[j] = y - x;
+  }
+  std::fill(out.stratum.begin(), out.stratum.end(), std::uint8_t{0});
+  std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
+  std::fill(out.age.begin(), out.age.end(), 0.0);
+  std::fill(out.dose.begin(), out.dose.end(), 0.0);
+  std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
+  std::fill(out.male.begin(), out.male.end(), std::uint8_t{0});
+  std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
+  if (drop_hazard_[0] > 0) {
+    Engine drop = make_stream(seed, trial, Purpose::dropout);
+    const double p_missing = -std::expm1(-drop_hazard_[0]);
+    for (std::size_t j = 0; j < n; ++j) out.observed[j] = uniform01(drop) >= p_missing ? 1 : 0;
+  } else {
+    std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
+  }
+
+  // Safety as in the cp model; no ages, levels or doses.
+  out.totals.under_5 = out.totals.gmfcs_1_3 = static_cast<std::int64_t>(n);
+  follow_up(seed, trial, false, out);
+}
+
 void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = static_cast<std::size_t>(sc_.design.sample_size);
   out.resize(n);
   draw_effect_scales(seed, trial, out);
+  out.totals = TrialData::Totals{};
   if (sc_.design.randomisation == Randomisation::fixed) {
     std::copy(arm_sequence_.begin(), arm_sequence_.end(), out.arm.begin());
+    out.totals.n = arm_counts_;
   } else {
     Engine g = make_stream(seed, trial, Purpose::randomisation);
     for (std::size_t j = 0; j < n; ++j) {
@@ -399,135 +796,14 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
       std::size_t a = 0;
       while (a + 1 < arms_ && u >= alloc_cdf_[a]) ++a;
       out.arm[j] = static_cast<std::uint8_t>(a);
+      out.totals.n[a] += 1;
     }
   }
 
-  Engine pop = make_stream(seed, trial, Purpose::population);
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
-  const auto& P = sc_.population;
-
-  if (P.outcome_model == OutcomeModel::generic) {
-    const auto& G = P.generic;
-    out.screened = n;
-    const double primary_effect_sham = sham_visit_[0];
-    for (std::size_t j = 0; j < n; ++j) {
-      const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
-      const double y = G.intercept + G.slope * x + effect_visit_[out.arm[j]][0] * out.effect_scale[out.arm[j]] +
-                       primary_effect_sham +
-                       G.residual_sd * std_normal(outc);
-      out.baseline[j] = x;
-      out.change[j] = y - x;
-    }
-    std::fill(out.stratum.begin(), out.stratum.end(), std::uint8_t{0});
-    std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
-    std::fill(out.age.begin(), out.age.end(), 0.0);
-    std::fill(out.dose.begin(), out.dose.end(), 0.0);
-    std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
-    std::fill(out.male.begin(), out.male.end(), std::uint8_t{0});
-    std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
-  } else {
-    const auto& C = P.cp;
-    Engine dosing = make_stream(seed, trial, Purpose::dosing);
-    Engine eff = make_stream(seed, trial, Purpose::effect);
-    std::uint64_t screened = 0;
-    const std::size_t last = visits_ - 1;
-    std::array<double, kMaxVisits> obs{};
-    const bool mar = visits_ > 1;
-    Engine drop = make_stream(seed, trial, Purpose::dropout);
-    for (std::size_t j = 0; j < n; ++j) {
-      Child c;
-      const std::uint64_t k = screen(pop, dosing, c);
-      CELLTRIAL_ASSERT(k > 0);
-      screened += k;
-      const std::size_t a = out.arm[j];
-      const Arm& arm = sc_.arms[a];
-      const auto level = static_cast<std::size_t>(c.level);
-
-      // Dose of the child's own arm, and the expected effect multiplier.
-      double dose = 0, mult = 1;
-      int hla = c.hla;
-      if (arm.product == ProductType::ucb)
-        dose = static_cast<int>(a) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
-      else if (arm.product == ProductType::msc)
-        dose = msc_dose(arm, c);
-      if (arm.role == ArmRole::active) mult = effect_multiplier(arm, c, dose, hla);
-      // Between-child heterogeneity, scaled over visits like the base effect.
-      double het = 0, scale = mult * out.effect_scale[a];
-      if (arm.role == ArmRole::active) {
-        const auto& h = arm.heterogeneity;
-        if (h.model == Heterogeneity::normal) het = h.sd * std_normal(eff);
-        if (h.model == Heterogeneity::responders)
-          scale = uniform01(eff) < h.responder_fraction ? scale / h.responder_fraction : 0.0;
-      }
-      const double base_primary = effect_visit_[a][last];
-
-      // The child's own curve, deviation in progress, and assessments.
-      const double limit = std::clamp(C.curves[level].limit + C.child_limit_sd * std_normal(outc), 0.0, 100.0);
-      const double progress = C.progress_sd_per_year * std_normal(outc);
-      const double remaining = limit * std::exp(-c.age / rate_months_[level]);
-      const double d0 = decline_on_ ? decline(c.level, c.age) : 0.0;
-      const double e0 = noise_sd_ * std_normal(outc);
-      for (std::size_t v = 0; v < visits_; ++v) {
-        const double t = visit_months_[v];
-        const double base = effect_visit_[a][v];
-        const double het_v = base_primary != 0 ? het * base / base_primary : het;
-        const double lost = decline_on_ ? decline(c.level, c.age + t) - d0 : 0.0;
-        const double gain = remaining * gain_fraction_[level][v] - lost + progress * t / 12.0;
-        obs[v] = gain + base * scale + het_v + sham_visit_[v] + noise_sd_ * std_normal(outc) - e0;
-      }
-      out.baseline[j] = limit - remaining - d0 + e0;
-      out.change[j] = obs[last];
-      out.stratum[j] = static_cast<std::uint8_t>(strata_ > 1 ? level : 0);
-      out.level[j] = static_cast<std::uint8_t>(level);
-      out.age[j] = c.age;
-      out.dose[j] = dose;
-      out.planned_dose[j] = screening_ucb_arm_ >= 0 ? c.screening_dose
-                            : planned_msc_arm_ >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm_)], c)
-                                                    : 0.0;
-      out.male[j] = c.male;
-      out.hla[j] = static_cast<std::uint8_t>(c.hla);
-
-      // Loss to follow-up: constant hazard by interval, times the GMFCS multiplier, times
-      // exp(beta * observed change at the previous visit) when missing at random.
-      if (mar) {
-        const double gm = sc_.design.dropout_gmfcs_multiplier[level];
-        bool present = true;
-        for (std::size_t v = 0; v < visits_ && present; ++v) {
-          const double prev = v ? obs[v - 1] : 0.0;
-          const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
-          present = uniform01(drop) >= -std::expm1(-h);
-        }
-        out.observed[j] = present;
-      } else {
-        out.observed[j] = p_missing_[level] > 0 ? uniform01(drop) >= p_missing_[level] : 1;
-      }
-    }
-    out.screened = screened;
-  }
-  if (P.outcome_model == OutcomeModel::generic) {
-    if (drop_hazard_[0] > 0) {
-      Engine drop = make_stream(seed, trial, Purpose::dropout);
-      const double p_missing = -std::expm1(-drop_hazard_[0]);
-      for (std::size_t j = 0; j < n; ++j) out.observed[j] = uniform01(drop) >= p_missing ? 1 : 0;
-    } else {
-      std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
-    }
-  }
-
-  // Safety: serious adverse events and infusion reactions over follow-up.
-  bool any_risk = false;
-  for (const auto& arm : sc_.arms) any_risk = any_risk || arm.safety.sae_risk > 0 || arm.safety.infusion_reaction_risk > 0;
-  if (any_risk) {
-    Engine saf = make_stream(seed, trial, Purpose::safety);
-    for (std::size_t j = 0; j < n; ++j) {
-      const auto& r = sc_.arms[out.arm[j]].safety;
-      out.sae[j] = uniform01(saf) < r.sae_risk;
-      out.infusion[j] = uniform01(saf) < r.infusion_reaction_risk;
-    }
-  } else {
-    std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
-    std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
-  }
+  if (sc_.population.outcome_model == OutcomeModel::cp)
+    simulate_cp(seed, trial, out);
+  else
+    simulate_generic(seed, trial, out);
 }
 
 }  // namespace celltrial

@@ -8,6 +8,7 @@
 // purpose never shifts the numbers the others draw.
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 #include <pcg_random.hpp>
@@ -52,6 +53,16 @@ inline double uniform01(Engine& g) noexcept {
   return static_cast<double>(g() >> 11) * 0x1.0p-53;
 }
 
+/// The integer t for which uniform01(g) < p exactly when (g() >> 11) < t, for p in [0, 1]
+/// (p * 2^53 is exact, and k < x for an integer k exactly when k < ceil(x)).
+inline std::uint64_t below_threshold(double p) noexcept {
+  return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
+}
+
+/// Whether a uniform draw falls below p, given t = below_threshold(p): the same outcome as
+/// uniform01(g) < p without the conversion to double.
+inline bool draw_below(Engine& g, std::uint64_t t) noexcept { return (g() >> 11) < t; }
+
 namespace detail {
 /// Tables of a 256-layer ziggurat for the standard normal (Marsaglia & Tsang 2000): layer i is
 /// the rectangle [0, x[i]] x [f(x[i]), f(x[i+1])], each of area v; layer 0 also holds the tail
@@ -79,19 +90,35 @@ inline constexpr ZigguratTables kZiggurat = make_ziggurat();
 /// The rare cases: the tail beyond r (layer 0) and the wedges. Returns a deviate, drawing afresh
 /// when the candidate is rejected.
 double std_normal_slow(Engine& g, unsigned layer, double z, double sign) noexcept;
+
+/// std_normal() and std_normal_local(), which differ only in how the slow path gets the engine.
+template <bool kCopyForSlowPath>
+inline double std_normal(Engine& g) noexcept {
+  const std::uint64_t u = g();
+  const unsigned layer = static_cast<unsigned>(u & 0xFFu);
+  const double z = static_cast<double>(u >> 11) * 0x1.0p-53 * kZiggurat.x[layer];
+  // The sign is applied by flipping the sign bit (no data-dependent branch).
+  const std::uint64_t sign_bit = (u & 0x100u) << 55;
+  if (z < kZiggurat.x[layer + 1]) [[likely]]
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(z) ^ sign_bit);
+  if constexpr (kCopyForSlowPath) {
+    Engine copy = g;
+    const double x = std_normal_slow(copy, layer, z, sign_bit ? -1.0 : 1.0);
+    g = copy;
+    return x;
+  } else {
+    return std_normal_slow(g, layer, z, sign_bit ? -1.0 : 1.0);
+  }
+}
 }  // namespace detail
 
 /// Standard normal deviate by the ziggurat method. One 64-bit draw per deviate in about 99 % of
 /// calls: bits 0-7 pick the layer, bit 8 the sign, bits 11-63 the position in the layer.
-inline double std_normal(Engine& g) noexcept {
-  const std::uint64_t u = g();
-  const unsigned layer = static_cast<unsigned>(u & 0xFFu);
-  const double z = static_cast<double>(u >> 11) * 0x1.0p-53 * detail::kZiggurat.x[layer];
-  // The sign is applied by flipping the sign bit (no data-dependent branch).
-  const std::uint64_t sign_bit = (u & 0x100u) << 55;
-  if (z < detail::kZiggurat.x[layer + 1]) [[likely]]
-    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(z) ^ sign_bit);
-  return detail::std_normal_slow(g, layer, z, sign_bit ? -1.0 : 1.0);
-}
+inline double std_normal(Engine& g) noexcept { return detail::std_normal<false>(g); }
+
+/// The same deviates as std_normal(), for a loop that keeps its engine in a local variable: the
+/// rare slow path works on a copy, so the engine's address does not escape and the compiler can
+/// hold its state in registers instead of storing and reloading it for every draw.
+inline double std_normal_local(Engine& g) noexcept { return detail::std_normal<true>(g); }
 
 }  // namespace celltrial

@@ -38,6 +38,17 @@ struct TrialData {
   /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
   /// divided by the prior's reference effect); 1 without a prior.
   std::array<double, kMaxArms> effect_scale{1, 1, 1, 1, 1, 1, 1, 1};
+  /// Sums over the children above, kept by the model while it fills them (describe_trial reads
+  /// these instead of making another pass over the children).
+  struct Totals {
+    std::array<std::int64_t, kMaxArms> n{};         ///< children per arm
+    std::array<std::int64_t, kMaxArms> sae{};       ///< sum of sae per arm
+    std::array<std::int64_t, kMaxArms> infusion{};  ///< sum of infusion per arm
+    std::array<double, kMaxArms> dose{};            ///< sum of dose per arm
+    double age = 0;                                 ///< sum of age
+    std::int64_t under_5 = 0;                       ///< children with age < 60 months
+    std::int64_t gmfcs_1_3 = 0;                     ///< children with level <= 2
+  } totals;
 
   void resize(std::size_t n);
   std::size_t size() const { return arm.size(); }
@@ -105,10 +116,37 @@ class Model {
   double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
 
  private:
-  double draw_age(Engine& g) const;
+  /// Per-arm constants of the child loop.
+  struct ArmPlan {
+    bool active = false;
+    ProductType product = ProductType::none;
+    bool own_unit = false;  ///< a UCB arm other than the screening one: its unit is drawn at dosing
+    /// The effect multiplier is level_mult[level] * hla_mult[hla] (no age bands, no dose-response).
+    bool simple_multiplier = true;
+    std::array<double, kGmfcsLevels> level_mult{};
+    std::array<double, kHlaLevels> hla_mult{1, 1, 1};
+    Heterogeneity heterogeneity = Heterogeneity::none;
+    double het_sd = 0, responder_fraction = 1;
+  };
+
+  double draw_age_other(Engine& g) const;
+  /// The GMFCS level of a 53-bit uniform draw.
+  std::size_t level_of_draw(std::uint64_t u) const;
+  /// Draws one screened child's age, level, sex and weight from the population stream.
+  void draw_child(Engine& pop, Child& c) const;
+  /// Whether a drawn child meets the screening limits (draws the screening unit when needed).
+  bool eligible(Child& c, Engine& dosing) const;
+  /// screen(), inlined into the child loop.
+  std::uint64_t screen_child(Engine& pop, Engine& dosing, Child& c) const;
+  /// Safety events of every child and their totals, and dropout completely at random when `mcar`.
+  void follow_up(std::uint64_t seed, std::uint64_t trial, bool mcar, TrialData& out) const;
   double decline(int level, double age_months) const;
   Truth compute_truth() const;
   void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  void simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// simulate_cp() for the common case (plain_): the same values from simpler loops.
+  void simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
   std::size_t arms_ = 0;
@@ -116,14 +154,42 @@ class Model {
   std::size_t visits_ = 0;  ///< visits simulated: all up to the primary when dropout depends on progress, else 1
   std::vector<double> visit_months_;
   std::vector<std::uint8_t> arm_sequence_;  ///< fixed randomisation: arm of the j-th child
+  std::array<std::int64_t, kMaxArms> arm_counts_{};  ///< children per arm in arm_sequence_
   std::vector<double> alloc_cdf_;
   std::array<double, kGmfcsLevels> mix_cdf_{};
+  /// below_threshold(mix_cdf_[k]), then a sentinel above every draw; and the level at the start
+  /// of each of 256 equal slices of the draws, where the search for a draw's level begins.
+  std::array<std::uint64_t, kGmfcsLevels> mix_below_{};
+  std::array<std::uint8_t, 256> mix_guide_{};
+  /// Where each level's draws start, and 1 / their number: the position of a draw within its
+  /// level's draws is uniform on [0, 1) and independent of the level.
+  std::array<std::uint64_t, kGmfcsLevels> mix_start_{};
+  std::array<double, kGmfcsLevels> mix_inv_width_{};
+  std::array<ArmPlan, kMaxArms> plan_{};
+  bool age_uniform_ = true;
+  /// Uniform ages, no weight, no products, no heterogeneity, no decline, one visit simulated.
+  bool plain_ = false;
+  bool all_eligible_ = false;  ///< every draw of simulate_plain() passes screening
+  double age_min_ = 0, age_span_ = 0;  ///< uniform ages: min and max - min
   std::array<double, kGmfcsLevels> rate_months_{};
+  std::array<double, kGmfcsLevels> neg_inv_rate_{};  ///< -1 / rate_months_
   std::array<std::array<double, kMaxVisits>, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-t_k / rate)
   std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
   std::array<double, kMaxVisits> sham_visit_{};
+  std::array<double, kMaxVisits> visit_years_{};  ///< visit_months_ / 12
+  /// Heterogeneity at visit k per unit at the primary visit (base effect ratio; 1 when the primary is 0).
+  std::array<std::array<double, kMaxVisits>, kMaxArms> het_visit_{};
   std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
-  std::array<double, kGmfcsLevels> p_missing_{};  ///< P(missing at the primary visit) by level, MCAR case
+  /// A rare event with a probability per child (per level or arm) up to `max`: candidates are drawn
+  /// with probability `max` and kept when a draw falls below `keep` (below_threshold(p / max)).
+  template <std::size_t N>
+  struct RareEvent {
+    double max = 0;
+    std::array<std::uint64_t, N> keep{};
+    void set(const std::array<double, N>& p);
+  };
+  RareEvent<kGmfcsLevels> missing_;  ///< missing at the primary visit by level, MCAR case
+  RareEvent<kMaxArms> sae_, infusion_;  ///< safety events by arm
   bool decline_on_ = false;
   double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
