@@ -1,6 +1,8 @@
 #include "celltrial/model/subgroups.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace celltrial {
 
@@ -34,6 +36,8 @@ SubgroupTruth subgroup_truth(const Model& m) {
   constexpr std::uint64_t kChildren = 200000;
   std::vector<double> sum_in(G * C, 0.0), sq_in(G * C, 0.0), sum_out(G * C, 0.0), sq_out(G * C, 0.0);
   std::vector<std::uint64_t> n_in(G, 0);
+  // Extremes per slot: when every child has the same effect, the truth is that value exactly.
+  std::vector<double> lo_in(G * C, 1e300), hi_in(G * C, -1e300), lo_out(G * C, 1e300), hi_out(G * C, -1e300);
   std::vector<double> e(C);
   for (std::uint64_t i = 0; i < kChildren; ++i) {
     Model::Child c;
@@ -55,8 +59,13 @@ SubgroupTruth subgroup_truth(const Model& m) {
       const bool in = in_subgroup(gs[g], c.age, c.level, c.male, planned, c.hla);
       n_in[g] += in;
       for (std::size_t k = 0; k < C; ++k) {
-        (in ? sum_in : sum_out)[g * C + k] += e[k];
-        (in ? sq_in : sq_out)[g * C + k] += e[k] * e[k];
+        const std::size_t x = g * C + k;
+        (in ? sum_in : sum_out)[x] += e[k];
+        (in ? sq_in : sq_out)[x] += e[k] * e[k];
+        auto& lo = in ? lo_in[x] : lo_out[x];
+        auto& hi = in ? hi_in[x] : hi_out[x];
+        lo = std::min(lo, e[k]);
+        hi = std::max(hi, e[k]);
       }
     }
   }
@@ -67,19 +76,22 @@ SubgroupTruth subgroup_truth(const Model& m) {
     t.prevalence_mc_se[g] = std::sqrt(t.prevalence[g] * (1 - t.prevalence[g]) / n);
     for (std::size_t k = 0; k < C; ++k) {
       const std::size_t x = g * C + k;
-      auto fill = [](double sum, double sq, double cnt, double& mean, double& se) {
+      auto fill = [](double sum, double sq, double cnt, double lo, double hi, double& mean, double& se) {
         if (cnt <= 0) {
           mean = std::numeric_limits<double>::quiet_NaN();
           se = 0;
           return;
         }
+        if (lo == hi) {  // the same effect for every child
+          mean = lo;
+          se = 0;
+          return;
+        }
         mean = sum / cnt;
-        const double var = std::max(0.0, sq / cnt - mean * mean);
-        // Round-off noise when every child has the same effect.
-        se = var > 1e-20 * (1 + mean * mean) ? std::sqrt(var / cnt) : 0.0;
+        se = std::sqrt(std::max(0.0, sq / cnt - mean * mean) / cnt);
       };
-      fill(sum_in[x], sq_in[x], ni, t.inside[x], t.inside_mc_se[x]);
-      fill(sum_out[x], sq_out[x], no, t.outside[x], t.outside_mc_se[x]);
+      fill(sum_in[x], sq_in[x], ni, lo_in[x], hi_in[x], t.inside[x], t.inside_mc_se[x]);
+      fill(sum_out[x], sq_out[x], no, lo_out[x], hi_out[x], t.outside[x], t.outside_mc_se[x]);
     }
   }
   return t;

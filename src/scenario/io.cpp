@@ -770,6 +770,9 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
     any_product = any_product || (a.role == ArmRole::active && a.product != ProductType::none);
     any_allogeneic = any_allogeneic || (a.product == ProductType::ucb && (a.ucb.source_mix[1] > 0 || a.ucb.source_mix[2] > 0));
   }
+  check(r, an.subgroups.size() <= 32, "analysis.subgroups",
+        "there are " + std::to_string(an.subgroups.size()) + " subgroups; the analysis supports at most 32.",
+        "keep the 32 that matter most, or run several scenarios.");
   std::set<std::string> names;
   for (const auto& a : sc.arms) names.insert(a.name);
   for (std::size_t i = 0; i < an.subgroups.size(); ++i) {

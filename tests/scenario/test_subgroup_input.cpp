@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/engine/engine.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "test_support.hpp"
 
@@ -403,4 +404,34 @@ TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-t
   CHECK(d.analysis.multiplicity == Multiplicity::holm);
   CHECK(d.analysis.testing.hypotheses.empty());
   CHECK(d.analysis.claims.empty());
+}
+
+TEST_CASE("subgroup input: more subgroups than the analysis supports are a data error, not an internal error",
+          "[subgroups][scenario][errors]") {
+  // The analysis keeps subgroup membership in a 32-bit mask (kMaxSubgroups). 32 subgroups work.
+  auto many = [](int k) {
+    std::string list;
+    for (int i = 0; i < k; ++i)
+      list += "    - {name: young" + std::to_string(i) + ", age_months: {max: " + std::to_string(20 + 2 * i) + "}}\n";
+    return with_subgroups(list);
+  };
+  Scenario s = load_scenario_text(many(32), "sg.yaml");
+  REQUIRE(s.analysis.subgroups.size() == 32);
+  s.simulation.trials = 5;
+  Accumulator acc;
+  REQUIRE_NOTHROW(acc = run_trials(s, EngineOptions{0, 0, 1}));
+  CHECK(acc.subgroup(31).inside.estimable == 5);
+  // 33 must be caught when the scenario is read (ExitCode::data with the key path), not by an
+  // assertion when the trials run (ExitCode::software, "this is a bug in celltrial").
+  std::vector<Diagnostic> ds;
+  try {
+    load_scenario_text(many(33), "sg.yaml");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    ds = e.diagnostics();
+  }
+  bool found = false;
+  for (const auto& d : ds) found = found || (d.key_path.rfind("analysis.subgroups", 0) == 0 && said(d).find("32") != std::string::npos);
+  INFO("diagnostics:\n" << all_text(ds));
+  CHECK(found);
 }
