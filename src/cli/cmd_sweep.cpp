@@ -105,7 +105,6 @@ int sweep_main(const SweepArgs& args, Streams io) {
     const bool zip = a->zip || base.sweep.zip;
     const auto grid = sweep_grid(axes, zip);
     const std::string file = a->file;
-    auto loader = [file](const std::vector<std::string>& s) { return load(file, s); };
     if (!a->shard.empty() && !a->merge.empty())
       throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--shard / --merge", "give --shard or --merge, not both.",
                                               "run every shard first, then merge them."});
@@ -185,34 +184,18 @@ int sweep_main(const SweepArgs& args, Streams io) {
       }
     } else {
     // Estimate the run time from a short timing run at the first point.
-    {
-      std::vector<std::string> s0 = sets;
-      for (const auto& [k, v] : grid[0]) s0.push_back(k + "=" + v);
-      Scenario probe = load(a->file, s0);
-      probe.simulation.trials = std::min<std::uint64_t>(probe.simulation.trials, 300);
-      EngineOptions eo;
-      eo.threads = a->threads;
-      const auto t0 = std::chrono::steady_clock::now();
-      run_trials(probe, eo);
-      const double per_trial =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(probe.simulation.trials);
-      const double hours = per_trial * static_cast<double>(base.simulation.trials) * static_cast<double>(grid.size()) / 3600;
-      if (hours > a->max_hours && !a->yes) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "the sweep has %zu points x %llu trials and would take about %.1f hours here.",
-                      grid.size(), static_cast<unsigned long long>(base.simulation.trials), hours);
-        throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep", buf,
-                                                "add --yes to run it anyway, use fewer points or trials, or split it "
-                                                "into shards on a cluster (docs/cluster.md)."});
-      }
-    }
-
+    check_run_time(seconds_per_trial(points[0], a->threads) * static_cast<double>(base.simulation.trials) *
+                       static_cast<double>(grid.size()) / 3600,
+                   a->max_hours, a->yes,
+                   "the sweep has " + std::to_string(grid.size()) + " points x " + std::to_string(base.simulation.trials) +
+                       " trials and",
+                   "--sweep");
     std::atomic<std::uint64_t> progress{0};
     SweepOptions opt;
     opt.threads = a->threads;
     opt.stop = &stop_flag();
     opt.progress = &progress;
-    auto fut = std::async(std::launch::async, [&] { return run_sweep(loader, sets, axes, zip, opt); });
+    auto fut = std::async(std::launch::async, [&] { return run_sweep(points, grid, opt); });
     const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
     const double total = static_cast<double>(base.simulation.trials) * static_cast<double>(grid.size());
     while (fut.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {

@@ -92,6 +92,12 @@ nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::str
       throw Error(e.code(), ds);
     }
   }
+  return run_sweep(scenarios, grid, opt);
+}
+
+nlohmann::json run_sweep(const std::vector<Scenario>& scenarios,
+                         const std::vector<std::vector<std::pair<std::string, std::string>>>& grid, const SweepOptions& opt) {
+  CELLTRIAL_ASSERT(scenarios.size() == grid.size());
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < grid.size(); ++i) {
     EngineOptions eo;

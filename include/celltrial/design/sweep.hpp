@@ -42,6 +42,10 @@ nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::str
                          const std::vector<std::string>& overrides, const std::vector<SweepAxis>& axes, bool zip,
                          const SweepOptions& opt);
 
+/// The same for grid points already loaded (scenarios[i] is grid point i).
+nlohmann::json run_sweep(const std::vector<Scenario>& scenarios,
+                         const std::vector<std::vector<std::pair<std::string, std::string>>>& grid, const SweepOptions& opt);
+
 /// One tidy CSV row per (grid point, comparison): the swept keys as columns, then the main
 /// operating characteristics with their Monte Carlo SEs.
 std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes);
