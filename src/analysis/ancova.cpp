@@ -182,9 +182,12 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
       true_effects_(std::move(true_effects)),
       max_df_(s.design.sample_size) {
   CELLTRIAL_ASSERT(true_effects_.size() == active_.size());
+  init_family(s);
   const std::size_t k = active_.size();
   const double alpha = s.analysis.alpha;
-  std::size_t steps = multiplicity_ == Multiplicity::holm ? k : 1;
+  // With a general family the tables hold unadjusted values: decide_family() adjusts.
+  const Multiplicity table = general_family_ ? Multiplicity::none : multiplicity_;
+  std::size_t steps = table == Multiplicity::holm ? k : 1;
   crit_.assign(steps, std::vector<double>(static_cast<std::size_t>(max_df_) + 1,
                                           std::numeric_limits<double>::infinity()));
   ci_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
@@ -195,15 +198,15 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
   tails_.resize(steps);
   for (std::size_t step = 0; step < steps; ++step) {
     double level = alpha;
-    if (multiplicity_ == Multiplicity::bonferroni) level = alpha / static_cast<double>(k);
-    if (multiplicity_ == Multiplicity::holm) level = alpha / static_cast<double>(k - step);
+    if (table == Multiplicity::bonferroni) level = alpha / static_cast<double>(k);
+    if (table == Multiplicity::holm) level = alpha / static_cast<double>(k - step);
     tails_[step] = sides_ == 2 ? level / 2 : level;
     for (std::int64_t df = min_df_; df <= max_df_; ++df)
       crit_[step][static_cast<std::size_t>(df)] = t_quantile_upper(tails_[step], df);
   }
   ci_tail_ = (1 - s.analysis.ci_level) / 2;
   for (std::int64_t df = min_df_; df <= max_df_; ++df) ci_[static_cast<std::size_t>(df)] = t_quantile_upper(ci_tail_, df);
-  init_subgroups(s);
+  init_subgroup_tables(s);
 }
 
 Ancova::Ancova(const Model& m) : Ancova(m.scenario(), m.truth().effect) {
@@ -211,7 +214,7 @@ Ancova::Ancova(const Model& m) : Ancova(m.scenario(), m.truth().effect) {
   CELLTRIAL_ASSERT(sub_truth_.inside.size() == subgroups_.size() * active_.size());
 }
 
-void Ancova::init_subgroups(const Scenario& s) {
+void Ancova::init_family(const Scenario& s) {
   sc_ = &s;
   subgroups_ = s.analysis.subgroups;
   CELLTRIAL_ASSERT(subgroups_.size() <= kMaxSubgroups);
@@ -235,13 +238,9 @@ void Ancova::init_subgroups(const Scenario& s) {
   general_family_ = !primaries_only || !weights_.empty() ||
                     !(multiplicity_ == Multiplicity::none || multiplicity_ == Multiplicity::bonferroni ||
                       multiplicity_ == Multiplicity::holm);
-  if (general_family_) {
-    // The table-based decisions below are replaced by decide_family(); unadjusted tables stay.
-    crit_.assign(1, std::vector<double>(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity()));
-    tails_.assign(1, sides_ == 2 ? alpha_ / 2 : alpha_);
-    for (std::int64_t df = min_df_; df <= max_df_; ++df)
-      crit_[0][static_cast<std::size_t>(df)] = t_quantile_upper(tails_[0], df);
-  }
+}
+
+void Ancova::init_subgroup_tables(const Scenario& s) {
   if (multiplicity_ != Multiplicity::none && !general_family_ && subgroups_.empty()) {
     unadj_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
     for (std::int64_t df = min_df_; df <= max_df_; ++df)
@@ -409,7 +408,6 @@ double Ancova::unadjusted_critical(std::int64_t df) const {
 
 void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
   const std::size_t G = subgroups_.size(), C = active_.size();
-  const std::size_t ncells = arms_ * strata_ * 2;
   // cells[g][((arm * strata) + stratum) * 2 + inside]
   std::array<Cell, kMaxArms * kGmfcsLevels * 2> zero{};
   thread_local std::vector<std::array<Cell, kMaxArms * kGmfcsLevels * 2>> cells;
@@ -422,7 +420,6 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
     const double x = d.baseline[j], y = d.change[j];
     for (std::size_t g = 0; g < G; ++g) cells[g][base + ((mask >> g) & 1u)].add(x, y);
   }
-  (void)ncells;
   out.subgroups.resize(G * C);
   for (std::size_t g = 0; g < G; ++g) {
     const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1);

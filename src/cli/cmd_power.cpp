@@ -456,14 +456,7 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
                        static_cast<double>(std::min<std::int64_t>(a.max_trials, 8 * a.trials)) / 3600;
   check_run_time(hours, sw.max_hours, sw.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
                  "--sweep");
-  const std::string file = a.file;
-  const nlohmann::json rows = run_enrichment(
-      [&](const std::vector<std::string>& extra) {
-        std::vector<std::string> all = sets;
-        all.insert(all.end(), extra.begin(), extra.end());
-        return load(file, all);
-      },
-      e, opt);
+  const nlohmann::json rows = run_enrichment(load_variants(file_loader(a.file), sets, sweep_variants(grid)), e, opt);
   const std::string out_dir = a.out.empty() ? (std::filesystem::path("results") / (base.name + "-power-sweep")).string() : a.out;
   std::map<std::string, std::string> files{{"sample_size_sweep.csv", enrichment_csv(rows)},
                                            {"sample_size_sweep.json", dump_json({{"target_power", a.target},

@@ -83,29 +83,17 @@ Action add_study(CLI::App& app, Streams io) {
     if (a->trials > 0) sets.push_back("simulation.trials=" + std::to_string(a->trials));
     if (a->seed >= 0) sets.push_back("simulation.seed=" + std::to_string(a->seed));
     const Scenario base = load(a->file, sets);
-    const std::string file = a->file;
-    auto loader = [file, sets](const std::vector<std::string>& extra) {
-      std::vector<std::string> all = sets;
-      all.insert(all.end(), extra.begin(), extra.end());
-      return load(file, all);
-    };
     const std::string out_dir = a->out.empty() ? (std::filesystem::path("results") / base.name).string() : a->out;
     check_writable_folder(out_dir);
     std::vector<SweepAxis> axes;
     for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
     const auto grid = axes.empty() ? decltype(sweep_grid(axes, false)){} : sweep_grid(axes, base.sweep.zip);
-    // Check every variant before running anything.
-    for (const auto& [name, st] : base.enrichment.strategies) {
-      std::vector<std::string> v;
-      for (const auto& [k, val] : st) v.push_back(k + "=" + val);
-      try {
-        loader(v);
-      } catch (const Error& e) {
-        std::vector<Diagnostic> ds = e.diagnostics();
-        for (auto& d : ds) d.problem = "in enrichment strategy '" + name + "': " + d.problem;
-        throw Error(e.code(), ds);
-      }
-    }
+    // Every variant is loaded and checked before anything runs.
+    const auto loader = file_loader(a->file);
+    const auto strategies = load_variants(loader, sets, enrichment_variants(base.enrichment));
+    const auto tornado = base.tornado.vary.empty() ? std::vector<Scenario>{}
+                                                   : load_variants(loader, sets, tornado_variants(base.tornado));
+    const auto points = load_variants(loader, sets, sweep_variants(grid));
     const double per_trial = seconds_per_trial(base, a->threads);
     const double variants = 1.0 + 2.0 * static_cast<double>(base.tornado.vary.size()) + static_cast<double>(grid.size());
     // The enrichment search simulates about 12 candidate sizes per strategy at a few thousand trials.
@@ -157,7 +145,7 @@ Action add_study(CLI::App& app, Streams io) {
     }
     // 3. Enrichment.
     if (!base.enrichment.strategies.empty()) {
-      const nlohmann::json rows = run_enrichment(loader, base.enrichment, opt);
+      const nlohmann::json rows = run_enrichment(strategies, base.enrichment, opt);
       files["enrichment.json"] = dump_json({{"target_power", base.enrichment.target_power},
                                             {"screened_per_month", base.enrichment.screened_per_month},
                                             {"rows", rows}});
@@ -166,7 +154,7 @@ Action add_study(CLI::App& app, Streams io) {
     }
     // 4. Tornado.
     if (!base.tornado.vary.empty()) {
-      const nlohmann::json t = run_tornado(loader, base.tornado, opt);
+      const nlohmann::json t = run_tornado(tornado, base.tornado, opt);
       files["tornado.json"] = dump_json(t);
       files["tornado.csv"] = tornado_csv(t);
       note(plot_tornado(t, "tornado", files));
@@ -177,8 +165,7 @@ Action add_study(CLI::App& app, Streams io) {
       SweepOptions so;
       so.threads = a->threads;
       so.stop = opt.stop;
-      const nlohmann::json rows = run_sweep([&](const std::vector<std::string>& s) { return load(file, s); }, sets, axes,
-                                            base.sweep.zip, so);
+      const nlohmann::json rows = run_sweep(points, grid, so);
       nlohmann::json sw = {{"mode", base.sweep.zip ? "zip" : "cartesian"}, {"axes", nlohmann::json::array()}, {"rows", rows}};
       std::vector<std::string> keys;
       std::vector<std::vector<std::string>> values;

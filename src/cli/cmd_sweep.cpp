@@ -109,22 +109,8 @@ int sweep_main(const SweepArgs& args, Streams io) {
       throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--shard / --merge", "give --shard or --merge, not both.",
                                               "run every shard first, then merge them."});
     // Each grid point's scenario, checked before anything runs.
-    std::vector<Scenario> points;
-    for (std::size_t i = 0; i < grid.size(); ++i) {
-      std::vector<std::string> sp = sets;
-      std::string label;
-      for (const auto& [k, v] : grid[i]) {
-        sp.push_back(k + "=" + v);
-        label += (label.empty() ? "" : ", ") + k + "=" + v;
-      }
-      try {
-        points.push_back(load(file, sp));
-      } catch (const Error& e) {
-        std::vector<Diagnostic> ds = e.diagnostics();
-        for (auto& d : ds) d.problem = "at sweep point " + std::to_string(i + 1) + " (" + label + "): " + d.problem;
-        throw Error(e.code(), ds);
-      }
-    }
+    const std::vector<Scenario> points =
+        load_variants(file_loader(file), sets, sweep_variants(grid));
     auto point_dir = [](const std::string& root, std::size_t i) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "point-%04zu", i + 1);

@@ -22,22 +22,6 @@ void say(const StudyOptions& o, const std::string& m) {
   if (o.log) o.log(m);
 }
 
-// Loads every variant before any is simulated; a bad key or value names the variant.
-std::vector<Scenario> load_all(const VariantLoader& load, const std::vector<std::pair<std::string, std::vector<std::string>>>& variants,
-                               const std::string& what) {
-  std::vector<Scenario> out;
-  for (const auto& [label, sets] : variants) {
-    try {
-      out.push_back(load(sets));
-    } catch (const Error& e) {
-      std::vector<Diagnostic> ds = e.diagnostics();
-      for (auto& d : ds) d.problem = "in " + what + " '" + label + "': " + d.problem;
-      throw Error(e.code(), ds);
-    }
-  }
-  return out;
-}
-
 // Ages in words: whole years when the bound is (just below) a whole year.
 std::string age_text(double m, bool upper) {
   char buf[64];
@@ -81,14 +65,27 @@ std::string eligibility_text(const Scenario& s) {
   return out;
 }
 
-nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection& e, const StudyOptions& opt) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> variants;
+std::vector<Variant> enrichment_variants(const EnrichmentSection& e) {
+  std::vector<Variant> out;
   for (const auto& [name, sets] : e.strategies) {
-    std::vector<std::string> v;
-    for (const auto& [k, val] : sets) v.push_back(k + "=" + val);
-    variants.emplace_back(name, v);
+    Variant v{"in enrichment strategy '" + name + "'", {}};
+    for (const auto& [k, val] : sets) v.overrides.push_back(k + "=" + val);
+    out.push_back(v);
   }
-  const auto scenarios = load_all(load, variants, "enrichment strategy");
+  return out;
+}
+
+std::vector<Variant> tornado_variants(const TornadoSection& t) {
+  std::vector<Variant> out{{"in the tornado's base", {}}};
+  for (const auto& [key, lh] : t.vary) {
+    out.push_back({"in the tornado's low value of " + key, {key + "=" + lh.first}});
+    out.push_back({"in the tornado's high value of " + key, {key + "=" + lh.second}});
+  }
+  return out;
+}
+
+nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const EnrichmentSection& e, const StudyOptions& opt) {
+  CELLTRIAL_ASSERT(scenarios.size() == e.strategies.size());
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const Scenario& s = scenarios[i];
@@ -118,6 +115,7 @@ nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection
       sae_var += std::pow(acc.arm(a).sae.mc_se(), 2);  // arms are simulated independently
     }
     const double ratio = sum["sample_size"]["screened_per_randomised"].get<double>();
+    const double ratio_se = acc.screened().mc_se() / static_cast<double>(r.n_total);
     const double screened = ratio * static_cast<double>(r.n_total);
     nlohmann::json sets = nlohmann::json::object();
     for (const auto& [k, v] : e.strategies[i].second) sets[k] = v;
@@ -135,8 +133,11 @@ nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection
                     {"reached", r.reached},
                     {"trials_per_candidate", r.trials},
                     {"true_effect", num(acc.truth(0))},
+                    {"true_effect_mc_se", num(model.truth().effect_mc_se[0])},
                     {"screened_per_randomised", num(ratio)},
+                    {"screened_per_randomised_mc_se", num(ratio_se)},
                     {"screened_total", num(screened)},
+                    {"screened_total_mc_se", num(ratio_se * static_cast<double>(r.n_total))},
                     {"accrual_months", e.screened_per_month > 0 ? num(screened / e.screened_per_month) : nlohmann::json(nullptr)},
                     {"expected_sae", num(sae)},
                     {"expected_sae_mc_se", num(std::sqrt(sae_var))},
@@ -189,16 +190,12 @@ std::string enrichment_table(const nlohmann::json& rows, const std::string& titl
   return os.str();
 }
 
-nlohmann::json run_tornado(const VariantLoader& load, const TornadoSection& t, const StudyOptions& opt) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> variants{{"base", {}}};
-  for (const auto& [key, lh] : t.vary) {
-    variants.push_back({key + " low", {key + "=" + lh.first}});
-    variants.push_back({key + " high", {key + "=" + lh.second}});
-  }
-  const auto scenarios = load_all(load, variants, "tornado setting");
+nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const TornadoSection& t, const StudyOptions& opt) {
+  CELLTRIAL_ASSERT(scenarios.size() == 1 + 2 * t.vary.size());
+  const auto variants = tornado_variants(t);
   std::vector<std::pair<double, double>> power;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    say(opt, "tornado: " + variants[i].first);
+    say(opt, "tornado: " + (i == 0 ? std::string("base") : variants[i].name.substr(std::string("in the tornado's ").size())));
     EngineOptions eo;
     eo.threads = opt.threads;
     eo.stop = opt.stop;
@@ -218,7 +215,8 @@ nlohmann::json run_tornado(const VariantLoader& load, const TornadoSection& t, c
                     {"power_low_mc_se", lo.second},
                     {"power_high", hi.first},
                     {"power_high_mc_se", hi.second},
-                    {"swing", std::fabs(hi.first - lo.first)}});
+                    {"swing", std::fabs(hi.first - lo.first)},
+                    {"swing_mc_se", std::hypot(lo.second, hi.second)}});
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const nlohmann::json& a, const nlohmann::json& b) { return a["swing"].get<double>() > b["swing"].get<double>(); });
@@ -231,11 +229,12 @@ nlohmann::json run_tornado(const VariantLoader& load, const TornadoSection& t, c
 
 std::string tornado_csv(const nlohmann::json& t) {
   std::ostringstream os;
-  os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,base_power,base_power_mc_se\n";
+  os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,swing_mc_se,base_power,base_power_mc_se\n";
   for (const auto& r : t["rows"])
     os << csv_field(r["key"].get<std::string>()) << "," << csv_field(r["low"].get<std::string>()) << ","
        << csv_field(r["high"].get<std::string>()) << "," << r["power_low"].dump() << "," << r["power_low_mc_se"].dump() << ","
        << r["power_high"].dump() << "," << r["power_high_mc_se"].dump() << "," << r["swing"].dump() << ","
+       << r["swing_mc_se"].dump() << ","
        << t["base"]["power"].dump() << "," << t["base"]["mc_se"].dump() << "\n";
   return os.str();
 }
@@ -263,13 +262,12 @@ nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {
   };
   {
     const std::size_t c = 0;  // the first active arm
-    const std::string arm = "";
-    add(arm + "everyone", r.comparisons[c]);
+    add("everyone", r.comparisons[c]);
     for (std::size_t g = 0; g < s.analysis.subgroups.size(); ++g) {
       const SubgroupResult& x = r.subgroups[g * C + c];
       if (!x.applies) continue;
-      add(arm + s.analysis.subgroups[g].name, x.inside);
-      add(arm + "not " + s.analysis.subgroups[g].name, x.outside);
+      add(s.analysis.subgroups[g].name, x.inside);
+      add("not " + s.analysis.subgroups[g].name, x.outside);
     }
   }
   return out;

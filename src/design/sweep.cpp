@@ -71,27 +71,43 @@ std::vector<std::vector<std::pair<std::string, std::string>>> sweep_grid(const s
   return grid;
 }
 
+std::vector<Scenario> load_variants(const std::function<Scenario(const std::vector<std::string>&)>& load,
+                                    const std::vector<std::string>& overrides, const std::vector<Variant>& variants) {
+  std::vector<Scenario> out;
+  for (const auto& v : variants) {
+    std::vector<std::string> sets = overrides;
+    sets.insert(sets.end(), v.overrides.begin(), v.overrides.end());
+    try {
+      out.push_back(load(sets));
+    } catch (const Error& e) {
+      std::vector<Diagnostic> ds = e.diagnostics();
+      for (auto& d : ds) d.problem = v.name + ": " + d.problem;
+      throw Error(e.code(), ds);
+    }
+  }
+  return out;
+}
+
+std::vector<Variant> sweep_variants(const std::vector<std::vector<std::pair<std::string, std::string>>>& grid) {
+  std::vector<Variant> out;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    Variant v;
+    std::string label;
+    for (const auto& [k, val] : grid[i]) {
+      v.overrides.push_back(k + "=" + val);
+      label += (label.empty() ? "" : ", ") + k + "=" + val;
+    }
+    v.name = "at sweep point " + std::to_string(i + 1) + " (" + label + ")";
+    out.push_back(v);
+  }
+  return out;
+}
+
 nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::string>&)>& load,
                          const std::vector<std::string>& overrides, const std::vector<SweepAxis>& axes, bool zip,
                          const SweepOptions& opt) {
   const auto grid = sweep_grid(axes, zip);
-  // Load and check every point before simulating any, so a bad value fails fast.
-  std::vector<Scenario> scenarios;
-  for (std::size_t i = 0; i < grid.size(); ++i) {
-    std::vector<std::string> sets = overrides;
-    std::string label;
-    for (const auto& [k, v] : grid[i]) {
-      sets.push_back(k + "=" + v);
-      label += (label.empty() ? "" : ", ") + k + "=" + v;
-    }
-    try {
-      scenarios.push_back(load(sets));
-    } catch (const Error& e) {
-      std::vector<Diagnostic> ds = e.diagnostics();
-      for (auto& d : ds) d.problem = "at sweep point " + std::to_string(i + 1) + " (" + label + "): " + d.problem;
-      throw Error(e.code(), ds);
-    }
-  }
+  const auto scenarios = load_variants(load, overrides, sweep_variants(grid));
   return run_sweep(scenarios, grid, opt);
 }
 

@@ -439,12 +439,12 @@ void study_sections(std::ostream& os, const ReportInputs& in) {
           "assumption at its low and high value and everything else at the base scenario (base power "
        << h(with_se(at(tj, {"base", "power"}), at(tj, {"base", "mc_se"}))) << ", " << h(text(at(tj, {"trials"})))
        << " trials per setting, common random numbers).</p>\n";
-    Table t({"Assumption", "Low", "High", "Power at low (MC SE)", "Power at high (MC SE)", "Swing"});
+    Table t({"Assumption", "Low", "High", "Power at low (MC SE)", "Power at high (MC SE)", "Swing (MC SE, upper bound)"});
     if (const json* rows = at(tj, {"rows"}); rows && rows->is_array())
       for (const auto& r : *rows)
         t.row({text(at(r, {"key"})), text(at(r, {"low"})), text(at(r, {"high"})),
                with_se(at(r, {"power_low"}), at(r, {"power_low_mc_se"})), with_se(at(r, {"power_high"}), at(r, {"power_high_mc_se"})),
-               fixed(at(r, {"swing"}), 4)});
+               with_se(at(r, {"swing"}), at(r, {"swing_mc_se"}))});
     os << t.str();
     figure(os, in, "tornado", "Tornado plot: power with each assumption at its low and high value");
   }

@@ -27,12 +27,20 @@ std::string unique_suffix() {
   throw Error(ExitCode::io, Diagnostic{{path, 0, 0}, "", what, fix});
 }
 
-// Files a results folder may hold; anything else means the folder is not (only) ours.
+// Files a results folder may hold; anything else means the folder is not (only) ours. These are the
+// names that simulate, merge, power, sweep, study and report write: a known stem with one of the
+// extensions they use.
 bool ours(const std::string& name) {
-  static const std::set<std::string> known{"summary.json", "summary.csv", "run.json", "scenario.yaml",
-                                           "power_curve.csv", "power_curve.json", "power_curve.png",
-                                           "power_curve.svg", "power_curve.gp"};
-  return known.count(name) > 0 || name.rfind("shard-", 0) == 0 || name.rfind("checkpoint", 0) == 0;
+  static const std::set<std::string> stems{"summary",    "run",        "scenario",         "report",
+                                           "power_curve", "sweep",     "sweep_power",      "sweep_heatmap",
+                                           "enrichment", "enrichment_power", "tornado",    "forest",
+                                           "sample_size_sweep", "power_by_point"};
+  static const std::set<std::string> extensions{"json", "csv", "png", "svg", "gp", "yaml", "html"};
+  const auto dot = name.find('.');
+  if (dot != std::string::npos && stems.count(name.substr(0, dot)) && extensions.count(name.substr(name.rfind('.') + 1)) &&
+      name.find('.') == name.rfind('.'))
+    return true;
+  return name.rfind("shard-", 0) == 0 || name.rfind("checkpoint", 0) == 0;
 }
 
 void check_replaceable(const fs::path& dir) {

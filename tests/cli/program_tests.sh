@@ -110,6 +110,7 @@ expect "power: unreachable" 65 'not reached.*best found' -- "$BIN" power "$REF" 
 
 # sweep: grid, tidy CSV, scenario section, time estimate, errors.
 expect "sweep runs" 0 'results written' -- "$BIN" sweep "$REF" --trials 300 --sweep design.sample_size=100,200 --sweep analysis.alpha=0.05,0.01 --out "$T/sw"
+expect "sweep again into its own folder" 0 'results written' -- "$BIN" sweep "$REF" --trials 300 --sweep design.sample_size=100,200 --sweep analysis.alpha=0.05,0.01 --out "$T/sw"
 check "sweep CSV has one row per point" test "$(wc -l < "$T/sw/sweep.csv")" -eq 5
 check "sweep plot script" test -s "$T/sw/sweep_power.gp"
 printf 'sweep:\n  mode: zip\n  vary: {design.sample_size: [100, 200], analysis.alpha: [0.05, 0.01]}\n' > sw.yaml
@@ -164,6 +165,7 @@ sweep:
   vary: {design.sample_size: [150, 250], analysis.alpha: [0.05, 0.025]}
 EOF
 expect "study runs" 0 'results and report.html written' -- "$BIN" study study.yaml --search-trials 200 --search-max-trials 400 --out "$T/st"
+expect "study again into its own folder" 0 'results and report.html written' -- "$BIN" study study.yaml --search-trials 200 --search-max-trials 400 --out "$T/st"
 check "study files" test -s "$T/st/summary.json" -a -s "$T/st/enrichment.csv" -a -s "$T/st/tornado.csv" -a -s "$T/st/sweep.csv" -a -s "$T/st/forest.json" -a -s "$T/st/report.html"
 check "enrichment has one row per strategy" test "$(wc -l < "$T/st/enrichment.csv")" -eq 3
 check "study summary has subgroups and multiplicity" python3 -c "
@@ -181,6 +183,8 @@ expect "subgroup attribute typo" 65 "did you mean 'age_months'" -- "$BIN" valida
 expect "graphical weights above 1" 65 'more than 1' -- "$BIN" validate study.yaml --set 'analysis.multiplicity.weights=[0.9, 0.2]'
 expect "transition row above 1" 65 'row sums to 1.5' -- "$BIN" validate study.yaml --set 'analysis.multiplicity.transitions=[[0, 1], [1.5, 0]]'
 expect "unknown hypothesis" 65 "did you mean 'under5'" -- "$BIN" validate study.yaml --set 'analysis.claims={both: [primary, under_5]}'
+expect "bad tornado key is found before anything runs" 65 "tornado's low value of arms.ucb.effect_by_mnth.12" -- "$BIN" study study.yaml --set 'tornado.vary={arms.ucb.effect_by_mnth.12: [1, 2]}' --out "$T/st3"
+check "nothing written after a bad tornado key" test ! -e "$T/st3"
 expect "bad enrichment key" 65 "enrichment strategy 'x'" -- "$BIN" study study.yaml --set 'enrichment.strategies={x: {population.eligibility.max_age_month: 50}}' --out "$T/st2"
 
 # Sweeps from simulate and power, and sharded sweeps.

@@ -108,7 +108,8 @@ class Ancova {
   double unadjusted_critical(std::int64_t df) const;
 
   // Subgroups and the family (see analyse_subgroups / decide_family in ancova.cpp).
-  void init_subgroups(const Scenario& s);
+  void init_family(const Scenario& s);           ///< the family and how decisions are taken
+  void init_subgroup_tables(const Scenario& s);  ///< critical values for subgroups and unadjusted tests
   void analyse_subgroups(const TrialData& d, TrialResult& out) const;
   void decide_family(TrialResult& out) const;
   const Scenario* sc_ = nullptr;

@@ -26,6 +26,11 @@ inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (bui
 /// Loads `path`, or the built-in default when `path` is empty, applying --set overrides.
 Scenario load(const std::string& path, const std::vector<std::string>& overrides);
 
+/// load(file, overrides) as a function of the overrides (for sweeps and study variants).
+inline std::function<Scenario(const std::vector<std::string>&)> file_loader(const std::string& file) {
+  return [file](const std::vector<std::string>& overrides) { return load(file, overrides); };
+}
+
 /// Each command adds itself to the app and returns the action to run when it was chosen.
 using Action = std::function<int()>;
 Action add_simulate(CLI::App& app, Streams io);

@@ -14,13 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/sweep.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial {
-
-/// Loads the base scenario with extra "key=value" overrides (throws Error on a bad key or value).
-using VariantLoader = std::function<Scenario(const std::vector<std::string>&)>;
 
 struct StudyOptions {
   int threads = 0;
@@ -33,20 +31,27 @@ struct StudyOptions {
 /// Who can enrol under a scenario's eligibility, in words (the population a claim would cover).
 std::string eligibility_text(const Scenario& s);
 
-/// One row per strategy: {"strategy", "overrides", "claim_population", "n_total", "n_per_arm",
+/// The strategies as variants of the base scenario ("in enrichment strategy 'under5'").
+std::vector<Variant> enrichment_variants(const EnrichmentSection& e);
+/// The base scenario, then each assumption at its low and at its high value.
+std::vector<Variant> tornado_variants(const TornadoSection& t);
+
+/// One row per strategy (`strategies[i]` is strategy i of `e`, loaded): {"strategy", "overrides", "claim_population", "n_total", "n_per_arm",
 /// "power", "power_mc_se", "confidence", "reached", "true_effect", "screened_per_randomised",
 /// "screened_total", "accrual_months" (null without a screening rate), "expected_sae",
 /// "expected_sae_mc_se", "share_under_5_years", "share_gmfcs_I_III", "curve": [{n, power, mc_se}]}.
-nlohmann::json run_enrichment(const VariantLoader& load, const EnrichmentSection& e, const StudyOptions& opt);
+nlohmann::json run_enrichment(const std::vector<Scenario>& strategies, const EnrichmentSection& e, const StudyOptions& opt);
 std::string enrichment_csv(const nlohmann::json& rows);
 /// The enrichment rows as a terminal table.
 std::string enrichment_table(const nlohmann::json& rows,
                              const std::string& title = "Enrichment: sample size for the target power, by enrolment strategy");
 
 /// {"base": {power, mc_se}, "rows": [{key, low, high, power_low, power_low_mc_se, power_high,
-/// power_high_mc_se, swing}]} with rows sorted by swing (|high - low|), largest first. Power is the
-/// first comparison's favourable rejection rate.
-nlohmann::json run_tornado(const VariantLoader& load, const TornadoSection& t, const StudyOptions& opt);
+/// power_high_mc_se, swing, swing_mc_se}]} with rows sorted by swing (|high - low|), largest first.
+/// Power is the first comparison's favourable rejection rate; `variants` are tornado_variants(t),
+/// loaded. swing_mc_se treats the two powers as independent, an upper bound: they share their
+/// random numbers, which makes the difference more precise.
+nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt);
 std::string tornado_csv(const nlohmann::json& t);
 
 /// Trial `trial` of the run, analysed: [{label, estimate, low, high}] for the first active arm's

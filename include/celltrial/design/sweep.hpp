@@ -35,6 +35,21 @@ struct SweepOptions {
   std::atomic<std::uint64_t>* progress = nullptr;  ///< trials done over the whole grid
 };
 
+/// A variant of a scenario: the extra "key=value" overrides that define it, and the words that
+/// name it in messages ("at sweep point 2 (alpha=0.01)", "in enrichment strategy 'under5'").
+struct Variant {
+  std::string name;
+  std::vector<std::string> overrides;
+};
+
+/// Loads every variant (with `overrides` first) before anything is simulated, so that a bad key or
+/// value fails fast; the error names the variant.
+std::vector<Scenario> load_variants(const std::function<Scenario(const std::vector<std::string>&)>& load,
+                                    const std::vector<std::string>& overrides, const std::vector<Variant>& variants);
+
+/// The grid points as variants ("at sweep point i (k=v, ...)").
+std::vector<Variant> sweep_variants(const std::vector<std::vector<std::pair<std::string, std::string>>>& grid);
+
 /// Loads the scenario at every grid point (text + overrides + the point's values) and simulates
 /// it. Returns one JSON object per point: {"point": {key: value...}, "summary": summary.json}.
 /// A value that does not fit a key is reported with the point that holds it.
