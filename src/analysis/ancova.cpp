@@ -310,18 +310,30 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     cells[1] = Cell{an, ax, ay, axx, axy, ayy};
     cells[0] = Cell{tn - an, tx - ax, ty - ay, txx - axx, txy - axy, tyy - ayy};
   } else {
+    // The fit needs counts and sums by cell but the squares and cross-products only in total
+    // (fit_cells adds them up across non-empty cells): those stay in registers, and the first
+    // non-empty cell holds them. Children not analysed have weight 0 (their simulated values are
+    // finite), so no branch depends on the data.
+    double txx = 0, txy = 0, tyy = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t a = d.arm[j];
       ++randomised[a];
-      if (!d.observed[j]) continue;
+      const double w = d.observed[j];
       Cell& c = cells[a * strata_ + d.stratum[j]];
-      const double x = d.baseline[j], y = d.change[j];
-      c.n += 1;
+      const double x = d.baseline[j] * w, y = d.change[j] * w;
+      c.n += w;
       c.sx += x;
       c.sy += y;
-      c.sxx += x * x;
-      c.sxy += x * y;
-      c.syy += y * y;
+      txx += x * x;
+      txy += x * y;
+      tyy += y * y;
+    }
+    Cell* first = std::find_if(cells.begin(), cells.begin() + static_cast<std::ptrdiff_t>(arms_ * strata_),
+                               [](const Cell& c) { return c.n > 0; });
+    if (first != cells.begin() + static_cast<std::ptrdiff_t>(arms_ * strata_)) {
+      first->sxx = txx;
+      first->sxy = txy;
+      first->syy = tyy;
     }
   }
 

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/core/fastmath.hpp"
 #include "celltrial/model/subgroups.hpp"
 #include "celltrial/scenario/io.hpp"
 
@@ -54,41 +55,6 @@ int pick(const std::array<double, N>& shares, double u) {
   return static_cast<int>(N - 1);
 }
 
-// exp(x) within 0.52 units in the last place (the library's is within 0.51), at under half the
-// cost of the library call, for the curves' exp(-age / rate) of every child: x = (128 k + i) ln 2 / 128
-// + r with |r| <= ln 2 / 256, so exp(x) = 2^k 2^(i/128) exp(r), from a table of 2^(i/128) (with the
-// rounding error of each entry) and a degree-5 polynomial for exp(r). The table is computed at
-// compile time, where GCC evaluates exp2 exactly rounded, so the results are the same on every machine.
-struct Exp2Table {
-  std::array<double, 128> value{};  ///< 2^(i/128) rounded
-  std::array<double, 128> tail{};   ///< (2^(i/128) - value) / value
-};
-constexpr Exp2Table make_exp2_table() {
-  Exp2Table t{};
-  for (std::size_t i = 0; i < 128; ++i) {
-    t.value[i] = __builtin_exp2(static_cast<double>(i) / 128);
-    t.tail[i] = static_cast<double>((__builtin_exp2l(static_cast<long double>(i) / 128) - t.value[i]) / t.value[i]);
-  }
-  return t;
-}
-inline constexpr Exp2Table kExp2 = make_exp2_table();
-
-inline double fast_exp(double x) {
-  // Outside (-256, 256), and for NaN, the library's exp (k * ln 2 / 128 below is exact for |k| < 2^16).
-  if (!(x > -256.0 && x < 256.0)) return std::exp(x);
-  constexpr double kInvLn2N = 0x1.71547652b82fep7, kShift = 0x1.8p52;  // 128 / ln 2; rounds to an integer
-  constexpr double kLn2HiN = 0x1.62e42fefa0000p-8, kLn2LoN = 0x1.cf79abc9e3b3ap-47;  // ln 2 / 128 = hi + lo
-  const double shifted = x * kInvLn2N + kShift;
-  const double kd = shifted - kShift;
-  const std::int64_t k = std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kShift);
-  const double r = (x - kd * kLn2HiN) - kd * kLn2LoN;
-  const auto i = static_cast<std::size_t>(k & 127);
-  const double scale = std::bit_cast<double>(std::bit_cast<std::uint64_t>(kExp2.value[i]) +
-                                             (static_cast<std::uint64_t>(k >> 7) << 52));
-  const double r2 = r * r;
-  const double p = r + r2 * (0.5 + r * (1.0 / 6)) + r2 * r2 * (1.0 / 24 + r * (1.0 / 120));
-  return scale + scale * (p + kExp2.tail[i]);
-}
 }  // namespace
 
 Model::Model(const Scenario& s) : sc_(s) {
@@ -161,7 +127,8 @@ Model::Model(const Scenario& s) : sc_(s) {
   std::array<double, kGmfcsLevels> p_missing{};
   for (std::size_t l = 0; l < kGmfcsLevels; ++l)
     p_missing[l] = -std::expm1(-drop_hazard_[0] * s.design.dropout_gmfcs_multiplier[l]);
-  missing_.set(p_missing);
+  p_missing_ = p_missing;
+  missing_by_level_ = std::any_of(p_missing.begin(), p_missing.end(), [&](double x) { return x != p_missing[0]; });
   decline_on_ = cp && s.population.cp.decline.enabled;
 
   const auto& age = s.population.age;
@@ -229,8 +196,9 @@ Model::Model(const Scenario& s) : sc_(s) {
   // can be drawn may enrol (ages grow with the draw within a level, up to at most min + span).
   all_eligible_ = age_min_ >= el.min_age_months && age_min_ + age_span_ <= el.max_age_months;
   for (std::size_t l = 0; l < kGmfcsLevels; ++l) all_eligible_ = all_eligible_ && (el.gmfcs[l] || mix_inv_width_[l] == 0);
-  sae_.set(sae_risk);
-  infusion_.set(infusion_risk);
+  p_sae_ = sae_risk;
+  p_infusion_ = infusion_risk;
+  group_by(arm_sequence_.data(), arm_sequence_.size(), arms_, arm_order_, arm_start_);
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);
 }
@@ -504,7 +472,7 @@ void Model::draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialDat
 void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   if (plain_) {
     simulate_plain(seed, trial, out);
-    follow_up(seed, trial, true, out);
+    safety(seed, trial, out);
     return;
   }
   const std::size_t n = out.size();
@@ -584,7 +552,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
       }
       observed[j] = present;
     } else {
-      primary = observe(0);  // only the primary visit is simulated; dropout in follow_up()
+      primary = observe(0);  // only the primary visit is simulated; dropout in missing_mcar()
     }
     baseline[j] = limit - remaining - d0 + e0;
     change[j] = primary;
@@ -608,7 +576,8 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   out.totals.under_5 = under_5;
   out.totals.gmfcs_1_3 = gmfcs_1_3;
   out.screened = screened;
-  follow_up(seed, trial, !mar, out);
+  if (!mar) missing_mcar(seed, trial, out);
+  safety(seed, trial, out);
 }
 
 void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
@@ -619,38 +588,17 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data();
   double *age = out.age.data(), *baseline = out.baseline.data(), *change = out.change.data();
 
-  // Who enrols: the draws of draw_child() and the limits of eligible(), from a local copy of the
-  // engine that the compiler can keep in registers.
-  Engine pop = make_stream(seed, trial, Purpose::population);
+  // Constants in locals: the byte stores below could otherwise alias them, and the compiler would
+  // reload them for every child.
   const std::array<std::uint64_t, kGmfcsLevels> start = mix_start_;
   const std::array<double, kGmfcsLevels> inv_width = mix_inv_width_;
   const double age_min = age_min_, age_span = age_span_, min_age = el.min_age_months, max_age = el.max_age_months;
   const std::uint8_t stratum_mask = strata_ > 1 ? 0xFF : 0;
-  std::uint64_t screened = n;
-  double age_sum = 0;
-  std::int64_t under_5 = 0;
-  std::array<std::int64_t, kGmfcsLevels> per_level{};
-  for (std::size_t j = 0; j < n; ++j) {
-    std::uint64_t u = pop() >> 11;
-    std::size_t level = level_of_draw(u);
-    double a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
-    if (!all_eligible_) {
-      for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
-        CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
-        ++screened;
-        u = pop() >> 11;
-        level = level_of_draw(u);
-        a_j = age_min + age_span * (static_cast<double>(u - start[level]) * inv_width[level]);
-      }
-    }
-    stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
-    level_of[j] = static_cast<std::uint8_t>(level);
-    age[j] = a_j;
-    age_sum += a_j;
-    under_5 += a_j < 60;
-    per_level[level] += 1;
-  }
-
+  const bool all_eligible = all_eligible_;
+  // The age within a level from the draw: draws below 2^53 convert exactly through int64.
+  auto age_of = [&](std::uint64_t u, std::size_t level) {
+    return age_min + age_span * (static_cast<double>(static_cast<std::int64_t>(u - start[level])) * inv_width[level]);
+  };
   // Outcomes: simulate_cp()'s arithmetic without the terms that are 0 here (dose, heterogeneity,
   // decline), so that both give the same values. Per arm and level, the effect at the primary visit.
   std::array<std::array<double, kGmfcsLevels>, kMaxArms> effect{};
@@ -668,10 +616,41 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   const std::array<double, kGmfcsLevels> neg_inv_rate = neg_inv_rate_;
   const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
   const double years = visit_years_[0], sham = sham_visit_[0];
+  // Who enrols: the draws of draw_child() and the limits of eligible(), from a local copy of the
+  // engine that the compiler can keep in registers.
+  Engine pop = make_stream(seed, trial, Purpose::population);
+  std::uint64_t screened = n;
+  double age_sum = 0;
+  std::int64_t under_5 = 0;
+  std::array<std::int64_t, kGmfcsLevels> per_level{};
+  for (std::size_t j = 0; j < n; ++j) {
+    std::uint64_t u = pop() >> 11;
+    std::size_t level = level_of_draw(u);
+    double a_j = age_of(u, level);
+    if (!all_eligible) {
+      for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
+        CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
+        ++screened;
+        u = pop() >> 11;
+        level = level_of_draw(u);
+        a_j = age_of(u, level);
+      }
+    }
+    stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
+    level_of[j] = static_cast<std::uint8_t>(level);
+    age[j] = a_j;
+    age_sum += a_j;
+    under_5 += a_j < 60;
+    per_level[level] += 1;
+  }
+
+  // Who is assessed at the primary visit (its own stream).
+  missing_mcar(seed, trial, out);
+
+  // The child's own curve, deviation in progress, and the assessment at the primary visit.
   Engine outc = make_stream(seed, trial, Purpose::outcomes);
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t level = level_of[j];
-    // The child's own curve, deviation in progress, and the assessment at the primary visit.
     const double limit = std::clamp(limit_mean[level] + limit_sd * std_normal_local(outc), 0.0, 100.0);
     const double progress = progress_sd * std_normal_local(outc);
     const double remaining = limit * fast_exp(age[j] * neg_inv_rate[level]);
@@ -693,57 +672,87 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   out.screened = screened;
 }
 
-template <std::size_t N>
-void Model::RareEvent<N>::set(const std::array<double, N>& p) {
-  max = *std::max_element(p.begin(), p.end());
-  for (std::size_t k = 0; k < N; ++k) keep[k] = max > 0 ? below_threshold(p[k] / max) : 0;
-}
 
 namespace {
-// Calls event(j) for each child j < n whose Bernoulli(p_j) trial succeeds, p_j = max * (k / 2^53)
-// with k = keep[category(j)], at a cost per candidate rather than per child: the gaps between
-// candidates are geometric with success probability max, and a candidate is kept when a draw
-// falls below k.
-template <std::size_t N, class Category, class Event>
-void rare_events(Engine& g, std::size_t n, const double max, const std::array<std::uint64_t, N>& keep,
-                 Category category, Event event) {
-  if (!(max > 0)) return;
-  const double inv_log_q = 1 / std::log1p(-max);  // -0 when max = 1: every child is a candidate
-  for (std::size_t j = 0;; ++j) {
+// Calls event(k) for each k < count whose Bernoulli(p) trial succeeds, at a cost per success
+// rather than per trial: the number of failures before the next success is geometric,
+// floor(log(U) / log(1 - p)) for U uniform on (0, 1]. One draw per success, and one more for the
+// first gap past the end. No branch depends on the draws except the loop's exit.
+template <class Event>
+void bernoulli_runs(Engine& g, std::size_t count, double p, Event event) {
+  if (!(p > 0)) return;
+  if (p >= 1) {
+    for (std::size_t k = 0; k < count; ++k) event(k);
+    return;
+  }
+  const double inv_log_q = 1 / std::log1p(-p);  // < 0
+  for (std::size_t k = 0;;) {
     const double u = static_cast<double>((g() >> 11) + 1) * 0x1.0p-53;  // (0, 1]
-    const double gap = std::floor(std::log(u) * inv_log_q);
-    if (!(gap < static_cast<double>(n - j))) return;
-    j += static_cast<std::size_t>(gap);
-    const std::uint64_t t = keep[category(j)];
-    if ((t >> 53) || (t && draw_below(g, t))) event(j);
+    const double gap = fast_log(u) * inv_log_q;                         // >= 0
+    if (!(gap < static_cast<double>(static_cast<std::int64_t>(count - k)))) return;
+    k += static_cast<std::size_t>(static_cast<std::int64_t>(gap));  // truncation: floor for gap >= 0
+    event(k);
+    ++k;
   }
 }
 }  // namespace
 
-void Model::follow_up(std::uint64_t seed, std::uint64_t trial, bool mcar, TrialData& out) const {
+void Model::group_by(const std::uint8_t* category, std::size_t n, std::size_t categories,
+                     std::vector<std::uint32_t>& order, std::array<std::size_t, kMaxArms + 1>& start) {
+  CELLTRIAL_ASSERT(categories <= kMaxArms);
+  start.fill(0);
+  for (std::size_t j = 0; j < n; ++j) start[category[j] + 1u] += 1;
+  for (std::size_t c = 0; c < categories; ++c) start[c + 1] += start[c];
+  std::array<std::size_t, kMaxArms + 1> next = start;
+  order.resize(n);
+  for (std::size_t j = 0; j < n; ++j) order[next[category[j]]++] = static_cast<std::uint32_t>(j);
+}
+
+void Model::missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  // By level when the levels differ, in the order level 0, 1, ...
   const std::size_t n = out.size();
-  const std::uint8_t *arm_of = out.arm.data(), *level_of = out.level.data();
-  auto& t = out.totals;
-  // Missing completely at random.
-  if (mcar) {
-    std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
-    Engine drop = make_stream(seed, trial, Purpose::dropout);
-    rare_events(drop, n, missing_.max, missing_.keep, [&](std::size_t j) { return level_of[j]; },
-                [&](std::size_t j) { out.observed[j] = 0; });
+  std::uint8_t* observed = out.observed.data();
+  std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
+  Engine drop = make_stream(seed, trial, Purpose::dropout);
+  if (!missing_by_level_) {
+    bernoulli_runs(drop, n, p_missing_[0], [&](std::size_t j) { observed[j] = 0; });
+  } else {
+    std::array<std::size_t, kMaxArms + 1> start{};
+    group_by(out.level.data(), n, kGmfcsLevels, out.order, start);
+    const std::uint32_t* order = out.order.data();
+    for (std::size_t l = 0; l < kGmfcsLevels; ++l)
+      bernoulli_runs(drop, start[l + 1] - start[l], p_missing_[l], [&](std::size_t k) { observed[order[start[l] + k]] = 0; });
   }
-  // Serious adverse events and infusion reactions over follow-up.
+}
+
+void Model::safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  const std::size_t n = out.size();
+  std::uint8_t *sae = out.sae.data(), *infusion = out.infusion.data();
+  // Serious adverse events, then infusion reactions, each arm in turn.
   std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
   std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
+  const bool fixed = sc_.design.randomisation == Randomisation::fixed;
+  std::array<std::size_t, kMaxArms + 1> start = arm_start_;
+  if (!fixed) group_by(out.arm.data(), n, arms_, out.order, start);
+  const std::uint32_t* order = fixed ? arm_order_.data() : out.order.data();
   Engine saf = make_stream(seed, trial, Purpose::safety);
-  auto arm = [&](std::size_t j) { return arm_of[j]; };
-  rare_events(saf, n, sae_.max, sae_.keep, arm, [&](std::size_t j) {
-    out.sae[j] = 1;
-    t.sae[arm_of[j]] += 1;
-  });
-  rare_events(saf, n, infusion_.max, infusion_.keep, arm, [&](std::size_t j) {
-    out.infusion[j] = 1;
-    t.infusion[arm_of[j]] += 1;
-  });
+  auto& t = out.totals;
+  for (std::size_t a = 0; a < arms_; ++a) {
+    std::int64_t events = 0;
+    bernoulli_runs(saf, start[a + 1] - start[a], p_sae_[a], [&](std::size_t k) {
+      sae[order[start[a] + k]] = 1;
+      ++events;
+    });
+    t.sae[a] = events;
+  }
+  for (std::size_t a = 0; a < arms_; ++a) {
+    std::int64_t events = 0;
+    bernoulli_runs(saf, start[a + 1] - start[a], p_infusion_[a], [&](std::size_t k) {
+      infusion[order[start[a] + k]] = 1;
+      ++events;
+    });
+    t.infusion[a] = events;
+  }
 }
 
 void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
@@ -778,7 +787,7 @@ void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData&
 
   // Safety as in the cp model; no ages, levels or doses.
   out.totals.under_5 = out.totals.gmfcs_1_3 = static_cast<std::int64_t>(n);
-  follow_up(seed, trial, false, out);
+  safety(seed, trial, out);
 }
 
 void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {

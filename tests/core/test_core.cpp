@@ -8,6 +8,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/exact_sum.hpp"
+#include "celltrial/core/fastmath.hpp"
 #include "celltrial/core/random.hpp"
 
 using namespace celltrial;
@@ -130,4 +131,38 @@ TEST_CASE("core: diagnostics name place, key, problem and fix", "[core]") {
   Error e(ExitCode::data, d);
   CHECK(e.code() == ExitCode::data);
   CHECK_THROWS_AS(CELLTRIAL_ASSERT(1 == 2), Error);
+}
+
+TEST_CASE("core: fast_exp and fast_log agree with exactly rounded values", "[core]") {
+  // Reference values in long double (64-bit mantissa) rounded once to double.
+  Engine g = make_stream(7, 0, Purpose::estimand);
+  double worst_exp = 0, worst_log = 0;
+  auto ulps = [](double got, long double want) {
+    const double w = static_cast<double>(want);
+    const double ulp = std::nextafter(std::fabs(w), INFINITY) - std::fabs(w);
+    return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const double x = -20 + 40 * uniform01(g);  // the curves' arguments are within (-10, 0]
+    worst_exp = std::max(worst_exp, ulps(fast_exp(x), std::exp(static_cast<long double>(x))));
+    // log over the uniforms of the event draws, (0, 1], and beyond.
+    const double u = static_cast<double>((g() >> 11) + 1) * 0x1.0p-53;
+    const double y = i % 2 ? u : std::ldexp(0.5 + uniform01(g), static_cast<int>(g() % 200) - 100);
+    const long double want = std::log(static_cast<long double>(y));
+    // The stated bound: 2^-58 absolute plus 1.6 ulp of the result (relative accuracy is lost
+    // only where log(y) is near 0, which matters nowhere here).
+    const double err = static_cast<double>(std::fabs(static_cast<long double>(fast_log(y)) - want));
+    worst_log = std::max(worst_log, err / (0x1.0p-58 + 1.6 * std::fabs(static_cast<double>(want)) * 0x1.0p-52));
+  }
+  INFO("worst exp error " << worst_exp << " ulp; worst log error " << worst_log << " of the bound");
+  CHECK(worst_exp <= 0.52);
+  CHECK(worst_log <= 1.0);
+  // Exact and special values.
+  CHECK(fast_exp(0.0) == 1.0);
+  CHECK(std::fabs(fast_log(1.0)) <= 0x1.0p-58);
+  CHECK(fast_log(2.0) == std::log(2.0));
+  CHECK(fast_exp(300.0) == std::exp(300.0));
+  CHECK(std::isnan(fast_log(-1.0)));
+  CHECK(fast_log(0.0) == -INFINITY);
+  CHECK(fast_log(0x1.0p-1070) == std::log(0x1.0p-1070));  // subnormal: the library's
 }

@@ -34,6 +34,8 @@ struct TrialData {
   std::vector<std::uint8_t> observed;  ///< 1 when assessed at the primary visit (not dropped out)
   std::vector<std::uint8_t> sae;       ///< 1 when >= 1 serious adverse event during follow-up
   std::vector<std::uint8_t> infusion;  ///< 1 when an infusion reaction occurred
+  /// Workspace of the model: children grouped by arm or level for the follow-up draws.
+  std::vector<std::uint32_t> order;
   std::uint64_t screened = 0;          ///< children screened to randomise these
   /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
   /// divided by the prior's reference effect); 1 without a prior.
@@ -138,8 +140,14 @@ class Model {
   bool eligible(Child& c, Engine& dosing) const;
   /// screen(), inlined into the child loop.
   std::uint64_t screen_child(Engine& pop, Engine& dosing, Child& c) const;
-  /// Safety events of every child and their totals, and dropout completely at random when `mcar`.
-  void follow_up(std::uint64_t seed, std::uint64_t trial, bool mcar, TrialData& out) const;
+  /// Missing at the primary visit completely at random (by level when the levels differ).
+  void missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// Safety events of every child and their totals per arm.
+  void safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// The indices 0..n-1 grouped by category[j] (< categories), in order within each category, and
+  /// where each category's indices start in `order` (start[categories] = n).
+  static void group_by(const std::uint8_t* category, std::size_t n, std::size_t categories,
+                       std::vector<std::uint32_t>& order, std::array<std::size_t, kMaxArms + 1>& start);
   double decline(int level, double age_months) const;
   Truth compute_truth() const;
   void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
@@ -180,16 +188,15 @@ class Model {
   /// Heterogeneity at visit k per unit at the primary visit (base effect ratio; 1 when the primary is 0).
   std::array<std::array<double, kMaxVisits>, kMaxArms> het_visit_{};
   std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
-  /// A rare event with a probability per child (per level or arm) up to `max`: candidates are drawn
-  /// with probability `max` and kept when a draw falls below `keep` (below_threshold(p / max)).
-  template <std::size_t N>
-  struct RareEvent {
-    double max = 0;
-    std::array<std::uint64_t, N> keep{};
-    void set(const std::array<double, N>& p);
-  };
-  RareEvent<kGmfcsLevels> missing_;  ///< missing at the primary visit by level, MCAR case
-  RareEvent<kMaxArms> sae_, infusion_;  ///< safety events by arm
+  /// Probability per child of being missing at the primary visit by level (MCAR case), and of a
+  /// serious adverse event and an infusion reaction by arm.
+  std::array<double, kGmfcsLevels> p_missing_{};
+  bool missing_by_level_ = false;  ///< p_missing_ differs between levels
+  std::array<double, kMaxArms> p_sae_{}, p_infusion_{};
+  /// Fixed randomisation: the children of arm 0, then of arm 1, ..., each in randomisation order,
+  /// and where each arm's children start (arm_start_[arms_] = N).
+  std::vector<std::uint32_t> arm_order_;
+  std::array<std::size_t, kMaxArms + 1> arm_start_{};
   bool decline_on_ = false;
   double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
