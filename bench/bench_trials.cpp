@@ -1,8 +1,14 @@
-// Measures simulated trials per second for a scenario on 1 thread and on all threads, and the
-// raw normal-deviate generation rate of the random engine, so the model's cost can be compared
-// with what random-number generation alone allows.
+// Measures simulated trials per second for a scenario on 1 thread and on all threads, and how
+// close the model comes to the rate at which the random engine alone produces its normal deviates.
 //
-//   bench_trials [--trials N] [--threads T] SCENARIO...
+//   bench_trials [--trials N] [--threads T] [--rounds R] SCENARIO...
+//
+// The ratio: in each round the model runs N trials on 1 thread, then the engine draws, in a loop
+// that does nothing else, as many normals as those trials drew. The ratio is the time of the
+// draws alone over the time of the trials (1 = the model costs nothing beyond its normals). Both
+// halves of a round run back to back, so a change in the machine's speed between rounds affects
+// both; the median over the rounds is reported with its range.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -12,50 +18,83 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/random.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/model/model.hpp"
 #include "celltrial/scenario/io.hpp"
 
 using namespace celltrial;
 using Clock = std::chrono::steady_clock;
 
-static double normals_per_second() {
+namespace {
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Seconds to draw n normal deviates (the sum keeps the loop from being optimised away).
+double normals_seconds(std::uint64_t n) {
   Engine g = make_stream(1, 2, Purpose::outcomes);
-  const std::uint64_t n = 200000000;
   double sink = 0;
   const auto t0 = Clock::now();
   for (std::uint64_t i = 0; i < n; ++i) sink += std_normal(g);
-  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double s = seconds_since(t0);
   if (sink == 12345.678) std::puts("");
-  return static_cast<double>(n) / s;
+  return s;
 }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t trials = 400000;
-  int threads = 0;
+  int threads = 0, rounds = 5;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--trials") && i + 1 < argc) trials = std::stoull(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::max(1, std::stoi(argv[++i]));
     else files.emplace_back(argv[i]);
   }
   try {
-    std::printf("normal deviates (pcg64 + ziggurat), 1 thread: %.1f M/s\n", normals_per_second() / 1e6);
     for (const auto& f : files) {
       Scenario s = load_scenario_file(f);
       s.simulation.trials = trials;
+      const Model model(s);
+      run_trials(model, EngineOptions{0, std::min<std::uint64_t>(trials, 2000), 1});  // warm up
       double rate1 = 0;
       for (int t : {1, resolve_threads(threads)}) {
         EngineOptions opt;
         opt.threads = t;
-        run_trials(s, EngineOptions{0, std::min<std::uint64_t>(trials, 2000), t});  // warm up
         const auto t0 = Clock::now();
-        const Accumulator acc = run_trials(s, opt);
-        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        const Accumulator acc = run_trials(model, opt);
+        const double secs = seconds_since(t0);
         const double rate = static_cast<double>(acc.trials()) / secs;
         if (t == 1) rate1 = rate;
         std::printf("%-28s threads %d: %10.0f trials/s  (%.2f s for %llu trials, N=%lld)%s\n", s.name.c_str(), t, rate,
                     secs, static_cast<unsigned long long>(acc.trials()), static_cast<long long>(s.design.sample_size),
                     t > 1 ? (" speed-up " + std::to_string(rate / rate1).substr(0, 4) + "x").c_str() : "");
       }
+      const std::uint64_t per_trial = model.normals_per_trial();
+      if (per_trial == 0) {
+        std::printf("%-28s normals per trial vary with the draws: no ratio\n", s.name.c_str());
+        continue;
+      }
+      std::vector<double> ratio, normal_rate, model_rate;
+      for (int r = 0; r < rounds; ++r) {
+        const auto t0 = Clock::now();
+        run_trials(model, EngineOptions{0, 0, 1});
+        const double model_s = seconds_since(t0);
+        const double normals_s = normals_seconds(per_trial * trials);
+        ratio.push_back(normals_s / model_s);
+        normal_rate.push_back(static_cast<double>(per_trial * trials) / normals_s);
+        model_rate.push_back(static_cast<double>(trials) / model_s);
+      }
+      const auto [rmin, rmax] = std::minmax_element(ratio.begin(), ratio.end());
+      std::printf("%-28s %llu normals per trial; over %d rounds (medians): normals %.1f M/s alone allow %.0f trials/s,\n"
+                  "%-28s the model ran %.0f trials/s: ratio %.1f %% (range %.1f-%.1f %%)\n",
+                  s.name.c_str(), static_cast<unsigned long long>(per_trial), rounds, median(normal_rate) / 1e6,
+                  median(normal_rate) / static_cast<double>(per_trial), "", median(model_rate), 100 * median(ratio),
+                  100 * *rmin, 100 * *rmax);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include <Eigen/Dense>
 #include <boost/math/distributions/students_t.hpp>
 
 #include "celltrial/core/error.hpp"
@@ -14,8 +13,63 @@ namespace celltrial {
 
 namespace {
 constexpr int kMaxCols = 1 + (kMaxArms - 1) + (kGmfcsLevels - 1) + 1;
-using SmallMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxCols, kMaxCols>;
-using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxCols, 1>;
+
+// A small symmetric matrix (row-major, stride kMaxCols) and vectors for the normal equations.
+using SmallMatrix = std::array<double, kMaxCols * kMaxCols>;
+using SmallVector = std::array<double, kMaxCols>;
+
+// A = L L^T in place (L in the lower triangle) for the first p rows and columns. False when a
+// pivot is not above `tol`: a design without full rank.
+bool cholesky(SmallMatrix& a, int p, double tol) {
+  constexpr int S = kMaxCols;
+  for (int k = 0; k < p; ++k) {
+    double d = a[k * S + k];
+    for (int m = 0; m < k; ++m) d -= a[k * S + m] * a[k * S + m];
+    if (!(d > tol)) return false;
+    const double l = std::sqrt(d);
+    a[k * S + k] = l;
+    for (int i = k + 1; i < p; ++i) {
+      double v = a[i * S + k];
+      for (int m = 0; m < k; ++m) v -= a[i * S + m] * a[k * S + m];
+      a[i * S + k] = v / l;
+    }
+  }
+  return true;
+}
+
+// Solves L z = b in place.
+void forward(const SmallMatrix& l, int p, SmallVector& b) {
+  constexpr int S = kMaxCols;
+  for (int i = 0; i < p; ++i) {
+    double v = b[static_cast<std::size_t>(i)];
+    for (int m = 0; m < i; ++m) v -= l[i * S + m] * b[static_cast<std::size_t>(m)];
+    b[static_cast<std::size_t>(i)] = v / l[i * S + i];
+  }
+}
+
+// Solves L^T x = z in place.
+void backward(const SmallMatrix& l, int p, SmallVector& z) {
+  constexpr int S = kMaxCols;
+  for (int i = p - 1; i >= 0; --i) {
+    double v = z[static_cast<std::size_t>(i)];
+    for (int m = i + 1; m < p; ++m) v -= l[m * S + i] * z[static_cast<std::size_t>(m)];
+    z[static_cast<std::size_t>(i)] = v / l[i * S + i];
+  }
+}
+
+// (A^-1)_cc = |L^-1 e_c|^2, where L^-1 e_c is 0 before row c.
+double inverse_diagonal(const SmallMatrix& l, int p, int c) {
+  constexpr int S = kMaxCols;
+  SmallVector w{};
+  double sum = 0;
+  for (int i = c; i < p; ++i) {
+    double v = i == c ? 1.0 : 0.0;
+    for (int m = c; m < i; ++m) v -= l[i * S + m] * w[static_cast<std::size_t>(m)];
+    w[static_cast<std::size_t>(i)] = v / l[i * S + i];
+    sum += w[static_cast<std::size_t>(i)] * w[static_cast<std::size_t>(i)];
+  }
+  return sum;
+}
 
 double t_quantile_upper(double p, std::int64_t df) {
   boost::math::students_t_distribution<double> t(static_cast<double>(df));
@@ -101,8 +155,9 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
   if (f.df < 1) return f;
 
   const double mx = SX / N, my = SY / N;
-  SmallMatrix XtX = SmallMatrix::Zero(p, p);
-  SmallVector Xty = SmallVector::Zero(p);
+  SmallMatrix XtX{};
+  SmallVector Xty{};
+  auto at = [&](int u, int v) -> double& { return XtX[static_cast<std::size_t>(u * kMaxCols + v)]; };
   double yty = 0;
   for (std::size_t a = 0; a < arms; ++a)
     for (std::size_t s = 0; s < strata; ++s)
@@ -119,31 +174,34 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
         for (int u : cols) {
           if (u < 0) continue;
           for (int v : cols)
-            if (v >= 0) XtX(u, v) += c.n;
-          XtX(u, xcol) += sx;
-          XtX(xcol, u) += sx;
-          Xty(u) += sy;
+            if (v >= 0) at(u, v) += c.n;
+          at(u, xcol) += sx;
+          at(xcol, u) += sx;
+          Xty[static_cast<std::size_t>(u)] += sy;
         }
-        XtX(xcol, xcol) += sxx;
-        Xty(xcol) += sxy;
+        at(xcol, xcol) += sxx;
+        Xty[static_cast<std::size_t>(xcol)] += sxy;
         yty += syy;
       }
-  Eigen::LDLT<SmallMatrix> ldlt(XtX);
-  if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 1e-9 * XtX.diagonal().maxCoeff())) return f;
-  const SmallVector beta = ldlt.solve(Xty);
-  const double rss = std::max(0.0, yty - beta.dot(Xty));
+  // Full rank: every pivot of the Cholesky factor above 1e-9 of the largest diagonal entry.
+  double max_diag = 0;
+  for (int u = 0; u < p; ++u) max_diag = std::max(max_diag, at(u, u));
+  if (!cholesky(XtX, p, 1e-9 * max_diag)) return f;
+  // beta = (L L^T)^-1 X'y; the fitted sum of squares beta . X'y is |L^-1 X'y|^2.
+  SmallVector beta = Xty;
+  forward(XtX, p, beta);
+  double fitted = 0;
+  for (int u = 0; u < p; ++u) fitted += beta[static_cast<std::size_t>(u)] * beta[static_cast<std::size_t>(u)];
+  backward(XtX, p, beta);
+  const double rss = std::max(0.0, yty - fitted);
   f.s2 = rss / static_cast<double>(f.df);
   for (std::size_t a = 0; a < arms; ++a) {
     if (a == control) continue;
-    SmallVector e = SmallVector::Zero(p);
-    e(arm_col[a]) = 1;
-    f.est[a] = beta(arm_col[a]);
-    f.var[a] = ldlt.solve(e)(arm_col[a]);
+    f.est[a] = beta[static_cast<std::size_t>(arm_col[a])];
+    f.var[a] = inverse_diagonal(XtX, p, arm_col[a]);
     if (mode == 2) {
-      SmallVector u = SmallVector::Zero(p);
-      u(armg_col[a]) = 1;
-      f.iest[a] = beta(armg_col[a]);
-      f.ivar[a] = ldlt.solve(u)(armg_col[a]);
+      f.iest[a] = beta[static_cast<std::size_t>(armg_col[a])];
+      f.ivar[a] = inverse_diagonal(XtX, p, armg_col[a]);
     }
   }
   f.ok = true;

@@ -44,6 +44,9 @@ bool trivial_modifiers(const Arm& a) {
   return t && a.dose_response.model == DoseResponseModel::none;
 }
 
+// A GMFM-66 score kept within [0, 100]: the same values as std::clamp, without branches.
+inline double clamp_score(double x) { return std::min(std::max(x, 0.0), 100.0); }
+
 // Draws an index from cumulative shares.
 template <std::size_t N>
 int pick(const std::array<double, N>& shares, double u) {
@@ -526,7 +529,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     }
 
     // The child's own curve, deviation in progress, and assessments.
-    const double limit = std::clamp(C.curves[level].limit + limit_sd * std_normal(outc), 0.0, 100.0);
+    const double limit = clamp_score(C.curves[level].limit + limit_sd * std_normal(outc));
     const double progress = progress_sd * std_normal(outc);
     const double remaining = limit * fast_exp(c.age * neg_inv_rate_[level]);
     const double d0 = decline_on ? decline(c.level, c.age) : 0.0;
@@ -651,7 +654,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   Engine outc = make_stream(seed, trial, Purpose::outcomes);
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t level = level_of[j];
-    const double limit = std::clamp(limit_mean[level] + limit_sd * std_normal_local(outc), 0.0, 100.0);
+    const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal_local(outc));
     const double progress = progress_sd * std_normal_local(outc);
     const double remaining = limit * fast_exp(age[j] * neg_inv_rate[level]);
     const double e0 = noise_sd * std_normal_local(outc);

@@ -92,6 +92,9 @@ class Model {
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Truth& truth() const { return truth_; }
+  /// Normal deviates one trial draws, where the number is fixed: 4 per child (limit, progress,
+  /// and two assessments) in the common path of the CP model; 0 where it varies with the draws.
+  std::uint64_t normals_per_trial() const { return plain_ ? 4 * static_cast<std::uint64_t>(sc_.design.sample_size) : 0; }
   const Scenario& scenario() const { return sc_; }
   std::size_t arm_count() const { return arms_; }
   std::size_t strata() const { return strata_; }
