@@ -619,8 +619,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   const std::array<double, kGmfcsLevels> neg_inv_rate = neg_inv_rate_;
   const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
   const double years = visit_years_[0], sham = sham_visit_[0];
-  // Who enrols: the draws of draw_child() and the limits of eligible(), from a local copy of the
-  // engine that the compiler can keep in registers.
+  // Who enrols: the draws of draw_child() and the limits of eligible().
   Engine pop = make_stream(seed, trial, Purpose::population);
   std::uint64_t screened = n;
   double age_sum = 0;
@@ -739,23 +738,18 @@ void Model::safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) cons
   if (!fixed) group_by(out.arm.data(), n, arms_, out.order, start);
   const std::uint32_t* order = fixed ? arm_order_.data() : out.order.data();
   Engine saf = make_stream(seed, trial, Purpose::safety);
-  auto& t = out.totals;
-  for (std::size_t a = 0; a < arms_; ++a) {
-    std::int64_t events = 0;
-    bernoulli_runs(saf, start[a + 1] - start[a], p_sae_[a], [&](std::size_t k) {
-      sae[order[start[a] + k]] = 1;
-      ++events;
-    });
-    t.sae[a] = events;
-  }
-  for (std::size_t a = 0; a < arms_; ++a) {
-    std::int64_t events = 0;
-    bernoulli_runs(saf, start[a + 1] - start[a], p_infusion_[a], [&](std::size_t k) {
-      infusion[order[start[a] + k]] = 1;
-      ++events;
-    });
-    t.infusion[a] = events;
-  }
+  auto per_arm = [&](const std::array<double, kMaxArms>& risk, std::uint8_t* flag, std::array<std::int64_t, kMaxArms>& total) {
+    for (std::size_t a = 0; a < arms_; ++a) {
+      std::int64_t events = 0;
+      bernoulli_runs(saf, start[a + 1] - start[a], risk[a], [&](std::size_t k) {
+        flag[order[start[a] + k]] = 1;
+        ++events;
+      });
+      total[a] = events;
+    }
+  };
+  per_arm(p_sae_, sae, out.totals.sae);
+  per_arm(p_infusion_, infusion, out.totals.infusion);
 }
 
 void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
