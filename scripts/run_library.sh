@@ -16,5 +16,7 @@ echo "== sample size and assurance of the default scenario"
 echo "== responder sensitivity study (subgroups, enrichment, tornado, heat map, report)"
 ./build/celltrial study scenarios/responder_sensitivity.yaml --quiet
 for d in results/*/; do
-  [[ -s $d/summary.json ]] && ./build/celltrial report "$d" >/dev/null
+  # The study writes its own report (with its sections); every other folder gets one here.
+  [[ $d == results/responder_sensitivity/ ]] && continue
+  if [[ -s $d/summary.json ]]; then ./build/celltrial report "$d" >/dev/null; fi
 done

@@ -12,7 +12,9 @@
 namespace celltrial {
 
 namespace {
-constexpr int kMaxCols = 1 + (kMaxArms - 1) + (kGmfcsLevels - 1) + 1;
+// Columns of the largest fit: intercept, arms, strata and baseline, and for the interaction fit
+// (mode 2) the layer and one arm x layer column per arm.
+constexpr int kMaxCols = 1 + (kMaxArms - 1) + (kGmfcsLevels - 1) + 1 + 1 + (kMaxArms - 1);
 
 // A small symmetric matrix (row-major, stride kMaxCols) and vectors for the normal equations.
 using SmallMatrix = std::array<double, kMaxCols * kMaxCols>;
@@ -151,6 +153,7 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
     for (std::size_t a = 0; a < arms; ++a) armg_col[a] = a == control ? -1 : p++;
   }
   const int xcol = p++;
+  CELLTRIAL_ASSERT(p <= kMaxCols);
   f.df = static_cast<std::int64_t>(N) - p;
   if (f.df < 1) return f;
 

@@ -291,24 +291,9 @@ int simulated(const PowerArgs& a, Streams io) {
   const Scenario s = load(a.file, sets);
   const EffectPrior prior = s.arms[first].effect_prior;
 
-  // The search targets the power at the prior's location (conventional power); assurance is
-  // reported beside it.
-  Scenario conventional = s;
-  for (auto& arm : conventional.arms)
-    if (arm.effect_prior.kind != PriorKind::none) {
-      const double m = arm.effect_prior.kind == PriorKind::discrete ? [&] {
-        double sum = 0, w = 0;
-        for (std::size_t i = 0; i < arm.effect_prior.values.size(); ++i) {
-          sum += arm.effect_prior.values[i] * arm.effect_prior.weights[i];
-          w += arm.effect_prior.weights[i];
-        }
-        return sum / w;
-      }()
-                                                                    : arm.effect_prior.mean;
-      arm.effect_prior = EffectPrior{};
-      const double base = effect_at(arm, s.analysis.primary_visit_months);
-      for (auto& [month, e] : arm.effect_by_month) e *= m / base;
-    }
+  // The search targets the power at the prior's location (conventional power; find_sample_size()
+  // drops the priors); assurance is reported beside it.
+  const Scenario conventional = without_priors(s);
 
   SampleSizeSearch opt;
   opt.target = a.target;
@@ -327,7 +312,7 @@ int simulated(const PowerArgs& a, Streams io) {
 
   SampleSizeResult r;
   try {
-    r = find_sample_size(conventional, opt);
+    r = find_sample_size(s, opt);
   } catch (const Error& e) {
     if (e.code() == ExitCode::interrupted) {
       io.err << "celltrial: interrupted; no results were written.\n";
@@ -446,18 +431,26 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
     for (const auto& [k, v] : point) label += (label.empty() ? "" : ", ") + k + "=" + v;
     e.strategies.emplace_back(label, point);
   }
+  if (!a.prior.empty())
+    usage("--prior", "is not used with --sweep (the search targets conventional power at every grid point).",
+          "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
+  if (!(a.confidence > 0.5 && a.confidence < 1))
+    usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
+  const std::string out_dir = a.out.empty() ? (std::filesystem::path("results") / (base.name + "-power-sweep")).string() : a.out;
+  check_writable_folder(out_dir);
   StudyOptions opt;
   opt.threads = a.threads;
   opt.stop = &stop_flag();
   opt.search_trials = static_cast<std::uint64_t>(a.trials);
-  opt.search_max_trials = static_cast<std::uint64_t>(a.max_trials);
+  opt.search_max_trials = static_cast<std::uint64_t>(std::max(a.max_trials, a.trials));
+  opt.search_confidence = a.confidence;
+  opt.search_n_max = a.n_max;
   if (!a.quiet && !a.json) opt.log = [io](const std::string& m) { io.err << m << "\n"; };
   const double hours = seconds_per_trial(base, a.threads) * static_cast<double>(grid.size()) * 12 *
                        static_cast<double>(std::min<std::int64_t>(a.max_trials, 8 * a.trials)) / 3600;
   check_run_time(hours, sw.max_hours, sw.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
                  "--sweep");
   const nlohmann::json rows = run_enrichment(load_variants(file_loader(a.file), sets, sweep_variants(grid)), e, opt);
-  const std::string out_dir = a.out.empty() ? (std::filesystem::path("results") / (base.name + "-power-sweep")).string() : a.out;
   std::map<std::string, std::string> files{{"sample_size_sweep.csv", enrichment_csv(rows)},
                                            {"sample_size_sweep.json", dump_json({{"target_power", a.target},
                                                                                  {"run", run_provenance(base)},
@@ -469,6 +462,13 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
   else if (!a.quiet) io.out << enrichment_table(rows, "Simulated sample size for power " + format_number(a.target) + " at each grid point")
                          << "  results written to " << out_dir << "/\n";
   if (!note.empty()) io.err << note << "\n";
+  std::size_t unreached = 0;
+  for (const auto& r : rows) unreached += !r["reached"].get<bool>();
+  if (unreached) {
+    io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max << " at "
+           << unreached << " of " << rows.size() << " grid points (marked + in the table). Raise --n-max or revisit the assumptions.\n";
+    return static_cast<int>(ExitCode::data);
+  }
   return 0;
 }
 }  // namespace

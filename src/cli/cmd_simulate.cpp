@@ -98,7 +98,22 @@ Action add_simulate(CLI::App& app, Streams io) {
         "command again to continue.") +
               "\n\n" + cmd->get_footer());
   return [a, sw, io]() {
+    const int launched = mpi::launched_size();
+    if (launched > 1 && !mpi::built_with_mpi())
+      throw Error(ExitCode::usage,
+                  Diagnostic{{"celltrial", 0, 0}, "",
+                             "started by an MPI launcher with " + std::to_string(launched) +
+                                 " processes, but this celltrial was built without MPI: every process would run all "
+                                 "the trials.",
+                             "build with cmake -DCELLTRIAL_MPI=ON (docs/cluster.md), or run celltrial without mpirun "
+                             "(it uses all cores by itself)."});
     if (!sw->sweeps.empty()) {
+      if (launched > 1)
+        throw Error(ExitCode::usage,
+                    Diagnostic{{"celltrial", 0, 0}, "",
+                               "--sweep runs every grid point in one process; under an MPI launcher each of the " +
+                                   std::to_string(launched) + " processes would run the whole sweep into the same folder.",
+                               "run it without mpirun, or split it with --shard K/N (docs/cluster.md)."});
       SweepArgs x = *sw;
       x.file = a->file;
       x.trials = a->trials;
@@ -111,15 +126,6 @@ Action add_simulate(CLI::App& app, Streams io) {
       x.shard = a->shard;
       return sweep_main(x, io);
     }
-    const int launched = mpi::launched_size();
-    if (launched > 1 && !mpi::built_with_mpi())
-      throw Error(ExitCode::usage,
-                  Diagnostic{{"celltrial", 0, 0}, "",
-                             "started by an MPI launcher with " + std::to_string(launched) +
-                                 " processes, but this celltrial was built without MPI: every process would run all "
-                                 "the trials.",
-                             "build with cmake -DCELLTRIAL_MPI=ON (docs/cluster.md), or run celltrial without mpirun "
-                             "(it uses all cores by itself)."});
     std::unique_ptr<mpi::Session> session;
     if (launched >= 1 && mpi::built_with_mpi()) session = std::make_unique<mpi::Session>();
     if (session && session->rank() != 0)  // computes what rank 0 sends; rank 0 writes and reports

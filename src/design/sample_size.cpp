@@ -52,7 +52,9 @@ PowerCurvePoint simulate_power(const Scenario& base, std::int64_t n, std::uint64
   return p;
 }
 
-SampleSizeResult find_sample_size(const Scenario& s, const SampleSizeSearch& opt) {
+SampleSizeResult find_sample_size(const Scenario& with_priors, const SampleSizeSearch& opt) {
+  // Conventional power: an arm with a design prior is simulated at the prior's mean.
+  const Scenario s = without_priors(with_priors);
   const Location here{"command line", 0, 0};
   if (!(opt.target > s.analysis.alpha && opt.target < 1))
     throw Error(ExitCode::usage, Diagnostic{here, "--target",

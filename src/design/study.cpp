@@ -95,6 +95,8 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
     search.target = e.target_power;
     search.trials = opt.search_trials;
     search.max_trials = opt.search_max_trials;
+    search.confidence = opt.search_confidence;
+    search.n_max = opt.search_n_max;
     search.threads = opt.threads;
     search.stop = opt.stop;
     search.log = opt.log;

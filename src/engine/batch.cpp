@@ -187,6 +187,14 @@ PartialResult partial_from_text(const std::string& text, const std::string& path
                                ", newer than this celltrial reads (" + std::to_string(kPartialFormatVersion) + ").",
                            "merge with the celltrial version that wrote it (" +
                                j.value("celltrial_version", std::string("unknown")) + ")."});
+  if (version < static_cast<std::uint64_t>(kPartialFormatVersion))
+    throw Error(ExitCode::data,
+                Diagnostic{{path, 0, 0},
+                           "",
+                           "written in format version " + std::to_string(version) + " by celltrial " +
+                               j.value("celltrial_version", std::string("unknown")) + ", older than this celltrial reads (" +
+                               std::to_string(kPartialFormatVersion) + ").",
+                           "run that part again with this celltrial, or merge with the version that wrote it."});
   if (!j.contains("checksum") || !j["checksum"].is_string()) corrupted(path, "it has no checksum");
   const std::string checksum = j["checksum"].get<std::string>();
   j.erase("checksum");

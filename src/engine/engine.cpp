@@ -42,7 +42,6 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   const std::uint64_t first = opt.first_trial;
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
-  const std::vector<double> truth = model.truth().effect;
   const Ancova ancova(model);
   const std::uint64_t seed = s.simulation.seed;
   // Safety and enrolment descriptions cost a pass over the children; skip when there is nothing

@@ -126,18 +126,15 @@ struct Session::Impl final : ChunkRunner {
   Accumulator run(const Scenario& s, TrialRange r, const EngineOptions& opt) override {
     broadcast(kRun, r.first, r.last);
     const auto replies = gather(compute(s, r, opt));
-    Accumulator total = make_accumulator(s);
     bool interrupted = false;
     for (int k = 0; k < size; ++k) {
       const auto& [status, text] = replies[static_cast<std::size_t>(k)];
       if (status == kFailed) throw Error(ExitCode::software, "MPI rank " + std::to_string(k) + " failed: " + text);
-      if (status == kInterrupted) {
-        interrupted = true;
-        continue;
-      }
-      if (!interrupted) total.merge(Accumulator::from_state(nlohmann::json::parse(text)));  // rank order
+      interrupted = interrupted || status == kInterrupted;
     }
     if (interrupted) throw Error(ExitCode::interrupted, "interrupted");
+    Accumulator total = make_accumulator(*model);  // rank 0's compute() succeeded, so it built the model for s
+    for (const auto& reply : replies) total.merge(Accumulator::from_state(nlohmann::json::parse(reply.second)));  // rank order
     return total;
   }
   int workers() const override { return size; }

@@ -150,7 +150,7 @@ Model::Model(const Scenario& s) : sc_(s) {
   }
 
   for (std::size_t a = 0; a < arms_; ++a) {
-    if (s.arms[a].product != ProductType::none) needs_weight_ = needs_dosing_ = true;
+    if (s.arms[a].product != ProductType::none) needs_weight_ = true;
     if (s.arms[a].product == ProductType::ucb && screening_ucb_arm_ < 0) screening_ucb_arm_ = static_cast<int>(a);
   }
   const auto& el = s.population.eligibility;
@@ -159,8 +159,9 @@ Model::Model(const Scenario& s) : sc_(s) {
       planned_msc_arm_ = static_cast<int>(a);
   bool sex_subgroup = false;
   for (const auto& g : s.analysis.subgroups) sex_subgroup = sex_subgroup || g.sex >= 0;
-  needs_weight_ = cp && (needs_weight_ || sex_subgroup || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
-  needs_dosing_ = cp && needs_dosing_;
+  needs_weight_ = cp && (needs_weight_ || el.min_weight_kg > 0 || el.max_weight_kg < 1000);
+  // With weights, sex is drawn with them at screening; without, only a subgroup needs it.
+  sex_own_stream_ = cp && sex_subgroup && !needs_weight_;
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
 
   std::array<double, kMaxArms> sae_risk{}, infusion_risk{};
@@ -169,7 +170,6 @@ Model::Model(const Scenario& s) : sc_(s) {
     ArmPlan& p = plan_[a];
     p.active = arm.role == ArmRole::active;
     p.product = arm.product;
-    p.own_unit = arm.product == ProductType::ucb && static_cast<int>(a) != screening_ucb_arm_;
     const auto& m = arm.modifiers;
     p.simple_multiplier = m.age_breaks_months.empty() && arm.dose_response.model == DoseResponseModel::none;
     // The factors in the order effect_multiplier() applies them, so both give the same value.
@@ -279,6 +279,20 @@ double Model::ucb_dose(const Arm& arm, const Child& c, Engine& dosing, int& hla)
 
 double Model::msc_dose(const Arm& arm, const Child& c) const {
   return arm.msc.fixed_cells > 0 ? arm.msc.fixed_cells / c.weight : arm.msc.cells_per_kg;
+}
+
+double Model::dose_for(std::size_t a, const Child& c, Engine& dosing, int& hla) const {
+  const Arm& arm = sc_.arms[a];
+  if (arm.product == ProductType::ucb)
+    return static_cast<int>(a) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
+  if (arm.product == ProductType::msc) return msc_dose(arm, c);
+  return 0.0;
+}
+
+double Model::planned_dose(const Child& c) const {
+  if (screening_ucb_arm_ >= 0) return c.screening_dose;
+  if (planned_msc_arm_ >= 0) return msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm_)], c);
+  return 0.0;
 }
 
 double Model::dose_response(const Arm& arm, double dose) const {
@@ -407,11 +421,7 @@ Truth Model::compute_truth() const {
     for (std::size_t k = 0; k < active.size(); ++k) {
       const Arm& arm = sc_.arms[active[k]];
       int hla = c.hla;
-      double dose = 0;
-      if (arm.product == ProductType::ucb)
-        dose = static_cast<int>(active[k]) == screening_ucb_arm_ ? c.screening_dose : ucb_dose(arm, c, dosing, hla);
-      else if (arm.product == ProductType::msc)
-        dose = msc_dose(arm, c);
+      const double dose = dose_for(active[k], c, dosing, hla);
       const double e = t.effect[k] * effect_multiplier(arm, c, dose, hla);
       sum[k] += e;
       sum2[k] += e * e;
@@ -490,7 +500,9 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   const std::size_t visits = visits_, last = visits_ - 1;
   const bool mar = visits > 1, decline_on = decline_on_, by_level = strata_ > 1;
   const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
-  const int screening_arm = screening_ucb_arm_, planned_msc_arm = planned_msc_arm_;
+  const bool sex_own = sex_own_stream_;
+  const double male_fraction = sc_.population.male_fraction;
+  Engine sex = make_stream(seed, trial, Purpose::sex);
   const std::uint8_t* arm_of = out.arm.data();
   std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data(), *male = out.male.data(),
                *hla_of = out.hla.data(), *observed = out.observed.data();
@@ -511,12 +523,8 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     const auto level = static_cast<std::size_t>(c.level);
 
     // Dose of the child's own arm, and the expected effect multiplier.
-    double dose = 0;
     int hla = c.hla;
-    if (p.product == ProductType::ucb)
-      dose = p.own_unit ? ucb_dose(sc_.arms[a], c, dosing, hla) : c.screening_dose;
-    else if (p.product == ProductType::msc)
-      dose = msc_dose(sc_.arms[a], c);
+    const double dose = dose_for(a, c, dosing, hla);
     // Between-child heterogeneity, scaled over visits like the base effect.
     double het = 0, scale = out.effect_scale[a];
     if (p.active) {
@@ -529,16 +537,16 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     }
 
     // The child's own curve, deviation in progress, and assessments.
-    const double limit = clamp_score(C.curves[level].limit + limit_sd * std_normal(outc));
-    const double progress = progress_sd * std_normal(outc);
+    const double limit = clamp_score(C.curves[level].limit + limit_sd * std_normal_local(outc));
+    const double progress = progress_sd * std_normal_local(outc);
     const double remaining = limit * fast_exp(c.age * neg_inv_rate_[level]);
     const double d0 = decline_on ? decline(c.level, c.age) : 0.0;
-    const double e0 = noise_sd * std_normal(outc);
+    const double e0 = noise_sd * std_normal_local(outc);
     auto observe = [&](std::size_t v) {
       const double lost = decline_on ? decline(c.level, c.age + visit_months_[v]) - d0 : 0.0;
       const double gain = remaining * gain_fraction_[level][v] - lost + progress * visit_years_[v];
       return gain + effect_visit_[a][v] * scale + het * het_visit_[a][v] + sham_visit_[v] +
-             noise_sd * std_normal(outc) - e0;
+             noise_sd * std_normal_local(outc) - e0;
     };
     double primary = 0;
     if (mar) {
@@ -563,10 +571,8 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     level_of[j] = static_cast<std::uint8_t>(level);
     age[j] = c.age;
     dose_of[j] = dose;
-    planned[j] = screening_arm >= 0     ? c.screening_dose
-                 : planned_msc_arm >= 0 ? msc_dose(sc_.arms[static_cast<std::size_t>(planned_msc_arm)], c)
-                                        : 0.0;
-    male[j] = c.male;
+    planned[j] = planned_dose(c);
+    male[j] = sex_own ? uniform01(sex) < male_fraction : c.male;
     hla_of[j] = static_cast<std::uint8_t>(c.hla);
 
     dose_sum[a] += dose;
@@ -623,8 +629,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   Engine pop = make_stream(seed, trial, Purpose::population);
   std::uint64_t screened = n;
   double age_sum = 0;
-  std::int64_t under_5 = 0;
-  std::array<std::int64_t, kGmfcsLevels> per_level{};
+  std::int64_t under_5 = 0, gmfcs_1_3 = 0;
   for (std::size_t j = 0; j < n; ++j) {
     std::uint64_t u = pop() >> 11;
     std::size_t level = level_of_draw(u);
@@ -643,7 +648,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
     age[j] = a_j;
     age_sum += a_j;
     under_5 += a_j < 60;
-    per_level[level] += 1;
+    gmfcs_1_3 += level <= 2;
   }
 
   // Who is assessed at the primary visit (its own stream).
@@ -662,18 +667,22 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
     change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
   }
 
-  // No products: no doses, and the defaults of Child for sex and HLA.
+  // No products: no doses, and the defaults of Child for sex (unless a subgroup needs it) and HLA.
   std::fill(out.dose.begin(), out.dose.end(), 0.0);
   std::fill(out.planned_dose.begin(), out.planned_dose.end(), 0.0);
-  std::fill(out.male.begin(), out.male.end(), std::uint8_t{Child{}.male});
+  if (sex_own_stream_) {
+    Engine sex = make_stream(seed, trial, Purpose::sex);
+    for (std::size_t j = 0; j < n; ++j) out.male[j] = uniform01(sex) < sc_.population.male_fraction;
+  } else {
+    std::fill(out.male.begin(), out.male.end(), std::uint8_t{Child{}.male});
+  }
   std::fill(out.hla.begin(), out.hla.end(), std::uint8_t{0});
   out.totals.dose.fill(0.0);
   out.totals.age = age_sum;
   out.totals.under_5 = under_5;
-  out.totals.gmfcs_1_3 = per_level[0] + per_level[1] + per_level[2];
+  out.totals.gmfcs_1_3 = gmfcs_1_3;
   out.screened = screened;
 }
-
 
 namespace {
 // Calls event(k) for each k < count whose Bernoulli(p) trial succeeds, at a cost per success

@@ -20,19 +20,12 @@ SubgroupTruth subgroup_truth(const Model& m) {
   t.prevalence_mc_se.assign(G, 0.0);
   if (G == 0) return t;
   const double primary = s.analysis.primary_visit_months;
-  if (s.population.outcome_model != OutcomeModel::cp) {
-    // The generic endpoint has no child attributes: validation allows no subgroup here.
-    for (std::size_t k = 0; k < G * C; ++k) t.inside[k] = t.outside[k] = effect_at(s.arms[active[k % C]], primary);
-    return t;
-  }
-  int ucb_arm = -1, msc_arm = -1;
-  for (std::size_t a = 0; a < s.arms.size(); ++a) {
-    if (s.arms[a].product == ProductType::ucb && ucb_arm < 0) ucb_arm = static_cast<int>(a);
-    if (s.arms[a].role == ArmRole::active && s.arms[a].product == ProductType::msc && msc_arm < 0) msc_arm = static_cast<int>(a);
-  }
-  // Its own streams (trial indices 2 and 3 of the estimand purpose; the model's pre-run uses 0, 1).
+  // Every subgroup condition needs the cp model (validation), so the generic endpoint has none.
+  CELLTRIAL_ASSERT(s.population.outcome_model == OutcomeModel::cp);
+  // Its own streams (trial indices 2, 3 and 4 of the estimand purpose; the model's pre-run uses 0, 1).
   Engine pop = make_stream(s.simulation.seed, 2, Purpose::estimand);
   Engine dosing = make_stream(s.simulation.seed, 3, Purpose::estimand);
+  Engine sex = make_stream(s.simulation.seed, 4, Purpose::estimand);
   constexpr std::uint64_t kChildren = 200000;
   std::vector<double> sum_in(G * C, 0.0), sq_in(G * C, 0.0), sum_out(G * C, 0.0), sq_out(G * C, 0.0);
   std::vector<std::uint64_t> n_in(G, 0);
@@ -42,19 +35,14 @@ SubgroupTruth subgroup_truth(const Model& m) {
   for (std::uint64_t i = 0; i < kChildren; ++i) {
     Model::Child c;
     m.screen(pop, dosing, c);
+    if (m.sex_from_own_stream()) c.male = uniform01(sex) < s.population.male_fraction;
     for (std::size_t k = 0; k < C; ++k) {
       const Arm& arm = s.arms[active[k]];
       int hla = c.hla;
-      double dose = 0;
-      if (arm.product == ProductType::ucb)
-        dose = static_cast<int>(active[k]) == ucb_arm ? c.screening_dose : m.ucb_dose(arm, c, dosing, hla);
-      else if (arm.product == ProductType::msc)
-        dose = m.msc_dose(arm, c);
+      const double dose = m.dose_for(active[k], c, dosing, hla);
       e[k] = effect_at(arm, primary) * m.effect_multiplier(arm, c, dose, hla);
     }
-    const double planned = ucb_arm >= 0 ? c.screening_dose
-                           : msc_arm >= 0 ? m.msc_dose(s.arms[static_cast<std::size_t>(msc_arm)], c)
-                                          : 0.0;
+    const double planned = m.planned_dose(c);
     for (std::size_t g = 0; g < G; ++g) {
       const bool in = in_subgroup(gs[g], c.age, c.level, c.male, planned, c.hla);
       n_in[g] += in;

@@ -583,6 +583,8 @@ void read_range(Reader& r, const YAML::Node& n, const std::string& path, double&
     r.error(n, path, "a range needs min, max or both.", "e.g. {max: 60} for children under 5 years.");
   s.num("min", lo);
   s.num("max", hi);
+  check(r, lo >= 0, path + ".min", "min is " + format_number(lo) + "; ages and doses are not negative.",
+        "use 0 or more, or leave min out (no lower limit).");
 }
 
 void read_subgroups(Reader& r, const YAML::Node& n, const std::string& path, std::vector<Subgroup>& out) {
@@ -879,7 +881,7 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
         sum += t[i][j];
         if (t[i][j] < 0) r.error_at(rp, "transition weights must not be negative.", "use shares between 0 and 1.");
       }
-      if (t[i][i] != 0) r.error_at(rp, "a hypothesis cannot pass weight to itself (the diagonal must be 0).", "set entry " + std::to_string(i) + " to 0.");
+      if (i < m && t[i][i] != 0) r.error_at(rp, "a hypothesis cannot pass weight to itself (the diagonal must be 0).", "set entry " + std::to_string(i) + " to 0.");
       check(r, sum <= 1 + 1e-9, rp, "the row sums to " + format_number(sum) + ", more than 1.",
             "the shares a rejected hypothesis passes on must sum to at most 1.");
     }
@@ -1758,7 +1760,8 @@ YAML::Node to_node(const Scenario& s) {
       n["name"] = g.name;
       auto range = [](double lo, double hi) {
         YAML::Node x(YAML::NodeType::Map);
-        if (lo > 0) x["min"] = num(lo);
+        // min 0 (no lower limit) is left out unless it is the only bound, so that it reads back.
+        if (lo > 0 || !(hi < 1e300)) x["min"] = num(lo);
         if (hi < 1e300) x["max"] = num(hi);
         x.SetStyle(YAML::EmitterStyle::Flow);
         return x;

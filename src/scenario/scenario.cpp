@@ -80,6 +80,27 @@ double age_eligibility_yield(const Population& p) {
 
 double effect_at(const Arm& arm, double month) { return interpolate_by_month(arm.effect_by_month, month); }
 
+Scenario without_priors(const Scenario& s) {
+  Scenario out = s;
+  for (auto& arm : out.arms) {
+    const EffectPrior& q = arm.effect_prior;
+    if (q.kind == PriorKind::none) continue;
+    double mean = q.mean;
+    if (q.kind == PriorKind::discrete) {
+      double sum = 0, w = 0;
+      for (std::size_t i = 0; i < q.values.size(); ++i) {
+        sum += q.values[i] * q.weights[i];
+        w += q.weights[i];
+      }
+      mean = sum / w;
+    }
+    const double base = effect_at(arm, s.analysis.primary_visit_months);
+    for (auto& [month, e] : arm.effect_by_month) e *= mean / base;
+    arm.effect_prior = EffectPrior{};
+  }
+  return out;
+}
+
 double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month) {
   double prev_m = 0, prev_e = 0;
   for (const auto& [m, e] : points) {

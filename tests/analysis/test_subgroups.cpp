@@ -199,11 +199,40 @@ analysis:
   multiplicity: bonferroni
 simulation: {trials: 10, seed: 12}
 )";
+
+// Five arms: with GMFCS strata the interaction fit has 2 x 5 + 5 = 15 columns, more than the
+// primary fit's largest (13).
+const std::string kFiveArms = R"(schema_version: 1
+name: sg_five
+population:
+  outcome_model: cp
+  age_months: {distribution: uniform, min: 12, max: 120}
+  eligibility: {min_age_months: 12, max_age_months: 120}
+arms:
+  - {name: control, role: control, allocation: 1}
+  - {name: a1, role: active, allocation: 1, effect_by_month: {12: 1.0}}
+  - {name: a2, role: active, allocation: 1, effect_by_month: {12: 1.5}}
+  - {name: a3, role: active, allocation: 1, effect_by_month: {12: 2.0}}
+  - {name: a4, role: active, allocation: 1, effect_by_month: {12: 2.5}}
+design:
+  sample_size: 400
+  randomisation: simple
+  visits_months: [12]
+  dropout: {by_last_visit: 0.1}
+analysis:
+  primary_visit_months: 12
+  adjust_for: []
+  subgroups:
+    - {name: under5, age_months: {max: 60}}
+    - {name: mild_young, gmfcs: [I, II], age_months: {max: 72}}
+  multiplicity: bonferroni
+simulation: {trials: 10, seed: 15}
+)";
 }  // namespace
 
 TEST_CASE("subgroups: inside, outside and interaction fits equal dense least squares", "[subgroups][analysis]") {
   std::size_t fits = 0, not_estimable = 0, g_dropped = 0;
-  for (const std::string* text : {&kTwoArms, &kThreeArms}) {
+  for (const std::string* text : {&kTwoArms, &kThreeArms, &kFiveArms}) {
     for (bool strata : {false, true}) {
       const Scenario s = load_scenario_text(*text, "sg.yaml", {strata ? "analysis.adjust_for=[gmfcs]" : "analysis.adjust_for=[]"});
       const Model m(s);
@@ -816,4 +845,32 @@ simulation: {trials: 700, seed: 2025}
     CHECK(Accumulator::from_state(nlohmann::json::parse(one.state().dump())) == one);
     CHECK(dump_json(summarise(s, halves, m.truth())) == dump_json(summarise(s, one, m.truth())));
   }
+}
+
+TEST_CASE("subgroups: declaring a subgroup by sex changes no other simulated value", "[subgroups]") {
+  // Without weights, sex comes from a stream of its own: the children, their outcomes and who is
+  // assessed stay the same, and the boys' share is the scenario's.
+  const Scenario a = load_scenario_text(kFiveArms, "sg.yaml");
+  const Scenario b = load_scenario_text(
+      kFiveArms, "sg.yaml",
+      {"analysis.subgroups=[{name: under5, age_months: {max: 60}}, {name: mild_young, gmfcs: [I, II], age_months: {max: 72}}, "
+       "{name: boys, sex: male}]"});
+  const Model ma(a), mb(b);
+  REQUIRE(mb.sex_from_own_stream());
+  TrialData da, db;
+  double boys = 0, children = 0;
+  for (std::uint64_t t = 0; t < 40; ++t) {
+    ma.simulate(3, t, da);
+    mb.simulate(3, t, db);
+    CHECK(da.age == db.age);
+    CHECK(da.baseline == db.baseline);
+    CHECK(da.change == db.change);
+    CHECK(da.observed == db.observed);
+    for (std::uint8_t m : db.male) boys += m;
+    children += static_cast<double>(db.size());
+  }
+  const double p = b.population.male_fraction;
+  CHECK(std::fabs(boys / children - p) < 4 * std::sqrt(p * (1 - p) / children));
+  const auto& truth = mb.truth().subgroups;
+  CHECK(std::fabs(truth.prevalence[2] - p) < 4 * truth.prevalence_mc_se[2] + 1e-12);
 }

@@ -192,6 +192,8 @@ expect "simulate --sweep" 0 'results written' -- "$BIN" simulate study.yaml --sw
 check "simulate --sweep rows (2 x 2 points with the scenario axis; primary + 2 subgroups)" test "$(wc -l < "$T/ss/sweep.csv")" -eq 13
 expect "power --sweep needs --target" 64 'needs --target' -- "$BIN" power study.yaml --sweep design.sample_size=150,250
 expect "power --sweep" 0 'at each grid point' -- "$BIN" power "$REF" --target 0.8 --trials 200 --max-trials 400 --sweep analysis.alpha=0.05,0.025 --out "$T/ps"
+expect "power --sweep refuses --prior" 64 'not used with --sweep' -- "$BIN" power "$REF" --target 0.8 --prior 'normal(1.5,0.5)' --sweep analysis.alpha=0.05,0.025 --out "$T/ps2"
+expect "simulate --sweep under an MPI launcher is refused" 64 'MPI' -- env OMPI_COMM_WORLD_SIZE=2 "$BIN" simulate "$REF" --sweep analysis.alpha=0.05,0.025 --out "$T/sw-mpi"
 check "power sweep CSV" test "$(wc -l < "$T/ps/sample_size_sweep.csv")" -eq 3
 SW=(--sweep design.sample_size=150,250 -n 300)
 "$BIN" sweep study.yaml "${SW[@]}" -q --out "$T/swa"

@@ -183,10 +183,15 @@ TEST_CASE("batch: damaged, truncated, foreign and newer files are refused", "[ba
   CHECK_THAT(refused("{\"summary\": 1}", "other JSON"), Catch::Contains("no format"));
   // A newer format version (with a valid checksum) asks for a newer celltrial.
   nlohmann::json j = nlohmann::json::parse(good);
-  j["format"] = "celltrial.shard/2";
+  j["format"] = "celltrial.shard/" + std::to_string(kPartialFormatVersion + 1);
   j.erase("checksum");
   j["checksum"] = hex64(hash_bytes(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   CHECK_THAT(refused(j.dump(), "newer"), Catch::Contains("newer than this celltrial reads"));
+  // An older one (its state lacks fields this build needs) is named as such, not as corrupted.
+  j["format"] = "celltrial.shard/1";
+  j.erase("checksum");
+  j["checksum"] = hex64(hash_bytes(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  CHECK_THAT(refused(j.dump(), "older"), Catch::Contains("older than this celltrial reads"));
   // A consistent-looking file whose range does not belong to its shard.
   j = nlohmann::json::parse(good);
   j["shard"]["last_trial"] = 499;

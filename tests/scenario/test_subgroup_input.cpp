@@ -314,6 +314,11 @@ TEST_CASE("subgroup input: the multiplicity family", "[subgroups][scenario][erro
                                         "    transitions: [[0, 0.5, 0.5], [0.5, 0], [0.5, 0.5, 0]]\n"),
                       "analysis.multiplicity.transitions[1]");
     CHECK_THAT(d.problem, Catch::Contains("2 entries, not 3"));
+    // An extra row of the right width: reported, and its "diagonal" is never read past the row.
+    d = diagnostic_at(with_multiplicity("  multiplicity:\n    procedure: graphical\n    weights: [0.5, 0.25, 0.25]\n"
+                                        "    transitions: [[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0], [0, 0, 0]]\n"),
+                      "analysis.multiplicity.transitions");
+    CHECK_THAT(d.problem, Catch::Contains("4 rows for 3 hypotheses"));
   }
   SECTION("transitions with a procedure other than graphical") {
     const auto d = diagnostic_at(
@@ -371,7 +376,8 @@ TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-t
       "    - {name: girls_older, sex: female, age_months: {min: 36.5, max: 100}}\n"
       "    - {name: high_dose, dose_per_kg: {min: 3.0e7}}\n"
       "    - {name: matched, hla_mismatches: [0, 1], confirmatory: false}\n"
-      "    - {name: severe, gmfcs: [IV, V]}\n");
+      "    - {name: severe, gmfcs: [IV, V]}\n"
+      "    - {name: any_age, age_months: {min: 0}}\n");  // a lone min of 0 must survive the writer
   const std::string multiplicity =
       "  multiplicity:\n    procedure: graphical\n    hypotheses: [primary, under5, mild, severe]\n"
       "    weights: [0.5, 0.2, 0.2, 0.1]\n"
@@ -379,7 +385,7 @@ TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-t
       "  interaction_alpha: 0.2\n"
       "  claims:\n    young: [primary, under5]\n    everyone: [primary, under5, mild, severe]\n";
   const Scenario a = load_scenario_text(replace(text, "  multiplicity: holm\n", multiplicity), "sg.yaml");
-  REQUIRE(a.analysis.subgroups.size() == 7);
+  REQUIRE(a.analysis.subgroups.size() == 8);
   CHECK(a.analysis.subgroups[3].sex == 0);
   CHECK(a.analysis.subgroups[3].age_min_months == 36.5);
   CHECK(a.analysis.subgroups[4].dose_min == 3.0e7);
@@ -404,6 +410,12 @@ TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-t
   CHECK(d.analysis.multiplicity == Multiplicity::holm);
   CHECK(d.analysis.testing.hypotheses.empty());
   CHECK(d.analysis.claims.empty());
+}
+
+TEST_CASE("subgroup input: a negative lower limit is a located error", "[subgroups][scenario][errors]") {
+  const auto d = diagnostic_at(with_subgroups("    - {name: odd, age_months: {min: -6, max: 60}}\n"),
+                               "analysis.subgroups[0].age_months.min");
+  CHECK_THAT(d.problem, Catch::Contains("not negative"));
 }
 
 TEST_CASE("subgroup input: more subgroups than the analysis supports are a data error, not an internal error",

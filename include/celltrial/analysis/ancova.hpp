@@ -81,8 +81,6 @@ class Ancova {
 
   std::size_t comparisons() const { return active_.size(); }
   const SubgroupTruth& subgroup_truth() const { return sub_truth_; }
-  /// The confirmatory family (indices into all_hypotheses) and its size.
-  const std::vector<std::size_t>& family() const { return family_; }
   /// Critical value of the (per-comparison) test at `df` residual degrees of freedom.
   double test_critical(std::int64_t df, std::size_t step = 0) const;
   double ci_critical(std::int64_t df) const;

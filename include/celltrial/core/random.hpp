@@ -26,6 +26,7 @@ enum class Purpose : std::uint64_t {
   effect = 7,         ///< between-child treatment-effect heterogeneity
   estimand = 8,       ///< pre-run computation of the true population effect
   prior = 9,          ///< effect drawn from a design prior (assurance)
+  sex = 10,           ///< sex, when a subgroup needs it and no weight is simulated
 };
 
 using Engine = pcg64;
@@ -58,10 +59,6 @@ inline double uniform01(Engine& g) noexcept {
 inline std::uint64_t below_threshold(double p) noexcept {
   return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
 }
-
-/// Whether a uniform draw falls below p, given t = below_threshold(p): the same outcome as
-/// uniform01(g) < p without the conversion to double.
-inline bool draw_below(Engine& g, std::uint64_t t) noexcept { return (g() >> 11) < t; }
 
 namespace detail {
 /// Tables of a 256-layer ziggurat for the standard normal (Marsaglia & Tsang 2000): layer i is
@@ -117,8 +114,9 @@ inline double std_normal(Engine& g) noexcept {
 inline double std_normal(Engine& g) noexcept { return detail::std_normal<false>(g); }
 
 /// The same deviates as std_normal(), for a loop that keeps its engine in a local variable: the
-/// rare slow path works on a copy, so the engine's address does not escape and the compiler can
-/// hold its state in registers instead of storing and reloading it for every draw.
+/// rare slow path works on a copy, so the engine's address does not escape the loop. In the
+/// model's outcome loop this saves about 6 instructions per draw (callgrind); GCC still keeps
+/// the 128-bit state in memory.
 inline double std_normal_local(Engine& g) noexcept { return detail::std_normal<true>(g); }
 
 }  // namespace celltrial

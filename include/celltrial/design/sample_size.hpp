@@ -52,6 +52,8 @@ struct SampleSizeResult {
   double delta = 0;                    ///< true effect of the first comparison
 };
 
+/// The smallest N reaching opt.target conventional power: arms with an effect prior are simulated
+/// at the prior's mean (without_priors()), whichever command asks.
 SampleSizeResult find_sample_size(const Scenario& s, const SampleSizeSearch& opt);
 
 /// Arm sizes the fixed randomisation gives for a total of n.

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/sample_size.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -26,6 +27,8 @@ struct StudyOptions {
   std::function<void(const std::string&)> log;  ///< progress messages (may be empty)
   std::uint64_t search_trials = 2000;            ///< first-round trials per candidate N (enrichment)
   std::uint64_t search_max_trials = 16000;       ///< at most, per candidate N
+  double search_confidence = SampleSizeSearch{}.confidence;  ///< one-sided confidence that power(N) >= target
+  std::int64_t search_n_max = SampleSizeSearch{}.n_max;      ///< largest total sample size considered
 };
 
 /// Who can enrol under a scenario's eligibility, in words (the population a claim would cover).

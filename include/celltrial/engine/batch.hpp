@@ -92,8 +92,9 @@ struct PartialResult {
 PartialResult make_partial(const Scenario& s, ShardSpec shard, PartialResult::Kind kind, const Accumulator& acc,
                            std::uint64_t completed_until);
 
-/// Format name written to the files; readers accept versions up to kPartialFormatVersion.
-inline constexpr int kPartialFormatVersion = 1;
+/// Format name written to the files; readers accept this version only. Version 2 added the
+/// subgroup, family and unadjusted-power counts to the accumulator state.
+inline constexpr int kPartialFormatVersion = 2;
 
 /// The file text: JSON with format name and version, provenance, identity, the accumulator
 /// state, the resolved scenario and a checksum over all of it.

@@ -119,13 +119,21 @@ class Model {
   double dose_response(const Arm& arm, double dose) const;
   /// Expected effect multiplier for a child (dose-response x modifiers), before heterogeneity.
   double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
+  /// Dose per kg of arm a's product for a screened child: the screening unit for the screening
+  /// UCB arm, a unit of its own (drawn from `dosing`, setting `hla`) for another UCB arm, from
+  /// weight for MSC; 0 without a product.
+  double dose_for(std::size_t a, const Child& c, Engine& dosing, int& hla) const;
+  /// The dose known before randomisation (TrialData::planned_dose).
+  double planned_dose(const Child& c) const;
+  /// Sex is drawn for each enrolled child from a stream of its own (a subgroup by sex, no weight
+  /// simulated), so that declaring the subgroup leaves every other draw unchanged.
+  bool sex_from_own_stream() const { return sex_own_stream_; }
 
  private:
   /// Per-arm constants of the child loop.
   struct ArmPlan {
     bool active = false;
     ProductType product = ProductType::none;
-    bool own_unit = false;  ///< a UCB arm other than the screening one: its unit is drawn at dosing
     /// The effect multiplier is level_mult[level] * hla_mult[hla] (no age bands, no dose-response).
     bool simple_multiplier = true;
     std::array<double, kGmfcsLevels> level_mult{};
@@ -207,7 +215,7 @@ class Model {
   int screening_ucb_arm_ = -1;  ///< arm whose UCB product is used for the screening dose
   int planned_msc_arm_ = -1;    ///< first active MSC arm (planned dose when there is no UCB arm)
   bool needs_weight_ = false;
-  bool needs_dosing_ = false;
+  bool sex_own_stream_ = false;
   bool any_prior_ = false;
   Truth truth_;
 };

@@ -229,7 +229,7 @@ struct Subgroup {
   double age_min_months = 0, age_max_months = 1e300;
   bool has_gmfcs = false;
   std::array<bool, 5> gmfcs{true, true, true, true, true};
-  bool has_dose = false;  ///< planned dose per kg of the first active arm's product (TNC/kg or cells/kg)
+  bool has_dose = false;  ///< planned dose per kg: the first UCB arm's screening unit (TNC/kg), else the first active MSC arm's cells/kg
   double dose_min = 0, dose_max = 1e300;
   int sex = -1;  ///< -1: any; 0: girls; 1: boys
   bool has_hla = false;
@@ -355,6 +355,10 @@ double age_eligibility_yield(const Population& p);
 
 /// Effect of an arm at a given month (linear interpolation, 0 at month 0).
 double effect_at(const Arm& arm, double month);
+/// The scenario without its design priors: each arm with an effect prior gets the prior's mean
+/// as its effect at the primary visit (its effect by month scaled to match). Conventional power,
+/// which sample-size searches target, is the power of this scenario.
+Scenario without_priors(const Scenario& s);
 /// The same interpolation for any (month, value) list.
 double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month);
 
