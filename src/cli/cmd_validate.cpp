@@ -3,6 +3,8 @@
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/study.hpp"
+#include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial::cli {
@@ -18,6 +20,14 @@ Action add_validate(CLI::App& app, Streams io) {
     for (const auto& f : *files) {
       try {
         const Scenario s = load_scenario_file(f, *sets);
+        // The variants the study and sweep commands would load: enrichment strategies, tornado
+        // settings and sweep grid points (each names itself in its error).
+        const auto loader = file_loader(f);
+        load_variants(loader, *sets, enrichment_variants(s.enrichment));
+        if (!s.tornado.vary.empty()) load_variants(loader, *sets, tornado_variants(s.tornado));
+        std::vector<SweepAxis> axes;
+        for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
+        if (!axes.empty()) load_variants(loader, *sets, sweep_variants(sweep_grid(axes, s.sweep.zip)));
         io.out << f << ": ok (" << s.name << ")\n";
       } catch (const Error& e) {
         for (const auto& d : e.diagnostics()) io.err << d.str() << "\n";

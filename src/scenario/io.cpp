@@ -635,9 +635,13 @@ void read_subgroups(Reader& r, const YAML::Node& n, const std::string& path, std
       s.choice<Route>("route", {{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}, g.route);
     }
     if (s.has("confirmatory")) s.choice<bool>("confirmatory", {{"true", true}, {"false", false}}, g.confirmatory);
-    if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla && !g.has_route)
-      r.error(n[i], gp, "the subgroup has no condition, so it is everyone.",
-              "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches, route.");
+    if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla)
+      r.error(n[i], gp,
+              g.has_route ? "the subgroup has only a route, which picks arms, not children: inside it is every child, "
+                            "so it repeats the primary comparison."
+                          : "the subgroup has no condition, so it is everyone.",
+              "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches" +
+                  std::string(g.has_route ? " (route then limits it to arms given by that route)." : ", route."));
     out.push_back(g);
   }
 }
@@ -838,6 +842,13 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
       r.error_at(kp, "'" + h + "' is listed twice.", "list each hypothesis once.");
     }
   }
+  // When the list is given it decides the family: a subgroup marked confirmatory must be in it.
+  if (!an.testing.hypotheses.empty())
+    for (const auto& h : all)
+      if (h.subgroup >= 0 && an.subgroups[static_cast<std::size_t>(h.subgroup)].confirmatory && !listed.count(h.name))
+        r.error_at("analysis.subgroups[" + std::to_string(h.subgroup) + "].confirmatory",
+                   "'" + h.name + "' is marked confirmatory but " + hp + " leaves it out (the list decides the family).",
+                   "add '" + h.name + "' to the list, or remove confirmatory: true.");
   const std::size_t m = family(sc).size();
   const auto& w = an.testing.weights;
   const auto& t = an.testing.transitions;

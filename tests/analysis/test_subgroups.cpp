@@ -677,7 +677,7 @@ TEST_CASE("subgroups: a claim is the joint favourable rejection of its hypothese
               "  multiplicity:\n    procedure: graphical\n    hypotheses: [primary, under5, mild]\n"
               "    weights: [0.6, 0.2, 0.2]\n    transitions: [[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]\n"
               "  claims:\n    young: [primary, under5]\n    mild_and_young: [mild, under5]"),
-      "claims.yaml");
+      "claims.yaml", {"analysis.subgroups[2].confirmatory=false"});
   s.simulation.trials = test::full_mode() ? 20000 : 1500;
   const Model m(s);
   const Ancova an(m);

@@ -186,6 +186,7 @@ expect "unknown hypothesis" 65 "did you mean 'under5'" -- "$BIN" validate study.
 expect "bad tornado key is found before anything runs" 65 "tornado's low value of arms.ucb.effect_by_mnth.12" -- "$BIN" study study.yaml --set 'tornado.vary={arms.ucb.effect_by_mnth.12: [1, 2]}' --out "$T/st3"
 check "nothing written after a bad tornado key" test ! -e "$T/st3"
 expect "bad enrichment key" 65 "enrichment strategy 'x'" -- "$BIN" study study.yaml --set 'enrichment.strategies={x: {population.eligibility.max_age_month: 50}}' --out "$T/st2"
+expect "validate checks enrichment strategies too" 65 "enrichment strategy 'x'" -- "$BIN" validate study.yaml --set 'enrichment.strategies={x: {population.eligibility.max_age_month: 50}}'
 
 # Sweeps from simulate and power, and sharded sweeps.
 expect "simulate --sweep" 0 'results written' -- "$BIN" simulate study.yaml --sweep design.sample_size=150,250 -n 200 --out "$T/ss"

@@ -207,17 +207,21 @@ simulation: {trials: 10, seed: 1}
   }
   SECTION("route condition without an MSC arm of that route") {
     // A UCB arm only.
-    auto d = diagnostic_at(with_subgroups("    - {name: it, route: intrathecal}\n"), "analysis.subgroups[0].route");
+    auto d = diagnostic_at(with_subgroups("    - {name: it, route: intrathecal, age_months: {max: 60}}\n"), "analysis.subgroups[0].route");
     CHECK_THAT(d.problem, Catch::Contains("no active arm gives MSC intrathecal"));
     CHECK_THAT(d.fix, Catch::Contains("route"));
     // An intravenous MSC arm, an intrathecal subgroup.
-    const std::string msc = replace(with_subgroups("    - {name: it, route: intrathecal}\n"),
+    const std::string msc = replace(with_subgroups("    - {name: it, route: intrathecal, age_months: {max: 60}}\n"),
                                     "      type: ucb\n      source_mix: {autologous: 0.16, public: 0.84}\n",
                                     "      type: msc\n      route: intravenous\n");
     d = diagnostic_at(msc, "analysis.subgroups[0].route");
     CHECK_THAT(d.problem, Catch::Contains("intrathecal"));
     // ... which is fine for an intravenous subgroup.
-    CHECK_NOTHROW(load_scenario_text(replace(msc, "route: intrathecal}", "route: intravenous}"), "sg.yaml"));
+    CHECK_NOTHROW(load_scenario_text(replace(msc, "route: intrathecal,", "route: intravenous,"), "sg.yaml"));
+    // A route alone picks arms, not children.
+    d = diagnostic_at(replace(msc, "route: intrathecal, age_months: {max: 60}}", "route: intravenous}"),
+                      "analysis.subgroups[0]");
+    CHECK_THAT(d.problem, Catch::Contains("only a route"));
   }
 }
 
@@ -227,8 +231,9 @@ TEST_CASE("subgroup input: the multiplicity family", "[subgroups][scenario][erro
     CHECK(a.analysis.multiplicity == Multiplicity::hochberg);
     CHECK(a.analysis.testing.hypotheses.empty());
     const Scenario b = load_scenario_text(
-        with_multiplicity("  multiplicity:\n    procedure: fallback\n    hypotheses: [under5, primary]\n"
-                          "    weights: [0.7, 0.3]\n"),
+        replace(with_multiplicity("  multiplicity:\n    procedure: fallback\n    hypotheses: [under5, primary]\n"
+                                  "    weights: [0.7, 0.3]\n"),
+                "gmfcs: [I, II, III], confirmatory: true", "gmfcs: [I, II, III]"),
         "sg.yaml");
     CHECK(b.analysis.multiplicity == Multiplicity::fallback);
     CHECK(b.analysis.testing.hypotheses == std::vector<std::string>{"under5", "primary"});
@@ -326,6 +331,11 @@ TEST_CASE("subgroup input: the multiplicity family", "[subgroups][scenario][erro
                           "    transitions: [[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]\n"),
         "analysis.multiplicity.transitions");
     CHECK_THAT(d.problem, Catch::Contains("only by the graphical procedure"));
+  }
+  SECTION("a confirmatory subgroup left out of the list") {
+    const auto d = diagnostic_at(with_multiplicity("  multiplicity: {procedure: holm, hypotheses: [primary, under5]}\n"),
+                                 "analysis.subgroups[1].confirmatory");
+    CHECK_THAT(d.problem, Catch::Contains("'mild' is marked confirmatory") && Catch::Contains("leaves it out"));
   }
   SECTION("a valid graph loads") {
     const Scenario s = load_scenario_text(
