@@ -24,8 +24,6 @@ void TrialData::resize(std::size_t n) {
   baseline.resize(n);
   change.resize(n);
   observed.resize(n);
-  sae.resize(n);
-  infusion.resize(n);
 }
 
 double Model::dose_unit(ProductType p) { return p == ProductType::ucb ? 1e7 : 1e6; }
@@ -201,7 +199,10 @@ Model::Model(const Scenario& s) : sc_(s) {
   for (std::size_t l = 0; l < kGmfcsLevels; ++l) all_eligible_ = all_eligible_ && (el.gmfcs[l] || mix_inv_width_[l] == 0);
   p_sae_ = sae_risk;
   p_infusion_ = infusion_risk;
-  group_by(arm_sequence_.data(), arm_sequence_.size(), arms_, arm_order_, arm_start_);
+  for (std::size_t a = 0; a < arms_; ++a) {
+    sae_count_[a] = BinomialInverse(arm_counts_[a], p_sae_[a]);
+    infusion_count_[a] = BinomialInverse(arm_counts_[a], p_infusion_[a]);
+  }
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);
 }
@@ -737,28 +738,19 @@ void Model::missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialData& out
 }
 
 void Model::safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
-  const std::size_t n = out.size();
-  std::uint8_t *sae = out.sae.data(), *infusion = out.infusion.data();
-  // Serious adverse events, then infusion reactions, each arm in turn.
-  std::fill(out.sae.begin(), out.sae.end(), std::uint8_t{0});
-  std::fill(out.infusion.begin(), out.infusion.end(), std::uint8_t{0});
+  // Each child of an arm has an event independently with the arm's risk, so the arm's count is
+  // Binomial(children in the arm, risk): one draw per arm and kind of event, by inversion. Serious
+  // adverse events, then infusion reactions, each arm in turn.
   const bool fixed = sc_.design.randomisation == Randomisation::fixed;
-  std::array<std::size_t, kMaxArms + 1> start = arm_start_;
-  if (!fixed) group_by(out.arm.data(), n, arms_, out.order, start);
-  const std::uint32_t* order = fixed ? arm_order_.data() : out.order.data();
   Engine saf = make_stream(seed, trial, Purpose::safety);
-  auto per_arm = [&](const std::array<double, kMaxArms>& risk, std::uint8_t* flag, std::array<std::int64_t, kMaxArms>& total) {
-    for (std::size_t a = 0; a < arms_; ++a) {
-      std::int64_t events = 0;
-      bernoulli_runs(saf, start[a + 1] - start[a], risk[a], [&](std::size_t k) {
-        flag[order[start[a] + k]] = 1;
-        ++events;
-      });
-      total[a] = events;
-    }
-  };
-  per_arm(p_sae_, sae, out.totals.sae);
-  per_arm(p_infusion_, infusion, out.totals.infusion);
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const double u = uniform01(saf);
+    out.totals.sae[a] = fixed ? sae_count_[a](u) : BinomialInverse(out.totals.n[a], p_sae_[a])(u);
+  }
+  for (std::size_t a = 0; a < arms_; ++a) {
+    const double u = uniform01(saf);
+    out.totals.infusion[a] = fixed ? infusion_count_[a](u) : BinomialInverse(out.totals.n[a], p_infusion_[a])(u);
+  }
 }
 
 void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {

@@ -6,6 +6,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <catch2/catch.hpp>
 
+#include "celltrial/core/binomial.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/exact_sum.hpp"
 #include "celltrial/core/fastmath.hpp"
@@ -165,4 +166,72 @@ TEST_CASE("core: fast_exp and fast_log agree with exactly rounded values", "[cor
   CHECK(std::isnan(fast_log(-1.0)));
   CHECK(fast_log(0.0) == -INFINITY);
   CHECK(fast_log(0x1.0p-1070) == std::log(0x1.0p-1070));  // subnormal: the library's
+}
+
+namespace {
+// P(X = k) for X ~ Binomial(n, p), in long double from the product formula.
+long double binomial_pmf(std::int64_t n, long double p, std::int64_t k) {
+  long double log_c = 0;
+  for (std::int64_t i = 1; i <= k; ++i) log_c += std::log(static_cast<long double>(n - k + i) / i);
+  return std::exp(log_c + k * std::log(p) + (n - k) * std::log1p(-p));
+}
+}  // namespace
+
+TEST_CASE("core: binomial inversion gives each count a stretch of [0, 1) as long as its probability", "[core]") {
+  // Every u in [0, 1) maps to one count, and the counts' stretches are intervals laid end to end:
+  // on a grid of 2^20 points each count's share is its probability within 2 grid steps.
+  struct Case {
+    std::int64_t n;
+    double p;
+  };
+  for (const Case c : {Case{20, 0.3}, Case{7, 0.9}, Case{1, 0.5}, Case{50, 0.02}, Case{220, 0.16}, Case{3, 0.999}}) {
+    INFO("n = " << c.n << ", p = " << c.p);
+    const BinomialInverse b(c.n, c.p);
+    CHECK(b.mode() == static_cast<std::int64_t>(std::floor((c.n + 1) * c.p)));
+    CHECK(static_cast<double>(b.pmf_mode()) == Approx(static_cast<double>(binomial_pmf(c.n, c.p, b.mode()))).epsilon(1e-12));
+    constexpr std::int64_t kGrid = 1 << 20;
+    std::vector<std::int64_t> hits(static_cast<std::size_t>(c.n + 1), 0);
+    for (std::int64_t i = 0; i < kGrid; ++i) {
+      const std::int64_t k = b((static_cast<double>(i) + 0.5) / kGrid);
+      REQUIRE(k >= 0);
+      REQUIRE(k <= c.n);
+      hits[static_cast<std::size_t>(k)] += 1;
+    }
+    for (std::int64_t k = 0; k <= c.n; ++k)
+      CHECK(std::fabs(static_cast<double>(hits[static_cast<std::size_t>(k)]) / kGrid -
+                      static_cast<double>(binomial_pmf(c.n, c.p, k))) <= 2.0 / kGrid);
+    // The top of the unit interval still gives a count in range.
+    const std::int64_t top = b(1 - 0x1.0p-53);
+    CHECK(top >= 0);
+    CHECK(top <= c.n);
+  }
+}
+
+TEST_CASE("core: binomial inversion at the edges and for large n", "[core][statistical]") {
+  CHECK(BinomialInverse()(0.7) == 0);
+  CHECK(BinomialInverse(0, 0.4)(0.3) == 0);
+  CHECK(BinomialInverse(12, 0.0)(0.99) == 0);
+  CHECK(BinomialInverse(12, 1.0)(0.01) == 12);
+  // Large n, where (1 - p)^n underflows, and a rare event: mean and variance of 20,000 draws.
+  struct Case {
+    std::int64_t n;
+    double p;
+  };
+  for (const Case c : {Case{200000, 0.3}, Case{10000, 1e-4}, Case{5000, 0.5}}) {
+    INFO("n = " << c.n << ", p = " << c.p);
+    const BinomialInverse b(c.n, c.p);
+    Engine g = make_stream(5, static_cast<std::uint64_t>(c.n), Purpose::safety);
+    constexpr int kDraws = 20000;
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < kDraws; ++i) {
+      const auto k = static_cast<double>(b(uniform01(g)));
+      sum += k;
+      sum2 += k * k;
+    }
+    const double mean = sum / kDraws, var = sum2 / kDraws - mean * mean;
+    const double mu = static_cast<double>(c.n) * c.p, sigma2 = mu * (1 - c.p);
+    CHECK(std::fabs(mean - mu) < 4 * std::sqrt(sigma2 / kDraws));
+    // The sample variance has SE about sigma^2 sqrt(2 / draws) (plus a kurtosis term for small mu).
+    CHECK(std::fabs(var / sigma2 - 1) < 4 * std::sqrt(2.0 / kDraws + 1 / (sigma2 * kDraws)));
+  }
 }

@@ -190,47 +190,56 @@ TEST_CASE("model: safety counts follow the arm risks", "[model][statistical]") {
   CHECK(p < 0.5);  // P(difference of proportions > 0.05) with SE ~0.035 and mean 0.031: about 0.3
 }
 
-TEST_CASE("model: per-child events have their probabilities in every arm and level", "[model][statistical]") {
-  // Events are drawn per arm (safety) and per level (dropout) by skipping geometric gaps: each
-  // proportion must match its probability, in the first and the second half of the children
-  // alike, with fixed and simple randomisation and with dropout varying by level.
+TEST_CASE("model: safety counts per arm and dropout per level have their probabilities", "[model][statistical]") {
+  // Safety counts are Binomial(arm size, risk) per arm; missing at the primary visit is drawn per
+  // level by skipping geometric gaps. With fixed and simple randomisation, and dropout by level:
+  // each count's mean and variance, and each level's missing share, in the first and the second
+  // half of the children alike.
   for (const std::string randomisation : {"fixed", "simple"}) {
+    INFO(randomisation);
     Scenario s = cp_scenario({"design.randomisation=" + randomisation,
                               "design.dropout={by_last_visit: 0.1, gmfcs_multiplier: {I: 1, V: 4}}",
                               "arms[0].safety={sae_risk: 0.3, infusion_reaction_risk: 0}",
                               "arms[1].safety={sae_risk: 0.05, infusion_reaction_risk: 1}"});
     const Model m(s);
     TrialData d;
-    // [half][arm] counts of children, SAEs, infusion reactions; [level] counts and missing.
-    std::array<std::array<double, 2>, 2> n{}, sae{}, inf{};
-    std::array<double, 5> at_level{}, missing{};
-    for (std::uint64_t t = 0; t < 400; ++t) {
+    constexpr int kTrials = 2000;
+    // Per arm: sum of (count - n p) / sd and its square, over trials.
+    std::array<double, 2> z{}, z2{};
+    std::array<std::array<double, 5>, 2> at_level{}, missing{};
+    for (std::uint64_t t = 0; t < kTrials; ++t) {
       m.simulate(11, t, d);
-      std::array<std::int64_t, 2> sae_total{};
-      for (std::size_t j = 0; j < d.size(); ++j) {
-        const std::size_t h = j < d.size() / 2 ? 0 : 1, a = d.arm[j];
-        n[h][a] += 1;
-        sae[h][a] += d.sae[j];
-        inf[h][a] += d.infusion[j];
-        sae_total[a] += d.sae[j];
-        at_level[d.level[j]] += 1;
-        missing[d.level[j]] += 1 - d.observed[j];
+      const std::array<double, 2> risk{0.3, 0.05};
+      for (std::size_t a = 0; a < 2; ++a) {
+        const auto n = static_cast<double>(d.totals.n[a]);
+        REQUIRE(d.totals.sae[a] >= 0);
+        REQUIRE(d.totals.sae[a] <= d.totals.n[a]);
+        const double x = (static_cast<double>(d.totals.sae[a]) - n * risk[a]) / std::sqrt(n * risk[a] * (1 - risk[a]));
+        z[a] += x;
+        z2[a] += x * x;
       }
-      CHECK(sae_total[0] == d.totals.sae[0]);
-      CHECK(sae_total[1] == d.totals.sae[1]);
+      CHECK(d.totals.infusion[0] == 0);
+      CHECK(d.totals.infusion[1] == d.totals.n[1]);
+      if (t < 400)
+        for (std::size_t j = 0; j < d.size(); ++j) {
+          const std::size_t h = j < d.size() / 2 ? 0 : 1;
+          at_level[h][d.level[j]] += 1;
+          missing[h][d.level[j]] += 1 - d.observed[j];
+        }
+    }
+    for (std::size_t a = 0; a < 2; ++a) {
+      INFO("arm " << a);
+      CHECK(std::fabs(z[a] / kTrials) < 4 / std::sqrt(kTrials));                    // mean n p
+      CHECK(std::fabs(z2[a] / kTrials - 1) < 4 * std::sqrt(2.0 / kTrials) + 0.05);  // variance n p (1 - p)
     }
     auto close = [](double events, double count, double p) {
       INFO(events << " of " << count << " for p = " << p);
       CHECK(std::fabs(events / count - p) < 4 * std::sqrt(p * (1 - p) / count) + 1e-12);
     };
     for (std::size_t h = 0; h < 2; ++h) {
-      close(sae[h][0], n[h][0], 0.3);
-      close(sae[h][1], n[h][1], 0.05);
-      close(inf[h][0], n[h][0], 0.0);
-      close(inf[h][1], n[h][1], 1.0);
+      close(missing[h][0], at_level[h][0], 0.1);
+      close(missing[h][4], at_level[h][4], 1 - std::pow(0.9, 4));
     }
-    close(missing[0], at_level[0], 0.1);
-    close(missing[4], at_level[4], 1 - std::pow(0.9, 4));
   }
 }
 

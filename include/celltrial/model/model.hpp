@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "celltrial/core/binomial.hpp"
 #include "celltrial/core/random.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -32,9 +33,7 @@ struct TrialData {
   std::vector<double> baseline;        ///< observed baseline score
   std::vector<double> change;          ///< observed change from baseline at the primary visit
   std::vector<std::uint8_t> observed;  ///< 1 when assessed at the primary visit (not dropped out)
-  std::vector<std::uint8_t> sae;       ///< 1 when >= 1 serious adverse event during follow-up
-  std::vector<std::uint8_t> infusion;  ///< 1 when an infusion reaction occurred
-  /// Workspace of the model: children grouped by arm or level for the follow-up draws.
+  /// Workspace of the model: children grouped by GMFCS level for the dropout draws.
   std::vector<std::uint32_t> order;
   std::uint64_t screened = 0;          ///< children screened to randomise these
   /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
@@ -44,8 +43,8 @@ struct TrialData {
   /// these instead of making another pass over the children).
   struct Totals {
     std::array<std::int64_t, kMaxArms> n{};         ///< children per arm
-    std::array<std::int64_t, kMaxArms> sae{};       ///< sum of sae per arm
-    std::array<std::int64_t, kMaxArms> infusion{};  ///< sum of infusion per arm
+    std::array<std::int64_t, kMaxArms> sae{};       ///< children with >= 1 serious adverse event, per arm
+    std::array<std::int64_t, kMaxArms> infusion{};  ///< children with an infusion reaction, per arm
     std::array<double, kMaxArms> dose{};            ///< sum of dose per arm
     double age = 0;                                 ///< sum of age
     std::int64_t under_5 = 0;                       ///< children with age < 60 months
@@ -153,7 +152,7 @@ class Model {
   std::uint64_t screen_child(Engine& pop, Engine& dosing, Child& c) const;
   /// Missing at the primary visit completely at random (by level when the levels differ).
   void missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
-  /// Safety events of every child and their totals per arm.
+  /// The number of children with a serious adverse event, and with an infusion reaction, per arm.
   void safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   /// The indices 0..n-1 grouped by category[j] (< categories), in order within each category, and
   /// where each category's indices start in `order` (start[categories] = n).
@@ -204,10 +203,8 @@ class Model {
   std::array<double, kGmfcsLevels> p_missing_{};
   bool missing_by_level_ = false;  ///< p_missing_ differs between levels
   std::array<double, kMaxArms> p_sae_{}, p_infusion_{};
-  /// Fixed randomisation: the children of arm 0, then of arm 1, ..., each in randomisation order,
-  /// and where each arm's children start (arm_start_[arms_] = N).
-  std::vector<std::uint32_t> arm_order_;
-  std::array<std::size_t, kMaxArms + 1> arm_start_{};
+  /// Fixed randomisation: the count distributions of safety(), Binomial(arm size, risk) per arm.
+  std::array<BinomialInverse, kMaxArms> sae_count_{}, infusion_count_{};
   bool decline_on_ = false;
   double noise_sd_ = 0;
   double lognormal_mu_ = 0, lognormal_sigma_ = 1;
