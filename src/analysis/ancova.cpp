@@ -73,8 +73,12 @@ double inverse_diagonal(const SmallMatrix& l, int p, int c) {
   return sum;
 }
 
+// Upper quantiles of t in double precision (no promotion to long double): within a few units in
+// the last place of the long double evaluation and about 4 times faster, so that building the
+// tables costs a fraction of a millisecond per run.
 double t_quantile_upper(double p, std::int64_t df) {
-  boost::math::students_t_distribution<double> t(static_cast<double>(df));
+  using Double = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+  boost::math::students_t_distribution<double, Double> t(static_cast<double>(df));
   return boost::math::quantile(boost::math::complement(t, p));
 }
 
@@ -341,16 +345,13 @@ double Ancova::ci_critical(std::int64_t df) const {
 
 void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   std::array<Cell, kMaxArms * kGmfcsLevels> cells{};
-  std::array<std::int64_t, kMaxArms> randomised{};
   const std::size_t n = d.size();
   if (arms_ == 2 && strata_ == 1) {
     // Common case, kept in registers: sums over all analysed children and over arm 1.
     double tn = 0, tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;
     double an = 0, ax = 0, ay = 0, axx = 0, axy = 0, ayy = 0;
-    std::int64_t r1 = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const double w = d.observed[j], in1 = d.arm[j];
-      r1 += d.arm[j];
       const double x = d.baseline[j] * w, y = d.change[j] * w;
       const double xx = x * x, xy = x * y, yy = y * y;
       tn += w;
@@ -366,8 +367,6 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
       axy += in1 * xy;
       ayy += in1 * yy;
     }
-    randomised[1] = r1;
-    randomised[0] = static_cast<std::int64_t>(n) - r1;
     cells[1] = Cell{an, ax, ay, axx, axy, ayy};
     cells[0] = Cell{tn - an, tx - ax, ty - ay, txx - axx, txy - axy, tyy - ayy};
   } else {
@@ -378,7 +377,6 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     double txx = 0, txy = 0, tyy = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t a = d.arm[j];
-      ++randomised[a];
       const double w = d.observed[j];
       Cell& c = cells[a * strata_ + d.stratum[j]];
       const double x = d.baseline[j] * w, y = d.change[j] * w;
@@ -408,7 +406,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     }
   out.screened = d.screened;
   for (std::size_t a = 0; a < arms_; ++a) {
-    out.randomised[a] = randomised[a];
+    out.randomised[a] = d.totals.n[a];
     out.analysed[a] = static_cast<std::int64_t>(arm_n[a]);
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/fastmath.hpp"
@@ -193,6 +194,9 @@ Model::Model(const Scenario& s) : sc_(s) {
   for (std::size_t a = 0; a < arms_; ++a)
     plain_ = plain_ && plan_[a].product == ProductType::none && plan_[a].simple_multiplier &&
              (!plan_[a].active || plan_[a].heterogeneity == Heterogeneity::none);
+  // Its curve exponents age / rate stay inside fast_exp_in_range()'s range.
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l)
+    plain_ = plain_ && std::fabs(age_min_) * -neg_inv_rate_[l] < 200 && std::fabs(age_min_ + age_span_) * -neg_inv_rate_[l] < 200;
   // Every draw passes screening when the ages cannot leave the age limits and every level that
   // can be drawn may enrol (ages grow with the draw within a level, up to at most min + span).
   all_eligible_ = age_min_ >= el.min_age_months && age_min_ + age_span_ <= el.max_age_months;
@@ -604,7 +608,6 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   const std::array<double, kGmfcsLevels> inv_width = mix_inv_width_;
   const double age_min = age_min_, age_span = age_span_, min_age = el.min_age_months, max_age = el.max_age_months;
   const std::uint8_t stratum_mask = strata_ > 1 ? 0xFF : 0;
-  const bool all_eligible = all_eligible_;
   // The age within a level from the draw: draws below 2^53 convert exactly through int64.
   auto age_of = [&](std::uint64_t u, std::size_t level) {
     return age_min + age_span * (static_cast<double>(static_cast<std::int64_t>(u - start[level])) * inv_width[level]);
@@ -631,26 +634,33 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   std::uint64_t screened = n;
   double age_sum = 0;
   std::int64_t under_5 = 0, gmfcs_1_3 = 0;
-  for (std::size_t j = 0; j < n; ++j) {
-    std::uint64_t u = pop() >> 11;
-    std::size_t level = level_of_draw(u);
-    double a_j = age_of(u, level);
-    if (!all_eligible) {
-      for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
-        CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
-        ++screened;
-        u = pop() >> 11;
-        level = level_of_draw(u);
-        a_j = age_of(u, level);
+  // Two copies of the loop, with and without screening, so that the common one has no test of it.
+  auto enrol = [&](auto screening) {
+    for (std::size_t j = 0; j < n; ++j) {
+      std::uint64_t u = pop() >> 11;
+      std::size_t level = level_of_draw(u);
+      double a_j = age_of(u, level);
+      if constexpr (decltype(screening)::value) {
+        for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
+          CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
+          ++screened;
+          u = pop() >> 11;
+          level = level_of_draw(u);
+          a_j = age_of(u, level);
+        }
       }
+      stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
+      level_of[j] = static_cast<std::uint8_t>(level);
+      age[j] = a_j;
+      age_sum += a_j;
+      under_5 += a_j < 60;
+      gmfcs_1_3 += level <= 2;
     }
-    stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
-    level_of[j] = static_cast<std::uint8_t>(level);
-    age[j] = a_j;
-    age_sum += a_j;
-    under_5 += a_j < 60;
-    gmfcs_1_3 += level <= 2;
-  }
+  };
+  if (all_eligible_)
+    enrol(std::false_type{});
+  else
+    enrol(std::true_type{});
 
   // Who is assessed at the primary visit (its own stream).
   missing_mcar(seed, trial, out);
@@ -661,7 +671,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
     const std::size_t level = level_of[j];
     const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal_local(outc));
     const double progress = progress_sd * std_normal_local(outc);
-    const double remaining = limit * fast_exp(age[j] * neg_inv_rate[level]);
+    const double remaining = limit * fast_exp_in_range(age[j] * neg_inv_rate[level]);
     const double e0 = noise_sd * std_normal_local(outc);
     const double gain = remaining * gain_fraction[level] + progress * years;
     baseline[j] = limit - remaining + e0;

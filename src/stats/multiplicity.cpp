@@ -76,7 +76,10 @@ double p_from_t(double t, double df, const Where& where) {
   }
   if (std::isinf(df)) return p_from_z(t);
   if (std::isinf(t)) return t > 0 ? 0.0 : 1.0;
-  const boost::math::students_t dist(df);
+  // Evaluated in double precision (no promotion to long double): within a few units in the last
+  // place, and about 4 times faster, which matters because trials compute p-values one by one.
+  using Double = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+  const boost::math::students_t_distribution<double, Double> dist(df);
   return boost::math::cdf(boost::math::complement(dist, t));
 }
 

@@ -30,6 +30,29 @@ TEST_CASE("core: exact sums are independent of order and partition", "[core]") {
   CHECK(std::fabs(static_cast<double>(forward.value() - plain)) < 1e-8);
 }
 
+TEST_CASE("core: exact sums round each value as nearbyint(ldexp(x, 40)) does", "[core]") {
+  // The fast rounding must give the library's integer for every magnitude, ties included.
+  auto library = [](double x) { return static_cast<int128_t>(std::nearbyint(std::ldexp(x, ExactSum::fraction_bits))); };
+  std::vector<double> xs = {0.0, -0.0, 0x1.0p-41, -0x1.0p-41, 0x1.8p-40, 0x1.4p-39, -0x1.8p-40, 4095.99999, 4096.0,
+                            -4096.0, 0x1.fffffffffffffp11, 0x1.0p22, -0x1.0p22, 0x1.fffffffffffffp21,
+                            ExactSum::max_abs * 0.999, -ExactSum::max_abs * 0.999, 1e-300, 5e-324};
+  Engine g = make_stream(9, 0, Purpose::estimand);
+  for (int i = 0; i < 200000; ++i) {
+    const double scale = std::ldexp(1.0, static_cast<int>(g() % 90) - 44);  // 2^-44 .. 2^45
+    const double x = (uniform01(g) * 2 - 1) * scale;
+    xs.push_back(x);
+    // Exact ties at the rounding point: k + 1/2 units of 2^-40.
+    const auto k = static_cast<double>(static_cast<std::int64_t>(g() >> 30));
+    xs.push_back((k + 0.5) * 0x1.0p-40);
+    xs.push_back(-(k + 0.5) * 0x1.0p-40);
+  }
+  for (double x : xs) {
+    if (!(std::fabs(x) < ExactSum::max_abs)) continue;
+    INFO(x);
+    CHECK(ExactSum::to_fixed(x) == library(x));
+  }
+}
+
 TEST_CASE("core: exact sums reject values out of range and round-trip as text", "[core]") {
   ExactSum s;
   CHECK_FALSE(s.add(std::nan("")));

@@ -23,8 +23,23 @@ class ExactSum {
 
   bool add(double x) noexcept {
     if (!(std::fabs(x) < max_abs)) return false;  // also rejects NaN
-    sum_ += static_cast<int128_t>(std::nearbyint(std::ldexp(x, fraction_bits)));
+    sum_ += to_fixed(x);
     return true;
+  }
+  /// x in units of 2^-40, rounded to the nearest integer, ties to even: the value of
+  /// nearbyint(ldexp(x, 40)) in the default rounding mode, without the library calls for the
+  /// common magnitudes. For |x| < max_abs.
+  static int128_t to_fixed(double x) noexcept {
+    const double v = x * 0x1.0p40;  // exact: a power of 2, far from overflow
+    const double a = std::fabs(v);
+    if (a < 0x1.0p52) {
+      // Below 2^52, adding and removing 2^52 rounds to an integer, to nearest and ties to even.
+      const double r = (a + 0x1.0p52) - 0x1.0p52;
+      const auto i = static_cast<std::int64_t>(r);
+      return v < 0 ? -i : i;
+    }
+    if (a < 0x1.0p62) return static_cast<std::int64_t>(v);  // already an integer
+    return static_cast<int128_t>(v);                         // already an integer
   }
   void merge(const ExactSum& o) noexcept { sum_ += o.sum_; }
   long double value() const noexcept {

@@ -55,8 +55,14 @@ inline constexpr LogTable kLog = make_log_table();
 /// exp(x) within 0.52 units in the last place (the C library's is within 0.51). x = (128 k + i)
 /// ln 2 / 128 + r with |r| <= ln 2 / 256, so exp(x) = 2^k 2^(i/128) exp(r), from the table of
 /// 2^(i/128) and a degree-5 polynomial for exp(r). Outside (-256, 256), and for NaN, the library's exp.
+inline double fast_exp_in_range(double x) noexcept;
 inline double fast_exp(double x) noexcept {
   if (!(x > -256.0 && x < 256.0)) return std::exp(x);
+  return fast_exp_in_range(x);
+}
+
+/// fast_exp(x) for x known to lie in (-256, 256), without the test (the same bits).
+inline double fast_exp_in_range(double x) noexcept {
   constexpr double kInvLn2N = 0x1.71547652b82fep7, kShift = 0x1.8p52;  // 128 / ln 2; rounds to an integer
   constexpr double kLn2HiN = 0x1.62e42fefa0000p-8, kLn2LoN = 0x1.cf79abc9e3b3ap-47;  // ln 2 / 128 = hi + lo
   const double shifted = x * kInvLn2N + kShift;
