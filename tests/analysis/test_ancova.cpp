@@ -77,8 +77,11 @@ simulation: {trials: 10, seed: 3}
 
 TEST_CASE("analysis: cell-sum ANCOVA equals dense least squares", "[analysis]") {
   for (bool strata : {false, true}) {
-    for (const char* text : {kThreeArms}) {
-      Scenario s = load_scenario_text(text, "three.yaml", {strata ? "analysis.adjust_for=[gmfcs]" : "analysis.adjust_for=[]"});
+    // All five levels, and only levels I and III (absent strata have no column).
+    for (const std::string mix : {"{I: 0.3, II: 0.3, III: 0.2, IV: 0.1, V: 0.1}", "{I: 0.5, II: 0, III: 0.5, IV: 0, V: 0}"}) {
+      Scenario s = load_scenario_text(kThreeArms, "three.yaml",
+                                      {strata ? "analysis.adjust_for=[gmfcs]" : "analysis.adjust_for=[]",
+                                       "population.gmfcs_mix=" + mix});
       const Model m(s);
       const Ancova an(s, {1.0, 2.0});
       TrialData d;
@@ -145,4 +148,29 @@ TEST_CASE("analysis: an arm with nobody analysed is not estimable", "[analysis]"
   CHECK_FALSE(r.comparisons[1].reject);
   CHECK(r.analysed[2] == 0);
   CHECK(std::isnan(r.mean_change[2]));
+}
+
+TEST_CASE("analysis: a design without full rank is not estimable", "[analysis]") {
+  // Strata absorbed into the fit must still see these: an arm that is one stratum, and a baseline
+  // that is constant within strata.
+  Scenario s = load_scenario_text(kThreeArms, "three.yaml");
+  const Model m(s);
+  const Ancova an(s, {1, 2});
+  TrialData d;
+  TrialResult r;
+  m.simulate(1, 0, d);
+  an.analyse(d, r);
+  REQUIRE(r.comparisons[0].estimable);
+  REQUIRE(r.comparisons[1].estimable);
+  TrialData confounded = d;
+  for (std::size_t j = 0; j < d.size(); ++j) confounded.stratum[j] = d.arm[j] == 2 ? 4 : d.stratum[j] % 4;
+  an.analyse(confounded, r);
+  CHECK_FALSE(r.comparisons[0].estimable);
+  CHECK_FALSE(r.comparisons[1].estimable);
+  CHECK_FALSE(r.comparisons[1].reject);
+  TrialData flat = d;
+  for (std::size_t j = 0; j < d.size(); ++j) flat.baseline[j] = 40 + 10.0 * d.stratum[j];
+  an.analyse(flat, r);
+  CHECK_FALSE(r.comparisons[0].estimable);
+  CHECK_FALSE(r.comparisons[1].estimable);
 }
