@@ -12,8 +12,8 @@
 namespace celltrial {
 
 namespace {
-// Columns of the largest fit, the interaction fit: intercept, arms, strata and baseline, the layer
-// and one arm x layer column per arm.
+// Columns of the largest fit: intercept, arms, strata and baseline, and for the interaction fit
+// (mode 2) the layer and one arm x layer column per arm.
 constexpr int kMaxCols = 1 + (kMaxArms - 1) + (kGmfcsLevels - 1) + 1 + 1 + (kMaxArms - 1);
 
 // A small symmetric matrix (row-major, stride kMaxCols) and vectors for the normal equations.
@@ -94,114 +94,20 @@ struct Cell {
   }
 };
 
-// A least-squares fit from cell sums. Cells are indexed ((arm * strata) + stratum) * layers + layer
-// (one layer: everyone; two: outside and inside a subgroup). fit_layer() fits change ~ arm +
-// stratum + baseline in one layer; fit_interaction() fits both layers with a layer term and
-// arm x layer interactions.
+// The least-squares fit of change ~ arm + stratum + baseline from cell sums. Cells are indexed
+// ((arm * strata) + stratum) * layers + layer. `mode` 0 or 1 fits that layer alone (with one
+// layer, everyone); mode 2 fits both layers with a layer term and arm x layer interactions.
 struct Fit {
   bool ok = false;
   std::int64_t df = 0;
   double s2 = 0;
   std::array<double, kMaxArms> est{}, var{};    // arm - control, and its variance / s2
-  std::array<double, kMaxArms> iest{}, ivar{};  // interaction: (arm - control) in layer 1 minus in layer 0
+  std::array<double, kMaxArms> iest{}, ivar{};  // mode 2: (arm - control) in layer 1 minus in layer 0
 };
 
-// The fit of change ~ arm + stratum + baseline in one layer, with the strata absorbed: by the Frisch-Waugh-Lovell theorem the arm and baseline coefficients are those of
-// the regression of within-stratum deviations on within-stratum deviations, so only an
-// (arms - 1 + 1)-square system is solved, not one with a column per stratum. Sums are centred by
-// the layer's overall means first. The sums of squares and products may sit in any of the layer's
-// cells: only their totals are used.
-Fit fit_layer(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers,
-              std::size_t layer) {
+Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers, int mode) {
   Fit f;
-  double N = 0, SX = 0, SY = 0, SXX = 0, SXY = 0, SYY = 0;
-  std::array<double, kMaxArms> arm_n{};
-  std::array<double, kGmfcsLevels> n_s{}, x_s{}, y_s{};
-  for (std::size_t a = 0; a < arms; ++a)
-    for (std::size_t s = 0; s < strata; ++s) {
-      const Cell& c = cells[(a * strata + s) * layers + layer];
-      N += c.n;
-      SX += c.sx;
-      SY += c.sy;
-      SXX += c.sxx;
-      SXY += c.sxy;
-      SYY += c.syy;
-      arm_n[a] += c.n;
-      n_s[s] += c.n;
-      x_s[s] += c.sx;
-      y_s[s] += c.sy;
-    }
-  for (std::size_t a = 0; a < arms; ++a)
-    if (!(arm_n[a] > 0)) return f;
-  std::int64_t present = 0;
-  for (std::size_t s = 0; s < strata; ++s) present += n_s[s] > 0;
-  // Columns of the reduced system: one per non-control arm, then the baseline.
-  const int q = static_cast<int>(arms);
-  const int xcol = q - 1;
-  f.df = static_cast<std::int64_t>(N) - present - q;
-  if (f.df < 1) return f;
-
-  const double mx = SX / N, my = SY / N;
-  // Overall centred sums minus the between-stratum parts: within-stratum sums of squares.
-  double wxx = SXX - mx * SX, wxy = SXY - mx * SY, wyy = SYY - my * SY;
-  std::array<double, kGmfcsLevels> cx{}, cy{};  // centred stratum sums
-  for (std::size_t s = 0; s < strata; ++s) {
-    if (!(n_s[s] > 0)) continue;
-    cx[s] = x_s[s] - n_s[s] * mx;
-    cy[s] = y_s[s] - n_s[s] * my;
-    wxx -= cx[s] * cx[s] / n_s[s];
-    wxy -= cx[s] * cy[s] / n_s[s];
-    wyy -= cy[s] * cy[s] / n_s[s];
-  }
-  SmallMatrix M;
-  SmallVector r{};
-  auto at = [&](int u, int v) -> double& { return M[static_cast<std::size_t>(u * kMaxCols + v)]; };
-  for (int u = 0; u <= xcol; ++u)
-    for (int v = 0; v <= xcol; ++v) at(u, v) = 0;
-  std::array<int, kMaxArms> col{};
-  for (std::size_t a = 0, c = 0; a < arms; ++a) col[a] = a == control ? -1 : static_cast<int>(c++);
-  for (std::size_t s = 0; s < strata; ++s) {
-    if (!(n_s[s] > 0)) continue;
-    for (std::size_t a = 0; a < arms; ++a) {
-      const int u = col[a];
-      if (u < 0) continue;
-      const Cell& c = cells[(a * strata + s) * layers + layer];
-      const double share = c.n / n_s[s];
-      // Within-stratum deviations of the arm indicator: n_as (1 - n_as / n_s) with itself,
-      // -n_as n_bs / n_s with another arm's, and its products with the baseline and the change.
-      for (std::size_t b = 0; b < arms; ++b)
-        if (col[b] >= 0) at(u, col[b]) -= share * cells[(b * strata + s) * layers + layer].n;
-      at(u, u) += c.n;
-      at(u, xcol) += (c.sx - c.n * mx) - share * cx[s];
-      r[static_cast<std::size_t>(u)] += (c.sy - c.n * my) - share * cy[s];
-    }
-  }
-  for (int u = 0; u < xcol; ++u) at(xcol, u) = at(u, xcol);
-  at(xcol, xcol) = wxx;
-  r[static_cast<std::size_t>(xcol)] = wxy;
-  // Full rank: every pivot above 1e-9 of the largest diagonal entry (the strata are of full rank by
-  // construction, and N stands for their part of the diagonal).
-  double max_diag = N;
-  for (int u = 0; u <= xcol; ++u) max_diag = std::max(max_diag, at(u, u));
-  if (!cholesky(M, q, 1e-9 * max_diag)) return f;
-  SmallVector beta = r;
-  forward(M, q, beta);
-  double fitted = 0;
-  for (int u = 0; u < q; ++u) fitted += beta[static_cast<std::size_t>(u)] * beta[static_cast<std::size_t>(u)];
-  backward(M, q, beta);
-  f.s2 = std::max(0.0, wyy - fitted) / static_cast<double>(f.df);
-  for (std::size_t a = 0; a < arms; ++a) {
-    if (a == control) continue;
-    f.est[a] = beta[static_cast<std::size_t>(col[a])];
-    f.var[a] = inverse_diagonal(M, q, col[a]);
-  }
-  f.ok = true;
-  return f;
-}
-
-Fit fit_interaction(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata) {
-  Fit f;
-  constexpr std::size_t layers = 2, k0 = 0, k1 = 2;
+  const std::size_t k0 = mode == 1 ? 1 : 0, k1 = mode == 0 ? 1 : 2;
   double N = 0, SX = 0, SY = 0;
   std::array<std::array<double, 2>, kMaxArms> arm_n{};
   std::array<double, kGmfcsLevels> stratum_n{};
@@ -220,7 +126,7 @@ Fit fit_interaction(const Cell* cells, std::size_t arms, std::size_t control, st
       if (!(arm_n[a][k] > 0)) return f;
 
   // Columns: intercept, one indicator per non-control arm, one per present stratum after the
-  // first present one, the layer and arm x layer indicators, then the centred baseline.
+  // first present one, (mode 2: the layer and arm x layer indicators,) then the centred baseline.
   std::array<int, kMaxArms> arm_col{}, armg_col{};
   std::array<int, kGmfcsLevels> stratum_col{};
   int p = 1;
@@ -235,7 +141,7 @@ Fit fit_interaction(const Cell* cells, std::size_t arms, std::size_t control, st
   }
   int gcol = -1;
   armg_col.fill(-1);
-  {
+  if (mode == 2) {
     // The layer's main effect, unless the strata already hold it (a subgroup made of whole strata,
     // such as GMFCS I-III when adjusting for GMFCS).
     bool split = false;
@@ -270,7 +176,7 @@ Fit fit_interaction(const Cell* cells, std::size_t arms, std::size_t control, st
         const double sxx = c.sxx - 2 * mx * c.sx + c.n * mx * mx;
         const double sxy = c.sxy - mx * c.sy - my * c.sx + c.n * mx * my;
         const double syy = c.syy - 2 * my * c.sy + c.n * my * my;
-        const bool g = k == 1;
+        const bool g = mode == 2 && k == 1;
         const int cols[5] = {0, arm_col[a], stratum_col[s], g ? gcol : -1, g ? armg_col[a] : -1};
         for (int u : cols) {
           if (u < 0) continue;
@@ -300,8 +206,10 @@ Fit fit_interaction(const Cell* cells, std::size_t arms, std::size_t control, st
     if (a == control) continue;
     f.est[a] = beta[static_cast<std::size_t>(arm_col[a])];
     f.var[a] = inverse_diagonal(XtX, p, arm_col[a]);
-    f.iest[a] = beta[static_cast<std::size_t>(armg_col[a])];
-    f.ivar[a] = inverse_diagonal(XtX, p, armg_col[a]);
+    if (mode == 2) {
+      f.iest[a] = beta[static_cast<std::size_t>(armg_col[a])];
+      f.ivar[a] = inverse_diagonal(XtX, p, armg_col[a]);
+    }
   }
   f.ok = true;
   return f;
@@ -463,7 +371,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     cells[0] = Cell{tn - an, tx - ax, ty - ay, txx - axx, txy - axy, tyy - ayy};
   } else {
     // The fit needs counts and sums by cell but the squares and cross-products only in total
-    // (fit_layer adds them up across the cells): those stay in registers, and the first
+    // (fit_cells adds them up across non-empty cells): those stay in registers, and the first
     // non-empty cell holds them. Children not analysed have weight 0 (their simulated values are
     // finite), so no branch depends on the data.
     double txx = 0, txy = 0, tyy = 0;
@@ -503,7 +411,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }
 
-  const Fit fit = fit_layer(cells.data(), arms_, control_, strata_, 1, 0);
+  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0);
   const std::size_t k = active_.size();
   std::array<double, kMaxArms> strength{};
   for (std::size_t c = 0; c < k; ++c) {
@@ -585,9 +493,9 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
   }
   out.subgroups.resize(G * C);
   for (std::size_t g = 0; g < G; ++g) {
-    const Fit fin = fit_layer(cells[g].data(), arms_, control_, strata_, 2, 1);
-    const Fit fout = fit_layer(cells[g].data(), arms_, control_, strata_, 2, 0);
-    const Fit fint = fit_interaction(cells[g].data(), arms_, control_, strata_);
+    const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1);
+    const Fit fout = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 0);
+    const Fit fint = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 2);
     std::int64_t inside_n = 0;
     for (std::size_t a = 0; a < arms_; ++a)
       for (std::size_t s = 0; s < strata_; ++s) inside_n += static_cast<std::int64_t>(cells[g][(a * strata_ + s) * 2 + 1].n);

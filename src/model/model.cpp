@@ -634,7 +634,10 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   std::uint64_t screened = n;
   double age_sum = 0;
   std::int64_t under_5 = 0, gmfcs_1_3 = 0;
-  // Two copies of the loop, with and without screening, so that the common one has no test of it.
+  // Enrolment and outcomes in one pass (their streams are separate, so the draws are those of
+  // simulate_cp()); two copies of the loop, with and without screening, so that the common one has
+  // no test of it.
+  Engine outc = make_stream(seed, trial, Purpose::outcomes);
   auto enrol = [&](auto screening) {
     for (std::size_t j = 0; j < n; ++j) {
       std::uint64_t u = pop() >> 11;
@@ -655,6 +658,14 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
       age_sum += a_j;
       under_5 += a_j < 60;
       gmfcs_1_3 += level <= 2;
+      // The child's own curve, deviation in progress, and the assessment at the primary visit.
+      const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal_local(outc));
+      const double progress = progress_sd * std_normal_local(outc);
+      const double remaining = limit * fast_exp_in_range(a_j * neg_inv_rate[level]);
+      const double e0 = noise_sd * std_normal_local(outc);
+      const double gain = remaining * gain_fraction[level] + progress * years;
+      baseline[j] = limit - remaining + e0;
+      change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
     }
   };
   if (all_eligible_)
@@ -664,19 +675,6 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
 
   // Who is assessed at the primary visit (its own stream).
   missing_mcar(seed, trial, out);
-
-  // The child's own curve, deviation in progress, and the assessment at the primary visit.
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t level = level_of[j];
-    const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal_local(outc));
-    const double progress = progress_sd * std_normal_local(outc);
-    const double remaining = limit * fast_exp_in_range(age[j] * neg_inv_rate[level]);
-    const double e0 = noise_sd * std_normal_local(outc);
-    const double gain = remaining * gain_fraction[level] + progress * years;
-    baseline[j] = limit - remaining + e0;
-    change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
-  }
 
   // No products: no doses, and the defaults of Child for sex (unless a subgroup needs it) and HLA.
   std::fill(out.dose.begin(), out.dose.end(), 0.0);
