@@ -288,3 +288,31 @@ TEST_CASE("model: the IPDMA-shaped trial reproduces the published effects and CI
     CHECK(hw < 1.25 * half_width);
   }
 }
+
+TEST_CASE("model: a reused TrialData carries no doses from a scenario with products into one without", "[model]") {
+  // The plain path (no products) has dose, planned dose and HLA zero; a scenario with products
+  // writes them, and must not leave them behind when the same TrialData is reused.
+  const Scenario plain = cp_scenario({"arms.ucb.product={type: none}"});
+  const Scenario ucb = cp_scenario({"arms.ucb.product={type: ucb, source_mix: {autologous: 0, public: 1}}"});
+  const Model mp(plain), mu(ucb);
+  REQUIRE(mp.normals_per_trial() > 0);  // the plain path
+  REQUIRE(mu.normals_per_trial() == 0);
+  TrialData d;
+  auto all_blank = [&] {
+    for (std::size_t j = 0; j < d.size(); ++j)
+      if (d.dose[j] != 0 || d.planned_dose[j] != 0 || d.hla[j] != 0) return false;
+    return true;
+  };
+  mp.simulate(1, 0, d);
+  CHECK(all_blank());
+  mu.simulate(1, 0, d);
+  CHECK_FALSE(all_blank());
+  mp.simulate(1, 1, d);
+  CHECK(all_blank());
+  mp.simulate(1, 2, d);
+  CHECK(all_blank());
+  mu.simulate(1, 1, d);
+  CHECK_FALSE(all_blank());
+  mp.simulate(1, 3, d);
+  CHECK(all_blank());
+}
