@@ -24,8 +24,8 @@ BinomialInverse::BinomialInverse(std::int64_t n, double p) : n_(n), p_(p) {
     pmf_mode_ = 1;
     return;
   }
-  // The mode floor((n + 1) p), and its probability from log-gamma: the rounding error of the
-  // logarithms is about n times the machine epsilon, 1e-12 relative at n = 10,000.
+  // The mode floor((n + 1) p), and its probability from log-gamma. The log-gamma values are about
+  // n log n, each rounded to 1 part in 10^16: about 1e-11 relative error at n = 10,000.
   mode_ = std::clamp(static_cast<std::int64_t>(std::floor(static_cast<double>(n + 1) * p)), std::int64_t{0}, n);
   const auto nd = static_cast<double>(n), md = static_cast<double>(mode_);
   pmf_mode_ = std::exp(log_gamma(nd + 1) - log_gamma(md + 1) - log_gamma(nd - md + 1) + md * std::log(p) +

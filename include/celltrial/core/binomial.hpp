@@ -48,8 +48,6 @@ class BinomialInverse {
     }
   }
 
-  std::int64_t n() const noexcept { return n_; }
-  double p() const noexcept { return p_; }
   std::int64_t mode() const noexcept { return mode_; }
   /// P(X = mode).
   double pmf_mode() const noexcept { return pmf_mode_; }
