@@ -488,7 +488,7 @@ simulation: {trials: 3000, seed: 909}
 )";
 }  // namespace
 
-TEST_CASE("subgroups: every procedure controls the family-wise error under the global null; none does not",
+TEST_CASE("subgroups: every procedure controls the family-wise error under the global null, and none does not",
           "[subgroups][statistical]") {
   const std::uint64_t trials = test::full_mode() ? 50000 : 3000;
   const double alpha = 0.05, n = static_cast<double>(trials);

@@ -200,7 +200,7 @@ long double binomial_pmf(std::int64_t n, long double p, std::int64_t k) {
 }
 }  // namespace
 
-TEST_CASE("core: binomial inversion gives each count a stretch of [0, 1) as long as its probability", "[core]") {
+TEST_CASE("core: binomial inversion gives each count a share of the unit interval equal to its probability", "[core]") {
   // Every u in [0, 1) maps to one count, and the counts' stretches are intervals laid end to end:
   // on a grid of 2^20 points each count's share is its probability within 2 grid steps.
   struct Case {
