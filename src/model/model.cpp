@@ -751,14 +751,15 @@ void Model::safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) cons
   // adverse events, then infusion reactions, each arm in turn.
   const bool fixed = sc_.design.randomisation == Randomisation::fixed;
   Engine saf = make_stream(seed, trial, Purpose::safety);
-  for (std::size_t a = 0; a < arms_; ++a) {
-    const double u = uniform01(saf);
-    out.totals.sae[a] = fixed ? sae_count_[a](u) : BinomialInverse(out.totals.n[a], p_sae_[a])(u);
-  }
-  for (std::size_t a = 0; a < arms_; ++a) {
-    const double u = uniform01(saf);
-    out.totals.infusion[a] = fixed ? infusion_count_[a](u) : BinomialInverse(out.totals.n[a], p_infusion_[a])(u);
-  }
+  auto counts = [&](const std::array<BinomialInverse, kMaxArms>& fixed_count, const std::array<double, kMaxArms>& risk,
+                    std::array<std::int64_t, kMaxArms>& total) {
+    for (std::size_t a = 0; a < arms_; ++a) {
+      const double u = uniform01(saf);
+      total[a] = fixed ? fixed_count[a](u) : BinomialInverse(out.totals.n[a], risk[a])(u);
+    }
+  };
+  counts(sae_count_, p_sae_, out.totals.sae);
+  counts(infusion_count_, p_infusion_, out.totals.infusion);
 }
 
 void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {

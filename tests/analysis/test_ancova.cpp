@@ -133,26 +133,7 @@ TEST_CASE("analysis: decisions use the right critical values", "[analysis]") {
   CHECK(Ancova(s, {1, 2}).ci_critical(50) == Approx(two_sided));
 }
 
-TEST_CASE("analysis: an arm with nobody analysed is not estimable", "[analysis]") {
-  Scenario s = load_scenario_text(kThreeArms, "three.yaml");
-  const Model m(s);
-  const Ancova an(s, {1, 2});
-  TrialData d;
-  TrialResult r;
-  m.simulate(1, 0, d);
-  for (std::size_t j = 0; j < d.size(); ++j)
-    if (d.arm[j] == 2) d.observed[j] = 0;
-  an.analyse(d, r);
-  CHECK_FALSE(r.comparisons[0].estimable);
-  CHECK_FALSE(r.comparisons[1].estimable);
-  CHECK_FALSE(r.comparisons[1].reject);
-  CHECK(r.analysed[2] == 0);
-  CHECK(std::isnan(r.mean_change[2]));
-}
-
-TEST_CASE("analysis: a design without full rank is not estimable", "[analysis]") {
-  // Strata absorbed into the fit must still see these: an arm that is one stratum, and a baseline
-  // that is constant within strata.
+TEST_CASE("analysis: an arm nobody analysed, or a design without full rank, is not estimable", "[analysis]") {
   Scenario s = load_scenario_text(kThreeArms, "three.yaml");
   const Model m(s);
   const Ancova an(s, {1, 2});
@@ -162,12 +143,27 @@ TEST_CASE("analysis: a design without full rank is not estimable", "[analysis]")
   an.analyse(d, r);
   REQUIRE(r.comparisons[0].estimable);
   REQUIRE(r.comparisons[1].estimable);
+
+  // Nobody analysed in arm 2.
+  TrialData empty_arm = d;
+  for (std::size_t j = 0; j < d.size(); ++j)
+    if (d.arm[j] == 2) empty_arm.observed[j] = 0;
+  an.analyse(empty_arm, r);
+  CHECK_FALSE(r.comparisons[0].estimable);
+  CHECK_FALSE(r.comparisons[1].estimable);
+  CHECK_FALSE(r.comparisons[1].reject);
+  CHECK(r.analysed[2] == 0);
+  CHECK(std::isnan(r.mean_change[2]));
+
+  // Arm 2 is exactly stratum V: its effect cannot be told from the stratum's.
   TrialData confounded = d;
   for (std::size_t j = 0; j < d.size(); ++j) confounded.stratum[j] = d.arm[j] == 2 ? 4 : d.stratum[j] % 4;
   an.analyse(confounded, r);
   CHECK_FALSE(r.comparisons[0].estimable);
   CHECK_FALSE(r.comparisons[1].estimable);
   CHECK_FALSE(r.comparisons[1].reject);
+
+  // A baseline constant within strata: the baseline slope cannot be told from the strata.
   TrialData flat = d;
   for (std::size_t j = 0; j < d.size(); ++j) flat.baseline[j] = 40 + 10.0 * d.stratum[j];
   an.analyse(flat, r);

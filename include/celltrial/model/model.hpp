@@ -39,8 +39,8 @@ struct TrialData {
   /// Per-arm factor applied to the arm's effect in this trial (a draw from the effect prior
   /// divided by the prior's reference effect); 1 without a prior.
   std::array<double, kMaxArms> effect_scale{1, 1, 1, 1, 1, 1, 1, 1};
-  /// Sums over the children above, kept by the model while it fills them (describe_trial reads
-  /// these instead of making another pass over the children).
+  /// Sums over the children above, kept by the model while it fills them (describe_trial and the
+  /// analysis's arm sizes read these instead of making another pass over the children).
   struct Totals {
     std::array<std::int64_t, kMaxArms> n{};         ///< children per arm
     std::array<std::int64_t, kMaxArms> sae{};       ///< children with >= 1 serious adverse event, per arm

@@ -37,6 +37,10 @@ double p_from_z(double z);
 /// P(T_df >= t). df must be positive; df = +infinity gives p_from_z(t).
 double p_from_t(double t, double df, const Where& where = {});
 
+/// The t such that P(T_df >= t) = p, for 0 < p < 1 and df >= 1 (the critical values of the
+/// per-trial tests).
+double t_upper_quantile(double p, double df);
+
 /// A graph of Bretz et al. (2009): initial weights (alpha is split as weights[i] * alpha, sum <= 1)
 /// and transitions[i][j], the share of H_i's weight passed to H_j once H_i is rejected (each row
 /// sums to at most 1, zero diagonal, no negative entries).
