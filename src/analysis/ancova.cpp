@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-
 #include "celltrial/core/error.hpp"
 #include "celltrial/stats/multiplicity.hpp"
 
@@ -71,8 +70,6 @@ double inverse_diagonal(const SmallMatrix& l, int p, int c) {
   }
   return sum;
 }
-
-double t_quantile_upper(double p, std::int64_t df) { return stats::t_upper_quantile(p, static_cast<double>(df)); }
 
 struct Cell {
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
@@ -218,11 +215,6 @@ void set_estimate(ComparisonResult& r, const Fit& f, std::size_t arm) {
   if (r.estimable) r.t = r.estimate / r.se;
 }
 
-std::vector<double> full_table(double tail, std::int64_t max_df) {
-  std::vector<double> v(static_cast<std::size_t>(max_df) + 1, std::numeric_limits<double>::infinity());
-  for (std::int64_t df = 1; df <= max_df; ++df) v[static_cast<std::size_t>(df)] = t_quantile_upper(tail, df);
-  return v;
-}
 }  // namespace
 
 Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
@@ -242,27 +234,17 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
   init_family(s);
   const std::size_t k = active_.size();
   const double alpha = s.analysis.alpha;
-  // With a general family the tables hold unadjusted values: decide_family() adjusts.
+  // With a general family the tests use unadjusted values: decide_family() adjusts.
   const Multiplicity table = general_family_ ? Multiplicity::none : multiplicity_;
-  std::size_t steps = table == Multiplicity::holm ? k : 1;
-  crit_.assign(steps, std::vector<double>(static_cast<std::size_t>(max_df_) + 1,
-                                          std::numeric_limits<double>::infinity()));
-  ci_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
-  // Tables cover the degrees of freedom a trial can plausibly have (from well below the expected
-  // number analysed up to N); rarer ones are computed when needed (see critical()).
-  const double kept = 1 - s.design.dropout_by_last_visit;
-  min_df_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(0.6 * kept * static_cast<double>(max_df_)) - 20);
-  tails_.resize(steps);
+  const std::size_t steps = table == Multiplicity::holm ? k : 1;
   for (std::size_t step = 0; step < steps; ++step) {
     double level = alpha;
     if (table == Multiplicity::bonferroni) level = alpha / static_cast<double>(k);
     if (table == Multiplicity::holm) level = alpha / static_cast<double>(k - step);
-    tails_[step] = sides_ == 2 ? level / 2 : level;
-    for (std::int64_t df = min_df_; df <= max_df_; ++df)
-      crit_[step][static_cast<std::size_t>(df)] = t_quantile_upper(tails_[step], df);
+    crit_.emplace_back(sides_ == 2 ? level / 2 : level, max_df_);
   }
-  ci_tail_ = (1 - s.analysis.ci_level) / 2;
-  for (std::int64_t df = min_df_; df <= max_df_; ++df) ci_[static_cast<std::size_t>(df)] = t_quantile_upper(ci_tail_, df);
+  ci_ = stats::TQuantileTable((1 - s.analysis.ci_level) / 2, max_df_);
+  unadj_ = stats::TQuantileTable(sides_ == 2 ? alpha / 2 : alpha, max_df_);
   init_subgroup_tables(s);
 }
 
@@ -298,16 +280,7 @@ void Ancova::init_family(const Scenario& s) {
 }
 
 void Ancova::init_subgroup_tables(const Scenario& s) {
-  if (multiplicity_ != Multiplicity::none && !general_family_ && subgroups_.empty()) {
-    unadj_.assign(static_cast<std::size_t>(max_df_) + 1, std::numeric_limits<double>::infinity());
-    for (std::int64_t df = min_df_; df <= max_df_; ++df)
-      unadj_[static_cast<std::size_t>(df)] = t_quantile_upper(sides_ == 2 ? alpha_ / 2 : alpha_, df);
-  }
-  if (!subgroups_.empty()) {
-    full_test_ = full_table(sides_ == 2 ? alpha_ / 2 : alpha_, max_df_);
-    full_ci_ = full_table(ci_tail_, max_df_);
-    full_inter_ = full_table(s.analysis.interaction_alpha / 2, max_df_);
-  }
+  if (!subgroups_.empty()) inter_ = stats::TQuantileTable(s.analysis.interaction_alpha / 2, max_df_);
   // Without a model, subgroups' true effects are the arms' effects (set by the Model constructor).
   const std::size_t C = active_.size(), G = subgroups_.size();
   sub_truth_.inside.assign(G * C, 0.0);
@@ -319,20 +292,13 @@ void Ancova::init_subgroup_tables(const Scenario& s) {
   for (std::size_t x = 0; x < G * C; ++x) sub_truth_.inside[x] = sub_truth_.outside[x] = true_effects_[x % C];
 }
 
-double Ancova::critical(std::int64_t df, std::size_t step) const {
-  return df >= min_df_ ? crit_[step][static_cast<std::size_t>(df)] : t_quantile_upper(tails_[step], df);
-}
-double Ancova::ci_value(std::int64_t df) const {
-  return df >= min_df_ ? ci_[static_cast<std::size_t>(df)] : t_quantile_upper(ci_tail_, df);
-}
-
 double Ancova::test_critical(std::int64_t df, std::size_t step) const {
   CELLTRIAL_ASSERT(step < crit_.size() && df >= 1 && df <= max_df_);
-  return critical(df, step);
+  return crit_[step](df);
 }
 double Ancova::ci_critical(std::int64_t df) const {
   CELLTRIAL_ASSERT(df >= 1 && df <= max_df_);
-  return ci_value(df);
+  return ci_(df);
 }
 
 void Ancova::analyse(const TrialData& d, TrialResult& out) const {
@@ -411,7 +377,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     set_estimate(r, fit, active_[c]);
     if (!r.estimable) continue;
     r.truth = true_effects_[c] * d.effect_scale[active_[c]];
-    r.covered = std::fabs(r.estimate - r.truth) <= ci_value(r.df) * r.se;
+    r.covered = std::fabs(r.estimate - r.truth) <= ci_(r.df) * r.se;
     strength[c] = sides_ == 2 ? std::fabs(r.t) : sign_ * r.t;
   }
   for (std::size_t c = k; c < out.comparisons.size(); ++c) out.comparisons[c] = ComparisonResult{};
@@ -419,7 +385,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   if (multiplicity_ != Multiplicity::holm || general_family_) {
     for (std::size_t c = 0; c < k; ++c) {
       ComparisonResult& r = out.comparisons[c];
-      r.reject = r.estimable && strength[c] > critical(r.df, 0);
+      r.reject = r.estimable && strength[c] > crit_[0](r.df);
     }
   } else {
     // Step-down: strongest first; stop at the first non-rejection.
@@ -432,7 +398,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     });
     for (std::size_t step = 0; step < k; ++step) {
       ComparisonResult& r = out.comparisons[order[step]];
-      if (!r.estimable || !(strength[order[step]] > critical(r.df, step))) break;
+      if (!r.estimable || !(strength[order[step]] > crit_[step](r.df))) break;
       r.reject = true;
     }
   }
@@ -442,7 +408,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     // Unadjusted: the same test at the full alpha.
     r.reject_unadjusted_favourable =
         r.estimable && sign_ * r.t > 0 &&
-        (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : strength[c] > unadjusted_critical(r.df));
+        (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : strength[c] > unadj_(r.df));
   }
   if (!subgroups_.empty()) analyse_subgroups(d, out);
   if (general_family_) {
@@ -461,12 +427,6 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     for (std::size_t h : claims_[i]) all = all && out.family_favourable[h];
     out.claims[i] = all;
   }
-}
-
-double Ancova::unadjusted_critical(std::int64_t df) const {
-  if (!full_test_.empty()) return full_test_[static_cast<std::size_t>(df)];
-  if (multiplicity_ == Multiplicity::none || general_family_) return critical(df, 0);
-  return df >= min_df_ ? unadj_[static_cast<std::size_t>(df)] : t_quantile_upper(sides_ == 2 ? alpha_ / 2 : alpha_, df);
 }
 
 void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
@@ -503,9 +463,9 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
         set_estimate(x, f, arm);
         if (!x.estimable) return;
         x.truth = truth * scale;
-        x.covered = std::fabs(x.estimate - x.truth) <= full_ci_[static_cast<std::size_t>(x.df)] * x.se;
+        x.covered = std::fabs(x.estimate - x.truth) <= ci_(x.df) * x.se;
         const double strength = sides_ == 2 ? std::fabs(x.t) : sign_ * x.t;
-        x.reject = strength > full_test_[static_cast<std::size_t>(x.df)];
+        x.reject = strength > unadj_(x.df);
         x.reject_favourable = x.reject && sign_ * x.t > 0;
         x.reject_unadjusted_favourable = x.reject_favourable;
       };
@@ -516,7 +476,7 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
         r.interaction_se = std::sqrt(fint.s2 * fint.ivar[arm]);
         r.interaction_estimable = std::isfinite(r.interaction) && std::isfinite(r.interaction_se) && r.interaction_se > 0;
         if (r.interaction_estimable)
-          r.interaction_reject = std::fabs(r.interaction / r.interaction_se) > full_inter_[static_cast<std::size_t>(fint.df)];
+          r.interaction_reject = std::fabs(r.interaction / r.interaction_se) > inter_(fint.df);
       }
     }
   }

@@ -496,7 +496,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   const std::size_t n = out.size();
   const auto& C = sc_.population.cp;
   Engine pop = make_stream(seed, trial, Purpose::population);
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  LocalEngine outc{make_stream(seed, trial, Purpose::outcomes)};
   Engine dosing = make_stream(seed, trial, Purpose::dosing);
   Engine eff = make_stream(seed, trial, Purpose::effect);
   Engine drop = make_stream(seed, trial, Purpose::dropout);
@@ -542,16 +542,16 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     }
 
     // The child's own curve, deviation in progress, and assessments.
-    const double limit = clamp_score(C.curves[level].limit + limit_sd * std_normal_local(outc));
-    const double progress = progress_sd * std_normal_local(outc);
+    const double limit = clamp_score(C.curves[level].limit + limit_sd * std_normal(outc));
+    const double progress = progress_sd * std_normal(outc);
     const double remaining = limit * fast_exp(c.age * neg_inv_rate_[level]);
     const double d0 = decline_on ? decline(c.level, c.age) : 0.0;
-    const double e0 = noise_sd * std_normal_local(outc);
+    const double e0 = noise_sd * std_normal(outc);
     auto observe = [&](std::size_t v) {
       const double lost = decline_on ? decline(c.level, c.age + visit_months_[v]) - d0 : 0.0;
       const double gain = remaining * gain_fraction_[level][v] - lost + progress * visit_years_[v];
       return gain + effect_visit_[a][v] * scale + het * het_visit_[a][v] + sham_visit_[v] +
-             noise_sd * std_normal_local(outc) - e0;
+             noise_sd * std_normal(outc) - e0;
     };
     double primary = 0;
     if (mar) {
@@ -630,14 +630,14 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
   const double years = visit_years_[0], sham = sham_visit_[0];
   // Who enrols: the draws of draw_child() and the limits of eligible().
-  Engine pop = make_stream(seed, trial, Purpose::population);
+  LocalEngine pop{make_stream(seed, trial, Purpose::population)};
   std::uint64_t screened = n;
   double age_sum = 0;
   std::int64_t under_5 = 0, gmfcs_1_3 = 0;
   // Enrolment and outcomes in one pass (their streams are separate, so the draws are those of
   // simulate_cp()); two copies of the loop, with and without screening, so that the common one has
   // no test of it.
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  LocalEngine outc{make_stream(seed, trial, Purpose::outcomes)};
   auto enrol = [&](auto screening) {
     for (std::size_t j = 0; j < n; ++j) {
       std::uint64_t u = pop() >> 11;
@@ -659,13 +659,13 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
       under_5 += a_j < 60;
       gmfcs_1_3 += level <= 2;
       // The child's own curve, deviation in progress, and the assessment at the primary visit.
-      const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal_local(outc));
-      const double progress = progress_sd * std_normal_local(outc);
+      const double limit = clamp_score(limit_mean[level] + limit_sd * std_normal(outc));
+      const double progress = progress_sd * std_normal(outc);
       const double remaining = limit * fast_exp_in_range(a_j * neg_inv_rate[level]);
-      const double e0 = noise_sd * std_normal_local(outc);
+      const double e0 = noise_sd * std_normal(outc);
       const double gain = remaining * gain_fraction[level] + progress * years;
       baseline[j] = limit - remaining + e0;
-      change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal_local(outc) - e0;
+      change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal(outc) - e0;
     }
   };
   if (all_eligible_)
@@ -764,8 +764,8 @@ void Model::safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) cons
 
 void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = out.size();
-  Engine pop = make_stream(seed, trial, Purpose::population);
-  Engine outc = make_stream(seed, trial, Purpose::outcomes);
+  LocalEngine pop{make_stream(seed, trial, Purpose::population)};
+  LocalEngine outc{make_stream(seed, trial, Purpose::outcomes)};
   const auto& G = sc_.population.generic;
   out.screened = n;
   const double primary_effect_sham = sham_visit_[0];

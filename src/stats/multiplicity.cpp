@@ -79,6 +79,29 @@ using TrialT = boost::math::students_t_distribution<
 
 double t_upper_quantile(double p, double df) { return boost::math::quantile(boost::math::complement(TrialT(df), p)); }
 
+TQuantileTable::TQuantileTable(double p, std::int64_t max_df)
+    : p_(p), max_df_(max_df), slots_(std::make_unique<std::atomic<double>[]>(static_cast<std::size_t>(max_df) + 1)) {
+  for (std::int64_t df = 0; df <= max_df; ++df)
+    slots_[static_cast<std::size_t>(df)].store(std::numeric_limits<double>::quiet_NaN(), std::memory_order_relaxed);
+}
+
+TQuantileTable::TQuantileTable(const TQuantileTable& other) : TQuantileTable(other.p_, other.max_df_) {
+  for (std::int64_t df = 0; df <= max_df_; ++df)
+    slots_[static_cast<std::size_t>(df)].store(other.slots_[static_cast<std::size_t>(df)].load(std::memory_order_relaxed),
+                                               std::memory_order_relaxed);
+}
+
+TQuantileTable& TQuantileTable::operator=(const TQuantileTable& other) {
+  if (this != &other) *this = TQuantileTable(other);
+  return *this;
+}
+
+double TQuantileTable::fill(std::int64_t df) const {
+  const double v = t_upper_quantile(p_, static_cast<double>(df));
+  slots_[static_cast<std::size_t>(df)].store(v, std::memory_order_relaxed);
+  return v;
+}
+
 double p_from_t(double t, double df, const Where& where) {
   if (std::isnan(t) || std::isnan(df) || !(df > 0.0)) {
     throw Error(ExitCode::data,

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -13,6 +14,29 @@
 #include "celltrial/core/random.hpp"
 
 using namespace celltrial;
+
+TEST_CASE("core: a LocalEngine draws exactly the numbers of the Engine it was taken from", "[core]") {
+  for (std::uint64_t trial : {0ULL, 1ULL, 987654321ULL}) {
+    Engine g = make_stream(7, trial, Purpose::outcomes);
+    LocalEngine local{g};
+    // Raw outputs, then normals: about 1 % of these take the ziggurat's slow path (tail and
+    // wedges), where the LocalEngine hands its state to an Engine and takes it back.
+    for (int i = 0; i < 1000; ++i) REQUIRE(local() == g());
+    std::size_t slow = 0;
+    for (int i = 0; i < 200000; ++i) {
+      Engine one_draw = g;
+      one_draw();
+      const double x = std_normal(g), y = std_normal(local);
+      REQUIRE(std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y));
+      slow += !(one_draw == g);  // this deviate took more than one draw
+      REQUIRE(local() == g());   // still in step
+    }
+    CHECK(slow > 100);
+    // The round trip through engine() lands on the same point of the same sequence.
+    Engine back = local.engine();
+    for (int i = 0; i < 100; ++i) REQUIRE(back() == g());
+  }
+}
 
 TEST_CASE("core: exact sums are independent of order and partition", "[core]") {
   std::vector<double> xs;

@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "celltrial/stats/multiplicity.hpp"
@@ -99,6 +100,32 @@ TEST_CASE("stats: multiplicity p-values from z and t statistics", "[stats]") {
   require_data_error([] { p_from_t(2.0, 0.0, kWhere); }, "analysis.multiplicity.df");
   require_data_error([] { p_from_t(2.0, -3.0, kWhere); }, "analysis.multiplicity.df");
   require_data_error([] { p_from_t(std::nan(""), 5.0, kWhere); }, "analysis.multiplicity.df");
+}
+
+TEST_CASE("stats: a table of t quantiles filled on demand gives t_upper_quantile in any order and from any thread", "[stats]") {
+  // qt(0.975, 10) = 2.228138851986274 (R).
+  const TQuantileTable table(0.025, 300);
+  CHECK(table(10) == Approx(2.228138851986274).epsilon(1e-14));
+  std::vector<std::int64_t> order;
+  for (std::int64_t df = 300; df >= 1; df -= 7) order.push_back(df);
+  for (std::int64_t df = 1; df <= 300; df += 3) order.push_back(df);
+  for (std::int64_t df : order) REQUIRE(table(df) == t_upper_quantile(0.025, static_cast<double>(df)));
+  // A copy keeps what is filled and fills the rest the same way.
+  const TQuantileTable copy = table;
+  for (std::int64_t df = 1; df <= 300; ++df) REQUIRE(copy(df) == t_upper_quantile(0.025, static_cast<double>(df)));
+  // Two threads filling one fresh table in opposite orders store the same bits as one thread.
+  const TQuantileTable shared(0.001, 400);
+  std::vector<double> up(401), down(401);
+  std::thread a([&] { for (std::int64_t df = 1; df <= 400; ++df) up[static_cast<std::size_t>(df)] = shared(df); });
+  std::thread b([&] { for (std::int64_t df = 400; df >= 1; --df) down[static_cast<std::size_t>(df)] = shared(df); });
+  a.join();
+  b.join();
+  for (std::int64_t df = 1; df <= 400; ++df) {
+    const double want = t_upper_quantile(0.001, static_cast<double>(df));
+    REQUIRE(up[static_cast<std::size_t>(df)] == want);
+    REQUIRE(down[static_cast<std::size_t>(df)] == want);
+    REQUIRE(shared(df) == want);
+  }
 }
 
 TEST_CASE("stats: multiplicity Bonferroni hand-worked", "[stats]") {

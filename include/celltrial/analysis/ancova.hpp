@@ -1,7 +1,7 @@
 #pragma once
 // Per-trial analysis: ANCOVA of change from baseline on arm + baseline (+ GMFCS strata), complete
-// cases, each active arm against control, with the decision taken against precomputed critical
-// values (no p-value on the hot path).
+// cases, each active arm against control, with the decision taken against critical values that
+// are computed once per degrees of freedom (no p-value on the hot path).
 //
 // The least-squares fit is assembled from per-cell sufficient statistics (cell = arm x stratum:
 // n, sums of x, y, x², xy, y²), so its cost per child is six additions whatever the number of
@@ -14,6 +14,7 @@
 #include "celltrial/model/model.hpp"
 #include "celltrial/model/subgroups.hpp"
 #include "celltrial/scenario/scenario.hpp"
+#include "celltrial/stats/multiplicity.hpp"
 
 namespace celltrial {
 
@@ -95,19 +96,15 @@ class Ancova {
   Multiplicity multiplicity_;
   std::vector<double> true_effects_;
   std::int64_t max_df_;
-  // crit_[step][df]: test critical values (step > 0 only for Holm); ci_[df].
-  std::vector<std::vector<double>> crit_;
-  std::vector<double> ci_;
-  std::int64_t min_df_ = 1;
-  std::vector<double> tails_;
-  double ci_tail_ = 0.025;
-  double critical(std::int64_t df, std::size_t step) const;
-  double ci_value(std::int64_t df) const;
-  double unadjusted_critical(std::int64_t df) const;
+  // Critical values by residual degrees of freedom, each computed when first needed:
+  // crit_[step] for the tests (step > 0 only for Holm), ci_ for the confidence intervals, unadj_
+  // for unadjusted tests at the full alpha (and subgroups' tests), inter_ for interactions.
+  std::vector<stats::TQuantileTable> crit_;
+  stats::TQuantileTable ci_, unadj_, inter_;
 
   // Subgroups and the family (see analyse_subgroups / decide_family in ancova.cpp).
   void init_family(const Scenario& s);           ///< the family and how decisions are taken
-  void init_subgroup_tables(const Scenario& s);  ///< critical values for subgroups and unadjusted tests
+  void init_subgroup_tables(const Scenario& s);  ///< interaction critical values and subgroups' true effects
   void analyse_subgroups(const TrialData& d, TrialResult& out) const;
   void decide_family(TrialResult& out) const;
   const Scenario* sc_ = nullptr;
@@ -120,8 +117,6 @@ class Ancova {
   double alpha_ = 0.05;
   std::vector<double> weights_;
   std::vector<std::vector<double>> transitions_;
-  std::vector<double> unadj_;  ///< unadjusted critical values (df >= min_df_) under Bonferroni / Holm
-  std::vector<double> full_test_, full_ci_, full_inter_;  ///< critical values for every df 1..N
 };
 
 }  // namespace celltrial

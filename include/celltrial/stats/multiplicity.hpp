@@ -17,7 +17,11 @@
 // `Where::source` as the file name and key paths below `Where::key_path`, e.g.
 // "analysis.multiplicity.weights[2]", so callers that read a family from a scenario can point at
 // the offending entry.
+#include <atomic>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +44,34 @@ double p_from_t(double t, double df, const Where& where = {});
 /// The t such that P(T_df >= t) = p, for 0 < p < 1 and df >= 1 (the critical values of the
 /// per-trial tests).
 double t_upper_quantile(double p, double df);
+
+/// t_upper_quantile(p, df) for df = 1..max_df, each computed the first time it is asked for: a
+/// run needs the few degrees of freedom its trials actually have, and a quantile costs about as
+/// much as analysing a trial. Threads may share a table: a value depends only on (p, df), so two
+/// threads that fill the same slot store the same bits.
+class TQuantileTable {
+ public:
+  TQuantileTable() = default;
+  TQuantileTable(double p, std::int64_t max_df);
+  TQuantileTable(const TQuantileTable& other);
+  TQuantileTable& operator=(const TQuantileTable& other);
+  TQuantileTable(TQuantileTable&&) noexcept = default;
+  TQuantileTable& operator=(TQuantileTable&&) noexcept = default;
+
+  /// The quantile for 1 <= df <= max_df.
+  double operator()(std::int64_t df) const {
+    const double v = slots_[static_cast<std::size_t>(df)].load(std::memory_order_relaxed);
+    return std::isnan(v) ? fill(df) : v;
+  }
+  double p() const { return p_; }
+  std::int64_t max_df() const { return max_df_; }
+
+ private:
+  double fill(std::int64_t df) const;
+  double p_ = 0.5;
+  std::int64_t max_df_ = 0;
+  std::unique_ptr<std::atomic<double>[]> slots_;  ///< NaN until computed; index df
+};
 
 /// A graph of Bretz et al. (2009): initial weights (alpha is split as weights[i] * alpha, sum <= 1)
 /// and transitions[i][j], the share of H_i's weight passed to H_j once H_i is rejected (each row
