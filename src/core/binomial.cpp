@@ -33,4 +33,28 @@ BinomialInverse::BinomialInverse(std::int64_t n, double p) : n_(n), p_(p) {
   odds_ = p / (1 - p);
 }
 
+BinomialInverse BinomialInverse::tabulated() const {
+  BinomialInverse t = *this;
+  t.order_.clear();
+  if (n_ == 0 || p_ <= 0 || p_ >= 1) return t;
+  // The search of operator(), recording each probability as it is computed.
+  t.order_.reserve(static_cast<std::size_t>(n_) + 1);
+  t.order_.push_back({pmf_mode_, mode_});
+  std::int64_t up = mode_, down = mode_;
+  double p_up = pmf_mode_, p_down = pmf_mode_;
+  while (up < n_ || down > 0) {
+    if (up < n_) {
+      p_up *= static_cast<double>(n_ - up) / static_cast<double>(up + 1) * odds_;
+      ++up;
+      t.order_.push_back({p_up, up});
+    }
+    if (down > 0) {
+      p_down *= static_cast<double>(down) / static_cast<double>(n_ - down + 1) / odds_;
+      --down;
+      t.order_.push_back({p_down, down});
+    }
+  }
+  return t;
+}
+
 }  // namespace celltrial

@@ -4,7 +4,9 @@
 
 namespace celltrial::detail {
 
-double std_normal_slow(Engine& g, unsigned layer, double z, double sign) noexcept {
+namespace {
+template <class G>
+double slow_path(G& g, unsigned layer, double z, double sign) noexcept {
   for (;;) {
     const auto& t = kZiggurat;
     if (layer == 0) {
@@ -26,5 +28,10 @@ double std_normal_slow(Engine& g, unsigned layer, double z, double sign) noexcep
     if (z < t.x[layer + 1]) return sign * z;
   }
 }
+
+}  // namespace
+
+double std_normal_slow(Engine& g, unsigned layer, double z, double sign) noexcept { return slow_path(g, layer, z, sign); }
+double std_normal_slow(LocalEngine& g, unsigned layer, double z, double sign) noexcept { return slow_path(g, layer, z, sign); }
 
 }  // namespace celltrial::detail

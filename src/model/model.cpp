@@ -204,8 +204,8 @@ Model::Model(const Scenario& s) : sc_(s) {
   p_sae_ = sae_risk;
   p_infusion_ = infusion_risk;
   for (std::size_t a = 0; a < arms_; ++a) {
-    sae_count_[a] = BinomialInverse(arm_counts_[a], p_sae_[a]);
-    infusion_count_[a] = BinomialInverse(arm_counts_[a], p_infusion_[a]);
+    sae_count_[a] = BinomialInverse(arm_counts_[a], p_sae_[a]).tabulated();
+    infusion_count_[a] = BinomialInverse(arm_counts_[a], p_infusion_[a]).tabulated();
   }
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);

@@ -8,6 +8,7 @@
 // 1.6 standard deviations' worth of steps, whatever n is, and no probability far in a tail is ever
 // computed (the search from k = 0 would need (1 - p)^n, which underflows for large n).
 #include <cstdint>
+#include <vector>
 
 namespace celltrial {
 
@@ -23,6 +24,14 @@ class BinomialInverse {
   std::int64_t operator()(double u) const noexcept {
     if (n_ == 0 || p_ <= 0) return 0;
     if (p_ >= 1) return n_;
+    if (!order_.empty()) {
+      // The same subtractions from the same probabilities, read instead of computed.
+      for (const Step& s : order_) {
+        u -= s.pmf;
+        if (u < 0) return s.count;
+      }
+      return mode_;
+    }
     u -= pmf_mode_;
     if (u < 0) return mode_;
     std::int64_t up = mode_, down = mode_;
@@ -48,6 +57,10 @@ class BinomialInverse {
     }
   }
 
+  /// The same counts, faster, for a distribution drawn from many times (the arms of a fixed
+  /// design): the probabilities are computed once, in search order, and kept (n + 1 of them).
+  BinomialInverse tabulated() const;
+
   std::int64_t mode() const noexcept { return mode_; }
   /// P(X = mode).
   double pmf_mode() const noexcept { return pmf_mode_; }
@@ -58,6 +71,11 @@ class BinomialInverse {
   std::int64_t mode_ = 0;
   double pmf_mode_ = 1;
   double odds_ = 0;  ///< p / (1 - p)
+  struct Step {
+    double pmf;
+    std::int64_t count;
+  };
+  std::vector<Step> order_;  ///< tabulated(): every count with its probability, in search order
 };
 
 }  // namespace celltrial

@@ -62,30 +62,22 @@ class LocalEngine {
     const auto hi = static_cast<std::uint64_t>(state_ >> 64), lo = static_cast<std::uint64_t>(state_);
     return std::rotr(hi ^ lo, static_cast<int>(hi >> 58));
   }
-  /// An Engine at the same point of the same sequence, and the way back.
-  Engine engine() const noexcept {
-    Engine g;
-    Access::state(g) = state_;
-    Access::increment(g) = inc_;
-    return g;
-  }
-  void assign(const Engine& g) noexcept { state_ = Access::state(g); }
 
  private:
   using u128 = pcg_extras::pcg128_t;
   static constexpr u128 kMultiplier = pcg_extras::pcg128_t(2549297995355413924ULL) << 64 | 4865540595714422341ULL;
   // pcg64's state and increment are protected members; a derived class may name them.
   struct Access : Engine {
-    static u128& state(Engine& g) noexcept { return g.*(&Access::state_); }
     static const u128& state(const Engine& g) noexcept { return g.*(&Access::state_); }
-    static u128& increment(Engine& g) noexcept { return g.*(&Access::inc_); }
     static const u128& increment(const Engine& g) noexcept { return g.*(&Access::inc_); }
   };
   u128 state_, inc_;
 };
 
 /// Uniform on [0, 1) with 53 random bits.
-inline double uniform01(Engine& g) noexcept {
+template <class G>
+  requires std::is_same_v<G, Engine> || std::is_same_v<G, LocalEngine>
+inline double uniform01(G& g) noexcept {
   return static_cast<double>(g() >> 11) * 0x1.0p-53;
 }
 
@@ -122,8 +114,9 @@ inline constexpr ZigguratTables kZiggurat = make_ziggurat();
 /// The rare cases: the tail beyond r (layer 0) and the wedges. Returns a deviate, drawing afresh
 /// when the candidate is rejected.
 double std_normal_slow(Engine& g, unsigned layer, double z, double sign) noexcept;
+double std_normal_slow(LocalEngine& g, unsigned layer, double z, double sign) noexcept;
 
-/// std_normal() for an Engine or a LocalEngine (whose rare slow path works on an Engine copy).
+/// std_normal() for an Engine or a LocalEngine.
 template <class G>
 inline double std_normal(G& g) noexcept {
   const std::uint64_t u = g();
@@ -134,9 +127,10 @@ inline double std_normal(G& g) noexcept {
   if (z < kZiggurat.x[layer + 1]) [[likely]]
     return std::bit_cast<double>(std::bit_cast<std::uint64_t>(z) ^ sign_bit);
   if constexpr (std::is_same_v<G, LocalEngine>) {
-    Engine copy = g.engine();
+    // On a copy, so that the loop's engine never has its address taken.
+    LocalEngine copy = g;
     const double x = std_normal_slow(copy, layer, z, sign_bit ? -1.0 : 1.0);
-    g.assign(copy);
+    g = copy;
     return x;
   } else {
     return std_normal_slow(g, layer, z, sign_bit ? -1.0 : 1.0);
