@@ -399,10 +399,13 @@ void read_product(Reader& r, const YAML::Node& n, const std::string& path, Arm& 
                                           "bank_choices", "hla_mismatch_mix"};
   const std::vector<std::string> msc_keys{"cells_per_kg", "fixed_cells", "doses", "interval_weeks", "route",
                                           "route_multiplier", "dose_count_multiplier"};
-  for (const auto& k : arm.product == ProductType::ucb ? msc_keys : ucb_keys)
+  std::vector<std::string> other_keys = arm.product == ProductType::ucb ? msc_keys : ucb_keys;
+  if (arm.product == ProductType::none) other_keys.insert(other_keys.end(), msc_keys.begin(), msc_keys.end());
+  for (const auto& k : other_keys)
     if (s.has(k.c_str()))
       r.error(s.get(k.c_str()), s.sub(k.c_str()),
-              "'" + k + "' does not apply to a " + to_string(arm.product) + " product.", "remove it or change the type.");
+              "'" + k + "' does not apply to a " + to_string(arm.product) + " product.",
+              arm.product == ProductType::none ? "remove it, or give the product type ucb or msc." : "remove it or change the type.");
   auto& u = arm.ucb;
   if (s.has("source_mix")) read_named_numbers(r, s.get("source_mix"), s.sub("source_mix"), kSourceNames, u.source_mix, true);
   Section sizes(r, s.get("unit_tnc"), s.sub("unit_tnc"), kSourceNames);
@@ -499,6 +502,18 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
       dr.num("ed50", d.ed50);
       dr.num("hill", d.hill);
       dr.num("slope_per_log", d.slope_per_log);
+    }
+    // Sections that only act on an active arm's effect, and in the cp model's children.
+    for (const char* key : {"modifiers", "heterogeneity"}) {
+      if (!s.has(key)) continue;
+      if (arm.role == ArmRole::control)
+        r.error(s.get(key), s.sub(key), std::string("a control arm has no effect for ") + key + " to act on.",
+                std::string("move ") + key + " to the active arm (a sham procedure goes in design.sham_effect_by_month).");
+      else if (!cp)
+        r.error(s.get(key), s.sub(key),
+                std::string("'") + key + "' applies to the cp outcome model only: the generic model simulates no "
+                                           "ages, GMFCS levels or child-specific effects.",
+                std::string("set population.outcome_model: cp, or remove ") + key + ".");
     }
     Section mod(r, s.get("modifiers"), s.sub("modifiers"), {"age", "gmfcs", "hla_mismatch"});
     if (mod.ok) {
@@ -1121,9 +1136,19 @@ void validate(Reader& r, const Scenario& sc) {
             "add 'product: {type: ucb}' or 'product: {type: msc, ...}'.");
       check(r, d.reference_dose > 0, dp + ".reference_dose",
             "the dose at which effect_by_month applies must be positive.", "e.g. 3e7 (TNC/kg) for UCB.");
-      if (d.model == DoseResponseModel::step)
-        check(r, d.threshold > 0 && d.below_fraction >= 0, dp, "step needs threshold > 0 and below_fraction >= 0.",
-              "e.g. threshold: 2e7, below_fraction: 0.3.");
+      if (d.model == DoseResponseModel::step) {
+        check(r, d.threshold > 0 && d.below_fraction >= 0 && d.below_fraction <= 1, dp,
+              "step needs threshold > 0 and below_fraction between 0 and 1 (got threshold " + format_number(d.threshold) +
+                  ", below_fraction " + format_number(d.below_fraction) + ").",
+              "e.g. threshold: 2e7, below_fraction: 0.3 (the share of the effect left below the threshold).");
+        check(r, d.reference_dose >= d.threshold || d.below_fraction > 0, dp + ".reference_dose",
+              "effect_by_month applies at the reference dose, which is below the threshold, where below_fraction 0 "
+              "leaves no effect: every child's effect would be 0.",
+              "use a reference_dose at or above the threshold, or a below_fraction above 0.");
+      }
+      if (d.model == DoseResponseModel::loglinear)
+        check(r, std::isfinite(d.slope_per_log), dp + ".slope_per_log", "the slope must be a finite number.",
+              "e.g. 0.3: 30 % more effect per e-fold of dose (f = max(0, 1 + slope ln(dose / reference_dose))).");
       if (d.model == DoseResponseModel::emax)
         check(r, d.ed50 > 0 && d.hill > 0 && d.hill <= 20, dp, "emax needs ed50 > 0 and 0 < hill <= 20.",
               "e.g. ed50: 2e7, hill: 1.");
@@ -1663,6 +1688,8 @@ YAML::Node to_node(const Scenario& s) {
       dr["hill"] = num(d.hill);
       dr["slope_per_log"] = num(d.slope_per_log);
       an["dose_response"] = dr;
+    }
+    if (a.role == ArmRole::active && s.population.outcome_model == OutcomeModel::cp) {  // cp-only sections
       YAML::Node mod(YAML::NodeType::Map);
       YAML::Node age(YAML::NodeType::Map);
       age["breaks_months"] = list_node(a.modifiers.age_breaks_months);
@@ -1684,6 +1711,8 @@ YAML::Node to_node(const Scenario& s) {
       het["sd"] = num(a.heterogeneity.sd);
       het["responder_fraction"] = num(a.heterogeneity.responder_fraction);
       an["heterogeneity"] = het;
+    }
+    if (a.role == ArmRole::active) {
       if (a.effect_prior.kind != PriorKind::none) {
         const auto& q = a.effect_prior;
         YAML::Node pn(YAML::NodeType::Map);

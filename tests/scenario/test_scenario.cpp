@@ -151,6 +151,42 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
                                     "{min_age_months: 30, max_age_months: 40}"));
     CHECK_THAT(m, Catch::Contains("no child"));
   }
+  SECTION("settings that would have no effect are rejected, not ignored") {
+    const std::string active = "{name: ucb, role: active, allocation: 1, effect_by_month: {12: 1.4}}";
+    auto with_active = [&](const std::string& extra) {
+      return replace(kBase, active, "{name: ucb, role: active, allocation: 1, effect_by_month: {12: 1.4}, " + extra + "}");
+    };
+    // On the control arm.
+    auto m = error_of(replace(kBase, "{name: control, role: control, allocation: 1}",
+                              "{name: control, role: control, allocation: 1, modifiers: {gmfcs: {I: 2}}}"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:7:") && Catch::Contains("arms[0].modifiers") &&
+                      Catch::Contains("control arm has no effect") && Catch::Contains("move modifiers to the active arm"));
+    m = error_of(replace(kBase, "{name: control, role: control, allocation: 1}",
+                         "{name: control, role: control, allocation: 1, heterogeneity: {sd: 1}}"));
+    CHECK_THAT(m, Catch::Contains("arms[0].heterogeneity") && Catch::Contains("control arm has no effect"));
+    // With the generic outcome model.
+    m = error_of(replace(with_active("modifiers: {age: {breaks_months: [60], multipliers: [1.3, 0.6]}}"),
+                         "outcome_model: cp", "outcome_model: generic"));
+    CHECK_THAT(m, Catch::Contains("arms[1].modifiers") && Catch::Contains("cp outcome model only") &&
+                      Catch::Contains("set population.outcome_model: cp, or remove modifiers"));
+    m = error_of(replace(with_active("heterogeneity: {model: normal, sd: 1}"), "outcome_model: cp", "outcome_model: generic"));
+    CHECK_THAT(m, Catch::Contains("arms[1].heterogeneity") && Catch::Contains("cp outcome model only"));
+    // MSC keys on an arm without a product.
+    m = error_of(with_active("product: {type: none, doses: 2}"));
+    CHECK_THAT(m, Catch::Contains("arms[1].product.doses") && Catch::Contains("does not apply to a none product") &&
+                      Catch::Contains("give the product type ucb or msc"));
+    // Dose-response settings with no meaning.
+    const std::string ucb = "product: {type: ucb}, dose_response: ";
+    m = error_of(with_active(ucb + "{model: step, reference_dose: 3e7, threshold: 2e7, below_fraction: 1.5}"));
+    CHECK_THAT(m, Catch::Contains("arms[1].dose_response") && Catch::Contains("below_fraction between 0 and 1"));
+    m = error_of(with_active(ucb + "{model: step, reference_dose: 1e7, threshold: 2e7, below_fraction: 0}"));
+    CHECK_THAT(m, Catch::Contains("arms[1].dose_response.reference_dose") && Catch::Contains("every child's effect would be 0"));
+    m = error_of(with_active(ucb + "{model: loglinear, reference_dose: 3e7, slope_per_log: .inf}"));
+    CHECK_THAT(m, Catch::Contains("arms[1].dose_response.slope_per_log") && Catch::Contains("finite"));
+    // The same settings where they act load.
+    CHECK_NOTHROW(load_scenario_text(with_active(ucb + "{model: step, reference_dose: 1e7, threshold: 2e7, below_fraction: 0.5}"), "s.yaml"));
+    CHECK_NOTHROW(load_scenario_text(with_active("modifiers: {gmfcs: {I: 2}}, heterogeneity: {model: normal, sd: 1}"), "s.yaml"));
+  }
   SECTION("duplicate key") {
     CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.05\n  alpha: 0.01")), Catch::Contains("appears twice"));
   }

@@ -118,7 +118,7 @@ struct UcbProduct {
   std::array<UnitSize, kUnitSources> unit{{{4.7e8, 0.4}, {1.08e9, 0.4}, {8.0e8, 0.4}}};
   double post_thaw_recovery = 0.8;
   /// Public units: the bank offers up to `bank_choices` units; the first that gives at least
-  /// target_tnc_per_kg is used, else the largest. 0 or 1 choice: a single random unit.
+  /// target_tnc_per_kg is used, else the largest. 1 (1 to 100 allowed): a single random unit.
   double target_tnc_per_kg = 0;
   int bank_choices = 1;
   /// HLA mismatches among allogeneic units (0, 1, 2+).
@@ -176,7 +176,7 @@ struct EffectPrior {
   double lower = -1e300;  ///< truncated_normal bounds
   double upper = 1e300;
   std::vector<double> values;   ///< discrete
-  std::vector<double> weights;  ///< discrete, normalised to sum 1 when read
+  std::vector<double> weights;  ///< discrete: relative weights of the values (used as given; their sum need not be 1)
 };
 
 struct SafetyRisks {
