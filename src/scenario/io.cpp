@@ -96,6 +96,15 @@ class Reader {
     return true;
   }
 
+  /// Reports keys that appear twice in a mapping whose keys the user names (claims, strategies,
+  /// key paths), which mapping() cannot check against a list.
+  void unique_keys(const YAML::Node& n, const std::string& path) {
+    std::set<std::string> keys;
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (it->first.IsScalar() && !keys.insert(it->first.Scalar()).second)
+        error(it->first, join_path(path, it->first.Scalar()), "this key appears twice.", "keep one of the two entries.");
+  }
+
   bool number(const YAML::Node& n, const std::string& path, double& out) {
     if (!scalar(n, path, "a number")) return false;
     const std::string s = trim(n.Scalar());
@@ -746,6 +755,7 @@ void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
               "e.g. claims: {overall_and_young: [primary, under5]}.");
     } else {
       r.seen[s.sub("claims")] = r.where(c, s.sub("claims"));
+      r.unique_keys(c, s.sub("claims"));
       for (auto it = c.begin(); it != c.end(); ++it) {
         ClaimSet cs;
         cs.name = it->first.Scalar();
@@ -1146,9 +1156,6 @@ void validate(Reader& r, const Scenario& sc) {
               "leaves no effect: every child's effect would be 0.",
               "use a reference_dose at or above the threshold, or a below_fraction above 0.");
       }
-      if (d.model == DoseResponseModel::loglinear)
-        check(r, std::isfinite(d.slope_per_log), dp + ".slope_per_log", "the slope must be a finite number.",
-              "e.g. 0.3: 30 % more effect per e-fold of dose (f = max(0, 1 + slope ln(dose / reference_dose))).");
       if (d.model == DoseResponseModel::emax)
         check(r, d.ed50 > 0 && d.hill > 0 && d.hill <= 20, dp, "emax needs ed50 > 0 and 0 < hill <= 20.",
               "e.g. ed50: 2e7, hill: 1.");
@@ -1379,11 +1386,13 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
               "e.g. strategies: {all_comers: {}, under5: {population.eligibility.max_age_months: 59.99}}.");
     } else {
       r.seen["enrichment.strategies"] = r.where(st, "enrichment.strategies");
+      r.unique_keys(st, "enrichment.strategies");
       for (auto it = st.begin(); it != st.end(); ++it) {
         const std::string name = it->first.Scalar();
         const std::string sp = "enrichment.strategies." + name;
         std::vector<std::pair<std::string, std::string>> sets;
         if (it->second.IsMap()) {
+          r.unique_keys(it->second, sp);
           for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) sets.emplace_back(kv->first.Scalar(), flow_text(kv->second));
         } else if (!it->second.IsNull()) {
           r.error(it->second, sp, "expected a mapping of key paths to values (or {} for the base scenario).",
@@ -1402,13 +1411,20 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
               "e.g. vary: {arms.ucb.effect_by_month.12: [1.0, 2.0]}.");
     } else {
       r.seen["tornado.vary"] = r.where(v, "tornado.vary");
+      r.unique_keys(v, "tornado.vary");
       for (auto it = v.begin(); it != v.end(); ++it) {
         const std::string key = it->first.Scalar();
         if (!it->second.IsSequence() || it->second.size() != 2) {
           r.error(it->second, "tornado.vary." + key, "expected two values: [low, high].", "e.g. [1.0, 2.0].");
           continue;
         }
-        sc.tornado.vary.push_back({key, {flow_text(it->second[0]), flow_text(it->second[1])}});
+        const std::string low = flow_text(it->second[0]), high = flow_text(it->second[1]);
+        if (low == high) {
+          r.error(it->second, "tornado.vary." + key, "low and high are the same (" + low + "): the bar would have no width.",
+                  "give two different values, e.g. a plausible lower and upper value of the assumption.");
+          continue;
+        }
+        sc.tornado.vary.push_back({key, {low, high}});
       }
     }
   }

@@ -1,6 +1,7 @@
 // Reading and validating analysis.subgroups, analysis.multiplicity (string or mapping) and
 // analysis.claims: every mistake is a located ExitCode::data diagnostic naming the key path, the
 // problem and the fix; a valid scenario survives to_yaml and back.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -371,10 +372,48 @@ TEST_CASE("subgroup input: claims", "[subgroups][scenario][errors]") {
                                  "analysis.claims.x[1]");
     CHECK_THAT(d.fix, Catch::Contains("did you mean 'under5'"));
   }
+  SECTION("a claim name given twice") {
+    const std::string text = with_multiplicity("  multiplicity: holm\n  claims:\n    x: [primary]\n    x: [under5]\n");
+    const auto d = diagnostic_at(text, "analysis.claims.x");
+    // Located at the second entry.
+    const auto second = text.find("    x: [under5]");
+    CHECK(d.where.line == 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(second), '\n'));
+    CHECK(d.where.column == 5);
+    CHECK_THAT(said(d), Catch::Contains("appears twice") && Catch::Contains("keep one"));
+  }
   SECTION("a claim that is not a list") {
     const auto d = diagnostic_at(with_multiplicity("  multiplicity: holm\n  claims: {x: primary}\n"), "analysis.claims.x");
     CHECK_THAT(d.problem, Catch::Contains("non-empty list"));
   }
+}
+
+TEST_CASE("study input: names and key paths given twice, and a tornado bar without width", "[scenario][errors]") {
+  const std::string study = kBase + R"(enrichment:
+  strategies:
+    all: {}
+    young: {population.eligibility.max_age_months: 59.99, population.eligibility.max_age_months: 48}
+    all: {design.sample_size: 120}
+tornado:
+  vary:
+    design.sample_size: [80, 120]
+    arms.ucb.effect_by_month.12: [1.4, 1.4]
+    design.sample_size: [90, 110]
+)";
+  const auto ds = diagnostics_of(study);
+  const std::string text = all_text(ds);
+  CHECK_THAT(text, Catch::Contains("enrichment.strategies.all: this key appears twice"));
+  CHECK_THAT(text, Catch::Contains("enrichment.strategies.young.population.eligibility.max_age_months: this key appears twice"));
+  CHECK_THAT(text, Catch::Contains("tornado.vary.design.sample_size: this key appears twice"));
+  CHECK_THAT(text, Catch::Contains("tornado.vary.arms.ucb.effect_by_month.12: low and high are the same (1.4)") &&
+                       Catch::Contains("give two different values"));
+  // Without the repeats, the sections load.
+  const std::string fixed = replace(replace(replace(replace(study, ", population.eligibility.max_age_months: 48", ""),
+                                                    "    all: {design.sample_size: 120}\n", ""),
+                                            "[1.4, 1.4]", "[1.0, 2.0]"),
+                                    "    design.sample_size: [90, 110]\n", "");
+  const Scenario s = load_scenario_text(fixed, "sg.yaml");
+  CHECK(s.enrichment.strategies.size() == 2);
+  CHECK(s.tornado.vary.size() == 2);
 }
 
 TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-trips through to_yaml",
