@@ -71,8 +71,9 @@ double inverse_diagonal(const SmallMatrix& l, int p, int c) {
   return sum;
 }
 
+// No member initialisers: analyse() zeroes only the cells a design uses (Cell{} is all zero).
 struct Cell {
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+  double n, sx, sy, sxx, sxy, syy;
   void add(double x, double y) {
     n += 1;
     sx += x;
@@ -151,7 +152,9 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
   if (f.df < 1) return f;
 
   const double mx = SX / N, my = SY / N;
-  SmallMatrix XtX{};
+  // Only the first p rows (and of them the first p columns) are used: zero just those.
+  SmallMatrix XtX;
+  std::fill_n(XtX.begin(), static_cast<std::size_t>(p) * kMaxCols, 0.0);
   SmallVector Xty{};
   auto at = [&](int u, int v) -> double& { return XtX[static_cast<std::size_t>(u * kMaxCols + v)]; };
   double yty = 0;
@@ -302,7 +305,7 @@ double Ancova::ci_critical(std::int64_t df) const {
 }
 
 void Ancova::analyse(const TrialData& d, TrialResult& out) const {
-  std::array<Cell, kMaxArms * kGmfcsLevels> cells{};
+  std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
   const std::size_t n = d.size();
   if (arms_ == 2 && strata_ == 1) {
     // Common case, kept in registers: sums over all analysed children and over arm 1.
@@ -333,6 +336,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     // non-empty cell holds them. Children not analysed have weight 0 (their simulated values are
     // finite), so no branch depends on the data.
     double txx = 0, txy = 0, tyy = 0;
+    std::fill_n(cells.begin(), arms_ * strata_, Cell{});
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t a = d.arm[j];
       const double w = d.observed[j];
