@@ -18,8 +18,9 @@ constexpr int kMaxCols = 1 + (kMaxArms - 1) + (kGmfcsLevels - 1) + 1 + 1 + (kMax
 using SmallMatrix = std::array<double, kMaxCols * kMaxCols>;
 using SmallVector = std::array<double, kMaxCols>;
 
-// A = L L^T in place (L in the lower triangle) for the first p rows and columns. False when a
-// pivot is not above `tol`: a design without full rank.
+// A = L L^T in place for the first p rows and columns, reading and writing only the lower triangle
+// (the upper one may hold anything). False when a pivot is not above `tol`: a design without full
+// rank.
 bool cholesky(SmallMatrix& a, int p, double tol) {
   constexpr int S = kMaxCols;
   for (int k = 0; k < p; ++k) {
@@ -169,12 +170,15 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
         const double sxy = c.sxy - mx * c.sy - my * c.sx + c.n * mx * my;
         const double syy = c.syy - 2 * my * c.sy + c.n * my * my;
         const bool g = mode == 2 && k == 1;
-        const int cols[5] = {0, arm_col[a], stratum_col[s], g ? gcol : -1, g ? armg_col[a] : -1};
-        for (int u : cols) {
-          if (u < 0) continue;
-          for (int v : cols)
-            if (v >= 0) at(u, v) += c.n;
-          at(u, xcol) += sx;
+        // The cell's indicator columns, in increasing order (they were numbered in this order).
+        // Only the lower triangle of X'X is filled: the factorisation and solves read no other.
+        int cols[5];
+        int m = 0;
+        for (int u : {0, arm_col[a], stratum_col[s], g ? gcol : -1, g ? armg_col[a] : -1})
+          if (u >= 0) cols[m++] = u;
+        for (int i = 0; i < m; ++i) {
+          const int u = cols[i];
+          for (int k = 0; k <= i; ++k) at(u, cols[k]) += c.n;
           at(xcol, u) += sx;
           Xty[static_cast<std::size_t>(u)] += sy;
         }
