@@ -65,7 +65,7 @@ class LocalEngine {
 
  private:
   using u128 = pcg_extras::pcg128_t;
-  static constexpr u128 kMultiplier = pcg_extras::pcg128_t(2549297995355413924ULL) << 64 | 4865540595714422341ULL;
+  static constexpr u128 kMultiplier = pcg_detail::default_multiplier<u128>::multiplier();  // pcg64's
   // pcg64's state and increment are protected members; a derived class may name them.
   struct Access : Engine {
     static const u128& state(const Engine& g) noexcept { return g.*(&Access::state_); }

@@ -63,8 +63,6 @@ class TQuantileTable {
     const double v = slots_[static_cast<std::size_t>(df)].load(std::memory_order_relaxed);
     return std::isnan(v) ? fill(df) : v;
   }
-  double p() const { return p_; }
-  std::int64_t max_df() const { return max_df_; }
 
  private:
   double fill(std::int64_t df) const;
