@@ -141,10 +141,15 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
                     {"screened_total", num(screened)},
                     {"screened_total_mc_se", num(ratio_se * static_cast<double>(r.n_total))},
                     {"accrual_months", e.screened_per_month > 0 ? num(screened / e.screened_per_month) : nlohmann::json(nullptr)},
+                    {"accrual_months_mc_se", e.screened_per_month > 0
+                                                 ? num(ratio_se * static_cast<double>(r.n_total) / e.screened_per_month)
+                                                 : nlohmann::json(nullptr)},
                     {"expected_sae", num(sae)},
                     {"expected_sae_mc_se", num(std::sqrt(sae_var))},
                     {"share_under_5_years", sum["enrolled"]["share_under_5_years"]},
+                    {"share_under_5_years_mc_se", sum["enrolled"]["share_under_5_years_mc_se"]},
                     {"share_gmfcs_I_III", sum["enrolled"]["share_gmfcs_I_III"]},
+                    {"share_gmfcs_I_III_mc_se", sum["enrolled"]["share_gmfcs_I_III_mc_se"]},
                     {"curve", curve}});
   }
   return rows;
@@ -152,15 +157,18 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
 
 std::string enrichment_csv(const nlohmann::json& rows) {
   auto n = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.dump(); };
+  // A value and its MC SE (keys "<v>" and "<v>_mc_se").
+  auto pair = [&](const nlohmann::json& r, const std::string& v) { return n(r[v]) + "," + n(r[v + "_mc_se"]); };
   std::ostringstream os;
-  os << "strategy,claim_population,n_total,power,power_mc_se,reached,true_effect,screened_per_randomised,screened_total,"
-        "accrual_months,expected_sae,expected_sae_mc_se,share_under_5_years,share_gmfcs_I_III\n";
+  os << "strategy,claim_population,n_total,power,power_mc_se,reached,true_effect,true_effect_mc_se,screened_per_randomised,"
+        "screened_per_randomised_mc_se,screened_total,screened_total_mc_se,accrual_months,accrual_months_mc_se,expected_sae,"
+        "expected_sae_mc_se,share_under_5_years,share_under_5_years_mc_se,share_gmfcs_I_III,share_gmfcs_I_III_mc_se\n";
   for (const auto& r : rows)
     os << csv_field(r["strategy"].get<std::string>()) << "," << csv_field(r["claim_population"].get<std::string>()) << ","
-       << r["n_total"] << "," << n(r["power"]) << "," << n(r["power_mc_se"]) << "," << (r["reached"].get<bool>() ? "yes" : "no")
-       << "," << n(r["true_effect"]) << "," << n(r["screened_per_randomised"]) << "," << n(r["screened_total"]) << ","
-       << n(r["accrual_months"]) << "," << n(r["expected_sae"]) << "," << n(r["expected_sae_mc_se"]) << ","
-       << n(r["share_under_5_years"]) << "," << n(r["share_gmfcs_I_III"]) << "\n";
+       << r["n_total"] << "," << pair(r, "power") << "," << (r["reached"].get<bool>() ? "yes" : "no") << ","
+       << pair(r, "true_effect") << "," << pair(r, "screened_per_randomised") << "," << pair(r, "screened_total") << ","
+       << pair(r, "accrual_months") << "," << pair(r, "expected_sae") << "," << pair(r, "share_under_5_years") << ","
+       << pair(r, "share_gmfcs_I_III") << "\n";
   return os.str();
 }
 

@@ -295,9 +295,12 @@ void operating_characteristics(std::ostream& os, const json& s) {
   os << "<h2 id=\"enrolment\">Enrolment</h2>\n";
   Table en({"Quantity", "Estimate", "MC SE"}, "enrolment");
   en.row({"screened per trial", sig(at(s, {"sample_size", "screened_mean"}), 5), sig(at(s, {"sample_size", "screened_mc_se"}), 2)});
-  en.row({"screened per randomised", sig(at(s, {"sample_size", "screened_per_randomised"}), 4), ""});
-  en.row({"randomised per trial", sig(at(s, {"sample_size", "randomised_mean"}), 5), ""});
-  en.row({"analysed per trial", sig(at(s, {"sample_size", "analysed_mean"}), 5), ""});
+  en.row({"screened per randomised", sig(at(s, {"sample_size", "screened_per_randomised"}), 4),
+          sig(at(s, {"sample_size", "screened_per_randomised_mc_se"}), 2)});
+  en.row({"randomised per trial", sig(at(s, {"sample_size", "randomised_mean"}), 5),
+          sig(at(s, {"sample_size", "randomised_mean_mc_se"}), 2)});
+  en.row({"analysed per trial", sig(at(s, {"sample_size", "analysed_mean"}), 5),
+          sig(at(s, {"sample_size", "analysed_mean_mc_se"}), 2)});
   en.row({"mean age (months)", sig(at(s, {"enrolled", "mean_age_months"}), 4), sig(at(s, {"enrolled", "mean_age_months_mc_se"}), 2)});
   en.row({"share under 5 years", fixed(at(s, {"enrolled", "share_under_5_years"}), 4),
           fixed(at(s, {"enrolled", "share_under_5_years_mc_se"}), 4)});

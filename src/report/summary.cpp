@@ -258,16 +258,17 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
                                                                            : ""}});
   }
   j["arms"] = arms;
-  double randomised = 0, analysed = 0;
-  for (std::size_t a = 0; a < s.arms.size(); ++a) {
-    randomised += acc.arm(a).randomised.mean();
-    analysed += acc.arm(a).analysed.mean();
-  }
+  // Every trial randomises the design's sample size, so the ratio's MC error is the screened
+  // count's divided by that constant.
+  const double randomised = acc.randomised_total().mean();
   j["sample_size"] = {{"randomised_mean", num(randomised)},
-                      {"analysed_mean", num(analysed)},
+                      {"randomised_mean_mc_se", num(acc.randomised_total().mc_se())},
+                      {"analysed_mean", num(acc.analysed_total().mean())},
+                      {"analysed_mean_mc_se", num(acc.analysed_total().mc_se())},
                       {"screened_mean", num(acc.screened().mean())},
                       {"screened_mc_se", num(acc.screened().mc_se())},
                       {"screened_per_randomised", num(acc.screened().mean() / randomised)},
+                      {"screened_per_randomised_mc_se", num(acc.screened().mc_se() / randomised)},
                       {"screening_yield_prerun", num(truth.screening_yield)}};
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
@@ -322,7 +323,7 @@ std::string summary_csv(const nlohmann::json& j) {
     row("power_favourable", c["power"]["favourable"]["estimate"], c["power"]["favourable"]["mc_se"]);
     const auto& e = c["estimate"];
     row("estimate_mean", e["mean"], e["mc_se"]);
-    row("true_effect", e["true"], nullptr);
+    row("true_effect", e["true"], e["true_mc_se"]);
     row("bias", e["bias"], e["bias_mc_se"]);
     row("empirical_se", e["empirical_se"], e["empirical_se_mc_se"]);
     row("model_se", e["model_se"], e["model_se_mc_se"]);
@@ -369,6 +370,19 @@ std::string summary_csv(const nlohmann::json& j) {
     if (!a["mean_dose"].is_null())
       os << head << lab << ",mean_dose," << csv_num(a["mean_dose"]) << "," << csv_num(a["mean_dose_mc_se"]) << "\n";
   }
+  // Per-trial totals and who enrolled, under the label "all arms".
+  const auto& ss = j["sample_size"];
+  const auto& en = j["enrolled"];
+  auto total = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
+    os << head << "all arms," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
+  };
+  total("randomised_mean", ss["randomised_mean"], ss["randomised_mean_mc_se"]);
+  total("analysed_mean", ss["analysed_mean"], ss["analysed_mean_mc_se"]);
+  total("screened_mean", ss["screened_mean"], ss["screened_mc_se"]);
+  total("screened_per_randomised", ss["screened_per_randomised"], ss["screened_per_randomised_mc_se"]);
+  total("mean_age_months", en["mean_age_months"], en["mean_age_months_mc_se"]);
+  total("share_under_5_years", en["share_under_5_years"], en["share_under_5_years_mc_se"]);
+  total("share_gmfcs_I_III", en["share_gmfcs_I_III"], en["share_gmfcs_I_III_mc_se"]);
   return os.str();
 }
 
@@ -444,8 +458,9 @@ std::string summary_table(const nlohmann::json& j) {
     os << line;
   }
   const auto& ss = j["sample_size"];
-  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << " (" << fmt(ss["screened_per_randomised"], 2)
-     << " per randomised child)\n";
+  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << " (MC SE " << fmt(ss["screened_mc_se"], 1) << "; "
+     << fmt(ss["screened_per_randomised"], 2) << " per randomised child); analysed per trial: " << fmt(ss["analysed_mean"], 1)
+     << " (MC SE " << fmt(ss["analysed_mean_mc_se"], 1) << ")\n";
   const auto& en = j["enrolled"];
   if (!en["mean_age_months"].is_null())
     os << "  enrolled: mean age " << fmt(en["mean_age_months"], 1) << " months, " << fmt(en["share_under_5_years"], 3)

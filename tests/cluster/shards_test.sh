@@ -29,7 +29,7 @@ done
 check "shard files are named shard-K-of-N.json" test -s sh4/shard-1-of-4.json -a -s sh4/shard-4-of-4.json
 check "shard file has format, version, identity, checksum" python3 -c "
 import json; j=json.load(open('sh4/shard-3-of-4.json'))
-assert j['format']=='celltrial.shard/2' and len(j['checksum'])==16 and len(j['scenario']['hash'])==16
+assert j['format']=='celltrial.shard/3' and len(j['checksum'])==16 and len(j['scenario']['hash'])==16
 assert j['scenario']['trials']==$TRIALS and j['shard']=={'index':3,'count':4,'first_trial':15000,'last_trial':22500,'completed_until':22500}
 assert 'git_commit' in j and 'celltrial_version' in j and j['scenario_yaml'].startswith('schema_version')"
 "$BIN" merge sh4 --json > merged.json

@@ -1,6 +1,9 @@
+#include <algorithm>
+#include <sstream>
 #include <catch2/catch.hpp>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/study.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/report/summary.hpp"
@@ -54,4 +57,88 @@ TEST_CASE("design: a bad sweep value names its grid point", "[design][errors]") 
   } catch (const Error& e) {
     CHECK_THAT(std::string(e.what()), Catch::Contains("did you mean 'alpha'"));
   }
+}
+
+namespace {
+// Fields of one CSV line (RFC 4180 quoting).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += c, ++i;
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream is(text);
+  for (std::string line; std::getline(is, line);) rows.push_back(csv_fields(line));
+  return rows;
+}
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  REQUIRE(it != header.end());
+  return static_cast<std::size_t>(it - header.begin());
+}
+}  // namespace
+
+TEST_CASE("design: sweep.csv gives every estimate its MC SE, for comparisons and subgroups", "[design][report]") {
+  const std::string file = test::source_path("scenarios/responder_sensitivity.yaml");
+  auto load = [&](const std::vector<std::string>& sets) { return load_scenario_file(file, sets); };
+  const std::vector<SweepAxis> axes{parse_sweep_axis("design.sample_size=120,160")};
+  const auto rows = run_sweep(load, {"simulation.trials=200"}, axes, false, SweepOptions{});
+  const auto csv = csv_rows(sweep_csv(rows, axes));
+  const auto& head = csv.front();
+  const std::size_t subgroups = rows[0]["summary"]["subgroups"].size();
+  REQUIRE(subgroups > 0);
+  REQUIRE(csv.size() == 1 + 2 * (rows[0]["summary"]["comparisons"].size() + subgroups));
+  for (const auto& r : csv) CHECK(r.size() == head.size());
+  for (const std::string v : {"power", "power_favourable", "true_effect", "bias", "empirical_se", "model_se", "coverage",
+                              "assurance", "analysed_mean", "screened_per_randomised", "mean_age_months", "share_under_5_years",
+                              "share_gmfcs_I_III", "p_sae_difference_exceeds"})
+    CHECK(head.at(column(head, v) + 1) == v + "_mc_se");
+  CHECK(head.at(column(head, "estimate_mean") + 1) == "estimate_mc_se");
+  // The values are the summary's: the first row is the primary comparison at N = 120, the row
+  // after the comparisons its first subgroup.
+  const auto& s = rows[0]["summary"];
+  const auto& primary = csv[1];
+  CHECK(primary[column(head, "true_effect_mc_se")] == s["comparisons"][0]["estimate"]["true_mc_se"].dump());
+  CHECK(primary[column(head, "analysed_mean_mc_se")] == s["sample_size"]["analysed_mean_mc_se"].dump());
+  CHECK(primary[column(head, "share_under_5_years_mc_se")] == s["enrolled"]["share_under_5_years_mc_se"].dump());
+  CHECK(primary[column(head, "p_sae_difference_exceeds_mc_se")] == s["comparisons"][0]["safety"]["mc_se"].dump());
+  CHECK(std::stod(primary[column(head, "analysed_mean_mc_se")]) > 0);
+  const auto& sub = csv[1 + s["comparisons"].size()];
+  CHECK(sub[column(head, "comparison")] == s["subgroups"][0]["label"].get<std::string>());
+  CHECK(sub[column(head, "analysed_mean_mc_se")] == s["subgroups"][0]["analysed_mean_mc_se"].dump());
+  CHECK(sub[column(head, "empirical_se_mc_se")] == s["subgroups"][0]["estimate"]["empirical_se_mc_se"].dump());
+  CHECK(sub[column(head, "p_sae_difference_exceeds")].empty());
+}
+
+TEST_CASE("design: enrichment.csv gives every estimate its MC SE", "[design][report]") {
+  const nlohmann::json row = {{"strategy", "under 5, \"young\""}, {"claim_population", "age < 60 months"}, {"n_total", 300},
+                              {"power", 0.81},                    {"power_mc_se", 0.01},                   {"reached", true},
+                              {"true_effect", 2.1},               {"true_effect_mc_se", 0.002},            {"screened_per_randomised", 1.9},
+                              {"screened_per_randomised_mc_se", 0.003}, {"screened_total", 570},            {"screened_total_mc_se", 0.9},
+                              {"accrual_months", 28.5},           {"accrual_months_mc_se", 0.045},         {"expected_sae", 40.2},
+                              {"expected_sae_mc_se", 0.1},        {"share_under_5_years", 1.0},            {"share_under_5_years_mc_se", 0.0},
+                              {"share_gmfcs_I_III", 0.66},        {"share_gmfcs_I_III_mc_se", 0.001}};
+  nlohmann::json no_accrual = row;
+  no_accrual["accrual_months"] = nullptr;
+  no_accrual["accrual_months_mc_se"] = nullptr;
+  const auto csv = csv_rows(enrichment_csv(nlohmann::json::array({row, no_accrual})));
+  REQUIRE(csv.size() == 3);
+  const auto& head = csv[0];
+  for (const auto& r : csv) CHECK(r.size() == head.size());
+  CHECK(csv[1][column(head, "strategy")] == "under 5, \"young\"");
+  for (const std::string v : {"power", "true_effect", "screened_per_randomised", "screened_total", "accrual_months",
+                              "expected_sae", "share_under_5_years", "share_gmfcs_I_III"}) {
+    CHECK(head.at(column(head, v) + 1) == v + "_mc_se");
+    CHECK(csv[1][column(head, v + "_mc_se")] == row[v + "_mc_se"].dump());
+  }
+  CHECK(csv[2][column(head, "accrual_months")].empty());
+  CHECK(csv[2][column(head, "accrual_months_mc_se")].empty());
 }

@@ -101,4 +101,23 @@ TEST_CASE("engine: dropout removes the expected share of children", "[engine][st
   const double expected = 440 * 0.95;
   // SD of the analysed count per trial is sqrt(440 * .05 * .95) ~ 4.6; MC SE of its mean ~ 0.07.
   CHECK(std::fabs(analysed - expected) < 0.5);
+  // The totals carry their MC errors. The analysed count is Binomial(440, 0.95) per trial, so its
+  // MC SE is about 4.57 / sqrt(4000) = 0.0723; the sample SD of 4,000 draws is within 4 % of the
+  // true one with 3.6 SE to spare (relative SE of a sample SD ~ 1 / sqrt(2 x 3999) = 1.1 %).
+  const auto& ss = j["sample_size"];
+  const double mc_se = ss["analysed_mean_mc_se"];
+  CHECK(mc_se == Approx(std::sqrt(440 * 0.05 * 0.95 / 4000.0)).epsilon(0.04));
+  // With a fixed allocation the arms' counts are independent, so their variances add up.
+  const double by_arm = std::hypot(j["arms"][0]["analysed_mean_mc_se"].get<double>(), j["arms"][1]["analysed_mean_mc_se"].get<double>());
+  CHECK(mc_se == Approx(by_arm).epsilon(0.06));
+  // Every trial randomises the design's 440 children.
+  CHECK(ss["randomised_mean"].get<double>() == 440);
+  CHECK(ss["randomised_mean_mc_se"].get<double>() == 0);
+  CHECK(ss["screened_per_randomised_mc_se"].get<double>() == ss["screened_mc_se"].get<double>() / 440);
+  // The same numbers reach the CSV, each with its MC SE.
+  const std::string csv = summary_csv(j);
+  CHECK_THAT(csv, Catch::Contains(",all arms,analysed_mean," + ss["analysed_mean"].dump() + "," + ss["analysed_mean_mc_se"].dump() + "\n"));
+  CHECK_THAT(csv, Catch::Contains(",all arms,share_gmfcs_I_III," + j["enrolled"]["share_gmfcs_I_III"].dump() + "," +
+                                  j["enrolled"]["share_gmfcs_I_III_mc_se"].dump() + "\n"));
+  CHECK_THAT(csv, Catch::Contains(",true_effect," + j["estimate"]["true"].dump() + "," + j["estimate"]["true_mc_se"].dump() + "\n"));
 }
