@@ -370,11 +370,12 @@ std::string summary_csv(const nlohmann::json& j) {
     if (!a["mean_dose"].is_null())
       os << head << lab << ",mean_dose," << csv_num(a["mean_dose"]) << "," << csv_num(a["mean_dose_mc_se"]) << "\n";
   }
-  // Per-trial totals and who enrolled, under the label "all arms".
+  // Per-trial totals and who enrolled, under the label "all arms" (no age rows for a generic
+  // model, whose children have none).
   const auto& ss = j["sample_size"];
   const auto& en = j["enrolled"];
   auto total = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
-    os << head << "all arms," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
+    if (!est.is_null()) os << head << "all arms," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
   };
   total("randomised_mean", ss["randomised_mean"], ss["randomised_mean_mc_se"]);
   total("analysed_mean", ss["analysed_mean"], ss["analysed_mean_mc_se"]);
