@@ -17,7 +17,8 @@ Action add_show(CLI::App& app, Streams io) {
   return [=]() {
     const Scenario s = load(*file, *sets);
     io.out << "# Fully resolved scenario from " << (file->empty() ? kDefaultScenarioName : *file) << "\n"
-           << "# Comments name where each default comes from (details: docs/scenario.md).\n"
+           << "# Comments give each value's origin: the file line or --set that set it, or the source of its\n"
+           << "# default (details: docs/scenario.md).\n"
            << to_yaml_with_sources(s);
     return 0;
   };

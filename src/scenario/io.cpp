@@ -1935,12 +1935,36 @@ std::string to_yaml(const Scenario& s) {
   return std::string(out.c_str()) + "\n";
 }
 
+namespace {
+// Where a value of the resolved scenario came from: the file or command line that set it, or
+// nothing when the scenario left it at its default. A mapping or list counts as set when any of
+// its entries was.
+const Location* set_at(const Scenario& s, const std::string& path) {
+  const auto exact = s.locations.find(path);
+  if (exact != s.locations.end()) return &exact->second;
+  for (const char* sep : {".", "["}) {
+    const std::string prefix = path + sep;
+    const auto it = s.locations.lower_bound(prefix);
+    if (it != s.locations.end() && it->first.compare(0, prefix.size(), prefix) == 0) return &it->second;
+  }
+  return nullptr;
+}
+
+std::string place(const Location& l) {
+  if (l.line == 0) return l.file;
+  // "scenarios/default.yaml (built in)" -> "scenarios/default.yaml:11 (built in)"
+  const auto note = l.file.find(" (");
+  if (note != std::string::npos && l.file.back() == ')')
+    return l.file.substr(0, note) + ":" + std::to_string(l.line) + l.file.substr(note);
+  return l.file + ":" + std::to_string(l.line);
+}
+}  // namespace
+
 std::string to_yaml_with_sources(const Scenario& s) {
-  // Key name -> where its default comes from. A value the scenario changed keeps the note, which
-  // then says where the default came from.
+  // Key name -> where its default comes from.
   static const std::vector<std::pair<std::string, std::string>> sources{
       {"curves", "GMFM-66 stable-limit curves by GMFCS level: Rosenbaum et al., JAMA 2002"},
-      {"gmfcs_mix", "default: registry mean, Reid et al. 2011 (normalised to sum 1)"},
+      {"gmfcs_mix", "registry mean, Reid et al. 2011 (normalised to sum 1)"},
       {"child_limit_sd", "between-child SD 6-10 points reported; 8 assumed"},
       {"progress_sd_per_year", "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months"},
       {"measurement_sd", "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed"},
@@ -1948,8 +1972,7 @@ std::string to_yaml_with_sources(const Scenario& s) {
       {"decline", "Hanna et al., DMCN 2009: peaks 7.9/6.9/6.9 y, losses 4.7/7.8/6.4 points (III/IV/V)"},
       {"weight", "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"},
       {"male_fraction", "assumed"},
-      {"effect_by_month", "default scenarios: IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)"},
-      {"effect_smd_by_month", "MSC meta-analysis, Cells 2025 (SMD 1.05/0.97/0.99 at 3/6/12 m)"},
+      {"effect_by_month", "IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)"},
       {"unit_tnc", "median pre-freeze TNC: private 4.7e8, public 1.08e9 (Sun 2010); CVs assumed"},
       {"source_mix", "IPDMA: 84 % allogeneic, mostly unrelated"},
       {"hla_mismatch_mix", "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed"},
@@ -1961,18 +1984,76 @@ std::string to_yaml_with_sources(const Scenario& s) {
       {"by_last_visit", "0-9 % per year in these trials; value assumed"},
       {"effect_prior", "e.g. Normal(1.42, 0.56^2) from the IPDMA 12-month CI"},
   };
+  // Not assumptions: no note.
+  static const std::set<std::string> plain{"schema_version", "name", "description"};
+  // The arm of a path "arms[i]...", or null.
+  auto arm_of = [&](const std::string& path) -> const Arm* {
+    if (path.rfind("arms[", 0) != 0) return nullptr;
+    const std::size_t i = std::strtoul(path.c_str() + 5, nullptr, 10);
+    return i < s.arms.size() ? &s.arms[i] : nullptr;
+  };
+  // Sections whose default is "off": say so rather than cite the values they would use.
+  auto default_note = [&](const std::string& key, const std::string& path, const std::string& note) -> std::string {
+    if (key == "decline" && !s.population.cp.decline.enabled)
+      return "off; the values are those of Hanna et al., DMCN 2009 (III/IV/V)";
+    if (const Arm* a = arm_of(path)) {
+      if (key == "dose_response" && a->dose_response.model == DoseResponseModel::none) return "none (no dose-response)";
+      const EffectModifiers& m = a->modifiers;
+      auto one = [](double x) { return x == 1; };
+      if (key == "modifiers" && std::all_of(m.age_multipliers.begin(), m.age_multipliers.end(), one) &&
+          std::all_of(m.gmfcs.begin(), m.gmfcs.end(), one) && std::all_of(m.hla_mismatch.begin(), m.hla_mismatch.end(), one))
+        return "none (every multiplier 1)";
+    }
+    return note;
+  };
   std::istringstream in(to_yaml(s));
   std::ostringstream out;
+  // The key path of each open mapping or list element, by indentation ("" at the top), and the
+  // number of elements seen so far in each list.
+  std::vector<std::pair<int, std::string>> open{{-1, ""}};
+  std::map<std::string, std::size_t> elements;
   for (std::string line; std::getline(in, line);) {
-    const auto b = line.find_first_not_of(" -");
-    const auto colon = line.find(':', b == std::string::npos ? 0 : b);
-    if (b != std::string::npos && colon != std::string::npos) {
-      const std::string key = line.substr(b, colon - b);
-      for (const auto& [k, note] : sources)
-        if (k == key) {
-          line += "  # " + note;
-          break;
-        }
+    int indent = static_cast<int>(line.find_first_not_of(' '));
+    if (indent < 0) {
+      out << line << "\n";
+      continue;
+    }
+    std::size_t at = static_cast<std::size_t>(indent);
+    if (line.compare(at, 2, "- ") == 0) {  // a list element: "arms[1]"; its keys are 2 further in
+      while (open.back().first >= indent) open.pop_back();
+      const std::string list = open.back().second;
+      open.emplace_back(indent, list + "[" + std::to_string(elements[list]++) + "]");
+      at += 2;
+      indent += 2;
+    }
+    const auto colon = line.find(':', at);
+    if (colon == std::string::npos) {
+      out << line << "\n";
+      continue;
+    }
+    while (open.back().first >= indent) open.pop_back();
+    const std::string key = line.substr(at, colon - at);
+    const std::string& parent = open.back().second;
+    const std::string path = parent.empty() ? key : parent + "." + key;
+    const bool block = line.find_first_not_of(' ', colon + 1) == std::string::npos;  // entries follow
+    if (block) open.emplace_back(indent, path);
+    if (plain.count(key)) {
+      out << line << "\n";
+      continue;
+    }
+    std::string note;
+    for (const auto& [k, source] : sources)
+      if (k == key) note = source;
+    const Location* set = set_at(s, path);
+    const Location* smd = key == "effect_by_month" ? set_at(s, parent + ".effect_smd_by_month") : nullptr;
+    if (smd != nullptr) {
+      line += "  # effect_smd_by_month x smd_sd, set at " + place(*smd);
+    } else if (set != nullptr && !block) {
+      line += "  # set at " + place(*set);
+    } else if (set != nullptr) {
+      if (!note.empty()) line += "  # default where not marked: " + note;
+    } else if (!note.empty()) {
+      line += "  # default: " + default_note(key, path, note);
     }
     out << line << "\n";
   }

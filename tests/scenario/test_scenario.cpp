@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -71,6 +72,38 @@ TEST_CASE("scenario: show output loads back to the same scenario", "[scenario]")
   }
   const Scenario c = load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.1234567890123"});
   CHECK(load_scenario_text(to_yaml(c), "x").analysis.alpha == 0.1234567890123);
+}
+
+TEST_CASE("scenario: show gives each value's origin, and its output loads back", "[scenario]") {
+  // The line of `text` holding `key`, as "shown line ends with" text.
+  auto line_of = [](const std::string& text, const std::string& key) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+      if (line.find(key) != std::string::npos) return line;
+    FAIL("no line with " << key);
+    return std::string();
+  };
+  const Scenario s = load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.025"});
+  const std::string shown = to_yaml_with_sources(s);
+  CHECK_THAT(line_of(shown, "sample_size:"), Catch::EndsWith("  # set at s.yaml:10"));
+  CHECK_THAT(line_of(shown, "visits_months:"), Catch::EndsWith("  # set at s.yaml:11"));
+  CHECK_THAT(line_of(shown, "alpha:"), Catch::EndsWith("  # set at command line (--set analysis.alpha=0.025)"));
+  // The arms' entries are found by their place in the list (line 8 holds the second arm).
+  CHECK_THAT(line_of(shown, "effect_by_month:"), Catch::EndsWith("  # set at s.yaml:8"));
+  // Defaults name their source; sections that are off by default say so.
+  CHECK_THAT(line_of(shown, "measurement_sd:"), Catch::Contains("# default: GMFM-66 SEM"));
+  CHECK_THAT(line_of(shown, "decline:"), Catch::EndsWith("# default: off; the values are those of Hanna et al., DMCN 2009 (III/IV/V)"));
+  CHECK_THAT(line_of(shown, "dose_response:"), Catch::EndsWith("# default: none (no dose-response)"));
+  CHECK_THAT(line_of(shown, "sae_risk: 0.129"), Catch::EndsWith("# default: IPDMA: 16.0 % UCB vs 12.9 % control"));
+  // A section set in part says which default the rest keep.
+  CHECK_THAT(line_of(shown, "gmfcs_mix:"), Catch::EndsWith("# default where not marked: registry mean, Reid et al. 2011 (normalised to sum 1)"));
+  CHECK_THAT(shown, !Catch::Contains("name: t  #"));
+  // An effect given as SMDs is shown in points with where the SMDs were set.
+  const Scenario m = test::load_shipped("scenarios/msc_intrathecal.yaml");
+  CHECK_THAT(line_of(to_yaml_with_sources(m), "effect_by_month:"),
+             Catch::Contains("# effect_smd_by_month x smd_sd, set at ") && Catch::Contains("msc_intrathecal.yaml:"));
+  // The comments do not change what loads back.
+  for (const Scenario* x : {&s, &m}) CHECK(to_yaml(load_scenario_text(to_yaml_with_sources(*x), "shown.yaml")) == to_yaml(*x));
 }
 
 TEST_CASE("scenario: effects are interpolated between visits", "[scenario]") {

@@ -25,7 +25,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& source_n
 /// scenario.
 std::string to_yaml(const Scenario& s);
 
-/// to_yaml with a comment after each assumption naming its default's source (for `show`).
+/// to_yaml with a comment after each assumption naming its origin (for `show`): "set at FILE:LINE"
+/// (or the --set that changed it) for values the scenario sets, "default: SOURCE" for defaults
+/// that have a published or stated source.
 std::string to_yaml_with_sources(const Scenario& s);
 
 /// The fully resolved scenario as JSON (same structure as to_yaml), for results files.
