@@ -1,5 +1,7 @@
 #include "celltrial/cli/cli.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <map>
 
@@ -43,6 +45,48 @@ const char* kExitCodes =
     "       command resumes)\n";
 }
 
+namespace {
+// For a command line the parser refused: a message per unknown command or option with the closest
+// known one ("did you mean ...?"), or nothing when every word is known (the parser's own message
+// is shown then).
+std::string usage_hints(CLI::App& app, CLI::App* sub, int argc, const char* const* argv) {
+  std::string hints;
+  if (sub == nullptr) {
+    std::vector<std::string> commands;
+    for (const auto* c : app.get_subcommands({})) commands.push_back(c->get_name());
+    for (int i = 1; i < argc; ++i) {
+      const std::string w = argv[i];
+      if (w.empty() || w[0] == '-') continue;
+      std::string list;
+      for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+      const std::string guess = closest_match(w, commands);
+      hints += "celltrial: error: '" + w + "' is not a command." + (guess.empty() ? "" : " Did you mean '" + guess + "'?") +
+               " (commands: " + list + ")\n";
+      break;  // the first word names the command
+    }
+    return hints;
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* a : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(sub)})
+    for (const CLI::Option* o : a->get_options()) {
+      for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+      for (const auto& n : o->get_snames()) names.push_back("-" + n);
+    }
+  for (int i = 1; i < argc; ++i) {
+    std::string w = argv[i];
+    if (w.size() < 2 || w[0] != '-' || w == "--") continue;
+    if (w[1] != '-' && (std::isdigit(static_cast<unsigned char>(w[1])) || w[1] == '.')) continue;  // a negative number
+    w = w.substr(0, w.find('='));
+    if (std::find(names.begin(), names.end(), w) != names.end()) continue;
+    if (w[1] != '-' && w.size() > 2) continue;  // -q2 style: short flags with a value
+    const std::string guess = closest_match(w, names);
+    hints += "celltrial: error: unknown option '" + w + "' for 'celltrial " + sub->get_name() + "'." +
+             (guess.empty() ? "" : " Did you mean '" + guess + "'?") + "\n";
+  }
+  return hints;
+}
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   try {
     CLI::App app{"celltrial: simulation and design of phase 3 trials of cell therapies for cerebral palsy"};
@@ -70,10 +114,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     } catch (const CLI::Success& e) {
       return app.exit(e, out, err);
     } catch (const CLI::ParseError& e) {
-      err << "celltrial: error: " << e.what() << "\n";
-      std::string sub;
-      for (auto* s : app.get_subcommands()) sub = s->get_name();
-      err << "Run 'celltrial " << (sub.empty() ? "" : sub + " ") << "--help' for the options.\n";
+      CLI::App* chosen = nullptr;
+      for (auto* s : app.get_subcommands()) chosen = s;
+      const std::string hints = usage_hints(app, chosen, argc, argv);
+      err << (hints.empty() ? "celltrial: error: " + std::string(e.what()) + "\n" : hints);
+      err << "Run 'celltrial " << (chosen == nullptr ? "" : chosen->get_name() + " ") << "--help' for the options.\n";
       return static_cast<int>(ExitCode::usage);
     }
     for (auto* s : app.get_subcommands())

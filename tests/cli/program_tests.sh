@@ -17,6 +17,9 @@ expect "help lists exit codes" 0 '65 +data' -- "$BIN" --help
 expect "simulate --help" 0 '--threads' -- "$BIN" simulate --help
 expect "no subcommand is a usage error" 64 'subcommand' -- "$BIN"
 expect "unknown option" 64 "celltrial simulate --help" -- "$BIN" simulate --bogus
+expect "option typo names the option" 64 "unknown option '--trails' for 'celltrial simulate'. Did you mean '--trials'\\?" -- "$BIN" simulate "$REF" --trails 10
+expect "option typo with a value" 64 "unknown option '--targt' for 'celltrial power'. Did you mean '--target'\\?" -- "$BIN" power "$REF" --targt=0.8
+expect "command typo" 64 "'simulat' is not a command. Did you mean 'simulate'\\?" -- "$BIN" simulat "$REF"
 expect "--threads 0" 64 'threads.*(range|0)' -- "$BIN" simulate --threads 0
 expect "--trials abc" 64 'trials' -- "$BIN" simulate --trials abc
 expect "--trials 0" 64 'trials' -- "$BIN" simulate --trials 0
