@@ -154,7 +154,7 @@ Action add_study(CLI::App& app, Streams io) {
     }
     // 4. Tornado.
     if (!base.tornado.vary.empty()) {
-      const nlohmann::json t = run_tornado(tornado, base.tornado, opt);
+      const nlohmann::json t = run_tornado(tornado, base.tornado, opt, &acc);  // its base is the base run
       files["tornado.json"] = dump_json(t);
       files["tornado.csv"] = tornado_csv(t);
       note(plot_tornado(t, "tornado", files));

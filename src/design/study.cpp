@@ -200,16 +200,22 @@ std::string enrichment_table(const nlohmann::json& rows, const std::string& titl
   return os.str();
 }
 
-nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const TornadoSection& t, const StudyOptions& opt) {
+nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const TornadoSection& t, const StudyOptions& opt,
+                           const Accumulator* base_run) {
   CELLTRIAL_ASSERT(scenarios.size() == 1 + 2 * t.vary.size());
+  CELLTRIAL_ASSERT(base_run == nullptr || base_run->trials() == scenarios[0].simulation.trials);
   const auto variants = tornado_variants(t);
   std::vector<std::pair<double, double>> power;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    say(opt, "tornado: " + (i == 0 ? std::string("base") : variants[i].name.substr(std::string("in the tornado's ").size())));
-    EngineOptions eo;
-    eo.threads = opt.threads;
-    eo.stop = opt.stop;
-    const Accumulator acc = run_trials(Model(scenarios[i]), eo);
+    Accumulator run;
+    if (i > 0 || base_run == nullptr) {
+      say(opt, "tornado: " + (i == 0 ? std::string("base") : variants[i].name.substr(std::string("in the tornado's ").size())));
+      EngineOptions eo;
+      eo.threads = opt.threads;
+      eo.stop = opt.stop;
+      run = run_trials(Model(scenarios[i]), eo);
+    }
+    const Accumulator& acc = i == 0 && base_run != nullptr ? *base_run : run;
     const double tr = static_cast<double>(acc.trials());
     const double p = static_cast<double>(acc.comparison(0).rejections_favourable) / tr;
     power.emplace_back(p, std::sqrt(p * (1 - p) / tr));

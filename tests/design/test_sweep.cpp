@@ -142,3 +142,30 @@ TEST_CASE("design: enrichment.csv gives every estimate its MC SE", "[design][rep
   CHECK(csv[2][column(head, "accrual_months")].empty());
   CHECK(csv[2][column(head, "accrual_months_mc_se")].empty());
 }
+
+TEST_CASE("design: the tornado runs each end of each bar and reuses a base run it is given", "[design]") {
+  const std::string file = test::source_path("scenarios/validation/reference_ancova.yaml");
+  auto load = [&](const std::vector<std::string>& sets) { return load_scenario_file(file, sets); };
+  TornadoSection t;
+  t.vary = {{"analysis.alpha", {"0.01", "0.05"}}, {"design.sample_size", {"150", "250"}}};
+  std::vector<Scenario> variants;
+  for (const auto& v : tornado_variants(t)) {
+    std::vector<std::string> sets{"simulation.trials=400"};
+    sets.insert(sets.end(), v.overrides.begin(), v.overrides.end());
+    variants.push_back(load(sets));
+  }
+  REQUIRE(variants.size() == 5);
+  const nlohmann::json fresh = run_tornado(variants, t, StudyOptions{});
+  const Accumulator base = run_trials(Model(variants[0]), EngineOptions{});
+  CHECK(run_tornado(variants, t, StudyOptions{}, &base) == fresh);
+  // The base bar is the plain run's favourable power.
+  CHECK(fresh["base"]["power"].get<double>() ==
+        static_cast<double>(base.comparison(0).rejections_favourable) / static_cast<double>(base.trials()));
+  // Bars are sorted by swing; the same trials tested at alpha 0.01 reject no more than at 0.05.
+  REQUIRE(fresh["rows"].size() == 2);
+  CHECK(fresh["rows"][0]["swing"].get<double>() >= fresh["rows"][1]["swing"].get<double>());
+  for (const auto& r : fresh["rows"]) {
+    CHECK(r["swing"].get<double>() == std::fabs(r["power_high"].get<double>() - r["power_low"].get<double>()));
+    if (r["key"] == "analysis.alpha") CHECK(r["power_low"].get<double>() <= r["power_high"].get<double>());
+  }
+}

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/design/sample_size.hpp"
+#include "celltrial/engine/accumulator.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -53,8 +54,10 @@ std::string enrichment_table(const nlohmann::json& rows,
 /// power_high_mc_se, swing, swing_mc_se}]} with rows sorted by swing (|high - low|), largest first.
 /// Power is the first comparison's favourable rejection rate; `variants` are tornado_variants(t),
 /// loaded. swing_mc_se treats the two powers as independent, an upper bound: they share their
-/// random numbers, which makes the difference more precise.
-nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt);
+/// random numbers, which makes the difference more precise. `base_run`, when given, is the
+/// accumulated run of variants[0] (same scenario, seed and trials), which is then not run again.
+nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt,
+                           const Accumulator* base_run = nullptr);
 std::string tornado_csv(const nlohmann::json& t);
 
 /// Trial `trial` of the run, analysed: [{label, estimate, low, high}] for the first active arm's
