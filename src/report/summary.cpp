@@ -314,76 +314,71 @@ std::string summary_csv(const nlohmann::json& j) {
   os << "scenario,trials,seed,comparison,metric,estimate,mc_se\n";
   const std::string head = csv_field(j["scenario"].get<std::string>()) + "," + j["trials"].dump() + "," +
                            j["seed"].dump() + ",";
+  // One row: what it is about (comparison, subgroup, arm, ...), the metric, its value and MC SE.
+  auto row = [&](const std::string& about, const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
+    os << head << csv_field(about) << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
+  };
+  // A value and its MC SE from the keys `value` and `value_se` of `o`.
+  auto pair = [&](const std::string& about, const std::string& metric, const nlohmann::json& o, const char* value,
+                  const char* value_se) { row(about, metric, o[value], o[value_se]); };
   for (const auto& c : j["comparisons"]) {
-    const std::string lab = csv_field(c["label"].get<std::string>());
-    auto row = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
-      os << head << lab << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
-    };
-    row("power", c["power"]["estimate"], c["power"]["mc_se"]);
-    row("power_favourable", c["power"]["favourable"]["estimate"], c["power"]["favourable"]["mc_se"]);
+    const std::string lab = c["label"].get<std::string>();
     const auto& e = c["estimate"];
-    row("estimate_mean", e["mean"], e["mc_se"]);
-    row("true_effect", e["true"], e["true_mc_se"]);
-    row("bias", e["bias"], e["bias_mc_se"]);
-    row("empirical_se", e["empirical_se"], e["empirical_se_mc_se"]);
-    row("model_se", e["model_se"], e["model_se_mc_se"]);
-    row("rmse", e["rmse"], e["rmse_mc_se"]);
-    row("coverage", e["coverage"], e["coverage_mc_se"]);
-    row("p_sae_difference_exceeds", c["safety"]["estimate"], c["safety"]["mc_se"]);
+    pair(lab, "power", c["power"], "estimate", "mc_se");
+    pair(lab, "power_favourable", c["power"]["favourable"], "estimate", "mc_se");
+    pair(lab, "estimate_mean", e, "mean", "mc_se");
+    pair(lab, "true_effect", e, "true", "true_mc_se");
+    pair(lab, "bias", e, "bias", "bias_mc_se");
+    pair(lab, "empirical_se", e, "empirical_se", "empirical_se_mc_se");
+    pair(lab, "model_se", e, "model_se", "model_se_mc_se");
+    pair(lab, "rmse", e, "rmse", "rmse_mc_se");
+    pair(lab, "coverage", e, "coverage", "coverage_mc_se");
+    pair(lab, "p_sae_difference_exceeds", c["safety"], "estimate", "mc_se");
   }
   if (j.contains("subgroups"))
     for (const auto& g : j["subgroups"]) {
-      const std::string lab = csv_field(g["label"].get<std::string>());
-      auto row = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
-        os << head << lab << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
-      };
-      row("subgroup_analysed_mean", g["analysed_mean"], g["analysed_mean_mc_se"]);
-      row("subgroup_power", g["power"]["estimate"], g["power"]["mc_se"]);
-      row("subgroup_power_unadjusted", g["power_unadjusted"]["estimate"], g["power_unadjusted"]["mc_se"]);
-      row("subgroup_estimate_mean", g["estimate"]["mean"], g["estimate"]["mc_se"]);
-      row("subgroup_true_effect", g["estimate"]["true"], g["estimate"]["true_mc_se"]);
-      row("subgroup_bias", g["estimate"]["bias"], g["estimate"]["bias_mc_se"]);
-      row("subgroup_coverage", g["estimate"]["coverage"], g["estimate"]["coverage_mc_se"]);
-      row("complement_estimate_mean", g["complement"]["estimate"]["mean"], g["complement"]["estimate"]["mc_se"]);
-      row("interaction_mean", g["interaction"]["mean"], g["interaction"]["mc_se"]);
-      row("interaction_power", g["interaction"]["power"]["estimate"], g["interaction"]["power"]["mc_se"]);
+      const std::string lab = g["label"].get<std::string>();
+      const auto& e = g["estimate"];
+      pair(lab, "subgroup_analysed_mean", g, "analysed_mean", "analysed_mean_mc_se");
+      pair(lab, "subgroup_power", g["power"], "estimate", "mc_se");
+      pair(lab, "subgroup_power_unadjusted", g["power_unadjusted"], "estimate", "mc_se");
+      pair(lab, "subgroup_estimate_mean", e, "mean", "mc_se");
+      pair(lab, "subgroup_true_effect", e, "true", "true_mc_se");
+      pair(lab, "subgroup_bias", e, "bias", "bias_mc_se");
+      pair(lab, "subgroup_coverage", e, "coverage", "coverage_mc_se");
+      pair(lab, "complement_estimate_mean", g["complement"]["estimate"], "mean", "mc_se");
+      pair(lab, "interaction_mean", g["interaction"], "mean", "mc_se");
+      pair(lab, "interaction_power", g["interaction"]["power"], "estimate", "mc_se");
     }
   if (j.contains("multiplicity")) {
     const auto& m = j["multiplicity"];
-    for (const auto& h : m["hypotheses"])
-      os << head << csv_field("family:" + h["name"].get<std::string>()) << ",power," << csv_num(h["power"]["estimate"]) << ","
-         << csv_num(h["power"]["mc_se"]) << "\n";
-    os << head << "family,at_least_one," << csv_num(m["at_least_one"]["estimate"]) << "," << csv_num(m["at_least_one"]["mc_se"]) << "\n";
-    os << head << "family,all," << csv_num(m["all"]["estimate"]) << "," << csv_num(m["all"]["mc_se"]) << "\n";
-    os << head << "family,any_rejection," << csv_num(m["any_rejection"]["estimate"]) << "," << csv_num(m["any_rejection"]["mc_se"]) << "\n";
-    for (const auto& c : m["claims"])
-      os << head << csv_field("claim:" + c["name"].get<std::string>()) << ",probability," << csv_num(c["estimate"]) << ","
-         << csv_num(c["mc_se"]) << "\n";
+    for (const auto& h : m["hypotheses"]) pair("family:" + h["name"].get<std::string>(), "power", h["power"], "estimate", "mc_se");
+    pair("family", "at_least_one", m["at_least_one"], "estimate", "mc_se");
+    pair("family", "all", m["all"], "estimate", "mc_se");
+    pair("family", "any_rejection", m["any_rejection"], "estimate", "mc_se");
+    for (const auto& c : m["claims"]) pair("claim:" + c["name"].get<std::string>(), "probability", c, "estimate", "mc_se");
   }
   for (const auto& a : j["arms"]) {
-    const std::string lab = csv_field(a["name"].get<std::string>());
-    os << head << lab << ",analysed_mean," << csv_num(a["analysed_mean"]) << "," << csv_num(a["analysed_mean_mc_se"]) << "\n";
-    os << head << lab << ",mean_change," << csv_num(a["mean_change"]) << "," << csv_num(a["mean_change_mc_se"]) << "\n";
-    os << head << lab << ",sae_mean," << csv_num(a["sae_mean"]) << "," << csv_num(a["sae_mc_se"]) << "\n";
-    os << head << lab << ",infusion_reactions_mean," << csv_num(a["infusion_reactions_mean"]) << ","
-       << csv_num(a["infusion_reactions_mc_se"]) << "\n";
-    if (!a["mean_dose"].is_null())
-      os << head << lab << ",mean_dose," << csv_num(a["mean_dose"]) << "," << csv_num(a["mean_dose_mc_se"]) << "\n";
+    const std::string lab = a["name"].get<std::string>();
+    pair(lab, "analysed_mean", a, "analysed_mean", "analysed_mean_mc_se");
+    pair(lab, "mean_change", a, "mean_change", "mean_change_mc_se");
+    pair(lab, "sae_mean", a, "sae_mean", "sae_mc_se");
+    pair(lab, "infusion_reactions_mean", a, "infusion_reactions_mean", "infusion_reactions_mc_se");
+    if (!a["mean_dose"].is_null()) pair(lab, "mean_dose", a, "mean_dose", "mean_dose_mc_se");
   }
-  // Per-trial totals and who enrolled, under the label "all arms" (no age rows for a generic
-  // model, whose children have none).
+  // Per-trial totals and who enrolled, under "all arms" (no age rows for a generic model, whose
+  // children have none).
   const auto& ss = j["sample_size"];
   const auto& en = j["enrolled"];
-  auto total = [&](const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
-    if (!est.is_null()) os << head << "all arms," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
-  };
-  total("randomised_mean", ss["randomised_mean"], ss["randomised_mean_mc_se"]);
-  total("analysed_mean", ss["analysed_mean"], ss["analysed_mean_mc_se"]);
-  total("screened_mean", ss["screened_mean"], ss["screened_mc_se"]);
-  total("screened_per_randomised", ss["screened_per_randomised"], ss["screened_per_randomised_mc_se"]);
-  total("mean_age_months", en["mean_age_months"], en["mean_age_months_mc_se"]);
-  total("share_under_5_years", en["share_under_5_years"], en["share_under_5_years_mc_se"]);
-  total("share_gmfcs_I_III", en["share_gmfcs_I_III"], en["share_gmfcs_I_III_mc_se"]);
+  pair("all arms", "randomised_mean", ss, "randomised_mean", "randomised_mean_mc_se");
+  pair("all arms", "analysed_mean", ss, "analysed_mean", "analysed_mean_mc_se");
+  pair("all arms", "screened_mean", ss, "screened_mean", "screened_mc_se");
+  pair("all arms", "screened_per_randomised", ss, "screened_per_randomised", "screened_per_randomised_mc_se");
+  if (!en["mean_age_months"].is_null()) {
+    pair("all arms", "mean_age_months", en, "mean_age_months", "mean_age_months_mc_se");
+    pair("all arms", "share_under_5_years", en, "share_under_5_years", "share_under_5_years_mc_se");
+    pair("all arms", "share_gmfcs_I_III", en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
+  }
   return os.str();
 }
 
