@@ -50,36 +50,48 @@ namespace {
 // known one ("did you mean ...?"), or nothing when every word is known (the parser's own message
 // is shown then).
 std::string usage_hints(CLI::App& app, CLI::App* sub, int argc, const char* const* argv) {
-  std::string hints;
-  if (sub == nullptr) {
-    std::vector<std::string> commands;
-    for (const auto* c : app.get_subcommands({})) commands.push_back(c->get_name());
-    for (int i = 1; i < argc; ++i) {
-      const std::string w = argv[i];
-      if (w.empty() || w[0] == '-') continue;
-      std::string list;
-      for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
-      const std::string guess = closest_match(w, commands);
-      hints += "celltrial: error: '" + w + "' is not a command." + (guess.empty() ? "" : " Did you mean '" + guess + "'?") +
-               " (commands: " + list + ")\n";
-      break;  // the first word names the command
-    }
-    return hints;
-  }
-  std::vector<std::string> names;
-  for (const CLI::App* a : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(sub)})
-    for (const CLI::Option* o : a->get_options()) {
+  auto names_of = [](const CLI::App& a, std::vector<std::string>& names) {
+    for (const CLI::Option* o : a.get_options()) {
       for (const auto& l : o->get_lnames()) names.push_back("--" + l);
       for (const auto& n : o->get_snames()) names.push_back("-" + n);
     }
+  };
+  std::vector<std::string> names;
+  names_of(app, names);
+  if (sub == nullptr) {
+    std::vector<std::string> commands;
+    std::string list;
+    for (const auto* c : app.get_subcommands({})) {
+      commands.push_back(c->get_name());
+      list += (list.empty() ? "" : ", ") + c->get_name();
+    }
+    // The first word that is neither an option of celltrial itself nor a command's name.
+    for (int i = 1; i < argc; ++i) {
+      const std::string w = argv[i];
+      if (w == "--") break;
+      if (std::find(names.begin(), names.end(), w.substr(0, w.find('='))) != names.end()) continue;
+      if (!w.empty() && w[0] == '-')
+        return "celltrial: error: '" + w + "' comes before any command: write the command first, e.g. 'celltrial simulate " +
+               w + "'. (commands: " + list + ")\n";
+      if (std::find(commands.begin(), commands.end(), w) != commands.end()) return "";
+      const std::string guess = closest_match(w, commands);
+      return "celltrial: error: '" + w + "' is not a command." + (guess.empty() ? "" : " Did you mean '" + guess + "'?") +
+             " (commands: " + list + ")\n";
+    }
+    return "";
+  }
+  names_of(*sub, names);
+  std::string hints;
   for (int i = 1; i < argc; ++i) {
     std::string w = argv[i];
-    if (w.size() < 2 || w[0] != '-' || w == "--") continue;
+    if (w == "--") break;  // what follows is not options
+    if (w.size() < 2 || w[0] != '-') continue;
     if (w[1] != '-' && (std::isdigit(static_cast<unsigned char>(w[1])) || w[1] == '.')) continue;  // a negative number
     w = w.substr(0, w.find('='));
     if (std::find(names.begin(), names.end(), w) != names.end()) continue;
     if (w[1] != '-' && w.size() > 2) continue;  // -q2 style: short flags with a value
-    const std::string guess = closest_match(w, names);
+    // Single letters are too short to guess from.
+    const std::string guess = w[1] == '-' ? closest_match(w, names) : std::string();
     hints += "celltrial: error: unknown option '" + w + "' for 'celltrial " + sub->get_name() + "'." +
              (guess.empty() ? "" : " Did you mean '" + guess + "'?") + "\n";
   }

@@ -138,7 +138,7 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
   for (const auto& a : axes) os << csv_field(a.key) << ",";
   os << "comparison,trials,seed,power,power_mc_se,power_favourable,power_favourable_mc_se,estimate_mean,estimate_mc_se,"
         "true_effect,true_effect_mc_se,bias,bias_mc_se,empirical_se,empirical_se_mc_se,model_se,model_se_mc_se,coverage,"
-        "coverage_mc_se,assurance,assurance_mc_se,randomised_mean,analysed_mean,analysed_mean_mc_se,screened_per_randomised,"
+        "coverage_mc_se,assurance,assurance_mc_se,randomised_mean,randomised_mean_mc_se,analysed_mean,analysed_mean_mc_se,screened_per_randomised,"
         "screened_per_randomised_mc_se,mean_age_months,mean_age_months_mc_se,share_under_5_years,share_under_5_years_mc_se,"
         "share_gmfcs_I_III,share_gmfcs_I_III_mc_se,p_sae_difference_exceeds,p_sae_difference_exceeds_mc_se\n";
   // One value and its MC SE; a missing key (a summary without it) is an empty cell.
@@ -151,7 +151,7 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
     const auto& en = s["enrolled"];
     // The columns after the comparison's own: the trial's enrolment (analysed: `analysed` and its SE).
     auto enrolment = [&](const std::string& analysed) {
-      return num(ss["randomised_mean"]) + "," + analysed + "," +
+      return pair(ss, "randomised_mean", "randomised_mean_mc_se") + "," + analysed + "," +
              pair(ss, "screened_per_randomised", "screened_per_randomised_mc_se") + "," +
              pair(en, "mean_age_months", "mean_age_months_mc_se") + "," +
              pair(en, "share_under_5_years", "share_under_5_years_mc_se") + "," +

@@ -1080,6 +1080,9 @@ void validate(Reader& r, const Scenario& sc) {
     (a.role == ArmRole::control ? controls : actives)++;
     if (!a.name.empty() && !names.insert(a.name).second)
       r.error_at(ap + ".name", "the arm name '" + a.name + "' is used twice.", "give every arm its own name.");
+    if (a.name == "all arms")
+      r.error_at(ap + ".name", "'all arms' labels the trial's totals in summary.csv, so it cannot name one arm.",
+                 "choose another name, e.g. 'arm " + std::to_string(i + 1) + "'.");
     check(r, a.allocation > 0 && a.allocation <= 1000, ap + ".allocation",
           "the allocation ratio must be positive (got " + format_number(a.allocation) + ").",
           "e.g. 1 for equal allocation, 2 for twice as many as an arm with 1.");
@@ -1390,6 +1393,7 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
       for (auto it = st.begin(); it != st.end(); ++it) {
         const std::string name = it->first.Scalar();
         const std::string sp = "enrichment.strategies." + name;
+        r.seen[sp] = r.where(it->first, sp);
         std::vector<std::pair<std::string, std::string>> sets;
         if (it->second.IsMap()) {
           r.unique_keys(it->second, sp);
@@ -1424,6 +1428,7 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
                   "give two different values, e.g. a plausible lower and upper value of the assumption.");
           continue;
         }
+        r.seen["tornado.vary." + key] = r.where(it->first, "tornado.vary." + key);
         sc.tornado.vary.push_back({key, {low, high}});
       }
     }
@@ -1469,6 +1474,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
           r.error(it->second, "sweep.vary." + key, "expected a non-empty list of values.", "e.g. [300, 400, 500].");
           continue;
         }
+        r.seen["sweep.vary." + key] = r.where(it->first, "sweep.vary." + key);
         std::vector<std::string> values;
         for (std::size_t i = 0; i < it->second.size(); ++i) {
           YAML::Emitter e;
@@ -2048,8 +2054,9 @@ std::string to_yaml_with_sources(const Scenario& s) {
     const Location* smd = key == "effect_by_month" ? set_at(s, parent + ".effect_smd_by_month") : nullptr;
     if (smd != nullptr) {
       line += "  # effect_smd_by_month x smd_sd, set at " + place(*smd);
-    } else if (set != nullptr && !block) {
-      line += "  # set at " + place(*set);
+    } else if (set != nullptr && (!block || (key.size() > 4 && key.compare(key.size() - 4, 4, "_mix") == 0))) {
+      // A mix the scenario gives is its own: the entries it leaves out are 0, not defaults.
+      line += "  # set at " + place(*set) + (block ? " (entries not given there are 0)" : "");
     } else if (set != nullptr) {
       if (!note.empty()) line += "  # default where not marked: " + note;
     } else if (!note.empty()) {

@@ -98,7 +98,7 @@ TEST_CASE("design: sweep.csv gives every estimate its MC SE, for comparisons and
   REQUIRE(csv.size() == 1 + 2 * (rows[0]["summary"]["comparisons"].size() + subgroups));
   for (const auto& r : csv) CHECK(r.size() == head.size());
   for (const std::string v : {"power", "power_favourable", "true_effect", "bias", "empirical_se", "model_se", "coverage",
-                              "assurance", "analysed_mean", "screened_per_randomised", "mean_age_months", "share_under_5_years",
+                              "assurance", "randomised_mean", "analysed_mean", "screened_per_randomised", "mean_age_months", "share_under_5_years",
                               "share_gmfcs_I_III", "p_sae_difference_exceeds"})
     CHECK(head.at(column(head, v) + 1) == v + "_mc_se");
   CHECK(head.at(column(head, "estimate_mean") + 1) == "estimate_mc_se");
@@ -158,6 +158,16 @@ TEST_CASE("design: the tornado runs each end of each bar and reuses a base run i
   const nlohmann::json fresh = run_tornado(variants, t, StudyOptions{});
   const Accumulator base = run_trials(Model(variants[0]), EngineOptions{});
   CHECK(run_tornado(variants, t, StudyOptions{}, &base) == fresh);
+  // A base run it is given is the one used: one of another seed gives the base bar its power
+  // and leaves the other bars alone.
+  Scenario other = variants[0];
+  other.simulation.seed += 1;
+  const Accumulator other_run = run_trials(Model(other), EngineOptions{});
+  const nlohmann::json given = run_tornado(variants, t, StudyOptions{}, &other_run);
+  CHECK(given["base"]["power"].get<double>() ==
+        static_cast<double>(other_run.comparison(0).rejections_favourable) / static_cast<double>(other_run.trials()));
+  CHECK(given["base"]["power"] != fresh["base"]["power"]);
+  CHECK(given["rows"] == fresh["rows"]);
   // The base bar is the plain run's favourable power.
   CHECK(fresh["base"]["power"].get<double>() ==
         static_cast<double>(base.comparison(0).rejections_favourable) / static_cast<double>(base.trials()));

@@ -83,7 +83,7 @@ TEST_CASE("scenario: show gives each value's origin, and its output loads back",
     FAIL("no line with " << key);
     return std::string();
   };
-  const Scenario s = load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.025"});
+  const Scenario s = load_scenario_text(kBase, "s.yaml", {"analysis.alpha=0.025", "population.cp.curves.I.limit=88"});
   const std::string shown = to_yaml_with_sources(s);
   CHECK_THAT(line_of(shown, "sample_size:"), Catch::EndsWith("  # set at s.yaml:10"));
   CHECK_THAT(line_of(shown, "visits_months:"), Catch::EndsWith("  # set at s.yaml:11"));
@@ -95,15 +95,23 @@ TEST_CASE("scenario: show gives each value's origin, and its output loads back",
   CHECK_THAT(line_of(shown, "decline:"), Catch::EndsWith("# default: off; the values are those of Hanna et al., DMCN 2009 (III/IV/V)"));
   CHECK_THAT(line_of(shown, "dose_response:"), Catch::EndsWith("# default: none (no dose-response)"));
   CHECK_THAT(line_of(shown, "sae_risk: 0.129"), Catch::EndsWith("# default: IPDMA: 16.0 % UCB vs 12.9 % control"));
-  // A section set in part says which default the rest keep.
-  CHECK_THAT(line_of(shown, "gmfcs_mix:"), Catch::EndsWith("# default where not marked: registry mean, Reid et al. 2011 (normalised to sum 1)"));
+  // A section set in part says which default the rest keep; a mix the scenario gives is its own
+  // (the levels it leaves out are 0, not the registry's shares).
+  CHECK_THAT(line_of(shown, "curves:"), Catch::EndsWith("# default where not marked: GMFM-66 stable-limit curves by GMFCS level: Rosenbaum et al., JAMA 2002"));
+  CHECK_THAT(line_of(shown, "limit: 88"), Catch::EndsWith("# set at command line (--set population.cp.curves.I.limit=88)"));
+  CHECK_THAT(line_of(shown, "gmfcs_mix:"), Catch::EndsWith("# set at s.yaml:5 (entries not given there are 0)"));
   CHECK_THAT(shown, !Catch::Contains("name: t  #"));
   // An effect given as SMDs is shown in points with where the SMDs were set.
   const Scenario m = test::load_shipped("scenarios/msc_intrathecal.yaml");
   CHECK_THAT(line_of(to_yaml_with_sources(m), "effect_by_month:"),
              Catch::Contains("# effect_smd_by_month x smd_sd, set at ") && Catch::Contains("msc_intrathecal.yaml:"));
+  // Study sections: each swept key, strategy and tornado bar points to its own line.
+  const Scenario st = test::load_shipped("scenarios/responder_sensitivity.yaml");
+  const std::string study = to_yaml_with_sources(st);
+  for (const char* key : {"    arms.ucb.modifiers.gmfcs: [{I: 1, ", "    under5: {", "    design.dropout.by_last_visit: ["})
+    CHECK_THAT(line_of(study, key), Catch::Contains("# set at ") && Catch::Contains("responder_sensitivity.yaml:"));
   // The comments do not change what loads back.
-  for (const Scenario* x : {&s, &m}) CHECK(to_yaml(load_scenario_text(to_yaml_with_sources(*x), "shown.yaml")) == to_yaml(*x));
+  for (const Scenario* x : {&s, &m, &st}) CHECK(to_yaml(load_scenario_text(to_yaml_with_sources(*x), "shown.yaml")) == to_yaml(*x));
 }
 
 TEST_CASE("scenario: effects are interpolated between visits", "[scenario]") {
@@ -176,6 +184,8 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
     CHECK_THAT(error_of(replace(kBase, "role: control", "role: active, effect_by_month: {12: 0}")),
                Catch::Contains("exactly one control arm"));
     CHECK_THAT(error_of(replace(kBase, "name: ucb", "name: control")), Catch::Contains("used twice"));
+    CHECK_THAT(error_of(replace(kBase, "name: ucb", "name: all arms")),
+               Catch::Contains("s.yaml:8:") && Catch::Contains("arms[1].name: 'all arms' labels the trial's totals"));
     CHECK_THAT(error_of(replace(kBase, "role: control", "role: contrl")), Catch::Contains("did you mean 'control'"));
   }
   SECTION("eligibility no child can meet") {
