@@ -205,7 +205,9 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
   CELLTRIAL_ASSERT(scenarios.size() == 1 + 2 * t.vary.size());
   CELLTRIAL_ASSERT(base_run == nullptr || base_run->trials() == scenarios[0].simulation.trials);
   const auto variants = tornado_variants(t);
+  // Power and its MC SE per variant; and for the bars' ends, whether each trial rejected.
   std::vector<std::pair<double, double>> power;
+  std::vector<std::vector<std::uint8_t>> rejected(scenarios.size());
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     Accumulator run;
     if (i > 0 || base_run == nullptr) {
@@ -213,6 +215,12 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
       EngineOptions eo;
       eo.threads = opt.threads;
       eo.stop = opt.stop;
+      if (i > 0) {
+        rejected[i].assign(scenarios[i].simulation.trials, 0);
+        eo.on_trial = [&r = rejected[i]](std::uint64_t trial, const TrialResult& x) {
+          r[trial] = x.comparisons[0].estimable && x.comparisons[0].reject_favourable;
+        };
+      }
       run = run_trials(Model(scenarios[i]), eo);
     }
     const Accumulator& acc = i == 0 && base_run != nullptr ? *base_run : run;
@@ -220,6 +228,24 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
     const double p = static_cast<double>(acc.comparison(0).rejections_favourable) / tr;
     power.emplace_back(p, std::sqrt(p * (1 - p) / tr));
   }
+  // The MC SE of a bar's swing: trial i of both ends uses the same random streams, so the pairs
+  // (high_i, low_i) are independent draws and the SE of the mean difference comes from their
+  // differences (usually far below treating the ends as independent). Ends with different trial
+  // counts cannot be paired: then the independent-runs bound.
+  auto swing_se = [&](std::size_t lo, std::size_t hi) {
+    const auto& a = rejected[lo];
+    const auto& b = rejected[hi];
+    if (a.size() != b.size() || a.size() < 2) return std::hypot(power[lo].second, power[hi].second);
+    std::int64_t sum = 0, sum_sq = 0;
+    for (std::size_t j = 0; j < a.size(); ++j) {
+      const int d = b[j] - a[j];
+      sum += d;
+      sum_sq += d * d;
+    }
+    const double n = static_cast<double>(a.size()), mean = static_cast<double>(sum) / n;
+    const double var = std::max(0.0, (static_cast<double>(sum_sq) / n - mean * mean) * n / (n - 1));
+    return std::sqrt(var / n);
+  };
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t k = 0; k < t.vary.size(); ++k) {
     const auto& lo = power[1 + 2 * k];
@@ -232,7 +258,7 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
                     {"power_high", hi.first},
                     {"power_high_mc_se", hi.second},
                     {"swing", std::fabs(hi.first - lo.first)},
-                    {"swing_mc_se", std::hypot(lo.second, hi.second)}});
+                    {"swing_mc_se", swing_se(1 + 2 * k, 2 + 2 * k)}});
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const nlohmann::json& a, const nlohmann::json& b) { return a["swing"].get<double>() > b["swing"].get<double>(); });

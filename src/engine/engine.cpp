@@ -84,6 +84,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
               ancova.analyse(ws.data, ws.result);
               if (describe) describe_trial(s, ws.data, ws.result);
               acc.add(ws.result);
+              if (opt.on_trial) opt.on_trial(i, ws.result);
             }
             if (opt.progress) opt.progress->fetch_add(hi - lo, std::memory_order_relaxed);
           }

@@ -175,7 +175,23 @@ TEST_CASE("design: the tornado runs each end of each bar and reuses a base run i
   REQUIRE(fresh["rows"].size() == 2);
   CHECK(fresh["rows"][0]["swing"].get<double>() >= fresh["rows"][1]["swing"].get<double>());
   for (const auto& r : fresh["rows"]) {
-    CHECK(r["swing"].get<double>() == std::fabs(r["power_high"].get<double>() - r["power_low"].get<double>()));
-    if (r["key"] == "analysis.alpha") CHECK(r["power_low"].get<double>() <= r["power_high"].get<double>());
+    const double lo = r["power_low"], hi = r["power_high"], se = r["swing_mc_se"];
+    CHECK(r["swing"].get<double>() == std::fabs(hi - lo));
+    // Paired by trial, the swing's MC SE is below the independent-runs bound.
+    CHECK(se < std::hypot(r["power_low_mc_se"].get<double>(), r["power_high_mc_se"].get<double>()));
+    if (r["key"] == "analysis.alpha") {
+      // Every trial rejecting at 0.01 also rejects at 0.05, so the per-trial difference is 0 or 1
+      // and its share d = high - low has sample variance d (1 - d) n / (n - 1).
+      CHECK(lo <= hi);
+      const double d = hi - lo, n = 400;
+      CHECK(se == Approx(std::sqrt(d * (1 - d) / (n - 1))).epsilon(1e-12));
+    }
   }
+  // Ends of a bar with different trial counts cannot be paired: the independent-runs bound.
+  TornadoSection u;
+  u.vary = {{"simulation.trials", {"300", "400"}}};
+  std::vector<Scenario> uneven{variants[0], load({"simulation.trials=300"}), variants[0]};
+  const nlohmann::json ut = run_tornado(uneven, u, StudyOptions{});
+  const auto& ur = ut["rows"][0];
+  CHECK(ur["swing_mc_se"].get<double>() == std::hypot(ur["power_low_mc_se"].get<double>(), ur["power_high_mc_se"].get<double>()));
 }

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <cmath>
+#include <numeric>
 
 #include <catch2/catch.hpp>
 
@@ -39,6 +41,24 @@ TEST_CASE("engine: any split of the trial range merges to the same result", "[en
   CHECK(parts == whole);
   CHECK(dump_json(summarise(s, parts)) == dump_json(summarise(s, whole)));
   CHECK(Accumulator::from_state(whole.state()) == whole);
+}
+
+TEST_CASE("engine: the per-trial hook sees every trial once, with the result that was accumulated", "[engine]") {
+  Scenario s = test::load_shipped("scenarios/validation/reference_ancova.yaml");
+  s.simulation.trials = 1000;
+  std::vector<std::atomic<int>> calls(s.simulation.trials);
+  std::vector<std::uint8_t> rejected(s.simulation.trials, 0);
+  EngineOptions o;
+  o.threads = 2;
+  o.block_size = 7;
+  o.on_trial = [&](std::uint64_t i, const TrialResult& r) {
+    calls.at(i)++;
+    rejected[i] = r.comparisons[0].reject_favourable;
+  };
+  const Accumulator with = run_trials(s, o);
+  for (const auto& c : calls) CHECK(c.load() == 1);
+  CHECK(std::accumulate(rejected.begin(), rejected.end(), std::uint64_t{0}) == with.comparison(0).rejections_favourable);
+  CHECK(with == run_trials(s, EngineOptions{}));  // the hook changes nothing
 }
 
 TEST_CASE("engine: a different seed gives different trials", "[engine]") {

@@ -53,8 +53,8 @@ std::string enrichment_table(const nlohmann::json& rows,
 /// {"base": {power, mc_se}, "rows": [{key, low, high, power_low, power_low_mc_se, power_high,
 /// power_high_mc_se, swing, swing_mc_se}]} with rows sorted by swing (|high - low|), largest first.
 /// Power is the first comparison's favourable rejection rate; `variants` are tornado_variants(t),
-/// loaded. swing_mc_se treats the two powers as independent, an upper bound: they share their
-/// random numbers, which makes the difference more precise. `base_run`, when given, is the
+/// loaded. swing_mc_se pairs the two ends trial by trial (trial i of each uses the same random
+/// streams); ends with different trial counts get the independent-runs bound. `base_run`, when given, is the
 /// accumulated run of variants[0] (same scenario, seed and trials), which is then not run again.
 nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt,
                            const Accumulator* base_run = nullptr);

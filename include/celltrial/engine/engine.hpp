@@ -21,6 +21,10 @@ struct EngineOptions {
   /// Incremented by the number of trials completed, as blocks finish.
   std::atomic<std::uint64_t>* progress = nullptr;
   std::uint64_t block_size = 256;  ///< trials per task; does not affect results
+  /// When set, called after each trial with its index and result, on the thread that ran it:
+  /// each index once, in no particular order (for per-trial outputs such as paired comparisons
+  /// between runs; the accumulated result does not depend on it).
+  std::function<void(std::uint64_t, const TrialResult&)> on_trial;
 };
 
 /// True effect of each active arm (in arm order) at the primary visit.
