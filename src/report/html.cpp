@@ -442,7 +442,7 @@ void study_sections(std::ostream& os, const ReportInputs& in) {
           "assumption at its low and high value and everything else at the base scenario (base power "
        << h(with_se(at(tj, {"base", "power"}), at(tj, {"base", "mc_se"}))) << ", " << h(text(at(tj, {"trials"})))
        << " trials per setting, common random numbers).</p>\n";
-    Table t({"Assumption", "Low", "High", "Power at low (MC SE)", "Power at high (MC SE)", "Swing (MC SE, upper bound)"});
+    Table t({"Assumption", "Low", "High", "Power at low (MC SE)", "Power at high (MC SE)", "Swing (paired MC SE)"});
     if (const json* rows = at(tj, {"rows"}); rows && rows->is_array())
       for (const auto& r : *rows)
         t.row({text(at(r, {"key"})), text(at(r, {"low"})), text(at(r, {"high"})),
