@@ -77,9 +77,8 @@ void Accumulator::add(const TrialResult& r) {
   for (std::size_t c = 0; c < comparisons_; ++c) comp_[c].sae_difference_exceeds += r.sae_difference_exceeds[c];
   any_reject_ += any;
   all_reject_ += all;
-  std::int64_t randomised = 0, analysed = 0;
+  std::int64_t analysed = 0;
   for (std::size_t k = 0; k < arms_; ++k) {
-    randomised += r.randomised[k];
     analysed += r.analysed[k];
     moments(arm_[k].randomised, static_cast<double>(r.randomised[k]));
     moments(arm_[k].analysed, static_cast<double>(r.analysed[k]));
@@ -89,7 +88,6 @@ void Accumulator::add(const TrialResult& r) {
     if (std::isfinite(r.mean_dose[k])) moments(arm_[k].mean_dose, r.mean_dose[k]);
   }
   moments(screened_, static_cast<double>(r.screened));
-  moments(randomised_total_, static_cast<double>(randomised));
   moments(analysed_total_, static_cast<double>(analysed));
   if (std::isfinite(r.mean_age)) {
     moments(age_, r.mean_age);
@@ -147,7 +145,6 @@ void Accumulator::merge(const Accumulator& o) {
     arm_[k].mean_dose.merge(o.arm_[k].mean_dose);
   }
   screened_.merge(o.screened_);
-  randomised_total_.merge(o.randomised_total_);
   analysed_total_.merge(o.analysed_total_);
   age_.merge(o.age_);
   under5_.merge(o.under5_);
@@ -221,7 +218,6 @@ nlohmann::json Accumulator::state() const {
   j["all_reject"] = all_reject_;
   j["out_of_range"] = out_of_range_;
   j["screened"] = moments_state(screened_);
-  j["randomised_total"] = moments_state(randomised_total_);
   j["analysed_total"] = moments_state(analysed_total_);
   j["age"] = moments_state(age_);
   j["under5"] = moments_state(under5_);
@@ -298,7 +294,6 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     a.all_reject_ = j.at("all_reject").get<std::uint64_t>();
     a.out_of_range_ = j.at("out_of_range").get<std::uint64_t>();
     a.screened_ = moments_from(j.at("screened"));
-    a.randomised_total_ = moments_from(j.at("randomised_total"));
     a.analysed_total_ = moments_from(j.at("analysed_total"));
     a.age_ = moments_from(j.at("age"));
     a.under5_ = moments_from(j.at("under5"));

@@ -258,11 +258,11 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
                                                                            : ""}});
   }
   j["arms"] = arms;
-  // Every trial randomises the design's sample size, so the ratio's MC error is the screened
-  // count's divided by that constant.
-  const double randomised = acc.randomised_total().mean();
+  // Every trial randomises the design's sample size: the mean is that constant, with no MC error,
+  // and the ratio's MC error is the screened count's divided by it.
+  const double randomised = static_cast<double>(s.design.sample_size);
   j["sample_size"] = {{"randomised_mean", num(randomised)},
-                      {"randomised_mean_mc_se", num(acc.randomised_total().mc_se())},
+                      {"randomised_mean_mc_se", num(0.0)},
                       {"analysed_mean", num(acc.analysed_total().mean())},
                       {"analysed_mean_mc_se", num(acc.analysed_total().mc_se())},
                       {"screened_mean", num(acc.screened().mean())},

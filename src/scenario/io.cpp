@@ -74,35 +74,37 @@ class Reader {
       return false;
     }
     seen.emplace(path, where(n, path));
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (!it->first.IsScalar()) error(it->first, path, "a key must be a plain word.", "allowed keys: " + list(allowed) + ".");
+    each_key_once(n, path, [&](const YAML::Node& k, const std::string& key) {
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) return;
+      const std::string guess = closest_match(key, allowed);
+      error(k, join_path(path, key), "unknown key '" + key + "'.",
+            guess.empty() ? "allowed keys here: " + list(allowed) + "."
+                          : "did you mean '" + guess + "'? (allowed: " + list(allowed) + ")");
+    });
+    return true;
+  }
+
+  /// Calls f(key node, key) for each plain key of mapping `n` the first time it appears, and
+  /// reports every repeat ("this key appears twice").
+  template <class F>
+  void each_key_once(const YAML::Node& n, const std::string& path, F&& f) {
     std::set<std::string> keys;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        error(it->first, path, "a key must be a plain word.", "allowed keys: " + list(allowed) + ".");
-        continue;
-      }
+      if (!it->first.IsScalar()) continue;
       const std::string key = it->first.Scalar();
-      const std::string kp = join_path(path, key);
-      if (!keys.insert(key).second) {
-        error(it->first, kp, "this key appears twice.", "keep one of the two entries.");
-        continue;
-      }
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string guess = closest_match(key, allowed);
-        error(it->first, kp, "unknown key '" + key + "'.",
-              guess.empty() ? "allowed keys here: " + list(allowed) + "."
-                            : "did you mean '" + guess + "'? (allowed: " + list(allowed) + ")");
-      }
+      if (keys.insert(key).second)
+        f(it->first, key);
+      else
+        error(it->first, join_path(path, key), "this key appears twice.", "keep one of the two entries.");
     }
-    return true;
   }
 
   /// Reports keys that appear twice in a mapping whose keys the user names (claims, strategies,
   /// key paths), which mapping() cannot check against a list.
   void unique_keys(const YAML::Node& n, const std::string& path) {
-    std::set<std::string> keys;
-    for (auto it = n.begin(); it != n.end(); ++it)
-      if (it->first.IsScalar() && !keys.insert(it->first.Scalar()).second)
-        error(it->first, join_path(path, it->first.Scalar()), "this key appears twice.", "keep one of the two entries.");
+    each_key_once(n, path, [](const YAML::Node&, const std::string&) {});
   }
 
   bool number(const YAML::Node& n, const std::string& path, double& out) {

@@ -15,8 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/design/sample_size.hpp"
-#include "celltrial/engine/accumulator.hpp"
 #include "celltrial/design/sweep.hpp"
+#include "celltrial/engine/accumulator.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/scenario.hpp"
 

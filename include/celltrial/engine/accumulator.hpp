@@ -65,8 +65,7 @@ class Accumulator {
   const ComparisonAccumulator& comparison(std::size_t c) const { return comp_[c]; }
   const ArmAccumulator& arm(std::size_t a) const { return arm_[a]; }
   const ExactMoments& screened() const { return screened_; }
-  const ExactMoments& randomised_total() const { return randomised_total_; }  ///< all arms, per trial
-  const ExactMoments& analysed_total() const { return analysed_total_; }      ///< all arms, per trial
+  const ExactMoments& analysed_total() const { return analysed_total_; }  ///< all arms, per trial
   const ExactMoments& mean_age() const { return age_; }
   const ExactMoments& share_under_5() const { return under5_; }
   const ExactMoments& share_gmfcs_1_3() const { return mild_; }
@@ -101,7 +100,7 @@ class Accumulator {
   std::array<ComparisonAccumulator, kMaxArms - 1> comp_{};
   std::array<ArmAccumulator, kMaxArms> arm_{};
   ExactMoments screened_;
-  ExactMoments randomised_total_, analysed_total_;
+  ExactMoments analysed_total_;  ///< (the randomised total is the design's sample size in every trial)
   ExactMoments age_, under5_, mild_;
   std::vector<SubgroupAccumulator> sub_;
   SubgroupTruth sub_truth_;

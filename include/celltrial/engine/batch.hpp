@@ -93,8 +93,8 @@ PartialResult make_partial(const Scenario& s, ShardSpec shard, PartialResult::Ki
                            std::uint64_t completed_until);
 
 /// Format name written to the files; readers accept this version only. Version 2 added the
-/// subgroup, family and unadjusted-power counts to the accumulator state; version 3 the totals
-/// randomised and analysed per trial (for their MC standard errors).
+/// subgroup, family and unadjusted-power counts to the accumulator state; version 3 the total
+/// analysed per trial (for its MC standard error).
 inline constexpr int kPartialFormatVersion = 3;
 
 /// The file text: JSON with format name and version, provenance, identity, the accumulator
