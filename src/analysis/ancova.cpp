@@ -178,7 +178,7 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
           if (u >= 0) cols[m++] = u;
         for (int i = 0; i < m; ++i) {
           const int u = cols[i];
-          for (int k = 0; k <= i; ++k) at(u, cols[k]) += c.n;
+          for (int j = 0; j <= i; ++j) at(u, cols[j]) += c.n;
           at(xcol, u) += sx;
           Xty[static_cast<std::size_t>(u)] += sy;
         }

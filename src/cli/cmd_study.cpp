@@ -15,6 +15,7 @@
 #include "celltrial/report/html.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
+#include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/version_info.hpp"
 

@@ -19,6 +19,7 @@
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/plot.hpp"
 #include "celltrial/report/summary.hpp"
+#include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/version_info.hpp"
 

@@ -10,7 +10,7 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/model/model.hpp"
-#include "celltrial/report/summary.hpp"
+#include "celltrial/design/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {

@@ -10,7 +10,7 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
-#include "celltrial/report/summary.hpp"
+#include "celltrial/design/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
@@ -155,51 +155,6 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
   return rows;
 }
 
-std::string enrichment_csv(const nlohmann::json& rows) {
-  auto n = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.dump(); };
-  // A value and its MC SE (keys "<v>" and "<v>_mc_se").
-  auto pair = [&](const nlohmann::json& r, const std::string& v) { return n(r[v]) + "," + n(r[v + "_mc_se"]); };
-  std::ostringstream os;
-  os << "strategy,claim_population,n_total,power,power_mc_se,reached,true_effect,true_effect_mc_se,screened_per_randomised,"
-        "screened_per_randomised_mc_se,screened_total,screened_total_mc_se,accrual_months,accrual_months_mc_se,expected_sae,"
-        "expected_sae_mc_se,share_under_5_years,share_under_5_years_mc_se,share_gmfcs_I_III,share_gmfcs_I_III_mc_se\n";
-  for (const auto& r : rows)
-    os << csv_field(r["strategy"].get<std::string>()) << "," << csv_field(r["claim_population"].get<std::string>()) << ","
-       << r["n_total"] << "," << pair(r, "power") << "," << (r["reached"].get<bool>() ? "yes" : "no") << ","
-       << pair(r, "true_effect") << "," << pair(r, "screened_per_randomised") << "," << pair(r, "screened_total") << ","
-       << pair(r, "accrual_months") << "," << pair(r, "expected_sae") << "," << pair(r, "share_under_5_years") << ","
-       << pair(r, "share_gmfcs_I_III") << "\n";
-  return os.str();
-}
-
-std::string enrichment_table(const nlohmann::json& rows, const std::string& title) {
-  std::ostringstream os;
-  char line[1024];
-  int w = 8;
-  for (const auto& r : rows) w = std::max<int>(w, static_cast<int>(r["strategy"].get<std::string>().size()));
-  w = std::min(w, 60);
-  os << "  " << title << "\n";
-  std::snprintf(line, sizeof line, "  %-*s %7s %15s %7s %11s %9s %8s %12s  %s\n", w, "strategy", "N", "power (MC SE)", "effect",
-                "screened/N", "screened", "months", "SAEs", "claim population");
-  os << line;
-  auto f = [](const nlohmann::json& v, const char* fmt) {
-    char b[64];
-    if (v.is_null()) return std::string("NA");
-    std::snprintf(b, sizeof b, fmt, v.get<double>());
-    return std::string(b);
-  };
-  for (const auto& r : rows) {
-    const std::string n = r["n_total"].dump() + (r["reached"].get<bool>() ? "" : "+");
-    std::snprintf(line, sizeof line, "  %-*.*s %7s %7s (%5s) %7s %11s %9s %8s %12s  %s\n", w, w, r["strategy"].get<std::string>().c_str(),
-                  n.c_str(), f(r["power"], "%.3f").c_str(), f(r["power_mc_se"], "%.3f").c_str(), f(r["true_effect"], "%.2f").c_str(),
-                  f(r["screened_per_randomised"], "%.2f").c_str(), f(r["screened_total"], "%.0f").c_str(),
-                  f(r["accrual_months"], "%.1f").c_str(), (f(r["expected_sae"], "%.1f") + " (" + f(r["expected_sae_mc_se"], "%.1f") + ")").c_str(),
-                  r["claim_population"].get<std::string>().c_str());
-    os << line;
-  }
-  return os.str();
-}
-
 nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const TornadoSection& t, const StudyOptions& opt,
                            const Accumulator* base_run) {
   CELLTRIAL_ASSERT(scenarios.size() == 1 + 2 * t.vary.size());
@@ -267,18 +222,6 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
           {"seed", scenarios[0].simulation.seed},
           {"metric", "power of the first comparison (favourable rejection)"},
           {"rows", rows}};
-}
-
-std::string tornado_csv(const nlohmann::json& t) {
-  std::ostringstream os;
-  os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,swing_mc_se,base_power,base_power_mc_se\n";
-  for (const auto& r : t["rows"])
-    os << csv_field(r["key"].get<std::string>()) << "," << csv_field(r["low"].get<std::string>()) << ","
-       << csv_field(r["high"].get<std::string>()) << "," << r["power_low"].dump() << "," << r["power_low_mc_se"].dump() << ","
-       << r["power_high"].dump() << "," << r["power_high_mc_se"].dump() << "," << r["swing"].dump() << ","
-       << r["swing_mc_se"].dump() << ","
-       << t["base"]["power"].dump() << "," << t["base"]["mc_se"].dump() << "\n";
-  return os.str();
 }
 
 nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {

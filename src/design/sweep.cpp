@@ -5,7 +5,7 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/model/model.hpp"
-#include "celltrial/report/summary.hpp"
+#include "celltrial/design/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
@@ -127,61 +127,6 @@ nlohmann::json run_sweep(const std::vector<Scenario>& scenarios,
     rows.push_back({{"point", point}, {"summary", summarise(scenarios[i], acc, model.truth())}});
   }
   return rows;
-}
-
-namespace {
-std::string num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
-}  // namespace
-
-std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes) {
-  std::ostringstream os;
-  for (const auto& a : axes) os << csv_field(a.key) << ",";
-  os << "comparison,trials,seed,power,power_mc_se,power_favourable,power_favourable_mc_se,estimate_mean,estimate_mc_se,"
-        "true_effect,true_effect_mc_se,bias,bias_mc_se,empirical_se,empirical_se_mc_se,model_se,model_se_mc_se,coverage,"
-        "coverage_mc_se,assurance,assurance_mc_se,randomised_mean,randomised_mean_mc_se,analysed_mean,analysed_mean_mc_se,screened_per_randomised,"
-        "screened_per_randomised_mc_se,mean_age_months,mean_age_months_mc_se,share_under_5_years,share_under_5_years_mc_se,"
-        "share_gmfcs_I_III,share_gmfcs_I_III_mc_se,p_sae_difference_exceeds,p_sae_difference_exceeds_mc_se\n";
-  // One value and its MC SE; a missing key (a summary without it) is an empty cell.
-  auto pair = [](const nlohmann::json& o, const char* v, const char* se) {
-    return num(o.value(v, nlohmann::json())) + "," + num(o.value(se, nlohmann::json()));
-  };
-  for (const auto& r : rows) {
-    const auto& s = r["summary"];
-    const auto& ss = s["sample_size"];
-    const auto& en = s["enrolled"];
-    // The columns after the comparison's own: the trial's enrolment (analysed: `analysed` and its SE).
-    auto enrolment = [&](const std::string& analysed) {
-      return pair(ss, "randomised_mean", "randomised_mean_mc_se") + "," + analysed + "," +
-             pair(ss, "screened_per_randomised", "screened_per_randomised_mc_se") + "," +
-             pair(en, "mean_age_months", "mean_age_months_mc_se") + "," +
-             pair(en, "share_under_5_years", "share_under_5_years_mc_se") + "," +
-             pair(en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
-    };
-    auto estimate = [&](const nlohmann::json& e) {
-      return pair(e, "mean", "mc_se") + "," + pair(e, "true", "true_mc_se") + "," + pair(e, "bias", "bias_mc_se") + "," +
-             pair(e, "empirical_se", "empirical_se_mc_se") + "," + pair(e, "model_se", "model_se_mc_se") + "," +
-             pair(e, "coverage", "coverage_mc_se");
-    };
-    for (const auto& c : s["comparisons"]) {
-      for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
-      os << csv_field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
-         << pair(c["power"], "estimate", "mc_se") << "," << pair(c["power"]["favourable"], "estimate", "mc_se") << ","
-         << estimate(c["estimate"]) << ","
-         << (c.contains("assurance") ? pair(c["assurance"], "estimate", "mc_se") : std::string(",")) << ","
-         << enrolment(pair(ss, "analysed_mean", "analysed_mean_mc_se")) << "," << pair(c["safety"], "estimate", "mc_se")
-         << "\n";
-    }
-    // Subgroup rows: power is the favourable rejection (under the multiplicity procedure when
-    // confirmatory), so it fills both power columns; analysed_mean is the subgroup's.
-    if (s.contains("subgroups"))
-      for (const auto& g : s["subgroups"]) {
-        for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
-        os << csv_field(g["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
-           << pair(g["power"], "estimate", "mc_se") << "," << pair(g["power"], "estimate", "mc_se") << ","
-           << estimate(g["estimate"]) << ",,," << enrolment(pair(g, "analysed_mean", "analysed_mean_mc_se")) << ",,\n";
-      }
-  }
-  return os.str();
 }
 
 }  // namespace celltrial

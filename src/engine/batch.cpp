@@ -19,7 +19,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/random.hpp"
-#include "celltrial/report/output.hpp"
+#include "celltrial/core/files.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/version_info.hpp"
 
@@ -460,10 +460,22 @@ void write_partial(const std::string& path, const PartialResult& p) {
 }
 }  // namespace
 
+std::unique_ptr<ChunkRunner> make_local_runner() { return std::make_unique<LocalRunner>(); }
+
+void FolderCheckpointStore::save_checkpoint(const PartialResult& p) { write_partial(checkpoint_path_, p); }
+
+void FolderCheckpointStore::save_shard(const PartialResult& p) {
+  write_partial(shard_path_, p);
+  std::error_code ec;
+  fs::remove(checkpoint_path_, ec);  // the shard file supersedes it
+}
+
 Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptions& opt) {
   using clock = std::chrono::steady_clock;
   LocalRunner local;
   ChunkRunner& runner = opt.runner ? *opt.runner : local;
+  FolderCheckpointStore files(plan.checkpoint_path, plan.shard_path);
+  CheckpointStore& store = opt.store ? *opt.store : files;
   Accumulator acc = plan.acc;
   std::uint64_t done = plan.resume_from;
   const TrialRange range = plan.range;
@@ -471,7 +483,7 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
   std::uint64_t saved = plan.resume_from;  // trials covered by the checkpoint on disk
   auto last_save = clock::now();
   const auto save = [&] {
-    write_partial(plan.checkpoint_path, make_partial(s, opt.shard, PartialResult::Kind::checkpoint, acc, done));
+    store.save_checkpoint(make_partial(s, opt.shard, PartialResult::Kind::checkpoint, acc, done));
     saved = done;
     last_save = clock::now();
   };
@@ -536,9 +548,7 @@ Accumulator run_batch(const Scenario& s, const BatchPlan& plan, const BatchOptio
   }
 
   if (opt.sharded && !plan.shard_path.empty()) {
-    write_partial(plan.shard_path, make_partial(s, opt.shard, PartialResult::Kind::shard, acc, done));
-    std::error_code ec;
-    fs::remove(plan.checkpoint_path, ec);  // the shard file supersedes it
+    store.save_shard(make_partial(s, opt.shard, PartialResult::Kind::shard, acc, done));
   }
   return acc;
 }

@@ -106,7 +106,7 @@ std::string plot_heatmap(const nlohmann::json& rows, const std::vector<std::stri
     os << "$d << EOD\n" << data.str() << "EOD\n";
     os << "set xlabel " << gnuplot_quote(keys[0]) << "\nset ylabel " << gnuplot_quote(keys[1]) << "\n";
     os << "set xtics (" << tics(values[0]) << ")\nset ytics (" << tics(values[1]) << ")\n";
-    os << "set xrange [-0.5:" << values[0].size() - 0.5 << "]\nset yrange [-0.5:" << values[1].size() - 0.5 << "]\n";
+    os << "set xrange [-0.5:" << static_cast<double>(values[0].size()) - 0.5 << "]\nset yrange [-0.5:" << static_cast<double>(values[1].size()) - 0.5 << "]\n";
     os << "set cblabel 'power'\nset palette defined (0 '#fff5eb', 0.5 '#fdae6b', 1 '#d94801')\n";
     os << "plot $d using 1:2:3 with image notitle, $d using 1:2:(sprintf('%.3f', $3)) with labels font ',12' notitle\n";
     return os.str();

@@ -1,28 +1,18 @@
 #include "celltrial/report/output.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/core/files.hpp"
 
 namespace celltrial {
 
 namespace fs = std::filesystem;
 
 namespace {
-std::string unique_suffix() {
-  static std::atomic<unsigned> counter{0};
-  return std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
 [[noreturn]] void io_fail(const std::string& path, const std::string& what, const std::string& fix) {
   throw Error(ExitCode::io, Diagnostic{{path, 0, 0}, "", what, fix});
 }
@@ -71,29 +61,6 @@ std::string utc_now() {
   return buf;
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const fs::path p(path);
-  const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp-" + unique_suffix());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) io_fail(path, std::string("cannot create a file here: ") + std::strerror(errno) + ".",
-                      "check that the folder exists and is writable.");
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      io_fail(path, "writing failed (disk full?).", "free space or choose another folder.");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    io_fail(path, "cannot move the finished file into place: " + ec.message() + ".", "check permissions.");
-  }
-}
-
 void check_writable_folder(const std::string& dir) {
   const fs::path d = fs::absolute(fs::path(dir)).lexically_normal();
   check_replaceable(d);
@@ -101,7 +68,7 @@ void check_writable_folder(const std::string& dir) {
   fs::path parent = d.parent_path();
   fs::create_directories(parent, ec);
   if (ec) io_fail(parent.string(), "cannot create the folder: " + ec.message() + ".", "choose a writable --out.");
-  const fs::path probe = parent / (".celltrial-probe-" + unique_suffix());
+  const fs::path probe = parent / (".celltrial-probe-" + unique_file_suffix());
   {
     std::ofstream out(probe);
     if (!out) io_fail(parent.string(), "the folder is not writable.", "choose a writable --out.");
@@ -115,7 +82,7 @@ void write_results_folder(const std::string& dir, const std::map<std::string, st
   std::error_code ec;
   fs::create_directories(d.parent_path(), ec);
   if (ec) io_fail(d.parent_path().string(), "cannot create the folder: " + ec.message() + ".", "choose a writable --out.");
-  const fs::path tmp = d.parent_path() / ("." + d.filename().string() + ".tmp-" + unique_suffix());
+  const fs::path tmp = d.parent_path() / ("." + d.filename().string() + ".tmp-" + unique_file_suffix());
   fs::create_directory(tmp, ec);
   if (ec) io_fail(tmp.string(), "cannot create a temporary folder: " + ec.message() + ".", "choose a writable --out.");
   try {
@@ -124,7 +91,7 @@ void write_results_folder(const std::string& dir, const std::map<std::string, st
     fs::remove_all(tmp, ec);
     throw;
   }
-  const fs::path old = d.parent_path() / ("." + d.filename().string() + ".old-" + unique_suffix());
+  const fs::path old = d.parent_path() / ("." + d.filename().string() + ".old-" + unique_file_suffix());
   const bool had = fs::exists(d, ec);
   if (had) {
     fs::rename(d, old, ec);

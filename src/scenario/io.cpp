@@ -928,11 +928,11 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
   std::vector<std::string> fam_names;
   for (std::size_t h : fam) fam_names.push_back(all[h].name);
   for (const auto& c : an.claims) {
-    const std::string cp = "analysis.claims." + c.name;
+    const std::string claim_path = "analysis.claims." + c.name;
     for (std::size_t i = 0; i < c.all_of.size(); ++i)
       if (std::find(fam_names.begin(), fam_names.end(), c.all_of[i]) == fam_names.end()) {
         const std::string guess = closest_match(c.all_of[i], fam_names);
-        r.error_at(cp + "[" + std::to_string(i) + "]",
+        r.error_at(claim_path + "[" + std::to_string(i) + "]",
                    "'" + c.all_of[i] + "' is not a hypothesis of the confirmatory family (" + Reader::list(fam_names) + ").",
                    guess.empty() ? "mark the subgroup confirmatory: true, or list it in analysis.multiplicity.hypotheses."
                                  : "did you mean '" + guess + "'?");
@@ -1174,11 +1174,11 @@ void validate(Reader& r, const Scenario& sc) {
       check(r, ok, mp + ".age", "needs increasing breaks and one non-negative multiplier more than breaks.",
             "e.g. {breaks_months: [60], multipliers: [1.3, 0.6]}: 1.3 below 5 years, 0.6 from 5 years.");
       for (int l = 0; l < kGmfcsLevels; ++l) {
-        const auto i = static_cast<std::size_t>(l);
-        check(r, m.gmfcs[i] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
-        if (m.gmfcs_given[i] && cp)
-          check(r, p.cp.mix[i] > 0, mp + ".gmfcs." + kGmfcsNames[i],
-                std::string("a modifier is given for GMFCS level ") + kGmfcsNames[i] +
+        const auto li = static_cast<std::size_t>(l);
+        check(r, m.gmfcs[li] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
+        if (m.gmfcs_given[li] && cp)
+          check(r, p.cp.mix[li] > 0, mp + ".gmfcs." + kGmfcsNames[li],
+                std::string("a modifier is given for GMFCS level ") + kGmfcsNames[li] +
                     ", but that level has no share in population.gmfcs_mix.",
                 "remove it, or give the level a share in population.gmfcs_mix.");
       }
@@ -1715,16 +1715,16 @@ YAML::Node to_node(const Scenario& s) {
     }
     if (a.role == ArmRole::active && s.population.outcome_model == OutcomeModel::cp) {  // cp-only sections
       YAML::Node mod(YAML::NodeType::Map);
-      YAML::Node age(YAML::NodeType::Map);
-      age["breaks_months"] = list_node(a.modifiers.age_breaks_months);
-      age["multipliers"] = list_node(a.modifiers.age_multipliers);
-      mod["age"] = age;
-      YAML::Node g(YAML::NodeType::Map);
+      YAML::Node age_node(YAML::NodeType::Map);
+      age_node["breaks_months"] = list_node(a.modifiers.age_breaks_months);
+      age_node["multipliers"] = list_node(a.modifiers.age_multipliers);
+      mod["age"] = age_node;
+      YAML::Node gmfcs_node(YAML::NodeType::Map);
       for (int l = 0; l < kGmfcsLevels; ++l)
         if (a.modifiers.gmfcs_given[static_cast<std::size_t>(l)] || a.modifiers.gmfcs[static_cast<std::size_t>(l)] != 1)
-          g[kGmfcsNames[static_cast<std::size_t>(l)]] = num(a.modifiers.gmfcs[static_cast<std::size_t>(l)]);
-      g.SetStyle(YAML::EmitterStyle::Flow);
-      mod["gmfcs"] = g;
+          gmfcs_node[kGmfcsNames[static_cast<std::size_t>(l)]] = num(a.modifiers.gmfcs[static_cast<std::size_t>(l)]);
+      gmfcs_node.SetStyle(YAML::EmitterStyle::Flow);
+      mod["gmfcs"] = gmfcs_node;
       YAML::Node h(YAML::NodeType::Map);
       for (int k = 0; k < kHlaLevels; ++k) h[std::to_string(k)] = num(a.modifiers.hla_mismatch[static_cast<std::size_t>(k)]);
       h.SetStyle(YAML::EmitterStyle::Flow);
@@ -1819,9 +1819,9 @@ YAML::Node to_node(const Scenario& s) {
   an["interaction_alpha"] = num(s.analysis.interaction_alpha);
   if (!s.analysis.subgroups.empty()) {
     YAML::Node gs(YAML::NodeType::Sequence);
-    for (const auto& g : s.analysis.subgroups) {
+    for (const auto& sg : s.analysis.subgroups) {
       YAML::Node n(YAML::NodeType::Map);
-      n["name"] = g.name;
+      n["name"] = sg.name;
       auto range = [](double lo, double hi) {
         YAML::Node x(YAML::NodeType::Map);
         // min 0 (no lower limit) is left out unless it is the only bound, so that it reads back.
@@ -1830,25 +1830,25 @@ YAML::Node to_node(const Scenario& s) {
         x.SetStyle(YAML::EmitterStyle::Flow);
         return x;
       };
-      if (g.has_age) n["age_months"] = range(g.age_min_months, g.age_max_months);
-      if (g.has_gmfcs) {
+      if (sg.has_age) n["age_months"] = range(sg.age_min_months, sg.age_max_months);
+      if (sg.has_gmfcs) {
         YAML::Node l(YAML::NodeType::Sequence);
         for (int k = 0; k < kGmfcsLevels; ++k)
-          if (g.gmfcs[static_cast<std::size_t>(k)]) l.push_back(kGmfcsNames[static_cast<std::size_t>(k)]);
+          if (sg.gmfcs[static_cast<std::size_t>(k)]) l.push_back(kGmfcsNames[static_cast<std::size_t>(k)]);
         l.SetStyle(YAML::EmitterStyle::Flow);
         n["gmfcs"] = l;
       }
-      if (g.has_dose) n["dose_per_kg"] = range(g.dose_min, g.dose_max);
-      if (g.sex >= 0) n["sex"] = g.sex ? "male" : "female";
-      if (g.has_hla) {
+      if (sg.has_dose) n["dose_per_kg"] = range(sg.dose_min, sg.dose_max);
+      if (sg.sex >= 0) n["sex"] = sg.sex ? "male" : "female";
+      if (sg.has_hla) {
         YAML::Node l(YAML::NodeType::Sequence);
         for (int k = 0; k < kHlaLevels; ++k)
-          if (g.hla[static_cast<std::size_t>(k)]) l.push_back(k);
+          if (sg.hla[static_cast<std::size_t>(k)]) l.push_back(k);
         l.SetStyle(YAML::EmitterStyle::Flow);
         n["hla_mismatches"] = l;
       }
-      if (g.has_route) n["route"] = to_string(g.route);
-      n["confirmatory"] = g.confirmatory;
+      if (sg.has_route) n["route"] = to_string(sg.route);
+      n["confirmatory"] = sg.confirmatory;
       gs.push_back(n);
     }
     an["subgroups"] = gs;

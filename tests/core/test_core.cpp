@@ -231,7 +231,7 @@ TEST_CASE("core: binomial inversion gives each count a share of the unit interva
   for (const Case c : {Case{20, 0.3}, Case{7, 0.9}, Case{1, 0.5}, Case{50, 0.02}, Case{220, 0.16}, Case{3, 0.999}}) {
     INFO("n = " << c.n << ", p = " << c.p);
     const BinomialInverse b(c.n, c.p), table = b.tabulated();
-    CHECK(b.mode() == static_cast<std::int64_t>(std::floor((c.n + 1) * c.p)));
+    CHECK(b.mode() == static_cast<std::int64_t>(std::floor(static_cast<double>(c.n + 1) * c.p)));
     CHECK(static_cast<double>(b.pmf_mode()) == Approx(static_cast<double>(binomial_pmf(c.n, c.p, b.mode()))).epsilon(1e-12));
     constexpr std::int64_t kGrid = 1 << 20;
     std::vector<std::int64_t> hits(static_cast<std::size_t>(c.n + 1), 0);

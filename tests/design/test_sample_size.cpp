@@ -58,7 +58,7 @@ TEST_CASE("design: the simulated sample size matches the closed form", "[design]
   INFO("simulated crossing " << r.n_total_exact << ", chosen " << r.n_total << ", closed form " << exact);
   REQUIRE(r.reached);
   CHECK(std::fabs(r.n_total_exact - exact) / exact < (test::full_mode() ? 0.03 : 0.08));
-  CHECK(r.n_total >= std::floor(r.n_total_exact));
+  CHECK(static_cast<double>(r.n_total) >= std::floor(r.n_total_exact));
   CHECK(r.power - 1.6448536269514722 * r.power_mc_se >= 0.9 - 1e-12);  // the chosen N's lower bound meets the target
   CHECK(r.confidence >= 0.95);
   CHECK(r.n_per_arm[0] + r.n_per_arm[1] == r.n_total);

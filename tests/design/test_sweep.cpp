@@ -7,6 +7,7 @@
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/report/summary.hpp"
+#include "celltrial/report/tables.hpp"
 #include "test_support.hpp"
 
 using namespace celltrial;

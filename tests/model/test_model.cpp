@@ -61,7 +61,7 @@ TEST_CASE("model: control-arm 12-month gains follow the Rosenbaum curves", "[mod
       const double r = age90 * 12 / std::log(10.0);
       const double expected = limit * (std::exp(-age / r) - std::exp(-(age + 12) / r));
       // Change SD ~ sqrt(2.9^2 + 2 * 2.9^2) ~ 5; MC SE of the mean over 20,000 children ~ 0.036.
-      INFO("level " << name << " age " << age << ": mean change " << sum / n << ", curve " << expected);
+      INFO("level " << name << " age " << age << ": mean change " << sum / static_cast<double>(n) << ", curve " << expected);
       CHECK(std::fabs(sum / static_cast<double>(n) - expected) < 0.15);
     }
   }

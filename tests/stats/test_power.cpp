@@ -332,10 +332,10 @@ TEST_CASE("stats: solve_n returns the smallest design reaching the target", "[st
               Approx(power_per_arm(in, static_cast<double>(s.n_per_arm[0]),
                                    static_cast<double>(s.n_per_arm[1]))));
         // One fewer in each arm misses the target.
-        CHECK(power_per_arm(in, s.n_per_arm[0] - 1.0, s.n_per_arm[1] - 1.0) < target);
+        CHECK(power_per_arm(in, static_cast<double>(s.n_per_arm[0]) - 1.0, static_cast<double>(s.n_per_arm[1]) - 1.0) < target);
         for (std::size_t a = 0; a < 2; ++a) {
           CHECK(s.n_per_arm_randomised[a] ==
-                static_cast<long>(std::ceil(s.n_per_arm[a] / (1.0 - in.dropout) - 1e-9)));
+                static_cast<long>(std::ceil(static_cast<double>(s.n_per_arm[a]) / (1.0 - in.dropout) - 1e-9)));
           CHECK(s.n_per_arm_randomised[a] >= s.n_per_arm[a]);
         }
         CHECK(s.n_total_randomised == s.n_per_arm_randomised[0] + s.n_per_arm_randomised[1]);

@@ -45,10 +45,6 @@ std::vector<Variant> tornado_variants(const TornadoSection& t);
 /// "screened_total", "accrual_months" (null without a screening rate), "expected_sae",
 /// "expected_sae_mc_se", "share_under_5_years", "share_gmfcs_I_III", "curve": [{n, power, mc_se}]}.
 nlohmann::json run_enrichment(const std::vector<Scenario>& strategies, const EnrichmentSection& e, const StudyOptions& opt);
-std::string enrichment_csv(const nlohmann::json& rows);
-/// The enrichment rows as a terminal table.
-std::string enrichment_table(const nlohmann::json& rows,
-                             const std::string& title = "Enrichment: sample size for the target power, by enrolment strategy");
 
 /// {"base": {power, mc_se}, "rows": [{key, low, high, power_low, power_low_mc_se, power_high,
 /// power_high_mc_se, swing, swing_mc_se}]} with rows sorted by swing (|high - low|), largest first.
@@ -58,7 +54,6 @@ std::string enrichment_table(const nlohmann::json& rows,
 /// accumulated run of variants[0] (same scenario, seed and trials), which is then not run again.
 nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt,
                            const Accumulator* base_run = nullptr);
-std::string tornado_csv(const nlohmann::json& t);
 
 /// Trial `trial` of the run, analysed: [{label, estimate, low, high}] for the first active arm's
 /// comparison in everyone, then in each subgroup and its complement (confidence intervals at the

@@ -61,8 +61,5 @@ nlohmann::json run_sweep(const std::function<Scenario(const std::vector<std::str
 nlohmann::json run_sweep(const std::vector<Scenario>& scenarios,
                          const std::vector<std::vector<std::pair<std::string, std::string>>>& grid, const SweepOptions& opt);
 
-/// One tidy CSV row per (grid point, comparison): the swept keys as columns, then the main
-/// operating characteristics with their Monte Carlo SEs.
-std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes);
 
 }  // namespace celltrial

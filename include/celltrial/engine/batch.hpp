@@ -15,8 +15,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "celltrial/engine/accumulator.hpp"
@@ -125,6 +127,34 @@ class ChunkRunner {
   virtual int workers() const { return 1; }
 };
 
+/// Where run_batch saves its progress. The engine decides when to save; the store decides where
+/// and how (run_batch itself writes no files).
+class CheckpointStore {
+ public:
+  virtual ~CheckpointStore() = default;
+  /// Saves the trials done so far, replacing the previous checkpoint of the run.
+  virtual void save_checkpoint(const PartialResult& p) = 0;
+  /// Saves a sharded run's finished result; the checkpoint it supersedes is removed.
+  virtual void save_shard(const PartialResult& p) = 0;
+};
+
+/// The files of a plan (see BatchPlan): the checkpoint at checkpoint_path and the shard file at
+/// shard_path, each written atomically.
+class FolderCheckpointStore final : public CheckpointStore {
+ public:
+  FolderCheckpointStore(std::string checkpoint_path, std::string shard_path)
+      : checkpoint_path_(std::move(checkpoint_path)), shard_path_(std::move(shard_path)) {}
+  void save_checkpoint(const PartialResult& p) override;
+  void save_shard(const PartialResult& p) override;
+
+ private:
+  std::string checkpoint_path_;
+  std::string shard_path_;
+};
+
+/// The runner run_batch uses when given none: the trials with threads in this process.
+std::unique_ptr<ChunkRunner> make_local_runner();
+
 struct BatchOptions {
   ShardSpec shard;       ///< which part of the run; 1/1 is the whole run
   bool sharded = false;  ///< true: the result is a shard file in out_dir (also for 1/1)
@@ -141,6 +171,8 @@ struct BatchOptions {
   /// Set to the number of the shard's trials done so far, including resumed ones.
   std::atomic<std::uint64_t>* progress = nullptr;
   ChunkRunner* runner = nullptr;  ///< null: threads in this process
+  /// Where checkpoints and the shard file go. Null: the plan's files (FolderCheckpointStore).
+  CheckpointStore* store = nullptr;
 };
 
 /// What a run starts from: found by plan_batch in the output folder.

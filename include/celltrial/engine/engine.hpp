@@ -24,7 +24,7 @@ struct EngineOptions {
   /// When set, called after each trial with its index and result, on the thread that ran it:
   /// each index once, in no particular order (for per-trial outputs such as paired comparisons
   /// between runs; the accumulated result does not depend on it).
-  std::function<void(std::uint64_t, const TrialResult&)> on_trial;
+  std::function<void(std::uint64_t, const TrialResult&)> on_trial = {};
 };
 
 /// True effect of each active arm (in arm order) at the primary visit.

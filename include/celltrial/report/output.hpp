@@ -4,11 +4,9 @@
 #include <map>
 #include <string>
 
-namespace celltrial {
+#include "celltrial/core/files.hpp"
 
-/// Writes `content` to `path` atomically (temp file in the same folder, then rename).
-/// Throws Error(ExitCode::io) with the path and the reason on failure.
-void write_file_atomic(const std::string& path, const std::string& content);
+namespace celltrial {
 
 /// Writes every (file name -> content) into folder `dir`, replacing a previous celltrial results
 /// folder there only when all files are complete. A folder that holds files celltrial did not

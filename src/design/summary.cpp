@@ -1,0 +1,282 @@
+#include "celltrial/design/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/model/model.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/version_info.hpp"
+
+namespace celltrial {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+nlohmann::json num(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return x;
+}
+
+nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
+  const double p = n ? static_cast<double>(x) / static_cast<double>(n) : kNaN;
+  const auto [lo, hi] = wilson95(x, n);
+  return {{"estimate", num(p)},
+          {"mc_se", num(n ? std::sqrt(p * (1 - p) / static_cast<double>(n)) : kNaN)},
+          {"ci95", {num(lo), num(hi)}},
+          {"count", x},
+          {"of", n}};
+}
+
+// Estimate, bias, SEs and coverage of one comparison's accumulated estimates.
+nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
+                             const char* true_source, double ci_level) {
+  const std::uint64_t n = a.estimable;
+  const double mean = a.estimate.mean();
+  const double emp_se = a.estimate.sd();
+  const double rmse = std::sqrt(a.squared_error.mean());
+  const double dn = static_cast<double>(n);
+  nlohmann::json j = {
+      {"mean", num(mean)},
+      {"mc_se", num(a.estimate.mc_se())},
+      {"true", num(with_prior ? a.truth.mean() : truth_value)},
+      {"true_mc_se", num(with_prior ? std::hypot(a.truth.mc_se(), truth_se) : truth_se)},
+      {"true_source", true_source},
+      {"bias", num(a.error.mean())},
+      {"bias_mc_se", num(std::hypot(a.error.mc_se(), truth_se))},
+      {"empirical_se", num(emp_se)},
+      {"empirical_se_mc_se", num(n > 1 ? emp_se / std::sqrt(2.0 * (dn - 1)) : kNaN)},
+      {"model_se", num(a.se.mean())},
+      {"model_se_mc_se", num(a.se.mc_se())},
+      {"rmse", num(rmse)},
+      {"rmse_mc_se", num(rmse > 0 ? a.squared_error.mc_se() / (2 * rmse) : kNaN)},
+      {"coverage", num(n ? static_cast<double>(a.covered) / dn : kNaN)},
+      {"coverage_mc_se", nullptr},
+      {"ci_level", ci_level},
+      {"estimable_trials", n},
+  };
+  if (n) {
+    const double cov = static_cast<double>(a.covered) / dn;
+    j["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
+  }
+  return j;
+}
+
+nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
+                               const Truth& truth) {
+  const ComparisonAccumulator& a = acc.comparison(c);
+  const bool with_prior = s.arms[arm].effect_prior.kind != PriorKind::none;
+  nlohmann::json j;
+  j["arm"] = s.arms[arm].name;
+  j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
+  j["power"] = proportion(a.rejections, acc.trials());
+  j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
+  j["power_unadjusted"] = proportion(a.rejections_unadjusted_favourable, acc.trials());
+  j["power_unadjusted"]["meaning"] = "favourable and significant at alpha without multiplicity adjustment";
+  j["estimate"] = estimate_json(a, acc.truth(c), truth.effect_mc_se[c], with_prior,
+                                with_prior    ? "mean of the per-trial effects drawn from the prior"
+                                : truth.exact ? "scenario effect at the primary visit"
+                                              : "mean expected effect over eligible children (pre-run)",
+                                s.analysis.ci_level);
+  if (with_prior) {
+    j["assurance"] = proportion(a.rejections_favourable, acc.trials());
+    j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
+  }
+  j["safety"] = proportion(a.sae_difference_exceeds, acc.trials());
+  j["safety"]["threshold"] = s.analysis.sae_difference_threshold;
+  j["safety"]["meaning"] = "probability that a trial shows an active - control SAE proportion above the threshold";
+  return j;
+}
+nlohmann::json subgroups_json(const Scenario& s, const Accumulator& acc) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto active = s.active_arms();
+  const std::size_t C = active.size();
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const SubgroupTruth& t = acc.subgroup_truth();
+  for (std::size_t h = 0; h < hyps.size(); ++h) {
+    if (hyps[h].subgroup < 0) continue;
+    const auto g = static_cast<std::size_t>(hyps[h].subgroup);
+    const std::size_t c = hyps[h].comparison, slot = g * C + c;
+    const Subgroup& sg = s.analysis.subgroups[g];
+    const SubgroupAccumulator& a = acc.subgroup(slot);
+    const bool in_family = std::find(fam.begin(), fam.end(), h) != fam.end();
+    const bool prior = s.arms[active[c]].effect_prior.kind != PriorKind::none;
+    nlohmann::json j;
+    j["name"] = sg.name;
+    j["hypothesis"] = hyps[h].name;
+    j["definition"] = describe(sg);
+    j["arm"] = s.arms[active[c]].name;
+    j["label"] = s.arms[active[c]].name + " vs " + s.arms[s.control_arm()].name + " in " + sg.name;
+    j["confirmatory"] = in_family;
+    j["prevalence_prerun"] = num(t.prevalence[g]);
+    j["prevalence_prerun_mc_se"] = num(t.prevalence_mc_se[g]);
+    j["analysed_mean"] = num(a.analysed.mean());
+    j["analysed_mean_mc_se"] = num(a.analysed.mc_se());
+    j["empty_trials"] = a.empty;
+    if (acc.trials() > 0 && a.empty == acc.trials())
+      j["note"] = "the subgroup had no analysed child in any trial: nothing could be estimated";
+    else if (a.inside.estimable < acc.trials())
+      j["note"] = std::to_string(acc.trials() - a.inside.estimable) +
+                  " trial(s) could not estimate the effect in the subgroup (an arm with no analysed child there)";
+    j["power"] = proportion(a.inside.rejections_favourable, acc.trials());
+    j["power"]["meaning"] = in_family ? "favourable rejection under the multiplicity procedure"
+                                      : "favourable and significant at alpha (not in the confirmatory family: unadjusted)";
+    j["power_unadjusted"] = proportion(a.inside.rejections_unadjusted_favourable, acc.trials());
+    const char* src = "mean expected effect over eligible children in the subgroup (pre-run)";
+    j["estimate"] = estimate_json(a.inside, t.inside[slot], t.inside_mc_se[slot], prior, src, s.analysis.ci_level);
+    nlohmann::json comp;
+    comp["power_unadjusted"] = proportion(a.outside.rejections_unadjusted_favourable, acc.trials());
+    comp["estimate"] = estimate_json(a.outside, t.outside[slot], t.outside_mc_se[slot], prior,
+                                     "mean expected effect over eligible children outside the subgroup (pre-run)",
+                                     s.analysis.ci_level);
+    j["complement"] = comp;
+    const double ti = t.inside[slot] - t.outside[slot];
+    j["interaction"] = {{"true", num(ti)},
+                        {"true_mc_se", num(std::hypot(t.inside_mc_se[slot], t.outside_mc_se[slot]))},
+                        {"mean", num(a.interaction.mean())},
+                        {"mc_se", num(a.interaction.mc_se())},
+                        {"empirical_se", num(a.interaction.sd())},
+                        {"model_se", num(a.interaction_se.mean())},
+                        {"alpha", s.analysis.interaction_alpha},
+                        {"estimable_trials", a.interaction_estimable},
+                        {"power", proportion(a.interaction_rejections, acc.trials())},
+                        {"meaning", "treatment x subgroup interaction (effect inside - outside), two-sided test"}};
+    out.push_back(j);
+  }
+  return out;
+}
+
+nlohmann::json multiplicity_json(const Scenario& s, const Accumulator& acc) {
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const std::size_t C = s.active_arms().size();
+  nlohmann::json j;
+  j["procedure"] = to_string(s.analysis.multiplicity);
+  j["alpha"] = s.analysis.alpha;
+  j["sides"] = s.analysis.sides;
+  if (!s.analysis.testing.weights.empty()) j["weights"] = s.analysis.testing.weights;
+  if (!s.analysis.testing.transitions.empty()) j["transitions"] = s.analysis.testing.transitions;
+  nlohmann::json hs = nlohmann::json::array();
+  for (std::size_t h : fam) {
+    const Hypothesis& x = hyps[h];
+    const ComparisonAccumulator& a =
+        x.subgroup < 0 ? acc.comparison(x.comparison) : acc.subgroup(static_cast<std::size_t>(x.subgroup) * C + x.comparison).inside;
+    hs.push_back({{"name", x.name},
+                  {"power", proportion(a.rejections_favourable, acc.trials())},
+                  {"power_unadjusted", proportion(a.rejections_unadjusted_favourable, acc.trials())}});
+  }
+  j["hypotheses"] = hs;
+  j["at_least_one"] = proportion(acc.family_any_favourable(), acc.trials());
+  j["at_least_one"]["meaning"] = "at least one hypothesis of the family rejected in the favourable direction";
+  j["all"] = proportion(acc.family_all_favourable(), acc.trials());
+  j["all"]["meaning"] = "every hypothesis of the family rejected in the favourable direction";
+  j["any_rejection"] = proportion(acc.family_any_rejection(), acc.trials());
+  j["any_rejection"]["meaning"] =
+      "at least one rejection in either direction: the family-wise error rate when every null hypothesis is true";
+  nlohmann::json cl = nlohmann::json::array();
+  for (std::size_t k = 0; k < s.analysis.claims.size(); ++k) {
+    nlohmann::json c = proportion(acc.claim(k), acc.trials());
+    c["name"] = s.analysis.claims[k].name;
+    c["all_of"] = s.analysis.claims[k].all_of;
+    cl.push_back(c);
+  }
+  j["claims"] = cl;
+  return j;
+}
+}  // namespace
+
+std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n) {
+  if (n == 0) return {kNaN, kNaN};
+  const double z = 1.959963984540054;
+  const double dn = static_cast<double>(n), p = static_cast<double>(x) / dn;
+  const double denom = 1 + z * z / dn;
+  const double centre = (p + z * z / (2 * dn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / dn + z * z / (4 * dn * dn)) / denom;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc) { return summarise(s, acc, Model(s).truth()); }
+
+nlohmann::json run_provenance(const Scenario& s) {
+  return {{"format", "celltrial.run/1"},
+          {"celltrial_version", build::version},
+          {"git_commit", build::git_commit},
+          {"seed", s.simulation.seed},
+          {"trials", s.simulation.trials}};
+}
+
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  nlohmann::json j;
+  j["format"] = "celltrial.summary/1";
+  j["scenario"] = s.name;
+  j["trials"] = acc.trials();
+  j["seed"] = s.simulation.seed;
+  j["analysis"] = {{"method", to_string(s.analysis.method)},
+                   {"primary_visit_months", s.analysis.primary_visit_months},
+                   {"alpha", s.analysis.alpha},
+                   {"sides", s.analysis.sides},
+                   {"multiplicity", to_string(s.analysis.multiplicity)}};
+  const auto active = s.active_arms();
+  nlohmann::json comps = nlohmann::json::array();
+  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], truth));
+  // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
+  j["comparison"] = comps[0]["label"];
+  j["power"] = comps[0]["power"];
+  j["estimate"] = comps[0]["estimate"];
+  if (comps[0].contains("assurance")) j["assurance"] = comps[0]["assurance"];
+  j["comparisons"] = comps;
+  if (active.size() > 1) {
+    j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
+    j["all_rejections"] = proportion(acc.all_rejections(), acc.trials());
+  }
+  if (!s.analysis.subgroups.empty()) j["subgroups"] = subgroups_json(s, acc);
+  if (acc.family_size() > 1 || !s.analysis.claims.empty()) j["multiplicity"] = multiplicity_json(s, acc);
+  nlohmann::json arms = nlohmann::json::array();
+  for (std::size_t a = 0; a < s.arms.size(); ++a) {
+    const ArmAccumulator& x = acc.arm(a);
+    arms.push_back({{"name", s.arms[a].name},
+                    {"role", to_string(s.arms[a].role)},
+                    {"randomised_mean", num(x.randomised.mean())},
+                    {"analysed_mean", num(x.analysed.mean())},
+                    {"analysed_mean_mc_se", num(x.analysed.mc_se())},
+                    {"mean_change", num(x.mean_change.mean())},
+                    {"mean_change_mc_se", num(x.mean_change.mc_se())},
+                    {"sae_mean", num(x.sae.mean())},
+                    {"sae_mc_se", num(x.sae.mc_se())},
+                    {"infusion_reactions_mean", num(x.infusion.mean())},
+                    {"infusion_reactions_mc_se", num(x.infusion.mc_se())},
+                    {"product", to_string(s.arms[a].product)},
+                    {"mean_dose", num(x.mean_dose.count() ? x.mean_dose.mean() : kNaN)},
+                    {"mean_dose_mc_se", num(x.mean_dose.count() > 1 ? x.mean_dose.mc_se() : kNaN)},
+                    {"dose_unit", s.arms[a].product == ProductType::ucb   ? "1e7 TNC/kg"
+                                  : s.arms[a].product == ProductType::msc ? "1e6 cells/kg per dose"
+                                                                           : ""}});
+  }
+  j["arms"] = arms;
+  // Every trial randomises the design's sample size: the mean is that constant, with no MC error,
+  // and the ratio's MC error is the screened count's divided by it.
+  const double randomised = static_cast<double>(s.design.sample_size);
+  j["sample_size"] = {{"randomised_mean", num(randomised)},
+                      {"randomised_mean_mc_se", num(0.0)},
+                      {"analysed_mean", num(acc.analysed_total().mean())},
+                      {"analysed_mean_mc_se", num(acc.analysed_total().mc_se())},
+                      {"screened_mean", num(acc.screened().mean())},
+                      {"screened_mc_se", num(acc.screened().mc_se())},
+                      {"screened_per_randomised", num(acc.screened().mean() / randomised)},
+                      {"screened_per_randomised_mc_se", num(acc.screened().mc_se() / randomised)},
+                      {"screening_yield_prerun", num(truth.screening_yield)}};
+  j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
+                   {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
+                   {"share_under_5_years", num(acc.share_under_5().mean())},
+                   {"share_under_5_years_mc_se", num(acc.share_under_5().mc_se())},
+                   {"share_gmfcs_I_III", num(acc.share_gmfcs_1_3().mean())},
+                   {"share_gmfcs_I_III_mc_se", num(acc.share_gmfcs_1_3().mc_se())}};
+  std::uint64_t not_estimable = 0;
+  for (std::size_t c = 0; c < active.size(); ++c) not_estimable += acc.trials() - acc.comparison(c).estimable;
+  j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
+  return j;
+}
+
+}  // namespace celltrial

@@ -1,0 +1,123 @@
+#include "celltrial/report/tables.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "celltrial/report/summary.hpp"
+
+namespace celltrial {
+
+namespace {
+std::string num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
+}  // namespace
+
+std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& axes) {
+  std::ostringstream os;
+  for (const auto& a : axes) os << csv_field(a.key) << ",";
+  os << "comparison,trials,seed,power,power_mc_se,power_favourable,power_favourable_mc_se,estimate_mean,estimate_mc_se,"
+        "true_effect,true_effect_mc_se,bias,bias_mc_se,empirical_se,empirical_se_mc_se,model_se,model_se_mc_se,coverage,"
+        "coverage_mc_se,assurance,assurance_mc_se,randomised_mean,randomised_mean_mc_se,analysed_mean,analysed_mean_mc_se,screened_per_randomised,"
+        "screened_per_randomised_mc_se,mean_age_months,mean_age_months_mc_se,share_under_5_years,share_under_5_years_mc_se,"
+        "share_gmfcs_I_III,share_gmfcs_I_III_mc_se,p_sae_difference_exceeds,p_sae_difference_exceeds_mc_se\n";
+  // One value and its MC SE; a missing key (a summary without it) is an empty cell.
+  auto pair = [](const nlohmann::json& o, const char* v, const char* se) {
+    return num(o.value(v, nlohmann::json())) + "," + num(o.value(se, nlohmann::json()));
+  };
+  for (const auto& r : rows) {
+    const auto& s = r["summary"];
+    const auto& ss = s["sample_size"];
+    const auto& en = s["enrolled"];
+    // The columns after the comparison's own: the trial's enrolment (analysed: `analysed` and its SE).
+    auto enrolment = [&](const std::string& analysed) {
+      return pair(ss, "randomised_mean", "randomised_mean_mc_se") + "," + analysed + "," +
+             pair(ss, "screened_per_randomised", "screened_per_randomised_mc_se") + "," +
+             pair(en, "mean_age_months", "mean_age_months_mc_se") + "," +
+             pair(en, "share_under_5_years", "share_under_5_years_mc_se") + "," +
+             pair(en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
+    };
+    auto estimate = [&](const nlohmann::json& e) {
+      return pair(e, "mean", "mc_se") + "," + pair(e, "true", "true_mc_se") + "," + pair(e, "bias", "bias_mc_se") + "," +
+             pair(e, "empirical_se", "empirical_se_mc_se") + "," + pair(e, "model_se", "model_se_mc_se") + "," +
+             pair(e, "coverage", "coverage_mc_se");
+    };
+    for (const auto& c : s["comparisons"]) {
+      for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
+      os << csv_field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
+         << pair(c["power"], "estimate", "mc_se") << "," << pair(c["power"]["favourable"], "estimate", "mc_se") << ","
+         << estimate(c["estimate"]) << ","
+         << (c.contains("assurance") ? pair(c["assurance"], "estimate", "mc_se") : std::string(",")) << ","
+         << enrolment(pair(ss, "analysed_mean", "analysed_mean_mc_se")) << "," << pair(c["safety"], "estimate", "mc_se")
+         << "\n";
+    }
+    // Subgroup rows: power is the favourable rejection (under the multiplicity procedure when
+    // confirmatory), so it fills both power columns; analysed_mean is the subgroup's.
+    if (s.contains("subgroups"))
+      for (const auto& g : s["subgroups"]) {
+        for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
+        os << csv_field(g["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
+           << pair(g["power"], "estimate", "mc_se") << "," << pair(g["power"], "estimate", "mc_se") << ","
+           << estimate(g["estimate"]) << ",,," << enrolment(pair(g, "analysed_mean", "analysed_mean_mc_se")) << ",,\n";
+      }
+  }
+  return os.str();
+}
+
+std::string enrichment_csv(const nlohmann::json& rows) {
+  auto n = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.dump(); };
+  // A value and its MC SE (keys "<v>" and "<v>_mc_se").
+  auto pair = [&](const nlohmann::json& r, const std::string& v) { return n(r[v]) + "," + n(r[v + "_mc_se"]); };
+  std::ostringstream os;
+  os << "strategy,claim_population,n_total,power,power_mc_se,reached,true_effect,true_effect_mc_se,screened_per_randomised,"
+        "screened_per_randomised_mc_se,screened_total,screened_total_mc_se,accrual_months,accrual_months_mc_se,expected_sae,"
+        "expected_sae_mc_se,share_under_5_years,share_under_5_years_mc_se,share_gmfcs_I_III,share_gmfcs_I_III_mc_se\n";
+  for (const auto& r : rows)
+    os << csv_field(r["strategy"].get<std::string>()) << "," << csv_field(r["claim_population"].get<std::string>()) << ","
+       << r["n_total"] << "," << pair(r, "power") << "," << (r["reached"].get<bool>() ? "yes" : "no") << ","
+       << pair(r, "true_effect") << "," << pair(r, "screened_per_randomised") << "," << pair(r, "screened_total") << ","
+       << pair(r, "accrual_months") << "," << pair(r, "expected_sae") << "," << pair(r, "share_under_5_years") << ","
+       << pair(r, "share_gmfcs_I_III") << "\n";
+  return os.str();
+}
+
+std::string enrichment_table(const nlohmann::json& rows, const std::string& title) {
+  std::ostringstream os;
+  char line[1024];
+  int w = 8;
+  for (const auto& r : rows) w = std::max<int>(w, static_cast<int>(r["strategy"].get<std::string>().size()));
+  w = std::min(w, 60);
+  os << "  " << title << "\n";
+  std::snprintf(line, sizeof line, "  %-*s %7s %15s %7s %11s %9s %8s %12s  %s\n", w, "strategy", "N", "power (MC SE)", "effect",
+                "screened/N", "screened", "months", "SAEs", "claim population");
+  os << line;
+  auto f = [](const nlohmann::json& v, const char* fmt) {
+    char b[64];
+    if (v.is_null()) return std::string("NA");
+    std::snprintf(b, sizeof b, fmt, v.get<double>());
+    return std::string(b);
+  };
+  for (const auto& r : rows) {
+    const std::string n = r["n_total"].dump() + (r["reached"].get<bool>() ? "" : "+");
+    std::snprintf(line, sizeof line, "  %-*.*s %7s %7s (%5s) %7s %11s %9s %8s %12s  %s\n", w, w, r["strategy"].get<std::string>().c_str(),
+                  n.c_str(), f(r["power"], "%.3f").c_str(), f(r["power_mc_se"], "%.3f").c_str(), f(r["true_effect"], "%.2f").c_str(),
+                  f(r["screened_per_randomised"], "%.2f").c_str(), f(r["screened_total"], "%.0f").c_str(),
+                  f(r["accrual_months"], "%.1f").c_str(), (f(r["expected_sae"], "%.1f") + " (" + f(r["expected_sae_mc_se"], "%.1f") + ")").c_str(),
+                  r["claim_population"].get<std::string>().c_str());
+    os << line;
+  }
+  return os.str();
+}
+
+std::string tornado_csv(const nlohmann::json& t) {
+  std::ostringstream os;
+  os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,swing_mc_se,base_power,base_power_mc_se\n";
+  for (const auto& r : t["rows"])
+    os << csv_field(r["key"].get<std::string>()) << "," << csv_field(r["low"].get<std::string>()) << ","
+       << csv_field(r["high"].get<std::string>()) << "," << r["power_low"].dump() << "," << r["power_low_mc_se"].dump() << ","
+       << r["power_high"].dump() << "," << r["power_high_mc_se"].dump() << "," << r["swing"].dump() << ","
+       << r["swing_mc_se"].dump() << ","
+       << t["base"]["power"].dump() << "," << t["base"]["mc_se"].dump() << "\n";
+  return os.str();
+}
+
+}  // namespace celltrial
