@@ -35,6 +35,52 @@ struct SimulateArgs {
   bool quiet = false;
   std::string shard;              ///< "K/N"; empty: the whole run
   double checkpoint_seconds = 5;  ///< see BatchOptions
+  bool test_hold = false;         ///< --test-hold-after-checkpoint (tests only)
+  double test_throttle = 1;       ///< --test-throttle (tests only)
+};
+
+/// --test-hold-after-checkpoint, for the kill-and-resume tests: after the run's first checkpoint is
+/// saved, says so on standard error and waits until a stop request (Ctrl-C, SIGTERM) or a kill, so
+/// that the test stops a run that is provably unfinished, whatever the speed of the machine.
+class HoldingStore final : public CheckpointStore {
+ public:
+  HoldingStore(CheckpointStore& inner, std::ostream& err, const std::atomic<bool>& stop)
+      : inner_(inner), err_(err), stop_(stop) {}
+  void save_checkpoint(const PartialResult& p) override {
+    inner_.save_checkpoint(p);
+    if (held_) return;
+    held_ = true;
+    err_ << "celltrial: test hold: checkpoint saved with " << p.completed() << " of " << p.range.size()
+         << " trials done; waiting for a signal\n"
+         << std::flush;
+    while (!stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  void save_shard(const PartialResult& p) override { inner_.save_shard(p); }
+
+ private:
+  CheckpointStore& inner_;
+  std::ostream& err_;
+  const std::atomic<bool>& stop_;
+  bool held_ = false;
+};
+
+/// --test-throttle F, for the same tests: every chunk takes F times as long (the runner sleeps
+/// F - 1 times the chunk's own time after it), as on a machine F times slower. Results are unchanged.
+class ThrottledRunner final : public ChunkRunner {
+ public:
+  ThrottledRunner(ChunkRunner& inner, double factor) : inner_(inner), factor_(factor) {}
+  Accumulator run(const Scenario& s, TrialRange r, const EngineOptions& opt) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    Accumulator acc = inner_.run(s, r, opt);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(took * (factor_ - 1)));
+    return acc;
+  }
+  int workers() const override { return inner_.workers(); }
+
+ private:
+  ChunkRunner& inner_;
+  double factor_;
 };
 
 
@@ -85,6 +131,9 @@ Action add_simulate(CLI::App& app, Streams io) {
                   "after a kill, the same command continues from it")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  // Test-only options (no help text): see HoldingStore and ThrottledRunner.
+  cmd->add_flag("--test-hold-after-checkpoint", a->test_hold)->group("");
+  cmd->add_option("--test-throttle", a->test_throttle)->check(CLI::Range(1.0, 1000.0))->group("");
   auto sw = std::make_shared<SweepArgs>();
   add_sweep_options(cmd, *sw, false);
   // The footer the app gave every command (exit codes) stays below this one.
@@ -193,6 +242,13 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
              << " core(s) (the launcher binds ranks to cores); with OpenMPI add --bind-to none so that each "
                 "rank's threads can use the node.\n";
   }
+
+  FolderCheckpointStore files(plan.checkpoint_path, plan.shard_path);
+  HoldingStore holding(files, io.err, stop_flag());
+  if (a->test_hold) bo.store = &holding;
+  const std::unique_ptr<ChunkRunner> local = make_local_runner();
+  ThrottledRunner throttled(bo.runner ? *bo.runner : *local, a->test_throttle);
+  if (a->test_throttle > 1) bo.runner = &throttled;
 
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now();

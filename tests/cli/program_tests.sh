@@ -124,12 +124,9 @@ expect "sweep nothing" 64 'nothing to sweep' -- "$BIN" sweep "$REF"
 expect "sweep bad key" 65 "did you mean 'sample_size'" -- "$BIN" sweep "$REF" --sweep design.sample_sise=10,20
 expect "sweep too long" 64 'would take about.*--yes' -- "$BIN" sweep "$REF" --trials 1000000000 --sweep design.sample_size=100,200 --out "$T/sw3"
 
-# Ctrl-C: prompt stop, exit 130, no results folder that looks complete.
-"$BIN" simulate --trials 2000000000 -q --out "$T/int" 2>/dev/null &
-pid=$!
-sleep 1.5
-kill -INT $pid
-wait $pid
+# Ctrl-C during a run (held after its first checkpoint, so the run is unfinished on a machine of any
+# speed): exit 130, no results folder that looks complete.
+hold_and_signal INT "$T/int.err" "$BIN" simulate --trials 2000000000 -q --checkpoint-every 0 --out "$T/int"
 rc=$?
 check "interrupt exits 130" test $rc -eq 130
 check "interrupt writes nothing" test ! -e "$T/int/summary.json"

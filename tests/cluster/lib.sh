@@ -42,6 +42,39 @@ wait_for_file() {
   done
 }
 
+# wait_for_line FILE REGEX PID: waits until FILE has a line matching REGEX. Fails at once when
+# process PID ends first; the 600 s limit only guards against a hang (the line comes long before).
+wait_for_line() {
+  local f=$1 re=$2 pid=$3 deadline=$((SECONDS + 600))
+  until grep -Eq -- "$re" "$f" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { grep -Eq -- "$re" "$f" 2>/dev/null; return; }
+    [[ $SECONDS -ge $deadline ]] && return 1
+    sleep 0.02
+  done
+}
+
+# hold_and_signal SIGNAL ERRFILE COMMAND...: starts `celltrial simulate ...` with the test-only
+# option --test-hold-after-checkpoint in the background, waits until it reports that its first
+# checkpoint is saved (it then waits, unfinished, however fast or slow the machine is), sends
+# SIGNAL and returns the run's exit status. Standard error goes to ERRFILE.
+hold_and_signal() {
+  local sig=$1 errfile=$2
+  shift 2
+  "$@" --test-hold-after-checkpoint 2>"$errfile" &
+  local pid=$!
+  held_pids+=("$pid")
+  if ! wait_for_line "$errfile" 'test hold: checkpoint saved' "$pid"; then
+    echo "the run did not reach its first checkpoint:"
+    head -5 "$errfile"
+    kill -9 "$pid" 2>/dev/null
+    { wait "$pid"; } 2>/dev/null
+    return 99
+  fi
+  kill "-$sig" "$pid" 2>/dev/null
+  { wait "$pid"; } 2>/dev/null
+}
+held_pids=()
+
 # completed TRIALS_FILE: the completed_until of a checkpoint or shard file.
 completed() {
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['shard']['completed_until'])" "$1"

@@ -86,11 +86,7 @@ same "MPI shard + single-process shard: identical" one/summary.json mixedm/summa
 # A checkpoint written by one process is continued by 4 ranks.
 BIG=300000
 "$MPIBIN" simulate "$REF" --trials $BIG --threads 2 -q --out big
-"$MPIBIN" simulate "$REF" --trials $BIG --threads 2 -q --checkpoint-every 0 --out res &
-pid=$!
-wait_for_file res/checkpoint.json 120
-kill -9 $pid 2>/dev/null
-{ wait $pid; } 2>/dev/null
+hold_and_signal KILL hold.err "$MPIBIN" simulate "$REF" --trials $BIG --threads 2 -q --checkpoint-every 0 --out res
 check "killed single-process run left a checkpoint" test -s res/checkpoint.json -a ! -e res/summary.json
 expect "mpirun -np 4 continues it" 0 'continuing from' -- mpi 4 "$MPIBIN" simulate "$REF" --trials $BIG --checkpoint-every 0 --out res
 same "resumed across layouts: identical" big/summary.json res/summary.json
