@@ -4,7 +4,7 @@
 # to the bit: summary.json depends only on the scenario, the seed and the trial count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --build-only
 scripts/build.sh
 for f in scenarios/*.yaml scenarios/validation/*.yaml; do
   [[ $f == scenarios/responder_sensitivity.yaml ]] && continue  # a study: below

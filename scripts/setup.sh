@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what celltrial needs from Debian 12 packages, if anything is missing.
-# As root it runs apt-get; otherwise it prints the exact command to run.
-#   scripts/setup.sh            what building and testing celltrial needs
-#   scripts/setup.sh --cluster  also MPI (OpenMPI) and a Slurm + munge for the cluster tests
+# Installs what celltrial needs from Debian 12 packages, if anything is missing. No test installs
+# anything: this script does it all before the first test starts.
+#   scripts/setup.sh               everything the whole test suite needs (the default)
+#   scripts/setup.sh --build-only  only what building and running the program needs (quick start)
+# As root it runs apt-get; otherwise it uses sudo when it may, or prints the exact command to run.
 set -euo pipefail
-CLUSTER=0
+MODE=all
 for arg in "$@"; do
   case $arg in
-    --cluster) CLUSTER=1 ;;
-    *) echo "celltrial setup: unknown option '$arg' (the only option is --cluster)" >&2; exit 64 ;;
+    --build-only) MODE=build ;;
+    --cluster | --all) MODE=all ;;  # --cluster: the former name of the default
+    *) echo "celltrial setup: unknown option '$arg' (options: --build-only)" >&2; exit 64 ;;
   esac
 done
 PACKAGES=(
@@ -20,19 +22,21 @@ PACKAGES=(
   libyaml-cpp-dev                # scenario files
   nlohmann-json3-dev             # JSON results
   libpcg-cpp-dev                 # PCG-64 random engine
-  catch2                         # unit tests (Catch2 v2)
-  python3                        # used by the program tests to read JSON
   gnuplot-nox                    # plots (optional at run time; tables are written without it)
 )
-if [[ $CLUSTER -eq 1 ]]; then
+if [[ $MODE == all ]]; then
   PACKAGES+=(
-    libopenmpi-dev openmpi-bin   # MPI build (-DCELLTRIAL_MPI=ON) and mpirun
-    slurm-wlm munge              # single-node Slurm cluster for tests/cluster/slurm_test.sh
+    catch2                       # unit tests (Catch2 v2)
+    python3                      # the program tests read JSON with it
+    libopenmpi-dev openmpi-bin   # MPI build (-DCELLTRIAL_MPI=ON) and mpirun: tests/cluster/mpi_test.sh
+    slurm-wlm munge              # a single-node Slurm cluster: tests/cluster/slurm_test.sh
+    hostname                     # the Slurm test names its node
+    chromium                     # the report rendered headless: tests/cli/report_browser_test.sh
+    clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
   )
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do
-  [[ $p == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -49,6 +53,6 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "celltrial setup: missing packages: ${missing[*]}" >&2
-  echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  echo "Run: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
