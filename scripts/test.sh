@@ -15,7 +15,7 @@ for arg in "$@"; do
   if [[ $arg == --full ]]; then export CELLTRIAL_FULL=1; else CTEST_ARGS+=("$arg"); fi
 done
 scripts/setup.sh || exit 1
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCELLTRIAL_WERROR=ON >/dev/null || exit 1
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCELLTRIAL_BUILD_TESTS=ON -DCELLTRIAL_BUILD_BENCH=ON -DCELLTRIAL_WERROR=ON >/dev/null || exit 1
 cmake --build build -j"$(nproc)" || exit 1
 LOG=build/ctest-output.log
 (cd build && ctest --output-on-failure -j"$(nproc)" "${CTEST_ARGS[@]}") 2>&1 | tee "$LOG"
