@@ -3,14 +3,17 @@
 // every machine.
 //
 // Both reduce the argument with a 128-entry table and finish with a short polynomial. The tables
-// are computed at compile time. GCC evaluates exp2 and log exactly rounded there, so the tables are
-// the same everywhere. The builds use no fast-math and no contraction into fused multiply-adds, so
-// every operation below is a plain IEEE double operation with one result.
+// are literals (core/math_tables.hpp) that GCC checks against their exactly rounded compile-time
+// evaluation below, so the tables are the same everywhere and for every compiler. The builds use no
+// fast-math and no contraction into fused multiply-adds, so every operation below is a plain IEEE
+// double operation with one result.
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+
+#include "celltrial/core/math_tables.hpp"
 
 namespace celltrial {
 
@@ -20,6 +23,8 @@ struct Exp2Table {
   std::array<double, 128> value{};
   std::array<double, 128> tail{};
 };
+inline constexpr Exp2Table kExp2{tables::kExp2Value, tables::kExp2Tail};
+#if defined(__GNUC__) && !defined(__clang__)
 constexpr Exp2Table make_exp2_table() {
   Exp2Table t{};
   for (std::size_t i = 0; i < 128; ++i) {
@@ -28,7 +33,9 @@ constexpr Exp2Table make_exp2_table() {
   }
   return t;
 }
-inline constexpr Exp2Table kExp2 = make_exp2_table();
+static_assert(same_bits(make_exp2_table().value, kExp2.value) && same_bits(make_exp2_table().tail, kExp2.tail),
+              "core/math_tables.hpp: the exp2 table differs from its exactly rounded evaluation");
+#endif
 
 /// For the mantissa interval [1 + i/128, 1 + (i+1)/128): its centre c, 1/c rounded, and log(c)
 /// split into a leading part with 9 trailing zero bits (so that adding a multiple of ln 2's
@@ -36,6 +43,8 @@ inline constexpr Exp2Table kExp2 = make_exp2_table();
 struct LogTable {
   std::array<double, 128> centre{}, inv{}, hi{}, lo{};
 };
+inline constexpr LogTable kLog{tables::kLogCentre, tables::kLogInv, tables::kLogHi, tables::kLogLo};
+#if defined(__GNUC__) && !defined(__clang__)
 constexpr LogTable make_log_table() {
   LogTable t{};
   for (std::size_t i = 0; i < 128; ++i) {
@@ -49,7 +58,10 @@ constexpr LogTable make_log_table() {
   }
   return t;
 }
-inline constexpr LogTable kLog = make_log_table();
+static_assert(same_bits(make_log_table().centre, kLog.centre) && same_bits(make_log_table().inv, kLog.inv) &&
+                  same_bits(make_log_table().hi, kLog.hi) && same_bits(make_log_table().lo, kLog.lo),
+              "core/math_tables.hpp: the log table differs from its exactly rounded evaluation");
+#endif
 }  // namespace detail
 
 /// exp(x) within 0.52 units in the last place (the C library's is within 0.51). x = (128 k + i)

@@ -9,10 +9,13 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
 #include <pcg_random.hpp>
+
+#include "celltrial/core/math_tables.hpp"
 
 namespace celltrial {
 
@@ -90,26 +93,31 @@ inline std::uint64_t below_threshold(double p) noexcept {
 namespace detail {
 /// Tables of a 256-layer ziggurat for the standard normal (Marsaglia & Tsang 2000): layer i is
 /// the rectangle [0, x[i]] x [f(x[i]), f(x[i+1])], each of area v; layer 0 also holds the tail
-/// beyond r. Computed at compile time, where GCC evaluates exp/log/sqrt exactly rounded, so the
-/// tables are the same bits on every machine.
+/// beyond r. The literals of core/math_tables.hpp, which GCC checks against their compile-time
+/// evaluation (exp/log/sqrt exactly rounded), so the tables are the same bits on every machine and
+/// for every compiler.
 struct ZigguratTables {
   static constexpr double r = 3.6541528853610088;
   static constexpr double v = 0.00492867323399;
   std::array<double, 257> x{};
   std::array<double, 257> f{};
 };
+inline constexpr ZigguratTables kZiggurat{tables::kZigguratX, tables::kZigguratF};
+#if defined(__GNUC__) && !defined(__clang__)
 constexpr ZigguratTables make_ziggurat() {
   ZigguratTables t{};
   const double r = ZigguratTables::r, v = ZigguratTables::v;
   t.x[0] = v / __builtin_exp(-0.5 * r * r);
   t.x[1] = r;
-  for (int i = 1; i < 255; ++i)
+  for (std::size_t i = 1; i < 255; ++i)
     t.x[i + 1] = __builtin_sqrt(-2.0 * __builtin_log(v / t.x[i] + __builtin_exp(-0.5 * t.x[i] * t.x[i])));
   t.x[256] = 0;
-  for (int i = 0; i < 257; ++i) t.f[i] = __builtin_exp(-0.5 * t.x[i] * t.x[i]);
+  for (std::size_t i = 0; i < 257; ++i) t.f[i] = __builtin_exp(-0.5 * t.x[i] * t.x[i]);
   return t;
 }
-inline constexpr ZigguratTables kZiggurat = make_ziggurat();
+static_assert(same_bits(make_ziggurat().x, kZiggurat.x) && same_bits(make_ziggurat().f, kZiggurat.f),
+              "core/math_tables.hpp: the ziggurat table differs from its exactly rounded evaluation");
+#endif
 
 /// The rare cases: the tail beyond r (layer 0) and the wedges. Returns a deviate, drawing afresh
 /// when the candidate is rejected.
