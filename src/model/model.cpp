@@ -59,7 +59,7 @@ int pick(const std::array<double, N>& shares, double u) {
 
 }  // namespace
 
-Model::Model(const Scenario& s) : sc_(s) {
+Model::Model(const Scenario& s, const PreRunSizes& pre_run) : sc_(s), pre_run_(pre_run) {
   arms_ = s.arms.size();
   CELLTRIAL_ASSERT(arms_ >= 2 && arms_ <= kMaxArms);
   const bool cp = s.population.outcome_model == OutcomeModel::cp;
@@ -413,7 +413,7 @@ Truth Model::compute_truth() const {
   // screening yield.
   Engine pop = make_stream(sc_.simulation.seed, 0, Purpose::estimand);
   Engine dosing = make_stream(sc_.simulation.seed, 1, Purpose::estimand);
-  const std::uint64_t want = exact ? 20000 : 400000, max_screened = 4000000;
+  const std::uint64_t want = exact ? pre_run_.eligible_exact : pre_run_.eligible, max_screened = pre_run_.max_screened;
   std::uint64_t screened = 0, eligible = 0;
   std::vector<double> sum(active.size(), 0.0), sum2(active.size(), 0.0);
   Child c;

@@ -26,13 +26,13 @@ SubgroupTruth subgroup_truth(const Model& m) {
   Engine pop = make_stream(s.simulation.seed, 2, Purpose::estimand);
   Engine dosing = make_stream(s.simulation.seed, 3, Purpose::estimand);
   Engine sex = make_stream(s.simulation.seed, 4, Purpose::estimand);
-  constexpr std::uint64_t kChildren = 200000;
+  const std::uint64_t children = m.pre_run_sizes().subgroup_children;
   std::vector<double> sum_in(G * C, 0.0), sq_in(G * C, 0.0), sum_out(G * C, 0.0), sq_out(G * C, 0.0);
   std::vector<std::uint64_t> n_in(G, 0);
   // Extremes per slot: when every child has the same effect, the truth is that value exactly.
   std::vector<double> lo_in(G * C, 1e300), hi_in(G * C, -1e300), lo_out(G * C, 1e300), hi_out(G * C, -1e300);
   std::vector<double> e(C);
-  for (std::uint64_t i = 0; i < kChildren; ++i) {
+  for (std::uint64_t i = 0; i < children; ++i) {
     Model::Child c;
     m.screen(pop, dosing, c);
     if (m.sex_from_own_stream()) c.male = uniform01(sex) < s.population.male_fraction;
@@ -57,7 +57,7 @@ SubgroupTruth subgroup_truth(const Model& m) {
       }
     }
   }
-  const double n = static_cast<double>(kChildren);
+  const double n = static_cast<double>(children);
   for (std::size_t g = 0; g < G; ++g) {
     const double ni = static_cast<double>(n_in[g]), no = n - ni;
     t.prevalence[g] = ni / n;

@@ -81,11 +81,21 @@ struct Truth {
 /// first n children are the same for every N (common random numbers across sample sizes).
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n);
 
+/// Sizes of the model's pre-runs on the estimand streams (Truth). The defaults are part of the
+/// results: they set the true effects and their Monte Carlo errors. Smaller sizes are only for
+/// checks that need a quick set-up and no exact truth (the fuzz targets).
+struct PreRunSizes {
+  std::uint64_t eligible = 400000;  ///< eligible children whose effects are averaged (effects vary by child)
+  std::uint64_t eligible_exact = 20000;  ///< eligible children when only the screening yield is estimated
+  std::uint64_t max_screened = 4000000;  ///< the pre-run stops after this many screened children
+  std::uint64_t subgroup_children = 200000;  ///< children of the subgroup pre-run (subgroup_truth)
+};
+
 class Model {
  public:
   /// Throws Error(ExitCode::data) naming the scenario location when no child, or fewer than
   /// 1 in 10,000 screened, can meet the eligibility criteria.
-  explicit Model(const Scenario& s);
+  explicit Model(const Scenario& s, const PreRunSizes& pre_run = {});
 
   /// Simulates trial `trial` of the run seeded with `seed`.
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
@@ -127,6 +137,7 @@ class Model {
   /// Sex is drawn for each enrolled child from a stream of its own (a subgroup by sex, no weight
   /// simulated), so that declaring the subgroup leaves every other draw unchanged.
   bool sex_from_own_stream() const { return sex_own_stream_; }
+  const PreRunSizes& pre_run_sizes() const { return pre_run_; }
 
  private:
   /// Per-arm constants of the child loop.
@@ -167,6 +178,7 @@ class Model {
   void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
+  PreRunSizes pre_run_;
   std::size_t arms_ = 0;
   std::size_t strata_ = 1;
   std::size_t visits_ = 0;  ///< visits simulated: all up to the primary when dropout depends on progress, else 1
