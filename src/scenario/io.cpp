@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include <boost/math/distributions/normal.hpp>
 #include <yaml-cpp/yaml.h>
@@ -23,6 +24,67 @@ std::string format_number(double x) {
 }
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8: scenarios are UTF-8 text (YAML is Unicode), and their names and descriptions are written
+// to JSON, which holds only valid UTF-8.
+// ---------------------------------------------------------------------------------------------
+
+/// The offset of the first byte that does not belong to a valid UTF-8 character (overlong forms,
+/// surrogates and code points above U+10FFFF are invalid), or npos when all of `s` is valid.
+std::size_t invalid_utf8_at(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    std::uint32_t cp = 0, min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0Fu, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07u, min = 0x10000;
+    } else {
+      return i;
+    }
+    if (s.size() - i <= n) return i;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
+/// `s` with every byte that is not valid UTF-8 written as \xHH, for messages.
+std::string printable_utf8(std::string_view s) {
+  std::string out;
+  while (!s.empty()) {
+    const std::size_t bad = invalid_utf8_at(s);
+    out += s.substr(0, bad);
+    if (bad == std::string_view::npos) break;
+    static const char* hex = "0123456789ABCDEF";
+    const auto b = static_cast<unsigned char>(s[bad]);
+    out += std::string("\\x") + hex[b >> 4] + hex[b & 0xF];
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+/// The problem for a byte that is not UTF-8.
+std::string not_utf8_problem(std::string_view s, std::size_t at) {
+  static const char* hex = "0123456789ABCDEF";
+  const auto b = static_cast<unsigned char>(s[at]);
+  return std::string("the text is not valid UTF-8 (the byte 0x") + hex[b >> 4] + hex[b & 0xF] +
+         " here does not begin a UTF-8 character, or the character is incomplete).";
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reader: walks the YAML tree, remembers where every value came from, and collects problems.
@@ -1292,6 +1354,13 @@ YAML::Node parse_override_value(const std::string& v) {
 
 // Applies "a.b[1].c=value" (or a.b.1.c / arms.<name>.c) to the tree. Returns the reader path.
 void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    r.diags.push_back({{"command line (--set " + printable_utf8(text) + ")", 0, 0},
+                       "",
+                       not_utf8_problem(text, bad),
+                       "write the value in UTF-8 (check the terminal's character encoding)."});
+    return;
+  }
   const auto eq = text.find('=');
   const Location loc{"command line (--set " + text + ")", 0, 0};
   if (eq == std::string::npos || eq == 0) {
@@ -1324,9 +1393,13 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
     const bool last = i + 1 == parts.size();
     if (node.IsSequence()) {
       std::size_t idx = node.size();
-      bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
-      if (numeric) idx = std::stoul(part);
-      else
+      const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (numeric) {
+        // An index too large for a number is past the end of any list.
+        std::size_t n = 0;
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
+        if (ec == std::errc() && end == part.data() + part.size()) idx = n;
+      } else
         for (std::size_t k = 0; k < node.size(); ++k)
           if (node[k].IsMap() && node[k]["name"] && node[k]["name"].IsScalar() && node[k]["name"].Scalar() == part)
             idx = k;
@@ -1511,6 +1584,14 @@ Scenario load_text_checked(const std::string& text, const std::string& source, c
   if (Reader::trim(text).find_first_not_of("\r\n") == std::string::npos)
     throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", "the file is empty.",
                                            "start from scenarios/default.yaml (celltrial show prints it)."});
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    const std::size_t newline = text.rfind('\n', bad);
+    const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n');
+    const Location loc{source, static_cast<int>(line) + 1, static_cast<int>(bad - line_start) + 1};
+    throw Error(ExitCode::data, Diagnostic{loc, "", not_utf8_problem(text, bad),
+                                           "save the file as UTF-8 (names and descriptions may use any Unicode character)."});
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -1958,13 +2039,29 @@ const Location* set_at(const Scenario& s, const std::string& path) {
   return nullptr;
 }
 
-std::string place(const Location& l) {
+std::string place_text(const Location& l) {
   if (l.line == 0) return l.file;
   // "scenarios/default.yaml (built in)" -> "scenarios/default.yaml:11 (built in)"
   const auto note = l.file.find(" (");
   if (note != std::string::npos && l.file.back() == ')')
     return l.file.substr(0, note) + ":" + std::to_string(l.line) + l.file.substr(note);
   return l.file + ":" + std::to_string(l.line);
+}
+
+/// The place for a YAML comment: control characters (from a --set value or a file name) written
+/// as \xHH, since a line break would end the comment and a NUL would make the text unreadable.
+std::string place(const Location& l) {
+  std::string out;
+  for (const char c : place_text(l)) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b != 0x7F) {
+      out += c;
+      continue;
+    }
+    static const char* hex = "0123456789ABCDEF";
+    out += std::string("\\x") + hex[b >> 4] + hex[b & 0xF];
+  }
+  return out;
 }
 }  // namespace
 

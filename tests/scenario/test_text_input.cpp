@@ -1,0 +1,108 @@
+// Scenario text and --set overrides that are not plain, well-formed input: bytes that are not
+// UTF-8, control characters, list indices beyond any number (found by fuzz/fuzz_scenario and
+// fuzz/fuzz_set; the inputs are in tests/fuzz_fail/).
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "test_support.hpp"
+
+using namespace celltrial;
+
+namespace {
+const std::string kBase = R"(schema_version: 1
+name: t
+description: a test
+population:
+  outcome_model: cp
+  gmfcs_mix: {I: 0.5, II: 0.5}
+arms:
+  - {name: control, role: control}
+  - {name: ucb, role: active, effect_by_month: {12: 1.4}}
+design:
+  sample_size: 100
+  visits_months: [6, 12]
+simulation:
+  trials: 100
+  seed: 1
+)";
+
+std::string with(const std::string& from, const std::string& to) {
+  std::string s = kBase;
+  const auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+/// The Error of loading `text` with `overrides`, which must be a located data error.
+Error error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario_text(text, "s.yaml", overrides);
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    return e;
+  }
+  FAIL("expected an error");
+  return Error(ExitCode::ok, "unreachable");
+}
+}  // namespace
+
+TEST_CASE("scenario text: bytes that are not UTF-8 are refused at their line and column", "[scenario][errors]") {
+  SECTION("a stray byte in a value") {
+    const Error e = error_of(with("description: a test", "description: a t\xE9st"));
+    CHECK_THAT(e.what(), Catch::StartsWith("s.yaml:3:17: error:") && Catch::Contains("not valid UTF-8") &&
+                             Catch::Contains("0xE9") && Catch::Contains("save the file as UTF-8"));
+  }
+  SECTION("a character cut short at the end of a line") {
+    CHECK_THAT(error_of(with("name: t", "name: t\xC3")).what(), Catch::StartsWith("s.yaml:2:8: error:"));
+  }
+  SECTION("overlong forms, surrogates and code points above U+10FFFF") {
+    for (const std::string bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80"})
+      CHECK_THAT(error_of(with("a test", "a " + bad)).what(), Catch::Contains("s.yaml:3:16") && Catch::Contains("UTF-8"));
+  }
+  SECTION("any valid UTF-8 is accepted and written out again") {
+    const std::string text = with("a test", "\xC3\x9C" "ber 2 \xE2\x80\x93 4 \xCE\xB1 \xF0\x9F\x99\x82");
+    const Scenario s = load_scenario_text(text, "s.yaml");
+    CHECK(s.description == "\xC3\x9C" "ber 2 \xE2\x80\x93 4 \xCE\xB1 \xF0\x9F\x99\x82");
+    CHECK_NOTHROW(to_json(s).dump());
+    CHECK(to_yaml(load_scenario_text(to_yaml(s), "back.yaml")) == to_yaml(s));
+  }
+}
+
+TEST_CASE("scenario text: an override that is not UTF-8 is refused, named with the bytes shown", "[scenario][errors]") {
+  const Error e = error_of(kBase, {"name=x\xFF"});
+  REQUIRE(e.diagnostics().size() == 1);
+  CHECK(e.diagnostics()[0].where.file == "command line (--set name=x\\xFF)");
+  CHECK_THAT(e.diagnostics()[0].problem, Catch::Contains("not valid UTF-8") && Catch::Contains("0xFF"));
+  CHECK_NOTHROW(std::string(e.what()));
+}
+
+TEST_CASE("scenario text: a list index beyond any number is an element that does not exist", "[scenario][errors]") {
+  const Error e = error_of(kBase, {"arms.99999999999999999999.name=x"});
+  CHECK_THAT(e.what(), Catch::Contains("command line (--set arms.99999999999999999999.name=x)") &&
+                           Catch::Contains("there is no element '99999999999999999999' in this list (it has 2)"));
+  CHECK_THAT(error_of(kBase, {"arms[2].name=x"}).what(), Catch::Contains("there is no element '2'"));
+  CHECK(load_scenario_text(kBase, "s.yaml", {"arms[1].name=y"}).arms[1].name == "y");
+}
+
+TEST_CASE("scenario text: show output loads back when an override holds control characters", "[scenario]") {
+  // The comments of show name each --set; a line break or NUL in one must not break the text.
+  const std::string nul(1, '\0');
+  for (const std::string& set : {std::string("description=a\rb"), "description=a" + nul + "b",
+                                "population.gmfcs_mix=%yI: 0" + nul + nul + "]", std::string("name=x\x1b[31m")}) {
+    INFO(set);
+    Scenario s;
+    try {
+      s = load_scenario_text(kBase, "s.yaml", {set});
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::data);  // refused as a value is fine; what loads must show
+      continue;
+    }
+    const std::string shown = to_yaml_with_sources(s);
+    CHECK(shown.find('\0') == std::string::npos);
+    CHECK(to_yaml(load_scenario_text(shown, "shown.yaml")) == to_yaml(s));
+  }
+}
