@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "celltrial/core/error.hpp"
 
@@ -151,6 +152,11 @@ void Accumulator::merge(const Accumulator& o) {
   mild_.merge(o.mild_);
 }
 
+std::uint64_t count_from_json(const nlohmann::json& j, const char* what) {
+  if (!j.is_number_unsigned()) throw std::runtime_error(std::string(what) + " is not a whole number >= 0");
+  return j.get<std::uint64_t>();
+}
+
 namespace {
 nlohmann::json moments_state(const ExactMoments& m) {
   return nlohmann::json::array({m.count(), m.sum().to_string(), m.sum_squares().to_string()});
@@ -161,7 +167,7 @@ ExactMoments moments_from(const nlohmann::json& j) {
   if (!ExactSum::from_string(j.at(1).get<std::string>(), s1) || !ExactSum::from_string(j.at(2).get<std::string>(), s2))
     throw std::runtime_error("malformed exact sum");
   ExactMoments m;
-  m.set(j.at(0).get<std::uint64_t>(), s1, s2);
+  m.set(count_from_json(j.at(0), "a moment count"), s1, s2);
   return m;
 }
 }  // namespace
@@ -193,17 +199,17 @@ nlohmann::json comparison_state(const ComparisonAccumulator& a) {
 }
 ComparisonAccumulator comparison_from(const nlohmann::json& e) {
   ComparisonAccumulator x;
-  x.estimable = e.at("estimable").get<std::uint64_t>();
-  x.rejections = e.at("rejections").get<std::uint64_t>();
-  x.rejections_favourable = e.at("rejections_favourable").get<std::uint64_t>();
-  x.rejections_unadjusted_favourable = e.at("rejections_unadjusted_favourable").get<std::uint64_t>();
-  x.covered = e.at("covered").get<std::uint64_t>();
+  x.estimable = count_from_json(e.at("estimable"), "estimable");
+  x.rejections = count_from_json(e.at("rejections"), "rejections");
+  x.rejections_favourable = count_from_json(e.at("rejections_favourable"), "rejections_favourable");
+  x.rejections_unadjusted_favourable = count_from_json(e.at("rejections_unadjusted_favourable"), "rejections_unadjusted_favourable");
+  x.covered = count_from_json(e.at("covered"), "covered");
   x.estimate = moments_from(e.at("estimate"));
   x.se = moments_from(e.at("se"));
   x.error = moments_from(e.at("error"));
   x.truth = moments_from(e.at("truth"));
   x.squared_error = moments_from(e.at("squared_error"));
-  x.sae_difference_exceeds = e.at("sae_difference_exceeds").get<std::uint64_t>();
+  x.sae_difference_exceeds = count_from_json(e.at("sae_difference_exceeds"), "sae_difference_exceeds");
   return x;
 }
 }  // namespace
@@ -256,8 +262,8 @@ nlohmann::json Accumulator::state() const {
 
 Accumulator Accumulator::from_state(const nlohmann::json& j) {
   try {
-    const auto arms = j.at("arms").get<std::size_t>();
-    const auto comps = j.at("comparisons").get<std::size_t>();
+    const auto arms = count_from_json(j.at("arms"), "arms");
+    const auto comps = count_from_json(j.at("comparisons"), "comparisons");
     if (arms < 2 || arms > kMaxArms || comps < 1 || comps >= arms) throw std::runtime_error("bad arm counts");
     const auto truth = j.at("truth").get<std::vector<double>>();
     if (truth.size() != comps) throw std::runtime_error("bad truth size");
@@ -271,28 +277,28 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
           st.outside.size() != st.inside.size() || st.inside_mc_se.size() != st.inside.size() ||
           st.outside_mc_se.size() != st.inside.size() || st.prevalence_mc_se.size() != st.prevalence.size())
         throw std::runtime_error("bad subgroup sizes");
-      a = Accumulator(arms, comps, truth, j.at("family").get<std::size_t>(), j.at("claims").size(), std::move(st));
-      a.family_any_ = j.at("family_any").get<std::uint64_t>();
-      a.family_any_fav_ = j.at("family_any_favourable").get<std::uint64_t>();
-      a.family_all_fav_ = j.at("family_all_favourable").get<std::uint64_t>();
-      a.claims_ = j.at("claims").get<std::vector<std::uint64_t>>();
+      a = Accumulator(arms, comps, truth, count_from_json(j.at("family"), "family"), j.at("claims").size(), std::move(st));
+      a.family_any_ = count_from_json(j.at("family_any"), "family_any");
+      a.family_any_fav_ = count_from_json(j.at("family_any_favourable"), "family_any_favourable");
+      a.family_all_fav_ = count_from_json(j.at("family_all_favourable"), "family_all_favourable");
+      for (std::size_t k = 0; k < a.claims_.size(); ++k) a.claims_[k] = count_from_json(j.at("claims").at(k), "claims");
       for (std::size_t k = 0; k < a.sub_.size(); ++k) {
         const auto& e = j.at("subgroups").at(k);
         auto& x = a.sub_[k];
         x.inside = comparison_from(e.at("inside"));
         x.outside = comparison_from(e.at("outside"));
-        x.interaction_estimable = e.at("interaction_estimable").get<std::uint64_t>();
-        x.interaction_rejections = e.at("interaction_rejections").get<std::uint64_t>();
+        x.interaction_estimable = count_from_json(e.at("interaction_estimable"), "interaction_estimable");
+        x.interaction_rejections = count_from_json(e.at("interaction_rejections"), "interaction_rejections");
         x.interaction = moments_from(e.at("interaction"));
         x.interaction_se = moments_from(e.at("interaction_se"));
         x.analysed = moments_from(e.at("analysed"));
-        x.empty = e.at("empty").get<std::uint64_t>();
+        x.empty = count_from_json(e.at("empty"), "empty");
       }
     }
-    a.trials_ = j.at("trials").get<std::uint64_t>();
-    a.any_reject_ = j.at("any_reject").get<std::uint64_t>();
-    a.all_reject_ = j.at("all_reject").get<std::uint64_t>();
-    a.out_of_range_ = j.at("out_of_range").get<std::uint64_t>();
+    a.trials_ = count_from_json(j.at("trials"), "trials");
+    a.any_reject_ = count_from_json(j.at("any_reject"), "any_reject");
+    a.all_reject_ = count_from_json(j.at("all_reject"), "all_reject");
+    a.out_of_range_ = count_from_json(j.at("out_of_range"), "out_of_range");
     a.screened_ = moments_from(j.at("screened"));
     a.analysed_total_ = moments_from(j.at("analysed_total"));
     a.age_ = moments_from(j.at("age"));

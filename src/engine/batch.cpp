@@ -164,6 +164,33 @@ std::string partial_to_text(const PartialResult& p) {
   return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+/// Whether an accumulator is shaped for the scenario (arms, comparisons, subgroup slots, family,
+/// claim sets), as make_accumulator shapes it: only then can trials of the scenario be added to
+/// it, other shards merged into it and its summary computed.
+bool fits(const Accumulator& acc, const Scenario& s) {
+  const std::size_t comparisons = s.active_arms().size();
+  return acc.arms() == s.arms.size() && acc.comparisons() == comparisons &&
+         acc.subgroup_slots() == s.analysis.subgroups.size() * comparisons && acc.family_size() == family(s).size() &&
+         acc.claim_sets() == s.analysis.claims.size();
+}
+
+/// The file's resolved scenario must load, read back to the same text (as celltrial writes it),
+/// agree with the file's name, seed and trial count, and fit the accumulated state.
+void check_saved_scenario(const PartialResult& p, const std::string& path) {
+  Scenario s;
+  try {
+    s = load_scenario_text(p.scenario_yaml, path + " (its scenario)");
+  } catch (const Error& e) {
+    corrupted(path, "its saved scenario does not load (" + e.diagnostics().front().str() + ")");
+  }
+  if (to_yaml(s) != p.scenario_yaml) corrupted(path, "its saved scenario is not the resolved scenario celltrial writes");
+  if (s.name != p.scenario_name || s.simulation.seed != p.seed || s.simulation.trials != p.total_trials)
+    corrupted(path, "its saved scenario contradicts its name, seed or trial count");
+  if (!fits(p.acc, s)) corrupted(path, "its accumulated results do not fit its scenario's arms, subgroups or hypotheses");
+}
+}  // namespace
+
 PartialResult partial_from_text(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
@@ -207,15 +234,15 @@ PartialResult partial_from_text(const std::string& text, const std::string& path
     p.git_commit = j.at("git_commit").get<std::string>();
     const auto& sc = j.at("scenario");
     p.scenario_name = sc.at("name").get<std::string>();
-    p.seed = sc.at("seed").get<std::uint64_t>();
-    p.total_trials = sc.at("trials").get<std::uint64_t>();
+    p.seed = count_from_json(sc.at("seed"), "scenario.seed");
+    p.total_trials = count_from_json(sc.at("trials"), "scenario.trials");
     const std::string hash = sc.at("hash").get<std::string>();
     const auto& sh = j.at("shard");
-    p.shard.index = sh.at("index").get<std::uint64_t>();
-    p.shard.count = sh.at("count").get<std::uint64_t>();
-    p.range.first = sh.at("first_trial").get<std::uint64_t>();
-    p.range.last = sh.at("last_trial").get<std::uint64_t>();
-    p.completed_until = sh.at("completed_until").get<std::uint64_t>();
+    p.shard.index = count_from_json(sh.at("index"), "shard.index");
+    p.shard.count = count_from_json(sh.at("count"), "shard.count");
+    p.range.first = count_from_json(sh.at("first_trial"), "shard.first_trial");
+    p.range.last = count_from_json(sh.at("last_trial"), "shard.last_trial");
+    p.completed_until = count_from_json(sh.at("completed_until"), "shard.completed_until");
     p.scenario_yaml = j.at("scenario_yaml").get<std::string>();
     p.scenario_hash = hash_bytes(p.scenario_yaml);
     if (hex64(p.scenario_hash) != hash) corrupted(path, "its scenario does not match its scenario hash");
@@ -234,6 +261,7 @@ PartialResult partial_from_text(const std::string& text, const std::string& path
       p.acc.trials() != p.completed_until - p.range.first)
     corrupted(path, "its trial counts disagree");
   if (p.kind == PartialResult::Kind::shard && !p.complete()) corrupted(path, "a shard file must hold all its trials");
+  check_saved_scenario(p, path);
   return p;
 }
 
@@ -711,13 +739,8 @@ MergedRun merge_shards(const std::vector<std::string>& inputs) {
   m.scenario_yaml = first.scenario_yaml;
   const std::string source = by_index.begin()->second.front()->path + " (its scenario)";
   m.scenario = load_scenario_text(first.scenario_yaml, source);
-  if (scenario_hash(m.scenario) != first.scenario_hash)
-    throw Error(ExitCode::software,
-                Diagnostic{{source, 0, 0},
-                           "",
-                           "the scenario saved in the shard does not read back to the same scenario "
-                           "(this is a bug; please report it with the shard file).",
-                           ""});
+  // partial_from_text checked that the saved scenario reads back to itself.
+  CELLTRIAL_ASSERT(scenario_hash(m.scenario) == first.scenario_hash);
   m.acc = first.acc;
   m.files.push_back(by_index.begin()->second.front()->path);
   for (auto it = std::next(by_index.begin()); it != by_index.end(); ++it) {

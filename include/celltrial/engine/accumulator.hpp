@@ -48,6 +48,11 @@ struct ArmAccumulator {
   bool operator==(const ArmAccumulator&) const = default;
 };
 
+/// A count read from a saved state: `j` must be a JSON whole number >= 0 (nlohmann's
+/// get<std::uint64_t>() would wrap a negative number, truncate a fraction and is undefined for a
+/// number beyond its range). Throws std::runtime_error naming `what` otherwise.
+std::uint64_t count_from_json(const nlohmann::json& j, const char* what);
+
 class Accumulator {
  public:
   Accumulator() = default;
@@ -85,7 +90,9 @@ class Accumulator {
 
   /// Lossless state for shard files (every integer written exactly).
   nlohmann::json state() const;
-  static Accumulator from_state(const nlohmann::json& j);  ///< throws std::runtime_error on bad input
+  /// Throws std::runtime_error on bad input: a missing or mistyped field, a count that is not a
+  /// whole number >= 0, sizes that disagree.
+  static Accumulator from_state(const nlohmann::json& j);
   bool operator==(const Accumulator&) const = default;
 
  private:
