@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/scenario/limits.hpp"
 
 namespace celltrial {
 
@@ -865,8 +866,9 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
     any_product = any_product || (a.role == ArmRole::active && a.product != ProductType::none);
     any_allogeneic = any_allogeneic || (a.product == ProductType::ucb && (a.ucb.source_mix[1] > 0 || a.ucb.source_mix[2] > 0));
   }
-  check(r, an.subgroups.size() <= 32, "analysis.subgroups",
-        "there are " + std::to_string(an.subgroups.size()) + " subgroups; the analysis supports at most 32.",
+  check(r, an.subgroups.size() <= kMaxSubgroups, "analysis.subgroups",
+        "there are " + std::to_string(an.subgroups.size()) + " subgroups; the analysis supports at most " +
+            std::to_string(kMaxSubgroups) + ".",
         "keep the 32 that matter most, or run several scenarios.");
   std::set<std::string> names;
   for (const auto& a : sc.arms) names.insert(a.name);
@@ -1288,6 +1290,10 @@ void validate(Reader& r, const Scenario& sc) {
     check(r, controls == 1, "arms", "there must be exactly one control arm (found " + std::to_string(controls) + ").",
           "give one arm 'role: control'.");
     check(r, actives >= 1, "arms", "there must be at least one active arm.", "give an arm 'role: active'.");
+    check(r, sc.arms.size() <= kMaxArms, "arms",
+          "there are " + std::to_string(sc.arms.size()) + " arms; celltrial simulates at most " +
+              std::to_string(kMaxArms) + " (the control included).",
+          "drop or merge arms, or compare them in separate scenarios that share the control arm's settings.");
   }
 
   // Design.
@@ -1305,6 +1311,10 @@ void validate(Reader& r, const Scenario& sc) {
   }
   check(r, sorted, "design.visits_months",
         "visits must be positive months in increasing order without repeats.", "e.g. [3, 6, 12].");
+  check(r, d.visits_months.size() <= kMaxVisits, "design.visits_months",
+        "there are " + std::to_string(d.visits_months.size()) + " visits; celltrial simulates at most " +
+            std::to_string(kMaxVisits) + ".",
+        "keep the visits the analysis and the dropout model need (at most " + std::to_string(kMaxVisits) + ").");
   check(r, d.dropout_by_last_visit >= 0 && d.dropout_by_last_visit < 1, "design.dropout.by_last_visit",
         "the dropout probability must be in [0, 1) (got " + format_number(d.dropout_by_last_visit) + ").",
         "e.g. 0.05 for 5 % lost by the last visit.");

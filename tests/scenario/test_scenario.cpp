@@ -146,6 +146,20 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
     m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: cp\n  cp: {measurement_sd: -2}"));
     CHECK_THAT(m, Catch::Contains("population.cp.measurement_sd") && Catch::Contains("negative"));
   }
+  SECTION("more arms, visits or subgroups than the model runs: located errors, not internal ones") {
+    std::string arms = "  - {name: control, role: control, allocation: 1}\n";
+    for (int i = 0; i < 8; ++i)
+      arms += "  - {name: a" + std::to_string(i) + ", role: active, allocation: 1, effect_by_month: {12: 1.4}}\n";
+    const std::string nine = replace(replace(kBase, "  - {name: control, role: control, allocation: 1}\n", ""),
+                                     "  - {name: ucb, role: active, allocation: 1, effect_by_month: {12: 1.4}}\n", arms);
+    auto m = error_of(nine);
+    CHECK_THAT(m, Catch::Contains("s.yaml:") && Catch::Contains("arms: there are 9 arms") &&
+                      Catch::Contains("at most 8"));
+    std::string visits;
+    for (int v = 1; v <= 33; ++v) visits += (v > 1 ? ", " : "") + std::to_string(v);
+    m = error_of(replace(replace(kBase, "[6, 12]", "[" + visits + "]"), "primary_visit_months: 12", "primary_visit_months: 33"));
+    CHECK_THAT(m, Catch::Contains("design.visits_months: there are 33 visits") && Catch::Contains("at most 32"));
+  }
   SECTION("GMFCS mix not summing to 1") {
     const auto m = error_of(replace(kBase, "{I: 0.5, II: 0.5}", "{I: 0.5, II: 0.4}"));
     CHECK_THAT(m, Catch::Contains("s.yaml:5:") && Catch::Contains("population.gmfcs_mix") &&

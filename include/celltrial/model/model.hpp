@@ -11,12 +11,10 @@
 
 #include "celltrial/core/binomial.hpp"
 #include "celltrial/core/random.hpp"
+#include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial {
-
-inline constexpr std::size_t kMaxArms = 8;
-inline constexpr std::size_t kMaxVisits = 32;
 
 /// One trial's randomised participants, structure-of-arrays.
 struct TrialData {

@@ -29,8 +29,6 @@ inline std::uint32_t subgroup_mask(const std::vector<Subgroup>& gs, const TrialD
   return m;
 }
 
-inline constexpr std::size_t kMaxSubgroups = 32;
-
 /// The subgroups' true effects (see SubgroupTruth in model.hpp), from a pre-run of 200,000
 /// eligible children on its own random stream.
 SubgroupTruth subgroup_truth(const Model& m);
