@@ -40,7 +40,8 @@ configure() {
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SRC/tests/sanitizers/tsan.supp"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+if [[ -s $SRC/tests/sanitizers/tsan.supp ]]; then TSAN_OPTIONS+=":suppressions=$SRC/tests/sanitizers/tsan.supp"; fi
 
 step "configure $KIND" configure || finish
 if [[ $KIND == thread ]]; then
