@@ -64,14 +64,21 @@ std::size_t invalid_utf8_at(std::string_view s) {
   return std::string_view::npos;
 }
 
-/// `s` with every byte that is not valid UTF-8 written as \xHH, for messages.
-std::string printable_utf8(std::string_view s) {
+/// `s` for a message or a comment: control characters and bytes that are not valid UTF-8 written
+/// as \xHH.
+std::string printable(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
   std::string out;
   while (!s.empty()) {
     const std::size_t bad = invalid_utf8_at(s);
-    out += s.substr(0, bad);
+    for (const char c : s.substr(0, bad)) {
+      const auto b = static_cast<unsigned char>(c);
+      if (b < 0x20 || b == 0x7F)
+        out += std::string("\\x") + hex[b >> 4] + hex[b & 0xF];
+      else
+        out += c;
+    }
     if (bad == std::string_view::npos) break;
-    static const char* hex = "0123456789ABCDEF";
     const auto b = static_cast<unsigned char>(s[bad]);
     out += std::string("\\x") + hex[b >> 4] + hex[b & 0xF];
     s.remove_prefix(bad + 1);
@@ -1364,8 +1371,17 @@ YAML::Node parse_override_value(const std::string& v) {
 
 // Applies "a.b[1].c=value" (or a.b.1.c / arms.<name>.c) to the tree. Returns the reader path.
 void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
+  // As for a file: NUL bytes (which would also make the YAML reader guess UTF-16 or UTF-32) and
+  // bytes that are not UTF-8 are refused.
+  if (text.find('\0') != std::string::npos) {
+    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0},
+                       "",
+                       "the override is not text (it contains NUL bytes).",
+                       "write key.path=value as text, e.g. --set analysis.alpha=0.025."});
+    return;
+  }
   if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
-    r.diags.push_back({{"command line (--set " + printable_utf8(text) + ")", 0, 0},
+    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0},
                        "",
                        not_utf8_problem(text, bad),
                        "write the value in UTF-8 (check the terminal's character encoding)."});
@@ -2058,21 +2074,9 @@ std::string place_text(const Location& l) {
   return l.file + ":" + std::to_string(l.line);
 }
 
-/// The place for a YAML comment: control characters (from a --set value or a file name) written
-/// as \xHH, since a line break would end the comment and a NUL would make the text unreadable.
-std::string place(const Location& l) {
-  std::string out;
-  for (const char c : place_text(l)) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b != 0x7F) {
-      out += c;
-      continue;
-    }
-    static const char* hex = "0123456789ABCDEF";
-    out += std::string("\\x") + hex[b >> 4] + hex[b & 0xF];
-  }
-  return out;
-}
+/// The place for a YAML comment: control characters (a line break would end the comment, a NUL
+/// would make the text unreadable) and bytes that are not UTF-8 (from a file name) as \xHH.
+std::string place(const Location& l) { return printable(place_text(l)); }
 }  // namespace
 
 std::string to_yaml_with_sources(const Scenario& s) {
