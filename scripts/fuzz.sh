@@ -7,7 +7,8 @@
 # (scripts/test.sh --full); --runs N stops after N executions, --seconds S after S seconds.
 # Any crash, sanitizer report, hang (over 30 s per input), out-of-memory or leak fails the script;
 # the input that caused it is kept in DIR/fuzz-work/TARGET/ and named in the output (add it to
-# tests/fuzz_fail/TARGET/ once fixed). DIR defaults to build-fuzz/. Ends with one line of figures
+# tests/fuzz_fail/TARGET/ once fixed). The random seed is CELLTRIAL_FUZZ_SEED (default 1), so a run
+# with --runs N tries the same inputs on any machine. DIR defaults to build-fuzz/. Ends with one line of figures
 # per target (executions, seconds, exec/s, cov, ft) and "N passed, M failed".
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,7 +62,7 @@ for t in "${TARGETS[@]}"; do
   [[ -f $SRC/fuzz/$t.dict ]] && DICT=(-dict="$SRC/fuzz/$t.dict")
   echo "== fuzz_$t ${LIMIT[*]} (log: $WORK/fuzz.log)"
   start=$(date +%s.%N)
-  "$DIR/fuzz/fuzz_$t" "${LIMIT[@]}" "${DICT[@]}" -timeout=30 -rss_limit_mb=2560 \
+  "$DIR/fuzz/fuzz_$t" "${LIMIT[@]}" -seed="${CELLTRIAL_FUZZ_SEED:-1}" "${DICT[@]}" -timeout=30 -rss_limit_mb=2560 \
     -print_final_stats=1 -artifact_prefix="$WORK/" "$WORK/corpus" >"$WORK/fuzz.log" 2>&1
   rc=$?
   end=$(date +%s.%N)
