@@ -157,7 +157,7 @@ TEST_CASE("analysis: an arm nobody analysed, or a design without full rank, is n
 
   // Arm 2 is exactly stratum V: its effect cannot be told from the stratum's.
   TrialData confounded = d;
-  for (std::size_t j = 0; j < d.size(); ++j) confounded.stratum[j] = d.arm[j] == 2 ? 4 : d.stratum[j] % 4;
+  for (std::size_t j = 0; j < d.size(); ++j) confounded.stratum[j] = static_cast<std::uint8_t>(d.arm[j] == 2 ? 4 : d.stratum[j] % 4);
   an.analyse(confounded, r);
   CHECK_FALSE(r.comparisons[0].estimable);
   CHECK_FALSE(r.comparisons[1].estimable);
