@@ -2,6 +2,10 @@
 # "N passed, M failed" and returns non-zero when something failed.
 pass=0
 fail=0
+# The tests work in a scratch folder: a relative path to the program or the source tree they were
+# given (tests/cli/program_tests.sh build-asan/celltrial .) is made absolute before they change to it.
+if [[ -n ${BIN:-} && $BIN == */* && $BIN != /* ]]; then BIN=$PWD/$BIN; fi
+if [[ -n ${SRC:-} && $SRC != /* ]]; then SRC=$PWD/$SRC; fi
 
 # expect NAME CODE REGEX -- command...   (REGEX is matched against stdout+stderr; '' for none)
 expect() {
