@@ -302,6 +302,15 @@ struct Section {
   void numbers(const char* key, std::vector<double>& out) { if (has(key)) r.number_list(get(key), sub(key), out); }
 };
 
+/// Reports element i of list `n` when it is empty (a '-' with nothing after it), which a Section
+/// would take for an absent section and skip. Returns true when it was.
+bool empty_element(Reader& r, const YAML::Node& n, std::size_t i, const std::string& path, const std::string& fix) {
+  if (n[i].IsDefined() && !n[i].IsNull()) return false;
+  // An empty element has no position of its own: report it at the list.
+  r.error(n, path, "the list element is empty.", fix + ", or remove the '-'.");
+  return true;
+}
+
 // Range checks with the key's own location.
 void check(Reader& r, bool ok, const std::string& path, const std::string& problem, const std::string& fix) {
   if (!ok) r.error_at(path, problem, fix);
@@ -530,8 +539,12 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
     return;
   }
   arms.clear();
+  if (n.size() == 0)
+    r.error(n, "arms", "the list of arms is empty.", "list a control arm and at least one active arm under 'arms:'.");
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string path = "arms[" + std::to_string(i) + "]";
+    if (empty_element(r, n, i, path, "give the arm's keys, e.g. '- {name: ucb, role: active, effect_by_month: {12: 1.4}}'"))
+      continue;
     Arm arm;
     Section s(r, n[i], path,
               {"name", "role", "allocation", "effect_by_month", "effect_smd_by_month", "smd_sd", "product",
@@ -693,6 +706,7 @@ void read_subgroups(Reader& r, const YAML::Node& n, const std::string& path, std
   out.clear();
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string gp = path + "[" + std::to_string(i) + "]";
+    if (empty_element(r, n, i, gp, "give the subgroup's keys, e.g. '- {name: under5, age_months: {max: 60}}'")) continue;
     Section s(r, n[i], gp, {"name", "age_months", "gmfcs", "dose_per_kg", "sex", "hla_mismatches", "route", "confirmatory"});
     if (!s.ok) continue;
     Subgroup g;

@@ -1,6 +1,6 @@
 // Scenario text and --set overrides that are not plain, well-formed input: bytes that are not
-// UTF-8, control characters, list indices beyond any number (found by fuzz/fuzz_scenario and
-// fuzz/fuzz_set; the inputs are in tests/fuzz_fail/).
+// UTF-8, control characters, list indices beyond any number, empty lists and list elements (found
+// by fuzz/fuzz_scenario and fuzz/fuzz_set; the inputs are in tests/fuzz_fail/).
 #include <string>
 #include <vector>
 
@@ -114,4 +114,21 @@ TEST_CASE("scenario text: show output loads back when an override holds control 
     const std::string shown = to_yaml_with_sources(s);
     CHECK(to_yaml(load_scenario_text(shown, "shown.yaml")) == to_yaml(s));
   }
+}
+
+TEST_CASE("scenario text: an empty list of arms or an empty list element is refused, not skipped", "[scenario][errors]") {
+  // 'arms: []' and an arm written as a bare '-' passed validation and reached the model's
+  // assertion on the number of arms; a bare '-' among the subgroups was dropped silently.
+  const std::string arms = "  - {name: control, role: control}\n  - {name: ucb, role: active, effect_by_month: {12: 1.4}}\n";
+  const std::string one_arm = "  - {name: control, role: control}\n";
+  CHECK_THAT(error_of(with(arms, "")).what(), Catch::Contains("no arms are given"));
+  CHECK_THAT(error_of(with("arms:\n" + arms, "arms: []\n")).what(),
+             Catch::Contains("s.yaml:7:7: error: arms: the list of arms is empty."));
+  CHECK_THAT(error_of(with(arms, "  -\n")).what(),
+             Catch::Contains("s.yaml:8:3: error: arms[0]: the list element is empty.") && Catch::Contains("remove the '-'"));
+  CHECK_THAT(error_of(with(arms, one_arm + "  -   # the active arm\n")).what(),
+             Catch::Contains("arms[1]: the list element is empty."));
+  CHECK_THAT(error_of(with("simulation:", "analysis:\n  subgroups:\n    - {name: young, age_months: {max: 48}}\n    -\n"
+                                          "simulation:")).what(),
+             Catch::Contains("analysis.subgroups[1]: the list element is empty."));
 }
