@@ -115,6 +115,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_simulate);
     reg(&cli::add_validate);
     reg(&cli::add_show);
+    reg(&cli::add_schema);
     reg(&cli::add_power);
     reg(&cli::add_sweep);
     reg(&cli::add_merge);

@@ -36,6 +36,7 @@ using Action = std::function<int()>;
 Action add_simulate(CLI::App& app, Streams io);
 Action add_validate(CLI::App& app, Streams io);
 Action add_show(CLI::App& app, Streams io);
+Action add_schema(CLI::App& app, Streams io);
 Action add_power(CLI::App& app, Streams io);
 Action add_sweep(CLI::App& app, Streams io);
 Action add_merge(CLI::App& app, Streams io);

@@ -1,0 +1,523 @@
+#pragma once
+// The scenario schema, declared once. Each YAML section is a function `declare_<section>(v, s)` that
+// names every key of the section in file order with its type, the struct member that holds it,
+// and its metadata (meaning, unit, range or choices, source of the default, version). A *visitor*
+// `v` walks these declarations: the JSON Schema and the reference tables of docs/scenario.md are
+// generated this way (scenario/schema_export.hpp), and the tests walk them to check that every key
+// is read, checked, written and part of the run's identity.
+//
+// A visitor provides (K = const char*, M = Meta, S = the struct, possibly const):
+//   number(K, double&, M)                  a finite number
+//   integer(K, I&, M)                      a whole number (I = int, std::int64_t, std::uint64_t)
+//   text(K, std::string&, M)               free text
+//   choice(K, E&, options, M)              one name of a fixed list (Options<E>)
+//   choices(K, std::vector<E>&, options, M) a list of names of a fixed list, each at most once
+//   numbers(K, std::vector<double>&, M)    a list of numbers (one number is a list of one)
+//   texts(K, std::vector<std::string>&, M) a list of names
+//   matrix(K, std::vector<std::vector<double>>&, M)  a list of rows of numbers
+//   named(K, std::array<double, N>&, names, M)       a mapping of fixed names to numbers
+//   levels(K, std::array<bool, N>&, names, M)        a list of some of fixed names
+//   by_month(K, std::vector<std::pair<double, double>>&, M)  a mapping of month to number
+//   section(K, M, body)                    a mapping whose keys body(v) declares
+//   list(K, std::vector<T>&, M, body)      a list of mappings; body(v, T&) declares an element's keys
+//   choice_or_section(K, E&, options, M, body)  a name, or a mapping whose keys body(v) declares
+//   free_form(K, Shape, M)                 a user-named mapping of a known shape (sweep, claims, ...)
+//
+// Declaration order is the order in which `celltrial show` writes the keys.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "celltrial/scenario/limits.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial::schema {
+
+/// One end of an allowed range.
+struct Bound {
+  double value = 0;
+  bool exclusive = false;
+};
+inline constexpr Bound at_least(double x) { return {x, false}; }
+inline constexpr Bound above(double x) { return {x, true}; }
+inline constexpr Bound at_most(double x) { return {x, false}; }
+inline constexpr Bound below(double x) { return {x, true}; }
+
+/// What a key means, beyond its type. Every text is one line of plain words.
+struct Meta {
+  const char* meaning = "";
+  const char* unit = "";
+  std::optional<Bound> min{};  ///< for numbers: the value; for lists and mappings: each entry
+  std::optional<Bound> max{};
+  const char* source = "";        ///< where the default comes from, e.g. "[R2002]"; "" = a plain setting
+  const char* rule = "";          ///< what else is checked, in words (cross-field rules)
+  const char* default_text = "";  ///< the default in words when it is not the struct's value
+  bool required = false;          ///< no default: the key must be given
+  bool input_only = false;        ///< read and converted, never written (show writes its result instead)
+  const char* since = "0.1";      ///< the version that introduced the key
+};
+
+template <class E>
+struct Option {
+  const char* name;
+  E value;
+};
+template <class E>
+using Options = std::span<const Option<E>>;
+
+/// User-named mappings, whose keys are not declared (key paths, strategy and claim names).
+enum class Shape {
+  path_to_values,     ///< sweep.vary: key path -> list of values
+  path_to_low_high,   ///< tornado.vary: key path -> [low, high]
+  name_to_overrides,  ///< enrichment.strategies: name -> {key path: value}
+  name_to_names,      ///< analysis.claims: name -> list of hypothesis names
+};
+
+// The names of fixed choices, in the order the documentation lists them.
+inline constexpr std::array<const char*, kGmfcsLevels> kLevelNames = kGmfcsNames;
+inline constexpr std::array<const char*, kUnitSources> kSourceNames{"autologous", "public", "sibling"};
+inline constexpr std::array<const char*, kHlaLevels> kHlaNames{"0", "1", "2"};
+inline constexpr std::array<const char*, 2> kRouteNames{"intravenous", "intrathecal"};
+
+inline constexpr std::array<Option<OutcomeModel>, 2> kOutcomeModels{{{"cp", OutcomeModel::cp}, {"generic", OutcomeModel::generic}}};
+inline constexpr std::array<Option<AgeDistribution>, 4> kAgeDistributions{{{"uniform", AgeDistribution::uniform},
+                                                                          {"normal", AgeDistribution::normal},
+                                                                          {"lognormal", AgeDistribution::lognormal},
+                                                                          {"table", AgeDistribution::table}}};
+inline constexpr std::array<Option<bool>, 2> kBooleans{{{"true", true}, {"false", false}}};
+inline constexpr std::array<Option<ArmRole>, 2> kRoles{{{"control", ArmRole::control}, {"active", ArmRole::active}}};
+inline constexpr std::array<Option<ProductType>, 3> kProductTypes{
+    {{"none", ProductType::none}, {"ucb", ProductType::ucb}, {"msc", ProductType::msc}}};
+inline constexpr std::array<Option<Route>, 2> kRoutes{{{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}};
+inline constexpr std::array<Option<DoseResponseModel>, 4> kDoseResponseModels{{{"none", DoseResponseModel::none},
+                                                                              {"step", DoseResponseModel::step},
+                                                                              {"emax", DoseResponseModel::emax},
+                                                                              {"loglinear", DoseResponseModel::loglinear}}};
+inline constexpr std::array<Option<Heterogeneity>, 3> kHeterogeneityModels{
+    {{"none", Heterogeneity::none}, {"normal", Heterogeneity::normal}, {"responders", Heterogeneity::responders}}};
+inline constexpr std::array<Option<PriorKind>, 4> kPriorKinds{{{"normal", PriorKind::normal},
+                                                              {"truncated_normal", PriorKind::truncated_normal},
+                                                              {"discrete", PriorKind::discrete},
+                                                              {"none", PriorKind::none}}};
+inline constexpr std::array<Option<Randomisation>, 2> kRandomisations{
+    {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}}};
+inline constexpr std::array<Option<AnalysisMethod>, 1> kMethods{{{"ancova", AnalysisMethod::ancova}}};
+inline constexpr std::array<Option<Covariate>, 1> kCovariates{{{"gmfcs", Covariate::gmfcs}}};
+inline constexpr std::array<Option<Direction>, 2> kDirections{{{"greater", Direction::greater}, {"less", Direction::less}}};
+inline constexpr std::array<Option<Multiplicity>, 7> kProcedures{{{"none", Multiplicity::none},
+                                                                 {"bonferroni", Multiplicity::bonferroni},
+                                                                 {"holm", Multiplicity::holm},
+                                                                 {"hochberg", Multiplicity::hochberg},
+                                                                 {"fixed_sequence", Multiplicity::fixed_sequence},
+                                                                 {"fallback", Multiplicity::fallback},
+                                                                 {"graphical", Multiplicity::graphical}}};
+inline constexpr std::array<Option<int>, 2> kSexes{{{"female", 0}, {"male", 1}}};
+inline constexpr std::array<Option<bool>, 2> kSweepModes{{{"cartesian", false}, {"zip", true}}};
+
+template <class E, std::size_t N>
+constexpr Options<E> options(const std::array<Option<E>, N>& a) {
+  return Options<E>(a.data(), N);
+}
+
+// ---------------------------------------------------------------------------------------------
+// population
+
+template <class V, class P>
+void declare_population(V& v, P& p) {
+  v.choice("outcome_model", p.outcome_model, options(kOutcomeModels),
+           {.meaning = "cp: GMFM-66 from motor-development curves; generic: a continuous endpoint (generic section)"});
+  v.section("age_months", {.meaning = "age at screening"}, [&](V& a) {
+    a.choice("distribution", p.age.distribution, options(kAgeDistributions), {.meaning = "shape of the age distribution"});
+    a.number("min", p.age.min_months, {.meaning = "uniform: lower end", .unit = "months", .min = at_least(0), .rule = "min < max"});
+    a.number("max", p.age.max_months, {.meaning = "uniform: upper end", .unit = "months", .min = above(0)});
+    a.number("mean", p.age.mean_months,
+             {.meaning = "normal and lognormal: mean age (normal ages below 0 are redrawn)", .unit = "months", .min = above(0)});
+    a.number("sd", p.age.sd_months, {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = above(0)});
+    a.section("table", {.meaning = "distribution table: bins of age with the share of children in each, uniform within a bin"},
+              [&](V& t) {
+                t.numbers("edges_months", p.age.table_edges,
+                          {.meaning = "bin edges", .unit = "months", .min = at_least(0), .rule = "increasing",
+                           .default_text = "none"});
+                t.numbers("weights", p.age.table_weights,
+                          {.meaning = "relative share of children in each bin", .min = at_least(0),
+                           .rule = "one fewer than edges, not all 0", .default_text = "none"});
+              });
+  });
+  v.section("eligibility", {.meaning = "who may enrol; children outside are screen failures"}, [&](V& e) {
+    e.number("min_age_months", p.eligibility.min_age_months,
+             {.meaning = "youngest age at screening", .unit = "months", .min = at_least(0), .rule = "min < max"});
+    e.number("max_age_months", p.eligibility.max_age_months,
+             {.meaning = "oldest age at screening", .unit = "months", .min = above(0), .max = at_most(300),
+              .rule = "at least 1 in 10,000 children must qualify"});
+    e.levels("gmfcs", p.eligibility.gmfcs, kLevelNames,
+             {.meaning = "GMFCS levels that may enrol, e.g. [I, II, III]",
+              .rule = "at least one level with a share in gmfcs_mix", .default_text = "all five"});
+    e.number("min_weight_kg", p.eligibility.min_weight_kg,
+             {.meaning = "lightest body weight at screening", .unit = "kg", .min = at_least(0), .rule = "min < max"});
+    e.number("max_weight_kg", p.eligibility.max_weight_kg,
+             {.meaning = "heaviest body weight at screening", .unit = "kg", .min = above(0)});
+    e.number("min_ucb_tnc_per_kg", p.eligibility.min_ucb_tnc_per_kg,
+             {.meaning = "dose floor: children whose UCB unit (first UCB arm) gives fewer TNC/kg after thaw are screen failures",
+              .unit = "TNC/kg", .min = at_least(0), .rule = "needs a UCB arm; at least 1 in 10,000 screened children must qualify"});
+  });
+  v.number("male_fraction", p.male_fraction,
+           {.meaning = "probability that a child is a boy (weight-for-age column, sex subgroups)", .unit = "fraction",
+            .min = at_least(0), .max = at_most(1), .source = "[assumed]"});
+  v.named("gmfcs_mix", p.cp.mix, kLevelNames,
+          {.meaning = "share of each GMFCS level; levels left out are 0", .unit = "fraction", .min = at_least(0),
+           .source = "[Reid], normalised from 34.2/25.6/11.5/13.7/15.6 %", .rule = "sums to 1"});
+  v.section("weight", {.meaning = "body weight: median for sex and age x (1 + cv (Z + shift)), at least 0.3 x median"}, [&](V& w) {
+    w.number("cv", p.weight.cv,
+             {.meaning = "coefficient of variation of weight around the median", .unit = "fraction", .min = at_least(0),
+              .max = at_most(0.5), .source = "[WHO]; within the reported 0.11-0.16"});
+    w.named("gmfcs_z_shift", p.weight.gmfcs_z_shift, kLevelNames,
+            {.meaning = "shift of weight in units of cv by GMFCS level (children with CP are lighter)", .unit = "z",
+             .source = "[Brooks 2011]; sizes assumed"});
+    w.section("table", {.meaning = "median weight for age, linear between points"}, [&](V& t) {
+      t.numbers("months", p.weight.table_months,
+                {.meaning = "ages of the medians", .unit = "months", .min = at_least(0), .source = "[WHO]", .rule = "increasing"});
+      t.numbers("boys_kg", p.weight.boys_kg,
+                {.meaning = "median weight of boys", .unit = "kg", .min = above(0), .source = "[WHO]", .rule = "one per age"});
+      t.numbers("girls_kg", p.weight.girls_kg,
+                {.meaning = "median weight of girls", .unit = "kg", .min = above(0), .source = "[WHO]", .rule = "one per age"});
+    });
+  });
+  v.section("cp", {.meaning = "the CP outcome model (motor curves, child variation, measurement)"}, [&](V& c) {
+    c.section("curves", {.meaning = "stable-limit motor curves by GMFCS level [R2002]"}, [&](V& cs) {
+      for (std::size_t l = 0; l < p.cp.curves.size(); ++l)
+        cs.section(kLevelNames[l], {.meaning = "curve of this GMFCS level"}, [&](V& one) {
+          one.number("limit", p.cp.curves[l].limit,
+                     {.meaning = "stable limit of GMFM-66", .unit = "points", .min = above(0), .max = at_most(100),
+                      .source = "[R2002]"});
+          one.number("age90_years", p.cp.curves[l].age90_years,
+                     {.meaning = "age at 90 % of the limit", .unit = "years", .min = above(0), .source = "[R2002]"});
+        });
+    });
+    c.number("child_limit_sd", p.cp.child_limit_sd,
+             {.meaning = "between-child SD of a child's own limit", .unit = "points", .min = at_least(0),
+              .source = "[assumed]; 6-10 reported"});
+    c.number("progress_sd_per_year", p.cp.progress_sd_per_year,
+             {.meaning = "SD of a child's steady deviation from its curve", .unit = "points/year", .min = at_least(0),
+              .source = "[assumed]; calibrated to the IPDMA CI widths"});
+    c.number("measurement_sd", p.cp.measurement_sd,
+             {.meaning = "measurement error at each assessment", .unit = "points", .min = at_least(0),
+              .source = "[assumed]; SEM 1-1.6"});
+    c.number("occasion_sd", p.cp.occasion_sd,
+             {.meaning = "a child's day-to-day variation at each assessment (adds to the measurement error)",
+              .unit = "points", .min = at_least(0), .source = "[assumed]; calibrated to the IPDMA CI widths"});
+    c.section("decline", {.meaning = "peak and decline at GMFCS III-V [Hanna 2009]"}, [&](V& d) {
+      d.choice("enabled", p.cp.decline.enabled, options(kBooleans),
+               {.meaning = "after the level's peak age the score falls linearly by loss_points until until_age_years"});
+      d.named("peak_age_years", p.cp.decline.peak_age_years, kLevelNames,
+              {.meaning = "age of the peak score", .unit = "years", .min = at_least(0), .source = "[Hanna 2009]",
+               .rule = "a level with a loss peaks before until_age_years"});
+      d.named("loss_points", p.cp.decline.loss_points, kLevelNames,
+              {.meaning = "points lost from the peak to until_age_years", .unit = "points", .min = at_least(0),
+               .source = "[Hanna 2009]"});
+      d.number("until_age_years", p.cp.decline.until_age_years,
+               {.meaning = "age at which the decline ends", .unit = "years", .min = above(0)});
+    });
+  });
+  v.section("generic", {.meaning = "the generic outcome model: outcome = intercept + slope baseline + effect + noise"}, [&](V& g) {
+    g.number("baseline_mean", p.generic.baseline_mean, {.meaning = "mean baseline", .unit = "outcome units"});
+    g.number("baseline_sd", p.generic.baseline_sd, {.meaning = "SD of baseline", .unit = "outcome units", .min = above(0)});
+    g.number("intercept", p.generic.intercept, {.meaning = "intercept of the outcome", .unit = "outcome units"});
+    g.number("slope", p.generic.slope, {.meaning = "slope of the outcome on baseline"});
+    g.number("residual_sd", p.generic.residual_sd, {.meaning = "residual SD of the outcome", .unit = "outcome units", .min = above(0)});
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// arms
+
+template <class V, class A>
+void declare_product(V& v, A& arm) {
+  auto& u = arm.ucb;
+  auto& m = arm.msc;
+  v.named("source_mix", u.source_mix, kSourceNames,
+          {.meaning = "UCB: share of units that are the child's own, from a public bank, or from a sibling; left out are 0",
+           .unit = "fraction", .min = at_least(0), .source = "[IPDMA]", .rule = "sums to 1; UCB products only"});
+  v.section("unit_tnc", {.meaning = "UCB: total nucleated cells of a unit before freezing, log-normal, by source"}, [&](V& sizes) {
+    for (std::size_t k = 0; k < kSourceNames.size(); ++k)
+      sizes.section(kSourceNames[k], {.meaning = "units of this source"}, [&](V& one) {
+        one.number("median", u.unit[k].median_tnc,
+                   {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0),
+                    .source = "Sun 2010 for public units; others assumed", .rule = "for a source with a share > 0"});
+        one.number("cv", u.unit[k].cv,
+                   {.meaning = "CV of TNC between units", .min = above(0), .max = at_most(3), .source = "[assumed]"});
+      });
+  });
+  v.number("post_thaw_recovery", u.post_thaw_recovery,
+           {.meaning = "UCB: fraction of TNC left after thaw", .unit = "fraction", .min = above(0), .max = at_most(1),
+            .source = "[assumed]"});
+  v.number("target_tnc_per_kg", u.target_tnc_per_kg,
+           {.meaning = "UCB, public units: further units are offered until one gives this dose (0: one random unit)",
+            .unit = "TNC/kg", .min = at_least(0)});
+  v.integer("bank_choices", u.bank_choices,
+            {.meaning = "UCB: most public units offered to reach target_tnc_per_kg", .min = at_least(1), .max = at_most(100)});
+  v.named("hla_mismatch_mix", u.hla_mismatch_mix, kHlaNames,
+          {.meaning = "UCB: shares of public and sibling units with 0, 1, 2 or more HLA mismatches; left out are 0",
+           .unit = "fraction", .min = at_least(0), .source = "[IPDMA] for 0; the rest assumed", .rule = "sums to 1"});
+  v.number("cells_per_kg", m.cells_per_kg,
+           {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0"});
+  v.number("fixed_cells", m.fixed_cells,
+           {.meaning = "MSC: a fixed number of cells per dose whatever the weight (replaces cells_per_kg when > 0)",
+            .unit = "cells", .min = at_least(0)});
+  v.integer("doses", m.doses, {.meaning = "MSC: number of doses", .min = at_least(1), .max = at_most(20)});
+  v.number("interval_weeks", m.interval_weeks,
+           {.meaning = "MSC: weeks between doses (checked and written; not used by the simulation)", .unit = "weeks",
+            .min = above(0)});
+  v.choice("route", m.route, options(kRoutes), {.meaning = "MSC: route of administration"});
+  v.named("route_multiplier", m.route_multiplier, kRouteNames,
+          {.meaning = "MSC: effect multiplier for each route; left out keep 1", .min = at_least(0)});
+  v.numbers("dose_count_multiplier", m.dose_count_multiplier,
+            {.meaning = "MSC: entry k is the effect multiplier when doses is k", .min = at_least(0),
+             .rule = "empty, or at least doses entries", .default_text = "[] (multiplier 1)"});
+}
+
+template <class V, class A>
+void declare_arm(V& v, A& arm) {
+  v.text("name", arm.name, {.meaning = "arm name", .rule = "unique; not 'all arms'", .required = true});
+  v.choice("role", arm.role, options(kRoles),
+           {.meaning = "control or active", .rule = "exactly one control, at least one active", .required = true});
+  v.number("allocation", arm.allocation,
+           {.meaning = "allocation weight (1:1 = both 1; 2:1 = 2 and 1)", .min = above(0), .max = at_most(1000)});
+  v.by_month("effect_by_month", arm.effect_by_month,
+             {.meaning = "effect vs control by month after randomisation; linear between points, 0 at month 0",
+              .unit = "outcome units", .rule = "required for active arms (or effect_smd_by_month); not on the control arm",
+              .default_text = "none"});
+  v.by_month("effect_smd_by_month", arm.effect_by_month,
+             {.meaning = "the effect as standardised mean differences by month; times smd_sd gives effect_by_month",
+              .unit = "SMD", .rule = "instead of effect_by_month; needs smd_sd", .default_text = "none", .input_only = true});
+  double smd_sd = 0;
+  v.number("smd_sd", smd_sd,
+           {.meaning = "SD of the endpoint that converts effect_smd_by_month to outcome units", .unit = "outcome units",
+            .min = above(0), .rule = "only with effect_smd_by_month", .default_text = "none", .input_only = true});
+  v.choice_or_section("product", arm.product, options(kProductTypes),
+                      {.meaning = "the cell product: its type alone (ucb, msc, none) or a mapping with 'type'",
+                       .rule = "active arms of the cp model; UCB keys only on ucb, MSC keys only on msc",
+                       .default_text = "none"},
+                      [&](V& p) {
+                        p.choice("type", arm.product, options(kProductTypes),
+                                 {.meaning = "ucb (umbilical cord blood), msc (mesenchymal stromal cells) or none",
+                                  .required = true});
+                        declare_product(p, arm);
+                      });
+  v.section("dose_response", {.meaning = "effect multiplier f(d) / f(reference_dose) by the child's dose per kg"}, [&](V& d) {
+    auto& x = arm.dose_response;
+    d.choice("model", x.model, options(kDoseResponseModels),
+             {.meaning = "how the effect depends on dose", .rule = "any but none needs a product"});
+    d.number("reference_dose", x.reference_dose,
+             {.meaning = "dose at which effect_by_month applies", .unit = "TNC/kg or cells/kg", .min = at_least(0),
+              .rule = "> 0 unless the model is none"});
+    d.number("threshold", x.threshold, {.meaning = "step: doses below have below_fraction of the effect", .min = at_least(0)});
+    d.number("below_fraction", x.below_fraction,
+             {.meaning = "step: fraction of the effect below the threshold", .min = at_least(0), .max = at_most(1)});
+    d.number("ed50", x.ed50, {.meaning = "emax: dose with half the maximum effect", .min = at_least(0)});
+    d.number("hill", x.hill, {.meaning = "emax: Hill exponent", .min = above(0), .max = at_most(20)});
+    d.number("slope_per_log", x.slope_per_log, {.meaning = "loglinear: f = max(0, 1 + slope ln(d / reference_dose))"});
+  });
+  v.section("modifiers", {.meaning = "effect multipliers by the child's attributes (active arms, cp model)"}, [&](V& mo) {
+    auto& x = arm.modifiers;
+    mo.section("age", {.meaning = "multiplier by age band"}, [&](V& a) {
+      a.numbers("breaks_months", x.age_breaks_months,
+                {.meaning = "band edges", .unit = "months", .min = above(0), .rule = "increasing"});
+      a.numbers("multipliers", x.age_multipliers,
+                {.meaning = "one multiplier per band: multipliers[k] below breaks_months[k], the last above the last break",
+                 .min = at_least(0), .source = "[IPDMA]; sizes assumed", .rule = "one more than breaks"});
+    });
+    mo.named("gmfcs", x.gmfcs, kLevelNames,
+             {.meaning = "multiplier by GMFCS level; left out keep 1", .min = at_least(0),
+              .rule = "a level given has a share > 0 in gmfcs_mix"});
+    mo.named("hla_mismatch", x.hla_mismatch, kHlaNames,
+             {.meaning = "multiplier by HLA mismatches of the unit; left out keep 1", .min = at_least(0),
+              .rule = "values other than 1 need a UCB product"});
+  });
+  v.section("heterogeneity", {.meaning = "variation of a child's effect around its expected effect (active arms, cp model)"},
+            [&](V& h) {
+              h.choice("model", arm.heterogeneity.model, options(kHeterogeneityModels),
+                       {.meaning = "normal adds Normal(0, sd); responders gives effect / fraction to a fraction, 0 to the rest"});
+              h.number("sd", arm.heterogeneity.sd,
+                       {.meaning = "normal: SD of a child's deviation at the primary visit", .unit = "outcome units",
+                        .min = at_least(0)});
+              h.number("responder_fraction", arm.heterogeneity.responder_fraction,
+                       {.meaning = "responders: probability that a child responds", .min = above(0), .max = at_most(1)});
+            });
+  v.section("effect_prior", {.meaning = "design prior on the effect at the primary visit, for assurance"}, [&](V& q) {
+    auto& x = arm.effect_prior;
+    q.choice("distribution", x.kind, options(kPriorKinds),
+             {.meaning = "prior family", .rule = "required when effect_prior is given"});
+    q.number("mean", x.mean, {.meaning = "normal, truncated_normal: mean effect", .unit = "outcome units"});
+    q.number("sd", x.sd, {.meaning = "normal, truncated_normal: SD of the effect", .unit = "outcome units", .min = at_least(0)});
+    q.number("lower", x.lower,
+             {.meaning = "truncated_normal: lower bound", .unit = "outcome units", .rule = "keeps at least 0.1 % of the mass",
+              .default_text = "no bound"});
+    q.number("upper", x.upper, {.meaning = "truncated_normal: upper bound", .unit = "outcome units", .default_text = "no bound"});
+    q.numbers("values", x.values, {.meaning = "discrete: the possible effects", .unit = "outcome units", .default_text = "none"});
+    q.numbers("weights", x.weights,
+              {.meaning = "discrete: relative weights of the values", .min = at_least(0),
+               .rule = "one per value, not all 0", .default_text = "none"});
+  });
+  v.section("safety", {.meaning = "serious adverse events and infusion reactions"}, [&](V& s) {
+    s.number("sae_risk", arm.safety.sae_risk,
+             {.meaning = "probability of at least one serious adverse event during follow-up", .min = at_least(0),
+              .max = at_most(1), .source = "[IPDMA]", .default_text = "0.160 active, 0.129 control (cp model; 0 generic)"});
+    s.number("infusion_reaction_risk", arm.safety.infusion_reaction_risk,
+             {.meaning = "probability of an infusion reaction", .min = at_least(0), .max = at_most(1), .source = "[assumed]",
+              .default_text = "0.05 active, 0 control (cp model; 0 generic)"});
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// design, analysis, simulation
+
+template <class V, class D>
+void declare_design(V& v, D& d) {
+  v.integer("sample_size", d.sample_size,
+            {.meaning = "children randomised in total", .unit = "children", .min = at_least(2), .max = at_most(1e6),
+             .rule = "at least 2 per arm"});
+  v.choice("randomisation", d.randomisation, options(kRandomisations),
+           {.meaning = "fixed: exact arm sizes (as permuted blocks); simple: each child independently"});
+  v.numbers("visits_months", d.visits_months,
+            {.meaning = "assessments after randomisation", .unit = "months", .min = above(0),
+             .rule = "increasing; at most 32 visits"});
+  v.section("dropout", {.meaning = "loss to follow-up"}, [&](V& o) {
+    o.number("by_last_visit", d.dropout_by_last_visit,
+             {.meaning = "probability of loss by the last visit (constant hazard)", .unit = "fraction", .min = at_least(0),
+              .max = below(1)});
+    o.named("gmfcs_multiplier", d.dropout_gmfcs_multiplier, kLevelNames,
+            {.meaning = "multiplier of the dropout hazard by GMFCS level; left out keep 1", .min = at_least(0)});
+    o.number("per_point_of_progress", d.dropout_per_point,
+             {.meaning = "missing at random: log hazard ratio per point of observed change at the previous visit",
+              .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5), .rule = "cp model only"});
+  });
+  v.by_month("sham_effect_by_month", d.sham_effect_by_month,
+             {.meaning = "effect of a sham procedure every randomised child gets, by month", .unit = "points",
+              .default_text = "none"});
+}
+
+template <class V, class G>
+void declare_subgroup(V& v, G& g) {
+  v.text("name", g.name, {.meaning = "a plain word, not an arm's name nor 'primary'", .required = true});
+  v.section("age_months", {.meaning = "[min, max) age at randomisation (cp model)", .default_text = "any age"}, [&](V& r) {
+    r.number("min", g.age_min_months, {.meaning = "lower end", .unit = "months", .min = at_least(0)});
+    r.number("max", g.age_max_months, {.meaning = "upper end (excluded)", .unit = "months", .default_text = "no limit"});
+  });
+  v.levels("gmfcs", g.gmfcs, kLevelNames, {.meaning = "GMFCS levels, e.g. [I, II, III] (cp model)", .default_text = "any level"});
+  v.section("dose_per_kg", {.meaning = "[min, max) planned dose per kg (first UCB arm's unit, else first MSC arm)",
+                            .default_text = "any dose"},
+            [&](V& r) {
+              r.number("min", g.dose_min, {.meaning = "lower end", .unit = "TNC/kg or cells/kg", .min = at_least(0)});
+              r.number("max", g.dose_max,
+                       {.meaning = "upper end (excluded)", .unit = "TNC/kg or cells/kg", .default_text = "no limit"});
+            });
+  v.choice("sex", g.sex, options(kSexes), {.meaning = "boys or girls", .default_text = "either"});
+  v.levels("hla_mismatches", g.hla, kHlaNames,
+           {.meaning = "HLA mismatches of the unit found at screening (2 = two or more)", .default_text = "any"});
+  v.choice("route", g.route, options(kRoutes),
+           {.meaning = "make the comparisons only for MSC arms given this way", .rule = "with at least one other condition",
+            .default_text = "any"});
+  v.choice("confirmatory", g.confirmatory, options(kBooleans),
+           {.meaning = "true: the subgroup's test joins the confirmatory family"});
+}
+
+template <class V, class N>
+void declare_analysis(V& v, N& a) {
+  v.choice("method", a.method, options(kMethods),
+           {.meaning = "ANCOVA of change from baseline on arm + baseline (+ adjust_for), complete cases"});
+  v.number("primary_visit_months", a.primary_visit_months,
+           {.meaning = "visit analysed", .unit = "months", .rule = "one of design.visits_months"});
+  v.choices("adjust_for", a.adjust_for, options(kCovariates),
+            {.meaning = "extra covariates (stratification factors)", .rule = "cp model only"});
+  v.number("alpha", a.alpha,
+           {.meaning = "significance level (total over both tails when two-sided)", .min = above(0), .max = at_most(0.5)});
+  v.integer("sides", a.sides, {.meaning = "one- or two-sided tests", .min = at_least(1), .max = at_most(2)});
+  v.choice("direction", a.direction, options(kDirections), {.meaning = "which sign of (active - control) is benefit"});
+  v.number("ci_level", a.ci_level, {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = below(1)});
+  v.choice_or_section("multiplicity", a.multiplicity, options(kProcedures),
+                      {.meaning = "the procedure over the confirmatory family: a name, or a mapping with 'procedure'"},
+                      [&](V& m) {
+                        m.choice("procedure", a.multiplicity, options(kProcedures),
+                                 {.meaning = "the procedure", .required = true});
+                        m.texts("hypotheses", a.testing.hypotheses,
+                                {.meaning = "the family in testing order",
+                                 .default_text = "every primary comparison, then every confirmatory subgroup"});
+                        m.numbers("weights", a.testing.weights,
+                                  {.meaning = "shares of alpha per hypothesis", .min = at_least(0), .rule = "sum at most 1",
+                                   .default_text = "equal"});
+                        m.matrix("transitions", a.testing.transitions,
+                                 {.meaning = "graphical: row i passes shares of H_i's weight to each H_j", .min = at_least(0),
+                                  .rule = "rows sum to at most 1, zero diagonal", .default_text = "none"});
+                      });
+  v.number("sae_difference_threshold", a.sae_difference_threshold,
+           {.meaning = "the summary gives P(active - control SAE proportion > this)", .min = above(-1), .max = below(1)});
+  v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .rule = "at most 32"},
+         [](V& g, auto& sg) { declare_subgroup(g, sg); });
+  v.number("interaction_alpha", a.interaction_alpha,
+           {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = above(0), .max = below(1)});
+  v.free_form("claims", Shape::name_to_names,
+              {.meaning = "named sets of family hypotheses; the summary gives P(all rejected favourably)",
+               .default_text = "none"});
+}
+
+template <class V, class S>
+void declare_simulation(V& v, S& sim) {
+  v.integer("trials", sim.trials, {.meaning = "simulated trials (--trials overrides)", .min = at_least(1), .max = at_most(1e10)});
+  v.integer("seed", sim.seed, {.meaning = "master seed (--seed overrides)", .min = at_least(0)});
+}
+
+// ---------------------------------------------------------------------------------------------
+// study sections and the whole scenario
+
+template <class V, class S>
+void declare_sweep(V& v, S& sw) {
+  v.choice("mode", sw.zip, options(kSweepModes), {.meaning = "cartesian: every combination; zip: values in step"});
+  v.free_form("vary", Shape::path_to_values,
+              {.meaning = "key paths (as for --set) and the list of values each takes", .required = true});
+}
+
+template <class V, class E>
+void declare_enrichment(V& v, E& en) {
+  v.number("target_power", en.target_power,
+           {.meaning = "power each strategy's sample size must reach", .min = above(0), .max = below(1)});
+  v.number("screened_per_month", en.screened_per_month,
+           {.meaning = "children screened per month across sites, for months of accrual (0: not reported)",
+            .unit = "children/month", .min = at_least(0)});
+  v.free_form("strategies", Shape::name_to_overrides,
+              {.meaning = "strategy names and their overrides of the base scenario ({} is the base scenario)",
+               .required = true});
+}
+
+template <class V, class T>
+void declare_tornado(V& v, T&) {
+  v.free_form("vary", Shape::path_to_low_high,
+              {.meaning = "key paths and their [low, high] values; power is simulated at each end", .required = true});
+}
+
+template <class V, class S>
+void declare_scenario(V& v, S& sc) {
+  v.integer("schema_version", sc.schema_version,
+            {.meaning = "scenario format version", .min = at_least(kSchemaVersion), .max = at_most(kSchemaVersion),
+             .required = true});
+  v.text("name", sc.name, {.meaning = "scenario name; names the results folder results/<name>/", .rule = "no / or \\"});
+  v.text("description", sc.description, {.meaning = "free text"});
+  v.section("population", {.meaning = "who is screened and enrolled, and their outcomes"},
+            [&](V& p) { declare_population(p, sc.population); });
+  v.list("arms", sc.arms, {.meaning = "the arms of the trial", .rule = "at most 8", .required = true},
+         [](V& a, auto& arm) { declare_arm(a, arm); });
+  v.section("design", {.meaning = "sample size, randomisation, visits and dropout"}, [&](V& d) { declare_design(d, sc.design); });
+  v.section("analysis", {.meaning = "the analysis of each simulated trial"}, [&](V& a) { declare_analysis(a, sc.analysis); });
+  v.section("simulation", {.meaning = "how many trials and the seed"}, [&](V& s) { declare_simulation(s, sc.simulation); });
+  v.section("sweep", {.meaning = "a sensitivity sweep (celltrial sweep, simulate --sweep, study)", .default_text = "none"},
+            [&](V& s) { declare_sweep(s, sc.sweep); });
+  v.section("enrichment", {.meaning = "enrichment strategies compared by celltrial study", .default_text = "none"},
+            [&](V& e) { declare_enrichment(e, sc.enrichment); });
+  v.section("tornado", {.meaning = "one-at-a-time sensitivity for celltrial study", .default_text = "none"},
+            [&](V& t) { declare_tornado(t, sc.tornado); });
+}
+
+}  // namespace celltrial::schema

@@ -1,0 +1,389 @@
+// The scenario declarations (scenario/schema.hpp) against the reader, the range checks, the writer,
+// `show` and the run identity: for every declared key a non-default value is set with --set and
+// must be read, written, loaded back from `show` and change the run's hash; every declared range
+// must be enforced. The generated files in docs/ must match what `celltrial schema` prints.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "celltrial/engine/batch.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/scenario/schema_export.hpp"
+
+using namespace celltrial;
+using schema::KeyInfo;
+using schema::KeyType;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string source_path(const std::string& relative) { return std::string(CELLTRIAL_SOURCE_DIR) + "/" + relative; }
+
+// The settings a key needs before it is written or can differ from its default, by path prefix
+// (declared path, "[]" for a list element). The first matching prefix wins.
+const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
+    {"population.outcome_model", {"analysis.adjust_for=[]"}},
+    {"population.eligibility.min_ucb_tnc_per_kg", {"arms[1].product=ucb"}},
+    {"arms[].modifiers.hla_mismatch", {"arms[1].product=ucb"}},
+    {"population.generic.", {"population.outcome_model=generic", "analysis.adjust_for=[]"}},
+    {"population.age_months.mean", {"population.age_months.distribution=normal"}},
+    {"population.age_months.sd", {"population.age_months.distribution=normal"}},
+    {"arms[].product.unit_tnc.",
+     {"arms[1].product={type: ucb, source_mix: {autologous: 0.2, public: 0.5, sibling: 0.3}}"}},
+    {"arms[].dose_response.threshold",
+     {"arms[1].product=ucb", "arms[1].dose_response={model: step, reference_dose: 3e7, threshold: 2e7}"}},
+    {"arms[].dose_response.below_fraction",
+     {"arms[1].product=ucb", "arms[1].dose_response={model: step, reference_dose: 3e7, threshold: 2e7}"}},
+    {"arms[].dose_response.ed50", {"arms[1].product=ucb", "arms[1].dose_response={model: emax, reference_dose: 3e7, ed50: 2e7}"}},
+    {"arms[].dose_response.hill", {"arms[1].product=ucb", "arms[1].dose_response={model: emax, reference_dose: 3e7, ed50: 2e7}"}},
+    {"arms[].dose_response.", {"arms[1].product=ucb", "arms[1].dose_response={model: loglinear, reference_dose: 3e7}"}},
+    {"population.age_months.table.",
+     {"population.age_months.distribution=table", "population.age_months.table.edges_months=[12, 36, 72]",
+      "population.age_months.table.weights=[1, 2]"}},
+    {"arms[].product.type", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.source_mix", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.unit_tnc", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.post_thaw_recovery", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.target_tnc_per_kg", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.bank_choices", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.hla_mismatch_mix", {"arms[1].product={type: ucb}"}},
+    {"arms[].product.", {"arms[1].product={type: msc}"}},
+    {"arms[].product", {"arms[1].product=ucb"}},
+    {"arms[].modifiers.age.", {"arms[1].modifiers.age={breaks_months: [60], multipliers: [1.4, 0.6]}"}},
+    {"arms[].heterogeneity.sd", {"arms[1].heterogeneity.model=normal"}},
+    {"arms[].heterogeneity.responder_fraction", {"arms[1].heterogeneity.model=responders"}},
+    {"arms[].effect_prior.values", {"arms[1].effect_prior={distribution: discrete, values: [1, 2], weights: [1, 1]}"}},
+    {"arms[].effect_prior.weights", {"arms[1].effect_prior={distribution: discrete, values: [1, 2], weights: [1, 1]}"}},
+    {"arms[].effect_prior.",
+     {"arms[1].effect_prior={distribution: truncated_normal, mean: 1.4, sd: 0.5, lower: -1, upper: 3}"}},
+    {"arms[].effect_prior", {"arms[1].effect_prior={distribution: normal, mean: 1.4, sd: 0.5}"}},
+    {"analysis.multiplicity.procedure",
+     {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]",
+      "analysis.multiplicity={procedure: holm, hypotheses: [primary, young]}"}},
+    {"analysis.multiplicity.",
+     {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]",
+      "analysis.multiplicity={procedure: graphical, hypotheses: [primary, young], weights: [0.8, 0.2], "
+      "transitions: [[0, 1], [1, 0]]}"}},
+    {"analysis.subgroups[].route", {"arms[1].product={type: msc}", "analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
+    {"analysis.subgroups[]", {"arms[1].product=ucb", "analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
+    {"analysis.subgroups", {"analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
+    {"analysis.claims", {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]"}},
+    {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
+    {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
+};
+
+// Keys that no single --set can move away from their value in a valid scenario, and why; each is
+// checked by a test of its own elsewhere.
+const std::map<std::string, std::string> kFixed{
+    {"schema_version", "only version 1 exists"},
+    {"arms[].role", "exactly one control arm: a role changes only together with another arm's (test_scenario.cpp)"},
+    {"analysis.method", "ancova is the only method so far"},
+};
+
+std::vector<std::string> context_for(const std::string& path) {
+  for (const auto& [prefix, sets] : kContexts)
+    if (path.rfind(prefix, 0) == 0) return sets;
+  return {};
+}
+
+/// The --set path of a declared path: the active arm (arms[1]) and the first subgroup.
+std::string set_path(std::string path) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"arms[]", "arms[1]"}, {"subgroups[]", "subgroups[0]"}}) {
+    const auto at = path.find(from);
+    if (at != std::string::npos) path.replace(at, from.size(), to);
+  }
+  return path;
+}
+
+/// The node at a --set path in the YAML that `to_yaml` writes (undefined when not written).
+YAML::Node node_at(const YAML::Node& root, const std::string& path) {
+  YAML::Node n = YAML::Clone(root);
+  std::string rest = path;
+  while (!rest.empty()) {
+    const auto dot = rest.find('.');
+    std::string part = rest.substr(0, dot);
+    rest = dot == std::string::npos ? "" : rest.substr(dot + 1);
+    const auto bracket = part.find('[');
+    if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    if (bracket == std::string::npos) {
+      n = n[part];
+    } else {
+      n = n[part.substr(0, bracket)];
+      const std::size_t index = std::stoul(part.substr(bracket + 1));
+      if (!n.IsSequence() || index >= n.size()) return YAML::Node(YAML::NodeType::Undefined);
+      n = n[index];
+    }
+    if (!n.IsDefined()) return n;
+  }
+  return n;
+}
+
+std::string flow(const YAML::Node& n) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << n;
+  return e.c_str();
+}
+
+std::string number_text(double x) {
+  std::ostringstream s;
+  s.precision(12);
+  s << x;
+  return s.str();
+}
+
+std::vector<double> numbers_of(const YAML::Node& n) {
+  std::vector<double> v;
+  if (n.IsSequence())
+    for (const auto& x : n) v.push_back(x.as<double>());
+  else if (n.IsScalar())
+    v.push_back(n.as<double>());
+  return v;
+}
+
+std::string list_text(const std::vector<double>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + number_text(v[i]);
+  return s + "]";
+}
+
+/// Values to try instead of the current one, in order (YAML text for --set).
+std::vector<std::string> candidates(const KeyInfo& k, const YAML::Node& current) {
+  std::vector<std::string> out;
+  switch (k.type) {
+    case KeyType::number:
+    case KeyType::integer: {
+      const double x = current.IsScalar() ? current.as<double>() : 0.0;
+      const bool whole = k.type == KeyType::integer;
+      for (double y : {x * 1.1, x * 0.9, x + 1, x - 1, x * 0.5, x * 2, 0.5, 1.0, 0.0})
+        if (y != x && (!whole || y == std::floor(y))) out.push_back(number_text(y));
+      break;
+    }
+    case KeyType::text: out.push_back((current.IsScalar() ? current.Scalar() : "") + "x"); break;
+    case KeyType::choice:
+    case KeyType::choice_or_section:
+      for (const auto& name : k.names)
+        if (!current.IsScalar() || name != current.Scalar()) out.push_back(name);
+      break;
+    case KeyType::levels:
+    case KeyType::choices: {
+      std::vector<std::string> now;
+      if (current.IsSequence())
+        for (const auto& x : current) now.push_back(x.Scalar());
+      if (!now.empty()) out.push_back("[]");
+      if (now.size() > 1) {  // drop the last
+        std::string s = "[";
+        for (std::size_t i = 0; i + 1 < now.size(); ++i) s += (i ? ", " : "") + now[i];
+        out.push_back(s + "]");
+      }
+      for (const auto& name : k.names)
+        if (std::find(now.begin(), now.end(), name) == now.end()) out.push_back("[" + name + "]");
+      break;
+    }
+    case KeyType::numbers: {
+      std::vector<double> v = numbers_of(current);
+      if (v.empty()) {
+        out = {"[1]", "[60]", "[0.5]"};
+        break;
+      }
+      for (double f : {1.1, 0.9}) {
+        std::vector<double> w = v;
+        for (double& x : w) x *= f;
+        out.push_back(list_text(w));
+      }
+      std::vector<double> longer = v;
+      longer.push_back(v.back() + std::max(1.0, std::fabs(v.back())));
+      out.push_back(list_text(longer));
+      if (v.size() > 1) out.push_back(list_text(std::vector<double>(v.begin() + 1, v.end())));
+      break;
+    }
+    case KeyType::named: {
+      std::vector<std::pair<std::string, double>> v;
+      for (const auto& name : k.names) v.emplace_back(name, current[name] ? current[name].as<double>() : 1.0);
+      std::string reversed = "{", halved = "{";
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        reversed += (i ? ", " : "") + v[i].first + ": " + number_text(v[v.size() - 1 - i].second);
+        halved += (i ? ", " : "") + v[i].first + ": " + number_text(i == 0 ? v[i].second * 0.5 + 0.25 : v[i].second);
+      }
+      out = {reversed + "}", halved + "}"};
+      break;
+    }
+    case KeyType::by_month:
+      if (current.IsMap() && current.size() > 0) {
+        std::string s = "{";
+        bool first = true;
+        for (const auto& kv : current) {
+          s += (first ? "" : ", ") + kv.first.Scalar() + ": " + number_text(kv.second.as<double>() * 1.1 + 0.1);
+          first = false;
+        }
+        out.push_back(s + "}");
+      }
+      out.push_back("{6: 0.5, 12: 0.75}");
+      break;
+    case KeyType::texts:
+      if (current.IsSequence() && current.size() > 1) {
+        std::string s = "[";
+        for (std::size_t i = current.size(); i-- > 0;) s += current[i].Scalar() + (i ? ", " : "");
+        out.push_back(s + "]");
+      }
+      break;
+    case KeyType::matrix:
+      if (current.IsSequence() && current.size() > 0) {
+        YAML::Node m = YAML::Clone(current);
+        for (std::size_t j = 0; j < m[0].size(); ++j) m[0][j] = m[0][j].as<double>() * 0.5;
+        out.push_back(flow(m));
+      }
+      break;
+    default: break;
+  }
+  return out;
+}
+
+struct Attempt {
+  std::optional<Scenario> scenario;
+  std::string error;
+};
+
+Attempt try_load(const std::string& text, const std::vector<std::string>& sets) {
+  try {
+    return {load_scenario_text(text, "base.yaml", sets), ""};
+  } catch (const Error& e) {
+    return {std::nullopt, e.what()};
+  }
+}
+
+bool is_leaf(const KeyInfo& k) {
+  return k.type != KeyType::section && k.type != KeyType::list && k.type != KeyType::free_form && !k.meta.input_only;
+}
+
+/// Just outside a declared bound (the value the reader must refuse).
+std::optional<double> outside(const schema::Bound& b, bool lower) {
+  if (b.exclusive) return b.value;
+  const double step = std::max(1e-6, std::fabs(b.value) * 1e-6);
+  return lower ? b.value - step : b.value + step;
+}
+
+}  // namespace
+
+TEST_CASE("schema: every declared key is read, written, shown and part of the run identity", "[scenario][schema]") {
+  const std::string base_text = read_text(source_path("scenarios/default.yaml"));
+  REQUIRE(!base_text.empty());
+  int checked = 0;
+  for (const KeyInfo& k : schema::declared_keys()) {
+    if (!is_leaf(k) && k.type != KeyType::choice_or_section) continue;
+    if (kFixed.count(k.path)) continue;
+    INFO("key " << k.path << " (" << schema::to_string(k.type) << ")");
+    const std::vector<std::string> context = context_for(k.path);
+    const Attempt base = try_load(base_text, context);
+    INFO("context: " << (context.empty() ? "none" : context.front()) << "\n" << base.error);
+    CHECK(base.scenario);
+    if (!base.scenario) continue;
+    const std::string base_yaml = to_yaml(*base.scenario);
+    const std::string path = set_path(k.path);
+    const YAML::Node current = node_at(YAML::Load(base_yaml), path);
+
+    std::optional<Scenario> changed;
+    std::string tried;
+    for (const std::string& value : candidates(k, current)) {
+      std::vector<std::string> sets = context;
+      sets.push_back(path + "=" + value);
+      Attempt a = try_load(base_text, sets);
+      if (a.scenario && to_yaml(*a.scenario) != base_yaml) {
+        changed = std::move(a.scenario);
+        break;
+      }
+      tried += "\n  " + value + ": " + (a.scenario ? "loaded, but the written scenario did not change" : a.error);
+    }
+    INFO("values tried:" << tried);
+    CHECK(changed);  // no value moved the key: it is not read, not written, or needs a context above
+    if (!changed) continue;
+    CHECK(scenario_hash(*changed) != scenario_hash(*base.scenario));
+    const Attempt shown = try_load(to_yaml_with_sources(*changed), {});
+    INFO(shown.error);
+    CHECK(shown.scenario);
+    if (shown.scenario) CHECK(to_yaml(*shown.scenario) == to_yaml(*changed));
+    ++checked;
+  }
+  CHECK(checked > 120);
+}
+
+TEST_CASE("schema: every declared range is enforced by validation", "[scenario][schema][errors]") {
+  const std::string base_text = read_text(source_path("scenarios/default.yaml"));
+  for (const KeyInfo& k : schema::declared_keys()) {
+    if (k.type != KeyType::number && k.type != KeyType::integer) continue;
+    if (k.meta.input_only || kFixed.count(k.path)) continue;
+    for (const bool lower : {true, false}) {
+      const auto& bound = lower ? k.meta.min : k.meta.max;
+      if (!bound) continue;
+      const std::optional<double> bad = outside(*bound, lower);
+      std::vector<std::string> sets = context_for(k.path);
+      sets.push_back(set_path(k.path) + "=" + number_text(*bad));
+      INFO("key " << k.path << " = " << number_text(*bad) << " (declared " << (lower ? "minimum" : "maximum") << " "
+                  << number_text(bound->value) << (bound->exclusive ? ", excluded)" : ")"));
+      const Attempt a = try_load(base_text, sets);
+      CHECK_FALSE(a.scenario);
+    }
+  }
+}
+
+TEST_CASE("schema: the JSON Schema and the reference in docs/ are the generated ones", "[scenario][schema]") {
+  // Regenerate with: celltrial schema > docs/scenario.schema.json, and scripts/docs_reference.sh.
+  CHECK(read_text(source_path("docs/scenario.schema.json")) == schema::json_schema_text());
+  const std::string doc = read_text(source_path("docs/scenario.md"));
+  const std::string begin = "<!-- BEGIN REFERENCE: generated by `celltrial schema --markdown`; do not edit -->\n";
+  const std::string end = "<!-- END REFERENCE -->";
+  const auto b = doc.find(begin), e = doc.find(end);
+  REQUIRE(b != std::string::npos);
+  REQUIRE(e != std::string::npos);
+  CHECK(doc.substr(b + begin.size(), e - b - begin.size()) == schema::reference_markdown());
+}
+
+TEST_CASE("schema: every key the writer writes is declared", "[scenario][schema]") {
+  // The writer's keys (of a scenario that uses most sections) must all be declared: a key written
+  // but not declared would be missing from the JSON Schema and the reference.
+  std::map<std::string, KeyType> declared;
+  for (const auto& k : schema::declared_keys()) declared[k.path] = k.type;
+  const Attempt full = try_load(read_text(source_path("scenarios/default.yaml")),
+                                {"arms[1].product={type: ucb}", "arms[1].effect_prior={distribution: normal, mean: 1, sd: 1}",
+                                 "analysis.subgroups=[{name: young, age_months: {max: 48}, gmfcs: [I], sex: male}]",
+                                 "design.sham_effect_by_month={6: 1}", "sweep.vary={analysis.alpha: [0.05, 0.025]}",
+                                 "enrichment.strategies={all_comers: {}}", "tornado.vary={analysis.alpha: [0.05, 0.025]}"});
+  REQUIRE(full.scenario);
+  std::vector<std::pair<std::string, YAML::Node>> todo{{"", YAML::Load(to_yaml(*full.scenario))}};
+  int seen = 0;
+  while (!todo.empty()) {
+    auto [prefix, node] = todo.back();
+    todo.pop_back();
+    if (node.IsSequence()) {  // a list of sections: its first element
+      if (node.size() > 0) todo.emplace_back(prefix + "[]", node[0]);
+      continue;
+    }
+    if (!node.IsMap()) continue;
+    for (const auto& kv : node) {
+      const std::string path = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
+      INFO("written key " << path);
+      const auto d = declared.find(path);
+      CHECK(d != declared.end());
+      ++seen;
+      if (d != declared.end() &&
+          (d->second == KeyType::section || d->second == KeyType::list || d->second == KeyType::choice_or_section))
+        todo.emplace_back(path, kv.second);
+    }
+  }
+  CHECK(seen > 100);
+}
