@@ -114,6 +114,11 @@ class Collector {
     e.info.default_value = text + "}";
   }
   template <std::size_t N, std::size_t K>
+  void named_partial(const char* key, const std::array<double, N>& x, const std::array<bool, N>&,
+                     const std::array<const char*, K>& names, const Meta& m) {
+    named(key, x, names, m);
+  }
+  template <std::size_t N, std::size_t K>
   void levels(const char* key, const std::array<bool, N>& x, const std::array<const char*, K>& names, const Meta& m) {
     static_assert(N == K);
     Event& e = add(key, KeyType::levels, m, "", json());
@@ -152,7 +157,7 @@ class Collector {
     close();
   }
   template <class E, class F>
-  void choice_or_section(const char* key, const E& x, Options<E> options, const Meta& m, F&& body) {
+  void choice_or_section(const char* key, const E& x, Options<E> options, const Meta& m, bool, F&& body) {
     Event& e = open(key, KeyType::choice_or_section, m);
     for (const auto& o : options) {
       e.info.names.push_back(o.name);
@@ -162,7 +167,10 @@ class Collector {
     body(*this);
     close();
   }
-  void free_form(const char* key, Shape shape, const Meta& m) { add(key, KeyType::free_form, m, "", json()).shape = shape; }
+  template <class X>
+  void free_form(const char* key, const X&, Shape shape, const Meta& m) {
+    add(key, KeyType::free_form, m, "", json()).shape = shape;
+  }
 
  private:
   std::vector<std::string> path_;

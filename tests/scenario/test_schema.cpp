@@ -313,6 +313,7 @@ TEST_CASE("schema: every declared key is read, written, shown and part of the ru
     CHECK(changed);  // no value moved the key: it is not read, not written, or needs a context above
     if (!changed) continue;
     CHECK(scenario_hash(*changed) != scenario_hash(*base.scenario));
+    CHECK(schema::declared_yaml(*changed) == to_yaml(*changed));
     const Attempt shown = try_load(to_yaml_with_sources(*changed), {});
     INFO(shown.error);
     CHECK(shown.scenario);
@@ -320,6 +321,16 @@ TEST_CASE("schema: every declared key is read, written, shown and part of the ru
     ++checked;
   }
   CHECK(checked > 120);
+}
+
+TEST_CASE("schema: the declarations write every shipped scenario as the writer does", "[scenario][schema]") {
+  for (const char* file : {"default.yaml", "ipdma_replication.yaml", "msc_intrathecal.yaml", "msc_intravenous.yaml",
+                           "responder_sensitivity.yaml", "ucb_allcomers.yaml", "ucb_dose_floor.yaml", "ucb_responders.yaml",
+                           "validation/null_ancova.yaml", "validation/reference_ancova.yaml"}) {
+    INFO(file);
+    const Scenario s = load_scenario_file(source_path(std::string("scenarios/") + file));
+    CHECK(schema::declared_yaml(s) == to_yaml(s));
+  }
 }
 
 TEST_CASE("schema: every declared range is enforced by validation", "[scenario][schema][errors]") {

@@ -16,14 +16,20 @@
 //   texts(K, std::vector<std::string>&, M) a list of names
 //   matrix(K, std::vector<std::vector<double>>&, M)  a list of rows of numbers
 //   named(K, std::array<double, N>&, names, M)       a mapping of fixed names to numbers
+//   named_partial(K, std::array<double, N>&, std::array<bool, N>& given, names, M)
+//                                          the same, recording which names were given (the writer
+//                                          writes those and the values other than 1)
 //   levels(K, std::array<bool, N>&, names, M)        a list of some of fixed names
 //   by_month(K, std::vector<std::pair<double, double>>&, M)  a mapping of month to number
 //   section(K, M, body)                    a mapping whose keys body(v) declares
 //   list(K, std::vector<T>&, M, body)      a list of mappings; body(v, T&) declares an element's keys
-//   choice_or_section(K, E&, options, M, body)  a name, or a mapping whose keys body(v) declares
-//   free_form(K, Shape, M)                 a user-named mapping of a known shape (sweep, claims, ...)
+//   choice_or_section(K, E&, options, M, as_section, body)  a name, or a mapping whose keys
+//                                          body(v) declares (written as a mapping when as_section)
+//   free_form(K, X&, Shape, M)             a user-named mapping of a known shape (sweep, claims, ...)
 //
-// Declaration order is the order in which `celltrial show` writes the keys.
+// Declaration order is the order in which the writer (`celltrial show`, run identity) writes the
+// keys; Meta::written says whether the writer writes a key of this scenario, Meta::flow whether a
+// mapping is written on one line.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -58,6 +64,8 @@ struct Meta {
   const char* default_text = "";  ///< the default in words when it is not the struct's value
   bool required = false;          ///< no default: the key must be given
   bool input_only = false;        ///< read and converted, never written (show writes its result instead)
+  bool flow = false;              ///< a mapping written on one line: {a: 1, b: 2}
+  bool written = true;            ///< whether the writer writes the key for this scenario
   const char* since = "0.1";      ///< the version that introduced the key
 };
 
@@ -137,7 +145,9 @@ void declare_population(V& v, P& p) {
     a.number("mean", p.age.mean_months,
              {.meaning = "normal and lognormal: mean age (normal ages below 0 are redrawn)", .unit = "months", .min = above(0)});
     a.number("sd", p.age.sd_months, {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = above(0)});
-    a.section("table", {.meaning = "distribution table: bins of age with the share of children in each, uniform within a bin"},
+    a.section("table",
+              {.meaning = "distribution table: bins of age with the share of children in each, uniform within a bin",
+               .written = p.age.distribution == AgeDistribution::table},
               [&](V& t) {
                 t.numbers("edges_months", p.age.table_edges,
                           {.meaning = "bin edges", .unit = "months", .min = at_least(0), .rule = "increasing",
@@ -147,6 +157,9 @@ void declare_population(V& v, P& p) {
                            .rule = "one fewer than edges, not all 0", .default_text = "none"});
               });
   });
+  v.number("male_fraction", p.male_fraction,
+           {.meaning = "probability that a child is a boy (weight-for-age column, sex subgroups)", .unit = "fraction",
+            .min = at_least(0), .max = at_most(1), .source = "[assumed]"});
   v.section("eligibility", {.meaning = "who may enrol; children outside are screen failures"}, [&](V& e) {
     e.number("min_age_months", p.eligibility.min_age_months,
              {.meaning = "youngest age at screening", .unit = "months", .min = at_least(0), .rule = "min < max"});
@@ -164,9 +177,6 @@ void declare_population(V& v, P& p) {
              {.meaning = "dose floor: children whose UCB unit (first UCB arm) gives fewer TNC/kg after thaw are screen failures",
               .unit = "TNC/kg", .min = at_least(0), .rule = "needs a UCB arm; at least 1 in 10,000 screened children must qualify"});
   });
-  v.number("male_fraction", p.male_fraction,
-           {.meaning = "probability that a child is a boy (weight-for-age column, sex subgroups)", .unit = "fraction",
-            .min = at_least(0), .max = at_most(1), .source = "[assumed]"});
   v.named("gmfcs_mix", p.cp.mix, kLevelNames,
           {.meaning = "share of each GMFCS level; levels left out are 0", .unit = "fraction", .min = at_least(0),
            .source = "[Reid], normalised from 34.2/25.6/11.5/13.7/15.6 %", .rule = "sums to 1"});
@@ -238,12 +248,16 @@ template <class V, class A>
 void declare_product(V& v, A& arm) {
   auto& u = arm.ucb;
   auto& m = arm.msc;
+  const bool ucb = arm.product == ProductType::ucb, msc = arm.product == ProductType::msc;
   v.named("source_mix", u.source_mix, kSourceNames,
           {.meaning = "UCB: share of units that are the child's own, from a public bank, or from a sibling; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "[IPDMA]", .rule = "sums to 1; UCB products only"});
-  v.section("unit_tnc", {.meaning = "UCB: total nucleated cells of a unit before freezing, log-normal, by source"}, [&](V& sizes) {
+           .unit = "fraction", .min = at_least(0), .source = "[IPDMA]", .rule = "sums to 1; UCB products only",
+           .flow = true, .written = ucb});
+  v.section("unit_tnc", {.meaning = "UCB: total nucleated cells of a unit before freezing, log-normal, by source",
+                         .written = ucb},
+            [&](V& sizes) {
     for (std::size_t k = 0; k < kSourceNames.size(); ++k)
-      sizes.section(kSourceNames[k], {.meaning = "units of this source"}, [&](V& one) {
+      sizes.section(kSourceNames[k], {.meaning = "units of this source", .flow = true}, [&](V& one) {
         one.number("median", u.unit[k].median_tnc,
                    {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0),
                     .source = "Sun 2010 for public units; others assumed", .rule = "for a source with a share > 0"});
@@ -253,34 +267,39 @@ void declare_product(V& v, A& arm) {
   });
   v.number("post_thaw_recovery", u.post_thaw_recovery,
            {.meaning = "UCB: fraction of TNC left after thaw", .unit = "fraction", .min = above(0), .max = at_most(1),
-            .source = "[assumed]"});
+            .source = "[assumed]", .written = ucb});
   v.number("target_tnc_per_kg", u.target_tnc_per_kg,
            {.meaning = "UCB, public units: further units are offered until one gives this dose (0: one random unit)",
-            .unit = "TNC/kg", .min = at_least(0)});
+            .unit = "TNC/kg", .min = at_least(0), .written = ucb});
   v.integer("bank_choices", u.bank_choices,
-            {.meaning = "UCB: most public units offered to reach target_tnc_per_kg", .min = at_least(1), .max = at_most(100)});
+            {.meaning = "UCB: most public units offered to reach target_tnc_per_kg", .min = at_least(1), .max = at_most(100),
+             .written = ucb});
   v.named("hla_mismatch_mix", u.hla_mismatch_mix, kHlaNames,
           {.meaning = "UCB: shares of public and sibling units with 0, 1, 2 or more HLA mismatches; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "[IPDMA] for 0; the rest assumed", .rule = "sums to 1"});
+           .unit = "fraction", .min = at_least(0), .source = "[IPDMA] for 0; the rest assumed", .rule = "sums to 1",
+           .flow = true, .written = ucb});
   v.number("cells_per_kg", m.cells_per_kg,
-           {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0"});
+           {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0",
+            .written = msc});
   v.number("fixed_cells", m.fixed_cells,
            {.meaning = "MSC: a fixed number of cells per dose whatever the weight (replaces cells_per_kg when > 0)",
-            .unit = "cells", .min = at_least(0)});
-  v.integer("doses", m.doses, {.meaning = "MSC: number of doses", .min = at_least(1), .max = at_most(20)});
+            .unit = "cells", .min = at_least(0), .written = msc});
+  v.integer("doses", m.doses, {.meaning = "MSC: number of doses", .min = at_least(1), .max = at_most(20), .written = msc});
   v.number("interval_weeks", m.interval_weeks,
            {.meaning = "MSC: weeks between doses (checked and written; not used by the simulation)", .unit = "weeks",
-            .min = above(0)});
-  v.choice("route", m.route, options(kRoutes), {.meaning = "MSC: route of administration"});
+            .min = above(0), .written = msc});
+  v.choice("route", m.route, options(kRoutes), {.meaning = "MSC: route of administration", .written = msc});
   v.named("route_multiplier", m.route_multiplier, kRouteNames,
-          {.meaning = "MSC: effect multiplier for each route; left out keep 1", .min = at_least(0)});
+          {.meaning = "MSC: effect multiplier for each route; left out keep 1", .min = at_least(0), .flow = true,
+           .written = msc});
   v.numbers("dose_count_multiplier", m.dose_count_multiplier,
             {.meaning = "MSC: entry k is the effect multiplier when doses is k", .min = at_least(0),
-             .rule = "empty, or at least doses entries", .default_text = "[] (multiplier 1)"});
+             .rule = "empty, or at least doses entries", .default_text = "[] (multiplier 1)", .written = msc});
 }
 
 template <class V, class A>
-void declare_arm(V& v, A& arm) {
+void declare_arm(V& v, A& arm, bool cp_model) {
+  const bool active = arm.role == ArmRole::active;
   v.text("name", arm.name, {.meaning = "arm name", .rule = "unique; not 'all arms'", .required = true});
   v.choice("role", arm.role, options(kRoles),
            {.meaning = "control or active", .rule = "exactly one control, at least one active", .required = true});
@@ -289,7 +308,7 @@ void declare_arm(V& v, A& arm) {
   v.by_month("effect_by_month", arm.effect_by_month,
              {.meaning = "effect vs control by month after randomisation; linear between points, 0 at month 0",
               .unit = "outcome units", .rule = "required for active arms (or effect_smd_by_month); not on the control arm",
-              .default_text = "none"});
+              .default_text = "none", .flow = true, .written = active});
   v.by_month("effect_smd_by_month", arm.effect_by_month,
              {.meaning = "the effect as standardised mean differences by month; times smd_sd gives effect_by_month",
               .unit = "SMD", .rule = "instead of effect_by_month; needs smd_sd", .default_text = "none", .input_only = true});
@@ -300,14 +319,16 @@ void declare_arm(V& v, A& arm) {
   v.choice_or_section("product", arm.product, options(kProductTypes),
                       {.meaning = "the cell product: its type alone (ucb, msc, none) or a mapping with 'type'",
                        .rule = "active arms of the cp model; UCB keys only on ucb, MSC keys only on msc",
-                       .default_text = "none"},
-                      [&](V& p) {
+                       .default_text = "none", .written = active},
+                      true, [&](V& p) {
                         p.choice("type", arm.product, options(kProductTypes),
                                  {.meaning = "ucb (umbilical cord blood), msc (mesenchymal stromal cells) or none",
                                   .required = true});
                         declare_product(p, arm);
                       });
-  v.section("dose_response", {.meaning = "effect multiplier f(d) / f(reference_dose) by the child's dose per kg"}, [&](V& d) {
+  v.section("dose_response",
+            {.meaning = "effect multiplier f(d) / f(reference_dose) by the child's dose per kg", .written = active},
+            [&](V& d) {
     auto& x = arm.dose_response;
     d.choice("model", x.model, options(kDoseResponseModels),
              {.meaning = "how the effect depends on dose", .rule = "any but none needs a product"});
@@ -321,7 +342,9 @@ void declare_arm(V& v, A& arm) {
     d.number("hill", x.hill, {.meaning = "emax: Hill exponent", .min = above(0), .max = at_most(20)});
     d.number("slope_per_log", x.slope_per_log, {.meaning = "loglinear: f = max(0, 1 + slope ln(d / reference_dose))"});
   });
-  v.section("modifiers", {.meaning = "effect multipliers by the child's attributes (active arms, cp model)"}, [&](V& mo) {
+  v.section("modifiers",
+            {.meaning = "effect multipliers by the child's attributes (active arms, cp model)", .written = active && cp_model},
+            [&](V& mo) {
     auto& x = arm.modifiers;
     mo.section("age", {.meaning = "multiplier by age band"}, [&](V& a) {
       a.numbers("breaks_months", x.age_breaks_months,
@@ -330,14 +353,16 @@ void declare_arm(V& v, A& arm) {
                 {.meaning = "one multiplier per band: multipliers[k] below breaks_months[k], the last above the last break",
                  .min = at_least(0), .source = "[IPDMA]; sizes assumed", .rule = "one more than breaks"});
     });
-    mo.named("gmfcs", x.gmfcs, kLevelNames,
-             {.meaning = "multiplier by GMFCS level; left out keep 1", .min = at_least(0),
-              .rule = "a level given has a share > 0 in gmfcs_mix"});
+    mo.named_partial("gmfcs", x.gmfcs, x.gmfcs_given, kLevelNames,
+                     {.meaning = "multiplier by GMFCS level; left out keep 1", .min = at_least(0),
+                      .rule = "a level given has a share > 0 in gmfcs_mix", .flow = true});
     mo.named("hla_mismatch", x.hla_mismatch, kHlaNames,
              {.meaning = "multiplier by HLA mismatches of the unit; left out keep 1", .min = at_least(0),
-              .rule = "values other than 1 need a UCB product"});
+              .rule = "values other than 1 need a UCB product", .flow = true});
   });
-  v.section("heterogeneity", {.meaning = "variation of a child's effect around its expected effect (active arms, cp model)"},
+  v.section("heterogeneity",
+            {.meaning = "variation of a child's effect around its expected effect (active arms, cp model)",
+             .written = active && cp_model},
             [&](V& h) {
               h.choice("model", arm.heterogeneity.model, options(kHeterogeneityModels),
                        {.meaning = "normal adds Normal(0, sd); responders gives effect / fraction to a fraction, 0 to the rest"});
@@ -347,20 +372,32 @@ void declare_arm(V& v, A& arm) {
               h.number("responder_fraction", arm.heterogeneity.responder_fraction,
                        {.meaning = "responders: probability that a child responds", .min = above(0), .max = at_most(1)});
             });
-  v.section("effect_prior", {.meaning = "design prior on the effect at the primary visit, for assurance"}, [&](V& q) {
+  const auto prior = arm.effect_prior.kind;
+  const bool normal_prior = prior == PriorKind::normal || prior == PriorKind::truncated_normal;
+  v.section("effect_prior",
+            {.meaning = "design prior on the effect at the primary visit, for assurance",
+             .written = active && prior != PriorKind::none},
+            [&](V& q) {
     auto& x = arm.effect_prior;
     q.choice("distribution", x.kind, options(kPriorKinds),
              {.meaning = "prior family", .rule = "required when effect_prior is given"});
-    q.number("mean", x.mean, {.meaning = "normal, truncated_normal: mean effect", .unit = "outcome units"});
-    q.number("sd", x.sd, {.meaning = "normal, truncated_normal: SD of the effect", .unit = "outcome units", .min = at_least(0)});
-    q.number("lower", x.lower,
-             {.meaning = "truncated_normal: lower bound", .unit = "outcome units", .rule = "keeps at least 0.1 % of the mass",
-              .default_text = "no bound"});
-    q.number("upper", x.upper, {.meaning = "truncated_normal: upper bound", .unit = "outcome units", .default_text = "no bound"});
-    q.numbers("values", x.values, {.meaning = "discrete: the possible effects", .unit = "outcome units", .default_text = "none"});
+    q.numbers("values", x.values,
+              {.meaning = "discrete: the possible effects", .unit = "outcome units", .default_text = "none",
+               .written = prior == PriorKind::discrete});
     q.numbers("weights", x.weights,
               {.meaning = "discrete: relative weights of the values", .min = at_least(0),
-               .rule = "one per value, not all 0", .default_text = "none"});
+               .rule = "one per value, not all 0", .default_text = "none", .written = prior == PriorKind::discrete});
+    q.number("mean", x.mean,
+             {.meaning = "normal, truncated_normal: mean effect", .unit = "outcome units", .written = normal_prior});
+    q.number("sd", x.sd,
+             {.meaning = "normal, truncated_normal: SD of the effect", .unit = "outcome units", .min = at_least(0),
+              .written = normal_prior});
+    q.number("lower", x.lower,
+             {.meaning = "truncated_normal: lower bound", .unit = "outcome units", .rule = "keeps at least 0.1 % of the mass",
+              .default_text = "no bound", .written = prior == PriorKind::truncated_normal});
+    q.number("upper", x.upper,
+             {.meaning = "truncated_normal: upper bound", .unit = "outcome units", .default_text = "no bound",
+              .written = prior == PriorKind::truncated_normal});
   });
   v.section("safety", {.meaning = "serious adverse events and infusion reactions"}, [&](V& s) {
     s.number("sae_risk", arm.safety.sae_risk,
@@ -397,30 +434,34 @@ void declare_design(V& v, D& d) {
   });
   v.by_month("sham_effect_by_month", d.sham_effect_by_month,
              {.meaning = "effect of a sham procedure every randomised child gets, by month", .unit = "points",
-              .default_text = "none"});
+              .default_text = "none", .flow = true, .written = !d.sham_effect_by_month.empty()});
 }
 
 template <class V, class G>
 void declare_subgroup(V& v, G& g) {
   v.text("name", g.name, {.meaning = "a plain word, not an arm's name nor 'primary'", .required = true});
-  v.section("age_months", {.meaning = "[min, max) age at randomisation (cp model)", .default_text = "any age"}, [&](V& r) {
-    r.number("min", g.age_min_months, {.meaning = "lower end", .unit = "months", .min = at_least(0)});
-    r.number("max", g.age_max_months, {.meaning = "upper end (excluded)", .unit = "months", .default_text = "no limit"});
-  });
-  v.levels("gmfcs", g.gmfcs, kLevelNames, {.meaning = "GMFCS levels, e.g. [I, II, III] (cp model)", .default_text = "any level"});
-  v.section("dose_per_kg", {.meaning = "[min, max) planned dose per kg (first UCB arm's unit, else first MSC arm)",
-                            .default_text = "any dose"},
-            [&](V& r) {
-              r.number("min", g.dose_min, {.meaning = "lower end", .unit = "TNC/kg or cells/kg", .min = at_least(0)});
-              r.number("max", g.dose_max,
-                       {.meaning = "upper end (excluded)", .unit = "TNC/kg or cells/kg", .default_text = "no limit"});
-            });
-  v.choice("sex", g.sex, options(kSexes), {.meaning = "boys or girls", .default_text = "either"});
+  // A range writes min only when it is above 0 or the only bound, so that it reads back the same.
+  auto range = [&](V& r, auto& lo, auto& hi, const char* unit) {
+    r.number("min", lo, {.meaning = "lower end", .unit = unit, .min = at_least(0), .written = lo > 0 || !(hi < 1e300)});
+    r.number("max", hi, {.meaning = "upper end (excluded)", .unit = unit, .default_text = "no limit", .written = hi < 1e300});
+  };
+  v.section("age_months",
+            {.meaning = "[min, max) age at randomisation (cp model)", .default_text = "any age", .flow = true,
+             .written = g.has_age},
+            [&](V& r) { range(r, g.age_min_months, g.age_max_months, "months"); });
+  v.levels("gmfcs", g.gmfcs, kLevelNames,
+           {.meaning = "GMFCS levels, e.g. [I, II, III] (cp model)", .default_text = "any level", .written = g.has_gmfcs});
+  v.section("dose_per_kg",
+            {.meaning = "[min, max) planned dose per kg (first UCB arm's unit, else first MSC arm)", .default_text = "any dose",
+             .flow = true, .written = g.has_dose},
+            [&](V& r) { range(r, g.dose_min, g.dose_max, "TNC/kg or cells/kg"); });
+  v.choice("sex", g.sex, options(kSexes), {.meaning = "boys or girls", .default_text = "either", .written = g.sex >= 0});
   v.levels("hla_mismatches", g.hla, kHlaNames,
-           {.meaning = "HLA mismatches of the unit found at screening (2 = two or more)", .default_text = "any"});
+           {.meaning = "HLA mismatches of the unit found at screening (2 = two or more)", .default_text = "any",
+            .written = g.has_hla});
   v.choice("route", g.route, options(kRoutes),
            {.meaning = "make the comparisons only for MSC arms given this way", .rule = "with at least one other condition",
-            .default_text = "any"});
+            .default_text = "any", .written = g.has_route});
   v.choice("confirmatory", g.confirmatory, options(kBooleans),
            {.meaning = "true: the subgroup's test joins the confirmatory family"});
 }
@@ -440,28 +481,31 @@ void declare_analysis(V& v, N& a) {
   v.number("ci_level", a.ci_level, {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = below(1)});
   v.choice_or_section("multiplicity", a.multiplicity, options(kProcedures),
                       {.meaning = "the procedure over the confirmatory family: a name, or a mapping with 'procedure'"},
+                      !(a.testing.hypotheses.empty() && a.testing.weights.empty() && a.testing.transitions.empty()),
                       [&](V& m) {
                         m.choice("procedure", a.multiplicity, options(kProcedures),
                                  {.meaning = "the procedure", .required = true});
                         m.texts("hypotheses", a.testing.hypotheses,
                                 {.meaning = "the family in testing order",
-                                 .default_text = "every primary comparison, then every confirmatory subgroup"});
+                                 .default_text = "every primary comparison, then every confirmatory subgroup",
+                                 .written = !a.testing.hypotheses.empty()});
                         m.numbers("weights", a.testing.weights,
                                   {.meaning = "shares of alpha per hypothesis", .min = at_least(0), .rule = "sum at most 1",
-                                   .default_text = "equal"});
+                                   .default_text = "equal", .written = !a.testing.weights.empty()});
                         m.matrix("transitions", a.testing.transitions,
                                  {.meaning = "graphical: row i passes shares of H_i's weight to each H_j", .min = at_least(0),
-                                  .rule = "rows sum to at most 1, zero diagonal", .default_text = "none"});
+                                  .rule = "rows sum to at most 1, zero diagonal", .default_text = "none",
+                                  .written = !a.testing.transitions.empty()});
                       });
   v.number("sae_difference_threshold", a.sae_difference_threshold,
            {.meaning = "the summary gives P(active - control SAE proportion > this)", .min = above(-1), .max = below(1)});
-  v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .rule = "at most 32"},
-         [](V& g, auto& sg) { declare_subgroup(g, sg); });
   v.number("interaction_alpha", a.interaction_alpha,
            {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = above(0), .max = below(1)});
-  v.free_form("claims", Shape::name_to_names,
+  v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .rule = "at most 32", .written = !a.subgroups.empty()},
+         [](V& g, auto& sg) { declare_subgroup(g, sg); });
+  v.free_form("claims", a.claims, Shape::name_to_names,
               {.meaning = "named sets of family hypotheses; the summary gives P(all rejected favourably)",
-               .default_text = "none"});
+               .default_text = "none", .written = !a.claims.empty()});
 }
 
 template <class V, class S>
@@ -476,7 +520,7 @@ void declare_simulation(V& v, S& sim) {
 template <class V, class S>
 void declare_sweep(V& v, S& sw) {
   v.choice("mode", sw.zip, options(kSweepModes), {.meaning = "cartesian: every combination; zip: values in step"});
-  v.free_form("vary", Shape::path_to_values,
+  v.free_form("vary", sw.vary, Shape::path_to_values,
               {.meaning = "key paths (as for --set) and the list of values each takes", .required = true});
 }
 
@@ -487,14 +531,14 @@ void declare_enrichment(V& v, E& en) {
   v.number("screened_per_month", en.screened_per_month,
            {.meaning = "children screened per month across sites, for months of accrual (0: not reported)",
             .unit = "children/month", .min = at_least(0)});
-  v.free_form("strategies", Shape::name_to_overrides,
+  v.free_form("strategies", en.strategies, Shape::name_to_overrides,
               {.meaning = "strategy names and their overrides of the base scenario ({} is the base scenario)",
                .required = true});
 }
 
 template <class V, class T>
-void declare_tornado(V& v, T&) {
-  v.free_form("vary", Shape::path_to_low_high,
+void declare_tornado(V& v, T& to) {
+  v.free_form("vary", to.vary, Shape::path_to_low_high,
               {.meaning = "key paths and their [low, high] values; power is simulated at each end", .required = true});
 }
 
@@ -508,15 +552,21 @@ void declare_scenario(V& v, S& sc) {
   v.section("population", {.meaning = "who is screened and enrolled, and their outcomes"},
             [&](V& p) { declare_population(p, sc.population); });
   v.list("arms", sc.arms, {.meaning = "the arms of the trial", .rule = "at most 8", .required = true},
-         [](V& a, auto& arm) { declare_arm(a, arm); });
+         [&](V& a, auto& arm) { declare_arm(a, arm, sc.population.outcome_model == OutcomeModel::cp); });
   v.section("design", {.meaning = "sample size, randomisation, visits and dropout"}, [&](V& d) { declare_design(d, sc.design); });
   v.section("analysis", {.meaning = "the analysis of each simulated trial"}, [&](V& a) { declare_analysis(a, sc.analysis); });
   v.section("simulation", {.meaning = "how many trials and the seed"}, [&](V& s) { declare_simulation(s, sc.simulation); });
-  v.section("sweep", {.meaning = "a sensitivity sweep (celltrial sweep, simulate --sweep, study)", .default_text = "none"},
+  v.section("sweep",
+            {.meaning = "a sensitivity sweep (celltrial sweep, simulate --sweep, study)", .default_text = "none",
+             .written = !sc.sweep.vary.empty()},
             [&](V& s) { declare_sweep(s, sc.sweep); });
-  v.section("enrichment", {.meaning = "enrichment strategies compared by celltrial study", .default_text = "none"},
+  v.section("enrichment",
+            {.meaning = "enrichment strategies compared by celltrial study", .default_text = "none",
+             .written = !sc.enrichment.strategies.empty()},
             [&](V& e) { declare_enrichment(e, sc.enrichment); });
-  v.section("tornado", {.meaning = "one-at-a-time sensitivity for celltrial study", .default_text = "none"},
+  v.section("tornado",
+            {.meaning = "one-at-a-time sensitivity for celltrial study", .default_text = "none",
+             .written = !sc.tornado.vary.empty()},
             [&](V& t) { declare_tornado(t, sc.tornado); });
 }
 

@@ -12,6 +12,10 @@ namespace celltrial::schema {
 /// The JSON Schema (draft 2020-12) of scenario schema version 1, as indented JSON text.
 std::string json_schema_text();
 
+/// The fully resolved scenario as YAML, written by walking the declarations (every key whose
+/// Meta::written holds for this scenario, in declaration order).
+std::string declared_yaml(const Scenario& s);
+
 /// The reference tables of docs/scenario.md (Markdown), one per section.
 std::string reference_markdown();
 
