@@ -50,7 +50,7 @@ Action add_merge(CLI::App& app, Streams io) {
                   "Shard folders (every shard-K-of-N.json in them is taken) or shard files; all N shards of one run")
       ->required()
       ->type_name("FOLDER|FILE");
-  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)");
+  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)")->check(kFolderName);
   cmd->add_flag("--json", a->json, "Print summary.json on standard output instead of the table");
   cmd->add_flag("--quiet,-q", a->quiet, "No table");
   // The footer the app gave every command (exit codes) stays below this one.

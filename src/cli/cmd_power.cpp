@@ -423,7 +423,12 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
   std::vector<std::string> sets = a.sets;
   const Scenario base = load(a.file, sets);
   std::vector<SweepAxis> axes;
-  for (const auto& t : sw.sweeps) axes.push_back(parse_sweep_axis(t));
+  std::vector<std::pair<std::string, std::size_t>> sizes;
+  for (const auto& t : sw.sweeps) {
+    axes.push_back(parse_sweep_axis(t));
+    sizes.emplace_back(axes.back().key, axes.back().values.size());
+  }
+  check_grid_size(sizes, sw.zip || base.sweep.zip);
   const auto grid = sweep_grid(axes, sw.zip || base.sweep.zip);
   EnrichmentSection e;
   e.target_power = a.target;
@@ -451,7 +456,7 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
                        static_cast<double>(std::min<std::int64_t>(a.max_trials, 8 * a.trials)) / 3600;
   check_run_time(hours, sw.max_hours, sw.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
                  "--sweep");
-  const nlohmann::json rows = run_enrichment(load_variants(file_loader(a.file), sets, sweep_variants(grid)), e, opt);
+  const nlohmann::json rows = run_enrichment(load_variants(file_loader(a.file, sets), sets, sweep_variants(grid)), e, opt);
   std::map<std::string, std::string> files{{"sample_size_sweep.csv", enrichment_csv(rows)},
                                            {"sample_size_sweep.json", dump_json({{"target_power", a.target},
                                                                                  {"run", run_provenance(base)},
@@ -513,7 +518,7 @@ Action add_power(CLI::App& app, Streams io) {
   cmd->add_option("--n-max", a->n_max, "Scenario mode: largest total N considered (20000)")
       ->check(CLI::Range(std::int64_t{4}, std::int64_t{1000000}));
   cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
-  cmd->add_option("--out,-o", a->out, "Scenario mode: results folder (default results/<name>-power/)");
+  cmd->add_option("--out,-o", a->out, "Scenario mode: results folder (default results/<name>-power/)")->check(kFolderName);
   cmd->add_option("--set", a->sets, "Scenario mode: override a scenario value (repeatable)");
   cmd->add_flag("--json", a->json, "Print the results as JSON");
   cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");

@@ -117,7 +117,7 @@ Action add_simulate(CLI::App& app, Streams io) {
       ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)");
+  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)")->check(kFolderName);
   cmd->add_option("--set", a->sets, "Override a scenario value, e.g. --set analysis.alpha=0.025 (repeatable)");
   cmd->add_flag("--json", a->json, "Print summary.json on standard output instead of the table");
   cmd->add_flag("--quiet,-q", a->quiet, "No table and no progress bar");

@@ -122,7 +122,7 @@ Action add_slurm(CLI::App& app, Streams io) {
       ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--set", a->sets, "Override a scenario value, e.g. --set analysis.alpha=0.025 (repeatable)");
   cmd->add_option("--out,-o", a->out,
-                  "Job folder for the scripts, shards/, logs/ and results/ (default: results/<scenario name>-slurm/)");
+                  "Job folder for the scripts, shards/, logs/ and results/ (default: results/<scenario name>-slurm/)")->check(kFolderName);
   cmd->add_option("--program", a->program,
                   "celltrial program the jobs run, as seen from the compute nodes (default: this one)");
   // The footer the app gave every command (exit codes) stays below this one.

@@ -69,7 +69,7 @@ Action add_study(CLI::App& app, Streams io) {
   cmd->add_option("--seed", a->seed, "Master seed (overrides simulation.seed)")
       ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
-  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)");
+  cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>/)")->check(kFolderName);
   cmd->add_option("--set", a->sets, "Override a scenario value everywhere (repeatable)");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress messages");
   cmd->add_option("--search-trials", a->search_trials, "Enrichment: trials per candidate N in the first round (2000)")
@@ -90,7 +90,7 @@ Action add_study(CLI::App& app, Streams io) {
     for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
     const auto grid = axes.empty() ? decltype(sweep_grid(axes, false)){} : sweep_grid(axes, base.sweep.zip);
     // Every variant is loaded and checked before anything runs.
-    const auto loader = file_loader(a->file);
+    const auto loader = file_loader(a->file, sets);
     const auto strategies = load_variants(loader, sets, enrichment_variants(base.enrichment));
     const auto tornado = base.tornado.vary.empty() ? std::vector<Scenario>{}
                                                    : load_variants(loader, sets, tornado_variants(base.tornado));

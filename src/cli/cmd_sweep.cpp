@@ -21,6 +21,7 @@
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/scenario/limits.hpp"
 #include "celltrial/version_info.hpp"
 
 namespace celltrial::cli {
@@ -65,7 +66,7 @@ Action add_sweep(CLI::App& app, Streams io) {
   auto a = std::make_shared<SweepArgs>();
   add_sweep_options(cmd, *a, true);
   cmd->add_option("--out,-o", a->out, "Results folder (default: results/<scenario name>-sweep/; with --shard, the shard "
-                                      "folder, default results/<scenario name>-sweep-shards/)");
+                                      "folder, default results/<scenario name>-sweep-shards/)")->check(kFolderName);
   cmd->add_option("--shard", a->shard, "Run only shard K/N of every grid point's trials (for a cluster); then --merge");
   cmd->add_option("--merge", a->merge, "Merge the shards of every grid point found in this folder and write the sweep's results")
       ->type_name("FOLDER");
@@ -74,6 +75,29 @@ Action add_sweep(CLI::App& app, Streams io) {
                           "--merge SHARDS': the results equal an unsharded sweep's.\n\n") + cmd->get_footer());
   return [a, io]() { return sweep_main(*a, io); };
 }
+
+void check_grid_size(const std::vector<std::pair<std::string, std::size_t>>& axis_sizes, bool zip) {
+  double points = zip || axis_sizes.empty() ? 0 : 1;
+  std::string keys;
+  for (const auto& [key, n] : axis_sizes) {
+    points = zip ? std::max(points, static_cast<double>(n)) : points * static_cast<double>(n);
+    keys += (keys.empty() ? "" : ", ") + key;
+  }
+  if (points > static_cast<double>(kMaxSweepPoints))
+    throw Error(ExitCode::usage,
+                Diagnostic{{"command line", 0, 0}, "--sweep",
+                           "the grid of " + keys + " has " + format_number(points) + " points; a sweep runs at most " +
+                               std::to_string(kMaxSweepPoints) + " (each point is a whole simulation).",
+                           "sweep fewer keys or values, or use --zip to take the values in step."});
+}
+
+namespace {
+std::vector<std::pair<std::string, std::size_t>> sizes_of(const std::vector<SweepAxis>& axes) {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  for (const auto& a : axes) out.emplace_back(a.key, a.values.size());
+  return out;
+}
+}  // namespace
 
 int sweep_main(const SweepArgs& args, Streams io) {
   const SweepArgs* a = &args;
@@ -104,6 +128,7 @@ int sweep_main(const SweepArgs& args, Streams io) {
         throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + ax.key, "this key is swept twice.",
                                                 "give each key once with all its values."});
     const bool zip = a->zip || base.sweep.zip;
+    check_grid_size(sizes_of(axes), zip);
     const auto grid = sweep_grid(axes, zip);
     const std::string file = a->file;
     if (!a->shard.empty() && !a->merge.empty())
@@ -111,7 +136,7 @@ int sweep_main(const SweepArgs& args, Streams io) {
                                               "run every shard first, then merge them."});
     // Each grid point's scenario, checked before anything runs.
     const std::vector<Scenario> points =
-        load_variants(file_loader(file), sets, sweep_variants(grid));
+        load_variants(file_loader(file, sets), sets, sweep_variants(grid));
     auto point_dir = [](const std::string& root, std::size_t i) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "point-%04zu", i + 1);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -103,13 +104,28 @@ class Reader {
 
   std::vector<Diagnostic> diags;
   std::map<std::string, std::string> override_text;  // reader path -> "--set a.b=c"
+  std::map<std::string, Location> override_at;        // reader path -> the file entry of a variant's value
   std::map<std::string, Location> seen;               // reader path -> where it was read
+  std::vector<std::pair<YAML::Node, YAML::Node>> empty_values;  // a value left empty -> its key
+  YAML::Node root;                                              // the document
 
+  /// Where an override set `path` or a value inside it, or nullopt when the file did.
+  std::optional<Location> override_location(const std::string& path) const {
+    for (const auto& [p, text] : override_text)
+      if (within(path, p)) return Location{"command line (" + text + ")", 0, 0};
+    for (const auto& [p, loc] : override_at)
+      if (within(path, p)) return loc;
+    return std::nullopt;
+  }
   Location where(const YAML::Node& n, const std::string& path) const {
-    for (const auto& [p, text] : override_text) {
-      if (path == p || path.rfind(p + ".", 0) == 0 || path.rfind(p + "[", 0) == 0)
-        return Location{"command line (" + text + ")", 0, 0};
-    }
+    if (auto o = override_location(path)) return *o;
+    // An empty value has no position of its own (its mark is the next token's): use its key.
+    const Location loc = mark_of(n.IsDefined() && n.IsNull() ? key_of_empty(n) : n);
+    if (loc.line > 0) return loc;
+    return override_inside(path).value_or(loc);  // a mapping an override made
+  }
+  /// The place of `n` in the file.
+  Location mark_of(const YAML::Node& n) const {
     Location loc{file_, 0, 0};
     if (n.IsDefined() && n.Mark().line >= 0) {
       loc.line = n.Mark().line + 1;
@@ -118,10 +134,20 @@ class Reader {
     return loc;
   }
   Location where_path(const std::string& path) const {
-    // The closest enclosing path that was read, for cross-field checks on defaults.
-    for (const auto& [op, text] : override_text)
-      if (path == op || path.rfind(op + ".", 0) == 0) return Location{"command line (" + text + ")", 0, 0};
+    // For cross-field checks: the override that set the path or a value above it, the place the
+    // path was read, an override of a value inside it, or else the closest enclosing path read.
+    if (auto o = override_location(path)) return *o;
+    if (const auto it = seen.find(path); it != seen.end() && it->second.line > 0) return it->second;
+    if (auto o = override_inside(path)) return *o;
     return closest_location(seen, path, file_);
+  }
+  /// Where an override set a value inside `path`, or nullopt.
+  std::optional<Location> override_inside(const std::string& path) const {
+    for (const auto& [p, text] : override_text)
+      if (within(p, path)) return Location{"command line (" + text + ")", 0, 0};
+    for (const auto& [p, loc] : override_at)
+      if (within(p, path)) return loc;
+    return std::nullopt;
   }
 
   void error(const YAML::Node& n, const std::string& path, std::string problem, std::string fix = "") {
@@ -268,10 +294,27 @@ class Reader {
     auto e = s.find_last_not_of(" \t");
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
   }
+  /// Reports a key or section left empty ('key:' with nothing after it, '~' or 'null').
+  void empty(const YAML::Node& n, const std::string& path, const std::string& example = "") {
+    error(n, path, "no value is given (the key is left empty).",
+          "give a value" + (example.empty() ? std::string("") : " (" + example + ")") + " or remove the key.");
+  }
 
  private:
+  static bool within(const std::string& path, const std::string& p) {
+    return path == p || path.rfind(p + ".", 0) == 0 || path.rfind(p + "[", 0) == 0;
+  }
+  YAML::Node key_of_empty(const YAML::Node& n) const {
+    for (const auto& [value, key] : empty_values)
+      if (value.is(n)) return key;
+    return n;
+  }
   bool scalar(const YAML::Node& n, const std::string& path, const char* what) {
     if (n.IsScalar()) return true;
+    if (n.IsDefined() && n.IsNull()) {
+      empty(n, path, std::string(what));
+      return false;
+    }
     error(n, path, std::string("expected ") + what + ", found " + kind(n) + ".", "");
     return false;
   }
@@ -285,11 +328,18 @@ struct Section {
   std::string path;
   bool ok;
 
+  // An absent section keeps its defaults; one left empty is reported (it would silently mean the
+  // same, and is usually a section whose keys were lost).
   Section(Reader& reader, const YAML::Node& n, std::string p, const std::vector<std::string>& allowed)
-      : r(reader), node(n), path(std::move(p)), ok(n.IsDefined() && !n.IsNull() ? r.mapping(n, path, allowed) : false) {}
+      : r(reader), node(n), path(std::move(p)), ok(n.IsDefined() && !n.IsNull() ? r.mapping(n, path, allowed) : false) {
+    if (n.IsDefined() && n.IsNull())
+      r.error(n, path.empty() ? "(top level)" : path, "the section is empty.",
+              "give its keys (" + Reader::list(allowed) + ") or remove the line.");
+  }
 
   YAML::Node get(const char* key) const { return ok ? node[key] : YAML::Node(YAML::NodeType::Undefined); }
-  bool has(const char* key) const { return ok && node[key].IsDefined() && !node[key].IsNull(); }
+  // A key left empty counts as given: reading it reports the missing value.
+  bool has(const char* key) const { return ok && node[key].IsDefined(); }
   std::string sub(const char* key) const { return Reader::join_path(path, key); }
 
   void num(const char* key, double& out) { if (has(key)) r.number(get(key), sub(key), out); }
@@ -530,9 +580,11 @@ void read_product(Reader& r, const YAML::Node& n, const std::string& path, Arm& 
 
 void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) {
   if (!n.IsDefined() || n.IsNull()) {
-    r.error_at("arms", "no arms are given.", "list a control arm and at least one active arm under 'arms:'.");
+    r.error(n.IsDefined() ? n : r.root, "arms", "no arms are given.",
+            "list a control arm and at least one active arm under 'arms:'.");
     return;
   }
+  r.seen["arms"] = r.where(n, "arms");
   if (!n.IsSequence()) {
     r.error(n, "arms", "expected a list of arms, found " + Reader::kind(n) + ".",
             "write each arm as '- name: ...' with role and allocation.");
@@ -934,8 +986,10 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
             "remove the condition or use the route of an MSC arm.");
     }
   }
-  check(r, an.interaction_alpha > 0 && an.interaction_alpha < 1, "analysis.interaction_alpha",
-        "must be in (0, 1) (two-sided level of the interaction test).", "e.g. 0.10.");
+  check(r, an.interaction_alpha >= kMinAlpha && an.interaction_alpha < 1, "analysis.interaction_alpha",
+        "must be in [" + format_number(kMinAlpha) + ", 1) (two-sided level of the interaction test; got " +
+            format_number(an.interaction_alpha) + ").",
+        "e.g. 0.10.");
 
   // The family.
   const auto all = all_hypotheses(sc);
@@ -1025,6 +1079,13 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
   }
 }
 
+/// The index of the control arm after `skip` others.
+std::size_t nth_control(const Scenario& sc, std::size_t skip) {
+  for (std::size_t i = 0; i < sc.arms.size(); ++i)
+    if (sc.arms[i].role == ArmRole::control && skip-- == 0) return i;
+  return 0;
+}
+
 // Cross-field validation, after every value has been read.
 void validate(Reader& r, const Scenario& sc) {
   const auto& p = sc.population;
@@ -1044,9 +1105,11 @@ void validate(Reader& r, const Scenario& sc) {
                 format_number(a.max_months) + ").",
             "e.g. min: 12, max: 72.");
     else {
-      check(r, a.mean_months > 0, "population.age_months.mean", "the mean age must be positive.", "e.g. mean: 36.");
-      check(r, a.sd_months > 0, "population.age_months.sd",
-            "the SD must be positive (got " + format_number(a.sd_months) + ").", "e.g. sd: 15.");
+      // Bounded so that the lognormal's parameters stay finite and positive.
+      check(r, a.mean_months >= 0.1 && a.mean_months <= 300, "population.age_months.mean",
+            "the mean age must be between 0.1 and 300 months (got " + format_number(a.mean_months) + ").", "e.g. mean: 36.");
+      check(r, a.sd_months >= 0.01 && a.sd_months <= 300, "population.age_months.sd",
+            "the SD must be between 0.01 and 300 months (got " + format_number(a.sd_months) + ").", "e.g. sd: 15.");
     }
     const auto& e = p.eligibility;
     check(r, e.min_age_months >= 0 && e.max_age_months > e.min_age_months, "population.eligibility",
@@ -1119,7 +1182,9 @@ void validate(Reader& r, const Scenario& sc) {
           "list at least one level with a positive share in population.gmfcs_mix.");
     check(r, el.min_weight_kg >= 0 && el.max_weight_kg > el.min_weight_kg, "population.eligibility",
           "weight limits need 0 <= min_weight_kg < max_weight_kg.", "e.g. min_weight_kg: 8.");
-    check(r, el.min_ucb_tnc_per_kg >= 0, "population.eligibility.min_ucb_tnc_per_kg", "must not be negative.",
+    check(r, el.min_ucb_tnc_per_kg >= 0 && el.min_ucb_tnc_per_kg <= 1e9, "population.eligibility.min_ucb_tnc_per_kg",
+          "must be between 0 and 1e9 TNC/kg (got " + format_number(el.min_ucb_tnc_per_kg) +
+              "; no cord-blood unit gives a child 1e9 TNC/kg).",
           "e.g. 2e7 for a floor of 2 x 10^7 TNC/kg.");
     if (el.min_ucb_tnc_per_kg > 0)
       check(r, std::any_of(sc.arms.begin(), sc.arms.end(), [](const Arm& a) { return a.product == ProductType::ucb; }),
@@ -1308,8 +1373,10 @@ void validate(Reader& r, const Scenario& sc) {
           ap + ".safety", "risks are probabilities in [0, 1].", "defaults: SAE 0.160 active, 0.129 control.");
   }
   if (!sc.arms.empty()) {
-    check(r, controls == 1, "arms", "there must be exactly one control arm (found " + std::to_string(controls) + ").",
-          "give one arm 'role: control'.");
+    // A second control arm is reported at its role; a missing role at the list.
+    check(r, controls == 1, controls > 1 ? "arms[" + std::to_string(nth_control(sc, 1)) + "].role" : std::string("arms"),
+          "there must be exactly one control arm (found " + std::to_string(controls) + ").",
+          controls > 1 ? "make all but one of them 'role: active'." : "give one arm 'role: control'.");
     check(r, actives >= 1, "arms", "there must be at least one active arm.", "give an arm 'role: active'.");
     check(r, sc.arms.size() <= kMaxArms, "arms",
           "there are " + std::to_string(sc.arms.size()) + " arms; celltrial simulates at most " +
@@ -1357,12 +1424,15 @@ void validate(Reader& r, const Scenario& sc) {
           "analysis.primary_visit_months",
           "the primary visit (" + format_number(an.primary_visit_months) + " months) is not one of the visits.",
           "use one of design.visits_months.");
-  check(r, an.alpha > 0 && an.alpha <= 0.5, "analysis.alpha",
-        "alpha must be in (0, 0.5] (got " + format_number(an.alpha) + ").", "e.g. 0.05 two-sided or 0.025 one-sided.");
+  check(r, an.alpha >= kMinAlpha && an.alpha <= 0.5, "analysis.alpha",
+        "alpha must be in [" + format_number(kMinAlpha) + ", 0.5] (got " + format_number(an.alpha) + ").",
+        "e.g. 0.05 two-sided or 0.025 one-sided.");
   check(r, an.sides == 1 || an.sides == 2, "analysis.sides", "sides must be 1 or 2 (got " + std::to_string(an.sides) + ").",
         "use 2 for a two-sided test, 1 for one-sided.");
-  check(r, an.ci_level > 0.5 && an.ci_level < 1, "analysis.ci_level",
-        "the confidence level must be in (0.5, 1) (got " + format_number(an.ci_level) + ").", "e.g. 0.95.");
+  check(r, an.ci_level > 0.5 && an.ci_level <= 1 - kMinAlpha, "analysis.ci_level",
+        "the confidence level must be in (0.5, " + format_number(1 - kMinAlpha) + "] (got " + format_number(an.ci_level) +
+            ").",
+        "e.g. 0.95.");
   for (auto c : an.adjust_for)
     if (c == Covariate::gmfcs && !cp)
       r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
@@ -1383,33 +1453,84 @@ YAML::Node parse_override_value(const std::string& v) {
   }
 }
 
-// Applies "a.b[1].c=value" (or a.b.1.c / arms.<name>.c) to the tree. Returns the reader path.
-void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
+std::string flow_text(const YAML::Node& n) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << n;
+  return e.c_str();
+}
+
+// Where an override comes from: a --set, or a variant of the scenario that its own sweep, tornado
+// or enrichment section defines (then problems are reported at the entry that holds the value).
+struct OverrideOrigin {
+  Location where;     ///< for messages about this override
+  std::string label;  ///< "--set a.b=c" or "--sweep a.b=c"; empty when the value is written in the file
+};
+
+OverrideOrigin set_origin(const std::string& text) { return {{"command line (--set " + text + ")", 0, 0}, "--set " + text}; }
+
+/// The entry of the file's sweep, tornado or enrichment section whose key is `key` and whose value
+/// is `value` (as a variant's override gives them), or nullopt.
+std::optional<YAML::Node> section_entry(const YAML::Node& root, const std::string& key, const std::string& value) {
+  if (!root.IsMap()) return std::nullopt;
+  auto in_list = [&](const YAML::Node& l) -> std::optional<YAML::Node> {
+    if (l && l.IsSequence())
+      for (std::size_t i = 0; i < l.size(); ++i)
+        if (flow_text(l[i]) == value) return l[i];
+    return std::nullopt;
+  };
+  for (const char* section : {"sweep", "tornado"}) {
+    const YAML::Node sec = root[section];
+    if (sec && sec.IsMap() && sec["vary"] && sec["vary"].IsMap())
+      if (auto e = in_list(sec["vary"][key])) return e;
+  }
+  const YAML::Node en = root["enrichment"];
+  const YAML::Node st = en && en.IsMap() ? en["strategies"] : YAML::Node();
+  if (st && st.IsMap())
+    for (auto it = st.begin(); it != st.end(); ++it)
+      if (it->second.IsMap() && it->second[key] && flow_text(it->second[key]) == value) return it->second[key];
+  return std::nullopt;
+}
+
+OverrideOrigin variant_origin(const Reader& r, const YAML::Node& root, const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq != std::string::npos)
+    if (auto e = section_entry(root, text.substr(0, eq), text.substr(eq + 1))) return {r.mark_of(*e), ""};
+  return {{"command line (--sweep " + text + ")", 0, 0}, "--sweep " + text};
+}
+
+/// Checks that an override is text with '=' and a value; returns false (reported) when not.
+bool override_text_ok(Reader& r, const std::string& text, const OverrideOrigin& origin) {
   // As for a file: NUL bytes (which would also make the YAML reader guess UTF-16 or UTF-32) and
   // bytes that are not UTF-8 are refused.
   if (text.find('\0') != std::string::npos) {
-    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0},
-                       "",
+    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0}, "",
                        "the override is not text (it contains NUL bytes).",
                        "write key.path=value as text, e.g. --set analysis.alpha=0.025."});
-    return;
+    return false;
   }
   if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
-    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0},
-                       "",
-                       not_utf8_problem(text, bad),
+    r.diags.push_back({{"command line (--set " + printable(text) + ")", 0, 0}, "", not_utf8_problem(text, bad),
                        "write the value in UTF-8 (check the terminal's character encoding)."});
-    return;
+    return false;
   }
   const auto eq = text.find('=');
-  const Location loc{"command line (--set " + text + ")", 0, 0};
   if (eq == std::string::npos || eq == 0) {
-    r.diags.push_back({loc, "", "an override must look like key.path=value.", "e.g. --set analysis.alpha=0.025."});
-    return;
+    r.diags.push_back({origin.where, "", "an override must look like key.path=value.", "e.g. --set analysis.alpha=0.025."});
+    return false;
   }
-  std::string key = Reader::trim(text.substr(0, eq));
-  const std::string value = text.substr(eq + 1);
-  // Split on '.' and '[' ']'.
+  if (Reader::trim(text.substr(eq + 1)).empty()) {
+    r.diags.push_back({origin.where, Reader::trim(text.substr(0, eq)), "no value is given after '='.",
+                       "give a value, e.g. --set analysis.alpha=0.025, or leave the --set out to keep the scenario's "
+                       "value."});
+    return false;
+  }
+  return true;
+}
+
+/// The parts of a key path "a.b[1].c" (also a.b.1.c).
+std::vector<std::string> key_parts(const std::string& key) {
   std::vector<std::string> parts;
   std::string cur;
   for (char c : key) {
@@ -1421,6 +1542,39 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
     }
   }
   if (!cur.empty()) parts.push_back(cur);
+  return parts;
+}
+
+/// The index that `part` (a number or an element's name) picks in list `node`; node.size() when none.
+std::size_t list_index(const YAML::Node& node, const std::string& part) {
+  std::size_t idx = node.size();
+  const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (numeric) {
+    // An index too large for a number is past the end of any list.
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
+    if (ec == std::errc() && end == part.data() + part.size()) idx = n;
+  } else {
+    for (std::size_t k = 0; k < node.size(); ++k)
+      if (node[k].IsMap() && node[k]["name"] && node[k]["name"].IsScalar() && node[k]["name"].Scalar() == part) idx = k;
+  }
+  return idx;
+}
+
+void note_override(Reader& r, const std::string& path, const OverrideOrigin& origin) {
+  if (origin.label.empty())
+    r.override_at[path] = origin.where;
+  else
+    r.override_text[path] = origin.label;
+}
+
+// Applies "a.b[1].c=value" (or a.b.1.c / arms.<name>.c) to the tree.
+void apply_override(Reader& r, YAML::Node& root, const std::string& text, const OverrideOrigin& origin) {
+  if (!override_text_ok(r, text, origin)) return;
+  const auto eq = text.find('=');
+  const std::vector<std::string> parts = key_parts(Reader::trim(text.substr(0, eq)));
+  const std::string value = text.substr(eq + 1);
+  const Location& loc = origin.where;
   if (parts.empty()) {
     r.diags.push_back({loc, "", "the key path is empty.", "e.g. --set analysis.alpha=0.025."});
     return;
@@ -1432,17 +1586,7 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
     const std::string& part = parts[i];
     const bool last = i + 1 == parts.size();
     if (node.IsSequence()) {
-      std::size_t idx = node.size();
-      const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (numeric) {
-        // An index too large for a number is past the end of any list.
-        std::size_t n = 0;
-        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
-        if (ec == std::errc() && end == part.data() + part.size()) idx = n;
-      } else
-        for (std::size_t k = 0; k < node.size(); ++k)
-          if (node[k].IsMap() && node[k]["name"] && node[k]["name"].IsScalar() && node[k]["name"].Scalar() == part)
-            idx = k;
+      const std::size_t idx = list_index(node, part);
       if (idx >= node.size()) {
         r.diags.push_back({loc, path, "there is no element '" + part + "' in this list (it has " +
                                           std::to_string(node.size()) + ").",
@@ -1453,7 +1597,7 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
       path += "[" + std::to_string(idx) + "]";
       if (last) {
         node[idx] = parse_override_value(value);
-        r.override_text[path] = "--set " + text;
+        note_override(r, path, origin);
         return;
       }
       YAML::Node next = node[idx];
@@ -1467,7 +1611,7 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
     path = Reader::join_path(path, part);
     if (last) {
       node[part] = parse_override_value(value);
-      r.override_text[path] = "--set " + text;
+      note_override(r, path, origin);
       return;
     }
     if (!node[part] || node[part].IsNull()) node[part] = YAML::Node(YAML::NodeType::Map);
@@ -1476,15 +1620,133 @@ void apply_override(Reader& r, YAML::Node& root, const std::string& text) {
   }
 }
 
-Scenario load_text_checked(const std::string& text, const std::string& source, const std::vector<std::string>& overrides);
+// ---------------------------------------------------------------------------------------------
+// The document as a whole: one YAML document, every quote closed, of a bounded size once its
+// aliases are expanded (an alias repeats a value, and aliases of aliases repeat it exponentially).
+// ---------------------------------------------------------------------------------------------
 
-std::string flow_text(const YAML::Node& n) {
-  YAML::Emitter e;
-  e.SetMapFormat(YAML::Flow);
-  e.SetSeqFormat(YAML::Flow);
-  e << n;
-  return e.c_str();
+/// Walks the values of a document with its aliases expanded, up to kMaxScenarioValues of them.
+struct ValueWalk {
+  Reader& r;
+  std::size_t count = 0;
+  bool over = false;
+
+  /// `key` is the key of the innermost mapping entry (a place in the file, unlike an alias).
+  void walk(const YAML::Node& n, const YAML::Node& key, const std::string& path) {
+    if (over) return;
+    if (++count > kMaxScenarioValues) {
+      over = true;
+      r.error(key, path.empty() ? "(top level)" : path,
+              "the scenario holds more than " + std::to_string(kMaxScenarioValues) +
+                  " values once its aliases (*name) are expanded; a scenario has a few hundred.",
+              "write the values out instead of repeating aliases of aliases.");
+      return;
+    }
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (it->second.IsNull()) r.empty_values.emplace_back(it->second, it->first);
+        const std::string k = it->first.IsScalar() ? it->first.Scalar() : "?";
+        walk(it->second, it->first, Reader::join_path(path, k));
+      }
+    } else if (n.IsSequence()) {
+      for (std::size_t i = 0; i < n.size(); ++i) walk(n[i], key, path);
+    }
+  }
+};
+
+/// Notes every value left empty with its key (for its location), and refuses a document that
+/// expands beyond kMaxScenarioValues values.
+void index_values(Reader& r, const YAML::Node& root) {
+  r.empty_values.clear();
+  ValueWalk w{r};
+  w.walk(root, root, "");
+  if (w.over) throw Error(ExitCode::data, r.diags);
 }
+
+/// The line and column (0-based) of a quote that opens a quoted value and is not closed before
+/// the end of the text, or nullopt. A quote inside a plain value (it's) opens nothing.
+std::optional<std::pair<int, int>> unclosed_quote(std::string_view t) {
+  int line = 0;
+  std::size_t line_start = 0;
+  char prev = '\n', prev_word = '\n';  // the previous character, and the previous one not blank
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '\n') {
+      ++line, line_start = i + 1, prev = prev_word = '\n';
+      continue;
+    }
+    const bool after_blank = prev == ' ' || prev == '\t' || prev == '\n';
+    if (c == '#' && after_blank) {
+      while (i + 1 < t.size() && t[i + 1] != '\n') ++i;
+      continue;
+    }
+    const bool opens = (c == '"' || c == '\'') && (after_blank || std::string_view("[{,").find(prev) != std::string_view::npos) &&
+                       std::string_view("\n:-[{,?").find(prev_word) != std::string_view::npos;
+    if (opens) {
+      const auto open = std::make_pair(line, static_cast<int>(i - line_start));
+      for (++i;; ++i) {
+        if (i >= t.size()) return open;
+        if (t[i] == '\n') ++line, line_start = i + 1;
+        if (c == '"' && t[i] == '\\' && i + 1 < t.size()) ++i;
+        else if (c == '\'' && t[i] == '\'' && i + 1 < t.size() && t[i + 1] == '\'') ++i;
+        else if (t[i] == c) break;
+      }
+    }
+    prev = t[i];
+    if (prev != ' ' && prev != '\t') prev_word = prev;
+  }
+  return std::nullopt;
+}
+
+/// Whether a value of `n` starts at (line, column), 0-based; walks at most `budget` values.
+bool value_at(const YAML::Node& n, std::pair<int, int> at, std::size_t& budget) {
+  if (budget == 0 || !n.IsDefined()) return false;
+  --budget;
+  if (n.IsScalar()) return n.Mark().line == at.first && n.Mark().column == at.second;
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (value_at(it->first, at, budget) || value_at(it->second, at, budget)) return true;
+  } else if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+      if (value_at(n[i], at, budget)) return true;
+  }
+  return false;
+}
+
+/// The YAML reader takes a quote left open for a value running to the end of the file (and the
+/// keys after it for its text): refused at the quote.
+void check_quotes(const YAML::Node& root, const std::string& text, const std::string& source) {
+  const auto open = unclosed_quote(text);
+  std::size_t budget = kMaxScenarioValues;
+  if (!open || !value_at(root, *open, budget)) return;
+  const Location loc{source, open->first + 1, open->second + 1};
+  throw Error(ExitCode::data, Diagnostic{loc, "", "this quote is never closed, so the rest of the file is read as one text.",
+                                         "close the quote on the same line (e.g. name: \"ucb trial\") or remove it."});
+}
+
+/// Where the second document of `text` begins: its '---' line (after the first content line),
+/// else the place of the document's first value.
+Location second_document_at(const std::string& text, const YAML::Node& doc, const std::string& source) {
+  std::istringstream in(text);
+  bool content = false;
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || std::isspace(static_cast<unsigned char>(line[3])));
+    if (marker && content) return Location{source, n, 1};
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line[first] != '#' && line[first] != '%' && !marker) content = true;
+  }
+  return Location{source, doc.Mark().line >= 0 ? doc.Mark().line + 1 : 0, doc.Mark().column >= 0 ? doc.Mark().column + 1 : 0};
+}
+
+struct Overrides {
+  std::vector<std::string> sets;     ///< --set, in order
+  std::vector<std::string> variant;  ///< a variant of the sweep, tornado or enrichment section
+};
+
+Scenario load_text_checked(const std::string& text, const std::string& source, const Overrides& overrides);
+
 
 // The key paths of the enrichment and tornado sections are checked when each variant is loaded
 // (celltrial study loads them all before simulating any).
@@ -1513,9 +1775,9 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
         if (it->second.IsMap()) {
           r.unique_keys(it->second, sp);
           for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) sets.emplace_back(kv->first.Scalar(), flow_text(kv->second));
-        } else if (!it->second.IsNull()) {
+        } else {
           r.error(it->second, sp, "expected a mapping of key paths to values (or {} for the base scenario).",
-                  "e.g. {population.eligibility.max_age_months: 59.99}.");
+                  "e.g. {population.eligibility.max_age_months: 59.99}, or {} for the scenario as it is.");
           continue;
         }
         sc.enrichment.strategies.emplace_back(name, sets);
@@ -1550,14 +1812,75 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
   }
 }
 
-Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& overrides) {
+/// The number of sweep points of axes with these numbers of values, zipped or as a full grid
+/// (counted before the grid is built, as a double: it may be far beyond any integer).
+double grid_points(const std::vector<std::size_t>& sizes, bool zip) {
+  if (sizes.empty()) return 0;
+  if (zip) return static_cast<double>(sizes.front());
+  double n = 1;
+  for (std::size_t k : sizes) n *= static_cast<double>(k);
+  return n;
+}
+
+/// The sweep's grid must be one the study can run: zipped axes of one length, and at most
+/// kMaxSweepPoints points.
+void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw) {
+  std::vector<std::size_t> sizes;
+  for (const auto& [key, values] : sw.vary) {
+    sizes.push_back(values.size());
+    if (sw.zip && values.size() != sw.vary.front().second.size())
+      r.error_at("sweep.vary." + key,
+                 "with mode: zip every key needs as many values as the first ('" + sw.vary.front().first + "' has " +
+                     std::to_string(sw.vary.front().second.size()) + ", this one " + std::to_string(values.size()) + ").",
+                 "give every key the same number of values, or use mode: cartesian for a full grid.");
+  }
+  const double points = grid_points(sizes, sw.zip);
+  if (points > static_cast<double>(kMaxSweepPoints))
+    r.error(vary, "sweep.vary",
+            "the grid has " + format_number(points) + " points; a sweep runs at most " + std::to_string(kMaxSweepPoints) +
+                " (each point is a whole simulation).",
+            "sweep fewer keys or values, or use mode: zip to take the values in step.");
+}
+
+void read_sweep(Reader& r, Section& top, Scenario& sc) {
+  Section sw(r, top.get("sweep"), "sweep", {"mode", "vary"});
+  if (!sw.ok) return;
+  sw.choice<bool>("mode", {{"cartesian", false}, {"zip", true}}, sc.sweep.zip);
+  if (!sw.has("vary")) return;
+  const YAML::Node v = sw.get("vary");
+  if (!v.IsMap()) {
+    r.error(v, "sweep.vary", "expected a mapping of key paths to lists of values.",
+            "e.g. vary: {design.sample_size: [300, 400], analysis.alpha: [0.05, 0.025]}.");
+    return;
+  }
+  r.seen["sweep.vary"] = r.where(v, "sweep.vary");
+  r.each_key_once(v, "sweep.vary", [&](const YAML::Node& k, const std::string& key) {
+    const YAML::Node values = v[key];
+    if (!values.IsSequence() || values.size() == 0) {
+      r.error(values.IsNull() ? k : values, "sweep.vary." + key, "expected a non-empty list of values.",
+              "e.g. [300, 400, 500].");
+      return;
+    }
+    r.seen["sweep.vary." + key] = r.where(k, "sweep.vary." + key);
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < values.size(); ++i) texts.push_back(flow_text(values[i]));
+    sc.sweep.vary.emplace_back(key, texts);
+  });
+  check_sweep_grid(r, v, sc.sweep);
+}
+
+Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
     r.error_at("", "the scenario is empty.", "start from scenarios/default.yaml (celltrial show prints it).");
     throw Error(ExitCode::data, r.diags);
   }
-  if (root.IsMap())
-    for (const auto& o : overrides) apply_override(r, root, o);
+  r.root = root;
+  if (root.IsMap()) {
+    for (const auto& o : overrides.sets) apply_override(r, root, o, set_origin(o));
+    for (const auto& o : overrides.variant) apply_override(r, root, o, variant_origin(r, root, o));
+  }
+  index_values(r, root);
   Section top(r, root, "",
               {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation",
                "sweep", "enrichment", "tornado"});
@@ -1575,49 +1898,24 @@ Scenario read_tree(Reader& r, YAML::Node root, const std::vector<std::string>& o
   read_design(r, top.get("design"), sc.design);
   read_analysis(r, top.get("analysis"), sc.analysis);
   read_simulation(r, top.get("simulation"), sc.simulation);
-  Section sw(r, top.get("sweep"), "sweep", {"mode", "vary"});
-  if (sw.ok) {
-    sw.choice<bool>("mode", {{"cartesian", false}, {"zip", true}}, sc.sweep.zip);
-    const YAML::Node v = sw.get("vary");
-    if (sw.has("vary") && !v.IsMap()) {
-      r.error(v, "sweep.vary", "expected a mapping of key paths to lists of values.",
-              "e.g. vary: {design.sample_size: [300, 400], analysis.alpha: [0.05, 0.025]}.");
-    } else if (sw.has("vary")) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        const std::string key = it->first.Scalar();
-        if (!it->second.IsSequence() || it->second.size() == 0) {
-          r.error(it->second, "sweep.vary." + key, "expected a non-empty list of values.", "e.g. [300, 400, 500].");
-          continue;
-        }
-        r.seen["sweep.vary." + key] = r.where(it->first, "sweep.vary." + key);
-        std::vector<std::string> values;
-        for (std::size_t i = 0; i < it->second.size(); ++i) {
-          YAML::Emitter e;
-          e.SetMapFormat(YAML::Flow);
-          e.SetSeqFormat(YAML::Flow);
-          e << it->second[i];
-          values.emplace_back(e.c_str());
-        }
-        sc.sweep.vary.emplace_back(key, values);
-      }
-    }
-  }
+  read_sweep(r, top, sc);
   read_study_sections(r, top, sc);
   if (r.diags.empty()) validate(r, sc);
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
   sc.locations = r.seen;
+  for (const auto& [path, loc] : r.override_at) sc.locations[path] = loc;
   for (const auto& [path, text] : r.override_text) sc.locations[path] = Location{"command line (" + text + ")", 0, 0};
   return sc;
 }
 
-Scenario load_text_impl(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+Scenario load_text_impl(const std::string& text, const std::string& source, const Overrides& overrides) {
   Scenario sc = load_text_checked(text, source, overrides);
   sc.source = source;
   return sc;
 }
 
-Scenario load_text_checked(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
-  Reader r(source);
+/// Refuses text that is not UTF-8 text, or is empty, before the YAML reader sees it.
+void check_text(const std::string& text, const std::string& source) {
   if (text.find('\0') != std::string::npos)
     throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", "the file is not text (it contains NUL bytes).",
                                            "give a YAML scenario file such as scenarios/default.yaml."});
@@ -1632,9 +1930,13 @@ Scenario load_text_checked(const std::string& text, const std::string& source, c
     throw Error(ExitCode::data, Diagnostic{loc, "", not_utf8_problem(text, bad),
                                            "save the file as UTF-8 (names and descriptions may use any Unicode character)."});
   }
-  YAML::Node root;
+}
+
+/// The one YAML document of the file.
+YAML::Node parse_document(const std::string& text, const std::string& source) {
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     Location loc{source, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
     throw Error(ExitCode::data, Diagnostic{loc, "", "YAML syntax error: " + e.msg + ".",
@@ -1642,17 +1944,32 @@ Scenario load_text_checked(const std::string& text, const std::string& source, c
   } catch (const YAML::Exception& e) {
     throw Error(ExitCode::data, Diagnostic{{source, 0, 0}, "", std::string("cannot read YAML: ") + e.what(), ""});
   }
+  if (docs.size() > 1)
+    throw Error(ExitCode::data,
+                Diagnostic{second_document_at(text, docs[1], source), "",
+                           "the file holds a second YAML document (after a '---' line), which would be ignored: a "
+                           "scenario is one document.",
+                           "remove the '---' line and what follows it, or put the second scenario in a file of its own."});
+  return docs.empty() ? YAML::Node() : docs.front();
+}
+
+Scenario load_text_checked(const std::string& text, const std::string& source, const Overrides& overrides) {
+  Reader r(source);
+  check_text(text, source);
+  const YAML::Node root = parse_document(text, source);
+  check_quotes(root, text, source);
   return read_tree(r, root, overrides);
 }
 
 }  // namespace
 
 Scenario load_scenario_text(const std::string& text, const std::string& source_name,
-                            const std::vector<std::string>& overrides) {
-  return load_text_impl(text, source_name, overrides);
+                            const std::vector<std::string>& overrides, const std::vector<std::string>& variant) {
+  return load_text_impl(text, source_name, Overrides{overrides, variant});
 }
 
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::vector<std::string>& variant) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto st = fs::status(path, ec);
@@ -1671,7 +1988,7 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
                                                "check its permissions."});
   std::ostringstream ss;
   ss << in.rdbuf();
-  return load_text_impl(ss.str(), path, overrides);
+  return load_text_impl(ss.str(), path, Overrides{overrides, variant});
 }
 
 // ---------------------------------------------------------------------------------------------

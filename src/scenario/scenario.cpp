@@ -59,6 +59,7 @@ double age_eligibility_yield(const Population& p) {
     case AgeDistribution::lognormal: {
       if (!(a.sd_months > 0 && a.mean_months > 0)) return 0;
       const double s2 = std::log1p(a.sd_months * a.sd_months / (a.mean_months * a.mean_months));
+      if (!(s2 > 0 && std::isfinite(s2))) return 0;  // validation bounds the mean and SD first
       const double mu = std::log(a.mean_months) - s2 / 2;
       boost::math::normal_distribution<double> n(mu, std::sqrt(s2));
       const double cl = lo > 0 ? boost::math::cdf(n, std::log(lo)) : 0.0;

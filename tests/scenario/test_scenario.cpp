@@ -180,9 +180,9 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
     CHECK_THAT(m, Catch::Contains("s.yaml:14:") && Catch::Contains("analysis.primary_visit_months") &&
                       Catch::Contains("not one of the visits"));
   }
-  SECTION("alpha outside (0, 0.5]") {
-    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0")), Catch::Contains("alpha must be in (0, 0.5]"));
-    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.6")), Catch::Contains("alpha must be in (0, 0.5]"));
+  SECTION("alpha outside [1e-6, 0.5]") {
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0")), Catch::Contains("alpha must be in [1e-06, 0.5]"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.6")), Catch::Contains("alpha must be in [1e-06, 0.5]"));
   }
   SECTION("trials 0 or absurdly large") {
     CHECK_THAT(error_of(replace(kBase, "trials: 100", "trials: 0")), Catch::Contains("simulation.trials"));

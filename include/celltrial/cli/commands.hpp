@@ -1,5 +1,6 @@
 #pragma once
 // Shared pieces of the subcommands (internal to the cli layer).
+#include <algorithm>
 #include <atomic>
 #include <iosfwd>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial::cli {
@@ -26,10 +28,30 @@ inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (bui
 /// Loads `path`, or the built-in default when `path` is empty, applying --set overrides.
 Scenario load(const std::string& path, const std::vector<std::string>& overrides);
 
-/// load(file, overrides) as a function of the overrides (for sweeps and study variants).
-inline std::function<Scenario(const std::vector<std::string>&)> file_loader(const std::string& file) {
-  return [file](const std::vector<std::string>& overrides) { return load(file, overrides); };
+/// load(file, overrides) as a function of the overrides, for sweeps and study variants, which pass
+/// the command line's `sets` followed by the variant's own: problems with the variant's values are
+/// reported at the scenario's entries that hold them (see load_scenario_file).
+inline std::function<Scenario(const std::vector<std::string>&)> file_loader(const std::string& file,
+                                                                            const std::vector<std::string>& sets) {
+  return [file, n = sets.size()](const std::vector<std::string>& overrides) {
+    const auto split = overrides.begin() + static_cast<std::ptrdiff_t>(std::min(n, overrides.size()));
+    const std::vector<std::string> given(overrides.begin(), split), variant(split, overrides.end());
+    if (file.empty()) return load_scenario_text(default_scenario_text(), kDefaultScenarioName, given, variant);
+    return load_scenario_file(file, given, variant);
+  };
 }
+
+/// For --out: an empty folder name is refused (it would silently mean the default folder).
+inline const CLI::Validator kFolderName(
+    [](std::string& s) {
+      return s.find_first_not_of(" \t") == std::string::npos
+                 ? std::string("the folder name is empty; name a folder, or leave --out out for the default one")
+                 : std::string();
+    },
+    "", "FOLDER");
+
+/// Refuses (usage error) a grid of more than kMaxSweepPoints points, before it is built.
+void check_grid_size(const std::vector<std::pair<std::string, std::size_t>>& axis_sizes, bool zip);
 
 /// Each command adds itself to the app and returns the action to run when it was chosen.
 using Action = std::function<int()>;

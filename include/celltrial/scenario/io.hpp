@@ -14,12 +14,18 @@
 
 namespace celltrial {
 
-/// Reads a scenario file. `overrides` are "key.path=value" strings as given to --set.
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+/// Reads a scenario file. `overrides` are "key.path=value" strings as given to --set. `variant`
+/// are the overrides of one variant that the scenario's own sweep, tornado or enrichment section
+/// defines (a grid point, a tornado end, a strategy), applied after `overrides`: a problem with one
+/// is reported at the entry of that section that holds the value (or, when no entry does, as a
+/// --sweep on the command line).
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {},
+                            const std::vector<std::string>& variant = {});
 
 /// Reads a scenario from text; `source_name` is used in messages in place of a file name.
 Scenario load_scenario_text(const std::string& text, const std::string& source_name,
-                            const std::vector<std::string>& overrides = {});
+                            const std::vector<std::string>& overrides = {},
+                            const std::vector<std::string>& variant = {});
 
 /// The fully resolved scenario as YAML (every default written out); loads back to the same
 /// scenario.

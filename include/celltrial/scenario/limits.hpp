@@ -10,4 +10,12 @@ inline constexpr std::size_t kMaxArms = 8;        ///< arms, the control include
 inline constexpr std::size_t kMaxVisits = 32;     ///< scheduled visits (design.visits_months)
 inline constexpr std::size_t kMaxSubgroups = 32;  ///< subgroups (analysis.subgroups)
 
+// Limits of the input itself, so that no scenario makes a command build or expand without end.
+inline constexpr std::size_t kMaxSweepPoints = 1000;      ///< points of a sweep grid (sweep.vary)
+inline constexpr std::size_t kMaxScenarioValues = 100000;  ///< YAML values of a scenario, aliases expanded
+
+// The smallest significance level: below it the tests' critical values are beyond what double
+// precision represents (a level of 1e-320 overflows the t quantile).
+inline constexpr double kMinAlpha = 1e-6;  ///< analysis.alpha and analysis.interaction_alpha
+
 }  // namespace celltrial
