@@ -1,4 +1,5 @@
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/scenario/schema_export.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -2411,28 +2412,23 @@ std::string place(const Location& l) { return printable(place_text(l)); }
 }  // namespace
 
 std::string to_yaml_with_sources(const Scenario& s) {
-  // Key name -> where its default comes from.
-  static const std::vector<std::pair<std::string, std::string>> sources{
-      {"curves", "GMFM-66 stable-limit curves by GMFCS level: Rosenbaum et al., JAMA 2002"},
-      {"gmfcs_mix", "registry mean, Reid et al. 2011 (normalised to sum 1)"},
-      {"child_limit_sd", "between-child SD 6-10 points reported; 8 assumed"},
-      {"progress_sd_per_year", "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months"},
-      {"measurement_sd", "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed"},
-      {"occasion_sd", "assumed; day-to-day variation, calibrated to IPDMA CI widths"},
-      {"decline", "Hanna et al., DMCN 2009: peaks 7.9/6.9/6.9 y, losses 4.7/7.8/6.4 points (III/IV/V)"},
-      {"weight", "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"},
-      {"male_fraction", "assumed"},
-      {"effect_by_month", "IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)"},
-      {"unit_tnc", "median pre-freeze TNC: private 4.7e8, public 1.08e9 (Sun 2010); CVs assumed"},
-      {"source_mix", "IPDMA: 84 % allogeneic, mostly unrelated"},
-      {"hla_mismatch_mix", "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed"},
-      {"post_thaw_recovery", "assumed about 80 %"},
-      {"dose_response", "higher TNC/kg, larger effect (IPDMA; Sun 2017 ACCeNT-CP); shape assumed"},
-      {"modifiers", "responders under about 5 y and GMFCS I-III (IPDMA); sizes assumed"},
-      {"sae_risk", "IPDMA: 16.0 % UCB vs 12.9 % control"},
-      {"infusion_reaction_risk", "assumed"},
-      {"by_last_visit", "0-9 % per year in these trials; value assumed"},
-      {"effect_prior", "e.g. Normal(1.42, 0.56^2) from the IPDMA 12-month CI"},
+  // Declared key path ("arms[]" for any arm) -> where its default comes from (Meta::source).
+  static const std::map<std::string, std::string> sources = [] {
+    std::map<std::string, std::string> m;
+    for (const auto& k : schema::declared_keys())
+      if (k.meta.source[0]) m.emplace(k.path, k.meta.source);
+    return m;
+  }();
+  // "arms[1].safety.sae_risk" -> "arms[].safety.sae_risk"
+  auto declared_path = [](const std::string& path) {
+    std::string out;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      out += path[i];
+      if (path[i] == '[') {
+        while (i + 1 < path.size() && path[i + 1] != ']') ++i;
+      }
+    }
+    return out;
   };
   // Not assumptions: no note.
   static const std::set<std::string> plain{"schema_version", "name", "description"};
@@ -2491,9 +2487,8 @@ std::string to_yaml_with_sources(const Scenario& s) {
       out << line << "\n";
       continue;
     }
-    std::string note;
-    for (const auto& [k, source] : sources)
-      if (k == key) note = source;
+    const auto declared = sources.find(declared_path(path));
+    const std::string note = declared == sources.end() ? "" : declared->second;
     const Location* set = set_at(s, path);
     const Location* smd = key == "effect_by_month" ? set_at(s, parent + ".effect_smd_by_month") : nullptr;
     if (smd != nullptr) {

@@ -174,6 +174,7 @@ class Collector {
 
  private:
   std::vector<std::string> path_;
+  std::vector<const char*> sources_;  ///< the source of the defaults of each open section
 
   std::string path_of(const char* key) const {
     std::string p;
@@ -182,7 +183,7 @@ class Collector {
   }
   Event& add(const char* key, KeyType type, const Meta& m, std::string def, json def_json) {
     Event e;
-    e.info = KeyInfo{path_of(key), type, m, {}, std::move(def)};
+    e.info = KeyInfo{path_of(key), type, m, {}, std::move(def), m.source[0] || sources_.empty() ? m.source : sources_.back()};
     e.default_json = m.required ? json() : std::move(def_json);
     events.push_back(std::move(e));
     return events.back();
@@ -191,6 +192,7 @@ class Collector {
     Event& e = add(key, type, m, "", json());
     e.kind = Event::begin;
     path_.push_back(key);
+    sources_.push_back(e.info.source);
     return e;
   }
   void close() {
@@ -198,6 +200,7 @@ class Collector {
     e.kind = Event::end;
     events.push_back(std::move(e));
     path_.pop_back();
+    sources_.pop_back();
   }
 };
 
@@ -232,7 +235,7 @@ std::string description(const Meta& m) {
   d += ".";
   if (m.rule[0]) d += " " + std::string(m.rule) + ".";
   if (m.default_text[0]) d += " Default: " + std::string(m.default_text) + ".";
-  if (m.source[0]) d += " Source of the default: " + std::string(m.source) + ".";
+  if (m.source[0]) d += " Default from: " + std::string(m.source) + ".";
   return d;
 }
 
@@ -380,7 +383,7 @@ std::string default_text(const KeyInfo& k) {
   if (k.meta.required) return "required";
   if ((k.type == KeyType::section || k.type == KeyType::list) && !k.meta.default_text[0]) return "";
   std::string d = k.meta.default_text[0] ? k.meta.default_text : k.default_value.empty() ? "none" : "`" + k.default_value + "`";
-  if (k.meta.source[0]) d += " " + std::string(k.meta.source);
+  if (k.source[0] && (k.type != KeyType::section || k.meta.source[0])) d += " (" + std::string(k.source) + ")";
   return d;
 }
 

@@ -159,7 +159,7 @@ void declare_population(V& v, P& p) {
   });
   v.number("male_fraction", p.male_fraction,
            {.meaning = "probability that a child is a boy (weight-for-age column, sex subgroups)", .unit = "fraction",
-            .min = at_least(0), .max = at_most(1), .source = "[assumed]"});
+            .min = at_least(0), .max = at_most(1), .source = "assumed"});
   v.section("eligibility", {.meaning = "who may enrol; children outside are screen failures"}, [&](V& e) {
     e.number("min_age_months", p.eligibility.min_age_months,
              {.meaning = "youngest age at screening", .unit = "months", .min = at_least(0), .rule = "min < max"});
@@ -179,55 +179,55 @@ void declare_population(V& v, P& p) {
   });
   v.named("gmfcs_mix", p.cp.mix, kLevelNames,
           {.meaning = "share of each GMFCS level; levels left out are 0", .unit = "fraction", .min = at_least(0),
-           .source = "[Reid], normalised from 34.2/25.6/11.5/13.7/15.6 %", .rule = "sums to 1"});
-  v.section("weight", {.meaning = "body weight: median for sex and age x (1 + cv (Z + shift)), at least 0.3 x median"}, [&](V& w) {
+           .source = "registry mean, Reid et al. 2011 (normalised to sum 1)", .rule = "sums to 1"});
+  v.section("weight", {.meaning = "body weight: median for sex and age x (1 + cv (Z + shift)), at least 0.3 x median",
+                       .source = "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"}, [&](V& w) {
     w.number("cv", p.weight.cv,
              {.meaning = "coefficient of variation of weight around the median", .unit = "fraction", .min = at_least(0),
-              .max = at_most(0.5), .source = "[WHO]; within the reported 0.11-0.16"});
+              .max = at_most(0.5)});
     w.named("gmfcs_z_shift", p.weight.gmfcs_z_shift, kLevelNames,
-            {.meaning = "shift of weight in units of cv by GMFCS level (children with CP are lighter)", .unit = "z",
-             .source = "[Brooks 2011]; sizes assumed"});
+            {.meaning = "shift of weight in units of cv by GMFCS level (children with CP are lighter)", .unit = "z",});
     w.section("table", {.meaning = "median weight for age, linear between points"}, [&](V& t) {
       t.numbers("months", p.weight.table_months,
-                {.meaning = "ages of the medians", .unit = "months", .min = at_least(0), .source = "[WHO]", .rule = "increasing"});
+                {.meaning = "ages of the medians", .unit = "months", .min = at_least(0), .rule = "increasing"});
       t.numbers("boys_kg", p.weight.boys_kg,
-                {.meaning = "median weight of boys", .unit = "kg", .min = above(0), .source = "[WHO]", .rule = "one per age"});
+                {.meaning = "median weight of boys", .unit = "kg", .min = above(0), .rule = "one per age"});
       t.numbers("girls_kg", p.weight.girls_kg,
-                {.meaning = "median weight of girls", .unit = "kg", .min = above(0), .source = "[WHO]", .rule = "one per age"});
+                {.meaning = "median weight of girls", .unit = "kg", .min = above(0), .rule = "one per age"});
     });
   });
   v.section("cp", {.meaning = "the CP outcome model (motor curves, child variation, measurement)"}, [&](V& c) {
-    c.section("curves", {.meaning = "stable-limit motor curves by GMFCS level [R2002]"}, [&](V& cs) {
+    c.section("curves", {.meaning = "stable-limit motor curves by GMFCS level",
+                         .source = "GMFM-66 stable-limit curves by GMFCS level: Rosenbaum et al., JAMA 2002"}, [&](V& cs) {
       for (std::size_t l = 0; l < p.cp.curves.size(); ++l)
         cs.section(kLevelNames[l], {.meaning = "curve of this GMFCS level"}, [&](V& one) {
           one.number("limit", p.cp.curves[l].limit,
-                     {.meaning = "stable limit of GMFM-66", .unit = "points", .min = above(0), .max = at_most(100),
-                      .source = "[R2002]"});
+                     {.meaning = "stable limit of GMFM-66", .unit = "points", .min = above(0), .max = at_most(100)});
           one.number("age90_years", p.cp.curves[l].age90_years,
-                     {.meaning = "age at 90 % of the limit", .unit = "years", .min = above(0), .source = "[R2002]"});
+                     {.meaning = "age at 90 % of the limit", .unit = "years", .min = above(0)});
         });
     });
     c.number("child_limit_sd", p.cp.child_limit_sd,
              {.meaning = "between-child SD of a child's own limit", .unit = "points", .min = at_least(0),
-              .source = "[assumed]; 6-10 reported"});
+              .source = "between-child SD 6-10 points reported; 8 assumed"});
     c.number("progress_sd_per_year", p.cp.progress_sd_per_year,
              {.meaning = "SD of a child's steady deviation from its curve", .unit = "points/year", .min = at_least(0),
-              .source = "[assumed]; calibrated to the IPDMA CI widths"});
+              .source = "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months"});
     c.number("measurement_sd", p.cp.measurement_sd,
              {.meaning = "measurement error at each assessment", .unit = "points", .min = at_least(0),
-              .source = "[assumed]; SEM 1-1.6"});
+              .source = "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed"});
     c.number("occasion_sd", p.cp.occasion_sd,
              {.meaning = "a child's day-to-day variation at each assessment (adds to the measurement error)",
-              .unit = "points", .min = at_least(0), .source = "[assumed]; calibrated to the IPDMA CI widths"});
-    c.section("decline", {.meaning = "peak and decline at GMFCS III-V [Hanna 2009]"}, [&](V& d) {
+              .unit = "points", .min = at_least(0), .source = "assumed; day-to-day variation, calibrated to IPDMA CI widths"});
+    c.section("decline", {.meaning = "peak and decline at GMFCS III-V",
+                          .source = "Hanna et al., DMCN 2009: peaks 7.9/6.9/6.9 y, losses 4.7/7.8/6.4 points (III/IV/V)"}, [&](V& d) {
       d.choice("enabled", p.cp.decline.enabled, options(kBooleans),
                {.meaning = "after the level's peak age the score falls linearly by loss_points until until_age_years"});
       d.named("peak_age_years", p.cp.decline.peak_age_years, kLevelNames,
-              {.meaning = "age of the peak score", .unit = "years", .min = at_least(0), .source = "[Hanna 2009]",
+              {.meaning = "age of the peak score", .unit = "years", .min = at_least(0),
                .rule = "a level with a loss peaks before until_age_years"});
       d.named("loss_points", p.cp.decline.loss_points, kLevelNames,
-              {.meaning = "points lost from the peak to until_age_years", .unit = "points", .min = at_least(0),
-               .source = "[Hanna 2009]"});
+              {.meaning = "points lost from the peak to until_age_years", .unit = "points", .min = at_least(0)});
       d.number("until_age_years", p.cp.decline.until_age_years,
                {.meaning = "age at which the decline ends", .unit = "years", .min = above(0)});
     });
@@ -251,23 +251,23 @@ void declare_product(V& v, A& arm) {
   const bool ucb = arm.product == ProductType::ucb, msc = arm.product == ProductType::msc;
   v.named("source_mix", u.source_mix, kSourceNames,
           {.meaning = "UCB: share of units that are the child's own, from a public bank, or from a sibling; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "[IPDMA]", .rule = "sums to 1; UCB products only",
+           .unit = "fraction", .min = at_least(0), .source = "IPDMA: 84 % allogeneic, mostly unrelated", .rule = "sums to 1; UCB products only",
            .flow = true, .written = ucb});
   v.section("unit_tnc", {.meaning = "UCB: total nucleated cells of a unit before freezing, log-normal, by source",
+                         .source = "median pre-freeze TNC: private 4.7e8, public 1.08e9 (Sun 2010); CVs assumed",
                          .written = ucb},
             [&](V& sizes) {
     for (std::size_t k = 0; k < kSourceNames.size(); ++k)
       sizes.section(kSourceNames[k], {.meaning = "units of this source", .flow = true}, [&](V& one) {
         one.number("median", u.unit[k].median_tnc,
-                   {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0),
-                    .source = "Sun 2010 for public units; others assumed", .rule = "for a source with a share > 0"});
+                   {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0), .rule = "for a source with a share > 0"});
         one.number("cv", u.unit[k].cv,
-                   {.meaning = "CV of TNC between units", .min = above(0), .max = at_most(3), .source = "[assumed]"});
+                   {.meaning = "CV of TNC between units", .min = above(0), .max = at_most(3)});
       });
   });
   v.number("post_thaw_recovery", u.post_thaw_recovery,
            {.meaning = "UCB: fraction of TNC left after thaw", .unit = "fraction", .min = above(0), .max = at_most(1),
-            .source = "[assumed]", .written = ucb});
+            .source = "assumed about 80 %", .written = ucb});
   v.number("target_tnc_per_kg", u.target_tnc_per_kg,
            {.meaning = "UCB, public units: further units are offered until one gives this dose (0: one random unit)",
             .unit = "TNC/kg", .min = at_least(0), .written = ucb});
@@ -276,7 +276,7 @@ void declare_product(V& v, A& arm) {
              .written = ucb});
   v.named("hla_mismatch_mix", u.hla_mismatch_mix, kHlaNames,
           {.meaning = "UCB: shares of public and sibling units with 0, 1, 2 or more HLA mismatches; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "[IPDMA] for 0; the rest assumed", .rule = "sums to 1",
+           .unit = "fraction", .min = at_least(0), .source = "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed", .rule = "sums to 1",
            .flow = true, .written = ucb});
   v.number("cells_per_kg", m.cells_per_kg,
            {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0",
@@ -307,8 +307,9 @@ void declare_arm(V& v, A& arm, bool cp_model) {
            {.meaning = "allocation weight (1:1 = both 1; 2:1 = 2 and 1)", .min = above(0), .max = at_most(1000)});
   v.by_month("effect_by_month", arm.effect_by_month,
              {.meaning = "effect vs control by month after randomisation; linear between points, 0 at month 0",
-              .unit = "outcome units", .rule = "required for active arms (or effect_smd_by_month); not on the control arm",
-              .default_text = "none", .flow = true, .written = active});
+              .unit = "outcome units", .source = "IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)",
+              .rule = "required for active arms (or effect_smd_by_month); not on the control arm", .default_text = "none",
+              .flow = true, .written = active});
   v.by_month("effect_smd_by_month", arm.effect_by_month,
              {.meaning = "the effect as standardised mean differences by month; times smd_sd gives effect_by_month",
               .unit = "SMD", .rule = "instead of effect_by_month; needs smd_sd", .default_text = "none", .input_only = true});
@@ -327,7 +328,8 @@ void declare_arm(V& v, A& arm, bool cp_model) {
                         declare_product(p, arm);
                       });
   v.section("dose_response",
-            {.meaning = "effect multiplier f(d) / f(reference_dose) by the child's dose per kg", .written = active},
+            {.meaning = "effect multiplier f(d) / f(reference_dose) by the child's dose per kg",
+             .source = "higher TNC/kg, larger effect (IPDMA; Sun 2017 ACCeNT-CP); shape assumed", .written = active},
             [&](V& d) {
     auto& x = arm.dose_response;
     d.choice("model", x.model, options(kDoseResponseModels),
@@ -343,7 +345,8 @@ void declare_arm(V& v, A& arm, bool cp_model) {
     d.number("slope_per_log", x.slope_per_log, {.meaning = "loglinear: f = max(0, 1 + slope ln(d / reference_dose))"});
   });
   v.section("modifiers",
-            {.meaning = "effect multipliers by the child's attributes (active arms, cp model)", .written = active && cp_model},
+            {.meaning = "effect multipliers by the child's attributes (active arms, cp model)",
+             .source = "responders under about 5 y and GMFCS I-III (IPDMA); sizes assumed", .written = active && cp_model},
             [&](V& mo) {
     auto& x = arm.modifiers;
     mo.section("age", {.meaning = "multiplier by age band"}, [&](V& a) {
@@ -351,7 +354,7 @@ void declare_arm(V& v, A& arm, bool cp_model) {
                 {.meaning = "band edges", .unit = "months", .min = above(0), .rule = "increasing"});
       a.numbers("multipliers", x.age_multipliers,
                 {.meaning = "one multiplier per band: multipliers[k] below breaks_months[k], the last above the last break",
-                 .min = at_least(0), .source = "[IPDMA]; sizes assumed", .rule = "one more than breaks"});
+                 .min = at_least(0), .rule = "one more than breaks"});
     });
     mo.named_partial("gmfcs", x.gmfcs, x.gmfcs_given, kLevelNames,
                      {.meaning = "multiplier by GMFCS level; left out keep 1", .min = at_least(0),
@@ -376,7 +379,7 @@ void declare_arm(V& v, A& arm, bool cp_model) {
   const bool normal_prior = prior == PriorKind::normal || prior == PriorKind::truncated_normal;
   v.section("effect_prior",
             {.meaning = "design prior on the effect at the primary visit, for assurance",
-             .written = active && prior != PriorKind::none},
+             .source = "e.g. Normal(1.42, 0.56^2) from the IPDMA 12-month CI", .written = active && prior != PriorKind::none},
             [&](V& q) {
     auto& x = arm.effect_prior;
     q.choice("distribution", x.kind, options(kPriorKinds),
@@ -402,9 +405,9 @@ void declare_arm(V& v, A& arm, bool cp_model) {
   v.section("safety", {.meaning = "serious adverse events and infusion reactions"}, [&](V& s) {
     s.number("sae_risk", arm.safety.sae_risk,
              {.meaning = "probability of at least one serious adverse event during follow-up", .min = at_least(0),
-              .max = at_most(1), .source = "[IPDMA]", .default_text = "0.160 active, 0.129 control (cp model; 0 generic)"});
+              .max = at_most(1), .source = "IPDMA: 16.0 % UCB vs 12.9 % control", .default_text = "0.160 active, 0.129 control (cp model; 0 generic)"});
     s.number("infusion_reaction_risk", arm.safety.infusion_reaction_risk,
-             {.meaning = "probability of an infusion reaction", .min = at_least(0), .max = at_most(1), .source = "[assumed]",
+             {.meaning = "probability of an infusion reaction", .min = at_least(0), .max = at_most(1), .source = "assumed",
               .default_text = "0.05 active, 0 control (cp model; 0 generic)"});
   });
 }
@@ -425,7 +428,7 @@ void declare_design(V& v, D& d) {
   v.section("dropout", {.meaning = "loss to follow-up"}, [&](V& o) {
     o.number("by_last_visit", d.dropout_by_last_visit,
              {.meaning = "probability of loss by the last visit (constant hazard)", .unit = "fraction", .min = at_least(0),
-              .max = below(1)});
+              .max = below(1), .source = "0-9 % per year in these trials; value assumed"});
     o.named("gmfcs_multiplier", d.dropout_gmfcs_multiplier, kLevelNames,
             {.meaning = "multiplier of the dropout hazard by GMFCS level; left out keep 1", .min = at_least(0)});
     o.number("per_point_of_progress", d.dropout_per_point,

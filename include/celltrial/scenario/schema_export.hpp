@@ -26,14 +26,15 @@ enum class KeyType {
 const char* to_string(KeyType);
 
 /// One declared key: its path from the top ("population.cp.measurement_sd"; an element of a list
-/// is written "arms[]"), its type, metadata, the names it allows (choice, levels, named) and its
-/// default as `celltrial show` would write it ("" when it has none).
+/// is written "arms[]"), its type, metadata, the names it allows (choice, levels, named), its
+/// default as `celltrial show` would write it ("" when it has none) and the source of the default.
 struct KeyInfo {
   std::string path;
   KeyType type = KeyType::number;
   Meta meta;
   std::vector<std::string> names;
   std::string default_value;
+  const char* source = "";  ///< where the default comes from: its own Meta::source or its section's
 };
 
 /// Every declared key, in declaration order; sections and lists come before their keys.
