@@ -86,7 +86,9 @@ void check_grid_size(const std::vector<std::pair<std::string, std::size_t>>& axi
   if (points > static_cast<double>(kMaxSweepPoints))
     throw Error(ExitCode::usage,
                 Diagnostic{{"command line", 0, 0}, "--sweep",
-                           "the grid of " + keys + " has " + format_number(points) + " points; a sweep runs at most " +
+                           "the grid of " + keys + " has " +
+                               (points < 1e15 ? std::to_string(static_cast<std::int64_t>(points)) : format_number(points)) +
+                               " points; a sweep runs at most " +
                                std::to_string(kMaxSweepPoints) + " (each point is a whole simulation).",
                            "sweep fewer keys or values, or use --zip to take the values in step."});
 }

@@ -1838,7 +1838,8 @@ void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw)
   const double points = grid_points(sizes, sw.zip);
   if (points > static_cast<double>(kMaxSweepPoints))
     r.error(vary, "sweep.vary",
-            "the grid has " + format_number(points) + " points; a sweep runs at most " + std::to_string(kMaxSweepPoints) +
+            "the grid has " + (points < 1e15 ? std::to_string(static_cast<std::int64_t>(points)) : format_number(points)) +
+                " points; a sweep runs at most " + std::to_string(kMaxSweepPoints) +
                 " (each point is a whole simulation).",
             "sweep fewer keys or values, or use mode: zip to take the values in step.");
 }

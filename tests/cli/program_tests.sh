@@ -58,6 +58,30 @@ expect "validate lists every file" 65 'bad.yaml: [0-9]+ problem' -- "$BIN" valid
 expect "validate missing file" 66 'nope.yaml: error: no such file' -- "$BIN" validate nope.yaml
 expect "simulate missing file" 66 'no such file' -- "$BIN" simulate nope.yaml
 expect "simulate a directory" 66 'directory' -- "$BIN" simulate "$T"
+
+# Bad input on the command line and in files: one located message, exit 65 (64 for an option).
+expect "--set with no value" 65 "command line \(--set analysis.alpha=\): error: analysis.alpha: no value is given after '='" -- "$BIN" validate "$REF" --set analysis.alpha=
+expect "--set an empty value" 65 'no value is given' -- "$BIN" simulate "$REF" --trials 10 --set 'analysis.alpha=~' --out "$T/empty"
+check "--set an empty value writes nothing" test ! -e "$T/empty"
+expect "--out ''" 64 "--out: the folder name is empty" -- "$BIN" simulate "$REF" --trials 10 --out ''
+check "--out '' writes no default folder" test ! -e "$T/results/reference_ancova"
+expect "sweep --out ''" 64 "--out: the folder name is empty" -- "$BIN" sweep "$REF" --sweep analysis.alpha=0.05,0.01 --out ''
+sed 's/^  alpha: .*/  alpha: 4.9e-324/' "$REF" > tiny_alpha.yaml
+expect "a denormal alpha" 65 'tiny_alpha.yaml:[0-9]+:[0-9]+: error: analysis.alpha: alpha must be in \[1e-06, 0.5\]' -- "$BIN" simulate tiny_alpha.yaml --trials 10 --out "$T/tiny"
+{ cat "$REF"; printf -- '---\nname: second\n'; } > two_docs.yaml
+expect "a second document" 65 'two_docs.yaml:[0-9]+:1: error: the file holds a second YAML document' -- "$BIN" validate two_docs.yaml
+# Eight levels of ten aliases each: about 10^8 values once expanded, from 70 aliases.
+{ cat "$REF"; python3 -c "
+l = ['&a [' + ','.join(['1'] * 10) + ']']
+l += ['&%s [%s]' % (c, ','.join(['*' + chr(ord(c) - 1)] * 10)) for c in 'bcdefgh']
+print('sweep:\\n  vary:\\n    design.sample_size: [' + ', '.join(l) + ']')"; } > bomb.yaml
+expect "an alias bomb: validate" 65 'bomb.yaml:[0-9]+:5: error: sweep.vary.design.sample_size: the scenario holds more than 100000 values' -- timeout 20 "$BIN" validate bomb.yaml
+expect "an alias bomb: simulate" 65 'more than 100000 values' -- timeout 20 "$BIN" simulate bomb.yaml --trials 10 --out "$T/bomb"
+{ cat "$REF"; printf 'sweep:\n  vary:\n'; for k in analysis.alpha analysis.alpha design.sample_size simulation.seed analysis.ci_level; do printf '    %s: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n' $k; done; } > big_grid.yaml
+expect "a huge sweep grid" 65 'big_grid.yaml:[0-9]+:5: error: sweep.vary: the grid has 10000 points; a sweep runs at most 1000' -- timeout 20 "$BIN" validate big_grid.yaml
+expect "a huge --sweep grid" 64 'the grid of .* has 1000000 points; a sweep runs at most 1000' -- timeout 20 "$BIN" sweep "$REF" --sweep analysis.alpha=1,2,3,4,5,6,7,8,9,10 --sweep design.sample_size=1,2,3,4,5,6,7,8,9,10 --sweep simulation.seed=1,2,3,4,5,6,7,8,9,10 --sweep analysis.ci_level=1,2,3,4,5,6,7,8,9,10 --sweep simulation.trials=1,2,3,4,5,6,7,8,9,10 --sweep population.male_fraction=1,2,3,4,5,6,7,8,9,10
+{ cat "$REF"; printf 'sweep:\n  vary:\n    analysis.alpha: [0.05, 9]\n'; } > bad_point.yaml
+expect "a bad sweep point names its line" 65 'bad_point.yaml:[0-9]+:[0-9]+: error: analysis.alpha: at sweep point 2 \(analysis.alpha=9\)' -- "$BIN" validate bad_point.yaml
 : > empty.yaml
 expect "empty file" 65 'empty.yaml: error: the file is empty' -- "$BIN" simulate empty.yaml
 head -c 300 "$BIN" > garbage.yaml
