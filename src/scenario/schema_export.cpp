@@ -244,6 +244,11 @@ void bounds(json& s, const Meta& m) {
   if (m.max) s[m.max->exclusive ? "exclusiveMaximum" : "maximum"] = number_json(m.max->value);
 }
 
+void item_bounds(json& s, const Meta& m) {
+  if (m.min_items > 0) s["minItems"] = m.min_items;
+  if (m.max_items > 0) s["maxItems"] = m.max_items;
+}
+
 json number_schema(const Meta& m, const char* type = "number") {
   json s = {{"type", type}};
   bounds(s, m);
@@ -282,6 +287,7 @@ json leaf_schema(const Event& e) {
     case KeyType::numbers:  // one number is a list of one
       s = {{"type", json::array({"number", "array"})}, {"items", number_schema(m)}};
       bounds(s, m);
+      item_bounds(s, m);
       break;
     case KeyType::texts: s = {{"type", "array"}, {"items", {{"type", "string"}}}}; break;
     case KeyType::matrix: s = {{"type", "array"}, {"items", {{"type", "array"}, {"items", number_schema(m)}}}}; break;
@@ -327,6 +333,7 @@ json section_schema(const std::vector<Event>& events, std::size_t& i) {
   switch (head.info.type) {
     case KeyType::list:
       s = {{"type", "array"}, {"items", body}};
+      item_bounds(s, head.info.meta);
       break;
     case KeyType::choice_or_section:
       s = {{"oneOf", json::array({json{{"enum", head.allowed}}, body})}};
@@ -375,6 +382,11 @@ std::string allowed_text(const KeyInfo& k) {
   }
   if (k.type == KeyType::named) a = "keys " + code_list(k.names) + (a.empty() ? "" : "; each " + a);
   if (k.type == KeyType::numbers && !a.empty()) a = "each " + a;
+  const std::string count = k.meta.min_items > 0 && k.meta.max_items > 0
+                                ? std::to_string(k.meta.min_items) + " to " + std::to_string(k.meta.max_items) + " entries"
+                            : k.meta.max_items > 0 ? "at most " + std::to_string(k.meta.max_items) + " entries"
+                                                   : "";
+  if (!count.empty()) a += (a.empty() ? "" : "; ") + count;
   if (k.meta.rule[0]) a += (a.empty() ? "" : "; ") + std::string(k.meta.rule);
   return a;
 }

@@ -59,6 +59,8 @@ struct Meta {
   const char* unit = "";
   std::optional<Bound> min{};  ///< for numbers: the value; for lists and mappings: each entry
   std::optional<Bound> max{};
+  std::size_t min_items = 0;      ///< lists: fewest entries
+  std::size_t max_items = 0;      ///< lists: most entries (0: no limit beyond memory)
   const char* source = "";        ///< where the default comes from, e.g. "[R2002]"; "" = a plain setting
   const char* rule = "";          ///< what else is checked, in words (cross-field rules)
   const char* default_text = "";  ///< the default in words when it is not the struct's value
@@ -143,8 +145,10 @@ void declare_population(V& v, P& p) {
     a.number("min", p.age.min_months, {.meaning = "uniform: lower end", .unit = "months", .min = at_least(0), .rule = "min < max"});
     a.number("max", p.age.max_months, {.meaning = "uniform: upper end", .unit = "months", .min = above(0)});
     a.number("mean", p.age.mean_months,
-             {.meaning = "normal and lognormal: mean age (normal ages below 0 are redrawn)", .unit = "months", .min = above(0)});
-    a.number("sd", p.age.sd_months, {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = above(0)});
+             {.meaning = "normal and lognormal: mean age (normal ages below 0 are redrawn)", .unit = "months",
+              .min = at_least(0.1), .max = at_most(300)});
+    a.number("sd", p.age.sd_months,
+             {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = at_least(0.01), .max = at_most(300)});
     a.section("table",
               {.meaning = "distribution table: bins of age with the share of children in each, uniform within a bin",
                .written = p.age.distribution == AgeDistribution::table},
@@ -424,7 +428,7 @@ void declare_design(V& v, D& d) {
            {.meaning = "fixed: exact arm sizes (as permuted blocks); simple: each child independently"});
   v.numbers("visits_months", d.visits_months,
             {.meaning = "assessments after randomisation", .unit = "months", .min = above(0),
-             .rule = "increasing; at most 32 visits"});
+             .max_items = kMaxVisits, .rule = "increasing"});
   v.section("dropout", {.meaning = "loss to follow-up"}, [&](V& o) {
     o.number("by_last_visit", d.dropout_by_last_visit,
              {.meaning = "probability of loss by the last visit (constant hazard)", .unit = "fraction", .min = at_least(0),
@@ -478,10 +482,10 @@ void declare_analysis(V& v, N& a) {
   v.choices("adjust_for", a.adjust_for, options(kCovariates),
             {.meaning = "extra covariates (stratification factors)", .rule = "cp model only"});
   v.number("alpha", a.alpha,
-           {.meaning = "significance level (total over both tails when two-sided)", .min = above(0), .max = at_most(0.5)});
+           {.meaning = "significance level (total over both tails when two-sided)", .min = at_least(kMinAlpha), .max = at_most(0.5)});
   v.integer("sides", a.sides, {.meaning = "one- or two-sided tests", .min = at_least(1), .max = at_most(2)});
   v.choice("direction", a.direction, options(kDirections), {.meaning = "which sign of (active - control) is benefit"});
-  v.number("ci_level", a.ci_level, {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = below(1)});
+  v.number("ci_level", a.ci_level, {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = at_most(1 - kMinAlpha)});
   v.choice_or_section("multiplicity", a.multiplicity, options(kProcedures),
                       {.meaning = "the procedure over the confirmatory family: a name, or a mapping with 'procedure'"},
                       !(a.testing.hypotheses.empty() && a.testing.weights.empty() && a.testing.transitions.empty()),
@@ -503,8 +507,8 @@ void declare_analysis(V& v, N& a) {
   v.number("sae_difference_threshold", a.sae_difference_threshold,
            {.meaning = "the summary gives P(active - control SAE proportion > this)", .min = above(-1), .max = below(1)});
   v.number("interaction_alpha", a.interaction_alpha,
-           {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = above(0), .max = below(1)});
-  v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .rule = "at most 32", .written = !a.subgroups.empty()},
+           {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = at_least(kMinAlpha), .max = below(1)});
+  v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .max_items = kMaxSubgroups, .written = !a.subgroups.empty()},
          [](V& g, auto& sg) { declare_subgroup(g, sg); });
   v.free_form("claims", a.claims, Shape::name_to_names,
               {.meaning = "named sets of family hypotheses; the summary gives P(all rejected favourably)",
@@ -554,7 +558,7 @@ void declare_scenario(V& v, S& sc) {
   v.text("description", sc.description, {.meaning = "free text"});
   v.section("population", {.meaning = "who is screened and enrolled, and their outcomes"},
             [&](V& p) { declare_population(p, sc.population); });
-  v.list("arms", sc.arms, {.meaning = "the arms of the trial", .rule = "at most 8", .required = true},
+  v.list("arms", sc.arms, {.meaning = "the arms of the trial", .min_items = 2, .max_items = kMaxArms, .required = true},
          [&](V& a, auto& arm) { declare_arm(a, arm, sc.population.outcome_model == OutcomeModel::cp); });
   v.section("design", {.meaning = "sample size, randomisation, visits and dropout"}, [&](V& d) { declare_design(d, sc.design); });
   v.section("analysis", {.meaning = "the analysis of each simulated trial"}, [&](V& a) { declare_analysis(a, sc.analysis); });
