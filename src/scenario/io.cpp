@@ -1,4 +1,5 @@
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/scenario/schema.hpp"
 #include "celltrial/scenario/schema_export.hpp"
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -432,91 +434,102 @@ void read_by_month(Reader& r, const YAML::Node& e, const std::string& ep,
       r.error(e, ep, "month " + format_number(out[k].first) + " is given twice.", "keep one value per month.");
 }
 
+/// Reads a section by walking its declarations (scenario/schema.hpp): the keys it allows, each
+/// key's type and the member that receives it come from there. In listing mode it only records
+/// the keys a section declares (for the unknown-key check and its "did you mean").
+class DeclaredReader {
+ public:
+  /// A reader of the mapping `n` at `path` whose keys `body` declares.
+  template <class F>
+  static void read(Reader& r, const YAML::Node& n, const std::string& path, F&& body) {
+    DeclaredReader v(r, n, path, keys_of(r, body));
+    if (v.s_.ok) body(v);
+  }
+
+  void number(const char* key, double& x, const schema::Meta&) {
+    if (!listed(key)) s_.num(key, x);
+  }
+  template <class I>
+  void integer(const char* key, I& x, const schema::Meta& m) {
+    std::int64_t v = static_cast<std::int64_t>(x);
+    if (listed(key) || !s_.has(key) || !s_.r.integer(s_.get(key), s_.sub(key), v)) return;
+    if (v < static_cast<std::int64_t>(std::numeric_limits<I>::min()) ||
+        static_cast<std::uint64_t>(v) > static_cast<std::uint64_t>(std::numeric_limits<I>::max()))
+      s_.r.error(s_.get(key), s_.sub(key), "'" + Reader::trim(s_.get(key).Scalar()) + "' is out of range.",
+                 "give " + schema::range_text(m, true) + ".");
+    else
+      x = static_cast<I>(v);
+  }
+  void text(const char* key, std::string& x, const schema::Meta&) {
+    if (!listed(key)) s_.text(key, x);
+  }
+  template <class E>
+  void choice(const char* key, E& x, schema::Options<E> options, const schema::Meta&) {
+    if (listed(key)) return;
+    std::vector<std::pair<std::string, E>> named;
+    for (const auto& o : options) named.emplace_back(o.name, o.value);
+    s_.choice(key, named, x);
+  }
+  void numbers(const char* key, std::vector<double>& x, const schema::Meta&) {
+    if (!listed(key)) s_.numbers(key, x);
+  }
+  template <std::size_t N, std::size_t K>
+  void named(const char* key, std::array<double, N>& x, const std::array<const char*, K>& names, const schema::Meta& m) {
+    if (listed(key) || !s_.has(key)) return;
+    read_named_numbers(s_.r, s_.get(key), s_.sub(key), std::vector<std::string>(names.begin(), names.end()), x, m.shares);
+  }
+  template <std::size_t N, std::size_t K>
+  void levels(const char* key, std::array<bool, N>& x, const std::array<const char*, K>& names, const schema::Meta&) {
+    if (listed(key) || !s_.has(key)) return;
+    const YAML::Node n = s_.get(key);
+    const std::string path = s_.sub(key);
+    if (!n.IsSequence()) {
+      s_.r.error(n, path, "expected a list of names, found " + Reader::kind(n) + ".",
+                 "write it as [" + std::string(names[0]) + ", " + names[1] + "].");
+      return;
+    }
+    std::vector<std::pair<std::string, std::size_t>> options;
+    for (std::size_t i = 0; i < K; ++i) options.emplace_back(names[i], i);
+    std::array<bool, N> v{};
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      std::size_t at = 0;
+      if (s_.r.choice(n[i], path + "[" + std::to_string(i) + "]", options, at)) v[at] = true;
+    }
+    x = v;
+  }
+  void by_month(const char* key, std::vector<std::pair<double, double>>& x, const schema::Meta&) {
+    if (!listed(key) && s_.has(key)) read_by_month(s_.r, s_.get(key), s_.sub(key), x);
+  }
+  template <class F>
+  void section(const char* key, const schema::Meta&, F&& body) {
+    if (!listed(key) && s_.has(key)) read(s_.r, s_.get(key), s_.sub(key), body);
+  }
+
+ private:
+  Section s_;
+  std::vector<std::string>* listing_ = nullptr;
+
+  DeclaredReader(Reader& r, const YAML::Node& n, const std::string& path, const std::vector<std::string>& allowed)
+      : s_(r, n, path, allowed) {}
+  explicit DeclaredReader(Reader& r, std::vector<std::string>& keys)
+      : s_(r, YAML::Node(YAML::NodeType::Undefined), "", {}), listing_(&keys) {}
+
+  template <class F>
+  static std::vector<std::string> keys_of(Reader& r, F& body) {
+    std::vector<std::string> keys;
+    DeclaredReader lister(r, keys);
+    body(lister);
+    return keys;
+  }
+  bool listed(const char* key) {
+    if (listing_ == nullptr) return false;
+    listing_->push_back(key);
+    return true;
+  }
+};
+
 void read_population(Reader& r, const YAML::Node& n, Population& p) {
-  Section s(r, n, "population",
-            {"outcome_model", "age_months", "male_fraction", "eligibility", "gmfcs_mix", "weight", "cp", "generic"});
-  if (!s.ok) return;
-  s.choice<OutcomeModel>("outcome_model", {{"cp", OutcomeModel::cp}, {"generic", OutcomeModel::generic}},
-                         p.outcome_model);
-  Section age(r, s.get("age_months"), "population.age_months", {"distribution", "min", "max", "mean", "sd", "table"});
-  if (age.ok) {
-    age.choice<AgeDistribution>("distribution",
-                                {{"uniform", AgeDistribution::uniform},
-                                 {"normal", AgeDistribution::normal},
-                                 {"lognormal", AgeDistribution::lognormal},
-                                 {"table", AgeDistribution::table}},
-                                p.age.distribution);
-    age.num("min", p.age.min_months);
-    age.num("max", p.age.max_months);
-    age.num("mean", p.age.mean_months);
-    age.num("sd", p.age.sd_months);
-    Section t(r, age.get("table"), "population.age_months.table", {"edges_months", "weights"});
-    if (t.ok) {
-      t.numbers("edges_months", p.age.table_edges);
-      t.numbers("weights", p.age.table_weights);
-    }
-  }
-  s.num("male_fraction", p.male_fraction);
-  Section el(r, s.get("eligibility"), "population.eligibility",
-             {"min_age_months", "max_age_months", "gmfcs", "min_weight_kg", "max_weight_kg", "min_ucb_tnc_per_kg"});
-  if (el.ok) {
-    el.num("min_age_months", p.eligibility.min_age_months);
-    el.num("max_age_months", p.eligibility.max_age_months);
-    if (el.has("gmfcs")) read_gmfcs_list(r, el.get("gmfcs"), el.sub("gmfcs"), p.eligibility.gmfcs);
-    el.num("min_weight_kg", p.eligibility.min_weight_kg);
-    el.num("max_weight_kg", p.eligibility.max_weight_kg);
-    el.num("min_ucb_tnc_per_kg", p.eligibility.min_ucb_tnc_per_kg);
-  }
-  if (s.has("gmfcs_mix")) read_gmfcs_map(r, s.get("gmfcs_mix"), "population.gmfcs_mix", p.cp.mix);
-  Section w(r, s.get("weight"), "population.weight", {"cv", "gmfcs_z_shift", "table"});
-  if (w.ok) {
-    w.num("cv", p.weight.cv);
-    if (w.has("gmfcs_z_shift"))
-      read_gmfcs_map(r, w.get("gmfcs_z_shift"), w.sub("gmfcs_z_shift"), p.weight.gmfcs_z_shift, false);
-    Section t(r, w.get("table"), "population.weight.table", {"months", "boys_kg", "girls_kg"});
-    if (t.ok) {
-      t.numbers("months", p.weight.table_months);
-      t.numbers("boys_kg", p.weight.boys_kg);
-      t.numbers("girls_kg", p.weight.girls_kg);
-    }
-  }
-  Section cp(r, s.get("cp"), "population.cp",
-             {"curves", "child_limit_sd", "progress_sd_per_year", "measurement_sd", "occasion_sd", "decline"});
-  if (cp.ok) {
-    cp.num("child_limit_sd", p.cp.child_limit_sd);
-    cp.num("progress_sd_per_year", p.cp.progress_sd_per_year);
-    cp.num("measurement_sd", p.cp.measurement_sd);
-    cp.num("occasion_sd", p.cp.occasion_sd);
-    Section curves(r, cp.get("curves"), "population.cp.curves", gmfcs_names());
-    if (curves.ok) {
-      for (int i = 0; i < kGmfcsLevels; ++i) {
-        const char* key = kGmfcsNames[static_cast<std::size_t>(i)];
-        Section c(r, curves.get(key), curves.sub(key), {"limit", "age90_years"});
-        if (c.ok) {
-          c.num("limit", p.cp.curves[static_cast<std::size_t>(i)].limit);
-          c.num("age90_years", p.cp.curves[static_cast<std::size_t>(i)].age90_years);
-        }
-      }
-    }
-    Section d(r, cp.get("decline"), "population.cp.decline", {"enabled", "peak_age_years", "loss_points", "until_age_years"});
-    if (d.ok) {
-      d.choice<bool>("enabled", {{"true", true}, {"false", false}}, p.cp.decline.enabled);
-      if (d.has("peak_age_years"))
-        read_gmfcs_map(r, d.get("peak_age_years"), d.sub("peak_age_years"), p.cp.decline.peak_age_years, false);
-      if (d.has("loss_points"))
-        read_gmfcs_map(r, d.get("loss_points"), d.sub("loss_points"), p.cp.decline.loss_points, false);
-      d.num("until_age_years", p.cp.decline.until_age_years);
-    }
-  }
-  Section g(r, s.get("generic"), "population.generic",
-            {"baseline_mean", "baseline_sd", "intercept", "slope", "residual_sd"});
-  if (g.ok) {
-    g.num("baseline_mean", p.generic.baseline_mean);
-    g.num("baseline_sd", p.generic.baseline_sd);
-    g.num("intercept", p.generic.intercept);
-    g.num("slope", p.generic.slope);
-    g.num("residual_sd", p.generic.residual_sd);
-  }
+  DeclaredReader::read(r, n, "population", [&](DeclaredReader& v) { schema::declare_population(v, p); });
 }
 
 const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
@@ -720,21 +733,7 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
 }
 
 void read_design(Reader& r, const YAML::Node& n, Design& d) {
-  Section s(r, n, "design", {"sample_size", "randomisation", "visits_months", "dropout", "sham_effect_by_month"});
-  if (!s.ok) return;
-  s.integer("sample_size", d.sample_size);
-  s.choice<Randomisation>("randomisation", {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}},
-                          d.randomisation);
-  s.numbers("visits_months", d.visits_months);
-  Section dr(r, s.get("dropout"), "design.dropout", {"by_last_visit", "gmfcs_multiplier", "per_point_of_progress"});
-  if (dr.ok) {
-    dr.num("by_last_visit", d.dropout_by_last_visit);
-    if (dr.has("gmfcs_multiplier"))
-      read_gmfcs_map(r, dr.get("gmfcs_multiplier"), dr.sub("gmfcs_multiplier"), d.dropout_gmfcs_multiplier, false);
-    dr.num("per_point_of_progress", d.dropout_per_point);
-  }
-  if (s.has("sham_effect_by_month"))
-    read_by_month(r, s.get("sham_effect_by_month"), s.sub("sham_effect_by_month"), d.sham_effect_by_month);
+  DeclaredReader::read(r, n, "design", [&](DeclaredReader& v) { schema::declare_design(v, d); });
 }
 
 // {min: x, max: y} with both optional: [min, max).
@@ -915,20 +914,7 @@ void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
 }
 
 void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
-  Section s(r, n, "simulation", {"trials", "seed"});
-  if (!s.ok) return;
-  std::int64_t trials = static_cast<std::int64_t>(sim.trials), seed = static_cast<std::int64_t>(sim.seed);
-  s.integer("trials", trials);
-  s.integer("seed", seed);
-  if (trials < 1 && s.has("trials"))
-    r.error(s.get("trials"), "simulation.trials", "must be at least 1 (got " + std::to_string(trials) + ").",
-            "use e.g. 10000 for planning, 100000 or more for final figures.");
-  else
-    sim.trials = static_cast<std::uint64_t>(trials);
-  if (seed < 0 && s.has("seed"))
-    r.error(s.get("seed"), "simulation.seed", "must be a non-negative whole number.", "use e.g. 20250411.");
-  else
-    sim.seed = static_cast<std::uint64_t>(seed);
+  DeclaredReader::read(r, n, "simulation", [&](DeclaredReader& v) { schema::declare_simulation(v, sim); });
 }
 
 // Subgroups, the multiplicity family and claims.

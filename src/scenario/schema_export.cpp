@@ -448,6 +448,8 @@ void section_tables(const std::vector<Event>& events, std::size_t& i, const std:
 
 }  // namespace
 
+std::string range_text(const Meta& m, bool integer) { return bound_text(m, integer); }
+
 const char* to_string(KeyType t) {
   switch (t) {
     case KeyType::number: return "number";

@@ -61,6 +61,7 @@ struct Meta {
   std::optional<Bound> max{};
   std::size_t min_items = 0;      ///< lists: fewest entries
   std::size_t max_items = 0;      ///< lists: most entries (0: no limit beyond memory)
+  bool shares = false;            ///< a mapping of shares (a mix): names left out are 0, not their default
   const char* source = "";        ///< where the default comes from, e.g. "[R2002]"; "" = a plain setting
   const char* rule = "";          ///< what else is checked, in words (cross-field rules)
   const char* default_text = "";  ///< the default in words when it is not the struct's value
@@ -183,7 +184,7 @@ void declare_population(V& v, P& p) {
   });
   v.named("gmfcs_mix", p.cp.mix, kLevelNames,
           {.meaning = "share of each GMFCS level; levels left out are 0", .unit = "fraction", .min = at_least(0),
-           .source = "registry mean, Reid et al. 2011 (normalised to sum 1)", .rule = "sums to 1"});
+           .shares = true, .source = "registry mean, Reid et al. 2011 (normalised to sum 1)", .rule = "sums to 1"});
   v.section("weight", {.meaning = "body weight: median for sex and age x (1 + cv (Z + shift)), at least 0.3 x median",
                        .source = "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"}, [&](V& w) {
     w.number("cv", p.weight.cv,
@@ -255,7 +256,7 @@ void declare_product(V& v, A& arm) {
   const bool ucb = arm.product == ProductType::ucb, msc = arm.product == ProductType::msc;
   v.named("source_mix", u.source_mix, kSourceNames,
           {.meaning = "UCB: share of units that are the child's own, from a public bank, or from a sibling; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "IPDMA: 84 % allogeneic, mostly unrelated", .rule = "sums to 1; UCB products only",
+           .unit = "fraction", .min = at_least(0), .shares = true, .source = "IPDMA: 84 % allogeneic, mostly unrelated", .rule = "sums to 1; UCB products only",
            .flow = true, .written = ucb});
   v.section("unit_tnc", {.meaning = "UCB: total nucleated cells of a unit before freezing, log-normal, by source",
                          .source = "median pre-freeze TNC: private 4.7e8, public 1.08e9 (Sun 2010); CVs assumed",
@@ -280,7 +281,7 @@ void declare_product(V& v, A& arm) {
              .written = ucb});
   v.named("hla_mismatch_mix", u.hla_mismatch_mix, kHlaNames,
           {.meaning = "UCB: shares of public and sibling units with 0, 1, 2 or more HLA mismatches; left out are 0",
-           .unit = "fraction", .min = at_least(0), .source = "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed", .rule = "sums to 1",
+           .unit = "fraction", .min = at_least(0), .shares = true, .source = "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed", .rule = "sums to 1",
            .flow = true, .written = ucb});
   v.number("cells_per_kg", m.cells_per_kg,
            {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0",

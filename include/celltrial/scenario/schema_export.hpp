@@ -19,6 +19,9 @@ std::string declared_yaml(const Scenario& s);
 /// The reference tables of docs/scenario.md (Markdown), one per section.
 std::string reference_markdown();
 
+/// A key's allowed range in words, e.g. "(0, 1]", "≥ 0" or "integer 1 to 100".
+std::string range_text(const Meta& m, bool integer);
+
 enum class KeyType {
   number, integer, text, choice, choices, numbers, texts, matrix, named, levels, by_month,
   section, list, choice_or_section, free_form
