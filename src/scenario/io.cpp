@@ -1857,6 +1857,84 @@ void read_sweep(Reader& r, Section& top, Scenario& sc) {
   check_sweep_grid(r, v, sc.sweep);
 }
 
+/// Checks every value against its declared range (schema.hpp), for the keys whose range validate()
+/// does not check with a message of its own: it runs after validate() found nothing.
+class DeclaredRanges {
+ public:
+  explicit DeclaredRanges(Reader& r) : r_(r) {}
+
+  void number(const char* key, double x, const schema::Meta& m) { check(at(key), x, m, false); }
+  template <class I>
+  void integer(const char* key, I x, const schema::Meta& m) { check(at(key), static_cast<double>(x), m, true); }
+  void text(const char*, const std::string&, const schema::Meta&) {}
+  template <class E>
+  void choice(const char*, const E&, schema::Options<E>, const schema::Meta&) {}
+  template <class E>
+  void choices(const char*, const std::vector<E>&, schema::Options<E>, const schema::Meta&) {}
+  void numbers(const char* key, const std::vector<double>& x, const schema::Meta& m) {
+    for (std::size_t i = 0; i < x.size(); ++i) check(at(key) + "[" + std::to_string(i) + "]", x[i], m, false);
+  }
+  void texts(const char*, const std::vector<std::string>&, const schema::Meta&) {}
+  void matrix(const char* key, const std::vector<std::vector<double>>& x, const schema::Meta& m) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+      for (std::size_t j = 0; j < x[i].size(); ++j)
+        check(at(key) + "[" + std::to_string(i) + "][" + std::to_string(j) + "]", x[i][j], m, false);
+  }
+  template <std::size_t N, std::size_t K>
+  void named(const char* key, const std::array<double, N>& x, const std::array<const char*, K>& names, const schema::Meta& m) {
+    for (std::size_t i = 0; i < N; ++i) check(at(key) + "." + names[i], x[i], m, false);
+  }
+  template <std::size_t N, std::size_t K>
+  void named_partial(const char* key, const std::array<double, N>& x, const std::array<bool, N>&,
+                     const std::array<const char*, K>& names, const schema::Meta& m) {
+    named(key, x, names, m);
+  }
+  template <std::size_t N, std::size_t K>
+  void levels(const char*, const std::array<bool, N>&, const std::array<const char*, K>&, const schema::Meta&) {}
+  void by_month(const char*, const std::vector<std::pair<double, double>>&, const schema::Meta&) {}
+  template <class F>
+  void section(const char* key, const schema::Meta& m, F&& body) {
+    if (m.input_only) return;
+    path_.push_back(key);
+    body(*this);
+    path_.pop_back();
+  }
+  template <class T, class F>
+  void list(const char* key, const std::vector<T>& x, const schema::Meta&, F&& body) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      path_.push_back(std::string(key) + "[" + std::to_string(i) + "]");
+      body(*this, x[i]);
+      path_.pop_back();
+    }
+  }
+  template <class E, class F>
+  void choice_or_section(const char* key, const E&, schema::Options<E>, const schema::Meta& m, bool, F&& body) {
+    section(key, m, body);
+  }
+  template <class X>
+  void free_form(const char*, const X&, schema::Shape, const schema::Meta&) {}
+
+ private:
+  Reader& r_;
+  std::vector<std::string> path_;
+
+  std::string at(const char* key) const {
+    std::string p;
+    for (const auto& part : path_) p += part + ".";
+    return p + key;
+  }
+  void check(const std::string& path, double x, const schema::Meta& m, bool integer) {
+    if (m.input_only) return;
+    const bool low = m.min && (m.min->exclusive ? !(x > m.min->value) : !(x >= m.min->value));
+    const bool high = m.max && (m.max->exclusive ? !(x < m.max->value) : !(x <= m.max->value));
+    if (!low && !high) return;
+    std::string range = schema::range_text(m, integer);
+    if (range.find(" to ") != std::string::npos) range = "from " + range;
+    else if (range[0] == '(' || range[0] == '[') range = "in " + range;
+    r_.error_at(path, "must be " + range + " (got " + format_number(x) + ").", "give a value " + range + " (" + m.meaning + ").");
+  }
+};
+
 Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
@@ -1889,6 +1967,10 @@ Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   read_sweep(r, top, sc);
   read_study_sections(r, top, sc);
   if (r.diags.empty()) validate(r, sc);
+  if (r.diags.empty()) {
+    DeclaredRanges ranges(r);
+    schema::declare_scenario(ranges, sc);
+  }
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
   sc.locations = r.seen;
   for (const auto& [path, loc] : r.override_at) sc.locations[path] = loc;

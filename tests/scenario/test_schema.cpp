@@ -359,6 +359,15 @@ TEST_CASE("schema: every declared range is enforced by validation", "[scenario][
   }
 }
 
+TEST_CASE("schema: a declared range is checked even where validation has no check of its own", "[scenario][schema][errors]") {
+  // The Hill exponent is checked by validate() only for an emax model; its declared range holds
+  // for any model, and the message comes from the declaration.
+  const Attempt a = try_load(read_text(source_path("scenarios/default.yaml")), {"arms[1].dose_response.hill=0"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("arms[1].dose_response.hill: must be in (0, 20] (got 0).") &&
+                          Catch::Contains("Fix: give a value in (0, 20] (emax: Hill exponent)."));
+}
+
 TEST_CASE("schema: every declared list length limit is enforced by validation", "[scenario][schema][errors]") {
   const std::string base_text = read_text(source_path("scenarios/default.yaml"));
   int checked = 0;
