@@ -3,7 +3,8 @@
 #   scripts/sanitize.sh address,undefined [BUILD_DIR]
 #       ASan + UBSan: every unit and statistical test (Catch2) and the program tests
 #   scripts/sanitize.sh thread [BUILD_DIR]
-#       TSan: the engine and parallel tests, and `celltrial simulate` on 2 threads
+#       TSan: the engine and parallel tests, and `celltrial simulate` on 2 threads, linked with the
+#       TSan build of libtbb that scripts/setup.sh makes (scripts/build_tbb.sh)
 # BUILD_DIR defaults to build/sanitize-address or build/sanitize-thread. Any report fails the job
 # (-fno-sanitize-recover=all; halt_on_error). Suppressions: tests/sanitizers/ (each with its reason).
 # Ends with "N passed, M failed".
@@ -31,11 +32,27 @@ finish() {
   exit
 }
 
+# TSan: link the instrumented libtbb that scripts/setup.sh builds (scripts/build_tbb.sh); Debian's
+# libtbb hides its scheduler's synchronisation from TSan. CELLTRIAL_TBB_THREAD overrides the place.
+EXTRA=()
+if [[ $KIND == thread ]]; then
+  TBB_PREFIX=${CELLTRIAL_TBB_THREAD:-$("$SRC/scripts/build_tbb.sh" --prefix thread)}
+  if [[ ! -f $TBB_PREFIX/lib/cmake/TBB/TBBConfig.cmake ]]; then
+    echo "scripts/sanitize.sh: no ThreadSanitizer build of libtbb in $TBB_PREFIX; run scripts/setup.sh (it builds one)" >&2
+    exit 1
+  fi
+  EXTRA+=("-DTBB_DIR=$TBB_PREFIX/lib/cmake/TBB")
+fi
+
 # -O1: quick to build, still fast enough to run the suite; debug info for the reports' stacks.
 configure() {
   cmake -S "$SRC" -B "$DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
-    -DCELLTRIAL_SANITIZE="$KIND" -DCELLTRIAL_BUILD_BENCH=OFF >"$DIR.configure.log" 2>&1 ||
+    -DCELLTRIAL_SANITIZE="$KIND" -DCELLTRIAL_BUILD_BENCH=OFF "${EXTRA[@]}" >"$DIR.configure.log" 2>&1 ||
     { tail -20 "$DIR.configure.log"; return 1; }
+  if [[ $KIND == thread ]] && ! grep -q "^TBB_DIR:.*=$TBB_PREFIX/lib/cmake/TBB\$" "$DIR/CMakeCache.txt"; then
+    echo "scripts/sanitize.sh: $DIR is not configured with the TSan libtbb in $TBB_PREFIX" >&2
+    return 1
+  fi
 }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
@@ -46,8 +63,12 @@ if [[ -s $SRC/tests/sanitizers/tsan.supp ]]; then TSAN_OPTIONS+=":suppressions=$
 step "configure $KIND" configure || finish
 if [[ $KIND == thread ]]; then
   step "build (tests and program)" cmake --build "$DIR" -j"$JOBS" --target celltrial_tests celltrial || finish
+  # grep without -q reads all of ldd's output (with pipefail, -q could end ldd with SIGPIPE)
+  links_tsan_tbb() { ldd "$1" | grep "=> $TBB_PREFIX/lib/libtbb.so" >/dev/null; }
+  step "the tests and the program load the TSan libtbb" links_tsan_tbb "$DIR/tests/celltrial_tests" || finish
+  links_tsan_tbb "$DIR/celltrial" || { echo "FAIL $DIR/celltrial does not load $TBB_PREFIX/lib/libtbb.so"; fail=$((fail + 1)); finish; }
   step "engine and parallel unit tests under TSan" \
-    "$DIR/tests/celltrial_tests" "[engine],[batch],[reproducibility],[subgroups],[multiplicity]"
+    "$DIR/tests/celltrial_tests" "[engine],[batch],[reproducibility],[subgroups],[design]"
   T=$(mktemp -d)
   step "celltrial simulate --threads 2 under TSan" \
     "$DIR/celltrial" simulate "$SRC/scenarios/validation/reference_ancova.yaml" --trials 20000 --threads 2 -q --out "$T/run"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what celltrial needs from Debian 12 packages, if anything is missing. No test installs
 # anything: this script does it all before the first test starts.
-#   scripts/setup.sh               everything the whole test suite needs (the default)
+#   scripts/setup.sh               everything the whole test suite needs (the default), including
+#                                  a ThreadSanitizer build of libtbb from Debian's source package
+#                                  (scripts/build_tbb.sh; built once, about a minute, then kept)
 #   scripts/setup.sh --build-only  only what building and running the program needs (quick start)
 # As root it runs apt-get; otherwise it uses sudo when it may, or prints the exact command to run.
 set -euo pipefail
@@ -28,11 +30,13 @@ if [[ $MODE == all ]]; then
   PACKAGES+=(
     catch2                       # unit tests (Catch2 v2)
     python3                      # the program tests read JSON with it
+    python3-jsonschema python3-yaml  # docs/scenario.schema.json checked against the scenarios
     libopenmpi-dev openmpi-bin   # MPI build (-DCELLTRIAL_MPI=ON) and mpirun: tests/cluster/mpi_test.sh
     slurm-wlm munge              # a single-node Slurm cluster: tests/cluster/slurm_test.sh
     hostname                     # the Slurm test names its node
     chromium                     # the report rendered headless: tests/cli/report_browser_test.sh
     clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
+    dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb
   )
 fi
 missing=()
@@ -40,9 +44,8 @@ for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
-  exit 0
-fi
-if [[ $(id -u) -eq 0 ]]; then
+  :
+elif [[ $(id -u) -eq 0 ]]; then
   echo "celltrial setup: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -55,4 +58,10 @@ else
   echo "celltrial setup: missing packages: ${missing[*]}" >&2
   echo "Run: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
+fi
+if [[ $MODE == all ]]; then
+  # TSan cannot see the synchronisation inside Debian's (uninstrumented) libtbb; the TSan job links
+  # this instrumented build of the same version instead (tests/sanitizers/README.md).
+  out=$("$(dirname "$0")/build_tbb.sh" thread) || { echo "$out" >&2; echo "celltrial setup: building the TSan libtbb failed" >&2; exit 1; }
+  case $out in *"already holds"*) ;; *) echo "celltrial setup: ${out%%$'\n'-D*}" >&2 ;; esac
 fi

@@ -2,8 +2,12 @@
 # Builds oneTBB's libtbb instrumented for a sanitizer, from Debian's own source package of the
 # installed libtbb-dev (same version, same headers, same ABI), and without tbbmalloc.
 #
-#   tests/sanitizers/build_tbb.sh thread|address PREFIX
+#   scripts/build_tbb.sh thread|address [PREFIX]
+#   scripts/build_tbb.sh --prefix thread|address      prints the default PREFIX and stops
 #
+# scripts/setup.sh runs it for TSan (the sanitizer_thread test needs it; the build is done once, in
+# about a minute on 2 cores, and kept). PREFIX defaults to /opt/celltrial/tbb-KIND as root and to
+# ~/.cache/celltrial/tbb-KIND otherwise; scripts/sanitize.sh looks there.
 # Installs into PREFIX and prints the CMake argument to use it as the last line:
 #   -DTBB_DIR=PREFIX/lib/cmake/TBB
 # A build tree configured with it links PREFIX/lib/libtbb.so.12 (CMake puts PREFIX/lib in the
@@ -20,8 +24,15 @@
 # folder, so the system's apt state is not touched). Offline: set TBB_SOURCE_DIR to an unpacked
 # oneTBB source tree of the same version.
 set -euo pipefail
-KIND=${1:?usage: build_tbb.sh thread|address PREFIX}
-PREFIX=${2:?usage: build_tbb.sh thread|address PREFIX}
+default_prefix() {
+  if [[ $(id -u) -eq 0 ]]; then echo "/opt/celltrial/tbb-$1"; else echo "${XDG_CACHE_HOME:-$HOME/.cache}/celltrial/tbb-$1"; fi
+}
+if [[ ${1:-} == --prefix ]]; then
+  default_prefix "${2:?usage: build_tbb.sh --prefix thread|address}"
+  exit 0
+fi
+KIND=${1:?usage: build_tbb.sh thread|address [PREFIX]}
+PREFIX=${2:-$(default_prefix "$KIND")}
 case $KIND in
   thread) SANITIZE=thread ;;
   address) SANITIZE="address -fno-omit-frame-pointer" ;;
