@@ -369,8 +369,6 @@ void check(Reader& r, bool ok, const std::string& path, const std::string& probl
   if (!ok) r.error_at(path, problem, fix);
 }
 
-std::vector<std::string> gmfcs_names() { return {"I", "II", "III", "IV", "V"}; }
-
 // A mapping from fixed names to numbers. Names left out keep their current value, or become 0
 // when `missing_zero` (shares of a mix).
 template <std::size_t N>
@@ -383,11 +381,6 @@ void read_named_numbers(Reader& r, const YAML::Node& n, const std::string& path,
   for (std::size_t i = 0; i < N && i < names.size(); ++i)
     if (s.has(names[i].c_str())) s.num(names[i].c_str(), v[i]);
   out = v;
-}
-
-void read_gmfcs_map(Reader& r, const YAML::Node& n, const std::string& path, std::array<double, kGmfcsLevels>& out,
-                    bool missing_zero = true) {
-  read_named_numbers(r, n, path, gmfcs_names(), out, missing_zero);
 }
 
 void read_gmfcs_list(Reader& r, const YAML::Node& n, const std::string& path, std::array<bool, kGmfcsLevels>& out) {
@@ -446,8 +439,8 @@ class DeclaredReader {
     if (v.s_.ok) body(v);
   }
 
-  void number(const char* key, double& x, const schema::Meta&) {
-    if (!listed(key)) s_.num(key, x);
+  void number(const char* key, double& x, const schema::Meta& m) {
+    if (!listed(key) && !m.input_only) s_.num(key, x);
   }
   template <class I>
   void integer(const char* key, I& x, const schema::Meta& m) {
@@ -497,8 +490,23 @@ class DeclaredReader {
     }
     x = v;
   }
-  void by_month(const char* key, std::vector<std::pair<double, double>>& x, const schema::Meta&) {
-    if (!listed(key) && s_.has(key)) read_by_month(s_.r, s_.get(key), s_.sub(key), x);
+  void by_month(const char* key, std::vector<std::pair<double, double>>& x, const schema::Meta& m) {
+    if (!listed(key) && !m.input_only && s_.has(key)) read_by_month(s_.r, s_.get(key), s_.sub(key), x);
+  }
+  template <std::size_t N, std::size_t K>
+  void named_partial(const char* key, std::array<double, N>& x, std::array<bool, N>& given,
+                     const std::array<const char*, K>& names, const schema::Meta& m) {
+    if (listed(key) || !s_.has(key)) return;
+    named(key, x, names, m);
+    const YAML::Node n = s_.get(key);
+    if (n.IsMap())
+      for (std::size_t i = 0; i < N; ++i) given[i] = n[names[i]].IsDefined();
+  }
+  template <class E, class F>
+  void choice_or_section(const char* key, E& x, schema::Options<E> options, const schema::Meta& m, bool, F&& body) {
+    if (listed(key) || !s_.has(key)) return;
+    if (s_.get(key).IsScalar()) choice(key, x, options, m);
+    else read(s_.r, s_.get(key), s_.sub(key), body);
   }
   template <class F>
   void section(const char* key, const schema::Meta&, F&& body) {
@@ -535,20 +543,20 @@ void read_population(Reader& r, const YAML::Node& n, Population& p) {
 const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
 const std::vector<std::string> kHlaNames{"0", "1", "2"};
 
-void read_product(Reader& r, const YAML::Node& n, const std::string& path, Arm& arm) {
-  if (n.IsScalar()) {
-    r.choice<ProductType>(n, path, {{"none", ProductType::none}, {"ucb", ProductType::ucb}, {"msc", ProductType::msc}},
-                          arm.product);
-    return;
-  }
-  Section s(r, n, path,
-            {"type", "source_mix", "unit_tnc", "post_thaw_recovery", "target_tnc_per_kg", "bank_choices",
-             "hla_mismatch_mix", "cells_per_kg", "fixed_cells", "doses", "interval_weeks", "route", "route_multiplier",
-             "dose_count_multiplier"});
-  if (!s.ok) return;
-  if (!s.has("type")) r.error(n, path + ".type", "the product has no type.", "add 'type: ucb' or 'type: msc'.");
-  s.choice<ProductType>("type", {{"none", ProductType::none}, {"ucb", ProductType::ucb}, {"msc", ProductType::msc}},
-                        arm.product);
+/// The keys of a mapping that was read already, for rules that look at which keys are given.
+struct Keys {
+  const YAML::Node node;
+  std::string path;
+  bool has(const char* key) const { return node[key].IsDefined(); }
+  YAML::Node get(const char* key) const { return node[key]; }
+  std::string sub(const char* key) const { return path + "." + key; }
+};
+
+/// The product's own rules, beyond its declared keys: a mapping names its type, and keys of the
+/// other type are refused.
+void check_product(Reader& r, const YAML::Node& n, const std::string& path, const Arm& arm) {
+  if (!n.IsMap()) return;
+  if (!n["type"].IsDefined()) r.error(n, path + ".type", "the product has no type.", "add 'type: ucb' or 'type: msc'.");
   const std::vector<std::string> ucb_keys{"source_mix", "unit_tnc", "post_thaw_recovery", "target_tnc_per_kg",
                                           "bank_choices", "hla_mismatch_mix"};
   const std::vector<std::string> msc_keys{"cells_per_kg", "fixed_cells", "doses", "interval_weeks", "route",
@@ -556,40 +564,56 @@ void read_product(Reader& r, const YAML::Node& n, const std::string& path, Arm& 
   std::vector<std::string> other_keys = arm.product == ProductType::ucb ? msc_keys : ucb_keys;
   if (arm.product == ProductType::none) other_keys.insert(other_keys.end(), msc_keys.begin(), msc_keys.end());
   for (const auto& k : other_keys)
-    if (s.has(k.c_str()))
-      r.error(s.get(k.c_str()), s.sub(k.c_str()),
-              "'" + k + "' does not apply to a " + to_string(arm.product) + " product.",
+    if (n[k].IsDefined())
+      r.error(n[k], path + "." + k, "'" + k + "' does not apply to a " + to_string(arm.product) + " product.",
               arm.product == ProductType::none ? "remove it, or give the product type ucb or msc." : "remove it or change the type.");
-  auto& u = arm.ucb;
-  if (s.has("source_mix")) read_named_numbers(r, s.get("source_mix"), s.sub("source_mix"), kSourceNames, u.source_mix, true);
-  Section sizes(r, s.get("unit_tnc"), s.sub("unit_tnc"), kSourceNames);
-  if (sizes.ok)
-    for (std::size_t k = 0; k < kSourceNames.size(); ++k) {
-      Section one(r, sizes.get(kSourceNames[k].c_str()), sizes.sub(kSourceNames[k].c_str()), {"median", "cv"});
-      if (one.ok) {
-        one.num("median", u.unit[k].median_tnc);
-        one.num("cv", u.unit[k].cv);
-      }
+}
+
+/// An effect given as standardised mean differences: converted to effect_by_month with smd_sd.
+void read_smd_effect(Reader& r, const Keys& s, Arm& arm) {
+  if (s.has("effect_smd_by_month")) {
+    if (s.has("effect_by_month"))
+      r.error(s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"),
+              "give the effect either in points (effect_by_month) or as an SMD, not both.", "remove one of them.");
+    if (!s.has("smd_sd"))
+      r.error(s.get("effect_smd_by_month"), s.sub("smd_sd"),
+              "an effect given as a standardised mean difference needs the SD to convert it to points.",
+              "add 'smd_sd: 5.2' (the SD of the endpoint, e.g. of 12-month GMFM-66 change).");
+    std::vector<std::pair<double, double>> smd;
+    read_by_month(r, s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"), smd);
+    double sd = 0;
+    if (s.has("smd_sd") && r.number(s.get("smd_sd"), s.sub("smd_sd"), sd)) {
+      if (sd <= 0)
+        r.error(s.get("smd_sd"), s.sub("smd_sd"), "the SD must be positive (got " + format_number(sd) + ").", "e.g. 5.2.");
+      for (auto& [m, v] : smd) arm.effect_by_month.emplace_back(m, v * sd);
     }
-  s.num("post_thaw_recovery", u.post_thaw_recovery);
-  s.num("target_tnc_per_kg", u.target_tnc_per_kg);
-  std::int64_t choices = u.bank_choices;
-  s.integer("bank_choices", choices);
-  u.bank_choices = static_cast<int>(std::clamp<std::int64_t>(choices, -1, 1000));
-  if (s.has("hla_mismatch_mix"))
-    read_named_numbers(r, s.get("hla_mismatch_mix"), s.sub("hla_mismatch_mix"), kHlaNames, u.hla_mismatch_mix, true);
-  auto& m = arm.msc;
-  s.num("cells_per_kg", m.cells_per_kg);
-  s.num("fixed_cells", m.fixed_cells);
-  std::int64_t doses = m.doses;
-  s.integer("doses", doses);
-  m.doses = static_cast<int>(std::clamp<std::int64_t>(doses, -1, 1000));
-  s.num("interval_weeks", m.interval_weeks);
-  s.choice<Route>("route", {{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}, m.route);
-  if (s.has("route_multiplier"))
-    read_named_numbers(r, s.get("route_multiplier"), s.sub("route_multiplier"), {"intravenous", "intrathecal"},
-                       m.route_multiplier, false);
-  s.numbers("dose_count_multiplier", m.dose_count_multiplier);
+  } else if (s.has("smd_sd")) {
+    r.error(s.get("smd_sd"), s.sub("smd_sd"), "smd_sd is only used with effect_smd_by_month.", "remove it.");
+  }
+}
+
+/// The arm's rules beyond its declared keys: name and role given, sections that need an active
+/// arm of the cp model, a prior that names its distribution.
+void check_arm(Reader& r, const Keys& s, const Arm& arm, bool cp) {
+  if (!s.has("name")) r.error(s.node, s.path + ".name", "the arm has no name.", "add 'name: <word>'.");
+  if (!s.has("role")) r.error(s.node, s.path + ".role", "the arm has no role.", "add 'role: control' or 'role: active'.");
+  // Sections that only act on an active arm's effect, and in the cp model's children.
+  for (const char* key : {"modifiers", "heterogeneity"}) {
+    if (!s.has(key)) continue;
+    if (arm.role == ArmRole::control)
+      r.error(s.get(key), s.sub(key), std::string("a control arm has no effect for ") + key + " to act on.",
+              std::string("move ") + key + " to the active arm (a sham procedure goes in design.sham_effect_by_month).");
+    else if (!cp)
+      r.error(s.get(key), s.sub(key),
+              std::string("'") + key + "' applies to the cp outcome model only: the generic model simulates no "
+                                         "ages, GMFCS levels or child-specific effects.",
+              std::string("set population.outcome_model: cp, or remove ") + key + ".");
+  }
+  const YAML::Node prior = s.get("effect_prior");
+  if (prior.IsDefined() && prior.IsMap() && !prior["distribution"].IsDefined())
+    r.error(prior, s.sub("effect_prior") + ".distribution", "the prior has no distribution.",
+            "add 'distribution: normal' (or truncated_normal, discrete).");
+  if (s.has("product")) check_product(r, s.get("product"), s.sub("product"), arm);
 }
 
 void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) {
@@ -612,122 +636,16 @@ void read_arms(Reader& r, const YAML::Node& n, std::vector<Arm>& arms, bool cp) 
     if (empty_element(r, n, i, path, "give the arm's keys, e.g. '- {name: ucb, role: active, effect_by_month: {12: 1.4}}'"))
       continue;
     Arm arm;
-    Section s(r, n[i], path,
-              {"name", "role", "allocation", "effect_by_month", "effect_smd_by_month", "smd_sd", "product",
-               "dose_response", "modifiers", "heterogeneity", "safety", "effect_prior"});
-    if (!s.ok) continue;
-    if (!s.has("name")) r.error(n[i], path + ".name", "the arm has no name.", "add 'name: <word>'.");
-    s.text("name", arm.name);
-    if (!s.has("role")) r.error(n[i], path + ".role", "the arm has no role.", "add 'role: control' or 'role: active'.");
-    s.choice<ArmRole>("role", {{"control", ArmRole::control}, {"active", ArmRole::active}}, arm.role);
+    DeclaredReader::read(r, n[i], path, [&](DeclaredReader& v) { schema::declare_arm(v, arm, cp); });
+    if (!n[i].IsMap()) continue;  // reported by the read above
+    const Keys s{n[i], path};
     if (cp) {  // IPDMA: SAEs in 16.0 % of UCB-treated and 12.9 % of control children
-      arm.safety.sae_risk = arm.role == ArmRole::active ? 0.160 : 0.129;
-      arm.safety.infusion_reaction_risk = arm.role == ArmRole::active ? 0.05 : 0.0;
+      if (!r.seen.count(path + ".safety.sae_risk")) arm.safety.sae_risk = arm.role == ArmRole::active ? 0.160 : 0.129;
+      if (!r.seen.count(path + ".safety.infusion_reaction_risk"))
+        arm.safety.infusion_reaction_risk = arm.role == ArmRole::active ? 0.05 : 0.0;
     }
-    s.num("allocation", arm.allocation);
-    if (s.has("effect_by_month")) read_by_month(r, s.get("effect_by_month"), s.sub("effect_by_month"), arm.effect_by_month);
-    if (s.has("effect_smd_by_month")) {
-      if (s.has("effect_by_month"))
-        r.error(s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"),
-                "give the effect either in points (effect_by_month) or as an SMD, not both.", "remove one of them.");
-      if (!s.has("smd_sd"))
-        r.error(s.get("effect_smd_by_month"), s.sub("smd_sd"),
-                "an effect given as a standardised mean difference needs the SD to convert it to points.",
-                "add 'smd_sd: 5.2' (the SD of the endpoint, e.g. of 12-month GMFM-66 change).");
-      std::vector<std::pair<double, double>> smd;
-      read_by_month(r, s.get("effect_smd_by_month"), s.sub("effect_smd_by_month"), smd);
-      double sd = 0;
-      if (s.has("smd_sd") && r.number(s.get("smd_sd"), s.sub("smd_sd"), sd)) {
-        if (sd <= 0)
-          r.error(s.get("smd_sd"), s.sub("smd_sd"), "the SD must be positive (got " + format_number(sd) + ").", "e.g. 5.2.");
-        for (auto& [m, v] : smd) arm.effect_by_month.emplace_back(m, v * sd);
-      }
-    } else if (s.has("smd_sd")) {
-      r.error(s.get("smd_sd"), s.sub("smd_sd"), "smd_sd is only used with effect_smd_by_month.", "remove it.");
-    }
-    if (s.has("product")) read_product(r, s.get("product"), s.sub("product"), arm);
-    Section dr(r, s.get("dose_response"), s.sub("dose_response"),
-               {"model", "reference_dose", "threshold", "below_fraction", "ed50", "hill", "slope_per_log"});
-    if (dr.ok) {
-      auto& d = arm.dose_response;
-      dr.choice<DoseResponseModel>("model",
-                                   {{"none", DoseResponseModel::none},
-                                    {"step", DoseResponseModel::step},
-                                    {"emax", DoseResponseModel::emax},
-                                    {"loglinear", DoseResponseModel::loglinear}},
-                                   d.model);
-      dr.num("reference_dose", d.reference_dose);
-      dr.num("threshold", d.threshold);
-      dr.num("below_fraction", d.below_fraction);
-      dr.num("ed50", d.ed50);
-      dr.num("hill", d.hill);
-      dr.num("slope_per_log", d.slope_per_log);
-    }
-    // Sections that only act on an active arm's effect, and in the cp model's children.
-    for (const char* key : {"modifiers", "heterogeneity"}) {
-      if (!s.has(key)) continue;
-      if (arm.role == ArmRole::control)
-        r.error(s.get(key), s.sub(key), std::string("a control arm has no effect for ") + key + " to act on.",
-                std::string("move ") + key + " to the active arm (a sham procedure goes in design.sham_effect_by_month).");
-      else if (!cp)
-        r.error(s.get(key), s.sub(key),
-                std::string("'") + key + "' applies to the cp outcome model only: the generic model simulates no "
-                                           "ages, GMFCS levels or child-specific effects.",
-                std::string("set population.outcome_model: cp, or remove ") + key + ".");
-    }
-    Section mod(r, s.get("modifiers"), s.sub("modifiers"), {"age", "gmfcs", "hla_mismatch"});
-    if (mod.ok) {
-      auto& m = arm.modifiers;
-      Section age(r, mod.get("age"), mod.sub("age"), {"breaks_months", "multipliers"});
-      if (age.ok) {
-        age.numbers("breaks_months", m.age_breaks_months);
-        age.numbers("multipliers", m.age_multipliers);
-      }
-      if (mod.has("gmfcs")) {
-        read_gmfcs_map(r, mod.get("gmfcs"), mod.sub("gmfcs"), m.gmfcs, false);
-        const YAML::Node g = mod.get("gmfcs");
-        if (g.IsMap())
-          for (int l = 0; l < kGmfcsLevels; ++l)
-            m.gmfcs_given[static_cast<std::size_t>(l)] = g[kGmfcsNames[static_cast<std::size_t>(l)]].IsDefined();
-      }
-      if (mod.has("hla_mismatch"))
-        read_named_numbers(r, mod.get("hla_mismatch"), mod.sub("hla_mismatch"), kHlaNames, m.hla_mismatch, false);
-    }
-    Section het(r, s.get("heterogeneity"), s.sub("heterogeneity"), {"model", "sd", "responder_fraction"});
-    if (het.ok) {
-      het.choice<Heterogeneity>("model",
-                                {{"none", Heterogeneity::none},
-                                 {"normal", Heterogeneity::normal},
-                                 {"responders", Heterogeneity::responders}},
-                                arm.heterogeneity.model);
-      het.num("sd", arm.heterogeneity.sd);
-      het.num("responder_fraction", arm.heterogeneity.responder_fraction);
-    }
-    Section pr(r, s.get("effect_prior"), s.sub("effect_prior"),
-               {"distribution", "mean", "sd", "lower", "upper", "values", "weights"});
-    if (pr.ok) {
-      auto& q = arm.effect_prior;
-      if (!pr.has("distribution"))
-        r.error(s.get("effect_prior"), pr.sub("distribution"), "the prior has no distribution.",
-                "add 'distribution: normal' (or truncated_normal, discrete).");
-      pr.choice<PriorKind>("distribution",
-                           {{"normal", PriorKind::normal},
-                            {"truncated_normal", PriorKind::truncated_normal},
-                            {"discrete", PriorKind::discrete},
-                            {"none", PriorKind::none}},
-                           q.kind);
-      pr.num("mean", q.mean);
-      pr.num("sd", q.sd);
-      pr.num("lower", q.lower);
-      pr.num("upper", q.upper);
-      pr.numbers("values", q.values);
-      pr.numbers("weights", q.weights);
-    }
-    Section saf(r, s.get("safety"), s.sub("safety"), {"sae_risk", "infusion_reaction_risk"});
-    if (saf.ok) {
-      saf.num("sae_risk", arm.safety.sae_risk);
-      saf.num("infusion_reaction_risk", arm.safety.infusion_reaction_risk);
-    }
+    read_smd_effect(r, s, arm);
+    check_arm(r, s, arm, cp);
     arms.push_back(arm);
   }
 }
