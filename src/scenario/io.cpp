@@ -383,21 +383,6 @@ void read_named_numbers(Reader& r, const YAML::Node& n, const std::string& path,
   out = v;
 }
 
-void read_gmfcs_list(Reader& r, const YAML::Node& n, const std::string& path, std::array<bool, kGmfcsLevels>& out) {
-  if (!n.IsSequence()) {
-    r.error(n, path, "expected a list of GMFCS levels, found " + Reader::kind(n) + ".", "write it as [I, II, III].");
-    return;
-  }
-  std::array<bool, kGmfcsLevels> v{};
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    int level = 0;
-    if (r.choice<int>(n[i], path + "[" + std::to_string(i) + "]", {{"I", 0}, {"II", 1}, {"III", 2}, {"IV", 3}, {"V", 4}},
-                      level))
-      v[static_cast<std::size_t>(level)] = true;
-  }
-  out = v;
-}
-
 // {month: value} mapping, months > 0 and unique, sorted.
 void read_by_month(Reader& r, const YAML::Node& e, const std::string& ep,
                    std::vector<std::pair<double, double>>& out) {
@@ -426,6 +411,20 @@ void read_by_month(Reader& r, const YAML::Node& e, const std::string& ep,
     if (out[k].first == out[k - 1].first)
       r.error(e, ep, "month " + format_number(out[k].first) + " is given twice.", "keep one value per month.");
 }
+
+/// The keys of a mapping that was read already, for rules that look at which keys are given.
+struct Keys {
+  const YAML::Node node;
+  std::string path;
+  bool has(const char* key) const { return node[key].IsDefined(); }
+  YAML::Node get(const char* key) const { return node[key]; }
+  std::string sub(const char* key) const { return path + "." + key; }
+};
+
+// What a list element needs beyond its declared keys (defined with the rules of its section).
+const char* element_example(const Subgroup*);
+void complete(Reader& r, const Keys& k, Subgroup& g);
+void read_claims(Reader& r, const YAML::Node& c, const std::string& path, std::vector<ClaimSet>& out);
 
 /// Reads a section by walking its declarations (scenario/schema.hpp): the keys it allows, each
 /// key's type and the member that receives it come from there. In listing mode it only records
@@ -512,6 +511,60 @@ class DeclaredReader {
   void section(const char* key, const schema::Meta&, F&& body) {
     if (!listed(key) && s_.has(key)) read(s_.r, s_.get(key), s_.sub(key), body);
   }
+  template <class E>
+  void choices(const char* key, std::vector<E>& x, schema::Options<E> options, const schema::Meta&) {
+    const YAML::Node l = sequence(key, "names", "[" + std::string(options[0].name) + "] or []");
+    if (!l.IsDefined()) return;
+    std::vector<std::pair<std::string, E>> named;
+    for (const auto& o : options) named.emplace_back(o.name, o.value);
+    x.clear();
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      E v{};
+      if (!s_.r.choice(l[i], s_.sub(key) + "[" + std::to_string(i) + "]", named, v)) continue;
+      if (std::find(x.begin(), x.end(), v) != x.end())
+        s_.r.error(l[i], s_.sub(key), "'" + l[i].Scalar() + "' is listed twice.", "list each once.");
+      else
+        x.push_back(v);
+    }
+  }
+  void texts(const char* key, std::vector<std::string>& x, const schema::Meta&) {
+    const YAML::Node l = sequence(key, "names", "[primary, under5]");
+    if (!l.IsDefined()) return;
+    x.clear();
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      std::string t;
+      if (s_.r.text(l[i], s_.sub(key) + "[" + std::to_string(i) + "]", t)) x.push_back(t);
+    }
+  }
+  void matrix(const char* key, std::vector<std::vector<double>>& x, const schema::Meta&) {
+    const YAML::Node l = sequence(key, "rows (a matrix)", "[[0, 1], [1, 0]]");
+    if (!l.IsDefined()) return;
+    x.clear();
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      std::vector<double> row;
+      s_.r.number_list(l[i], s_.sub(key) + "[" + std::to_string(i) + "]", row);
+      x.push_back(row);
+    }
+  }
+  template <class T, class F>
+  void list(const char* key, std::vector<T>& x, const schema::Meta& m, F&& body) {
+    const std::string example = element_example(static_cast<T*>(nullptr));
+    const YAML::Node l = sequence(key, m.meaning, "'" + example + "' for each");
+    if (!l.IsDefined()) return;
+    x.clear();
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      const std::string path = s_.sub(key) + "[" + std::to_string(i) + "]";
+      if (empty_element(s_.r, l, i, path, "give its keys, e.g. '" + example + "'")) continue;
+      T element{};
+      read(s_.r, l[i], path, [&](DeclaredReader& v) { body(v, element); });
+      if (!l[i].IsMap()) continue;  // reported by the read
+      complete(s_.r, Keys{l[i], path}, element);
+      x.push_back(element);
+    }
+  }
+  void free_form(const char* key, std::vector<ClaimSet>& x, schema::Shape, const schema::Meta&) {
+    if (!listed(key) && s_.has(key)) read_claims(s_.r, s_.get(key), s_.sub(key), x);
+  }
 
  private:
   Section s_;
@@ -534,6 +587,17 @@ class DeclaredReader {
     listing_->push_back(key);
     return true;
   }
+  /// The list at `key` (undefined when absent, listing, or not a list, which is reported).
+  YAML::Node sequence(const char* key, const std::string& of, const std::string& example) {
+    if (listed(key) || !s_.has(key)) return YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node l = s_.get(key);
+    if (!l.IsSequence()) {
+      s_.r.error(l, s_.sub(key), "expected a list of " + of + ", found " + Reader::kind(l) + ".", "write it as " + example + ".");
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+    s_.r.seen[s_.sub(key)] = s_.r.where(l, s_.sub(key));
+    return l;
+  }
 };
 
 void read_population(Reader& r, const YAML::Node& n, Population& p) {
@@ -542,15 +606,6 @@ void read_population(Reader& r, const YAML::Node& n, Population& p) {
 
 const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
 const std::vector<std::string> kHlaNames{"0", "1", "2"};
-
-/// The keys of a mapping that was read already, for rules that look at which keys are given.
-struct Keys {
-  const YAML::Node node;
-  std::string path;
-  bool has(const char* key) const { return node[key].IsDefined(); }
-  YAML::Node get(const char* key) const { return node[key]; }
-  std::string sub(const char* key) const { return path + "." + key; }
-};
 
 /// The product's own rules, beyond its declared keys: a mapping names its type, and keys of the
 /// other type are refused.
@@ -654,181 +709,68 @@ void read_design(Reader& r, const YAML::Node& n, Design& d) {
   DeclaredReader::read(r, n, "design", [&](DeclaredReader& v) { schema::declare_design(v, d); });
 }
 
-// {min: x, max: y} with both optional: [min, max).
-void read_range(Reader& r, const YAML::Node& n, const std::string& path, double& lo, double& hi) {
-  Section s(r, n, path, {"min", "max"});
-  if (!s.ok) return;
-  if (!s.has("min") && !s.has("max"))
-    r.error(n, path, "a range needs min, max or both.", "e.g. {max: 60} for children under 5 years.");
-  s.num("min", lo);
-  s.num("max", hi);
-  check(r, lo >= 0, path + ".min", "min is " + format_number(lo) + "; ages and doses are not negative.",
+// A subgroup's rules beyond its declared keys: which conditions it has, ranges with at least one
+// end, a name, and at least one condition on children.
+const char* element_example(const Subgroup*) { return "- {name: under5, age_months: {max: 60}}"; }
+
+void check_range(Reader& r, const Keys& k, const char* key, double lo) {
+  const YAML::Node n = k.get(key);
+  if (!n.IsMap()) return;
+  if (!n["min"].IsDefined() && !n["max"].IsDefined())
+    r.error(n, k.sub(key), "a range needs min, max or both.", "e.g. {max: 60} for children under 5 years.");
+  check(r, lo >= 0, k.sub(key) + ".min", "min is " + format_number(lo) + "; ages and doses are not negative.",
         "use 0 or more, or leave min out (no lower limit).");
 }
 
-void read_subgroups(Reader& r, const YAML::Node& n, const std::string& path, std::vector<Subgroup>& out) {
-  if (!n.IsSequence()) {
-    r.error(n, path, "expected a list of subgroups, found " + Reader::kind(n) + ".",
-            "write each as '- {name: under5, age_months: {max: 60}}'.");
+void complete(Reader& r, const Keys& k, Subgroup& g) {
+  if (!k.has("name")) r.error(k.node, k.sub("name"), "the subgroup has no name.", "add e.g. 'name: under5'.");
+  g.has_age = k.has("age_months");
+  g.has_gmfcs = k.has("gmfcs");
+  g.has_dose = k.has("dose_per_kg");
+  g.has_hla = k.has("hla_mismatches");
+  g.has_route = k.has("route");
+  if (g.has_age) check_range(r, k, "age_months", g.age_min_months);
+  if (g.has_dose) check_range(r, k, "dose_per_kg", g.dose_min);
+  if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla)
+    r.error(k.node, k.path,
+            g.has_route ? "the subgroup has only a route, which picks arms, not children: inside it is every child, "
+                          "so it repeats the primary comparison."
+                        : "the subgroup has no condition, so it is everyone.",
+            "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches" +
+                std::string(g.has_route ? " (route then limits it to arms given by that route)." : ", route."));
+}
+
+void read_claims(Reader& r, const YAML::Node& c, const std::string& path, std::vector<ClaimSet>& out) {
+  if (!c.IsMap()) {
+    r.error(c, path, "expected a mapping of claim names to lists of hypotheses, found " + Reader::kind(c) + ".",
+            "e.g. claims: {overall_and_young: [primary, under5]}.");
     return;
   }
-  r.seen[path] = r.where(n, path);
-  out.clear();
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const std::string gp = path + "[" + std::to_string(i) + "]";
-    if (empty_element(r, n, i, gp, "give the subgroup's keys, e.g. '- {name: under5, age_months: {max: 60}}'")) continue;
-    Section s(r, n[i], gp, {"name", "age_months", "gmfcs", "dose_per_kg", "sex", "hla_mismatches", "route", "confirmatory"});
-    if (!s.ok) continue;
-    Subgroup g;
-    s.text("name", g.name);
-    if (!s.has("name")) r.error(n[i], gp + ".name", "the subgroup has no name.", "add e.g. 'name: under5'.");
-    if (s.has("age_months")) {
-      g.has_age = true;
-      read_range(r, s.get("age_months"), s.sub("age_months"), g.age_min_months, g.age_max_months);
+  r.seen[path] = r.where(c, path);
+  r.unique_keys(c, path);
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    ClaimSet cs;
+    cs.name = it->first.Scalar();
+    const std::string cp = path + "." + cs.name;
+    if (!it->second.IsSequence() || it->second.size() == 0) {
+      r.error(it->second, cp, "expected a non-empty list of hypothesis names.", "e.g. [primary, under5].");
+      continue;
     }
-    if (s.has("gmfcs")) {
-      g.has_gmfcs = true;
-      read_gmfcs_list(r, s.get("gmfcs"), s.sub("gmfcs"), g.gmfcs);
+    r.seen[cp] = r.where(it->second, cp);
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
+      std::string h;
+      if (r.text(it->second[i], cp + "[" + std::to_string(i) + "]", h)) cs.all_of.push_back(h);
     }
-    if (s.has("dose_per_kg")) {
-      g.has_dose = true;
-      read_range(r, s.get("dose_per_kg"), s.sub("dose_per_kg"), g.dose_min, g.dose_max);
-    }
-    s.choice<int>("sex", {{"male", 1}, {"female", 0}}, g.sex);
-    if (s.has("hla_mismatches")) {
-      g.has_hla = true;
-      const YAML::Node l = s.get("hla_mismatches");
-      const std::string lp = s.sub("hla_mismatches");
-      if (!l.IsSequence()) {
-        r.error(l, lp, "expected a list of mismatch counts, found " + Reader::kind(l) + ".", "write it as [0, 1] (2 means 2 or more).");
-      } else {
-        g.hla = {false, false, false};
-        for (std::size_t k = 0; k < l.size(); ++k) {
-          int m = 0;
-          if (r.choice<int>(l[k], lp + "[" + std::to_string(k) + "]", {{"0", 0}, {"1", 1}, {"2", 2}}, m))
-            g.hla[static_cast<std::size_t>(m)] = true;
-        }
-      }
-    }
-    if (s.has("route")) {
-      g.has_route = true;
-      s.choice<Route>("route", {{"intravenous", Route::intravenous}, {"intrathecal", Route::intrathecal}}, g.route);
-    }
-    if (s.has("confirmatory")) s.choice<bool>("confirmatory", {{"true", true}, {"false", false}}, g.confirmatory);
-    if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla)
-      r.error(n[i], gp,
-              g.has_route ? "the subgroup has only a route, which picks arms, not children: inside it is every child, "
-                            "so it repeats the primary comparison."
-                          : "the subgroup has no condition, so it is everyone.",
-              "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches" +
-                  std::string(g.has_route ? " (route then limits it to arms given by that route)." : ", route."));
-    out.push_back(g);
+    out.push_back(cs);
   }
 }
 
 void read_analysis(Reader& r, const YAML::Node& n, Analysis& a) {
-  Section s(r, n, "analysis",
-            {"method", "primary_visit_months", "adjust_for", "alpha", "sides", "direction", "ci_level", "multiplicity",
-             "sae_difference_threshold", "subgroups", "interaction_alpha", "claims"});
-  if (!s.ok) return;
-  s.choice<AnalysisMethod>("method", {{"ancova", AnalysisMethod::ancova}}, a.method);
-  s.num("primary_visit_months", a.primary_visit_months);
-  if (s.has("adjust_for")) {
-    const YAML::Node l = s.get("adjust_for");
-    const std::string lp = s.sub("adjust_for");
-    a.adjust_for.clear();
-    if (l.IsSequence()) {
-      for (std::size_t i = 0; i < l.size(); ++i) {
-        Covariate c{};
-        if (r.choice<Covariate>(l[i], lp + "[" + std::to_string(i) + "]", {{"gmfcs", Covariate::gmfcs}}, c)) {
-          if (std::find(a.adjust_for.begin(), a.adjust_for.end(), c) != a.adjust_for.end())
-            r.error(l[i], lp, "a covariate is listed twice.", "list each covariate once.");
-          else
-            a.adjust_for.push_back(c);
-        }
-      }
-    } else {
-      r.error(l, lp, "expected a list of covariates, found " + Reader::kind(l) + ".", "write it as [gmfcs] or [].");
-    }
-  }
-  s.num("alpha", a.alpha);
-  std::int64_t sides = a.sides;
-  s.integer("sides", sides);
-  a.sides = static_cast<int>(std::clamp<std::int64_t>(sides, -1000, 1000));
-  s.choice<Direction>("direction", {{"greater", Direction::greater}, {"less", Direction::less}}, a.direction);
-  s.num("ci_level", a.ci_level);
-  const std::vector<std::pair<std::string, Multiplicity>> procedures{
-      {"none", Multiplicity::none},         {"bonferroni", Multiplicity::bonferroni},
-      {"holm", Multiplicity::holm},         {"hochberg", Multiplicity::hochberg},
-      {"fixed_sequence", Multiplicity::fixed_sequence}, {"fallback", Multiplicity::fallback},
-      {"graphical", Multiplicity::graphical}};
-  if (s.has("multiplicity") && s.get("multiplicity").IsMap()) {
-    Section m(r, s.get("multiplicity"), s.sub("multiplicity"), {"procedure", "hypotheses", "weights", "transitions"});
-    if (m.ok) {
-      if (!m.has("procedure"))
-        r.error(s.get("multiplicity"), m.sub("procedure"), "the multiplicity procedure is not named.",
-                "add e.g. 'procedure: graphical'.");
-      m.choice<Multiplicity>("procedure", procedures, a.multiplicity);
-      if (m.has("hypotheses")) {
-        const YAML::Node l = m.get("hypotheses");
-        if (!l.IsSequence()) {
-          r.error(l, m.sub("hypotheses"), "expected a list of hypothesis names, found " + Reader::kind(l) + ".",
-                  "e.g. [primary, under5].");
-        } else {
-          r.seen[m.sub("hypotheses")] = r.where(l, m.sub("hypotheses"));
-          for (std::size_t i = 0; i < l.size(); ++i) {
-            std::string h;
-            if (r.text(l[i], m.sub("hypotheses") + "[" + std::to_string(i) + "]", h)) a.testing.hypotheses.push_back(h);
-          }
-        }
-      }
-      m.numbers("weights", a.testing.weights);
-      if (m.has("transitions")) {
-        const YAML::Node t = m.get("transitions");
-        const std::string tp = m.sub("transitions");
-        if (!t.IsSequence()) {
-          r.error(t, tp, "expected a list of rows (a matrix), found " + Reader::kind(t) + ".", "e.g. [[0, 1], [1, 0]].");
-        } else {
-          r.seen[tp] = r.where(t, tp);
-          for (std::size_t i = 0; i < t.size(); ++i) {
-            std::vector<double> row;
-            r.number_list(t[i], tp + "[" + std::to_string(i) + "]", row);
-            a.testing.transitions.push_back(row);
-          }
-        }
-      }
-    }
-  } else {
-    s.choice<Multiplicity>("multiplicity", procedures, a.multiplicity);
-  }
-  s.num("sae_difference_threshold", a.sae_difference_threshold);
-  if (s.has("subgroups")) read_subgroups(r, s.get("subgroups"), s.sub("subgroups"), a.subgroups);
-  s.num("interaction_alpha", a.interaction_alpha);
-  if (s.has("claims")) {
-    const YAML::Node c = s.get("claims");
-    if (!c.IsMap()) {
-      r.error(c, s.sub("claims"), "expected a mapping of claim names to lists of hypotheses, found " + Reader::kind(c) + ".",
-              "e.g. claims: {overall_and_young: [primary, under5]}.");
-    } else {
-      r.seen[s.sub("claims")] = r.where(c, s.sub("claims"));
-      r.unique_keys(c, s.sub("claims"));
-      for (auto it = c.begin(); it != c.end(); ++it) {
-        ClaimSet cs;
-        cs.name = it->first.Scalar();
-        const std::string cp = s.sub("claims") + "." + cs.name;
-        if (!it->second.IsSequence() || it->second.size() == 0) {
-          r.error(it->second, cp, "expected a non-empty list of hypothesis names.", "e.g. [primary, under5].");
-          continue;
-        }
-        r.seen[cp] = r.where(it->second, cp);
-        for (std::size_t i = 0; i < it->second.size(); ++i) {
-          std::string h;
-          if (r.text(it->second[i], cp + "[" + std::to_string(i) + "]", h)) cs.all_of.push_back(h);
-        }
-        a.claims.push_back(cs);
-      }
-    }
-  }
+  DeclaredReader::read(r, n, "analysis", [&](DeclaredReader& v) { schema::declare_analysis(v, a); });
+  const YAML::Node m = n.IsDefined() && n.IsMap() ? n["multiplicity"] : YAML::Node(YAML::NodeType::Undefined);
+  if (m.IsDefined() && m.IsMap() && !m["procedure"].IsDefined())
+    r.error(m, "analysis.multiplicity.procedure", "the multiplicity procedure is not named.",
+            "add e.g. 'procedure: graphical'.");
 }
 
 void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
