@@ -778,67 +778,9 @@ void read_simulation(Reader& r, const YAML::Node& n, Simulation& sim) {
 }
 
 // Subgroups, the multiplicity family and claims.
-void validate_subgroups(Reader& r, const Scenario& sc) {
+// The confirmatory family: its hypotheses, weights, transitions and claims.
+void validate_family(Reader& r, const Scenario& sc) {
   const auto& an = sc.analysis;
-  const bool cp = sc.population.outcome_model == OutcomeModel::cp;
-  bool any_product = false, any_allogeneic = false;
-  for (const auto& a : sc.arms) {
-    any_product = any_product || (a.role == ArmRole::active && a.product != ProductType::none);
-    any_allogeneic = any_allogeneic || (a.product == ProductType::ucb && (a.ucb.source_mix[1] > 0 || a.ucb.source_mix[2] > 0));
-  }
-  check(r, an.subgroups.size() <= kMaxSubgroups, "analysis.subgroups",
-        "there are " + std::to_string(an.subgroups.size()) + " subgroups; the analysis supports at most " +
-            std::to_string(kMaxSubgroups) + ".",
-        "keep the 32 that matter most, or run several scenarios.");
-  std::set<std::string> names;
-  for (const auto& a : sc.arms) names.insert(a.name);
-  for (std::size_t i = 0; i < an.subgroups.size(); ++i) {
-    const Subgroup& g = an.subgroups[i];
-    const std::string gp = "analysis.subgroups[" + std::to_string(i) + "]";
-    if (!g.name.empty()) {
-      check(r, g.name.find_first_of("/,\"") == std::string::npos && g.name != "primary", gp + ".name",
-            "'" + g.name + "' cannot name a subgroup (it must not be 'primary' or hold '/', ',' or quotes).",
-            "use a plain word such as under5.");
-      check(r, names.insert(g.name).second, gp + ".name",
-            "the name '" + g.name + "' is already used by an arm or another subgroup.", "give each subgroup its own name.");
-    }
-    if (g.has_age) {
-      check(r, cp, gp + ".age_months", "age subgroups need the cp outcome model (the generic endpoint has no ages).",
-            "remove the condition or set population.outcome_model: cp.");
-      check(r, g.age_min_months < g.age_max_months, gp + ".age_months", "min must be below max.", "e.g. {min: 0, max: 60}.");
-    }
-    if (g.has_gmfcs) {
-      check(r, cp, gp + ".gmfcs", "GMFCS subgroups need the cp outcome model.", "remove the condition or set population.outcome_model: cp.");
-      check(r, std::find(g.gmfcs.begin(), g.gmfcs.end(), true) != g.gmfcs.end(), gp + ".gmfcs", "no GMFCS level is listed.",
-            "list the levels in the subgroup, e.g. [I, II, III].");
-    }
-    if (g.has_dose) {
-      check(r, cp && any_product, gp + ".dose_per_kg",
-            "dose subgroups need an active arm with a UCB or MSC product (the planned dose per kg is its dose).",
-            "add a product to the active arm or remove the condition.");
-      check(r, g.dose_min < g.dose_max, gp + ".dose_per_kg", "min must be below max.", "e.g. {min: 2.0e7} TNC/kg.");
-    }
-    if (g.sex >= 0) check(r, cp, gp + ".sex", "sex subgroups need the cp outcome model.", "remove the condition.");
-    if (g.has_hla) {
-      check(r, any_allogeneic, gp + ".hla_mismatches",
-            "HLA subgroups need a UCB arm with public or sibling units (autologous units have no mismatch).",
-            "remove the condition or add allogeneic units to the source_mix.");
-      check(r, std::find(g.hla.begin(), g.hla.end(), true) != g.hla.end(), gp + ".hla_mismatches", "no mismatch count is listed.",
-            "e.g. [0, 1].");
-    }
-    if (g.has_route) {
-      bool any = false;
-      for (std::size_t a = 0; a < sc.arms.size(); ++a) any = any || subgroup_applies(sc, g, a);
-      check(r, any, gp + ".route", std::string("no active arm gives MSC ") + to_string(g.route) + ".",
-            "remove the condition or use the route of an MSC arm.");
-    }
-  }
-  check(r, an.interaction_alpha >= kMinAlpha && an.interaction_alpha < 1, "analysis.interaction_alpha",
-        "must be in [" + format_number(kMinAlpha) + ", 1) (two-sided level of the interaction test; got " +
-            format_number(an.interaction_alpha) + ").",
-        "e.g. 0.10.");
-
-  // The family.
   const auto all = all_hypotheses(sc);
   std::vector<std::string> all_names;
   for (const auto& h : all) all_names.push_back(h.name);
@@ -926,6 +868,68 @@ void validate_subgroups(Reader& r, const Scenario& sc) {
   }
 }
 
+void validate_subgroups(Reader& r, const Scenario& sc) {
+  const auto& an = sc.analysis;
+  const bool cp = sc.population.outcome_model == OutcomeModel::cp;
+  bool any_product = false, any_allogeneic = false;
+  for (const auto& a : sc.arms) {
+    any_product = any_product || (a.role == ArmRole::active && a.product != ProductType::none);
+    any_allogeneic = any_allogeneic || (a.product == ProductType::ucb && (a.ucb.source_mix[1] > 0 || a.ucb.source_mix[2] > 0));
+  }
+  check(r, an.subgroups.size() <= kMaxSubgroups, "analysis.subgroups",
+        "there are " + std::to_string(an.subgroups.size()) + " subgroups; the analysis supports at most " +
+            std::to_string(kMaxSubgroups) + ".",
+        "keep the 32 that matter most, or run several scenarios.");
+  std::set<std::string> names;
+  for (const auto& a : sc.arms) names.insert(a.name);
+  for (std::size_t i = 0; i < an.subgroups.size(); ++i) {
+    const Subgroup& g = an.subgroups[i];
+    const std::string gp = "analysis.subgroups[" + std::to_string(i) + "]";
+    if (!g.name.empty()) {
+      check(r, g.name.find_first_of("/,\"") == std::string::npos && g.name != "primary", gp + ".name",
+            "'" + g.name + "' cannot name a subgroup (it must not be 'primary' or hold '/', ',' or quotes).",
+            "use a plain word such as under5.");
+      check(r, names.insert(g.name).second, gp + ".name",
+            "the name '" + g.name + "' is already used by an arm or another subgroup.", "give each subgroup its own name.");
+    }
+    if (g.has_age) {
+      check(r, cp, gp + ".age_months", "age subgroups need the cp outcome model (the generic endpoint has no ages).",
+            "remove the condition or set population.outcome_model: cp.");
+      check(r, g.age_min_months < g.age_max_months, gp + ".age_months", "min must be below max.", "e.g. {min: 0, max: 60}.");
+    }
+    if (g.has_gmfcs) {
+      check(r, cp, gp + ".gmfcs", "GMFCS subgroups need the cp outcome model.", "remove the condition or set population.outcome_model: cp.");
+      check(r, std::find(g.gmfcs.begin(), g.gmfcs.end(), true) != g.gmfcs.end(), gp + ".gmfcs", "no GMFCS level is listed.",
+            "list the levels in the subgroup, e.g. [I, II, III].");
+    }
+    if (g.has_dose) {
+      check(r, cp && any_product, gp + ".dose_per_kg",
+            "dose subgroups need an active arm with a UCB or MSC product (the planned dose per kg is its dose).",
+            "add a product to the active arm or remove the condition.");
+      check(r, g.dose_min < g.dose_max, gp + ".dose_per_kg", "min must be below max.", "e.g. {min: 2.0e7} TNC/kg.");
+    }
+    if (g.sex >= 0) check(r, cp, gp + ".sex", "sex subgroups need the cp outcome model.", "remove the condition.");
+    if (g.has_hla) {
+      check(r, any_allogeneic, gp + ".hla_mismatches",
+            "HLA subgroups need a UCB arm with public or sibling units (autologous units have no mismatch).",
+            "remove the condition or add allogeneic units to the source_mix.");
+      check(r, std::find(g.hla.begin(), g.hla.end(), true) != g.hla.end(), gp + ".hla_mismatches", "no mismatch count is listed.",
+            "e.g. [0, 1].");
+    }
+    if (g.has_route) {
+      bool any = false;
+      for (std::size_t a = 0; a < sc.arms.size(); ++a) any = any || subgroup_applies(sc, g, a);
+      check(r, any, gp + ".route", std::string("no active arm gives MSC ") + to_string(g.route) + ".",
+            "remove the condition or use the route of an MSC arm.");
+    }
+  }
+  check(r, an.interaction_alpha >= kMinAlpha && an.interaction_alpha < 1, "analysis.interaction_alpha",
+        "must be in [" + format_number(kMinAlpha) + ", 1) (two-sided level of the interaction test; got " +
+            format_number(an.interaction_alpha) + ").",
+        "e.g. 0.10.");
+  validate_family(r, sc);
+}
+
 /// The index of the control arm after `skip` others.
 std::size_t nth_control(const Scenario& sc, std::size_t skip) {
   for (std::size_t i = 0; i < sc.arms.size(); ++i)
@@ -934,16 +938,10 @@ std::size_t nth_control(const Scenario& sc, std::size_t skip) {
 }
 
 // Cross-field validation, after every value has been read.
-void validate(Reader& r, const Scenario& sc) {
-  const auto& p = sc.population;
-  const bool cp = p.outcome_model == OutcomeModel::cp;
-  check(r, sc.schema_version == kSchemaVersion, "schema_version",
-        "schema version " + std::to_string(sc.schema_version) + " is not supported.",
-        "this celltrial reads schema_version: " + std::to_string(kSchemaVersion) + ".");
-  check(r, !sc.name.empty() && sc.name.find_first_of("/\\") == std::string::npos && sc.name != "." && sc.name != "..",
-        "name", "the name must be non-empty and contain no '/' or '\\' (it names the results folder).",
-        "use a short word such as ucb_phase3.");
-
+// The outcome model: motor curves and variation (cp) or the generic endpoint.
+void validate_outcome_model(Reader& r, const Scenario& sc) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
   if (cp) {
     const auto& a = p.age;
     if (a.distribution == AgeDistribution::uniform)
@@ -1000,8 +998,12 @@ void validate(Reader& r, const Scenario& sc) {
     check(r, g.residual_sd > 0, "population.generic.residual_sd",
           "the SD must be positive (got " + format_number(g.residual_sd) + ").", "e.g. 4.");
   }
+}
 
-  // Children: sex, age table, eligibility, weight.
+// The children: sex, age, eligibility and weight.
+void validate_children(Reader& r, const Scenario& sc) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
   check(r, p.male_fraction >= 0 && p.male_fraction <= 1, "population.male_fraction",
         "must be between 0 and 1 (got " + format_number(p.male_fraction) + ").", "e.g. 0.56.");
   if (cp && p.age.distribution == AgeDistribution::table) {
@@ -1069,8 +1071,142 @@ void validate(Reader& r, const Scenario& sc) {
             "Hanna 2009: peaks 7.9, 6.9, 6.9 years and losses 4.7, 7.8, 6.4 points for levels III-V.");
     }
   }
+}
 
-  // Arms.
+// The arms: roles, names, allocation, effects, products, dose-response, modifiers, priors, safety.
+// An arm's product: UCB units and doses, MSC doses and route.
+void validate_product(Reader& r, const Scenario& sc, const Arm& a, const std::string& ap) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
+  if (a.product == ProductType::ucb) {
+    const auto& u = a.ucb;
+    const std::string pp = ap + ".product";
+    double sum = 0;
+    for (double x : u.source_mix) sum += x;
+    check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.source_mix.begin(), u.source_mix.end()) >= 0,
+          pp + ".source_mix", "unit-source shares must be non-negative and sum to 1 (got " + format_number(sum) + ").",
+          "e.g. {autologous: 0.16, public: 0.84}.");
+    for (std::size_t k = 0; k < u.unit.size(); ++k)
+      if (u.source_mix[k] > 0)
+        check(r, u.unit[k].median_tnc > 0 && u.unit[k].cv > 0 && u.unit[k].cv <= 3,
+              pp + ".unit_tnc." + kSourceNames[k], "needs a positive median TNC and a CV in (0, 3].",
+              "e.g. {median: 4.7e8, cv: 0.6} for privately banked units.");
+    check(r, u.post_thaw_recovery > 0 && u.post_thaw_recovery <= 1, pp + ".post_thaw_recovery",
+          "must be in (0, 1] (got " + format_number(u.post_thaw_recovery) + ").", "about 0.8 is typical.");
+    check(r, u.bank_choices >= 1 && u.bank_choices <= 100, pp + ".bank_choices", "must be between 1 and 100.",
+          "1 means a single random unit.");
+    check(r, u.target_tnc_per_kg >= 0, pp + ".target_tnc_per_kg", "must not be negative.", "e.g. 5e7.");
+    sum = 0;
+    for (double x : u.hla_mismatch_mix) sum += x;
+    check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.hla_mismatch_mix.begin(), u.hla_mismatch_mix.end()) >= 0,
+          pp + ".hla_mismatch_mix", "shares of 0, 1 and 2+ mismatches must be non-negative and sum to 1.",
+          "e.g. {0: 0.26, 1: 0.37, 2: 0.37}.");
+  }
+  if (a.product == ProductType::msc) {
+    const auto& m = a.msc;
+    const std::string pp = ap + ".product";
+    check(r, m.cells_per_kg > 0 || m.fixed_cells > 0, pp, "give cells_per_kg or fixed_cells (per dose), positive.",
+          "e.g. cells_per_kg: 2e6 or fixed_cells: 5e7.");
+    check(r, m.cells_per_kg >= 0 && m.fixed_cells >= 0, pp, "cell numbers must not be negative.", "");
+    check(r, m.doses >= 1 && m.doses <= 20, pp + ".doses", "must be between 1 and 20.", "MSC trials gave 1-4 doses.");
+    check(r, m.interval_weeks > 0, pp + ".interval_weeks", "must be positive.", "e.g. 4.");
+    check(r, m.route_multiplier[0] >= 0 && m.route_multiplier[1] >= 0, pp + ".route_multiplier",
+          "multipliers must not be negative.", "1 means no change.");
+    check(r, m.dose_count_multiplier.empty() || static_cast<int>(m.dose_count_multiplier.size()) >= m.doses,
+          pp + ".dose_count_multiplier",
+          "give one multiplier for each number of doses from 1 up to doses (" + std::to_string(m.doses) + ").",
+          "e.g. [0.8, 1.0] for doses: 2.");
+    for (double x : m.dose_count_multiplier)
+      check(r, x >= 0, pp + ".dose_count_multiplier", "multipliers must not be negative.", "");
+  }
+  const auto& d = a.dose_response;
+  if (d.model != DoseResponseModel::none) {
+    const std::string dp = ap + ".dose_response";
+    check(r, a.product != ProductType::none, dp, "a dose-response needs a product that gives a dose.",
+          "add 'product: {type: ucb}' or 'product: {type: msc, ...}'.");
+    check(r, d.reference_dose > 0, dp + ".reference_dose",
+          "the dose at which effect_by_month applies must be positive.", "e.g. 3e7 (TNC/kg) for UCB.");
+    if (d.model == DoseResponseModel::step) {
+      check(r, d.threshold > 0 && d.below_fraction >= 0 && d.below_fraction <= 1, dp,
+            "step needs threshold > 0 and below_fraction between 0 and 1 (got threshold " + format_number(d.threshold) +
+                ", below_fraction " + format_number(d.below_fraction) + ").",
+            "e.g. threshold: 2e7, below_fraction: 0.3 (the share of the effect left below the threshold).");
+      check(r, d.reference_dose >= d.threshold || d.below_fraction > 0, dp + ".reference_dose",
+            "effect_by_month applies at the reference dose, which is below the threshold, where below_fraction 0 "
+            "leaves no effect: every child's effect would be 0.",
+            "use a reference_dose at or above the threshold, or a below_fraction above 0.");
+    }
+    if (d.model == DoseResponseModel::emax)
+      check(r, d.ed50 > 0 && d.hill > 0 && d.hill <= 20, dp, "emax needs ed50 > 0 and 0 < hill <= 20.",
+            "e.g. ed50: 2e7, hill: 1.");
+  }
+}
+
+// An arm's dose-response, effect modifiers, heterogeneity, prior and safety risks.
+void validate_effect_terms(Reader& r, const Scenario& sc, const Arm& a, const std::string& ap) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
+  const auto& m = a.modifiers;
+  {
+    const std::string mp = ap + ".modifiers";
+    bool ok = m.age_multipliers.size() == m.age_breaks_months.size() + 1;
+    for (std::size_t k = 1; ok && k < m.age_breaks_months.size(); ++k) ok = m.age_breaks_months[k] > m.age_breaks_months[k - 1];
+    for (double x : m.age_multipliers) ok = ok && x >= 0;
+    check(r, ok, mp + ".age", "needs increasing breaks and one non-negative multiplier more than breaks.",
+          "e.g. {breaks_months: [60], multipliers: [1.3, 0.6]}: 1.3 below 5 years, 0.6 from 5 years.");
+    for (int l = 0; l < kGmfcsLevels; ++l) {
+      const auto li = static_cast<std::size_t>(l);
+      check(r, m.gmfcs[li] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
+      if (m.gmfcs_given[li] && cp)
+        check(r, p.cp.mix[li] > 0, mp + ".gmfcs." + kGmfcsNames[li],
+              std::string("a modifier is given for GMFCS level ") + kGmfcsNames[li] +
+                  ", but that level has no share in population.gmfcs_mix.",
+              "remove it, or give the level a share in population.gmfcs_mix.");
+    }
+    for (double x : m.hla_mismatch) check(r, x >= 0, mp + ".hla_mismatch", "multipliers must not be negative.", "");
+    if (m.hla_mismatch != std::array<double, kHlaLevels>{1, 1, 1})
+      check(r, a.product == ProductType::ucb, mp + ".hla_mismatch", "HLA modifiers apply to UCB products only.",
+            "add 'product: {type: ucb}' or remove them.");
+  }
+  const auto& q = a.effect_prior;
+  if (q.kind != PriorKind::none) {
+    const std::string qp = ap + ".effect_prior";
+    check(r, a.role == ArmRole::active, qp, "a control arm has no effect to put a prior on.", "move the prior to an active arm.");
+    check(r, effect_at(a, sc.analysis.primary_visit_months) != 0, qp,
+          "the prior scales the arm's effect_by_month, which is 0 at the primary visit.",
+          "give effect_by_month a non-zero effect at the primary visit (e.g. the prior mean).");
+    if (q.kind == PriorKind::normal || q.kind == PriorKind::truncated_normal)
+      check(r, q.sd > 0, qp + ".sd", "the prior SD must be positive (got " + format_number(q.sd) + ").",
+            "e.g. 0.56 for the IPDMA 12-month estimate.");
+    if (q.kind == PriorKind::truncated_normal && q.sd > 0) {
+      const boost::math::normal_distribution<double> nd(q.mean, q.sd);
+      const double mass = q.lower < q.upper ? boost::math::cdf(nd, q.upper) - boost::math::cdf(nd, q.lower) : 0.0;
+      check(r, mass >= 1e-3, qp, "the truncation bounds keep almost none of the prior (mass " + format_number(mass) + ").",
+            "use lower < upper around the mean.");
+    }
+    if (q.kind == PriorKind::discrete) {
+      bool ok = !q.values.empty() && q.values.size() == q.weights.size();
+      double sum = 0;
+      for (double w : q.weights) {
+        ok = ok && w >= 0;
+        sum += w;
+      }
+      check(r, ok && sum > 0, qp, "a discrete prior needs as many non-negative weights as values, not all 0.",
+            "e.g. {distribution: discrete, values: [0, 1.42, 2.5], weights: [0.2, 0.5, 0.3]}.");
+    }
+  }
+  const auto& h = a.heterogeneity;
+  check(r, h.sd >= 0, ap + ".heterogeneity.sd", "an SD must not be negative.", "e.g. 1.0.");
+  check(r, h.responder_fraction > 0 && h.responder_fraction <= 1, ap + ".heterogeneity.responder_fraction",
+        "must be in (0, 1].", "e.g. 0.4 for 40 % responders.");
+  check(r, a.safety.sae_risk >= 0 && a.safety.sae_risk <= 1 && a.safety.infusion_reaction_risk >= 0 &&
+               a.safety.infusion_reaction_risk <= 1,
+        ap + ".safety", "risks are probabilities in [0, 1].", "defaults: SAE 0.160 active, 0.129 control.");
+}
+
+void validate_arms(Reader& r, const Scenario& sc) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
   int controls = 0, actives = 0;
   std::set<std::string> names;
   for (std::size_t i = 0; i < sc.arms.size(); ++i) {
@@ -1100,124 +1236,8 @@ void validate(Reader& r, const Scenario& sc) {
     if (a.product != ProductType::none && !cp)
       r.error_at(ap + ".product", "cell products need the cp outcome model (dose depends on the child's weight).",
                  "set population.outcome_model: cp or remove the product.");
-    if (a.product == ProductType::ucb) {
-      const auto& u = a.ucb;
-      const std::string pp = ap + ".product";
-      double sum = 0;
-      for (double x : u.source_mix) sum += x;
-      check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.source_mix.begin(), u.source_mix.end()) >= 0,
-            pp + ".source_mix", "unit-source shares must be non-negative and sum to 1 (got " + format_number(sum) + ").",
-            "e.g. {autologous: 0.16, public: 0.84}.");
-      for (std::size_t k = 0; k < u.unit.size(); ++k)
-        if (u.source_mix[k] > 0)
-          check(r, u.unit[k].median_tnc > 0 && u.unit[k].cv > 0 && u.unit[k].cv <= 3,
-                pp + ".unit_tnc." + kSourceNames[k], "needs a positive median TNC and a CV in (0, 3].",
-                "e.g. {median: 4.7e8, cv: 0.6} for privately banked units.");
-      check(r, u.post_thaw_recovery > 0 && u.post_thaw_recovery <= 1, pp + ".post_thaw_recovery",
-            "must be in (0, 1] (got " + format_number(u.post_thaw_recovery) + ").", "about 0.8 is typical.");
-      check(r, u.bank_choices >= 1 && u.bank_choices <= 100, pp + ".bank_choices", "must be between 1 and 100.",
-            "1 means a single random unit.");
-      check(r, u.target_tnc_per_kg >= 0, pp + ".target_tnc_per_kg", "must not be negative.", "e.g. 5e7.");
-      sum = 0;
-      for (double x : u.hla_mismatch_mix) sum += x;
-      check(r, std::fabs(sum - 1) < 1e-6 && *std::min_element(u.hla_mismatch_mix.begin(), u.hla_mismatch_mix.end()) >= 0,
-            pp + ".hla_mismatch_mix", "shares of 0, 1 and 2+ mismatches must be non-negative and sum to 1.",
-            "e.g. {0: 0.26, 1: 0.37, 2: 0.37}.");
-    }
-    if (a.product == ProductType::msc) {
-      const auto& m = a.msc;
-      const std::string pp = ap + ".product";
-      check(r, m.cells_per_kg > 0 || m.fixed_cells > 0, pp, "give cells_per_kg or fixed_cells (per dose), positive.",
-            "e.g. cells_per_kg: 2e6 or fixed_cells: 5e7.");
-      check(r, m.cells_per_kg >= 0 && m.fixed_cells >= 0, pp, "cell numbers must not be negative.", "");
-      check(r, m.doses >= 1 && m.doses <= 20, pp + ".doses", "must be between 1 and 20.", "MSC trials gave 1-4 doses.");
-      check(r, m.interval_weeks > 0, pp + ".interval_weeks", "must be positive.", "e.g. 4.");
-      check(r, m.route_multiplier[0] >= 0 && m.route_multiplier[1] >= 0, pp + ".route_multiplier",
-            "multipliers must not be negative.", "1 means no change.");
-      check(r, m.dose_count_multiplier.empty() || static_cast<int>(m.dose_count_multiplier.size()) >= m.doses,
-            pp + ".dose_count_multiplier",
-            "give one multiplier for each number of doses from 1 up to doses (" + std::to_string(m.doses) + ").",
-            "e.g. [0.8, 1.0] for doses: 2.");
-      for (double x : m.dose_count_multiplier)
-        check(r, x >= 0, pp + ".dose_count_multiplier", "multipliers must not be negative.", "");
-    }
-    const auto& d = a.dose_response;
-    if (d.model != DoseResponseModel::none) {
-      const std::string dp = ap + ".dose_response";
-      check(r, a.product != ProductType::none, dp, "a dose-response needs a product that gives a dose.",
-            "add 'product: {type: ucb}' or 'product: {type: msc, ...}'.");
-      check(r, d.reference_dose > 0, dp + ".reference_dose",
-            "the dose at which effect_by_month applies must be positive.", "e.g. 3e7 (TNC/kg) for UCB.");
-      if (d.model == DoseResponseModel::step) {
-        check(r, d.threshold > 0 && d.below_fraction >= 0 && d.below_fraction <= 1, dp,
-              "step needs threshold > 0 and below_fraction between 0 and 1 (got threshold " + format_number(d.threshold) +
-                  ", below_fraction " + format_number(d.below_fraction) + ").",
-              "e.g. threshold: 2e7, below_fraction: 0.3 (the share of the effect left below the threshold).");
-        check(r, d.reference_dose >= d.threshold || d.below_fraction > 0, dp + ".reference_dose",
-              "effect_by_month applies at the reference dose, which is below the threshold, where below_fraction 0 "
-              "leaves no effect: every child's effect would be 0.",
-              "use a reference_dose at or above the threshold, or a below_fraction above 0.");
-      }
-      if (d.model == DoseResponseModel::emax)
-        check(r, d.ed50 > 0 && d.hill > 0 && d.hill <= 20, dp, "emax needs ed50 > 0 and 0 < hill <= 20.",
-              "e.g. ed50: 2e7, hill: 1.");
-    }
-    const auto& m = a.modifiers;
-    {
-      const std::string mp = ap + ".modifiers";
-      bool ok = m.age_multipliers.size() == m.age_breaks_months.size() + 1;
-      for (std::size_t k = 1; ok && k < m.age_breaks_months.size(); ++k) ok = m.age_breaks_months[k] > m.age_breaks_months[k - 1];
-      for (double x : m.age_multipliers) ok = ok && x >= 0;
-      check(r, ok, mp + ".age", "needs increasing breaks and one non-negative multiplier more than breaks.",
-            "e.g. {breaks_months: [60], multipliers: [1.3, 0.6]}: 1.3 below 5 years, 0.6 from 5 years.");
-      for (int l = 0; l < kGmfcsLevels; ++l) {
-        const auto li = static_cast<std::size_t>(l);
-        check(r, m.gmfcs[li] >= 0, mp + ".gmfcs", "multipliers must not be negative.", "1 means no change.");
-        if (m.gmfcs_given[li] && cp)
-          check(r, p.cp.mix[li] > 0, mp + ".gmfcs." + kGmfcsNames[li],
-                std::string("a modifier is given for GMFCS level ") + kGmfcsNames[li] +
-                    ", but that level has no share in population.gmfcs_mix.",
-                "remove it, or give the level a share in population.gmfcs_mix.");
-      }
-      for (double x : m.hla_mismatch) check(r, x >= 0, mp + ".hla_mismatch", "multipliers must not be negative.", "");
-      if (m.hla_mismatch != std::array<double, kHlaLevels>{1, 1, 1})
-        check(r, a.product == ProductType::ucb, mp + ".hla_mismatch", "HLA modifiers apply to UCB products only.",
-              "add 'product: {type: ucb}' or remove them.");
-    }
-    const auto& q = a.effect_prior;
-    if (q.kind != PriorKind::none) {
-      const std::string qp = ap + ".effect_prior";
-      check(r, a.role == ArmRole::active, qp, "a control arm has no effect to put a prior on.", "move the prior to an active arm.");
-      check(r, effect_at(a, sc.analysis.primary_visit_months) != 0, qp,
-            "the prior scales the arm's effect_by_month, which is 0 at the primary visit.",
-            "give effect_by_month a non-zero effect at the primary visit (e.g. the prior mean).");
-      if (q.kind == PriorKind::normal || q.kind == PriorKind::truncated_normal)
-        check(r, q.sd > 0, qp + ".sd", "the prior SD must be positive (got " + format_number(q.sd) + ").",
-              "e.g. 0.56 for the IPDMA 12-month estimate.");
-      if (q.kind == PriorKind::truncated_normal && q.sd > 0) {
-        const boost::math::normal_distribution<double> nd(q.mean, q.sd);
-        const double mass = q.lower < q.upper ? boost::math::cdf(nd, q.upper) - boost::math::cdf(nd, q.lower) : 0.0;
-        check(r, mass >= 1e-3, qp, "the truncation bounds keep almost none of the prior (mass " + format_number(mass) + ").",
-              "use lower < upper around the mean.");
-      }
-      if (q.kind == PriorKind::discrete) {
-        bool ok = !q.values.empty() && q.values.size() == q.weights.size();
-        double sum = 0;
-        for (double w : q.weights) {
-          ok = ok && w >= 0;
-          sum += w;
-        }
-        check(r, ok && sum > 0, qp, "a discrete prior needs as many non-negative weights as values, not all 0.",
-              "e.g. {distribution: discrete, values: [0, 1.42, 2.5], weights: [0.2, 0.5, 0.3]}.");
-      }
-    }
-    const auto& h = a.heterogeneity;
-    check(r, h.sd >= 0, ap + ".heterogeneity.sd", "an SD must not be negative.", "e.g. 1.0.");
-    check(r, h.responder_fraction > 0 && h.responder_fraction <= 1, ap + ".heterogeneity.responder_fraction",
-          "must be in (0, 1].", "e.g. 0.4 for 40 % responders.");
-    check(r, a.safety.sae_risk >= 0 && a.safety.sae_risk <= 1 && a.safety.infusion_reaction_risk >= 0 &&
-                 a.safety.infusion_reaction_risk <= 1,
-          ap + ".safety", "risks are probabilities in [0, 1].", "defaults: SAE 0.160 active, 0.129 control.");
+    validate_product(r, sc, a, ap);
+    validate_effect_terms(r, sc, a, ap);
   }
   if (!sc.arms.empty()) {
     // A second control arm is reported at its role; a missing role at the list.
@@ -1230,8 +1250,12 @@ void validate(Reader& r, const Scenario& sc) {
               std::to_string(kMaxArms) + " (the control included).",
           "drop or merge arms, or compare them in separate scenarios that share the control arm's settings.");
   }
+}
 
-  // Design.
+// The design; returns whether the visits are positive and increasing.
+bool validate_design(Reader& r, const Scenario& sc) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
   const auto& d = sc.design;
   check(r, d.sample_size >= static_cast<std::int64_t>(std::max<std::size_t>(sc.arms.size(), 2)) * 2 &&
                d.sample_size <= 1000000,
@@ -1261,8 +1285,14 @@ void validate(Reader& r, const Scenario& sc) {
   if (d.dropout_per_point != 0)
     check(r, cp, "design.dropout.per_point_of_progress", "dropout on observed progress needs the cp outcome model.",
           "set it to 0 for the generic endpoint.");
+  return sorted;
+}
 
-  // Analysis.
+// The analysis, its subgroups and multiplicity.
+void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
+  [[maybe_unused]] const auto& p = sc.population;
+  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
+  const auto& d = sc.design;
   const auto& an = sc.analysis;
   check(r, an.sae_difference_threshold > -1 && an.sae_difference_threshold < 1, "analysis.sae_difference_threshold",
         "must be between -1 and 1 (a difference of SAE proportions).", "e.g. 0.05.");
@@ -1286,7 +1316,21 @@ void validate(Reader& r, const Scenario& sc) {
                  "remove gmfcs from adjust_for or set population.outcome_model: cp.");
 
   validate_subgroups(r, sc);
+}
 
+void validate(Reader& r, const Scenario& sc) {
+  check(r, sc.schema_version == kSchemaVersion, "schema_version",
+        "schema version " + std::to_string(sc.schema_version) + " is not supported.",
+        "this celltrial reads schema_version: " + std::to_string(kSchemaVersion) + ".");
+  check(r, !sc.name.empty() && sc.name.find_first_of("/\\") == std::string::npos && sc.name != "." && sc.name != "..",
+        "name", "the name must be non-empty and contain no '/' or '\\' (it names the results folder).",
+        "use a short word such as ucb_phase3.");
+
+  validate_outcome_model(r, sc);
+  validate_children(r, sc);
+  validate_arms(r, sc);
+  const bool sorted = validate_design(r, sc);
+  validate_analysis(r, sc, sorted);
   // Simulation.
   check(r, sc.simulation.trials >= 1 && sc.simulation.trials <= 10000000000ULL, "simulation.trials",
         "the number of trials must be between 1 and 10,000,000,000.", "e.g. 10000.");
