@@ -822,6 +822,17 @@ void read_sweep(Reader& r, Section& top, Scenario& sc) {
 }
 
 
+/// The keys a scenario may have at the top, as declared (scenario/schema.hpp).
+const std::vector<std::string>& top_level_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k;
+    for (const auto& info : schema::declared_keys())
+      if (info.path.find_first_of(".[") == std::string::npos) k.push_back(info.path);
+    return k;
+  }();
+  return keys;
+}
+
 Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
@@ -834,9 +845,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
     for (const auto& o : overrides.variant) apply_override(r, root, o, variant_origin(r, root, o));
   }
   index_values(r, root);
-  Section top(r, root, "",
-              {"schema_version", "name", "description", "population", "arms", "design", "analysis", "simulation",
-               "sweep", "enrichment", "tornado"});
+  Section top(r, root, "", top_level_keys());
   if (!top.ok) throw Error(ExitCode::data, r.diags);
   if (!top.has("schema_version"))
     r.error(root, "schema_version", "the scenario does not say its schema version.",
