@@ -699,10 +699,22 @@ struct Overrides {
 Scenario load_text_checked(const std::string& text, const std::string& source, const Overrides& overrides);
 
 
+/// The keys declared directly under `section` ("" for the top level) in schema.hpp, in order.
+std::vector<std::string> declared_keys_of(const std::string& section) {
+  const std::string prefix = section.empty() ? "" : section + ".";
+  std::vector<std::string> keys;
+  for (const auto& info : schema::declared_keys()) {
+    if (info.path.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = info.path.substr(prefix.size());
+    if (rest.find_first_of(".[") == std::string::npos) keys.push_back(rest);
+  }
+  return keys;
+}
+
 // The key paths of the enrichment and tornado sections are checked when each variant is loaded
 // (celltrial study loads them all before simulating any).
 void read_study_sections(Reader& r, Section& top, Scenario& sc) {
-  Section en(r, top.get("enrichment"), "enrichment", {"target_power", "screened_per_month", "strategies"});
+  Section en(r, top.get("enrichment"), "enrichment", declared_keys_of("enrichment"));
   if (en.ok) {
     en.num("target_power", sc.enrichment.target_power);
     en.num("screened_per_month", sc.enrichment.screened_per_month);
@@ -735,7 +747,7 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
       }
     }
   }
-  Section to(r, top.get("tornado"), "tornado", {"vary"});
+  Section to(r, top.get("tornado"), "tornado", declared_keys_of("tornado"));
   if (to.ok) {
     const YAML::Node v = to.get("vary");
     if (!to.has("vary") || !v.IsMap() || v.size() == 0) {
@@ -795,7 +807,7 @@ void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw)
 }
 
 void read_sweep(Reader& r, Section& top, Scenario& sc) {
-  Section sw(r, top.get("sweep"), "sweep", {"mode", "vary"});
+  Section sw(r, top.get("sweep"), "sweep", declared_keys_of("sweep"));
   if (!sw.ok) return;
   sw.choice<bool>("mode", {{"cartesian", false}, {"zip", true}}, sc.sweep.zip);
   if (!sw.has("vary")) return;
@@ -822,17 +834,6 @@ void read_sweep(Reader& r, Section& top, Scenario& sc) {
 }
 
 
-/// The keys a scenario may have at the top, as declared (scenario/schema.hpp).
-const std::vector<std::string>& top_level_keys() {
-  static const std::vector<std::string> keys = [] {
-    std::vector<std::string> k;
-    for (const auto& info : schema::declared_keys())
-      if (info.path.find_first_of(".[") == std::string::npos) k.push_back(info.path);
-    return k;
-  }();
-  return keys;
-}
-
 Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   Scenario sc;
   if (root.IsNull() || !root.IsDefined()) {
@@ -845,7 +846,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
     for (const auto& o : overrides.variant) apply_override(r, root, o, variant_origin(r, root, o));
   }
   index_values(r, root);
-  Section top(r, root, "", top_level_keys());
+  Section top(r, root, "", declared_keys_of(""));
   if (!top.ok) throw Error(ExitCode::data, r.diags);
   if (!top.has("schema_version"))
     r.error(root, "schema_version", "the scenario does not say its schema version.",
