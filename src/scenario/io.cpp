@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -893,6 +894,24 @@ void check_text(const std::string& text, const std::string& source) {
     const Location loc{source, static_cast<int>(line) + 1, static_cast<int>(bad - line_start) + 1};
     throw Error(ExitCode::data, Diagnostic{loc, "", not_utf8_problem(text, bad),
                                            "save the file as UTF-8 (names and descriptions may use any Unicode character)."});
+  }
+  // YAML allows no control characters but tab, line feed and carriage return; the YAML reader may
+  // loop without end on some of them (a file ",\x04" did), so they are refused before it runs.
+  const auto control = std::find_if(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7f;
+  });
+  if (control != text.end()) {
+    const auto at = static_cast<std::size_t>(control - text.begin());
+    const std::size_t newline = text.rfind('\n', at);
+    const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n');
+    char code[8];
+    std::snprintf(code, sizeof code, "%02X", static_cast<unsigned>(static_cast<unsigned char>(*control)));
+    throw Error(ExitCode::data,
+                Diagnostic{{source, static_cast<int>(line) + 1, static_cast<int>(at - line_start) + 1}, "",
+                           std::string("the file contains the control character 0x") + code + ", which YAML does not allow.",
+                           "remove it (editors show it as a box or as ^ and a letter); only tabs and line breaks may appear."});
   }
 }
 

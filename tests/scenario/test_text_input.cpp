@@ -132,3 +132,14 @@ TEST_CASE("scenario text: an empty list of arms or an empty list element is refu
                                           "simulation:")).what(),
              Catch::Contains("analysis.subgroups[1]: the list element is empty."));
 }
+
+TEST_CASE("scenario text: control characters are refused before the YAML reader sees them", "[scenario][errors]") {
+  // The two-byte file ",\x04" made the YAML reader loop until the machine ran out of memory (found
+  // by fuzz/fuzz_scenario; tests/fuzz_fail/scenario/control_character_hangs_the_yaml_reader.yaml).
+  CHECK_THAT(error_of(",\x04").what(), Catch::StartsWith("s.yaml:1:2: error:") && Catch::Contains("control character 0x04"));
+  CHECK_THAT(error_of(with("a test", "a t\x1Bst")).what(),
+             Catch::StartsWith("s.yaml:3:17: error:") && Catch::Contains("0x1B") && Catch::Contains("only tabs and line breaks"));
+  CHECK_THAT(error_of(with("a test", "a test\x7F")).what(), Catch::Contains("control character 0x7F"));
+  // Tabs inside values and Windows line ends are text.
+  CHECK_NOTHROW(load_scenario_text(with("a test", "a\ttest\r"), "s.yaml"));
+}
