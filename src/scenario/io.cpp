@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string_view>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "celltrial/core/error.hpp"
@@ -916,9 +917,41 @@ void check_text(const std::string& text, const std::string& source) {
 }
 
 /// The one YAML document of the file.
+/// Where each YAML document of a text starts, without building nodes.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// The YAML reader starts document after document at the same place, without end, when a
+/// document begins with a ',' (the file "," did): such a start is refused as a syntax error.
+void check_document_starts(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts h;
+  while (parser.HandleNextDocument(h)) {  // each document but a stuck one moves on through the text
+    const std::size_t n = h.starts.size();
+    if (n >= 2 && h.starts[n - 1].pos == h.starts[n - 2].pos) {
+      const YAML::Mark& m = h.starts.back();
+      throw Error(ExitCode::data, Diagnostic{{source, m.line + 1, m.column + 1}, "",
+                                             "YAML syntax error: a document cannot start here (a ',' outside brackets?).",
+                                             "remove the character, or put the list inside [ ]."});
+    }
+  }
+}
+
 YAML::Node parse_document(const std::string& text, const std::string& source) {
   std::vector<YAML::Node> docs;
   try {
+    check_document_starts(text, source);
     docs = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     Location loc{source, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};

@@ -143,3 +143,10 @@ TEST_CASE("scenario text: control characters are refused before the YAML reader 
   // Tabs inside values and Windows line ends are text.
   CHECK_NOTHROW(load_scenario_text(with("a test", "a\ttest\r"), "s.yaml"));
 }
+
+TEST_CASE("scenario text: a document that starts with a comma is a syntax error, not an endless read", "[scenario][errors]") {
+  // The one-byte file "," made the YAML reader start document after document at the same place
+  // until memory ran out (found by fuzz/fuzz_scenario; tests/fuzz_fail/scenario/).
+  CHECK_THAT(error_of(",").what(), Catch::StartsWith("s.yaml:1:1: error: YAML syntax error"));
+  CHECK_THAT(error_of("a: 1\n---\n,").what(), Catch::StartsWith("s.yaml:3:1: error: YAML syntax error"));
+}
