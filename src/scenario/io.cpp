@@ -900,7 +900,7 @@ void check_text(const std::string& text, const std::string& source) {
   // loop without end on some of them (a file ",\x04" did), so they are refused before it runs.
   const auto control = std::find_if(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7f;
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
   });
   if (control != text.end()) {
     const auto at = static_cast<std::size_t>(control - text.begin());

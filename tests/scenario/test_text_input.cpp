@@ -139,7 +139,9 @@ TEST_CASE("scenario text: control characters are refused before the YAML reader 
   CHECK_THAT(error_of(",\x04").what(), Catch::StartsWith("s.yaml:1:2: error:") && Catch::Contains("control character 0x04"));
   CHECK_THAT(error_of(with("a test", "a t\x1Bst")).what(),
              Catch::StartsWith("s.yaml:3:17: error:") && Catch::Contains("0x1B") && Catch::Contains("only tabs and line breaks"));
-  CHECK_THAT(error_of(with("a test", "a test\x7F")).what(), Catch::Contains("control character 0x7F"));
+  // DEL (0x7F) is left to the YAML reader, which reads it as text: a --set value may hold it, and
+  // show must write a scenario that loads back (found by fuzz/fuzz_set).
+  CHECK_NOTHROW(load_scenario_text(with("a test", "a test\x7F"), "s.yaml"));
   // Tabs inside values and Windows line ends are text.
   CHECK_NOTHROW(load_scenario_text(with("a test", "a\ttest\r"), "s.yaml"));
 }
