@@ -28,8 +28,10 @@ default_prefix() {
   if [[ $(id -u) -eq 0 ]]; then echo "/opt/celltrial/tbb-$1"; else echo "${XDG_CACHE_HOME:-$HOME/.cache}/celltrial/tbb-$1"; fi
 }
 if [[ ${1:-} == --prefix ]]; then
-  default_prefix "${2:?usage: build_tbb.sh --prefix thread|address}"
-  exit 0
+  case ${2:-} in
+    thread | address) default_prefix "$2"; exit 0 ;;
+    *) echo "build_tbb.sh: usage: build_tbb.sh --prefix thread|address" >&2; exit 64 ;;
+  esac
 fi
 KIND=${1:?usage: build_tbb.sh thread|address [PREFIX]}
 PREFIX=${2:-$(default_prefix "$KIND")}

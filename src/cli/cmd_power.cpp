@@ -423,12 +423,8 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
   std::vector<std::string> sets = a.sets;
   const Scenario base = load(a.file, sets);
   std::vector<SweepAxis> axes;
-  std::vector<std::pair<std::string, std::size_t>> sizes;
-  for (const auto& t : sw.sweeps) {
-    axes.push_back(parse_sweep_axis(t));
-    sizes.emplace_back(axes.back().key, axes.back().values.size());
-  }
-  check_grid_size(sizes, sw.zip || base.sweep.zip);
+  for (const auto& t : sw.sweeps) axes.push_back(parse_sweep_axis(t));
+  check_grid_size(axes, sw.zip || base.sweep.zip);
   const auto grid = sweep_grid(axes, sw.zip || base.sweep.zip);
   EnrichmentSection e;
   e.target_power = a.target;

@@ -21,7 +21,6 @@
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
-#include "celltrial/scenario/limits.hpp"
 #include "celltrial/version_info.hpp"
 
 namespace celltrial::cli {
@@ -76,30 +75,18 @@ Action add_sweep(CLI::App& app, Streams io) {
   return [a, io]() { return sweep_main(*a, io); };
 }
 
-void check_grid_size(const std::vector<std::pair<std::string, std::size_t>>& axis_sizes, bool zip) {
-  double points = zip || axis_sizes.empty() ? 0 : 1;
+void check_grid_size(const std::vector<SweepAxis>& axes, bool zip) {
+  std::vector<std::size_t> sizes;
   std::string keys;
-  for (const auto& [key, n] : axis_sizes) {
-    points = zip ? std::max(points, static_cast<double>(n)) : points * static_cast<double>(n);
-    keys += (keys.empty() ? "" : ", ") + key;
+  for (const auto& a : axes) {
+    sizes.push_back(a.values.size());
+    keys += (keys.empty() ? "" : ", ") + a.key;
   }
-  if (points > static_cast<double>(kMaxSweepPoints))
-    throw Error(ExitCode::usage,
-                Diagnostic{{"command line", 0, 0}, "--sweep",
-                           "the grid of " + keys + " has " +
-                               (points < 1e15 ? std::to_string(static_cast<std::int64_t>(points)) : format_number(points)) +
-                               " points; a sweep runs at most " +
-                               std::to_string(kMaxSweepPoints) + " (each point is a whole simulation).",
-                           "sweep fewer keys or values, or use --zip to take the values in step."});
+  const std::string problem = sweep_grid_problem(sweep_grid_points(sizes, zip));
+  if (!problem.empty())
+    throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep", "the grid of " + keys + " " + problem,
+                                            "sweep fewer keys or values, or use --zip to take the values in step."});
 }
-
-namespace {
-std::vector<std::pair<std::string, std::size_t>> sizes_of(const std::vector<SweepAxis>& axes) {
-  std::vector<std::pair<std::string, std::size_t>> out;
-  for (const auto& a : axes) out.emplace_back(a.key, a.values.size());
-  return out;
-}
-}  // namespace
 
 int sweep_main(const SweepArgs& args, Streams io) {
   const SweepArgs* a = &args;
@@ -130,7 +117,7 @@ int sweep_main(const SweepArgs& args, Streams io) {
         throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, "--sweep " + ax.key, "this key is swept twice.",
                                                 "give each key once with all its values."});
     const bool zip = a->zip || base.sweep.zip;
-    check_grid_size(sizes_of(axes), zip);
+    check_grid_size(axes, zip);
     const auto grid = sweep_grid(axes, zip);
     const std::string file = a->file;
     if (!a->shard.empty() && !a->merge.empty())

@@ -225,8 +225,6 @@ void read_population(Reader& r, const YAML::Node& n, Population& p) {
   DeclaredReader::read(r, n, "population", [&](DeclaredReader& v) { schema::declare_population(v, p); });
 }
 
-const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
-const std::vector<std::string> kHlaNames{"0", "1", "2"};
 
 /// The product's own rules, beyond its declared keys: a mapping names its type, and keys of the
 /// other type are refused.
@@ -779,14 +777,6 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
 
 /// The number of sweep points of axes with these numbers of values, zipped or as a full grid
 /// (counted before the grid is built, as a double: it may be far beyond any integer).
-double grid_points(const std::vector<std::size_t>& sizes, bool zip) {
-  if (sizes.empty()) return 0;
-  if (zip) return static_cast<double>(sizes.front());
-  double n = 1;
-  for (std::size_t k : sizes) n *= static_cast<double>(k);
-  return n;
-}
-
 /// The sweep's grid must be one the study can run: zipped axes of one length, and at most
 /// kMaxSweepPoints points.
 void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw) {
@@ -799,13 +789,9 @@ void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw)
                      std::to_string(sw.vary.front().second.size()) + ", this one " + std::to_string(values.size()) + ").",
                  "give every key the same number of values, or use mode: cartesian for a full grid.");
   }
-  const double points = grid_points(sizes, sw.zip);
-  if (points > static_cast<double>(kMaxSweepPoints))
-    r.error(vary, "sweep.vary",
-            "the grid has " + (points < 1e15 ? std::to_string(static_cast<std::int64_t>(points)) : format_number(points)) +
-                " points; a sweep runs at most " + std::to_string(kMaxSweepPoints) +
-                " (each point is a whole simulation).",
-            "sweep fewer keys or values, or use mode: zip to take the values in step.");
+  const std::string problem = sweep_grid_problem(sweep_grid_points(sizes, sw.zip));
+  if (!problem.empty())
+    r.error(vary, "sweep.vary", "the grid " + problem, "sweep fewer keys or values, or use mode: zip to take the values in step.");
 }
 
 void read_sweep(Reader& r, Section& top, Scenario& sc) {
@@ -978,6 +964,19 @@ Scenario load_text_checked(const std::string& text, const std::string& source, c
 }
 
 }  // namespace
+
+double sweep_grid_points(const std::vector<std::size_t>& axis_sizes, bool zip) {
+  if (axis_sizes.empty()) return 0;
+  double n = zip ? 0 : 1;
+  for (std::size_t k : axis_sizes) n = zip ? std::max(n, static_cast<double>(k)) : n * static_cast<double>(k);
+  return n;
+}
+
+std::string sweep_grid_problem(double points) {
+  if (points <= static_cast<double>(kMaxSweepPoints)) return "";
+  return "has " + (points < 1e15 ? std::to_string(static_cast<std::int64_t>(points)) : format_number(points)) +
+         " points; a sweep runs at most " + std::to_string(kMaxSweepPoints) + " (each point is a whole simulation).";
+}
 
 Scenario load_scenario_text(const std::string& text, const std::string& source_name,
                             const std::vector<std::string>& overrides, const std::vector<std::string>& variant) {

@@ -103,11 +103,7 @@ class Reader {
 
   /// Where an override set `path` or a value inside it, or nullopt when the file did.
   std::optional<Location> override_location(const std::string& path) const {
-    for (const auto& [p, text] : override_text)
-      if (within(path, p)) return Location{"command line (" + text + ")", 0, 0};
-    for (const auto& [p, loc] : override_at)
-      if (within(path, p)) return loc;
-    return std::nullopt;
+    return override_where([&](const std::string& p) { return within(path, p); });
   }
   Location where(const YAML::Node& n, const std::string& path) const {
     if (auto o = override_location(path)) return *o;
@@ -135,10 +131,15 @@ class Reader {
   }
   /// Where an override set a value inside `path`, or nullopt.
   std::optional<Location> override_inside(const std::string& path) const {
+    return override_where([&](const std::string& p) { return within(p, path); });
+  }
+  /// The place of the first override (a --set, then a scenario variant) whose path `matches`.
+  template <class Match>
+  std::optional<Location> override_where(Match matches) const {
     for (const auto& [p, text] : override_text)
-      if (within(p, path)) return Location{"command line (" + text + ")", 0, 0};
+      if (matches(p)) return Location{"command line (" + text + ")", 0, 0};
     for (const auto& [p, loc] : override_at)
-      if (within(p, path)) return loc;
+      if (matches(p)) return loc;
     return std::nullopt;
   }
 

@@ -471,10 +471,14 @@ const char* to_string(KeyType t) {
   return "?";
 }
 
-std::vector<KeyInfo> declared_keys() {
-  std::vector<KeyInfo> keys;
-  for (auto& e : walk())
-    if (e.kind != Event::end) keys.push_back(std::move(e.info));
+const std::vector<KeyInfo>& declared_keys() {
+  // The declarations are fixed: walked once (every scenario load asks for the allowed keys).
+  static const std::vector<KeyInfo> keys = [] {
+    std::vector<KeyInfo> k;
+    for (auto& e : walk())
+      if (e.kind != Event::end) k.push_back(std::move(e.info));
+    return k;
+  }();
   return keys;
 }
 

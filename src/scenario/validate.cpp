@@ -17,8 +17,6 @@
 namespace celltrial::scenario_io {
 namespace {
 
-const std::vector<std::string> kSourceNames{"autologous", "public", "sibling"};
-
 // Subgroups, the multiplicity family and claims.
 // The confirmatory family: its hypotheses, weights, transitions and claims.
 void validate_family(Reader& r, const Scenario& sc) {
@@ -331,7 +329,7 @@ void validate_product(Reader& r, const Scenario& sc, const Arm& a, const std::st
     for (std::size_t k = 0; k < u.unit.size(); ++k)
       if (u.source_mix[k] > 0)
         check(r, u.unit[k].median_tnc > 0 && u.unit[k].cv > 0 && u.unit[k].cv <= 3,
-              pp + ".unit_tnc." + kSourceNames[k], "needs a positive median TNC and a CV in (0, 3].",
+              pp + ".unit_tnc." + schema::kSourceNames[k], "needs a positive median TNC and a CV in (0, 3].",
               "e.g. {median: 4.7e8, cv: 0.6} for privately banked units.");
     check(r, u.post_thaw_recovery > 0 && u.post_thaw_recovery <= 1, pp + ".post_thaw_recovery",
           "must be in (0, 1] (got " + format_number(u.post_thaw_recovery) + ").", "about 0.8 is typical.");

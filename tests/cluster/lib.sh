@@ -37,7 +37,8 @@ same() {
   if cmp "$2" "$3"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
 }
 
-# wait_for_file FILE SECONDS: waits until FILE exists (polling), fails after SECONDS.
+# wait_for_file FILE SECONDS: waits until FILE exists (polling); SECONDS only stops a hang, so give
+# far more than the slowest machine needs.
 wait_for_file() {
   local f=$1 deadline=$((SECONDS + $2))
   while [[ ! -e $f ]]; do

@@ -12,47 +12,17 @@
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/limits.hpp"
+#include "test_support.hpp"
 
 using namespace celltrial;
 
 namespace {
-const std::string kBase = R"(schema_version: 1
-name: t
-description: a test
-population:
-  outcome_model: cp
-  gmfcs_mix: {I: 0.5, II: 0.5}
-arms:
-  - {name: control, role: control}
-  - {name: ucb, role: active, effect_by_month: {12: 1.4}}
-design:
-  sample_size: 100
-  visits_months: [6, 12]
-analysis:
-  alpha: 0.05
-simulation:
-  trials: 100
-  seed: 1
-)";
-
-std::string with(const std::string& from, const std::string& to) {
-  std::string s = kBase;
-  const auto pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  return s.replace(pos, from.size(), to);
-}
-
+const std::string& kBase = test::kSmallScenario;
+std::string with(const std::string& from, const std::string& to) { return test::small_scenario_with(from, to); }
 /// The messages of loading `text`, which must be a data error.
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {},
                      const std::vector<std::string>& variant = {}) {
-  try {
-    load_scenario_text(text, "s.yaml", overrides, variant);
-  } catch (const Error& e) {
-    CHECK(e.code() == ExitCode::data);
-    return e.what();
-  }
-  FAIL("expected an error");
-  return "";
+  return test::data_error(text, overrides, variant).what();
 }
 }  // namespace
 

@@ -141,12 +141,7 @@ void simulate_like(Scenario s) {
   (void)to_yaml_with_sources(s);
 }
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const std::filesystem::path& p) { return test::read_text(p.string()); }
 
 struct Tally {
   int variants = 0, refused = 0, accepted = 0;

@@ -4,7 +4,6 @@
 // must be enforced. The generated files in docs/ must match what `celltrial schema` prints.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "celltrial/engine/batch.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/schema_export.hpp"
+#include "test_support.hpp"
 
 using namespace celltrial;
 using schema::KeyInfo;
@@ -24,14 +24,8 @@ using schema::KeyType;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string source_path(const std::string& relative) { return std::string(CELLTRIAL_SOURCE_DIR) + "/" + relative; }
+using test::read_text;
+using test::source_path;
 
 // The settings a key needs before it is written or can differ from its default, by path prefix
 // (declared path, "[]" for a list element). The first matching prefix wins.

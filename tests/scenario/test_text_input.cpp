@@ -13,40 +13,10 @@
 using namespace celltrial;
 
 namespace {
-const std::string kBase = R"(schema_version: 1
-name: t
-description: a test
-population:
-  outcome_model: cp
-  gmfcs_mix: {I: 0.5, II: 0.5}
-arms:
-  - {name: control, role: control}
-  - {name: ucb, role: active, effect_by_month: {12: 1.4}}
-design:
-  sample_size: 100
-  visits_months: [6, 12]
-simulation:
-  trials: 100
-  seed: 1
-)";
-
-std::string with(const std::string& from, const std::string& to) {
-  std::string s = kBase;
-  const auto pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  return s.replace(pos, from.size(), to);
-}
-
-/// The Error of loading `text` with `overrides`, which must be a located data error.
+const std::string& kBase = test::kSmallScenario;
+std::string with(const std::string& from, const std::string& to) { return test::small_scenario_with(from, to); }
 Error error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  try {
-    load_scenario_text(text, "s.yaml", overrides);
-  } catch (const Error& e) {
-    CHECK(e.code() == ExitCode::data);
-    return e;
-  }
-  FAIL("expected an error");
-  return Error(ExitCode::ok, "unreachable");
+  return test::data_error(text, overrides);
 }
 }  // namespace
 
@@ -128,8 +98,8 @@ TEST_CASE("scenario text: an empty list of arms or an empty list element is refu
              Catch::Contains("s.yaml:8:3: error: arms[0]: the list element is empty.") && Catch::Contains("remove the '-'"));
   CHECK_THAT(error_of(with(arms, one_arm + "  -   # the active arm\n")).what(),
              Catch::Contains("arms[1]: the list element is empty."));
-  CHECK_THAT(error_of(with("simulation:", "analysis:\n  subgroups:\n    - {name: young, age_months: {max: 48}}\n    -\n"
-                                          "simulation:")).what(),
+  CHECK_THAT(error_of(with("analysis:\n", "analysis:\n  subgroups:\n    - {name: young, age_months: {max: 48}}\n    -\n"))
+                 .what(),
              Catch::Contains("analysis.subgroups[1]: the list element is empty."));
 }
 

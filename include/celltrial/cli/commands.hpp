@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -51,7 +52,7 @@ inline const CLI::Validator kFolderName(
     "", "FOLDER");
 
 /// Refuses (usage error) a grid of more than kMaxSweepPoints points, before it is built.
-void check_grid_size(const std::vector<std::pair<std::string, std::size_t>>& axis_sizes, bool zip);
+void check_grid_size(const std::vector<SweepAxis>& axes, bool zip);
 
 /// Each command adds itself to the app and returns the action to run when it was chosen.
 using Action = std::function<int()>;

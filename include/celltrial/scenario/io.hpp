@@ -42,4 +42,10 @@ nlohmann::json to_json(const Scenario& s);
 /// The shortest decimal text that reads back to exactly `x`.
 std::string format_number(double x);
 
+/// The points of a sweep grid whose axes have these numbers of values: their product, or with zip
+/// the longest axis. A double, so that a grid of many long axes cannot overflow.
+double sweep_grid_points(const std::vector<std::size_t>& axis_sizes, bool zip);
+/// What is wrong with a grid of `points` points ("" when it is within kMaxSweepPoints).
+std::string sweep_grid_problem(double points);
+
 }  // namespace celltrial

@@ -41,6 +41,6 @@ struct KeyInfo {
 };
 
 /// Every declared key, in declaration order; sections and lists come before their keys.
-std::vector<KeyInfo> declared_keys();
+const std::vector<KeyInfo>& declared_keys();
 
 }  // namespace celltrial::schema
