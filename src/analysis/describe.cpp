@@ -17,6 +17,8 @@ void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out) {
   out.mean_age = cp ? t.age / total : nan;
   out.share_under_5 = cp ? static_cast<double>(t.under_5) / total : nan;
   out.share_gmfcs_1_3 = cp ? static_cast<double>(t.gmfcs_1_3) / total : nan;
+  out.accrual_months = d.accrual_months;
+  out.duration_months = d.duration_months;
   for (std::size_t a = 0; a < arms; ++a) {
     out.sae[a] = sae[a];
     out.infusion[a] = t.infusion[a];

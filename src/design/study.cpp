@@ -1,6 +1,7 @@
 #include "celltrial/design/study.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <sstream>
 
@@ -119,6 +120,14 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
     const double ratio = sum["sample_size"]["screened_per_randomised"].get<double>();
     const double ratio_se = acc.screened().mc_se() / static_cast<double>(r.n_total);
     const double screened = ratio * static_cast<double>(r.n_total);
+    // Months of accrual from the recruitment model when the scenario has one (screening failures
+    // take their time there too), else from the flat screening rate, else not reported.
+    std::array<nlohmann::json, 3> accrual{nullptr, nullptr, nullptr};
+    if (at.design.accrual.modelled())
+      accrual = {num(acc.accrual_months().moments.mean()), num(acc.accrual_months().moments.mc_se()), "design.accrual"};
+    else if (e.screened_per_month > 0)
+      accrual = {num(screened / e.screened_per_month), num(ratio_se * static_cast<double>(r.n_total) / e.screened_per_month),
+                 "enrichment.screened_per_month"};
     nlohmann::json sets = nlohmann::json::object();
     for (const auto& [k, v] : e.strategies[i].second) sets[k] = v;
     nlohmann::json curve = nlohmann::json::array();
@@ -140,10 +149,9 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
                     {"screened_per_randomised_mc_se", num(ratio_se)},
                     {"screened_total", num(screened)},
                     {"screened_total_mc_se", num(ratio_se * static_cast<double>(r.n_total))},
-                    {"accrual_months", e.screened_per_month > 0 ? num(screened / e.screened_per_month) : nlohmann::json(nullptr)},
-                    {"accrual_months_mc_se", e.screened_per_month > 0
-                                                 ? num(ratio_se * static_cast<double>(r.n_total) / e.screened_per_month)
-                                                 : nlohmann::json(nullptr)},
+                    {"accrual_months", accrual[0]},
+                    {"accrual_months_mc_se", accrual[1]},
+                    {"accrual_source", accrual[2]},
                     {"expected_sae", num(sae)},
                     {"expected_sae_mc_se", num(std::sqrt(sae_var))},
                     {"share_under_5_years", sum["enrolled"]["share_under_5_years"]},

@@ -29,6 +29,21 @@ nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
           {"of", n}};
 }
 
+// A per-trial quantity's distribution: mean with its Monte Carlo error, SD and quantiles (each the
+// centre of a histogram bin, within QuantileHistogram::kRelativeResolution of the order statistic).
+nlohmann::json distribution_json(const DistributionAccumulator& d, const char* unit) {
+  nlohmann::json q = nlohmann::json::object();
+  for (const auto& [name, p] : {std::pair{"0.05", 0.05}, {"0.25", 0.25}, {"0.5", 0.5}, {"0.75", 0.75}, {"0.95", 0.95}})
+    q[name] = num(d.histogram.quantile(p));
+  return {{"mean", num(d.moments.mean())},
+          {"mc_se", num(d.moments.mc_se())},
+          {"sd", num(d.moments.sd())},
+          {"quantiles", q},
+          {"quantile_relative_resolution", QuantileHistogram::kRelativeResolution},
+          {"unit", unit},
+          {"trials", d.moments.count()}};
+}
+
 // Estimate, bias, SEs and coverage of one comparison's accumulated estimates.
 nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
                              const char* true_source, double ci_level) {
@@ -275,6 +290,13 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
                    {"share_gmfcs_I_III_mc_se", num(acc.share_gmfcs_1_3().mc_se())}};
   std::uint64_t not_estimable = 0;
   for (std::size_t c = 0; c < active.size(); ++c) not_estimable += acc.trials() - acc.comparison(c).estimable;
+  if (s.design.accrual.modelled()) {
+    // From the first site's opening (month 0); duration to the last child's scheduled assessment
+    // at the primary visit.
+    j["accrual_months"] = distribution_json(acc.accrual_months(), "months from the first to the last randomisation");
+    j["duration_months"] = distribution_json(acc.duration_months(),
+                                             "months from the first site's opening to the last primary-visit assessment");
+  }
   j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
   return j;
 }

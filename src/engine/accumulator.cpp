@@ -1,6 +1,7 @@
 #include "celltrial/engine/accumulator.hpp"
 
 #include <cmath>
+#include <map>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -95,6 +96,10 @@ void Accumulator::add(const TrialResult& r) {
     moments(under5_, r.share_under_5);
     moments(mild_, r.share_gmfcs_1_3);
   }
+  if (std::isfinite(r.accrual_months)) {
+    if (!accrual_.add(r.accrual_months)) ++out_of_range_;
+    if (!duration_.add(r.duration_months)) ++out_of_range_;
+  }
 }
 
 namespace {
@@ -150,6 +155,8 @@ void Accumulator::merge(const Accumulator& o) {
   age_.merge(o.age_);
   under5_.merge(o.under5_);
   mild_.merge(o.mild_);
+  accrual_.merge(o.accrual_);
+  duration_.merge(o.duration_);
 }
 
 std::uint64_t count_from_json(const nlohmann::json& j, const char* what) {
@@ -169,6 +176,28 @@ ExactMoments moments_from(const nlohmann::json& j) {
   ExactMoments m;
   m.set(count_from_json(j.at(0), "a moment count"), s1, s2);
   return m;
+}
+
+// A distribution as its moments and its histogram's bins, [[key, count], ...] in key order.
+nlohmann::json distribution_state(const DistributionAccumulator& d) {
+  nlohmann::json bins = nlohmann::json::array();
+  for (const auto& [k, c] : d.histogram.bins()) bins.push_back({k, c});
+  return {{"moments", moments_state(d.moments)}, {"bins", bins}};
+}
+
+DistributionAccumulator distribution_from(const nlohmann::json& j, const char* what) {
+  DistributionAccumulator d;
+  d.moments = moments_from(j.at("moments"));
+  std::map<std::uint32_t, std::uint64_t> bins;
+  for (const auto& b : j.at("bins")) {
+    if (!b.is_array() || b.size() != 2) throw std::runtime_error(std::string(what) + ": a bin is not [key, count]");
+    const std::uint64_t key = count_from_json(b.at(0), what);
+    if (key > 0xFFFFFFFFu || !bins.emplace(static_cast<std::uint32_t>(key), count_from_json(b.at(1), what)).second)
+      throw std::runtime_error(std::string(what) + ": a bin key is out of range or repeated");
+  }
+  if (!d.histogram.set(bins) || d.histogram.count() != d.moments.count())
+    throw std::runtime_error(std::string(what) + ": the bins do not match the trial count");
+  return d;
 }
 }  // namespace
 
@@ -228,6 +257,10 @@ nlohmann::json Accumulator::state() const {
   j["age"] = moments_state(age_);
   j["under5"] = moments_state(under5_);
   j["gmfcs_1_3"] = moments_state(mild_);
+  if (accrual_.moments.count() > 0) {
+    j["accrual_months"] = distribution_state(accrual_);
+    j["duration_months"] = distribution_state(duration_);
+  }
   for (std::size_t c = 0; c < comparisons_; ++c) j["comparison"].push_back(comparison_state(comp_[c]));
   if (!sub_.empty() || family_ > 0) {
     j["family"] = family_;
@@ -304,6 +337,10 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     a.age_ = moments_from(j.at("age"));
     a.under5_ = moments_from(j.at("under5"));
     a.mild_ = moments_from(j.at("gmfcs_1_3"));
+    if (j.contains("accrual_months")) {
+      a.accrual_ = distribution_from(j.at("accrual_months"), "accrual_months");
+      a.duration_ = distribution_from(j.at("duration_months"), "duration_months");
+    }
     const auto& cj = j.at("comparison");
     const auto& aj = j.at("arm");
     if (cj.size() != comps || aj.size() != arms) throw std::runtime_error("bad array sizes");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 
@@ -25,6 +26,7 @@ void TrialData::resize(std::size_t n) {
   baseline.resize(n);
   change.resize(n);
   observed.resize(n);
+  screens.resize(n);
 }
 
 double Model::dose_unit(ProductType p) { return p == ProductType::ucb ? 1e7 : 1e6; }
@@ -207,6 +209,7 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run) : sc_(s), pre_run_(p
     sae_count_[a] = BinomialInverse(arm_counts_[a], p_sae_[a]).tabulated();
     infusion_count_[a] = BinomialInverse(arm_counts_[a], p_infusion_[a]).tabulated();
   }
+  if (s.design.accrual.modelled()) accrual_.emplace(s.design.accrual);
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);
 }
@@ -511,6 +514,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   const std::uint8_t* arm_of = out.arm.data();
   std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data(), *male = out.male.data(),
                *hla_of = out.hla.data(), *observed = out.observed.data();
+  std::uint32_t* screens = out.screens.data();
   double *age = out.age.data(), *dose_of = out.dose.data(), *planned = out.planned_dose.data(),
          *baseline = out.baseline.data(), *change = out.change.data();
   std::array<double, kMaxVisits> obs{};
@@ -523,6 +527,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     const std::uint64_t k = screen_child(pop, dosing, c);
     CELLTRIAL_ASSERT(k > 0);
     screened += k;
+    screens[j] = static_cast<std::uint32_t>(k);
     const std::size_t a = arm_of[j];
     const ArmPlan& p = plan_[a];
     const auto level = static_cast<std::size_t>(c.level);
@@ -600,6 +605,7 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
   const auto& el = sc_.population.eligibility;
   const std::uint8_t* arm_of = out.arm.data();
   std::uint8_t *stratum = out.stratum.data(), *level_of = out.level.data();
+  std::uint32_t* screens = out.screens.data();
   double *age = out.age.data(), *baseline = out.baseline.data(), *change = out.change.data();
 
   // Constants in locals: the byte stores below could otherwise alias them, and the compiler would
@@ -644,13 +650,17 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
       std::size_t level = level_of_draw(u);
       double a_j = age_of(u, level);
       if constexpr (decltype(screening)::value) {
-        for (std::uint64_t tries = 1; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
+        std::uint32_t tries = 1;
+        for (; !(a_j >= min_age && a_j <= max_age && el.gmfcs[level]); ++tries) {
           CELLTRIAL_ASSERT(tries < 100000000);  // unreachable once the yield check has passed
           ++screened;
           u = pop() >> 11;
           level = level_of_draw(u);
           a_j = age_of(u, level);
         }
+        screens[j] = tries;
+      } else {
+        screens[j] = 1;
       }
       stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
       level_of[j] = static_cast<std::uint8_t>(level);
@@ -768,6 +778,7 @@ void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData&
   LocalEngine outc{make_stream(seed, trial, Purpose::outcomes)};
   const auto& G = sc_.population.generic;
   out.screened = n;
+  std::fill(out.screens.begin(), out.screens.end(), std::uint32_t{1});
   const double primary_effect_sham = sham_visit_[0];
   for (std::size_t j = 0; j < n; ++j) {
     const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
@@ -820,6 +831,22 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     simulate_cp(seed, trial, out);
   else
     simulate_generic(seed, trial, out);
+  accrue(seed, trial, out);
+}
+
+void Model::accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
+  if (!accrual_) {
+    out.month.clear();
+    out.accrual_months = out.duration_months = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  const std::size_t n = out.size();
+  out.month.resize(n);
+  Engine g = make_stream(seed, trial, Purpose::accrual);
+  accrual_->randomisation_months(g, out.screens.data(), n, out.month.data(), out.site_count);
+  // Children are randomised in order, so the first and last months are the ends.
+  out.accrual_months = out.month[n - 1] - out.month[0];
+  out.duration_months = out.month[n - 1] + sc_.analysis.primary_visit_months;
 }
 
 }  // namespace celltrial

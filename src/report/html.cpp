@@ -306,6 +306,13 @@ void operating_characteristics(std::ostream& os, const json& s) {
           fixed(at(s, {"enrolled", "share_under_5_years_mc_se"}), 4)});
   en.row({"share GMFCS I-III", fixed(at(s, {"enrolled", "share_gmfcs_I_III"}), 4),
           fixed(at(s, {"enrolled", "share_gmfcs_I_III_mc_se"}), 4)});
+  // Recruitment in calendar time (design.accrual): mean, and the 5 % to 95 % range of the trials.
+  for (const auto& [key, label] : {std::pair{"accrual_months", "months of accrual (first to last randomisation)"},
+                                   {"duration_months", "months to the last primary-visit assessment"}})
+    if (const json* d = at(s, {key}))
+      en.row({std::string(label) + ", 5-95 % of trials " + sig(at(*d, {"quantiles", "0.05"}), 3) + "-" +
+                  sig(at(*d, {"quantiles", "0.95"}), 3),
+              sig(at(*d, {"mean"}), 4), sig(at(*d, {"mc_se"}), 2)});
   os << en.str();
   if (const json* d = at(s, {"diagnostics"}))
     os << "<p class=\"note\">Diagnostics: " << h(text(at(*d, {"not_estimable"}))) << " comparisons not estimable; "
@@ -418,10 +425,15 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
 void study_sections(std::ostream& os, const ReportInputs& in) {
   if (auto it = in.study.find("enrichment"); it != in.study.end()) {
     const json& e = it->second;
+    bool from_model = false;
+    if (const json* rows = at(e, {"rows"}); rows && rows->is_array() && !rows->empty())
+      from_model = text(at((*rows)[0], {"accrual_source"})) == "design.accrual";
     os << "<h2 id=\"enrichment\">Enrichment strategies</h2>\n<p class=\"note\">For each enrolment strategy: the smallest "
           "total sample size whose simulated power (lower one-sided 95% confidence bound) reaches the target of "
-       << h(text(at(e, {"target_power"}))) << ", the children screened to randomise them, months of accrual at "
-       << h(text(at(e, {"screened_per_month"}))) << " children screened per month, the expected number of children with a "
+       << h(text(at(e, {"target_power"}))) << ", the children screened to randomise them, months of accrual "
+       << (from_model ? std::string("from the scenario's recruitment model (design.accrual; mean over the simulated trials)")
+                      : "at " + h(text(at(e, {"screened_per_month"}))) + " children screened per month")
+       << ", the expected number of children with a "
           "serious adverse event in the trial, and the population a positive trial's claim would cover.</p>\n";
     Table t({"Strategy", "Total N", "Power (MC SE)", "True effect", "Screened per randomised", "Screened", "Accrual (months)",
              "Expected SAEs (MC SE)", "Claim population"});

@@ -191,6 +191,14 @@ std::string summary_table(const nlohmann::json& j) {
   if (!en["mean_age_months"].is_null())
     os << "  enrolled: mean age " << fmt(en["mean_age_months"], 1) << " months, " << fmt(en["share_under_5_years"], 3)
        << " under 5 years, " << fmt(en["share_gmfcs_I_III"], 3) << " at GMFCS I-III\n";
+  if (j.contains("accrual_months")) {
+    const auto& am = j["accrual_months"];
+    const auto& dm = j["duration_months"];
+    os << "  accrual: " << fmt(am["mean"], 1) << " months first to last randomisation (MC SE " << fmt(am["mc_se"], 2)
+       << "; 5-95 % of trials " << fmt(am["quantiles"]["0.05"], 1) << "-" << fmt(am["quantiles"]["0.95"], 1)
+       << "); duration to the last primary-visit assessment " << fmt(dm["mean"], 1) << " months (MC SE "
+       << fmt(dm["mc_se"], 2) << ")\n";
+  }
   const auto ne = j["diagnostics"]["not_estimable"].get<std::uint64_t>();
   if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";
   return os.str();

@@ -528,6 +528,33 @@ bool validate_design(Reader& r, const Scenario& sc) {
   return sorted;
 }
 
+// Recruitment in calendar time: every site must open, screen and, with a cap, make room for the
+// whole sample.
+void validate_accrual(Reader& r, const Scenario& sc) {
+  const Accrual& a = sc.design.accrual;
+  check(r, !(a.modelled() && sc.enrichment.screened_per_month > 0), "enrichment.screened_per_month",
+        "design.accrual already says how children are recruited; a second, flat rate would disagree with it.",
+        "remove enrichment.screened_per_month: the enrichment table's months of accrual then come from design.accrual.");
+  const bool other_keys = a.ramp_up_months != 0 || a.screened_per_site_month != 0 || a.cap_per_site != 0;
+  if (!a.modelled()) {
+    check(r, !other_keys, "design.accrual.sites",
+          "accrual needs the number of recruiting sites (sites is 0 or missing while other accrual keys are given).",
+          "give sites: e.g. 'sites: 12', or remove design.accrual to simulate no calendar.");
+    return;
+  }
+  check(r, a.screened_per_site_month > 0, "design.accrual.screened_per_site_month",
+        "with no children screened the trial would never recruit (the rate is 0 or missing).",
+        "give the children screened per open site per month, e.g. 'screened_per_site_month: 1.5'.");
+  if (a.cap_per_site > 0) {
+    const double room = static_cast<double>(a.sites) * static_cast<double>(a.cap_per_site);
+    check(r, room >= static_cast<double>(sc.design.sample_size), "design.accrual.cap_per_site",
+          "the sites can randomise at most " + format_number(room) + " children (sites x cap_per_site), fewer than the " +
+              std::to_string(sc.design.sample_size) + " of design.sample_size.",
+          "raise cap_per_site to at least " +
+              std::to_string((sc.design.sample_size + a.sites - 1) / a.sites) + ", add sites, or set it to 0 (no cap).");
+  }
+}
+
 // The analysis, its subgroups and multiplicity.
 void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
   [[maybe_unused]] const auto& p = sc.population;
@@ -572,6 +599,7 @@ void validate(Reader& r, const Scenario& sc) {
   validate_children(r, sc);
   validate_arms(r, sc);
   const bool sorted = validate_design(r, sc);
+  validate_accrual(r, sc);
   validate_analysis(r, sc, sorted);
   // Simulation.
   check(r, sc.simulation.trials >= 1 && sc.simulation.trials <= 10000000000ULL, "simulation.trials",

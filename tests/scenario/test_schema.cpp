@@ -76,6 +76,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.subgroups[]", {"arms[1].product=ucb", "analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
     {"analysis.subgroups", {"analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
     {"analysis.claims", {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]"}},
+    {"design.accrual.", {"design.accrual={sites: 4, ramp_up_months: 3, screened_per_site_month: 2, cap_per_site: 500}"}},
     {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
     {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
 };

@@ -60,6 +60,8 @@ struct TrialResult {
   double mean_age = kNotAvailable;                ///< months (NaN for the generic endpoint)
   double share_under_5 = kNotAvailable;
   double share_gmfcs_1_3 = kNotAvailable;
+  double accrual_months = kNotAvailable;   ///< first to last randomisation (design.accrual)
+  double duration_months = kNotAvailable;  ///< to the last child's primary-visit assessment
   // Subgroups and the confirmatory family (empty without subgroups and with the default family).
   std::vector<SubgroupResult> subgroups;     ///< slot g * comparisons + c
   std::vector<std::uint8_t> family_reject;   ///< per family hypothesis: rejected (any direction)

@@ -31,6 +31,7 @@ enum class Purpose : std::uint64_t {
   estimand = 8,       ///< pre-run computation of the true population effect
   prior = 9,          ///< effect drawn from a design prior (assurance)
   sex = 10,           ///< sex, when a subgroup needs it and no weight is simulated
+  accrual = 11,       ///< calendar times of screening and randomisation (design.accrual)
 };
 
 using Engine = pcg64;

@@ -9,6 +9,7 @@
 
 #include "celltrial/analysis/ancova.hpp"
 #include "celltrial/core/exact_sum.hpp"
+#include "celltrial/core/histogram.hpp"
 
 namespace celltrial {
 
@@ -48,6 +49,23 @@ struct ArmAccumulator {
   bool operator==(const ArmAccumulator&) const = default;
 };
 
+/// A per-trial quantity whose distribution is reported: its moments and its quantiles.
+struct DistributionAccumulator {
+  ExactMoments moments;
+  QuantileHistogram histogram;
+  /// False (and nothing counted) when x is beyond what the moments hold exactly, or negative.
+  bool add(double x) {
+    if (!(x >= 0) || !moments.add(x)) return false;
+    histogram.add(x);
+    return true;
+  }
+  void merge(const DistributionAccumulator& o) {
+    moments.merge(o.moments);
+    histogram.merge(o.histogram);
+  }
+  bool operator==(const DistributionAccumulator&) const = default;
+};
+
 /// A count read from a saved state: `j` must be a JSON whole number >= 0 (nlohmann's
 /// get<std::uint64_t>() would wrap a negative number, truncate a fraction and is undefined for a
 /// number beyond its range). Throws std::runtime_error naming `what` otherwise.
@@ -74,6 +92,10 @@ class Accumulator {
   const ExactMoments& mean_age() const { return age_; }
   const ExactMoments& share_under_5() const { return under5_; }
   const ExactMoments& share_gmfcs_1_3() const { return mild_; }
+  /// Months from the first to the last randomisation, and to the last primary-visit assessment
+  /// (trials with design.accrual; empty otherwise).
+  const DistributionAccumulator& accrual_months() const { return accrual_; }
+  const DistributionAccumulator& duration_months() const { return duration_; }
   std::uint64_t any_rejection() const { return any_reject_; }
   std::uint64_t all_rejections() const { return all_reject_; }
   std::uint64_t out_of_range() const { return out_of_range_; }
@@ -109,6 +131,7 @@ class Accumulator {
   ExactMoments screened_;
   ExactMoments analysed_total_;  ///< (the randomised total is the design's sample size in every trial)
   ExactMoments age_, under5_, mild_;
+  DistributionAccumulator accrual_, duration_;
   std::vector<SubgroupAccumulator> sub_;
   SubgroupTruth sub_truth_;
   std::size_t family_ = 0;

@@ -7,10 +7,12 @@
 // effect) is computed once in the constructor.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "celltrial/core/binomial.hpp"
 #include "celltrial/core/random.hpp"
+#include "celltrial/model/accrual.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -31,6 +33,13 @@ struct TrialData {
   std::vector<double> baseline;        ///< observed baseline score
   std::vector<double> change;          ///< observed change from baseline at the primary visit
   std::vector<std::uint8_t> observed;  ///< 1 when assessed at the primary visit (not dropped out)
+  std::vector<std::uint32_t> screens;  ///< children screened for this one (>= 1; the last one eligible)
+  /// Calendar month of randomisation, from the first site's opening (design.accrual; else empty).
+  std::vector<double> month;
+  /// First to last randomisation, and to the last child's primary-visit assessment (scheduled), in
+  /// months; NaN without design.accrual.
+  double accrual_months = 0, duration_months = 0;
+  std::vector<std::uint32_t> site_count;  ///< workspace of the accrual model
   /// Workspace of the model: children grouped by GMFCS level for the dropout draws.
   std::vector<std::uint32_t> order;
   std::uint64_t screened = 0;          ///< children screened to randomise these
@@ -174,6 +183,8 @@ class Model {
   /// simulate_cp() for the common case (plain_): the same values from simpler loops.
   void simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// Randomisation months, accrual and duration (design.accrual), from the accrual stream.
+  void accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
   const Scenario& sc_;
   PreRunSizes pre_run_;
@@ -224,6 +235,7 @@ class Model {
   bool needs_weight_ = false;
   bool sex_own_stream_ = false;
   bool any_prior_ = false;
+  std::optional<AccrualModel> accrual_;  ///< design.accrual
   Truth truth_;
 };
 

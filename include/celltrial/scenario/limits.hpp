@@ -3,12 +3,15 @@
 // layer, so that validation refuses a scenario beyond them with a located message (the layers above
 // size their fixed arrays by the same constants).
 #include <cstddef>
+#include <cstdint>
 
 namespace celltrial {
 
 inline constexpr std::size_t kMaxArms = 8;        ///< arms, the control included
 inline constexpr std::size_t kMaxVisits = 32;     ///< scheduled visits (design.visits_months)
 inline constexpr std::size_t kMaxSubgroups = 32;  ///< subgroups (analysis.subgroups)
+inline constexpr std::int64_t kMaxSites = 10000;   ///< recruiting sites (design.accrual.sites)
+inline constexpr double kMaxRampUpMonths = 600;     ///< months to open every site (design.accrual.ramp_up_months)
 
 // Limits of the input itself, so that no scenario makes a command build or expand without end.
 inline constexpr std::size_t kMaxSweepPoints = 1000;      ///< points of a sweep grid (sweep.vary)

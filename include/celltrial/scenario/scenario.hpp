@@ -204,6 +204,18 @@ struct Arm {
 
 enum class Randomisation { fixed, simple };
 
+/// Recruitment over calendar time (design.accrual). Sites open at equally spaced months from 0 to
+/// ramp_up_months; each open site screens children as a Poisson process; screening failures take
+/// their place in time like everyone else; a site that has randomised cap_per_site children stops.
+/// sites == 0: no calendar is simulated (the default).
+struct Accrual {
+  std::int64_t sites = 0;
+  double ramp_up_months = 0;            ///< month at which the last site opens (the first opens at 0)
+  double screened_per_site_month = 0;   ///< children screened per open site per month
+  std::int64_t cap_per_site = 0;        ///< most children a site randomises; 0: no cap
+  bool modelled() const { return sites > 0; }
+};
+
 struct Design {
   std::int64_t sample_size = 200;
   Randomisation randomisation = Randomisation::fixed;
@@ -215,6 +227,7 @@ struct Design {
   double dropout_per_point = 0;
   /// A sham/placebo-procedure effect every randomised child gets (points), by month.
   std::vector<std::pair<double, double>> sham_effect_by_month;
+  Accrual accrual;
 };
 
 enum class AnalysisMethod { ancova };

@@ -443,6 +443,25 @@ void declare_design(V& v, D& d) {
   v.by_month("sham_effect_by_month", d.sham_effect_by_month,
              {.meaning = "effect of a sham procedure every randomised child gets, by month", .unit = "points",
               .default_text = "none", .flow = true, .written = !d.sham_effect_by_month.empty()});
+  const bool accrual = d.accrual.modelled();
+  v.section("accrual",
+            {.meaning = "recruitment in calendar time: sites opening, children screened per site (Poisson), a cap per site",
+             .default_text = "none (no calendar: accrual and duration are not reported)", .written = accrual, .since = "0.2"},
+            [&](V& a) {
+    a.integer("sites", d.accrual.sites,
+              {.meaning = "recruiting sites (0: no calendar)", .unit = "sites", .min = at_least(0), .max = at_most(kMaxSites),
+               .rule = "at least 1 when any other accrual key is given", .required = true, .since = "0.2"});
+    a.number("ramp_up_months", d.accrual.ramp_up_months,
+             {.meaning = "month at which the last site opens; sites open at equal steps from month 0", .unit = "months",
+              .min = at_least(0), .max = at_most(kMaxRampUpMonths), .since = "0.2"});
+    a.number("screened_per_site_month", d.accrual.screened_per_site_month,
+             {.meaning = "children screened per open site per month (a Poisson process); screening failures count",
+              .unit = "children/site/month", .min = at_least(0), .max = at_most(1e6), .rule = "> 0 when sites > 0",
+              .required = true, .since = "0.2"});
+    a.integer("cap_per_site", d.accrual.cap_per_site,
+              {.meaning = "most children a site randomises; a full site stops screening (0: no cap)", .unit = "children",
+               .min = at_least(0), .rule = "sites x cap_per_site >= design.sample_size", .since = "0.2"});
+  });
 }
 
 template <class V, class G>

@@ -1,0 +1,43 @@
+#pragma once
+// Recruitment in calendar time (design.accrual): when each randomised child is randomised.
+//
+// Sites open at equally spaced months from 0 (the first) to ramp_up_months (the last). Each open
+// site screens children as a Poisson process of rate screened_per_site_month; every screened child
+// takes its place in time, eligible or not; a site that has randomised cap_per_site children stops.
+// The superposed process is simulated arrival by arrival: with a active sites it has rate r a, so
+// the next arrival comes after an Exp(1) amount of cumulative intensity, which may span site
+// openings. An eligible arrival is randomised at a site drawn uniformly among the active ones (the
+// sites are exchangeable); only the cap needs to know which.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "celltrial/core/random.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial {
+
+class AccrualModel {
+ public:
+  /// `a` must be modelled (a.sites > 0) and valid (scenario validation).
+  explicit AccrualModel(const Accrual& a);
+
+  /// The month (from the first site's opening) at which each of n children is randomised, in
+  /// order: child j is the last of screens[j] >= 1 screened children, the ones before it screen
+  /// failures. Draws from `g` only; `site_count` is workspace.
+  void randomisation_months(Engine& g, const std::uint32_t* screens, std::size_t n, double* month,
+                            std::vector<std::uint32_t>& site_count) const;
+
+  /// The month at which site k (0-based) opens.
+  double opening_month(std::size_t k) const;
+  /// Expected children screened by month t without a cap: r * sum_k max(0, t - opening_month(k)).
+  double expected_screened_by(double t) const;
+
+ private:
+  std::size_t sites_;
+  double step_;   ///< months between two openings
+  double rate_;   ///< children screened per open site per month
+  std::uint32_t cap_;  ///< 0: none
+};
+
+}  // namespace celltrial
