@@ -18,6 +18,7 @@
 #include "celltrial/engine/mpi_run.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
+#include "celltrial/report/trials.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/version_info.hpp"
 
@@ -37,6 +38,7 @@ struct SimulateArgs {
   double checkpoint_seconds = 5;  ///< see BatchOptions
   bool test_hold = false;         ///< --test-hold-after-checkpoint (tests only)
   double test_throttle = 1;       ///< --test-throttle (tests only)
+  std::int64_t export_trials = 0;  ///< --export-trials K: trials.csv with the first K trials
 };
 
 /// --test-hold-after-checkpoint, for the kill-and-resume tests: after the run's first checkpoint is
@@ -131,6 +133,11 @@ Action add_simulate(CLI::App& app, Streams io) {
                   "after a kill, the same command continues from it")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  cmd->add_option("--export-trials", a->export_trials,
+                  "Also write trials.csv into the results folder: the first K trials, one row per child and "
+                  "assessment (at most " + std::to_string(kMaxExportTrials) + " trials)")
+      ->type_name("K")
+      ->check(CLI::Range(std::int64_t{1}, static_cast<std::int64_t>(kMaxExportTrials)));
   // Test-only options (no help text): see HoldingStore and ThrottledRunner.
   cmd->add_flag("--test-hold-after-checkpoint", a->test_hold)->group("");
   cmd->add_option("--test-throttle", a->test_throttle)->check(CLI::Range(1.0, 1000.0))->group("");
@@ -211,6 +218,15 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
                              "a shard has no summary of its own; --json cannot be used with --shard.",
                              "drop --json; 'celltrial merge --json' prints the summary of all shards."});
   }
+  if (a->export_trials > 0 && (sharded || static_cast<std::uint64_t>(a->export_trials) > s.simulation.trials))
+    throw Error(ExitCode::usage,
+                Diagnostic{{"command line (--export-trials)", 0, 0}, "",
+                           sharded ? std::string("a shard writes no results folder, so it has nowhere to export trials to.")
+                                   : "--export-trials " + std::to_string(a->export_trials) + " asks for more trials than the run's " +
+                                         std::to_string(s.simulation.trials) + ".",
+                           sharded ? std::string("export from an unsharded run, e.g. 'celltrial simulate SCENARIO --trials 10 "
+                                                 "--export-trials 10'.")
+                                   : "give at most " + std::to_string(s.simulation.trials) + ", or raise --trials."});
   const std::string out_dir =
       a->out.empty() ? (std::filesystem::path("results") / (sharded ? s.name + "-shards" : s.name)).string() : a->out;
   if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
@@ -300,7 +316,12 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
   run["trials_per_second"] = rate;
   run["scenario"] = to_json(s);
 
-  write_run_results(out_dir, s, summary, run);
+  std::map<std::string, std::string> extra;
+  if (a->export_trials > 0) {
+    extra["trials.csv"] = trials_csv(Model(s), static_cast<std::uint64_t>(a->export_trials));
+    run["exported_trials"] = a->export_trials;
+  }
+  write_run_results(out_dir, s, summary, run, extra);
   if (a->json) {
     io.out << dump_json(summary);
   } else if (!a->quiet) {

@@ -659,8 +659,6 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
           a_j = age_of(u, level);
         }
         screens[j] = tries;
-      } else {
-        screens[j] = 1;
       }
       stratum[j] = static_cast<std::uint8_t>(level) & stratum_mask;
       level_of[j] = static_cast<std::uint8_t>(level);
@@ -678,10 +676,12 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
       change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal(outc) - e0;
     }
   };
-  if (all_eligible_)
+  if (all_eligible_) {
     enrol(std::false_type{});
-  else
+    std::fill(out.screens.begin(), out.screens.end(), std::uint32_t{1});
+  } else {
     enrol(std::true_type{});
+  }
 
   // Who is assessed at the primary visit (its own stream).
   missing_mcar(seed, trial, out);

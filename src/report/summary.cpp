@@ -15,11 +15,13 @@ namespace celltrial {
 std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
 
 void write_run_results(const std::string& dir, const Scenario& s, const nlohmann::json& summary,
-                       const nlohmann::json& run) {
-  write_results_folder(dir, {{"summary.json", dump_json(summary)},
-                             {"summary.csv", summary_csv(summary)},
-                             {"run.json", dump_json(run)},
-                             {"scenario.yaml", "# Fully resolved scenario of this run\n" + to_yaml(s)}});
+                       const nlohmann::json& run, const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> files = extra;
+  files["summary.json"] = dump_json(summary);
+  files["summary.csv"] = summary_csv(summary);
+  files["run.json"] = dump_json(run);
+  files["scenario.yaml"] = "# Fully resolved scenario of this run\n" + to_yaml(s);
+  write_results_folder(dir, files);
 }
 
 std::string csv_field(const std::string& s) {

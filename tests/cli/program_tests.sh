@@ -43,6 +43,21 @@ expect "--json prints the summary" 0 '"power"' -- "$BIN" simulate "$REF" --trial
 "$BIN" simulate "$REF" --trials 5000 --threads 7 -q --out "$T/t7"
 check "threads 1 = 2" cmp -s "$T/t1/summary.json" "$T/t2/summary.json"
 check "threads 1 = 7" cmp -s "$T/t1/summary.json" "$T/t7/summary.json"
+# Recruitment in calendar time and the export of simulated trials.
+ACCRUAL=(--set design.accrual.sites=12 --set design.accrual.ramp_up_months=6 --set design.accrual.screened_per_site_month=1.5)
+expect "simulate with accrual" 0 'accrual: [0-9.]+ months first to last randomisation \(MC SE' -- "$BIN" simulate --trials 300 "${ACCRUAL[@]}" --export-trials 3 --out "$T/acc"
+check "summary.json has accrual and duration with MC errors" python3 -c "
+import json; s = json.load(open('$T/acc/summary.json'))
+for k in ('accrual_months', 'duration_months'):
+    d = s[k]; assert d['mean'] > 0 and d['mc_se'] > 0 and d['trials'] == 300 and d['quantiles']['0.05'] <= d['quantiles']['0.95'], d"
+check "trials.csv: 3 trials x 440 children with months" python3 -c "
+import csv; rows = list(csv.DictReader(open('$T/acc/trials.csv')))
+assert len(rows) == 3 * 440 and {r['trial'] for r in rows} == {'0', '1', '2'}
+assert all(float(r['month_randomised']) >= 0 for r in rows) and all((r['change'] == '') == (r['observed'] == '0') for r in rows)"
+expect "--export-trials above the trial count" 64 'command line \(--export-trials\): error: --export-trials 11 asks for more trials than the run.s 10' -- "$BIN" simulate "$REF" --trials 10 --export-trials 11 --out "$T/ex"
+check "--export-trials above the trial count writes nothing" test ! -e "$T/ex"
+expect "--export-trials with --shard" 64 'a shard writes no results folder' -- "$BIN" simulate "$REF" --trials 10 --export-trials 2 --shard 1/2 --out "$T/exs"
+expect "accrual without sites" 65 'design.accrual.sites: accrual needs the number of recruiting sites' -- "$BIN" validate "$REF" --set design.accrual.screened_per_site_month=2
 check "csv identical" cmp -s "$T/t1/summary.csv" "$T/t7/summary.csv"
 
 # --set and --seed are recorded in the resolved scenario.

@@ -144,6 +144,9 @@ class Model {
   /// Sex is drawn for each enrolled child from a stream of its own (a subgroup by sex, no weight
   /// simulated), so that declaring the subgroup leaves every other draw unchanged.
   bool sex_from_own_stream() const { return sex_own_stream_; }
+  /// Whether children's sex is simulated (with weights, or for a subgroup by sex); else
+  /// TrialData::male holds a placeholder.
+  bool sex_drawn() const { return needs_weight_ || sex_own_stream_; }
   const PreRunSizes& pre_run_sizes() const { return pre_run_; }
 
  private:

@@ -1,5 +1,6 @@
 #pragma once
 // A run's operating characteristics (design/summary.hpp) as CSV, a terminal table and a results folder.
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,9 +17,10 @@ std::string summary_csv(const nlohmann::json& summary);
 std::string summary_table(const nlohmann::json& summary);
 
 /// Writes a run's results folder atomically: summary.json, summary.csv, run.json and the resolved
-/// scenario.yaml (see report/output.hpp for the replacement rules).
+/// scenario.yaml, and any `extra` files (name -> content) in the same step (see report/output.hpp
+/// for the replacement rules).
 void write_run_results(const std::string& dir, const Scenario& s, const nlohmann::json& summary,
-                       const nlohmann::json& run);
+                       const nlohmann::json& run, const std::map<std::string, std::string>& extra = {});
 
 /// A CSV field, quoted when it holds a comma, quote or newline.
 std::string csv_field(const std::string& s);
