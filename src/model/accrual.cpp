@@ -24,6 +24,23 @@ double AccrualModel::expected_screened_by(double t) const {
   return rate_ * open_months;
 }
 
+namespace {
+// The sum of k independent Exp(1) draws, Gamma(k, 1): minus the log of a product of k uniforms on
+// (0, 1], taken in parts so that the product never leaves the normal doubles. One log per about 17
+// draws instead of one per draw.
+double exponential_sum(Engine& g, std::uint32_t k) {
+  double sum = 0, product = 1;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    product *= static_cast<double>((g() >> 11) + 1) * 0x1.0p-53;
+    if (product < 0x1.0p-900) {
+      sum -= std::log(product);
+      product = 1;
+    }
+  }
+  return sum - std::log(product);
+}
+}  // namespace
+
 void AccrualModel::randomisation_months(Engine& g, const std::uint32_t* screens, std::size_t n, double* month,
                                         std::vector<std::uint32_t>& site_count) const {
   // site_count[0, active) are the randomised counts of the open sites that still recruit.
@@ -38,24 +55,24 @@ void AccrualModel::randomisation_months(Engine& g, const std::uint32_t* screens,
   };
   open_due();
   for (std::size_t j = 0; j < n; ++j) {
-    for (std::uint32_t s = 0; s < screens[j]; ++s) {
-      // Exp(1) of cumulative intensity: -log(U) with U in (0, 1].
-      double e = -std::log(static_cast<double>((g() >> 11) + 1) * 0x1.0p-53);
-      for (;;) {
-        const double rate = rate_ * static_cast<double>(active);
-        if (opened < sites_) {
-          const double until_open = opening_month(opened) - t;
-          if (!(rate * until_open > e)) {  // the next site opens first (or nobody recruits until then)
-            e -= rate * until_open;
-            t = opening_month(opened);
-            open_due();
-            continue;
-          }
+    // Child j arrives screens[j] arrivals after child j - 1. Only openings change the rate before
+    // it (a site fills only when a child is randomised), so the wait is Gamma(screens[j], 1) units of
+    // the integrated rate, walked through the openings it spans.
+    double e = exponential_sum(g, screens[j]);
+    for (;;) {
+      const double rate = rate_ * static_cast<double>(active);
+      if (opened < sites_) {
+        const double until_open = opening_month(opened) - t;
+        if (!(rate * until_open > e)) {  // the next site opens first (or nobody recruits until then)
+          e -= rate * until_open;
+          t = opening_month(opened);
+          open_due();
+          continue;
         }
-        CELLTRIAL_ASSERT(active > 0);  // validation: sites x cap >= the sample size
-        t += e / rate;
-        break;
       }
+      CELLTRIAL_ASSERT(active > 0);  // validation: sites x cap >= the sample size
+      t += e / rate;
+      break;
     }
     month[j] = t;
     if (cap_ > 0) {

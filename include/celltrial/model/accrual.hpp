@@ -4,10 +4,11 @@
 // Sites open at equally spaced months from 0 (the first) to ramp_up_months (the last). Each open
 // site screens children as a Poisson process of rate screened_per_site_month; every screened child
 // takes its place in time, eligible or not; a site that has randomised cap_per_site children stops.
-// The superposed process is simulated arrival by arrival: with a active sites it has rate r a, so
-// the next arrival comes after an Exp(1) amount of cumulative intensity, which may span site
-// openings. An eligible arrival is randomised at a site drawn uniformly among the active ones (the
-// sites are exchangeable); only the cap needs to know which.
+// The superposed process has rate r a with a active sites. It is simulated child by child: the k
+// screened children up to and including the next eligible one arrive after Gamma(k, 1) units of the
+// integrated rate (a sum of k Exp(1)), which may span site openings; no site fills in between,
+// because only a randomised child fills one. The child is randomised at a site drawn uniformly
+// among the active ones (the sites are exchangeable); only the cap needs to know which.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
