@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer copy of celltrial (clang, ASan + UBSan; only the fuzz targets) and runs each
+# Builds the fuzz targets in the ASan copy of celltrial (scripts/asan_copy.sh: clang, ASan + UBSan) and runs each
 # fuzz target (fuzz/README.md) on a fresh copy of its seed corpus and regression inputs:
 #   scripts/fuzz.sh [--runs N | --seconds S] [--build-dir DIR] [TARGET...]
-# TARGET is scenario, set, partial or merge (default: all four, one after the other). Without
+# TARGET is scenario, set, partial or merge (default: all four, as many at a time as there are cores). Without
 # --runs or --seconds each target runs for 60 seconds (the CI run), or 300 with CELLTRIAL_FULL=1
 # (scripts/test.sh --full); --runs N stops after N executions, --seconds S after S seconds.
 # Any crash, sanitizer report, hang (over 30 s per input), out-of-memory or leak fails the script;
 # the input that caused it is kept in DIR/fuzz-work/TARGET/ and named in the output (add it to
 # tests/fuzz_fail/TARGET/ once fixed). The random seed is CELLTRIAL_FUZZ_SEED (default 1), so a run
-# with --runs N tries the same inputs on any machine. DIR defaults to build-fuzz/. Ends with one line of figures
+# with --runs N tries the same inputs on any machine. DIR defaults to build/asan/ (shared with
+# scripts/sanitize.sh address,undefined; scripts/asan_copy.sh). Ends with one line of figures
 # per target (executions, seconds, exec/s, cov, ft) and "N passed, M failed".
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-DIR=$SRC/build-fuzz
+DIR=$SRC/build/asan
 RUNS=""
 SECONDS_PER_TARGET=""
 TARGETS=()
@@ -34,33 +35,23 @@ LIMIT=()
 [[ -n $SECONDS_PER_TARGET ]] && LIMIT+=(-max_total_time="$SECONDS_PER_TARGET")
 [[ ${#LIMIT[@]} -gt 0 ]] || LIMIT=(-max_total_time="$([[ ${CELLTRIAL_FULL:-} == 1 ]] && echo 300 || echo 60)")
 
-CXX_COMPILER=$(command -v clang++ || command -v clang++-14 || true)
-if [[ -z $CXX_COMPILER ]]; then
-  echo "scripts/fuzz.sh: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)" >&2
-  exit 1
-fi
-
-echo "== configure $DIR (clang, CELLTRIAL_FUZZ=ON, ASan + UBSan)"
-cmake -S "$SRC" -B "$DIR" -DCMAKE_CXX_COMPILER="$CXX_COMPILER" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCELLTRIAL_FUZZ=ON -DCELLTRIAL_SANITIZE=address,undefined -DCELLTRIAL_BUILD_TESTS=OFF \
-  -DCELLTRIAL_BUILD_BENCH=OFF >"$DIR.configure.log" 2>&1 || { tail -20 "$DIR.configure.log"; exit 1; }
-echo "== build ${TARGETS[*]/#/fuzz_}"
-cmake --build "$DIR" -j"$(nproc)" --target "${TARGETS[@]/#/fuzz_}" || exit 1
+"$SRC/scripts/asan_copy.sh" "$DIR" "${TARGETS[@]/#/fuzz_}" || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-pass=0
-fail=0
-SUMMARY=()
-for t in "${TARGETS[@]}"; do
-  WORK=$DIR/fuzz-work/$t
+# One target: fuzz it, and write its figures (and, on a failure, what it found) to WORK/result.
+# Returns the fuzzer's exit code.
+fuzz_target() {
+  local t=$1
+  local WORK=$DIR/fuzz-work/$t
   rm -rf "$WORK"
   mkdir -p "$WORK/corpus"
   cp "$SRC/fuzz/corpus/$t/"* "$WORK/corpus/"
   cp "$SRC/tests/fuzz_fail/$t/"* "$WORK/corpus/" 2>/dev/null || true
-  DICT=()
+  local DICT=()
   [[ -f $SRC/fuzz/$t.dict ]] && DICT=(-dict="$SRC/fuzz/$t.dict")
   echo "== fuzz_$t ${LIMIT[*]} (log: $WORK/fuzz.log)"
+  local start end rc execs cov secs rate line
   start=$(date +%s.%N)
   "$DIR/fuzz/fuzz_$t" "${LIMIT[@]}" -seed="${CELLTRIAL_FUZZ_SEED:-1}" "${DICT[@]}" -timeout=30 -rss_limit_mb=2560 \
     -print_final_stats=1 -artifact_prefix="$WORK/" "$WORK/corpus" >"$WORK/fuzz.log" 2>&1
@@ -72,16 +63,35 @@ for t in "${TARGETS[@]}"; do
   rate=$(awk -v n="${execs:-0}" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
   line=$(printf '%-9s %10s execs %6s s %6s exec/s  %s' "$t" "${execs:-?}" "$secs" "$rate" "${cov:-}")
   if [[ $rc -eq 0 ]]; then
-    echo "ok   $line"
-    pass=$((pass + 1))
+    echo "ok   $line" >"$WORK/result"
   else
-    echo "FAIL $line"
-    grep -E 'ERROR: |BUG: |SUMMARY: |Test unit written to' "$WORK/fuzz.log" | head -8 | sed 's/^/     /'
-    fail=$((fail + 1))
+    { echo "FAIL $line"; grep -E 'ERROR: |BUG: |SUMMARY: |Test unit written to' "$WORK/fuzz.log" | head -8 | sed 's/^/     /'; } >"$WORK/result"
   fi
-  SUMMARY+=("$line")
+  return "$rc"
+}
+
+# The targets run side by side, as many at a time as there are cores (each fuzzer is one process);
+# with a fixed number of executions and a fixed seed each tries the same inputs either way.
+pass=0
+fail=0
+JOBS=$(nproc)
+running=()
+for t in "${TARGETS[@]}"; do
+  while [[ ${#running[@]} -ge $JOBS ]]; do
+    wait -n || true
+    still=()
+    for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && still+=("$p"); done
+    running=("${still[@]}")
+  done
+  fuzz_target "$t" &
+  running+=($!)
 done
+wait
 echo
-printf '%s\n' "${SUMMARY[@]}"
+for t in "${TARGETS[@]}"; do
+  result=$DIR/fuzz-work/$t/result
+  if [[ -f $result ]] && head -1 "$result" | grep -q '^ok '; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+  cat "$result" 2>/dev/null || echo "FAIL $t: no result (the fuzzer did not finish)"
+done
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
