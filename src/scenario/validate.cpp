@@ -19,9 +19,10 @@ namespace celltrial::scenario_io {
 namespace {
 
 // The confirmatory family: its hypotheses, weights, transitions and claims.
-void validate_family(Reader& r, const Scenario& sc) {
+
+// analysis.multiplicity.hypotheses: known names, each once; when given, the list decides the family.
+void validate_family_hypotheses(Reader& r, const Scenario& sc, const std::vector<Hypothesis>& all) {
   const auto& an = sc.analysis;
-  const auto all = all_hypotheses(sc);
   std::vector<std::string> all_names;
   for (const auto& h : all) all_names.push_back(h.name);
   const std::string hp = "analysis.multiplicity.hypotheses";
@@ -44,50 +45,63 @@ void validate_family(Reader& r, const Scenario& sc) {
         r.error_at("analysis.subgroups[" + std::to_string(h.subgroup) + "].confirmatory",
                    "'" + h.name + "' is marked confirmatory but " + hp + " leaves it out (the list decides the family).",
                    "add '" + h.name + "' to the list, or remove confirmatory: true.");
-  const std::size_t m = family(sc).size();
+}
+
+// analysis.multiplicity.weights: for a weighted procedure, one per hypothesis of the family (m hypotheses),
+// summing to at most 1.
+void validate_family_weights(Reader& r, const Scenario& sc, std::size_t m) {
+  const auto& an = sc.analysis;
   const auto& w = an.testing.weights;
-  const auto& t = an.testing.transitions;
-  const std::string wp = "analysis.multiplicity.weights", tp = "analysis.multiplicity.transitions";
+  if (w.empty()) return;
+  const std::string wp = "analysis.multiplicity.weights";
   const bool weighted = an.multiplicity == Multiplicity::bonferroni || an.multiplicity == Multiplicity::holm ||
                         an.multiplicity == Multiplicity::fallback || an.multiplicity == Multiplicity::graphical;
-  if (!w.empty()) {
-    if (!weighted) r.error_at(wp, std::string("weights are not used by ") + to_string(an.multiplicity) + ".",
-                              "remove them, or use bonferroni, holm, fallback or graphical.");
-    else if (w.size() != m)
-      r.error_at(wp, "there are " + std::to_string(w.size()) + " weights for " + std::to_string(m) + " hypotheses in the family.",
-                 "give one weight per hypothesis, in the order of the family (" + std::to_string(m) + ").");
-    double sum = 0;
-    for (double x : w) sum += x;
-    check(r, sum <= 1 + 1e-9, wp, "the weights sum to " + format_number(sum) + ", more than 1 (that would spend more than alpha).",
-          "scale them down so that they sum to at most 1.");
-  }
-  if (an.multiplicity == Multiplicity::graphical && (w.empty() || t.empty()))
+  if (!weighted) r.error_at(wp, std::string("weights are not used by ") + to_string(an.multiplicity) + ".",
+                            "remove them, or use bonferroni, holm, fallback or graphical.");
+  else if (w.size() != m)
+    r.error_at(wp, "there are " + std::to_string(w.size()) + " weights for " + std::to_string(m) + " hypotheses in the family.",
+               "give one weight per hypothesis, in the order of the family (" + std::to_string(m) + ").");
+  double sum = 0;
+  for (double x : w) sum += x;
+  check(r, sum <= 1 + 1e-9, wp, "the weights sum to " + format_number(sum) + ", more than 1 (that would spend more than alpha).",
+        "scale them down so that they sum to at most 1.");
+}
+
+// analysis.multiplicity.transitions: for the graphical procedure only, an m x m matrix with a zero diagonal and
+// rows summing to at most 1.
+void validate_family_transitions(Reader& r, const Scenario& sc, std::size_t m) {
+  const auto& an = sc.analysis;
+  const auto& t = an.testing.transitions;
+  const std::string tp = "analysis.multiplicity.transitions";
+  if (an.multiplicity == Multiplicity::graphical && (an.testing.weights.empty() || t.empty()))
     r.error_at("analysis.multiplicity", "the graphical procedure needs weights and a transition matrix.",
                "add weights: [...] (one per hypothesis) and transitions: [[...], ...] (" + std::to_string(m) + " x " +
                    std::to_string(m) + ").");
-  if (!t.empty()) {
-    if (an.multiplicity != Multiplicity::graphical)
-      r.error_at(tp, "transitions are used only by the graphical procedure.", "remove them or use procedure: graphical.");
-    if (t.size() != m)
-      r.error_at(tp, "the matrix has " + std::to_string(t.size()) + " rows for " + std::to_string(m) + " hypotheses.",
-                 "give one row per hypothesis in the family.");
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      const std::string rp = tp + "[" + std::to_string(i) + "]";
-      if (t[i].size() != m) {
-        r.error_at(rp, "the row has " + std::to_string(t[i].size()) + " entries, not " + std::to_string(m) + ".", "one entry per hypothesis.");
-        continue;
-      }
-      double sum = 0;
-      for (std::size_t j = 0; j < m; ++j) sum += t[i][j];
-      if (i < m && t[i][i] != 0) r.error_at(rp, "a hypothesis cannot pass weight to itself (the diagonal must be 0).", "set entry " + std::to_string(i) + " to 0.");
-      check(r, sum <= 1 + 1e-9, rp, "the row sums to " + format_number(sum) + ", more than 1.",
-            "the shares a rejected hypothesis passes on must sum to at most 1.");
+  if (t.empty()) return;
+  if (an.multiplicity != Multiplicity::graphical)
+    r.error_at(tp, "transitions are used only by the graphical procedure.", "remove them or use procedure: graphical.");
+  if (t.size() != m)
+    r.error_at(tp, "the matrix has " + std::to_string(t.size()) + " rows for " + std::to_string(m) + " hypotheses.",
+               "give one row per hypothesis in the family.");
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::string rp = tp + "[" + std::to_string(i) + "]";
+    if (t[i].size() != m) {
+      r.error_at(rp, "the row has " + std::to_string(t[i].size()) + " entries, not " + std::to_string(m) + ".", "one entry per hypothesis.");
+      continue;
     }
+    double sum = 0;
+    for (std::size_t j = 0; j < m; ++j) sum += t[i][j];
+    if (i < m && t[i][i] != 0) r.error_at(rp, "a hypothesis cannot pass weight to itself (the diagonal must be 0).", "set entry " + std::to_string(i) + " to 0.");
+    check(r, sum <= 1 + 1e-9, rp, "the row sums to " + format_number(sum) + ", more than 1.",
+          "the shares a rejected hypothesis passes on must sum to at most 1.");
   }
-  const auto fam = family(sc);
+}
+
+// analysis.claims: each names hypotheses of the confirmatory family.
+void validate_claims(Reader& r, const Scenario& sc, const std::vector<Hypothesis>& all) {
   std::vector<std::string> fam_names;
-  for (std::size_t h : fam) fam_names.push_back(all[h].name);
-  for (const auto& c : an.claims) {
+  for (std::size_t h : family(sc)) fam_names.push_back(all[h].name);
+  for (const auto& c : sc.analysis.claims) {
     const std::string claim_path = "analysis.claims." + c.name;
     for (std::size_t i = 0; i < c.all_of.size(); ++i)
       if (std::find(fam_names.begin(), fam_names.end(), c.all_of[i]) == fam_names.end()) {
@@ -98,6 +112,15 @@ void validate_family(Reader& r, const Scenario& sc) {
                                  : "did you mean '" + guess + "'?");
       }
   }
+}
+
+void validate_family(Reader& r, const Scenario& sc) {
+  const auto all = all_hypotheses(sc);
+  validate_family_hypotheses(r, sc, all);
+  const std::size_t m = family(sc).size();
+  validate_family_weights(r, sc, m);
+  validate_family_transitions(r, sc, m);
+  validate_claims(r, sc, all);
 }
 
 // Subgroups: names, conditions and the models they need; then the confirmatory family.
