@@ -332,13 +332,11 @@ void read_design(Reader& r, const YAML::Node& n, Design& d) {
 // end, a name, and at least one condition on children.
 const char* element_example(const Subgroup*) { return "- {name: under5, age_months: {max: 60}}"; }
 
-void check_range(Reader& r, const Keys& k, const char* key, double lo) {
+void check_range(Reader& r, const Keys& k, const char* key) {
   const YAML::Node n = k.get(key);
   if (!n.IsMap()) return;
   if (!n["min"].IsDefined() && !n["max"].IsDefined())
     r.error(n, k.sub(key), "a range needs min, max or both.", "e.g. {max: 60} for children under 5 years.");
-  check(r, lo >= 0, k.sub(key) + ".min", "min is " + format_number(lo) + "; ages and doses are not negative.",
-        "use 0 or more, or leave min out (no lower limit).");
 }
 
 void complete(Reader& r, const Keys& k, Subgroup& g) {
@@ -348,8 +346,8 @@ void complete(Reader& r, const Keys& k, Subgroup& g) {
   g.has_dose = k.has("dose_per_kg");
   g.has_hla = k.has("hla_mismatches");
   g.has_route = k.has("route");
-  if (g.has_age) check_range(r, k, "age_months", g.age_min_months);
-  if (g.has_dose) check_range(r, k, "dose_per_kg", g.dose_min);
+  if (g.has_age) check_range(r, k, "age_months");
+  if (g.has_dose) check_range(r, k, "dose_per_kg");
   if (!g.has_age && !g.has_gmfcs && !g.has_dose && g.sex < 0 && !g.has_hla)
     r.error(k.node, k.path,
             g.has_route ? "the subgroup has only a route, which picks arms, not children: inside it is every child, "
@@ -718,10 +716,6 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
   if (en.ok) {
     en.num("target_power", sc.enrichment.target_power);
     en.num("screened_per_month", sc.enrichment.screened_per_month);
-    check(r, sc.enrichment.target_power > 0 && sc.enrichment.target_power < 1, "enrichment.target_power",
-          "the target power must be in (0, 1).", "e.g. 0.8 or 0.9.");
-    check(r, sc.enrichment.screened_per_month >= 0, "enrichment.screened_per_month", "must not be negative.",
-          "children screened per month across all sites, e.g. 20.");
     const YAML::Node st = en.get("strategies");
     if (!en.has("strategies") || !st.IsMap() || st.size() == 0) {
       r.error(st.IsDefined() ? st : top.get("enrichment"), "enrichment.strategies",
@@ -851,8 +845,9 @@ Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   read_simulation(r, top.get("simulation"), sc.simulation);
   read_sweep(r, top, sc);
   read_study_sections(r, top, sc);
-  if (r.diags.empty()) validate(r, sc);
+  // Ranges first: the rules between keys then see only values in their declared ranges.
   if (r.diags.empty()) check_declared_ranges(r, sc);
+  if (r.diags.empty()) validate(r, sc);
   if (!r.diags.empty()) throw Error(ExitCode::data, r.diags);
   sc.locations = r.seen;
   for (const auto& [path, loc] : r.override_at) sc.locations[path] = loc;

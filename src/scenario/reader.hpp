@@ -402,8 +402,9 @@ inline void read_by_month(Reader& r, const YAML::Node& e, const std::string& ep,
       r.error(e, ep, "month " + format_number(out[k].first) + " is given twice.", "keep one value per month.");
 }
 
-/// Checks the resolved scenario: every rule of validate.cpp, then every declared range.
-void validate(Reader& r, const Scenario& sc);
+/// Checks every value of the resolved scenario against its declared range (schema.hpp).
 void check_declared_ranges(Reader& r, const Scenario& sc);
+/// Checks the rules between keys (validate.cpp); run only when every value is in its declared range.
+void validate(Reader& r, const Scenario& sc);
 
 }  // namespace celltrial::scenario_io

@@ -1,8 +1,10 @@
 // Writing a resolved scenario: YAML (walked from the declarations, schema_write.cpp), YAML with
 // the origin of each value (show), and JSON (run.json).
+#include <algorithm>
 #include <cmath>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -73,98 +75,119 @@ std::string place_text(const Location& l) {
 /// The place for a YAML comment: control characters (a line break would end the comment, a NUL
 /// would make the text unreadable) and bytes that are not UTF-8 (from a file name) as \xHH.
 std::string place(const Location& l) { return printable(place_text(l)); }
-}  // namespace
 
-std::string to_yaml_with_sources(const Scenario& s) {
-  // Declared key path ("arms[]" for any arm) -> where its default comes from (Meta::source).
+// Declared key path ("arms[]" for any arm) -> where its default comes from (Meta::source).
+const std::map<std::string, std::string>& default_sources() {
   static const std::map<std::string, std::string> sources = [] {
     std::map<std::string, std::string> m;
     for (const auto& k : schema::declared_keys())
       if (k.meta.source[0]) m.emplace(k.path, k.meta.source);
     return m;
   }();
-  // "arms[1].safety.sae_risk" -> "arms[].safety.sae_risk"
-  auto declared_path = [](const std::string& path) {
-    std::string out;
-    for (std::size_t i = 0; i < path.size(); ++i) {
-      out += path[i];
-      if (path[i] == '[') {
-        while (i + 1 < path.size() && path[i + 1] != ']') ++i;
-      }
+  return sources;
+}
+
+// "arms[1].safety.sae_risk" -> "arms[].safety.sae_risk"
+std::string declared_path(const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    out += path[i];
+    if (path[i] == '[') {
+      while (i + 1 < path.size() && path[i + 1] != ']') ++i;
     }
-    return out;
-  };
-  // Not assumptions: no note.
-  static const std::set<std::string> plain{"schema_version", "name", "description"};
-  // The arm of a path "arms[i]...", or null.
-  auto arm_of = [&](const std::string& path) -> const Arm* {
-    if (path.rfind("arms[", 0) != 0) return nullptr;
-    const std::size_t i = std::strtoul(path.c_str() + 5, nullptr, 10);
-    return i < s.arms.size() ? &s.arms[i] : nullptr;
-  };
-  // Sections whose default is "off": say so rather than cite the values they would use.
-  auto default_note = [&](const std::string& key, const std::string& path, const std::string& note) -> std::string {
-    if (key == "decline" && !s.population.cp.decline.enabled)
-      return "off; the values are those of Hanna et al., DMCN 2009 (III/IV/V)";
-    if (const Arm* a = arm_of(path)) {
-      if (key == "dose_response" && a->dose_response.model == DoseResponseModel::none) return "none (no dose-response)";
-      const EffectModifiers& m = a->modifiers;
-      auto one = [](double x) { return x == 1; };
-      if (key == "modifiers" && std::all_of(m.age_multipliers.begin(), m.age_multipliers.end(), one) &&
-          std::all_of(m.gmfcs.begin(), m.gmfcs.end(), one) && std::all_of(m.hla_mismatch.begin(), m.hla_mismatch.end(), one))
-        return "none (every multiplier 1)";
-    }
-    return note;
-  };
-  std::istringstream in(to_yaml(s));
-  std::ostringstream out;
-  // The key path of each open mapping or list element, by indentation ("" at the top), and the
-  // number of elements seen so far in each list.
-  std::vector<std::pair<int, std::string>> open{{-1, ""}};
-  std::map<std::string, std::size_t> elements;
-  for (std::string line; std::getline(in, line);) {
+  }
+  return out;
+}
+
+// The arm of a path "arms[i]...", or null.
+const Arm* arm_of(const Scenario& s, const std::string& path) {
+  if (path.rfind("arms[", 0) != 0) return nullptr;
+  const std::size_t i = std::strtoul(path.c_str() + 5, nullptr, 10);
+  return i < s.arms.size() ? &s.arms[i] : nullptr;
+}
+
+// Sections whose default is "off": say so rather than cite the values they would use.
+std::string default_note(const Scenario& s, const std::string& key, const std::string& path, const std::string& note) {
+  if (key == "decline" && !s.population.cp.decline.enabled)
+    return "off; the values are those of Hanna et al., DMCN 2009 (III/IV/V)";
+  if (const Arm* a = arm_of(s, path)) {
+    if (key == "dose_response" && a->dose_response.model == DoseResponseModel::none) return "none (no dose-response)";
+    const EffectModifiers& m = a->modifiers;
+    auto one = [](double x) { return x == 1; };
+    if (key == "modifiers" && std::all_of(m.age_multipliers.begin(), m.age_multipliers.end(), one) &&
+        std::all_of(m.gmfcs.begin(), m.gmfcs.end(), one) && std::all_of(m.hla_mismatch.begin(), m.hla_mismatch.end(), one))
+      return "none (every multiplier 1)";
+  }
+  return note;
+}
+
+/// A key of the writer's YAML: its name, the path of its mapping and its own path ("arms[1].safety").
+struct KeyLine {
+  std::string key, parent, path;
+  bool block = false;  ///< its entries follow on the next lines
+};
+
+/// Follows the key path of each line of the writer's YAML by its indentation.
+class KeyPaths {
+ public:
+  /// The key of `line`, or nothing for a line without one (a list of numbers, an empty line).
+  std::optional<KeyLine> next(const std::string& line) {
     int indent = static_cast<int>(line.find_first_not_of(' '));
-    if (indent < 0) {
-      out << line << "\n";
-      continue;
-    }
+    if (indent < 0) return std::nullopt;
     std::size_t at = static_cast<std::size_t>(indent);
     if (line.compare(at, 2, "- ") == 0) {  // a list element: "arms[1]"; its keys are 2 further in
-      while (open.back().first >= indent) open.pop_back();
-      const std::string list = open.back().second;
-      open.emplace_back(indent, list + "[" + std::to_string(elements[list]++) + "]");
+      while (open_.back().first >= indent) open_.pop_back();
+      const std::string list = open_.back().second;
+      open_.emplace_back(indent, list + "[" + std::to_string(elements_[list]++) + "]");
       at += 2;
       indent += 2;
     }
     const auto colon = line.find(':', at);
-    if (colon == std::string::npos) {
-      out << line << "\n";
-      continue;
-    }
-    while (open.back().first >= indent) open.pop_back();
-    const std::string key = line.substr(at, colon - at);
-    const std::string& parent = open.back().second;
-    const std::string path = parent.empty() ? key : parent + "." + key;
-    const bool block = line.find_first_not_of(' ', colon + 1) == std::string::npos;  // entries follow
-    if (block) open.emplace_back(indent, path);
-    if (plain.count(key)) {
-      out << line << "\n";
-      continue;
-    }
-    const auto declared = sources.find(declared_path(path));
-    const std::string note = declared == sources.end() ? "" : declared->second;
-    const Location* set = set_at(s, path);
-    const Location* smd = key == "effect_by_month" ? set_at(s, parent + ".effect_smd_by_month") : nullptr;
-    if (smd != nullptr) {
-      line += "  # effect_smd_by_month x smd_sd, set at " + place(*smd);
-    } else if (set != nullptr && (!block || (key.size() > 4 && key.compare(key.size() - 4, 4, "_mix") == 0))) {
-      // A mix the scenario gives is its own: the entries it leaves out are 0, not defaults.
-      line += "  # set at " + place(*set) + (block ? " (entries not given there are 0)" : "");
-    } else if (set != nullptr) {
-      if (!note.empty()) line += "  # default where not marked: " + note;
-    } else if (!note.empty()) {
-      line += "  # default: " + default_note(key, path, note);
-    }
+    if (colon == std::string::npos) return std::nullopt;
+    while (open_.back().first >= indent) open_.pop_back();
+    KeyLine k;
+    k.key = line.substr(at, colon - at);
+    k.parent = open_.back().second;
+    k.path = k.parent.empty() ? k.key : k.parent + "." + k.key;
+    k.block = line.find_first_not_of(' ', colon + 1) == std::string::npos;
+    if (k.block) open_.emplace_back(indent, k.path);
+    return k;
+  }
+
+ private:
+  // The key path of each open mapping or list element, by indentation ("" at the top), and the
+  // number of elements seen so far in each list.
+  std::vector<std::pair<int, std::string>> open_{{-1, ""}};
+  std::map<std::string, std::size_t> elements_;
+};
+
+/// The comment that ends a key's line: where its value was set, or where its default comes from.
+std::string source_comment(const Scenario& s, const KeyLine& k) {
+  const auto& sources = default_sources();
+  const auto declared = sources.find(declared_path(k.path));
+  const std::string note = declared == sources.end() ? "" : declared->second;
+  const Location* set = set_at(s, k.path);
+  const Location* smd = k.key == "effect_by_month" ? set_at(s, k.parent + ".effect_smd_by_month") : nullptr;
+  if (smd != nullptr) return "  # effect_smd_by_month x smd_sd, set at " + place(*smd);
+  // A mix the scenario gives is its own: the entries it leaves out are 0, not defaults.
+  const bool mix = k.key.size() > 4 && k.key.compare(k.key.size() - 4, 4, "_mix") == 0;
+  if (set != nullptr && (!k.block || mix))
+    return "  # set at " + place(*set) + (k.block ? " (entries not given there are 0)" : "");
+  if (note.empty()) return "";
+  if (set != nullptr) return "  # default where not marked: " + note;
+  return "  # default: " + default_note(s, k.key, k.path, note);
+}
+}  // namespace
+
+std::string to_yaml_with_sources(const Scenario& s) {
+  // Not assumptions: no note.
+  static const std::set<std::string> plain{"schema_version", "name", "description"};
+  std::istringstream in(to_yaml(s));
+  std::ostringstream out;
+  KeyPaths paths;
+  for (std::string line; std::getline(in, line);) {
+    const std::optional<KeyLine> k = paths.next(line);
+    if (k && !plain.count(k->key)) line += source_comment(s, *k);
     out << line << "\n";
   }
   return out.str();

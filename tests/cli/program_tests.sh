@@ -82,7 +82,7 @@ expect "--out ''" 64 "--out: the folder name is empty" -- "$BIN" simulate "$REF"
 check "--out '' writes no default folder" test ! -e "$T/results/reference_ancova"
 expect "sweep --out ''" 64 "--out: the folder name is empty" -- "$BIN" sweep "$REF" --sweep analysis.alpha=0.05,0.01 --out ''
 sed 's/^  alpha: .*/  alpha: 4.9e-324/' "$REF" > tiny_alpha.yaml
-expect "a denormal alpha" 65 'tiny_alpha.yaml:[0-9]+:[0-9]+: error: analysis.alpha: alpha must be in \[1e-06, 0.5\]' -- "$BIN" simulate tiny_alpha.yaml --trials 10 --out "$T/tiny"
+expect "a denormal alpha" 65 'tiny_alpha.yaml:[0-9]+:[0-9]+: error: analysis.alpha: must be from 1e-06 to 0.5' -- "$BIN" simulate tiny_alpha.yaml --trials 10 --out "$T/tiny"
 { cat "$REF"; printf -- '---\nname: second\n'; } > two_docs.yaml
 expect "a second document" 65 'two_docs.yaml:[0-9]+:1: error: the file holds a second YAML document' -- "$BIN" validate two_docs.yaml
 # Eight levels of ten aliases each: about 10^8 values once expanded, from 70 aliases.

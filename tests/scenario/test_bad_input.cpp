@@ -29,14 +29,14 @@ std::string error_of(const std::string& text, const std::vector<std::string>& ov
 TEST_CASE("bad input: tiny and extreme levels are refused with the documented range", "[scenario][errors]") {
   for (const char* v : {"4.9e-324", "1e-300", "1e-7", "0"})
     CHECK_THAT(error_of(with("alpha: 0.05", std::string("alpha: ") + v)),
-               Catch::StartsWith("s.yaml:14:10: error: analysis.alpha: alpha must be in [1e-06, 0.5]"));
+               Catch::StartsWith("s.yaml:14:10: error: analysis.alpha: must be from 1e-06 to 0.5"));
   CHECK_NOTHROW(load_scenario_text(with("alpha: 0.05", "alpha: 1e-6"), "s.yaml"));
   CHECK_THAT(error_of(with("alpha: 0.05", "alpha: 0.05\n  interaction_alpha: 5e-324")),
              Catch::Contains("s.yaml:15:22") && Catch::Contains("analysis.interaction_alpha"));
   CHECK_THAT(error_of(with("alpha: 0.05", "alpha: 0.05\n  ci_level: 0.99999999")),
              Catch::Contains("s.yaml:15:13") && Catch::Contains("analysis.ci_level"));
   CHECK_THAT(error_of(with("gmfcs_mix", "age_months: {distribution: lognormal, mean: 5e-324, sd: 15}\n  gmfcs_mix")),
-             Catch::Contains("population.age_months.mean") && Catch::Contains("between 0.1 and 300"));
+             Catch::Contains("population.age_months.mean: must be from 0.1 to 300"));
 }
 
 TEST_CASE("bad input: empty values, sections and documents are errors, not defaults", "[scenario][errors]") {
@@ -135,11 +135,12 @@ TEST_CASE("bad input: a value of a sweep, tornado or enrichment variant is repor
     return "";
   };
   CHECK_THAT(message(sweep_variants(sweep_grid({SweepAxis{"analysis.alpha", s.sweep.vary[0].second}}, false))),
-             Catch::StartsWith("s.yaml:20:28: error: analysis.alpha: at sweep point 2 (analysis.alpha=9): alpha must be"));
+             Catch::StartsWith("s.yaml:20:28: error: analysis.alpha: at sweep point 2 (analysis.alpha=9): must be from 1e-06 to 0.5"));
   CHECK_THAT(message(tornado_variants(s.tornado)),
              Catch::StartsWith("s.yaml:23:26: error: design.sample_size: in the tornado's low value of design.sample_size:"));
   CHECK_THAT(message(enrichment_variants(s.enrichment)),
-             Catch::StartsWith("s.yaml:26:52: error: population.eligibility: in enrichment strategy 'young':"));
+             Catch::StartsWith("s.yaml:26:52: error: population.eligibility.max_age_months: in enrichment strategy 'young': "
+                              "must be in (0, 300] (got -5)."));
   // A variant's value that the file does not hold came from --sweep on the command line.
   CHECK_THAT(error_of(kBase, {}, {"analysis.alpha=7"}), Catch::StartsWith("command line (--sweep analysis.alpha=7): error:"));
 }

@@ -140,11 +140,11 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
   }
   SECTION("negative and zero SD") {
     auto m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: generic\n  generic: {baseline_sd: -1}"));
-    CHECK_THAT(m, Catch::Contains("population.generic.baseline_sd") && Catch::Contains("positive"));
+    CHECK_THAT(m, Catch::Contains("population.generic.baseline_sd: must be > 0 (got -1)"));
     m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: generic\n  generic: {residual_sd: 0}"));
-    CHECK_THAT(m, Catch::Contains("population.generic.residual_sd"));
+    CHECK_THAT(m, Catch::Contains("population.generic.residual_sd: must be > 0 (got 0)"));
     m = error_of(replace(kBase, "outcome_model: cp", "outcome_model: cp\n  cp: {measurement_sd: -2}"));
-    CHECK_THAT(m, Catch::Contains("population.cp.measurement_sd") && Catch::Contains("negative"));
+    CHECK_THAT(m, Catch::Contains("population.cp.measurement_sd: must be ≥ 0 (got -2)"));
   }
   SECTION("more arms, visits or subgroups than the model runs: located errors, not internal ones") {
     std::string arms = "  - {name: control, role: control, allocation: 1}\n";
@@ -167,7 +167,7 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
   }
   SECTION("allocation <= 0") {
     const auto m = error_of(replace(kBase, "role: active, allocation: 1", "role: active, allocation: 0"));
-    CHECK_THAT(m, Catch::Contains("s.yaml:8:") && Catch::Contains("arms[1].allocation") && Catch::Contains("positive"));
+    CHECK_THAT(m, Catch::Contains("s.yaml:8:") && Catch::Contains("arms[1].allocation: must be in (0, 1000] (got 0)"));
   }
   SECTION("unsorted and duplicate visits") {
     auto m = error_of(replace(kBase, "[6, 12]", "[12, 6]"));
@@ -181,8 +181,8 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
                       Catch::Contains("not one of the visits"));
   }
   SECTION("alpha outside [1e-6, 0.5]") {
-    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0")), Catch::Contains("alpha must be in [1e-06, 0.5]"));
-    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.6")), Catch::Contains("alpha must be in [1e-06, 0.5]"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0")), Catch::Contains("analysis.alpha: must be from 1e-06 to 0.5"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.6")), Catch::Contains("analysis.alpha: must be from 1e-06 to 0.5"));
   }
   SECTION("trials 0 or absurdly large") {
     CHECK_THAT(error_of(replace(kBase, "trials: 100", "trials: 0")), Catch::Contains("simulation.trials"));
@@ -190,7 +190,7 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
   }
   SECTION("dropout, sides, ci level, sample size") {
     CHECK_THAT(error_of(replace(kBase, "by_last_visit: 0.05", "by_last_visit: 1")), Catch::Contains("[0, 1)"));
-    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.05\n  sides: 3")), Catch::Contains("sides must be 1 or 2"));
+    CHECK_THAT(error_of(replace(kBase, "alpha: 0.05", "alpha: 0.05\n  sides: 3")), Catch::Contains("analysis.sides: must be from 1 to 2 (got 3)"));
     CHECK_THAT(error_of(replace(kBase, "sample_size: 100", "sample_size: 3")), Catch::Contains("design.sample_size"));
     CHECK_THAT(error_of(replace(kBase, "sample_size: 100", "sample_size: 10.5")), Catch::Contains("whole number"));
   }
@@ -235,7 +235,7 @@ TEST_CASE("scenario: every bad input gets a located message with a fix", "[scena
     // Dose-response settings with no meaning.
     const std::string ucb = "product: {type: ucb}, dose_response: ";
     m = error_of(with_active(ucb + "{model: step, reference_dose: 3e7, threshold: 2e7, below_fraction: 1.5}"));
-    CHECK_THAT(m, Catch::Contains("arms[1].dose_response") && Catch::Contains("below_fraction between 0 and 1"));
+    CHECK_THAT(m, Catch::Contains("arms[1].dose_response.below_fraction: must be from 0 to 1 (got 1.5)"));
     m = error_of(with_active(ucb + "{model: step, reference_dose: 1e7, threshold: 2e7, below_fraction: 0}"));
     CHECK_THAT(m, Catch::Contains("arms[1].dose_response.reference_dose") && Catch::Contains("every child's effect would be 0"));
     m = error_of(with_active(ucb + "{model: loglinear, reference_dose: 3e7, slope_per_log: .inf}"));

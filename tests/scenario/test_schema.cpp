@@ -266,10 +266,11 @@ bool is_leaf(const KeyInfo& k) {
   return k.type != KeyType::section && k.type != KeyType::list && k.type != KeyType::free_form && !k.meta.input_only;
 }
 
-/// Just outside a declared bound (the value the reader must refuse).
-std::optional<double> outside(const schema::Bound& b, bool lower) {
+/// Just outside a declared bound (the value the reader must refuse): the bound itself when it is
+/// excluded, else a small step beyond it (1 for an integer key).
+double outside(const schema::Bound& b, bool lower, bool integer) {
   if (b.exclusive) return b.value;
-  const double step = std::max(1e-6, std::fabs(b.value) * 1e-6);
+  const double step = integer ? 1.0 : std::max(1e-6, std::fabs(b.value) * 1e-6);
   return lower ? b.value - step : b.value + step;
 }
 
@@ -337,23 +338,66 @@ TEST_CASE("schema: the writer writes every shipped scenario as the committed res
   }
 }
 
-TEST_CASE("schema: every declared range is enforced by validation", "[scenario][schema][errors]") {
+TEST_CASE("schema: every declared range is enforced, with the key's path", "[scenario][schema][errors]") {
+  // A value just outside each declared bound, of a number or of an entry of a list, a matrix or a
+  // mapping: the range message names the key (or the entry), whatever other rules the value breaks.
   const std::string base_text = read_text(source_path("scenarios/default.yaml"));
+  int checked = 0;
   for (const KeyInfo& k : schema::declared_keys()) {
-    if (k.type != KeyType::number && k.type != KeyType::integer) continue;
+    const bool entries = k.type == KeyType::numbers || k.type == KeyType::matrix || k.type == KeyType::named;
+    if (k.type != KeyType::number && k.type != KeyType::integer && !entries) continue;
     if (k.meta.input_only || kFixed.count(k.path)) continue;
     for (const bool lower : {true, false}) {
       const auto& bound = lower ? k.meta.min : k.meta.max;
       if (!bound) continue;
-      const std::optional<double> bad = outside(*bound, lower);
+      std::string value = number_text(outside(*bound, lower, k.type == KeyType::integer)), at = set_path(k.path);
+      if (k.type == KeyType::numbers) {
+        value = "[" + value + "]";
+        at += "[0]";
+      } else if (k.type == KeyType::matrix) {
+        value = "[[" + value + "]]";
+        at += "[0][0]";
+      } else if (k.type == KeyType::named) {
+        value = "{" + k.names.front() + ": " + value + "}";
+        at += "." + k.names.front();
+      }
       std::vector<std::string> sets = context_for(k.path);
-      sets.push_back(set_path(k.path) + "=" + number_text(*bad));
-      INFO("key " << k.path << " = " << number_text(*bad) << " (declared " << (lower ? "minimum" : "maximum") << " "
+      sets.push_back(set_path(k.path) + "=" + value);
+      INFO("key " << k.path << " = " << value << " (declared " << (lower ? "minimum" : "maximum") << " "
                   << number_text(bound->value) << (bound->exclusive ? ", excluded)" : ")"));
       const Attempt a = try_load(base_text, sets);
       CHECK_FALSE(a.scenario);
+      // (or, for an integer beyond what its type holds, the reader's message at the key)
+      CHECK_THAT(a.error, Catch::Contains(at + ": must be ") || Catch::Contains(at + ": '" + value + "' is out of range."));
+      ++checked;
     }
   }
+  CHECK(checked > 80);
+}
+
+TEST_CASE("schema: a range error's fix gives the key's meaning and its example", "[scenario][schema][errors]") {
+  const std::string base = read_text(source_path("scenarios/default.yaml"));
+  Attempt a = try_load(base, {"arms[1].product={type: msc, doses: 0}"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("arms[1].product.doses: must be from 1 to 20 (got 0).") &&
+                          Catch::Contains("Fix: give a value from 1 to 20 (MSC: number of doses). MSC trials gave 1-4 doses."));
+  a = try_load(base, {"population.male_fraction=1.5"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("population.male_fraction: must be from 0 to 1 (got 1.5).") &&
+                          Catch::Contains("(probability that a child is a boy (weight-for-age column, sex subgroups)). e.g. 0.56."));
+  // A key with one allowed value.
+  a = try_load(base, {"schema_version=2"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("schema_version: must be 1 (got 2).") &&
+                          Catch::Contains("Fix: give 1 (scenario format version). This celltrial reads only this version."));
+  // Ranges are checked first; the rules between keys run only when every value is in range.
+  a = try_load(base, {"analysis.alpha=0.6", "analysis.primary_visit_months=9"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("analysis.alpha: must be from 1e-06 to 0.5 (got 0.6)."));
+  CHECK_THAT(a.error, !Catch::Contains("not one of the visits"));
+  a = try_load(base, {"analysis.primary_visit_months=9"});
+  REQUIRE_FALSE(a.scenario);
+  CHECK_THAT(a.error, Catch::Contains("analysis.primary_visit_months") && Catch::Contains("not one of the visits"));
 }
 
 TEST_CASE("schema: a declared range is checked even where validation has no check of its own", "[scenario][schema][errors]") {

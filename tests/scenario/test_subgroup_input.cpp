@@ -269,8 +269,8 @@ TEST_CASE("subgroup input: the multiplicity family", "[subgroups][scenario][erro
   }
   SECTION("a negative weight") {
     const auto d = diagnostic_at(with_multiplicity("  multiplicity: {procedure: holm, weights: [0.6, -0.1, 0.5]}\n"),
-                                 "analysis.multiplicity.weights");
-    CHECK_THAT(d.problem, Catch::Contains("negative"));
+                                 "analysis.multiplicity.weights[1]");
+    CHECK_THAT(d.problem, Catch::Contains("must be ≥ 0 (got -0.1)"));
   }
   SECTION("the wrong number of weights") {
     const auto d = diagnostic_at(with_multiplicity("  multiplicity: {procedure: fallback, weights: [0.5, 0.5]}\n"),
@@ -308,8 +308,8 @@ TEST_CASE("subgroup input: the multiplicity family", "[subgroups][scenario][erro
     const auto d = diagnostic_at(
         with_multiplicity("  multiplicity:\n    procedure: graphical\n    weights: [0.5, 0.25, 0.25]\n"
                           "    transitions: [[0, 0.5, 0.5], [0.5, 0, 0.5], [-0.5, 1, 0]]\n"),
-        "analysis.multiplicity.transitions[2]");
-    CHECK_THAT(d.problem, Catch::Contains("negative"));
+        "analysis.multiplicity.transitions[2][0]");
+    CHECK_THAT(d.problem, Catch::Contains("must be ≥ 0 (got -0.5)"));
   }
   SECTION("the wrong number of rows or entries") {
     auto d = diagnostic_at(with_multiplicity("  multiplicity:\n    procedure: graphical\n    weights: [0.5, 0.25, 0.25]\n"
@@ -464,7 +464,8 @@ TEST_CASE("subgroup input: a scenario with subgroups, a graph and claims round-t
 TEST_CASE("subgroup input: a negative lower limit is a located error", "[subgroups][scenario][errors]") {
   const auto d = diagnostic_at(with_subgroups("    - {name: odd, age_months: {min: -6, max: 60}}\n"),
                                "analysis.subgroups[0].age_months.min");
-  CHECK_THAT(d.problem, Catch::Contains("not negative"));
+  CHECK_THAT(d.problem, Catch::Contains("must be ≥ 0 (got -6)"));
+  CHECK_THAT(d.fix, Catch::Contains("Leave min out for no lower limit."));
 }
 
 TEST_CASE("subgroup input: more subgroups than the analysis supports are a data error, not an internal error",

@@ -64,6 +64,7 @@ struct Meta {
   bool shares = false;            ///< a mapping of shares (a mix): names left out are 0, not their default
   const char* source = "";        ///< where the default comes from, e.g. "[R2002]"; "" = a plain setting
   const char* rule = "";          ///< what else is checked, in words (cross-field rules)
+  const char* example = "";       ///< a typical value or a hint, in words; ends the fix of a range error
   const char* default_text = "";  ///< the default in words when it is not the struct's value
   bool required = false;          ///< no default: the key must be given
   bool input_only = false;        ///< read and converted, never written (show writes its result instead)
@@ -145,11 +146,13 @@ void declare_population(V& v, P& p) {
     a.choice("distribution", p.age.distribution, options(kAgeDistributions), {.meaning = "shape of the age distribution"});
     a.number("min", p.age.min_months, {.meaning = "uniform: lower end", .unit = "months", .min = at_least(0), .rule = "min < max"});
     a.number("max", p.age.max_months, {.meaning = "uniform: upper end", .unit = "months", .min = above(0)});
+    // mean and sd are bounded so that the lognormal's parameters stay finite and positive.
     a.number("mean", p.age.mean_months,
              {.meaning = "normal and lognormal: mean age (normal ages below 0 are redrawn)", .unit = "months",
-              .min = at_least(0.1), .max = at_most(300)});
+              .min = at_least(0.1), .max = at_most(300), .example = "e.g. 36."});
     a.number("sd", p.age.sd_months,
-             {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = at_least(0.01), .max = at_most(300)});
+             {.meaning = "normal and lognormal: SD of age", .unit = "months", .min = at_least(0.01), .max = at_most(300),
+              .example = "e.g. 15."});
     a.section("table",
               {.meaning = "distribution table: bins of age with the share of children in each, uniform within a bin",
                .written = p.age.distribution == AgeDistribution::table},
@@ -164,13 +167,14 @@ void declare_population(V& v, P& p) {
   });
   v.number("male_fraction", p.male_fraction,
            {.meaning = "probability that a child is a boy (weight-for-age column, sex subgroups)", .unit = "fraction",
-            .min = at_least(0), .max = at_most(1), .source = "assumed"});
+            .min = at_least(0), .max = at_most(1), .source = "assumed", .example = "e.g. 0.56."});
   v.section("eligibility", {.meaning = "who may enrol; children outside are screen failures"}, [&](V& e) {
     e.number("min_age_months", p.eligibility.min_age_months,
              {.meaning = "youngest age at screening", .unit = "months", .min = at_least(0), .rule = "min < max"});
     e.number("max_age_months", p.eligibility.max_age_months,
              {.meaning = "oldest age at screening", .unit = "months", .min = above(0), .max = at_most(300),
-              .rule = "at least 1 in 10,000 children must qualify"});
+              .rule = "at least 1 in 10,000 children must qualify",
+              .example = "Ages above 300 months (25 years) are outside the motor-development curves."});
     e.levels("gmfcs", p.eligibility.gmfcs, kLevelNames,
              {.meaning = "GMFCS levels that may enrol, e.g. [I, II, III]",
               .rule = "at least one level with a share in gmfcs_mix", .default_text = "all five"});
@@ -180,7 +184,9 @@ void declare_population(V& v, P& p) {
              {.meaning = "heaviest body weight at screening", .unit = "kg", .min = above(0)});
     e.number("min_ucb_tnc_per_kg", p.eligibility.min_ucb_tnc_per_kg,
              {.meaning = "dose floor: children whose UCB unit (first UCB arm) gives fewer TNC/kg after thaw are screen failures",
-              .unit = "TNC/kg", .min = at_least(0), .rule = "needs a UCB arm; at least 1 in 10,000 screened children must qualify"});
+              .unit = "TNC/kg", .min = at_least(0), .max = at_most(1e9),
+              .rule = "needs a UCB arm; at least 1 in 10,000 screened children must qualify",
+              .example = "e.g. 2e7 for a floor of 2 x 10^7 TNC/kg; no cord-blood unit gives a child 1e9 TNC/kg."});
   });
   v.named("gmfcs_mix", p.cp.mix, kLevelNames,
           {.meaning = "share of each GMFCS level; levels left out are 0", .unit = "fraction", .min = at_least(0),
@@ -189,7 +195,7 @@ void declare_population(V& v, P& p) {
                        .source = "WHO weight-for-age medians (under 10 y), approximate above; CP shift assumed (Brooks 2011)"}, [&](V& w) {
     w.number("cv", p.weight.cv,
              {.meaning = "coefficient of variation of weight around the median", .unit = "fraction", .min = at_least(0),
-              .max = at_most(0.5)});
+              .max = at_most(0.5), .example = "Weight-for-age CVs are about 0.11-0.16."});
     w.named("gmfcs_z_shift", p.weight.gmfcs_z_shift, kLevelNames,
             {.meaning = "shift of weight in units of cv by GMFCS level (children with CP are lighter)", .unit = "z",});
     w.section("table", {.meaning = "median weight for age, linear between points"}, [&](V& t) {
@@ -207,23 +213,26 @@ void declare_population(V& v, P& p) {
       for (std::size_t l = 0; l < p.cp.curves.size(); ++l)
         cs.section(kLevelNames[l], {.meaning = "curve of this GMFCS level"}, [&](V& one) {
           one.number("limit", p.cp.curves[l].limit,
-                     {.meaning = "stable limit of GMFM-66", .unit = "points", .min = above(0), .max = at_most(100)});
+                     {.meaning = "stable limit of GMFM-66", .unit = "points", .min = above(0), .max = at_most(100),
+                      .example = "Rosenbaum 2002 gives 87.7, 68.4, 54.3, 40.4, 22.3 for levels I-V."});
           one.number("age90_years", p.cp.curves[l].age90_years,
-                     {.meaning = "age at 90 % of the limit", .unit = "years", .min = above(0)});
+                     {.meaning = "age at 90 % of the limit", .unit = "years", .min = above(0),
+                      .example = "Rosenbaum 2002 gives 4.8, 4.4, 3.7, 3.5, 2.7 for levels I-V."});
         });
     });
     c.number("child_limit_sd", p.cp.child_limit_sd,
              {.meaning = "between-child SD of a child's own limit", .unit = "points", .min = at_least(0),
-              .source = "between-child SD 6-10 points reported; 8 assumed"});
+              .source = "between-child SD 6-10 points reported; 8 assumed", .example = "e.g. 8."});
     c.number("progress_sd_per_year", p.cp.progress_sd_per_year,
              {.meaning = "SD of a child's steady deviation from its curve", .unit = "points/year", .min = at_least(0),
-              .source = "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months"});
+              .source = "assumed; with occasion_sd reproduces IPDMA CI widths at 6 and 12 months", .example = "e.g. 4.8."});
     c.number("measurement_sd", p.cp.measurement_sd,
              {.meaning = "measurement error at each assessment", .unit = "points", .min = at_least(0),
-              .source = "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed"});
+              .source = "GMFM-66 SEM about 1-1.6 (Russell 2000); assumed", .example = "e.g. 1.3."});
     c.number("occasion_sd", p.cp.occasion_sd,
              {.meaning = "a child's day-to-day variation at each assessment (adds to the measurement error)",
-              .unit = "points", .min = at_least(0), .source = "assumed; day-to-day variation, calibrated to IPDMA CI widths"});
+              .unit = "points", .min = at_least(0), .source = "assumed; day-to-day variation, calibrated to IPDMA CI widths",
+              .example = "e.g. 2.6."});
     c.section("decline", {.meaning = "peak and decline at GMFCS III-V",
                           .source = "Hanna et al., DMCN 2009: peaks 7.9/6.9/6.9 y, losses 4.7/7.8/6.4 points (III/IV/V)"}, [&](V& d) {
       d.choice("enabled", p.cp.decline.enabled, options(kBooleans),
@@ -234,15 +243,17 @@ void declare_population(V& v, P& p) {
       d.named("loss_points", p.cp.decline.loss_points, kLevelNames,
               {.meaning = "points lost from the peak to until_age_years", .unit = "points", .min = at_least(0)});
       d.number("until_age_years", p.cp.decline.until_age_years,
-               {.meaning = "age at which the decline ends", .unit = "years", .min = above(0)});
+               {.meaning = "age at which the decline ends", .unit = "years", .min = above(0), .example = "e.g. 21."});
     });
   });
   v.section("generic", {.meaning = "the generic outcome model: outcome = intercept + slope baseline + effect + noise"}, [&](V& g) {
     g.number("baseline_mean", p.generic.baseline_mean, {.meaning = "mean baseline", .unit = "outcome units"});
-    g.number("baseline_sd", p.generic.baseline_sd, {.meaning = "SD of baseline", .unit = "outcome units", .min = above(0)});
+    g.number("baseline_sd", p.generic.baseline_sd,
+             {.meaning = "SD of baseline", .unit = "outcome units", .min = above(0), .example = "e.g. 10."});
     g.number("intercept", p.generic.intercept, {.meaning = "intercept of the outcome", .unit = "outcome units"});
     g.number("slope", p.generic.slope, {.meaning = "slope of the outcome on baseline"});
-    g.number("residual_sd", p.generic.residual_sd, {.meaning = "residual SD of the outcome", .unit = "outcome units", .min = above(0)});
+    g.number("residual_sd", p.generic.residual_sd,
+             {.meaning = "residual SD of the outcome", .unit = "outcome units", .min = above(0), .example = "e.g. 4."});
   });
 }
 
@@ -265,41 +276,46 @@ void declare_product(V& v, A& arm) {
     for (std::size_t k = 0; k < kSourceNames.size(); ++k)
       sizes.section(kSourceNames[k], {.meaning = "units of this source", .flow = true}, [&](V& one) {
         one.number("median", u.unit[k].median_tnc,
-                   {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0), .rule = "for a source with a share > 0"});
+                   {.meaning = "median TNC of a unit", .unit = "cells", .min = above(0),
+                    .example = "e.g. 4.7e8 for privately banked units."});
         one.number("cv", u.unit[k].cv,
-                   {.meaning = "CV of TNC between units", .min = above(0), .max = at_most(3)});
+                   {.meaning = "CV of TNC between units", .min = above(0), .max = at_most(3),
+                    .example = "e.g. 0.6 for privately banked units."});
       });
   });
   v.number("post_thaw_recovery", u.post_thaw_recovery,
            {.meaning = "UCB: fraction of TNC left after thaw", .unit = "fraction", .min = above(0), .max = at_most(1),
-            .source = "assumed about 80 %", .written = ucb});
+            .source = "assumed about 80 %", .example = "About 0.8 is typical.", .written = ucb});
   v.number("target_tnc_per_kg", u.target_tnc_per_kg,
            {.meaning = "UCB, public units: further units are offered until one gives this dose (0: one random unit)",
-            .unit = "TNC/kg", .min = at_least(0), .written = ucb});
+            .unit = "TNC/kg", .min = at_least(0), .example = "e.g. 5e7.", .written = ucb});
   v.integer("bank_choices", u.bank_choices,
             {.meaning = "UCB: most public units offered to reach target_tnc_per_kg", .min = at_least(1), .max = at_most(100),
-             .written = ucb});
+             .example = "1 means a single random unit.", .written = ucb});
   v.named("hla_mismatch_mix", u.hla_mismatch_mix, kHlaNames,
           {.meaning = "UCB: shares of public and sibling units with 0, 1, 2 or more HLA mismatches; left out are 0",
            .unit = "fraction", .min = at_least(0), .shares = true, .source = "IPDMA: 26 % of allogeneic units without HLA mismatch; rest assumed", .rule = "sums to 1",
            .flow = true, .written = ucb});
   v.number("cells_per_kg", m.cells_per_kg,
            {.meaning = "MSC: cells per kg per dose", .unit = "cells/kg", .min = at_least(0), .rule = "it or fixed_cells > 0",
-            .written = msc});
+            .example = "e.g. 2e6.", .written = msc});
   v.number("fixed_cells", m.fixed_cells,
            {.meaning = "MSC: a fixed number of cells per dose whatever the weight (replaces cells_per_kg when > 0)",
-            .unit = "cells", .min = at_least(0), .written = msc});
-  v.integer("doses", m.doses, {.meaning = "MSC: number of doses", .min = at_least(1), .max = at_most(20), .written = msc});
+            .unit = "cells", .min = at_least(0), .example = "e.g. 5e7.", .written = msc});
+  v.integer("doses", m.doses,
+            {.meaning = "MSC: number of doses", .min = at_least(1), .max = at_most(20), .example = "MSC trials gave 1-4 doses.",
+             .written = msc});
   v.number("interval_weeks", m.interval_weeks,
            {.meaning = "MSC: weeks between doses (checked and written; not used by the simulation)", .unit = "weeks",
-            .min = above(0), .written = msc});
+            .min = above(0), .example = "e.g. 4.", .written = msc});
   v.choice("route", m.route, options(kRoutes), {.meaning = "MSC: route of administration", .written = msc});
   v.named("route_multiplier", m.route_multiplier, kRouteNames,
-          {.meaning = "MSC: effect multiplier for each route; left out keep 1", .min = at_least(0), .flow = true,
-           .written = msc});
+          {.meaning = "MSC: effect multiplier for each route; left out keep 1", .min = at_least(0),
+           .example = "1 means no change.", .flow = true, .written = msc});
   v.numbers("dose_count_multiplier", m.dose_count_multiplier,
             {.meaning = "MSC: entry k is the effect multiplier when doses is k", .min = at_least(0),
-             .rule = "empty, or at least doses entries", .default_text = "[] (multiplier 1)", .written = msc});
+             .rule = "empty, or at least doses entries", .example = "1 means no change.",
+             .default_text = "[] (multiplier 1)", .written = msc});
 }
 
 template <class V, class A>
@@ -309,7 +325,8 @@ void declare_arm(V& v, A& arm, bool cp_model) {
   v.choice("role", arm.role, options(kRoles),
            {.meaning = "control or active", .rule = "exactly one control, at least one active", .required = true});
   v.number("allocation", arm.allocation,
-           {.meaning = "allocation weight (1:1 = both 1; 2:1 = 2 and 1)", .min = above(0), .max = at_most(1000)});
+           {.meaning = "allocation weight (1:1 = both 1; 2:1 = 2 and 1)", .min = above(0), .max = at_most(1000),
+            .example = "e.g. 1 for equal allocation, 2 for twice as many as an arm with 1."});
   v.by_month("effect_by_month", arm.effect_by_month,
              {.meaning = "effect vs control by month after randomisation; linear between points, 0 at month 0",
               .unit = "outcome units", .source = "IPDMA, Pediatrics 2025 (+1.36 at 6 m, +1.42 at 12 m)",
@@ -363,10 +380,10 @@ void declare_arm(V& v, A& arm, bool cp_model) {
     });
     mo.named_partial("gmfcs", x.gmfcs, x.gmfcs_given, kLevelNames,
                      {.meaning = "multiplier by GMFCS level; left out keep 1", .min = at_least(0),
-                      .rule = "a level given has a share > 0 in gmfcs_mix", .flow = true});
+                      .rule = "a level given has a share > 0 in gmfcs_mix", .example = "1 means no change.", .flow = true});
     mo.named("hla_mismatch", x.hla_mismatch, kHlaNames,
              {.meaning = "multiplier by HLA mismatches of the unit; left out keep 1", .min = at_least(0),
-              .rule = "values other than 1 need a UCB product", .flow = true});
+              .rule = "values other than 1 need a UCB product", .example = "1 means no change.", .flow = true});
   });
   v.section("heterogeneity",
             {.meaning = "variation of a child's effect around its expected effect (active arms, cp model)",
@@ -376,9 +393,10 @@ void declare_arm(V& v, A& arm, bool cp_model) {
                        {.meaning = "normal adds Normal(0, sd); responders gives effect / fraction to a fraction, 0 to the rest"});
               h.number("sd", arm.heterogeneity.sd,
                        {.meaning = "normal: SD of a child's deviation at the primary visit", .unit = "outcome units",
-                        .min = at_least(0)});
+                        .min = at_least(0), .example = "e.g. 1.0."});
               h.number("responder_fraction", arm.heterogeneity.responder_fraction,
-                       {.meaning = "responders: probability that a child responds", .min = above(0), .max = at_most(1)});
+                       {.meaning = "responders: probability that a child responds", .min = above(0), .max = at_most(1),
+                        .example = "e.g. 0.4 for 40 % responders."});
             });
   const auto prior = arm.effect_prior.kind;
   const bool normal_prior = prior == PriorKind::normal || prior == PriorKind::truncated_normal;
@@ -399,7 +417,7 @@ void declare_arm(V& v, A& arm, bool cp_model) {
              {.meaning = "normal, truncated_normal: mean effect", .unit = "outcome units", .written = normal_prior});
     q.number("sd", x.sd,
              {.meaning = "normal, truncated_normal: SD of the effect", .unit = "outcome units", .min = at_least(0),
-              .written = normal_prior});
+              .rule = "> 0 for normal and truncated_normal", .written = normal_prior});
     q.number("lower", x.lower,
              {.meaning = "truncated_normal: lower bound", .unit = "outcome units", .rule = "keeps at least 0.1 % of the mass",
               .default_text = "no bound", .written = prior == PriorKind::truncated_normal});
@@ -410,10 +428,11 @@ void declare_arm(V& v, A& arm, bool cp_model) {
   v.section("safety", {.meaning = "serious adverse events and infusion reactions"}, [&](V& s) {
     s.number("sae_risk", arm.safety.sae_risk,
              {.meaning = "probability of at least one serious adverse event during follow-up", .min = at_least(0),
-              .max = at_most(1), .source = "IPDMA: 16.0 % UCB vs 12.9 % control", .default_text = "0.160 active, 0.129 control (cp model; 0 generic)"});
+              .max = at_most(1), .source = "IPDMA: 16.0 % UCB vs 12.9 % control", .example = "e.g. 0.16.",
+              .default_text = "0.160 active, 0.129 control (cp model; 0 generic)"});
     s.number("infusion_reaction_risk", arm.safety.infusion_reaction_risk,
              {.meaning = "probability of an infusion reaction", .min = at_least(0), .max = at_most(1), .source = "assumed",
-              .default_text = "0.05 active, 0 control (cp model; 0 generic)"});
+              .example = "e.g. 0.05.", .default_text = "0.05 active, 0 control (cp model; 0 generic)"});
   });
 }
 
@@ -433,12 +452,15 @@ void declare_design(V& v, D& d) {
   v.section("dropout", {.meaning = "loss to follow-up"}, [&](V& o) {
     o.number("by_last_visit", d.dropout_by_last_visit,
              {.meaning = "probability of loss by the last visit (constant hazard)", .unit = "fraction", .min = at_least(0),
-              .max = below(1), .source = "0-9 % per year in these trials; value assumed"});
+              .max = below(1), .source = "0-9 % per year in these trials; value assumed",
+              .example = "e.g. 0.05 for 5 % lost by the last visit."});
     o.named("gmfcs_multiplier", d.dropout_gmfcs_multiplier, kLevelNames,
-            {.meaning = "multiplier of the dropout hazard by GMFCS level; left out keep 1", .min = at_least(0)});
+            {.meaning = "multiplier of the dropout hazard by GMFCS level; left out keep 1", .min = at_least(0),
+             .example = "1 means no change."});
     o.number("per_point_of_progress", d.dropout_per_point,
              {.meaning = "missing at random: log hazard ratio per point of observed change at the previous visit",
-              .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5), .rule = "cp model only"});
+              .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5), .rule = "cp model only",
+              .example = "e.g. -0.1: less loss when progressing."});
   });
   v.by_month("sham_effect_by_month", d.sham_effect_by_month,
              {.meaning = "effect of a sham procedure every randomised child gets, by month", .unit = "points",
@@ -469,7 +491,9 @@ void declare_subgroup(V& v, G& g) {
   v.text("name", g.name, {.meaning = "a plain word, not an arm's name nor 'primary'", .required = true});
   // A range writes min only when it is above 0 or the only bound, so that it reads back the same.
   auto range = [&](V& r, auto& lo, auto& hi, const char* unit) {
-    r.number("min", lo, {.meaning = "lower end", .unit = unit, .min = at_least(0), .written = lo > 0 || !(hi < 1e300)});
+    r.number("min", lo,
+             {.meaning = "lower end", .unit = unit, .min = at_least(0), .example = "Leave min out for no lower limit.",
+              .written = lo > 0 || !(hi < 1e300)});
     r.number("max", hi, {.meaning = "upper end (excluded)", .unit = unit, .default_text = "no limit", .written = hi < 1e300});
   };
   v.section("age_months",
@@ -502,10 +526,15 @@ void declare_analysis(V& v, N& a) {
   v.choices("adjust_for", a.adjust_for, options(kCovariates),
             {.meaning = "extra covariates (stratification factors)", .rule = "cp model only"});
   v.number("alpha", a.alpha,
-           {.meaning = "significance level (total over both tails when two-sided)", .min = at_least(kMinAlpha), .max = at_most(0.5)});
-  v.integer("sides", a.sides, {.meaning = "one- or two-sided tests", .min = at_least(1), .max = at_most(2)});
+           {.meaning = "significance level (total over both tails when two-sided)", .min = at_least(kMinAlpha), .max = at_most(0.5),
+            .example = "e.g. 0.05 two-sided or 0.025 one-sided."});
+  v.integer("sides", a.sides,
+            {.meaning = "one- or two-sided tests", .min = at_least(1), .max = at_most(2),
+             .example = "Use 2 for a two-sided test, 1 for one-sided."});
   v.choice("direction", a.direction, options(kDirections), {.meaning = "which sign of (active - control) is benefit"});
-  v.number("ci_level", a.ci_level, {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = at_most(1 - kMinAlpha)});
+  v.number("ci_level", a.ci_level,
+           {.meaning = "confidence level of the interval used for coverage", .min = above(0.5), .max = at_most(1 - kMinAlpha),
+            .example = "e.g. 0.95."});
   v.choice_or_section("multiplicity", a.multiplicity, options(kProcedures),
                       {.meaning = "the procedure over the confirmatory family: a name, or a mapping with 'procedure'"},
                       !(a.testing.hypotheses.empty() && a.testing.weights.empty() && a.testing.transitions.empty()),
@@ -518,16 +547,20 @@ void declare_analysis(V& v, N& a) {
                                  .written = !a.testing.hypotheses.empty()});
                         m.numbers("weights", a.testing.weights,
                                   {.meaning = "shares of alpha per hypothesis", .min = at_least(0), .rule = "sum at most 1",
-                                   .default_text = "equal", .written = !a.testing.weights.empty()});
+                                   .example = "Use shares of alpha between 0 and 1.", .default_text = "equal",
+                                   .written = !a.testing.weights.empty()});
                         m.matrix("transitions", a.testing.transitions,
                                  {.meaning = "graphical: row i passes shares of H_i's weight to each H_j", .min = at_least(0),
-                                  .rule = "rows sum to at most 1, zero diagonal", .default_text = "none",
+                                  .rule = "rows sum to at most 1, zero diagonal", .example = "Use shares between 0 and 1.",
+                                  .default_text = "none",
                                   .written = !a.testing.transitions.empty()});
                       });
   v.number("sae_difference_threshold", a.sae_difference_threshold,
-           {.meaning = "the summary gives P(active - control SAE proportion > this)", .min = above(-1), .max = below(1)});
+           {.meaning = "the summary gives P(active - control SAE proportion > this)", .min = above(-1), .max = below(1),
+            .example = "e.g. 0.05."});
   v.number("interaction_alpha", a.interaction_alpha,
-           {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = at_least(kMinAlpha), .max = below(1)});
+           {.meaning = "two-sided level of each treatment x subgroup interaction test", .min = at_least(kMinAlpha), .max = below(1),
+            .example = "e.g. 0.10."});
   v.list("subgroups", a.subgroups, {.meaning = "subgroups analysed in every trial", .max_items = kMaxSubgroups, .written = !a.subgroups.empty()},
          [](V& g, auto& sg) { declare_subgroup(g, sg); });
   v.free_form("claims", a.claims, Shape::name_to_names,
@@ -537,7 +570,8 @@ void declare_analysis(V& v, N& a) {
 
 template <class V, class S>
 void declare_simulation(V& v, S& sim) {
-  v.integer("trials", sim.trials, {.meaning = "simulated trials (--trials overrides)", .min = at_least(1), .max = at_most(1e10)});
+  v.integer("trials", sim.trials,
+            {.meaning = "simulated trials (--trials overrides)", .min = at_least(1), .max = at_most(1e10), .example = "e.g. 10000."});
   v.integer("seed", sim.seed, {.meaning = "master seed (--seed overrides)", .min = at_least(0)});
 }
 
@@ -554,10 +588,11 @@ void declare_sweep(V& v, S& sw) {
 template <class V, class E>
 void declare_enrichment(V& v, E& en) {
   v.number("target_power", en.target_power,
-           {.meaning = "power each strategy's sample size must reach", .min = above(0), .max = below(1)});
+           {.meaning = "power each strategy's sample size must reach", .min = above(0), .max = below(1),
+            .example = "e.g. 0.8 or 0.9."});
   v.number("screened_per_month", en.screened_per_month,
            {.meaning = "children screened per month across sites, for months of accrual (0: not reported)",
-            .unit = "children/month", .min = at_least(0)});
+            .unit = "children/month", .min = at_least(0), .example = "e.g. 20."});
   v.free_form("strategies", en.strategies, Shape::name_to_overrides,
               {.meaning = "strategy names and their overrides of the base scenario ({} is the base scenario)",
                .required = true});
@@ -573,7 +608,7 @@ template <class V, class S>
 void declare_scenario(V& v, S& sc) {
   v.integer("schema_version", sc.schema_version,
             {.meaning = "scenario format version", .min = at_least(kSchemaVersion), .max = at_most(kSchemaVersion),
-             .required = true});
+             .example = "This celltrial reads only this version.", .required = true});
   v.text("name", sc.name, {.meaning = "scenario name; names the results folder results/<name>/", .rule = "no / or \\"});
   v.text("description", sc.description, {.meaning = "free text"});
   v.section("population", {.meaning = "who is screened and enrolled, and their outcomes"},
