@@ -1,20 +1,15 @@
 #include "celltrial/report/trials.hpp"
 
-#include <charconv>
 #include <sstream>
 
 #include "celltrial/report/summary.hpp"
+#include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
 
 namespace {
 // A number as the shortest text that reads back to the same double ("" for NaN).
-std::string number(double x) {
-  if (x != x) return "";
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
+std::string number(double x) { return x != x ? std::string() : format_number(x); }
 }  // namespace
 
 std::string trials_csv(const Model& model, std::uint64_t trials) {
