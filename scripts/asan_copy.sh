@@ -15,6 +15,7 @@ if [[ -z $CXX_COMPILER ]]; then
   echo "scripts/asan_copy.sh: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)" >&2
   exit 1
 fi
+mkdir -p "$(dirname "$DIR")"
 echo "== configure $DIR (clang, ASan + UBSan, fuzzer coverage, -O1 -g1)"
 cmake -S "$SRC" -B "$DIR" -DCMAKE_CXX_COMPILER="$CXX_COMPILER" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DCELLTRIAL_FUZZ=ON -DCELLTRIAL_SANITIZE=address,undefined \
