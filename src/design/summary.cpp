@@ -78,6 +78,58 @@ nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value,
   return j;
 }
 
+// A per-trial mean over the trials that have it: {mean, mc_se, trials}.
+nlohmann::json mean_json(const ExactMoments& m) {
+  return {{"mean", num(m.count() ? m.mean() : kNaN)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}};
+}
+
+// Every visit (trials followed over time): per visit and arm, the share assessed and the mean
+// change of the assessed and of every child as it happened; per arm the shares who dropped out and
+// had an intercurrent event by the last visit.
+nlohmann::json follow_up_json(const Scenario& s, const FollowUpAccumulator& f) {
+  nlohmann::json visits = nlohmann::json::array();
+  for (std::size_t v = 0; v < f.visits; ++v) {
+    nlohmann::json arms = nlohmann::json::array();
+    for (std::size_t a = 0; a < f.arms; ++a) {
+      const std::size_t k = v * f.arms + a;
+      arms.push_back({{"name", s.arms[a].name},
+                      {"observed_share", mean_json(f.observed_share[k])},
+                      {"mean_change_observed", mean_json(f.mean_observed[k])},
+                      {"mean_change_all", mean_json(f.mean_all[k])}});
+    }
+    visits.push_back({{"month", s.design.visits_months[v]}, {"arms", arms}});
+  }
+  nlohmann::json arms = nlohmann::json::array();
+  for (std::size_t a = 0; a < f.arms; ++a)
+    arms.push_back({{"name", s.arms[a].name},
+                    {"dropped_out_share", mean_json(f.dropped_share[a])},
+                    {"intercurrent_event_share", mean_json(f.event_share[a])}});
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : s.design.intercurrent_events) events.push_back(e.name);
+  return {{"visits", visits},
+          {"arms", arms},
+          {"intercurrent_events", events},
+          {"note", "mean_change_all is every child's change as it happened, assessed or not (the simulation knows it); "
+                   "against mean_change_observed it shows what looking only at the assessed children does"}};
+}
+
+// The delayed-treatment design's second period.
+nlohmann::json delayed_json(const Scenario& s, const FollowUpAccumulator& f, std::uint64_t trials) {
+  const double start = s.design.delayed_start_month, primary = s.analysis.primary_visit_months;
+  return {{"start_month", start},
+          {"delayed_arm", s.arms[s.control_arm()].name},
+          {"product_of", s.arms[s.active_arms().front()].name},
+          {"comparison", "gain from month " + format_number(start) + " to " + format_number(start + primary) +
+                             " in the delayed group minus gain from month 0 to " + format_number(primary) +
+                             " in the early group (Welch t test, two-sided)"},
+          {"estimate", mean_json(f.delayed_estimate)},
+          {"mean_model_se", mean_json(f.delayed_se)},
+          {"delayed_gain", mean_json(f.delayed_gain)},
+          {"early_gain", mean_json(f.early_gain)},
+          {"power", proportion(f.delayed_rejections, trials)},
+          {"estimable_trials", f.delayed_estimable}};
+}
+
 nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
                                const Truth& truth) {
   const ComparisonAccumulator& a = acc.comparison(c);
@@ -297,6 +349,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["duration_months"] = distribution_json(acc.duration_months(),
                                              "months from the first site's opening to the last primary-visit assessment");
   }
+  if (acc.follow_up().visits > 0) j["follow_up"] = follow_up_json(s, acc.follow_up());
+  if (acc.follow_up().delayed) j["delayed_treatment"] = delayed_json(s, acc.follow_up(), acc.trials());
   j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
   return j;
 }

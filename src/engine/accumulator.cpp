@@ -100,6 +100,64 @@ void Accumulator::add(const TrialResult& r) {
     if (!accrual_.add(r.accrual_months)) ++out_of_range_;
     if (!duration_.add(r.duration_months)) ++out_of_range_;
   }
+  if (follow_.visits > 0) out_of_range_ += follow_.add(r.follow_up);
+}
+
+FollowUpAccumulator::FollowUpAccumulator(std::size_t v, std::size_t a, bool d) : visits(v), arms(a), delayed(d) {
+  CELLTRIAL_ASSERT(v > 0 && v <= kMaxVisits && a <= kMaxArms);
+  observed_share.resize(v * a);
+  mean_observed.resize(v * a);
+  mean_all.resize(v * a);
+  dropped_share.resize(a);
+  event_share.resize(a);
+}
+
+std::uint64_t FollowUpAccumulator::add(const FollowUpResult& r) {
+  CELLTRIAL_ASSERT(r.visits == visits);
+  std::uint64_t lost = 0;
+  // NaN (no child to average) is left out; a value too large to hold exactly is counted.
+  auto put = [&](ExactMoments& m, double x) {
+    if (!std::isnan(x) && !m.add(x)) ++lost;
+  };
+  for (std::size_t k = 0; k < visits * arms; ++k) {
+    put(observed_share[k], r.observed_share[k]);
+    put(mean_observed[k], r.mean_observed[k]);
+    put(mean_all[k], r.mean_all[k]);
+  }
+  for (std::size_t a = 0; a < arms; ++a) {
+    put(dropped_share[a], r.dropped_share[a]);
+    put(event_share[a], r.event_share[a]);
+  }
+  if (delayed) {
+    const DelayedResult& x = r.delayed;
+    put(delayed_gain, x.delayed_gain);
+    put(early_gain, x.early_gain);
+    if (x.estimable) {
+      ++delayed_estimable;
+      delayed_rejections += x.reject;
+      put(delayed_estimate, x.estimate);
+      put(delayed_se, x.se);
+    }
+  }
+  return lost;
+}
+
+void FollowUpAccumulator::merge(const FollowUpAccumulator& o) {
+  CELLTRIAL_ASSERT(o.visits == visits && o.arms == arms && o.delayed == delayed);
+  auto all = [](std::vector<ExactMoments>& a, const std::vector<ExactMoments>& b) {
+    for (std::size_t k = 0; k < a.size(); ++k) a[k].merge(b[k]);
+  };
+  all(observed_share, o.observed_share);
+  all(mean_observed, o.mean_observed);
+  all(mean_all, o.mean_all);
+  all(dropped_share, o.dropped_share);
+  all(event_share, o.event_share);
+  delayed_estimable += o.delayed_estimable;
+  delayed_rejections += o.delayed_rejections;
+  delayed_estimate.merge(o.delayed_estimate);
+  delayed_se.merge(o.delayed_se);
+  delayed_gain.merge(o.delayed_gain);
+  early_gain.merge(o.early_gain);
 }
 
 namespace {
@@ -157,6 +215,7 @@ void Accumulator::merge(const Accumulator& o) {
   mild_.merge(o.mild_);
   accrual_.merge(o.accrual_);
   duration_.merge(o.duration_);
+  follow_.merge(o.follow_);
 }
 
 std::uint64_t count_from_json(const nlohmann::json& j, const char* what) {
@@ -262,6 +321,7 @@ nlohmann::json Accumulator::state() const {
     j["duration_months"] = distribution_state(duration_);
   }
   for (std::size_t c = 0; c < comparisons_; ++c) j["comparison"].push_back(comparison_state(comp_[c]));
+  if (follow_.visits > 0) j["follow_up"] = follow_.state();
   if (!sub_.empty() || family_ > 0) {
     j["family"] = family_;
     j["family_any"] = family_any_;
@@ -291,6 +351,52 @@ nlohmann::json Accumulator::state() const {
                         {"infusion", moments_state(arm_[k].infusion)},
                         {"mean_dose", moments_state(arm_[k].mean_dose)}});
   return j;
+}
+
+nlohmann::json FollowUpAccumulator::state() const {
+  auto list = [](const std::vector<ExactMoments>& m) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& x : m) a.push_back(moments_state(x));
+    return a;
+  };
+  nlohmann::json j = {{"visits", visits},
+                      {"arms", arms},
+                      {"observed_share", list(observed_share)},
+                      {"mean_observed", list(mean_observed)},
+                      {"mean_all", list(mean_all)},
+                      {"dropped_share", list(dropped_share)},
+                      {"event_share", list(event_share)}};
+  if (delayed)
+    j["delayed"] = {{"estimable", delayed_estimable},         {"rejections", delayed_rejections},
+                    {"estimate", moments_state(delayed_estimate)}, {"se", moments_state(delayed_se)},
+                    {"delayed_gain", moments_state(delayed_gain)}, {"early_gain", moments_state(early_gain)}};
+  return j;
+}
+
+FollowUpAccumulator FollowUpAccumulator::from_state(const nlohmann::json& j) {
+  const auto v = count_from_json(j.at("visits"), "visits"), a = count_from_json(j.at("arms"), "arms");
+  if (v < 1 || v > kMaxVisits || a < 2 || a > kMaxArms) throw std::runtime_error("bad follow-up sizes");
+  FollowUpAccumulator f(v, a, j.contains("delayed"));
+  auto list = [&](const char* key, std::vector<ExactMoments>& m) {
+    const auto& x = j.at(key);
+    if (!x.is_array() || x.size() != m.size()) throw std::runtime_error(std::string("bad follow-up ") + key + " size");
+    for (std::size_t k = 0; k < m.size(); ++k) m[k] = moments_from(x.at(k));
+  };
+  list("observed_share", f.observed_share);
+  list("mean_observed", f.mean_observed);
+  list("mean_all", f.mean_all);
+  list("dropped_share", f.dropped_share);
+  list("event_share", f.event_share);
+  if (f.delayed) {
+    const auto& d = j.at("delayed");
+    f.delayed_estimable = count_from_json(d.at("estimable"), "estimable");
+    f.delayed_rejections = count_from_json(d.at("rejections"), "rejections");
+    f.delayed_estimate = moments_from(d.at("estimate"));
+    f.delayed_se = moments_from(d.at("se"));
+    f.delayed_gain = moments_from(d.at("delayed_gain"));
+    f.early_gain = moments_from(d.at("early_gain"));
+  }
+  return f;
 }
 
 Accumulator Accumulator::from_state(const nlohmann::json& j) {
@@ -340,6 +446,10 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     if (j.contains("accrual_months")) {
       a.accrual_ = distribution_from(j.at("accrual_months"), "accrual_months");
       a.duration_ = distribution_from(j.at("duration_months"), "duration_months");
+    }
+    if (j.contains("follow_up")) {
+      a.follow_ = FollowUpAccumulator::from_state(j.at("follow_up"));
+      if (a.follow_.arms != arms) throw std::runtime_error("bad follow-up arm count");
     }
     const auto& cj = j.at("comparison");
     const auto& aj = j.at("arm");

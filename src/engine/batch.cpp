@@ -172,7 +172,9 @@ bool fits(const Accumulator& acc, const Scenario& s) {
   const std::size_t comparisons = s.active_arms().size();
   return acc.arms() == s.arms.size() && acc.comparisons() == comparisons &&
          acc.subgroup_slots() == s.analysis.subgroups.size() * comparisons && acc.family_size() == family(s).size() &&
-         acc.claim_sets() == s.analysis.claims.size();
+         acc.claim_sets() == s.analysis.claims.size() &&
+         acc.follow_up().visits == (needs_follow_up(s) ? s.design.visits_months.size() : 0) &&
+         acc.follow_up().delayed == (needs_follow_up(s) && s.design.delayed_start_month > 0);
 }
 
 /// The file's resolved scenario must load, read back to the same text (as celltrial writes it),

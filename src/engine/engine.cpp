@@ -1,6 +1,7 @@
 #include "celltrial/engine/engine.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include <tbb/blocked_range.h>
@@ -22,8 +23,11 @@ Accumulator make_accumulator(const Scenario& s) { return make_accumulator(Model(
 
 Accumulator make_accumulator(const Model& m) {
   const Scenario& s = m.scenario();
-  return Accumulator(s.arms.size(), s.active_arms().size(), m.truth().effect, family(s).size(), s.analysis.claims.size(),
-                     m.truth().subgroups);
+  Accumulator acc(s.arms.size(), s.active_arms().size(), m.truth().effect, family(s).size(), s.analysis.claims.size(),
+                  m.truth().subgroups);
+  if (const FollowUp* f = m.follow_up())
+    acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
+  return acc;
 }
 
 int resolve_threads(int threads) {
@@ -43,6 +47,8 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
   const Ancova ancova(model);
+  std::optional<FollowUpAnalysis> follow_up;
+  if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;
   // Safety and enrolment descriptions cost a pass over the children; skip when there is nothing
   // to describe (the generic endpoint without risks).
@@ -82,6 +88,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
             for (std::uint64_t i = lo; i < hi; ++i) {
               model.simulate(seed, i, ws.data);
               ancova.analyse(ws.data, ws.result);
+              if (follow_up) follow_up->analyse(ws.data, ws.result.follow_up);
               if (describe) describe_trial(s, ws.data, ws.result);
               acc.add(ws.result);
               if (opt.on_trial) opt.on_trial(i, ws.result);

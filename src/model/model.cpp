@@ -61,7 +61,7 @@ int pick(const std::array<double, N>& shares, double u) {
 
 }  // namespace
 
-Model::Model(const Scenario& s, const PreRunSizes& pre_run) : sc_(s), pre_run_(pre_run) {
+Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit) : sc_(s), pre_run_(pre_run) {
   arms_ = s.arms.size();
   CELLTRIAL_ASSERT(arms_ >= 2 && arms_ <= kMaxArms);
   const bool cp = s.population.outcome_model == OutcomeModel::cp;
@@ -190,9 +190,12 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run) : sc_(s), pre_run_(p
     sae_risk[a] = arm.safety.sae_risk;
     infusion_risk[a] = arm.safety.infusion_reaction_risk;
   }
+  // Every scheduled visit when asked or when the scenario's follow-up changes anything.
+  if (cp && (every_visit || needs_follow_up(s))) follow_.emplace(s, visit_months_, lambda);
   // The common case has a loop of its own: uniform ages, no weight, no products, no heterogeneity,
-  // no decline, and only the primary visit simulated.
-  plain_ = cp && age_uniform_ && !needs_weight_ && visits_ == 1 && !decline_on_;
+  // no decline, only the primary visit simulated, and no follow-up (which needs each child's
+  // latent values, kept by simulate_cp()).
+  plain_ = cp && age_uniform_ && !needs_weight_ && visits_ == 1 && !decline_on_ && !follow_;
   for (std::size_t a = 0; a < arms_; ++a)
     plain_ = plain_ && plan_[a].product == ProductType::none && plan_[a].simple_multiplier &&
              (!plan_[a].active || plan_[a].heterogeneity == Heterogeneity::none);
@@ -212,6 +215,13 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run) : sc_(s), pre_run_(p
   if (s.design.accrual.modelled()) accrual_.emplace(s.design.accrual);
   truth_ = compute_truth();
   truth_.subgroups = subgroup_truth(*this);
+}
+
+bool needs_follow_up(const Scenario& s) {
+  const auto& d = s.design;
+  const bool shift = std::any_of(d.mnar_shift_per_month.begin(), d.mnar_shift_per_month.end(), [](double x) { return x != 0; });
+  return s.population.outcome_model == OutcomeModel::cp &&
+         (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || shift);
 }
 
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {
@@ -506,7 +516,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
   // Constants and output arrays in locals: the byte stores below could otherwise alias them, and
   // the compiler would reload them for every child.
   const std::size_t visits = visits_, last = visits_ - 1;
-  const bool mar = visits > 1, decline_on = decline_on_, by_level = strata_ > 1;
+  const bool mar = visits > 1, decline_on = decline_on_, by_level = strata_ > 1, follow = follow_.has_value();
   const double limit_sd = C.child_limit_sd, progress_sd = C.progress_sd_per_year, noise_sd = noise_sd_;
   const bool sex_own = sex_own_stream_;
   const double male_fraction = sc_.population.male_fraction;
@@ -559,6 +569,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
              noise_sd * std_normal(outc) - e0;
     };
     double primary = 0;
+    std::uint32_t drop_visit = static_cast<std::uint32_t>(visits);
     if (mar) {
       for (std::size_t v = 0; v < visits; ++v) obs[v] = observe(v);
       primary = obs[last];
@@ -570,6 +581,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
         const double prev = v ? obs[v - 1] : 0.0;
         const double h = drop_hazard_[v] * gm * std::exp(sc_.design.dropout_per_point * prev);
         present = uniform01(drop) >= -std::expm1(-h);
+        if (!present) drop_visit = static_cast<std::uint32_t>(v);
       }
       observed[j] = present;
     } else {
@@ -577,6 +589,10 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     }
     baseline[j] = limit - remaining - d0 + e0;
     change[j] = primary;
+    if (follow) {
+      out.latent[j] = TrialData::Latent{remaining, progress, d0, e0, scale, het, c.weight, drop_visit};
+      if (mar) std::copy(obs.begin(), obs.begin() + static_cast<std::ptrdiff_t>(visits), out.visit_change.begin() + static_cast<std::ptrdiff_t>(j * out.visits));
+    }
     stratum[j] = static_cast<std::uint8_t>(by_level ? level : 0);
     level_of[j] = static_cast<std::uint8_t>(level);
     age[j] = c.age;
@@ -827,11 +843,51 @@ void Model::simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) co
     }
   }
 
+  if (follow_) {
+    out.visits = follow_->visits();
+    out.latent.resize(n);
+    out.visit_change.resize(n * out.visits);
+  } else {
+    out.visits = 0;
+  }
   if (sc_.population.outcome_model == OutcomeModel::cp)
     simulate_cp(seed, trial, out);
   else
     simulate_generic(seed, trial, out);
+  if (follow_) follow_->run(*this, seed, trial, out);
+  apply_endpoint(out);
   accrue(seed, trial, out);
+}
+
+double Model::expected_change(int level, double age_months, double months) const {
+  const auto l = static_cast<std::size_t>(level);
+  const double rate = rate_months_[l];
+  const double gain = sc_.population.cp.curves[l].limit * std::exp(-age_months / rate) * -std::expm1(-months / rate);
+  return gain - (decline(level, age_months + months) - decline(level, age_months));
+}
+
+void Model::apply_endpoint(TrialData& out) const {
+  const std::size_t n = out.size();
+  switch (sc_.analysis.endpoint) {
+    case Endpoint::change: return;
+    case Endpoint::value:
+      for (std::size_t j = 0; j < n; ++j) out.change[j] += out.baseline[j];
+      return;
+    case Endpoint::excess_over_expected: {
+      const double months = sc_.analysis.primary_visit_months;
+      for (std::size_t j = 0; j < n; ++j) out.change[j] -= expected_change(out.level[j], out.age[j], months);
+      return;
+    }
+  }
+}
+
+const char* to_string(VisitStatus v) {
+  switch (v) {
+    case VisitStatus::observed: return "observed";
+    case VisitStatus::missed: return "missed";
+    case VisitStatus::dropped_out: return "dropped_out";
+  }
+  return "observed";
 }
 
 void Model::accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {

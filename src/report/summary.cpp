@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iomanip>
 #include <limits>
 #include <sstream>
 
@@ -200,6 +201,30 @@ std::string summary_table(const nlohmann::json& j) {
        << "; 5-95 % of trials " << fmt(am["quantiles"]["0.05"], 1) << "-" << fmt(am["quantiles"]["0.95"], 1)
        << "); duration to the last primary-visit assessment " << fmt(dm["mean"], 1) << " months (MC SE "
        << fmt(dm["mc_se"], 2) << ")\n";
+  }
+  if (j.contains("follow_up")) {
+    // Per visit: share assessed and mean change of the assessed, per arm.
+    const auto& f = j["follow_up"];
+    os << "  visits (share assessed, mean change of the assessed | of all):\n";
+    for (const auto& v : f["visits"]) {
+      os << "    month " << std::setw(4) << fmt(v["month"], 0) << ":";
+      for (const auto& a : v["arms"])
+        os << "  " << a["name"].get<std::string>() << " " << fmt(a["observed_share"]["mean"], 3) << ", "
+           << fmt(a["mean_change_observed"]["mean"], 2) << " | " << fmt(a["mean_change_all"]["mean"], 2);
+      os << "\n";
+    }
+    os << "    by the last visit:";
+    for (const auto& a : f["arms"])
+      os << "  " << a["name"].get<std::string>() << " dropped out " << fmt(a["dropped_out_share"]["mean"], 3)
+         << ", intercurrent event " << fmt(a["intercurrent_event_share"]["mean"], 3);
+    os << "\n";
+  }
+  if (j.contains("delayed_treatment")) {
+    const auto& d = j["delayed_treatment"];
+    os << "  delayed treatment at month " << fmt(d["start_month"], 0) << ": delayed gain " << fmt(d["delayed_gain"]["mean"], 3)
+       << " vs early gain " << fmt(d["early_gain"]["mean"], 3) << ", difference " << fmt(d["estimate"]["mean"], 3)
+       << " (MC SE " << fmt(d["estimate"]["mc_se"], 3) << "); power to detect it " << fmt(d["power"]["estimate"], 4)
+       << " (MC SE " << fmt(d["power"]["mc_se"], 4) << ")\n";
   }
   const auto ne = j["diagnostics"]["not_estimable"].get<std::uint64_t>();
   if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";

@@ -45,6 +45,8 @@ struct Keys {
 // What a list element needs beyond its declared keys (defined with the rules of its section).
 const char* element_example(const Subgroup*);
 void complete(Reader& r, const Keys& k, Subgroup& g);
+const char* element_example(const IntercurrentEvent*);
+void complete(Reader& r, const Keys& k, IntercurrentEvent& e);
 void read_claims(Reader& r, const YAML::Node& c, const std::string& path, std::vector<ClaimSet>& out);
 
 /// Reads a section by walking its declarations (scenario/schema.hpp): the keys it allows, each
@@ -355,6 +357,15 @@ void complete(Reader& r, const Keys& k, Subgroup& g) {
                         : "the subgroup has no condition, so it is everyone.",
             "add at least one of age_months, gmfcs, dose_per_kg, sex, hla_mismatches" +
                 std::string(g.has_route ? " (route then limits it to arms given by that route)." : ", route."));
+}
+
+// An intercurrent event needs a name; its rates are checked against the arms by validate().
+const char* element_example(const IntercurrentEvent*) {
+  return "- {name: botulinum_toxin, rate_per_month: 0.01, shift_points: 0.5}";
+}
+
+void complete(Reader& r, const Keys& k, IntercurrentEvent&) {
+  if (!k.has("name")) r.error(k.node, k.sub("name"), "the event has no name.", "add e.g. 'name: botulinum_toxin'.");
 }
 
 void read_claims(Reader& r, const YAML::Node& c, const std::string& path, std::vector<ClaimSet>& out) {

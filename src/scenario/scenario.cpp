@@ -171,6 +171,14 @@ const char* to_string(AgeDistribution v) {
 const char* to_string(ArmRole v) { return v == ArmRole::control ? "control" : "active"; }
 const char* to_string(Randomisation v) { return v == Randomisation::fixed ? "fixed" : "simple"; }
 const char* to_string(AnalysisMethod) { return "ancova"; }
+const char* to_string(Endpoint v) {
+  switch (v) {
+    case Endpoint::change: return "change";
+    case Endpoint::value: return "value";
+    case Endpoint::excess_over_expected: return "excess_over_expected";
+  }
+  return "change";
+}
 const char* to_string(Direction v) { return v == Direction::greater ? "greater" : "less"; }
 const char* to_string(Multiplicity v) {
   switch (v) {

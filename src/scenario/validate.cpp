@@ -486,6 +486,64 @@ void validate_accrual(Reader& r, const Scenario& sc) {
   }
 }
 
+// A value given once for every arm or once per arm.
+void check_per_arm(Reader& r, const Scenario& sc, const std::vector<double>& x, const std::string& path) {
+  check(r, x.size() == 1 || x.size() == sc.arms.size(), path,
+        "give one value for every arm or one per arm (" + std::to_string(sc.arms.size()) + " arms); got " +
+            std::to_string(x.size()) + ".",
+        "e.g. 0.01, or a list in arm order such as [0.02, 0.01].");
+}
+
+// Trials in time beyond the primary visit: missing data, intercurrent events, the delayed start.
+void validate_follow_up(Reader& r, const Scenario& sc, bool sorted) {
+  const auto& d = sc.design;
+  const bool cp = sc.population.outcome_model == OutcomeModel::cp;
+  const std::string generic_fix = "remove it, or set population.outcome_model: cp.";
+  check_per_arm(r, sc, d.mnar_shift_per_month, "design.dropout.mnar_shift_per_month");
+  const bool mnar = std::any_of(d.mnar_shift_per_month.begin(), d.mnar_shift_per_month.end(), [](double x) { return x != 0; });
+  if (mnar) check(r, cp, "design.dropout.mnar_shift_per_month", "trajectories after dropout need the cp outcome model.", generic_fix);
+  if (d.missed_visit > 0)
+    check(r, cp, "design.dropout.missed_visit", "missed visits need the cp outcome model (the generic endpoint has one visit).",
+          generic_fix);
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < d.intercurrent_events.size(); ++i) {
+    const auto& e = d.intercurrent_events[i];
+    const std::string ep = "design.intercurrent_events[" + std::to_string(i) + "]";
+    check(r, cp, ep, "intercurrent events change trajectories, which need the cp outcome model.", generic_fix);
+    check(r, !e.name.empty() && e.name.find_first_of("/,\"") == std::string::npos, ep + ".name",
+          "an event needs a plain name without '/', ',' or quotes.", "e.g. 'name: botulinum_toxin'.");
+    check(r, names.insert(e.name).second, ep + ".name", "the name '" + e.name + "' is used by another event.",
+          "give each event its own name.");
+    check_per_arm(r, sc, e.rate_per_month, ep + ".rate_per_month");
+  }
+  if (d.delayed_start_month > 0) {
+    const double m = d.delayed_start_month, primary = sc.analysis.primary_visit_months;
+    const std::string dp = "design.delayed_start_month";
+    check(r, cp, dp, "the delayed-treatment design needs the cp outcome model (ages, weights and doses at the crossover).",
+          generic_fix);
+    check(r, m >= primary, dp,
+          "the control group would be treated at month " + format_number(m) + ", before the primary visit at month " +
+              format_number(primary) + ", so the primary comparison would no longer be of treated against untreated children.",
+          "set it to at least " + format_number(primary) + " (the primary visit), or to 0 for no delayed start.");
+    bool product = false;
+    for (const auto& a : sc.arms) product = product || (a.role == ArmRole::active && a.product != ProductType::none);
+    check(r, product, dp, "the control arm would receive the first active arm's product, but no active arm has one.",
+          "give the active arm a product (ucb or msc), or set delayed_start_month to 0.");
+    if (sorted && m >= primary) {
+      auto has = [&](double t) { return std::find(d.visits_months.begin(), d.visits_months.end(), t) != d.visits_months.end(); };
+      check(r, has(m) && has(m + primary), dp,
+            "the delayed group's gain is measured from a visit at the crossover (month " + format_number(m) +
+                ") to one primary interval later (month " + format_number(m + primary) + "); design.visits_months lacks " +
+                (has(m) ? format_number(m + primary) : format_number(m)) + ".",
+            "add both months to design.visits_months, e.g. [" + format_number(primary) + (m > primary ? ", " + format_number(m) : "") +
+                ", " + format_number(m + primary) + "].");
+    }
+  }
+  if (sc.analysis.endpoint == Endpoint::excess_over_expected)
+    check(r, cp, "analysis.endpoint", "the change a child's GMFCS curve predicts needs the cp outcome model.",
+          "use endpoint: change, or set population.outcome_model: cp.");
+}
+
 // The analysis, its subgroups and multiplicity.
 void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
   [[maybe_unused]] const auto& p = sc.population;
@@ -518,6 +576,7 @@ void validate(Reader& r, const Scenario& sc) {
   const bool sorted = validate_design(r, sc);
   validate_accrual(r, sc);
   validate_analysis(r, sc, sorted);
+  validate_follow_up(r, sc, sorted);
 }
 
 namespace {

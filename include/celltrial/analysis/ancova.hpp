@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "celltrial/analysis/follow_up.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/model/subgroups.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -67,6 +68,7 @@ struct TrialResult {
   std::vector<std::uint8_t> family_reject;   ///< per family hypothesis: rejected (any direction)
   std::vector<std::uint8_t> family_favourable; ///< rejected in the direction of benefit
   std::vector<std::uint8_t> claims;          ///< per claim set: every hypothesis in it rejected favourably
+  FollowUpResult follow_up;                  ///< every visit (filled when the model follows children over time)
 };
 
 /// Fills the safety, dose and enrolment fields of `out` from the trial's children.

@@ -66,6 +66,26 @@ struct DistributionAccumulator {
   bool operator==(const DistributionAccumulator&) const = default;
 };
 
+/// Trials followed over every visit (FollowUpResult): per visit and arm the share assessed, the
+/// mean change of the assessed and of all; per arm the shares who dropped out and had an
+/// intercurrent event; the delayed-treatment comparison. Empty (visits 0) otherwise.
+struct FollowUpAccumulator {
+  std::size_t visits = 0, arms = 0;
+  std::vector<ExactMoments> observed_share, mean_observed, mean_all;  ///< [v * arms + a]
+  std::vector<ExactMoments> dropped_share, event_share;               ///< [a]
+  bool delayed = false;
+  std::uint64_t delayed_estimable = 0, delayed_rejections = 0;
+  ExactMoments delayed_estimate, delayed_se, delayed_gain, early_gain;
+  FollowUpAccumulator() = default;
+  FollowUpAccumulator(std::size_t visits, std::size_t arms, bool delayed);
+  /// Returns the number of values beyond what the moments hold exactly (not counted).
+  std::uint64_t add(const FollowUpResult& r);
+  void merge(const FollowUpAccumulator& o);
+  nlohmann::json state() const;
+  static FollowUpAccumulator from_state(const nlohmann::json& j);
+  bool operator==(const FollowUpAccumulator&) const = default;
+};
+
 /// A count read from a saved state: `j` must be a JSON whole number >= 0 (nlohmann's
 /// get<std::uint64_t>() would wrap a negative number, truncate a fraction and is undefined for a
 /// number beyond its range). Throws std::runtime_error naming `what` otherwise.
@@ -109,6 +129,9 @@ class Accumulator {
   std::uint64_t family_all_favourable() const { return family_all_fav_; }
   std::uint64_t claim(std::size_t k) const { return claims_[k]; }
   std::size_t claim_sets() const { return claims_.size(); }
+  const FollowUpAccumulator& follow_up() const { return follow_; }
+  /// Shapes the follow-up part (before any trial is added).
+  void set_follow_up(FollowUpAccumulator f) { follow_ = std::move(f); }
 
   /// Lossless state for shard files (every integer written exactly).
   nlohmann::json state() const;
@@ -137,6 +160,7 @@ class Accumulator {
   std::size_t family_ = 0;
   std::uint64_t family_any_ = 0, family_any_fav_ = 0, family_all_fav_ = 0;
   std::vector<std::uint64_t> claims_;
+  FollowUpAccumulator follow_;
   void add_comparison(ComparisonAccumulator& a, const ComparisonResult& x);
 };
 

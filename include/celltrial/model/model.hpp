@@ -13,6 +13,7 @@
 #include "celltrial/core/binomial.hpp"
 #include "celltrial/core/random.hpp"
 #include "celltrial/model/accrual.hpp"
+#include "celltrial/model/follow_up.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -40,6 +41,27 @@ struct TrialData {
   /// months; NaN without design.accrual.
   double accrual_months = 0, duration_months = 0;
   std::vector<std::uint32_t> site_count;  ///< workspace of the accrual model
+
+  // Every scheduled visit (design.visits_months), filled when the model follows the children over
+  // time (Model::follows_up()); else `visits` is 0 and these are empty. Child j's visit v is at
+  // [j * visits + v]. Changes are from baseline; `change` and `observed` above are the primary
+  // visit's (as analysis.endpoint defines the response).
+  std::size_t visits = 0;
+  std::vector<double> visit_change;   ///< the change as it happens (intercurrent events, shift after dropout)
+  std::vector<double> hypothetical;   ///< the same had no intercurrent event happened
+  std::vector<std::uint8_t> status;   ///< VisitStatus of each visit
+  std::vector<double> dropout_month;  ///< month of dropout; NaN: in the trial to the last visit
+  std::vector<double> event_month;    ///< month of the first intercurrent event; NaN: none before the last visit
+  std::vector<std::uint8_t> event_kind;  ///< that event's index in design.intercurrent_events; kNoEvent: none
+  std::vector<double> treated_month;  ///< month of treatment: 0 in active arms, the delayed start in control, NaN never
+  /// What the outcome model knows of a child that the follow-up needs (workspace).
+  struct Latent {
+    double remaining = 0, progress = 0, d0 = 0, e0 = 0;  ///< curve still to gain, progress per year, decline, baseline error
+    double scale = 0, het = 0;                           ///< effect multiplier and heterogeneity
+    double weight = 0;                                   ///< kg at randomisation (0 when not simulated)
+    std::uint32_t drop_visit = 0;  ///< dropout on progress: the simulated visit first missed (= visits simulated: none)
+  };
+  std::vector<Latent> latent;
   /// Workspace of the model: children grouped by GMFCS level for the dropout draws.
   std::vector<std::uint32_t> order;
   std::uint64_t screened = 0;          ///< children screened to randomise these
@@ -62,6 +84,11 @@ struct TrialData {
   std::size_t size() const { return arm.size(); }
 };
 
+/// Why a scheduled visit has (or lacks) an assessment.
+enum class VisitStatus : std::uint8_t { observed = 0, missed = 1, dropped_out = 2 };
+inline constexpr std::uint8_t kNoEvent = 255;
+const char* to_string(VisitStatus);
+
 /// True effects at the primary visit, per (subgroup g, comparison c) slot g * comparisons + c:
 /// the mean expected effect over eligible children inside and outside the subgroup, from a pre-run
 /// on its own random stream (Monte Carlo SE given; 0 when the effect is the same for every child).
@@ -83,6 +110,10 @@ struct Truth {
   SubgroupTruth subgroups;  ///< empty without subgroups
 };
 
+/// Whether the scenario's children must be followed over every scheduled visit to simulate it:
+/// intercurrent events, missed visits, a shift after dropout or a delayed start (cp model).
+bool needs_follow_up(const Scenario& s);
+
 /// Fixed randomisation as a deterministic sequence: the j-th child goes to the arm furthest behind
 /// its target share (ties to the earlier arm). Arm sizes are within 1 of N * w / sum(w), and the
 /// first n children are the same for every N (common random numbers across sample sizes).
@@ -102,7 +133,10 @@ class Model {
  public:
   /// Throws Error(ExitCode::data) naming the scenario location when no child, or fewer than
   /// 1 in 10,000 screened, can meet the eligibility criteria.
-  explicit Model(const Scenario& s, const PreRunSizes& pre_run = {});
+  /// `every_visit`: follow every child over every scheduled visit (TrialData::visits), as the
+  /// scenario's intercurrent events, missed visits, shift after dropout or delayed start need anyway
+  /// (cp model). The primary visit's data are the same either way.
+  explicit Model(const Scenario& s, const PreRunSizes& pre_run = {}, bool every_visit = false);
 
   /// Simulates trial `trial` of the run seeded with `seed`.
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
@@ -148,6 +182,11 @@ class Model {
   /// TrialData::male holds a placeholder.
   bool sex_drawn() const { return needs_weight_ || sex_own_stream_; }
   const PreRunSizes& pre_run_sizes() const { return pre_run_; }
+  /// The follow-up over every scheduled visit, when simulated (else nullptr).
+  const FollowUp* follow_up() const { return follow_ ? &*follow_ : nullptr; }
+  /// The change the mean curve of a child's GMFCS level predicts from `age_months` over `months`
+  /// (analysis.endpoint excess_over_expected).
+  double expected_change(int level, double age_months, double months) const;
 
  private:
   /// Per-arm constants of the child loop.
@@ -188,6 +227,9 @@ class Model {
   void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   /// Randomisation months, accrual and duration (design.accrual), from the accrual stream.
   void accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
+  /// analysis.endpoint: turns the primary visit's change into the analysed response.
+  void apply_endpoint(TrialData& out) const;
+  friend class FollowUp;
 
   const Scenario& sc_;
   PreRunSizes pre_run_;
@@ -239,6 +281,7 @@ class Model {
   bool sex_own_stream_ = false;
   bool any_prior_ = false;
   std::optional<AccrualModel> accrual_;  ///< design.accrual
+  std::optional<FollowUp> follow_;       ///< every scheduled visit (every_visit, events, missed visits, ...)
   Truth truth_;
 };
 

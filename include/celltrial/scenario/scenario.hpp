@@ -216,6 +216,21 @@ struct Accrual {
   bool modelled() const { return sites > 0; }
 };
 
+/// An intercurrent event (design.intercurrent_events; for CP: botulinum toxin, orthopaedic surgery
+/// or rhizotomy, treatment discontinuation). A child has each kind at most once, at a time drawn
+/// from a constant monthly rate of its arm (exponential), and from that month on its trajectory
+/// changes. Its trajectory without the event is kept too (TrialData::hypothetical).
+struct IntercurrentEvent {
+  std::string name;
+  std::vector<double> rate_per_month{0};  ///< one value for every arm, or one per arm in arm order
+  double shift_points = 0;                ///< step change of the score at the event
+  double shift_per_month = 0;             ///< change of the score per month after the event
+  bool stops_treatment = false;           ///< the therapy's effect stays at its value at the event
+  /// The event's monthly rate in arm `a`.
+  double rate(std::size_t a) const { return rate_per_month.size() == 1 ? rate_per_month[0] : rate_per_month[a]; }
+  bool operator==(const IntercurrentEvent&) const = default;
+};
+
 struct Design {
   std::int64_t sample_size = 200;
   Randomisation randomisation = Randomisation::fixed;
@@ -225,12 +240,25 @@ struct Design {
   /// Missing at random on progress: the hazard in each interval is multiplied by
   /// exp(dropout_per_point * observed change at the previous visit). 0: MCAR.
   double dropout_per_point = 0;
+  /// Probability that a child still in the trial misses a scheduled visit (intermittent, at random).
+  double missed_visit = 0;
+  /// Missing not at random: after a child drops out its unobserved trajectory is shifted by this
+  /// many points per month since dropout; one value for every arm, or one per arm in arm order.
+  std::vector<double> mnar_shift_per_month{0};
+  double mnar_shift(std::size_t a) const { return mnar_shift_per_month.size() == 1 ? mnar_shift_per_month[0] : mnar_shift_per_month[a]; }
   /// A sham/placebo-procedure effect every randomised child gets (points), by month.
   std::vector<std::pair<double, double>> sham_effect_by_month;
   Accrual accrual;
+  std::vector<IntercurrentEvent> intercurrent_events;
+  /// Delayed-treatment design: the control arm receives the first active arm's product at this
+  /// month (at the age, weight and dose of that month); 0: never.
+  double delayed_start_month = 0;
 };
 
 enum class AnalysisMethod { ancova };
+/// What the analysis compares at the primary visit: the change from baseline, the score itself,
+/// or the change minus the change the child's GMFCS curve predicts for its age and the interval.
+enum class Endpoint { change, value, excess_over_expected };
 enum class Direction { greater, less };
 enum class Multiplicity { none, bonferroni, holm, hochberg, fixed_sequence, fallback, graphical };
 
@@ -274,6 +302,7 @@ enum class Covariate { gmfcs };
 
 struct Analysis {
   AnalysisMethod method = AnalysisMethod::ancova;
+  Endpoint endpoint = Endpoint::change;
   double primary_visit_months = 12;
   std::vector<Covariate> adjust_for;
   double alpha = 0.05;
@@ -386,6 +415,7 @@ const char* to_string(AgeDistribution);
 const char* to_string(ArmRole);
 const char* to_string(Randomisation);
 const char* to_string(AnalysisMethod);
+const char* to_string(Endpoint);
 const char* to_string(Direction);
 const char* to_string(Multiplicity);
 const char* to_string(Covariate);

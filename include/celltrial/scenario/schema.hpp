@@ -118,6 +118,9 @@ inline constexpr std::array<Option<PriorKind>, 4> kPriorKinds{{{"normal", PriorK
 inline constexpr std::array<Option<Randomisation>, 2> kRandomisations{
     {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}}};
 inline constexpr std::array<Option<AnalysisMethod>, 1> kMethods{{{"ancova", AnalysisMethod::ancova}}};
+inline constexpr std::array<Option<Endpoint>, 3> kEndpoints{{{"change", Endpoint::change},
+                                                             {"value", Endpoint::value},
+                                                             {"excess_over_expected", Endpoint::excess_over_expected}}};
 inline constexpr std::array<Option<Covariate>, 1> kCovariates{{{"gmfcs", Covariate::gmfcs}}};
 inline constexpr std::array<Option<Direction>, 2> kDirections{{{"greater", Direction::greater}, {"less", Direction::less}}};
 inline constexpr std::array<Option<Multiplicity>, 7> kProcedures{{{"none", Multiplicity::none},
@@ -439,6 +442,24 @@ void declare_arm(V& v, A& arm, bool cp_model) {
 // ---------------------------------------------------------------------------------------------
 // design, analysis, simulation
 
+template <class V, class E>
+void declare_intercurrent_event(V& v, E& ev) {
+  v.text("name", ev.name, {.meaning = "a plain word, e.g. botulinum_toxin", .rule = "unique", .required = true, .since = "0.2"});
+  v.numbers("rate_per_month", ev.rate_per_month,
+            {.meaning = "monthly rate of the event (exponential time from randomisation)", .unit = "per month",
+             .min = at_least(0), .max = at_most(1), .rule = "one value for every arm, or one per arm in arm order",
+             .example = "e.g. 0.01 (about 11 % of children within a year).", .since = "0.2"});
+  v.number("shift_points", ev.shift_points,
+           {.meaning = "step change of the score at the event", .unit = "points", .min = at_least(-100), .max = at_most(100),
+            .source = "assumed", .example = "e.g. -2 for a temporary loss after surgery.", .since = "0.2"});
+  v.number("shift_per_month", ev.shift_per_month,
+           {.meaning = "change of the score per month after the event", .unit = "points per month", .min = at_least(-10),
+            .max = at_most(10), .source = "assumed", .example = "e.g. 0.05.", .since = "0.2"});
+  v.choice("stops_treatment", ev.stops_treatment, options(kBooleans),
+           {.meaning = "true: the therapy's effect stays at its value at the event (treatment discontinuation)",
+            .since = "0.2"});
+}
+
 template <class V, class D>
 void declare_design(V& v, D& d) {
   v.integer("sample_size", d.sample_size,
@@ -461,6 +482,15 @@ void declare_design(V& v, D& d) {
              {.meaning = "missing at random: log hazard ratio per point of observed change at the previous visit",
               .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5), .rule = "cp model only",
               .example = "e.g. -0.1: less loss when progressing."});
+    o.number("missed_visit", d.missed_visit,
+             {.meaning = "probability that a child still in the trial misses a scheduled visit (intermittent, at random)",
+              .unit = "fraction", .min = at_least(0), .max = at_most(0.5), .source = "assumed",
+              .example = "e.g. 0.05.", .written = d.missed_visit > 0, .since = "0.2"});
+    o.numbers("mnar_shift_per_month", d.mnar_shift_per_month,
+              {.meaning = "missing not at random: after dropout the unobserved trajectory moves by this much per month",
+               .unit = "points per month", .min = at_least(-10), .max = at_most(10),
+               .rule = "one value for every arm, or one per arm in arm order", .example = "e.g. -0.1 (worse after leaving).",
+               .written = d.mnar_shift_per_month != std::vector<double>{0}, .since = "0.2"});
   });
   v.by_month("sham_effect_by_month", d.sham_effect_by_month,
              {.meaning = "effect of a sham procedure every randomised child gets, by month", .unit = "points",
@@ -484,6 +514,16 @@ void declare_design(V& v, D& d) {
               {.meaning = "most children a site randomises; a full site stops screening (0: no cap)", .unit = "children",
                .min = at_least(0), .rule = "sites x cap_per_site >= design.sample_size", .since = "0.2"});
   });
+  v.list("intercurrent_events", d.intercurrent_events,
+         {.meaning = "events that change a child's trajectory from the month they happen (e.g. botulinum toxin, surgery)",
+          .max_items = kMaxEvents, .default_text = "none", .written = !d.intercurrent_events.empty(), .since = "0.2"},
+         [](V& e, auto& ev) { declare_intercurrent_event(e, ev); });
+  v.number("delayed_start_month", d.delayed_start_month,
+           {.meaning = "delayed treatment: the control arm gets the first active arm's product at this month (0: never)",
+            .unit = "months", .min = at_least(0), .max = at_most(600),
+            .source = "crossover at 12 months as in the Duke randomised trial and ACCeNT-CP",
+            .rule = "0, or at least the primary visit; a visit at it and one primary interval after it",
+            .example = "e.g. 12.", .written = d.delayed_start_month > 0, .since = "0.2"});
 }
 
 template <class V, class G>
@@ -521,6 +561,11 @@ template <class V, class N>
 void declare_analysis(V& v, N& a) {
   v.choice("method", a.method, options(kMethods),
            {.meaning = "ANCOVA of change from baseline on arm + baseline (+ adjust_for), complete cases"});
+  v.choice("endpoint", a.endpoint, options(kEndpoints),
+           {.meaning = "change from baseline; the score itself (value); or the change minus the change the child's "
+                       "GMFCS curve predicts for its age and the interval (excess_over_expected)",
+            .source = "excess over expected: ACCeNT-CP", .rule = "excess_over_expected needs the cp model",
+            .written = a.endpoint != Endpoint::change, .since = "0.2"});
   v.number("primary_visit_months", a.primary_visit_months,
            {.meaning = "visit analysed", .unit = "months", .rule = "one of design.visits_months"});
   v.choices("adjust_for", a.adjust_for, options(kCovariates),

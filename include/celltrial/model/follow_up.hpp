@@ -1,0 +1,62 @@
+#pragma once
+// The follow-up of each child over every scheduled visit: the assessments the outcome model does
+// not simulate itself (visits after the primary, and before it when dropout does not depend on
+// progress), when the child drops out, intermittent missed visits, the shift of the unobserved
+// trajectory after dropout (missing not at random), intercurrent events, and the delayed group's
+// treatment (design.delayed_start_month).
+//
+// It runs after the outcome model has filled the primary visit, from streams of its own
+// (Purpose::visits, follow_up, events, missed_visits, delayed), so that following children over
+// time changes none of the outcome model's draws: without events, missed visits or a shift after
+// dropout the primary visit's data are the same, bit for bit, whether or not the follow-up runs.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "celltrial/scenario/limits.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial {
+
+class Model;
+struct TrialData;
+
+class FollowUp {
+ public:
+  /// `simulated_months`: the visits the outcome model simulates itself (the primary visit alone,
+  /// or every visit up to it when dropout depends on progress).
+  FollowUp(const Scenario& s, const std::vector<double>& simulated_months, double dropout_rate_per_month);
+
+  /// Fills d's visit arrays for trial `trial` from the latent values the outcome model left in
+  /// d.latent; updates d.change and d.observed at the primary visit when events, a shift after
+  /// dropout or missed visits change them.
+  void run(const Model& m, std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
+
+  std::size_t visits() const { return months_.size(); }
+  std::size_t primary() const { return primary_; }
+  const std::vector<double>& months() const { return months_; }
+  /// Whether anything changes the primary visit's data (events, missed visits, a shift after dropout).
+  bool changes_primary() const { return changes_primary_; }
+
+ private:
+  /// The treatment part of a child's change at `month` (arm's effect times the child's scale, plus
+  /// heterogeneity scaled like the effect), for arm `arm`, `month` after its treatment.
+  double treatment(std::size_t arm, double month, double scale, double het) const;
+
+  const Scenario& sc_;
+  std::vector<double> months_;
+  std::size_t primary_ = 0;
+  std::size_t simulated_ = 0;  ///< visits the outcome model simulates: 0..simulated_-1, or the primary alone
+  bool on_progress_ = false;   ///< dropout depends on progress (the outcome model simulated visits up to the primary)
+  double lambda_ = 0;          ///< dropout hazard per month before multipliers
+  std::array<std::vector<double>, kGmfcsLevels> gain_fraction_;  ///< per level and visit
+  std::vector<std::vector<double>> effect_;  ///< per arm and visit: the arm's effect (0 on control)
+  std::vector<std::vector<double>> het_;     ///< per arm and visit: effect / effect at the primary visit
+  std::vector<double> primary_effect_;       ///< per arm: effect at the primary visit
+  std::vector<double> sham_;                 ///< per visit
+  int delayed_arm_ = -1;                     ///< arm whose product the control arm gets at delayed_start_month
+  double delayed_month_ = 0;
+  bool changes_primary_ = false;
+};
+
+}  // namespace celltrial
