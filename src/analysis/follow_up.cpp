@@ -98,11 +98,14 @@ void FollowUpAnalysis::analyse(const TrialData& d, FollowUpResult& out) const {
   r.early_gain = early.n > 0 ? early.mean : kNaN;
   if (late.n < 2 || early.n < 2) return;
   const double ql = late.variance() / late.n, qe = early.variance() / early.n;
-  r.se = std::sqrt(ql + qe);
-  if (!(r.se > 0)) return;
+  const double se = std::sqrt(ql + qe), estimate = late.mean - early.mean;
+  const double df = (ql + qe) * (ql + qe) / (ql * ql / (late.n - 1) + qe * qe / (early.n - 1));
+  // Not estimable without spread, or with values beyond what doubles hold (an effect of 1e300).
+  if (!(se > 0) || !std::isfinite(se) || !std::isfinite(estimate) || !(df >= 1) || !std::isfinite(df)) return;
   r.estimable = true;
-  r.estimate = late.mean - early.mean;
-  r.df = (ql + qe) * (ql + qe) / (ql * ql / (late.n - 1) + qe * qe / (early.n - 1));
+  r.se = se;
+  r.estimate = estimate;
+  r.df = df;
   const double p = 2 * stats::p_from_t(std::fabs(r.estimate / r.se), r.df);
   r.reject = p < sc_.analysis.alpha;
 }

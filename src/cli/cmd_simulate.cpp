@@ -318,7 +318,7 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
 
   std::map<std::string, std::string> extra;
   if (a->export_trials > 0) {
-    extra["trials.csv"] = trials_csv(Model(s), static_cast<std::uint64_t>(a->export_trials));
+    extra["trials.csv"] = trials_csv(s, static_cast<std::uint64_t>(a->export_trials));
     run["exported_trials"] = a->export_trials;
   }
   write_run_results(out_dir, s, summary, run, extra);

@@ -319,6 +319,43 @@ void operating_characteristics(std::ostream& os, const json& s) {
        << h(text(at(*d, {"values_out_of_range"}))) << " simulated values out of range.</p>\n";
 }
 
+// Trials in time (summary "follow_up", "delayed_treatment"): each visit per arm, and the delayed
+// group's second period.
+void follow_up(std::ostream& os, const json& s) {
+  const json* f = at(s, {"follow_up"});
+  if (f == nullptr) return;
+  os << "<h2 id=\"visits\">Visits</h2>\n"
+     << "<p class=\"note\">Per visit and arm, means over trials (MC SE): the share of children assessed, the mean change "
+        "from baseline of the assessed, and of every child as it happened (assessed or not, known to the simulation); "
+        "the difference is what looking only at the assessed children does.</p>\n";
+  Table t({"Month", "Arm", "share assessed", "mean change, assessed", "mean change, all"}, "visits");
+  auto mean = [](const json* x, int d) {
+    return x == nullptr ? std::string("NA") : sig(at(*x, {"mean"}), d) + " (" + sig(at(*x, {"mc_se"}), 2) + ")";
+  };
+  if (const json* visits = at(*f, {"visits"}); visits != nullptr && visits->is_array())
+    for (const auto& v : *visits)
+      if (const json* arms = at(v, {"arms"}); arms != nullptr && arms->is_array())
+        for (const auto& a : *arms)
+          t.row({sig(at(v, {"month"}), 4), text(at(a, {"name"})), mean(at(a, {"observed_share"}), 4),
+                 mean(at(a, {"mean_change_observed"}), 4), mean(at(a, {"mean_change_all"}), 4)});
+  os << t.str();
+  Table arms({"Arm", "dropped out by the last visit", "intercurrent event by the last visit"}, "visits");
+  if (const json* list = at(*f, {"arms"}); list != nullptr && list->is_array())
+    for (const auto& a : *list)
+      arms.row({text(at(a, {"name"})), mean(at(a, {"dropped_out_share"}), 4), mean(at(a, {"intercurrent_event_share"}), 4)});
+  os << arms.str();
+  if (const json* d = at(s, {"delayed_treatment"})) {
+    os << "<h3>Delayed treatment at month " << h(sig(at(*d, {"start_month"}), 4)) << "</h3>\n<p class=\"note\">"
+       << h(text(at(*d, {"comparison"}))) << ".</p>\n";
+    Table dt({"Quantity", "Estimate", "MC SE"}, "delayed");
+    dt.row({"delayed group's gain", sig(at(*d, {"delayed_gain", "mean"}), 4), sig(at(*d, {"delayed_gain", "mc_se"}), 2)});
+    dt.row({"early group's gain", sig(at(*d, {"early_gain", "mean"}), 4), sig(at(*d, {"early_gain", "mc_se"}), 2)});
+    dt.row({"difference (delayed - early)", sig(at(*d, {"estimate", "mean"}), 4), sig(at(*d, {"estimate", "mc_se"}), 2)});
+    dt.row({"power to detect the difference", fixed(at(*d, {"power", "estimate"}), 4), fixed(at(*d, {"power", "mc_se"}), 4)});
+    os << dt.str();
+  }
+}
+
 void power_curve(std::ostream& os, const ReportInputs& in) {
   if (!in.power_curve && !in.power_png) return;
   os << "<h2 id=\"power-curve\">Simulated power curve</h2>\n";
@@ -549,6 +586,7 @@ std::string render_html_report(const ReportInputs& in) {
     os << "<p class=\"description\">Description: NA</p>\n";
   os << "<nav class=\"note\">Contents: <a href=\"#provenance\">provenance</a> · <a href=\"#operating-characteristics\">"
         "operating characteristics</a> · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
+     << (at(s, {"follow_up"}) ? " · <a href=\"#visits\">visits</a>" : "")
      << (at(s, {"subgroups"}) ? " · <a href=\"#subgroups\">subgroups</a>" : "")
      << (at(s, {"multiplicity"}) ? " · <a href=\"#multiplicity\">multiplicity</a>" : "")
      << (in.study.count("enrichment") ? " · <a href=\"#enrichment\">enrichment</a>" : "")
@@ -558,6 +596,7 @@ std::string render_html_report(const ReportInputs& in) {
      << " · <a href=\"#scenario\">scenario</a></nav>\n";
   provenance(os, in);
   operating_characteristics(os, s);
+  follow_up(os, s);
   subgroups(os, in);
   study_sections(os, in);
   power_curve(os, in);

@@ -112,6 +112,27 @@ std::string summary_csv(const nlohmann::json& j) {
     pair("all arms", "share_under_5_years", en, "share_under_5_years", "share_under_5_years_mc_se");
     pair("all arms", "share_gmfcs_I_III", en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
   }
+  for (const char* key : {"accrual_months", "duration_months"})
+    if (j.contains(key)) pair("all arms", key, j[key], "mean", "mc_se");
+  if (j.contains("follow_up")) {
+    // Per arm and visit: metric_month_<month>.
+    for (const auto& v : j["follow_up"]["visits"]) {
+      const std::string month = "_month_" + format_number(v["month"].get<double>());
+      for (const auto& a : v["arms"]) {
+        const std::string lab = a["name"].get<std::string>();
+        for (const char* m : {"observed_share", "mean_change_observed", "mean_change_all"}) pair(lab, m + month, a[m], "mean", "mc_se");
+      }
+    }
+    for (const auto& a : j["follow_up"]["arms"])
+      for (const char* m : {"dropped_out_share", "intercurrent_event_share"})
+        pair(a["name"].get<std::string>(), m, a[m], "mean", "mc_se");
+  }
+  if (j.contains("delayed_treatment")) {
+    const auto& d = j["delayed_treatment"];
+    for (const auto& [key, metric] : {std::pair{"delayed_gain", "delayed_gain"}, {"early_gain", "early_gain"}, {"estimate", "difference"}})
+      pair("delayed treatment", metric, d[key], "mean", "mc_se");
+    pair("delayed treatment", "power", d["power"], "estimate", "mc_se");
+  }
   return os.str();
 }
 

@@ -50,10 +50,31 @@ check "summary.json has accrual and duration with MC errors" python3 -c "
 import json; s = json.load(open('$T/acc/summary.json'))
 for k in ('accrual_months', 'duration_months'):
     d = s[k]; assert d['mean'] > 0 and d['mc_se'] > 0 and d['trials'] == 300 and d['quantiles']['0.05'] <= d['quantiles']['0.95'], d"
-check "trials.csv: 3 trials x 440 children with months" python3 -c "
+check "trials.csv: 3 trials x 440 children x 3 visits with months" python3 -c "
 import csv; rows = list(csv.DictReader(open('$T/acc/trials.csv')))
-assert len(rows) == 3 * 440 and {r['trial'] for r in rows} == {'0', '1', '2'}
-assert all(float(r['month_randomised']) >= 0 for r in rows) and all((r['change'] == '') == (r['observed'] == '0') for r in rows)"
+assert len(rows) == 3 * 440 * 3 and {r['trial'] for r in rows} == {'0', '1', '2'} and {r['visit'] for r in rows} == {'3', '6', '12'}
+assert all(float(r['month_randomised']) >= 0 for r in rows) and all((r['value'] == '') == (r['status'] != 'observed') for r in rows)"
+# Trials in time: every visit, intercurrent events, the delayed-treatment design.
+expect "simulate longitudinal_ucb" 0 'visits \(share assessed' -- "$BIN" simulate "$SRC/scenarios/longitudinal_ucb.yaml" --trials 200 --export-trials 2 --out "$T/long"
+check "longitudinal_ucb: per-visit shares and means with MC errors, accrual, events" python3 -c "
+import json; s = json.load(open('$T/long/summary.json')); f = s['follow_up']
+assert [v['month'] for v in f['visits']] == [3, 6, 12] and f['intercurrent_events'] == ['botulinum_toxin', 'orthopaedic_surgery']
+for v in f['visits']:
+    for a in v['arms']: assert 0 < a['observed_share']['mean'] < 1 and a['observed_share']['mc_se'] > 0 and a['mean_change_all']['trials'] == 200
+assert all(a['intercurrent_event_share']['mean'] > 0 for a in f['arms']) and s['accrual_months']['mc_se'] > 0"
+check "longitudinal_ucb trials.csv: statuses and events" python3 -c "
+import csv; rows = list(csv.DictReader(open('$T/long/trials.csv')))
+assert len(rows) == 2 * 440 * 3 and {r['status'] for r in rows} == {'observed', 'missed', 'dropped_out'}
+assert {r['event'] for r in rows} >= {'', 'botulinum_toxin'}"
+expect "simulate delayed_treatment" 0 'delayed treatment at month 12: delayed gain' -- "$BIN" simulate "$SRC/scenarios/delayed_treatment.yaml" --trials 200 --out "$T/delay"
+expect "delayed_treatment without the delayed start" 0 'ANCOVA' -- "$BIN" simulate "$SRC/scenarios/delayed_treatment.yaml" --trials 200 --set design.delayed_start_month=0 --out "$T/nodelay"
+check "the delayed start leaves the primary comparison bit for bit" python3 -c "
+import json; a = json.load(open('$T/delay/summary.json')); b = json.load(open('$T/nodelay/summary.json'))
+assert a['comparisons'] == b['comparisons'] and a['arms'] == b['arms'] and 'delayed_treatment' in a and 'delayed_treatment' not in b
+d = a['delayed_treatment']; assert d['power']['of'] == 200 and d['estimate']['mc_se'] > 0"
+expect "delayed start before the primary visit" 65 'design.delayed_start_month: the control group would be treated at month 6, before the primary visit' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=6
+expect "delayed start without a visit a primary interval later" 65 'design.visits_months lacks 30' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=18
+expect "event rate above 1 per month" 65 'design.intercurrent_events\[0\].rate_per_month' -- "$BIN" validate "$SRC/scenarios/longitudinal_ucb.yaml" --set 'design.intercurrent_events[0].rate_per_month=2'
 expect "--export-trials above the trial count" 64 'command line \(--export-trials\): error: --export-trials 11 asks for more trials than the run.s 10' -- "$BIN" simulate "$REF" --trials 10 --export-trials 11 --out "$T/ex"
 check "--export-trials above the trial count writes nothing" test ! -e "$T/ex"
 expect "--export-trials with --shard" 64 'a shard writes no results folder' -- "$BIN" simulate "$REF" --trials 10 --export-trials 2 --shard 1/2 --out "$T/exs"

@@ -77,6 +77,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.subgroups", {"analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
     {"analysis.claims", {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]"}},
     {"design.accrual.", {"design.accrual={sites: 4, ramp_up_months: 3, screened_per_site_month: 2, cap_per_site: 500}"}},
+    {"design.intercurrent_events", {"design.intercurrent_events=[{name: botox, rate_per_month: 0.01, shift_points: 0.5}]"}},
+    {"design.delayed_start_month", {"arms[1].product=ucb", "design.visits_months=[6, 12, 24]", "design.delayed_start_month=12"}},
     {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
     {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
 };
@@ -97,7 +99,7 @@ std::vector<std::string> context_for(const std::string& path) {
 
 /// The --set path of a declared path: the active arm (arms[1]) and the first subgroup.
 std::string set_path(std::string path) {
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"arms[]", "arms[1]"}, {"subgroups[]", "subgroups[0]"}}) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"arms[]", "arms[1]"}, {"subgroups[]", "subgroups[0]"}, {"intercurrent_events[]", "intercurrent_events[0]"}}) {
     const auto at = path.find(from);
     if (at != std::string::npos) path.replace(at, from.size(), to);
   }
