@@ -9,7 +9,10 @@ scripts/build.sh
 for f in scenarios/*.yaml scenarios/validation/*.yaml; do
   [[ $f == scenarios/responder_sensitivity.yaml ]] && continue  # a study: below
   echo "== $f"
-  ./build/celltrial simulate "$f" --quiet
+  # The scenarios in calendar time also export their first trial (trials.csv), to be looked at.
+  export=()
+  [[ $f == scenarios/longitudinal_ucb.yaml || $f == scenarios/delayed_treatment.yaml ]] && export=(--export-trials 1)
+  ./build/celltrial simulate "$f" --quiet "${export[@]}"
 done
 echo "== sample size and assurance of the default scenario"
 ./build/celltrial power --target 0.8 --prior 'normal(1.42,0.56)' --quiet

@@ -326,7 +326,7 @@ std::optional<ShardSpec> shard_in_name(const std::string& name, bool checkpoint)
 }
 
 bool is_results_file(const std::string& name) {
-  static const std::set<std::string> results{"summary.json", "summary.csv", "run.json", "scenario.yaml"};
+  static const std::set<std::string> results{"summary.json", "summary.csv", "run.json", "scenario.yaml", "trials.csv"};
   return results.count(name) > 0;
 }
 

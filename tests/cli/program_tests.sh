@@ -66,6 +66,8 @@ check "longitudinal_ucb trials.csv: statuses and events" python3 -c "
 import csv; rows = list(csv.DictReader(open('$T/long/trials.csv')))
 assert len(rows) == 2 * 440 * 3 and {r['status'] for r in rows} == {'observed', 'missed', 'dropped_out'}
 assert {r['event'] for r in rows} >= {'', 'botulinum_toxin'}"
+expect "simulate again into a folder holding trials.csv" 0 'results written to' -- "$BIN" simulate "$SRC/scenarios/longitudinal_ucb.yaml" --trials 20 --out "$T/long"
+check "the second run without --export-trials leaves no trials.csv behind" test ! -e "$T/long/trials.csv"
 expect "simulate delayed_treatment" 0 'delayed treatment at month 12: delayed gain' -- "$BIN" simulate "$SRC/scenarios/delayed_treatment.yaml" --trials 200 --out "$T/delay"
 expect "delayed_treatment without the delayed start" 0 'ANCOVA' -- "$BIN" simulate "$SRC/scenarios/delayed_treatment.yaml" --trials 200 --set design.delayed_start_month=0 --out "$T/nodelay"
 check "the delayed start leaves the primary comparison bit for bit" python3 -c "

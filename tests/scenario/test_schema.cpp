@@ -328,7 +328,8 @@ TEST_CASE("schema: the writer writes every shipped scenario as the committed res
       {"msc_intrathecal.yaml", "msc_intrathecal"},     {"msc_intravenous.yaml", "msc_intravenous"},
       {"ucb_allcomers.yaml", "ucb_allcomers"},         {"ucb_dose_floor.yaml", "ucb_dose_floor"},
       {"ucb_responders.yaml", "ucb_responders"},       {"responder_sensitivity.yaml", "responder_sensitivity"},
-      {"validation/null_ancova.yaml", "null_ancova"}, {"validation/reference_ancova.yaml", "reference_ancova"}};
+      {"validation/null_ancova.yaml", "null_ancova"}, {"validation/reference_ancova.yaml", "reference_ancova"},
+      {"longitudinal_ucb.yaml", "longitudinal_ucb"},   {"delayed_treatment.yaml", "delayed_treatment"}};
   for (const auto& [file, folder] : runs) {
     INFO(file);
     std::string recorded = read_text(source_path("results/" + folder + "/scenario.yaml"));
