@@ -146,6 +146,11 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
                                 : truth.exact ? "scenario effect at the primary visit"
                                               : "mean expected effect over eligible children (pre-run)",
                                 s.analysis.ci_level);
+  // The trials' data include intercurrent events and the shift after dropout (treatment policy);
+  // the true effect above is the therapy's effect without them.
+  const auto& shift = s.design.mnar_shift_per_month;
+  if (!s.design.intercurrent_events.empty() || std::any_of(shift.begin(), shift.end(), [](double x) { return x != 0; }))
+    j["estimate"]["true_excludes"] = "intercurrent events and the shift after dropout (the effect had neither happened)";
   if (with_prior) {
     j["assurance"] = proportion(a.rejections_favourable, acc.trials());
     j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";

@@ -223,6 +223,13 @@ class Reader {
 
   bool text(const YAML::Node& n, const std::string& path, std::string& out) {
     if (!scalar(n, path, "text")) return false;
+    // A carriage return in a value (from --set, or a quoted string) would be written back as a line
+    // end, so the scenario would not read back the same.
+    if (n.Scalar().find('\r') != std::string::npos) {
+      error(n, path, "the text holds a carriage return, which a scenario cannot hold.",
+            "remove it (a line end copied from a Windows file?).");
+      return false;
+    }
     out = n.Scalar();
     seen[path] = where(n, path);
     return true;

@@ -114,6 +114,12 @@ TEST_CASE("scenario text: control characters are refused before the YAML reader 
   CHECK_NOTHROW(load_scenario_text(with("a test", "a test\x7F"), "s.yaml"));
   // Tabs inside values and Windows line ends are text.
   CHECK_NOTHROW(load_scenario_text(with("a test", "a\ttest\r"), "s.yaml"));
+  // A carriage return inside a value (here from --set) would be written back as a line end, so the
+  // scenario would not read back the same (found by fuzz/fuzz_set;
+  // tests/fuzz_fail/set/carriage_return_in_name_does_not_load_back.txt).
+  CHECK_THAT(test::data_error(test::kSmallScenario, {"name=Y\r"}).what(),
+             Catch::Contains("name: the text holds a carriage return") && Catch::Contains("remove it"));
+  CHECK_THAT(test::data_error(test::kSmallScenario, {"description=\"a\rb\""}).what(), Catch::Contains("carriage return"));
 }
 
 TEST_CASE("scenario text: a document that starts with a comma is a syntax error, not an endless read", "[scenario][errors]") {
