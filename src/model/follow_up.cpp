@@ -87,7 +87,8 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
   Engine delayed = make_stream(seed, trial, Purpose::delayed);
   const auto& D = sc_.design;
   const auto& ev = D.intercurrent_events;
-  const double noise_sd = m.noise_sd_, last_month = months_.back();
+  const Trajectory& curve = m.trajectory();
+  const double noise_sd = curve.noise_sd(), last_month = months_.back();
   std::array<double, kMaxEvents> at{};  // each event's month for the current child (infinite: never)
 
   for (std::size_t j = 0; j < n; ++j) {
@@ -108,7 +109,7 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
         hy[v] = vc[v];  // left there by the outcome model
       } else {
         const double t = months_[v];
-        const double lost = m.decline_on_ ? m.decline(static_cast<int>(level), age + t) - L.d0 : 0.0;
+        const double lost = curve.decline_on() ? curve.decline(static_cast<int>(level), age + t) - L.d0 : 0.0;
         const double gain = L.remaining * gain_fraction_[level][v] - lost + L.progress * (t / 12.0);
         hy[v] = gain + effect_[a][v] * L.scale + L.het * het_[a][v] + sham_[v] + noise_sd * std_normal(noise) - L.e0;
       }
@@ -121,7 +122,7 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
     if (delayed_arm_ >= 0 && !active) {
       const auto fa = static_cast<std::size_t>(delayed_arm_);
       const Arm& arm = sc_.arms[fa];
-      Model::Child c;
+      Child c;
       c.age = age + delayed_month_;
       c.level = static_cast<int>(level);
       c.male = d.male[j] != 0;
