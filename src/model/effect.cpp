@@ -1,17 +1,19 @@
 #include "celltrial/model/effect.hpp"
 
+#include "celltrial/core/error.hpp"
 #include "celltrial/core/random.hpp"
 
 namespace celltrial {
 
-EffectModel::EffectModel(const Scenario& s, const std::vector<double>& visit_months)
-    : sc_(s), arms_(s.arms.size()), visits_(visit_months.size()) {
+EffectModel::EffectModel(const Scenario& s, const std::vector<double>& visit_months, std::size_t primary)
+    : sc_(s), arms_(s.arms.size()), visits_(visit_months.size()), primary_(primary) {
+  CELLTRIAL_ASSERT(arms_ <= kMaxArms && visits_ <= kMaxVisits && primary_ < visits_);
   for (std::size_t a = 0; a < arms_; ++a)
     for (std::size_t k = 0; k < visits_; ++k)
       effect_visit_[a][k] = s.arms[a].role == ArmRole::active ? effect_at(s.arms[a], visit_months[k]) : 0.0;
   for (std::size_t k = 0; k < visits_; ++k) sham_visit_[k] = interpolate_by_month(s.design.sham_effect_by_month, visit_months[k]);
   for (std::size_t a = 0; a < arms_; ++a) {
-    const double primary_effect = effect_visit_[a][visits_ - 1];
+    const double primary_effect = effect_visit_[a][primary_];
     for (std::size_t k = 0; k < visits_; ++k) het_visit_[a][k] = primary_effect != 0 ? effect_visit_[a][k] / primary_effect : 1.0;
   }
   for (const auto& a : s.arms) any_prior_ = any_prior_ || a.effect_prior.kind != PriorKind::none;
@@ -68,7 +70,7 @@ void EffectModel::draw_scales(std::uint64_t seed, std::uint64_t trial, std::arra
         break;
       }
     }
-    scale[a] = e / effect_visit_[a][visits_ - 1];
+    scale[a] = e / effect_visit_[a][primary_];
   }
 }
 

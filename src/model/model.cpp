@@ -75,7 +75,7 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
       arm_counts_(count_arms(arm_sequence_)),
       dosing_(s),
       population_(s, dosing_),
-      effect_(s, visit_months_),
+      effect_(s, visit_months_, visit_months_.size() - 1),
       trajectory_(s, visit_months_),
       dropout_(s, visit_months_),
       safety_(s, arm_counts_) {

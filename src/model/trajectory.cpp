@@ -1,9 +1,12 @@
 #include "celltrial/model/trajectory.hpp"
 
+#include "celltrial/core/error.hpp"
+
 namespace celltrial {
 
 Trajectory::Trajectory(const Scenario& s, const std::vector<double>& visit_months) : sc_(s) {
   const std::size_t visits = visit_months.size();
+  CELLTRIAL_ASSERT(visits <= kMaxVisits);
   for (std::size_t i = 0; i < kGmfcsLevels; ++i) {
     rate_months_[i] = s.population.cp.curves[i].age90_years * 12.0 / std::log(10.0);
     for (std::size_t k = 0; k < visits; ++k) gain_fraction_[i][k] = 1.0 - std::exp(-visit_months[k] / rate_months_[i]);

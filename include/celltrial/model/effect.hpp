@@ -29,13 +29,14 @@ class EffectModel {
     double het_sd = 0, responder_fraction = 1;
   };
 
-  /// `visit_months`: the visits the model simulates (the last is the primary visit).
-  EffectModel(const Scenario& s, const std::vector<double>& visit_months);
+  /// Constants at `visit_months` (at most kMaxVisits), of which visit `primary` is the primary
+  /// visit: the model's simulated visits (the primary the last), or every scheduled visit (FollowUp).
+  EffectModel(const Scenario& s, const std::vector<double>& visit_months, std::size_t primary);
 
   const ArmPlan& plan(std::size_t a) const { return plan_[a]; }
-  /// Arm a's base effect at simulated visit k (0 on control).
+  /// Arm a's base effect at visit k (0 on control).
   double at_visit(std::size_t a, std::size_t k) const { return effect_visit_[a][k]; }
-  /// Heterogeneity at simulated visit k per unit at the primary visit (1 when the primary effect is 0).
+  /// Heterogeneity at visit k per unit at the primary visit (1 when the primary effect is 0).
   double het_at_visit(std::size_t a, std::size_t k) const { return het_visit_[a][k]; }
   double sham_at_visit(std::size_t k) const { return sham_visit_[k]; }
   /// Every arm's multiplier is simple (ArmPlan::simple_multiplier) and no active arm has
@@ -53,7 +54,7 @@ class EffectModel {
 
  private:
   const Scenario& sc_;
-  std::size_t arms_ = 0, visits_ = 0;
+  std::size_t arms_ = 0, visits_ = 0, primary_ = 0;
   std::array<ArmPlan, kMaxArms> plan_{};
   std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};  ///< base effect at visit k
   std::array<double, kMaxVisits> sham_visit_{};

@@ -15,7 +15,8 @@ namespace celltrial {
 
 class Trajectory {
  public:
-  /// `visit_months`: the visits the model simulates (the last is the primary visit).
+  /// Constants at `visit_months` (at most kMaxVisits): the model's simulated visits, or every
+  /// scheduled visit (FollowUp).
   Trajectory(const Scenario& s, const std::vector<double>& visit_months);
 
   /// Months for the curve to close 90 % of the gap to its limit, over ln 10: the curve's time constant.
@@ -23,9 +24,9 @@ class Trajectory {
   /// -1 / rate_months, per level.
   const std::array<double, kGmfcsLevels>& neg_inv_rates() const { return neg_inv_rate_; }
   double neg_inv_rate(std::size_t level) const { return neg_inv_rate_[level]; }
-  /// 1 - exp(-t_k / rate): the share of the remaining curve gained by simulated visit k.
+  /// 1 - exp(-t_k / rate): the share of the remaining curve gained by visit k.
   double gain_fraction(std::size_t level, std::size_t k) const { return gain_fraction_[level][k]; }
-  /// Simulated visit k in years.
+  /// Visit k in years.
   double visit_years(std::size_t k) const { return visit_years_[k]; }
   /// SD of an assessment's error (measurement and occasion).
   double noise_sd() const { return noise_sd_; }
