@@ -1,7 +1,6 @@
 #include "celltrial/model/model.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -11,7 +10,6 @@
 #include "celltrial/core/fastmath.hpp"
 #include "celltrial/model/subgroups.hpp"
 #include "celltrial/model/truth.hpp"
-#include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
 
