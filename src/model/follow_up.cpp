@@ -22,36 +22,26 @@ double within(double u, double rate, double width) {
 
 // A uniform on (0, 1], whose logarithm is finite.
 double open_uniform(Engine& g) { return static_cast<double>((g() >> 11) + 1) * 0x1.0p-53; }
+
+// The primary visit's index among the scheduled visits.
+std::size_t primary_index(const Scenario& s) {
+  const auto& m = s.design.visits_months;
+  const auto k = static_cast<std::size_t>(std::find(m.begin(), m.end(), s.analysis.primary_visit_months) - m.begin());
+  CELLTRIAL_ASSERT(k < m.size());
+  return k;
+}
 }  // namespace
 
 FollowUp::FollowUp(const Scenario& s, const std::vector<double>& simulated_months, double dropout_rate_per_month)
-    : sc_(s), months_(s.design.visits_months), lambda_(dropout_rate_per_month) {
-  const double primary = s.analysis.primary_visit_months;
-  primary_ = static_cast<std::size_t>(std::find(months_.begin(), months_.end(), primary) - months_.begin());
-  CELLTRIAL_ASSERT(primary_ < months_.size());
+    : sc_(s),
+      months_(s.design.visits_months),
+      primary_(primary_index(s)),
+      lambda_(dropout_rate_per_month),
+      curve_(s, months_),
+      effect_(s, months_, primary_) {
   on_progress_ = simulated_months.size() > 1;
   simulated_ = simulated_months.size();
   CELLTRIAL_ASSERT(!on_progress_ || simulated_ == primary_ + 1);
-  const auto& C = s.population.cp;
-  for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
-    // The outcome model's formula, so that the curve is the same at the visits both compute.
-    const double rate = C.curves[l].age90_years * 12.0 / std::log(10.0);
-    for (double t : months_) gain_fraction_[l].push_back(1.0 - std::exp(-t / rate));
-  }
-  const std::size_t arms = s.arms.size();
-  effect_.assign(arms, {});
-  het_.assign(arms, {});
-  primary_effect_.assign(arms, 0.0);
-  for (std::size_t a = 0; a < arms; ++a) {
-    const bool active = s.arms[a].role == ArmRole::active;
-    primary_effect_[a] = active ? effect_at(s.arms[a], primary) : 0.0;
-    for (double t : months_) {
-      const double e = active ? effect_at(s.arms[a], t) : 0.0;
-      effect_[a].push_back(e);
-      het_[a].push_back(primary_effect_[a] != 0 ? e / primary_effect_[a] : 1.0);
-    }
-  }
-  for (double t : months_) sham_.push_back(interpolate_by_month(s.design.sham_effect_by_month, t));
   if (s.design.delayed_start_month > 0) {
     delayed_month_ = s.design.delayed_start_month;
     const auto active = s.active_arms();
@@ -66,7 +56,8 @@ FollowUp::FollowUp(const Scenario& s, const std::vector<double>& simulated_month
 double FollowUp::treatment(std::size_t arm, double month, double scale, double het) const {
   if (!(month > 0)) return 0.0;
   const double e = effect_at(sc_.arms[arm], month);
-  return e * scale + het * (primary_effect_[arm] != 0 ? e / primary_effect_[arm] : 1.0);
+  const double primary_effect = effect_.at_visit(arm, primary_);
+  return e * scale + het * (primary_effect != 0 ? e / primary_effect : 1.0);
 }
 
 void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
@@ -87,7 +78,7 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
   Engine delayed = make_stream(seed, trial, Purpose::delayed);
   const auto& D = sc_.design;
   const auto& ev = D.intercurrent_events;
-  const double noise_sd = m.noise_sd_, last_month = months_.back();
+  const double noise_sd = curve_.noise_sd(), last_month = months_.back();
   std::array<double, kMaxEvents> at{};  // each event's month for the current child (infinite: never)
 
   for (std::size_t j = 0; j < n; ++j) {
@@ -108,9 +99,10 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
         hy[v] = vc[v];  // left there by the outcome model
       } else {
         const double t = months_[v];
-        const double lost = m.decline_on_ ? m.decline(static_cast<int>(level), age + t) - L.d0 : 0.0;
-        const double gain = L.remaining * gain_fraction_[level][v] - lost + L.progress * (t / 12.0);
-        hy[v] = gain + effect_[a][v] * L.scale + L.het * het_[a][v] + sham_[v] + noise_sd * std_normal(noise) - L.e0;
+        const double lost = curve_.decline_on() ? curve_.decline(static_cast<int>(level), age + t) - L.d0 : 0.0;
+        const double gain = L.remaining * curve_.gain_fraction(level, v) - lost + L.progress * curve_.visit_years(v);
+        hy[v] = gain + effect_.at_visit(a, v) * L.scale + L.het * effect_.het_at_visit(a, v) + effect_.sham_at_visit(v) +
+                noise_sd * std_normal(noise) - L.e0;
       }
     }
 
@@ -121,7 +113,7 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
     if (delayed_arm_ >= 0 && !active) {
       const auto fa = static_cast<std::size_t>(delayed_arm_);
       const Arm& arm = sc_.arms[fa];
-      Model::Child c;
+      Child c;
       c.age = age + delayed_month_;
       c.level = static_cast<int>(level);
       c.male = d.male[j] != 0;

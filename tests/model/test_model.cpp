@@ -311,3 +311,35 @@ TEST_CASE("model: a reused TrialData carries no doses from a scenario with produ
     CHECK(all_blank() == (order[t] == &mp));
   }
 }
+
+TEST_CASE("model: the fast path is taken exactly when every component allows it", "[model]") {
+  // Model's plain path is decided from what its components report; each case changes one of them.
+  const std::string none = "arms.ucb.product={type: none}";
+  struct Case {
+    const char* what;
+    std::vector<std::string> overrides;
+    bool plain;
+  };
+  const std::vector<Case> cases{
+      {"no product, uniform ages", {none}, true},
+      {"a product (dosing, weights)", {}, false},
+      {"a weight limit", {none, "population.eligibility={min_age_months: 12, max_age_months: 72, min_weight_kg: 8}"}, false},
+      {"normal ages", {none, "population.age_months={distribution: normal, mean: 40, sd: 10}"}, false},
+      {"age bands of the effect", {none, "arms.ucb.modifiers={age: {breaks_months: [60], multipliers: [1.5, 0.5]}}"}, false},
+      {"heterogeneity", {none, "arms.ucb.heterogeneity={model: normal, sd: 2}"}, false},
+      {"decline", {none, "population.cp.decline.enabled=true"}, false},
+      {"dropout on progress", {none, "design.visits_months=[6, 12]", "design.dropout.by_last_visit=0.1",
+                               "design.dropout.per_point_of_progress=0.1"}, false},
+      {"missed visits (follow-up)", {none, "design.dropout.missed_visit=0.1"}, false},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const Scenario s = cp_scenario(c.overrides);
+    const Model m(s);
+    CHECK((m.normals_per_trial() > 0) == c.plain);
+    const bool components_allow = m.population().age_uniform() && !m.population().needs_weight() &&
+                                  !m.dosing().any_product() && m.effect().fixed_by_level() &&
+                                  !m.trajectory().decline_on() && m.simulated_months().size() == 1 && !m.follow_up();
+    CHECK(components_allow == c.plain);
+  }
+}

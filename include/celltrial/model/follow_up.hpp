@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "celltrial/model/effect.hpp"
+#include "celltrial/model/trajectory.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -49,11 +51,10 @@ class FollowUp {
   std::size_t simulated_ = 0;  ///< visits the outcome model simulates: 0..simulated_-1, or the primary alone
   bool on_progress_ = false;   ///< dropout depends on progress (the outcome model simulated visits up to the primary)
   double lambda_ = 0;          ///< dropout hazard per month before multipliers
-  std::array<std::vector<double>, kGmfcsLevels> gain_fraction_;  ///< per level and visit
-  std::vector<std::vector<double>> effect_;  ///< per arm and visit: the arm's effect (0 on control)
-  std::vector<std::vector<double>> het_;     ///< per arm and visit: effect / effect at the primary visit
-  std::vector<double> primary_effect_;       ///< per arm: effect at the primary visit
-  std::vector<double> sham_;                 ///< per visit
+  /// The outcome model's curve and effects at every scheduled visit (the same constants as the
+  /// model's components at the visits both compute).
+  Trajectory curve_;
+  EffectModel effect_;
   int delayed_arm_ = -1;                     ///< arm whose product the control arm gets at delayed_start_month
   double delayed_month_ = 0;
   bool changes_primary_ = false;

@@ -5,15 +5,27 @@
 // Model::simulate fills a TrialData for one trial from the trial's own random streams. Everything
 // that does not change between trials (arm sequence, curve rates, thresholds, the true average
 // effect) is computed once in the constructor.
+//
+// The parts of the model are components of their own, each with its constants and its stream:
+// PopulationModel (who is screened and eligible), Dosing, EffectModel, Trajectory (the outcome
+// without treatment), DropoutModel, SafetyModel, AccrualModel and FollowUp; compute_truth()
+// (truth.hpp) and subgroup_truth() (subgroups.hpp) are functions over them. Model keeps the
+// randomisation and the child loops that compose them.
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "celltrial/core/binomial.hpp"
 #include "celltrial/core/random.hpp"
 #include "celltrial/model/accrual.hpp"
+#include "celltrial/model/child.hpp"
+#include "celltrial/model/dosing.hpp"
+#include "celltrial/model/dropout.hpp"
+#include "celltrial/model/effect.hpp"
 #include "celltrial/model/follow_up.hpp"
+#include "celltrial/model/population.hpp"
+#include "celltrial/model/safety.hpp"
+#include "celltrial/model/trajectory.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -151,76 +163,56 @@ class Model {
   /// Dose unit used in reports for an arm's product (1e7 TNC/kg for UCB, 1e6 cells/kg for MSC).
   static double dose_unit(ProductType p);
 
-  // Components, public for tests.
-  struct Child {
-    double age = 0;     ///< months
-    int level = 0;      ///< GMFCS 0..4
-    bool male = true;
-    double weight = 0;  ///< kg
-    double screening_dose = 0;  ///< TNC/kg of the unit found at screening (UCB floor)
-    int hla = 0;
-  };
+  // The components, each with the constants of its part of the model.
+  const PopulationModel& population() const { return population_; }
+  const Dosing& dosing() const { return dosing_; }
+  const EffectModel& effect() const { return effect_; }
+  const Trajectory& trajectory() const { return trajectory_; }
+  const DropoutModel& dropout() const { return dropout_; }
+  const SafetyModel& safety() const { return safety_; }
+  /// The visits the model simulates itself: every visit up to the primary when dropout depends on
+  /// progress, else the primary visit alone.
+  const std::vector<double>& simulated_months() const { return visit_months_; }
+
+  // The components' functions most callers need, under the names they have always had.
+  using Child = celltrial::Child;
   /// Draws children until one is eligible; returns the number screened (capped; 0 if the cap
   /// was reached without an eligible child).
-  std::uint64_t screen(Engine& pop, Engine& dosing, Child& c) const;
-  double median_weight(double age_months, bool male) const;
-  double ucb_dose(const Arm& arm, const Child& c, Engine& dosing, int& hla) const;
-  double msc_dose(const Arm& arm, const Child& c) const;
-  double dose_response(const Arm& arm, double dose) const;
+  std::uint64_t screen(Engine& pop, Engine& dosing, Child& c) const {
+    return population_.screen_child(pop, dosing_, dosing, c);
+  }
+  double median_weight(double age_months, bool male) const { return population_.median_weight(age_months, male); }
+  double ucb_dose(const Arm& arm, const Child& c, Engine& dosing, int& hla) const {
+    return dosing_.ucb_dose(arm, c, dosing, hla);
+  }
+  double msc_dose(const Arm& arm, const Child& c) const { return Dosing::msc_dose(arm, c); }
+  double dose_response(const Arm& arm, double dose) const { return EffectModel::dose_response(arm, dose); }
   /// Expected effect multiplier for a child (dose-response x modifiers), before heterogeneity.
-  double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const;
+  double effect_multiplier(const Arm& arm, const Child& c, double dose, int hla) const {
+    return EffectModel::multiplier(arm, c, dose, hla);
+  }
   /// Dose per kg of arm a's product for a screened child: the screening unit for the screening
   /// UCB arm, a unit of its own (drawn from `dosing`, setting `hla`) for another UCB arm, from
   /// weight for MSC; 0 without a product.
-  double dose_for(std::size_t a, const Child& c, Engine& dosing, int& hla) const;
+  double dose_for(std::size_t a, const Child& c, Engine& dosing, int& hla) const { return dosing_.dose_for(a, c, dosing, hla); }
   /// The dose known before randomisation (TrialData::planned_dose).
-  double planned_dose(const Child& c) const;
+  double planned_dose(const Child& c) const { return dosing_.planned_dose(c); }
   /// Sex is drawn for each enrolled child from a stream of its own (a subgroup by sex, no weight
   /// simulated), so that declaring the subgroup leaves every other draw unchanged.
-  bool sex_from_own_stream() const { return sex_own_stream_; }
+  bool sex_from_own_stream() const { return population_.sex_own_stream(); }
   /// Whether children's sex is simulated (with weights, or for a subgroup by sex); else
   /// TrialData::male holds a placeholder.
-  bool sex_drawn() const { return needs_weight_ || sex_own_stream_; }
+  bool sex_drawn() const { return population_.needs_weight() || population_.sex_own_stream(); }
   const PreRunSizes& pre_run_sizes() const { return pre_run_; }
   /// The follow-up over every scheduled visit, when simulated (else nullptr).
   const FollowUp* follow_up() const { return follow_ ? &*follow_ : nullptr; }
   /// The change the mean curve of a child's GMFCS level predicts from `age_months` over `months`
   /// (analysis.endpoint excess_over_expected).
-  double expected_change(int level, double age_months, double months) const;
+  double expected_change(int level, double age_months, double months) const {
+    return trajectory_.expected_change(level, age_months, months);
+  }
 
  private:
-  /// Per-arm constants of the child loop.
-  struct ArmPlan {
-    bool active = false;
-    ProductType product = ProductType::none;
-    /// The effect multiplier is level_mult[level] * hla_mult[hla] (no age bands, no dose-response).
-    bool simple_multiplier = true;
-    std::array<double, kGmfcsLevels> level_mult{};
-    std::array<double, kHlaLevels> hla_mult{1, 1, 1};
-    Heterogeneity heterogeneity = Heterogeneity::none;
-    double het_sd = 0, responder_fraction = 1;
-  };
-
-  double draw_age_other(Engine& g) const;
-  /// The GMFCS level of a 53-bit uniform draw.
-  std::size_t level_of_draw(std::uint64_t u) const;
-  /// Draws one screened child's age, level, sex and weight from the population stream.
-  void draw_child(Engine& pop, Child& c) const;
-  /// Whether a drawn child meets the screening limits (draws the screening unit when needed).
-  bool eligible(Child& c, Engine& dosing) const;
-  /// screen(), inlined into the child loop.
-  std::uint64_t screen_child(Engine& pop, Engine& dosing, Child& c) const;
-  /// Missing at the primary visit completely at random (by level when the levels differ).
-  void missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
-  /// The number of children with a serious adverse event, and with an infusion reaction, per arm.
-  void safety(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
-  /// The indices 0..n-1 grouped by category[j] (< categories), in order within each category, and
-  /// where each category's indices start in `order` (start[categories] = n).
-  static void group_by(const std::uint8_t* category, std::size_t n, std::size_t categories,
-                       std::vector<std::uint32_t>& order, std::array<std::size_t, kMaxArms + 1>& start);
-  double decline(int level, double age_months) const;
-  Truth compute_truth() const;
-  void draw_effect_scales(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   /// simulate_cp() for the common case (plain_): the same values from simpler loops.
   void simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
@@ -229,57 +221,26 @@ class Model {
   void accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   /// analysis.endpoint: turns the primary visit's change into the analysed response.
   void apply_endpoint(TrialData& out) const;
-  friend class FollowUp;
 
   const Scenario& sc_;
   PreRunSizes pre_run_;
   std::size_t arms_ = 0;
   std::size_t strata_ = 1;
-  std::size_t visits_ = 0;  ///< visits simulated: all up to the primary when dropout depends on progress, else 1
-  std::vector<double> visit_months_;
+  std::vector<double> visit_months_;  ///< the visits simulated (simulated_months())
+  std::size_t visits_ = 0;            ///< their number
   std::vector<std::uint8_t> arm_sequence_;  ///< fixed randomisation: arm of the j-th child
   std::array<std::int64_t, kMaxArms> arm_counts_{};  ///< children per arm in arm_sequence_
   std::vector<double> alloc_cdf_;
-  std::array<double, kGmfcsLevels> mix_cdf_{};
-  /// below_threshold(mix_cdf_[k]), then a sentinel above every draw; and the level at the start
-  /// of each of 256 equal slices of the draws, where the search for a draw's level begins.
-  std::array<std::uint64_t, kGmfcsLevels> mix_below_{};
-  std::array<std::uint8_t, 256> mix_guide_{};
-  /// Where each level's draws start, and 1 / their number: the position of a draw within its
-  /// level's draws is uniform on [0, 1) and independent of the level.
-  std::array<std::uint64_t, kGmfcsLevels> mix_start_{};
-  std::array<double, kGmfcsLevels> mix_inv_width_{};
-  std::array<ArmPlan, kMaxArms> plan_{};
-  bool age_uniform_ = true;
-  /// Uniform ages, no weight, no products, no heterogeneity, no decline, one visit simulated.
+  // The components (declared in the order they are built: the population asks the dosing).
+  Dosing dosing_;
+  PopulationModel population_;
+  EffectModel effect_;
+  Trajectory trajectory_;
+  DropoutModel dropout_;
+  SafetyModel safety_;
+  /// Uniform ages, no weight, no products, no heterogeneity, no decline, one visit simulated, no
+  /// follow-up: simulate_plain() gives the same values as simulate_cp().
   bool plain_ = false;
-  bool all_eligible_ = false;  ///< every draw of simulate_plain() passes screening
-  double age_min_ = 0, age_span_ = 0;  ///< uniform ages: min and max - min
-  std::array<double, kGmfcsLevels> rate_months_{};
-  std::array<double, kGmfcsLevels> neg_inv_rate_{};  ///< -1 / rate_months_
-  std::array<std::array<double, kMaxVisits>, kGmfcsLevels> gain_fraction_{};  ///< 1 - exp(-t_k / rate)
-  std::array<std::array<double, kMaxVisits>, kMaxArms> effect_visit_{};       ///< base effect at visit k
-  std::array<double, kMaxVisits> sham_visit_{};
-  std::array<double, kMaxVisits> visit_years_{};  ///< visit_months_ / 12
-  /// Heterogeneity at visit k per unit at the primary visit (base effect ratio; 1 when the primary is 0).
-  std::array<std::array<double, kMaxVisits>, kMaxArms> het_visit_{};
-  std::array<double, kMaxVisits> drop_hazard_{};  ///< cumulative hazard of each interval (before multipliers)
-  /// Probability per child of being missing at the primary visit by level (MCAR case), and of a
-  /// serious adverse event and an infusion reaction by arm.
-  std::array<double, kGmfcsLevels> p_missing_{};
-  bool missing_by_level_ = false;  ///< p_missing_ differs between levels
-  std::array<double, kMaxArms> p_sae_{}, p_infusion_{};
-  /// Fixed randomisation: the count distributions of safety(), Binomial(arm size, risk) per arm.
-  std::array<BinomialInverse, kMaxArms> sae_count_{}, infusion_count_{};
-  bool decline_on_ = false;
-  double noise_sd_ = 0;
-  double lognormal_mu_ = 0, lognormal_sigma_ = 1;
-  std::vector<double> age_table_cdf_;
-  int screening_ucb_arm_ = -1;  ///< arm whose UCB product is used for the screening dose
-  int planned_msc_arm_ = -1;    ///< first active MSC arm (planned dose when there is no UCB arm)
-  bool needs_weight_ = false;
-  bool sex_own_stream_ = false;
-  bool any_prior_ = false;
   std::optional<AccrualModel> accrual_;  ///< design.accrual
   std::optional<FollowUp> follow_;       ///< every scheduled visit (every_visit, events, missed visits, ...)
   Truth truth_;
