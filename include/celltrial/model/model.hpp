@@ -55,7 +55,7 @@ struct TrialData {
   std::vector<std::uint32_t> site_count;  ///< workspace of the accrual model
 
   // Every scheduled visit (design.visits_months), filled when the model follows the children over
-  // time (Model::follows_up()); else `visits` is 0 and these are empty. Child j's visit v is at
+  // time (Model::follow_up()); else `visits` is 0 and these are empty. Child j's visit v is at
   // [j * visits + v]. Changes are from baseline; `change` and `observed` above are the primary
   // visit's (as analysis.endpoint defines the response).
   std::size_t visits = 0;
