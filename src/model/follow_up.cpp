@@ -100,9 +100,10 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
       } else {
         const double t = months_[v];
         const double lost = curve_.decline_on() ? curve_.decline(static_cast<int>(level), age + t) - L.d0 : 0.0;
-        const double gain = L.remaining * curve_.gain_fraction(level, v) - lost + L.progress * curve_.visit_years(v);
-        hy[v] = gain + effect_.at_visit(a, v) * L.scale + L.het * effect_.het_at_visit(a, v) + effect_.sham_at_visit(v) +
-                noise_sd * std_normal(noise) - L.e0;
+        const double error = noise_sd * std_normal(noise);
+        hy[v] = Trajectory::change(L.remaining, curve_.gain_fraction(level, v), lost, L.progress, curve_.visit_years(v),
+                                   effect_.at_visit(a, v) * L.scale, L.het * effect_.het_at_visit(a, v),
+                                   effect_.sham_at_visit(v), error, L.e0);
       }
     }
 

@@ -195,9 +195,10 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     const double e0 = noise_sd * std_normal(outc);
     auto observe = [&](std::size_t v) {
       const double lost = decline_on ? trajectory_.decline(c.level, c.age + visit_months_[v]) - d0 : 0.0;
-      const double gain = remaining * trajectory_.gain_fraction(level, v) - lost + progress * trajectory_.visit_years(v);
-      return gain + effect_.at_visit(a, v) * scale + het * effect_.het_at_visit(a, v) + effect_.sham_at_visit(v) +
-             noise_sd * std_normal(outc) - e0;
+      const double error = noise_sd * std_normal(outc);
+      return Trajectory::change(remaining, trajectory_.gain_fraction(level, v), lost, progress, trajectory_.visit_years(v),
+                                effect_.at_visit(a, v) * scale, het * effect_.het_at_visit(a, v), effect_.sham_at_visit(v),
+                                error, e0);
     };
     double primary = 0;
     std::uint32_t drop_visit = static_cast<std::uint32_t>(visits);
@@ -218,7 +219,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     } else {
       primary = observe(0);  // only the primary visit is simulated; dropout in missing_mcar()
     }
-    baseline[j] = limit - remaining - d0 + e0;
+    baseline[j] = Trajectory::baseline_score(limit, remaining, d0, e0);
     change[j] = primary;
     if (follow) {
       out.latent[j] = TrialData::Latent{remaining, progress, d0, e0, scale, het, c.weight, drop_visit};
@@ -318,9 +319,12 @@ void Model::simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& o
       const double progress = progress_sd * std_normal(outc);
       const double remaining = limit * fast_exp_in_range(a_j * neg_inv_rate[level]);
       const double e0 = noise_sd * std_normal(outc);
-      const double gain = remaining * gain_fraction[level] + progress * years;
-      baseline[j] = limit - remaining + e0;
-      change[j] = gain + effect[arm_of[j]][level] + sham + noise_sd * std_normal(outc) - e0;
+      const double error = noise_sd * std_normal(outc);
+      baseline[j] = Trajectory::baseline_score(limit, remaining, 0.0, e0);
+      // No decline (x - 0.0 is x) and no heterogeneity (x + -0.0 is x, for every x): the compiler
+      // drops both terms, and the values are the general loop's.
+      change[j] = Trajectory::change(remaining, gain_fraction[level], 0.0, progress, years, effect[arm_of[j]][level], -0.0,
+                                     sham, error, e0);
     }
   };
   if (population_.all_eligible()) {

@@ -40,6 +40,18 @@ class Trajectory {
     const double peak = d.peak_age_years[i] * 12, until = d.until_age_years * 12;
     return d.loss_points[i] * std::clamp((age_months - peak) / (until - peak), 0.0, 1.0);
   }
+  /// A child's observed score at baseline, and its change from baseline at a visit, from its
+  /// latent values: the curve still to gain (`remaining`) times the share gained by the visit, less
+  /// the decline since baseline (`lost`), plus its own progress, the treatment (`effect`, and
+  /// `het_term` for its deviation), the sham effect, and the visit's assessment error less the
+  /// baseline's (`e0`). Every child loop of the model and the follow-up compute them here; the fast
+  /// loop passes the terms it does not have (decline, heterogeneity) as constant zeros, so all give
+  /// the same values for the same child.
+  static double baseline_score(double limit, double remaining, double d0, double e0) { return limit - remaining - d0 + e0; }
+  static double change(double remaining, double gain_fraction, double lost, double progress, double years, double effect,
+                       double het_term, double sham, double error, double e0) {
+    return remaining * gain_fraction - lost + progress * years + effect + het_term + sham + error - e0;
+  }
   /// The change the mean curve of a child's GMFCS level predicts from `age_months` over `months`
   /// (analysis.endpoint excess_over_expected).
   double expected_change(int level, double age_months, double months) const;
