@@ -148,8 +148,7 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
                                 s.analysis.ci_level);
   // The trials' data include intercurrent events and the shift after dropout (treatment policy);
   // the true effect above is the therapy's effect without them.
-  const auto& shift = s.design.mnar_shift_per_month;
-  if (!s.design.intercurrent_events.empty() || std::any_of(shift.begin(), shift.end(), [](double x) { return x != 0; }))
+  if (!s.design.intercurrent_events.empty() || s.design.mnar())
     j["estimate"]["true_excludes"] = "intercurrent events and the shift after dropout (the effect had neither happened)";
   if (with_prior) {
     j["assurance"] = proportion(a.rejections_favourable, acc.trials());

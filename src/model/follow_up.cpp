@@ -48,9 +48,7 @@ FollowUp::FollowUp(const Scenario& s, const std::vector<double>& simulated_month
     CELLTRIAL_ASSERT(!active.empty());
     delayed_arm_ = static_cast<int>(active.front());
   }
-  const auto& shift = s.design.mnar_shift_per_month;
-  changes_primary_ = !s.design.intercurrent_events.empty() || s.design.missed_visit > 0 ||
-                     std::any_of(shift.begin(), shift.end(), [](double x) { return x != 0; });
+  changes_primary_ = !s.design.intercurrent_events.empty() || s.design.missed_visit > 0 || s.design.mnar();
 }
 
 double FollowUp::treatment(std::size_t arm, double month, double scale, double het) const {
@@ -126,12 +124,8 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
       const double dose = arm.product == ProductType::ucb ? c.screening_dose
                           : arm.product == ProductType::msc ? m.msc_dose(arm, c)
                                                             : 0.0;
-      delayed_scale = m.effect_multiplier(arm, c, dose, c.hla) * d.effect_scale[fa];
-      if (arm.heterogeneity.model == Heterogeneity::normal) delayed_het = arm.heterogeneity.sd * std_normal(delayed);
-      if (arm.heterogeneity.model == Heterogeneity::responders)
-        delayed_scale = uniform01(delayed) < arm.heterogeneity.responder_fraction
-                            ? delayed_scale / arm.heterogeneity.responder_fraction
-                            : 0.0;
+      delayed_scale = EffectModel::individual(effect_.plan(fa), m.effect_multiplier(arm, c, dose, c.hla) * d.effect_scale[fa],
+                                              delayed, delayed_het);
       for (std::size_t v = 0; v < V; ++v)
         hy[v] += treatment(fa, months_[v] - delayed_month_, delayed_scale, delayed_het);
       d.treated_month[j] = delayed_month_;

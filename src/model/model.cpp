@@ -105,9 +105,8 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
 
 bool needs_follow_up(const Scenario& s) {
   const auto& d = s.design;
-  const bool shift = std::any_of(d.mnar_shift_per_month.begin(), d.mnar_shift_per_month.end(), [](double x) { return x != 0; });
   return s.population.outcome_model == OutcomeModel::cp &&
-         (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || shift);
+         (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || d.mnar());
 }
 
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {
@@ -181,10 +180,7 @@ void Model::simulate_cp(std::uint64_t seed, std::uint64_t trial, TrialData& out)
     if (p.active) {
       const double mult = p.simple_multiplier ? p.level_mult[level] * p.hla_mult[static_cast<std::size_t>(hla)]
                                               : EffectModel::multiplier(sc_.arms[a], c, dose, hla);
-      scale = mult * out.effect_scale[a];
-      if (p.heterogeneity == Heterogeneity::normal) het = p.het_sd * std_normal(eff);
-      if (p.heterogeneity == Heterogeneity::responders)
-        scale = uniform01(eff) < p.responder_fraction ? scale / p.responder_fraction : 0.0;
+      scale = EffectModel::individual(p, mult * out.effect_scale[a], eff, het);
     }
 
     // The child's own curve, deviation in progress, and assessments.

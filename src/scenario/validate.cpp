@@ -500,8 +500,7 @@ void validate_follow_up(Reader& r, const Scenario& sc, bool sorted) {
   const bool cp = sc.population.outcome_model == OutcomeModel::cp;
   const std::string generic_fix = "remove it, or set population.outcome_model: cp.";
   check_per_arm(r, sc, d.mnar_shift_per_month, "design.dropout.mnar_shift_per_month");
-  const bool mnar = std::any_of(d.mnar_shift_per_month.begin(), d.mnar_shift_per_month.end(), [](double x) { return x != 0; });
-  if (mnar) check(r, cp, "design.dropout.mnar_shift_per_month", "trajectories after dropout need the cp outcome model.", generic_fix);
+  if (d.mnar()) check(r, cp, "design.dropout.mnar_shift_per_month", "trajectories after dropout need the cp outcome model.", generic_fix);
   if (d.missed_visit > 0)
     check(r, cp, "design.dropout.missed_visit", "missed visits need the cp outcome model (the generic endpoint has one visit).",
           generic_fix);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "celltrial/core/random.hpp"
 #include "celltrial/model/child.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -34,6 +35,14 @@ class EffectModel {
   EffectModel(const Scenario& s, const std::vector<double>& visit_months, std::size_t primary);
 
   const ArmPlan& plan(std::size_t a) const { return plan_[a]; }
+  /// A child's own deviation from its expected effect, drawn from `g` (the effect stream, or the
+  /// delayed group's): with normal heterogeneity `het` (points at the primary visit); with
+  /// responders the child responds with `scale` / fraction or not at all. Returns the scale.
+  static double individual(const ArmPlan& p, double scale, Engine& g, double& het) {
+    if (p.heterogeneity == Heterogeneity::normal) het = p.het_sd * std_normal(g);
+    if (p.heterogeneity == Heterogeneity::responders) scale = uniform01(g) < p.responder_fraction ? scale / p.responder_fraction : 0.0;
+    return scale;
+  }
   /// Arm a's base effect at visit k (0 on control).
   double at_visit(std::size_t a, std::size_t k) const { return effect_visit_[a][k]; }
   /// Heterogeneity at visit k per unit at the primary visit (1 when the primary effect is 0).

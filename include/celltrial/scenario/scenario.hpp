@@ -246,6 +246,12 @@ struct Design {
   /// many points per month since dropout; one value for every arm, or one per arm in arm order.
   std::vector<double> mnar_shift_per_month{0};
   double mnar_shift(std::size_t a) const { return mnar_shift_per_month.size() == 1 ? mnar_shift_per_month[0] : mnar_shift_per_month[a]; }
+  /// Some arm's unobserved trajectory moves after dropout.
+  bool mnar() const {
+    for (double x : mnar_shift_per_month)
+      if (x != 0) return true;
+    return false;
+  }
   /// A sham/placebo-procedure effect every randomised child gets (points), by month.
   std::vector<std::pair<double, double>> sham_effect_by_month;
   Accrual accrual;
