@@ -170,7 +170,27 @@ const char* to_string(AgeDistribution v) {
 }
 const char* to_string(ArmRole v) { return v == ArmRole::control ? "control" : "active"; }
 const char* to_string(Randomisation v) { return v == Randomisation::fixed ? "fixed" : "simple"; }
-const char* to_string(AnalysisMethod) { return "ancova"; }
+const char* to_string(AnalysisMethod v) { return v == AnalysisMethod::mmrm ? "mmrm" : "ancova"; }
+const char* to_string(CovarianceStructure v) {
+  switch (v) {
+    case CovarianceStructure::unstructured: return "unstructured";
+    case CovarianceStructure::ar1: return "ar1";
+    case CovarianceStructure::heterogeneous_ar1: return "heterogeneous-ar1";
+    case CovarianceStructure::cs: return "cs";
+    case CovarianceStructure::toeplitz: return "toeplitz";
+  }
+  return "unstructured";
+}
+const char* to_string(DfMethod v) {
+  switch (v) {
+    case DfMethod::satterthwaite: return "satterthwaite";
+    case DfMethod::kenward_roger: return "kenward-roger";
+    case DfMethod::between_within: return "between-within";
+    case DfMethod::residual: return "residual";
+  }
+  return "satterthwaite";
+}
+const char* to_string(Estimand v) { return v == Estimand::hypothetical ? "hypothetical" : "treatment-policy"; }
 const char* to_string(Endpoint v) {
   switch (v) {
     case Endpoint::change: return "change";

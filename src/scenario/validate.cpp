@@ -543,6 +543,42 @@ void validate_follow_up(Reader& r, const Scenario& sc, bool sorted) {
           "use endpoint: change, or set population.outcome_model: cp.");
 }
 
+// The mixed model: its visits, and enough of them for the covariance structure's parameters.
+void validate_mmrm(Reader& r, const Scenario& sc, bool sorted) {
+  const auto& d = sc.design;
+  const auto& m = sc.analysis.mmrm;
+  const double primary = sc.analysis.primary_visit_months;
+  check(r, sc.population.outcome_model == OutcomeModel::cp, "analysis.method",
+        "the mmrm analysis needs every visit of every child, which the generic outcome model does not simulate.",
+        "use method: ancova, or population.outcome_model: cp.");
+  std::size_t up_to_primary = 0;
+  for (double v : d.visits_months) up_to_primary += v <= primary;
+  auto needs_two = [&](CovarianceStructure c, const std::string& path) {
+    if (!sorted || c == CovarianceStructure::unstructured) return;
+    check(r, up_to_primary >= 2, path,
+          std::string("the ") + to_string(c) + " structure has a correlation to estimate, but the model has " +
+              std::to_string(up_to_primary) + " visit (the visits up to the primary one).",
+          "use covariance: unstructured, or add visits before the primary one to design.visits_months.");
+  };
+  needs_two(m.covariance, "analysis.mmrm.covariance");
+  for (std::size_t i = 0; i < m.fallback.size(); ++i) {
+    needs_two(m.fallback[i], "analysis.mmrm.fallback[" + std::to_string(i) + "]");
+  }
+  for (std::size_t i = 0; i < m.visits_months.size(); ++i) {
+    const double v = m.visits_months[i];
+    const std::string path = "analysis.mmrm.visits_months[" + std::to_string(i) + "]";
+    check(r, std::find(d.visits_months.begin(), d.visits_months.end(), v) != d.visits_months.end(), path,
+          "month " + format_number(v) + " is not one of design.visits_months.", "use scheduled visits only.");
+    check(r, v <= primary, path,
+          "month " + format_number(v) + " is after the primary visit (" + format_number(primary) +
+              "); the model has the visits up to the primary one.",
+          "average over visits up to the primary one, or move analysis.primary_visit_months.");
+    check(r, std::find(m.visits_months.begin(), m.visits_months.begin() + static_cast<std::ptrdiff_t>(i), v) ==
+                 m.visits_months.begin() + static_cast<std::ptrdiff_t>(i),
+          path, "month " + format_number(v) + " is listed twice.", "list each visit once.");
+  }
+}
+
 // The analysis, its subgroups and multiplicity.
 void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
   [[maybe_unused]] const auto& p = sc.population;
@@ -558,6 +594,11 @@ void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
     if (c == Covariate::gmfcs && !cp)
       r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
                  "remove gmfcs from adjust_for or set population.outcome_model: cp.");
+  if (an.method == AnalysisMethod::mmrm) validate_mmrm(r, sc, sorted);
+  else
+    check(r, an.estimand == Estimand::treatment_policy, "analysis.estimand",
+          "the hypothetical estimand sets data after an intercurrent event missing, which only the mmrm analysis uses.",
+          "set analysis.method: mmrm, or remove analysis.estimand.");
 
   validate_subgroups(r, sc);
 }

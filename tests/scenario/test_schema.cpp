@@ -79,6 +79,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"design.accrual.", {"design.accrual={sites: 4, ramp_up_months: 3, screened_per_site_month: 2, cap_per_site: 500}"}},
     {"design.intercurrent_events", {"design.intercurrent_events=[{name: botox, rate_per_month: 0.01, shift_points: 0.5}]"}},
     {"design.delayed_start_month", {"arms[1].product=ucb", "design.visits_months=[6, 12, 24]", "design.delayed_start_month=12"}},
+    {"analysis.mmrm.", {"design.visits_months=[1, 6, 12]", "analysis.method=mmrm"}},
+    {"analysis.estimand", {"design.visits_months=[3, 6, 12]", "analysis.method=mmrm"}},
     {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
     {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
 };
@@ -88,7 +90,6 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
 const std::map<std::string, std::string> kFixed{
     {"schema_version", "only version 1 exists"},
     {"arms[].role", "exactly one control arm: a role changes only together with another arm's (test_scenario.cpp)"},
-    {"analysis.method", "ancova is the only method so far"},
 };
 
 std::vector<std::string> context_for(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/stats/mmrm_types.hpp"
 
 namespace celltrial {
 
@@ -261,7 +262,12 @@ struct Design {
   double delayed_start_month = 0;
 };
 
-enum class AnalysisMethod { ancova };
+enum class AnalysisMethod { ancova, mmrm };
+using stats::CovarianceStructure;
+using stats::DfMethod;
+/// ICH E9(R1) strategy for intercurrent events: use the data as they happened (treatment policy)
+/// or set the data after a child's first event missing (hypothetical: had the event not happened).
+enum class Estimand { treatment_policy, hypothetical };
 /// What the analysis compares at the primary visit: the change from baseline, the score itself,
 /// or the change minus the change the child's GMFCS curve predicts for its age and the interval.
 enum class Endpoint { change, value, excess_over_expected };
@@ -306,8 +312,22 @@ struct Testing {
 };
 enum class Covariate { gmfcs };
 
+/// The mixed model for repeated measures (analysis.method: mmrm).
+struct MmrmOptions {
+  CovarianceStructure covariance = CovarianceStructure::unstructured;
+  DfMethod df = DfMethod::satterthwaite;
+  /// Visits whose arm differences are averaged into the estimate; empty: the primary visit alone.
+  std::vector<double> visits_months;
+  /// Structures tried in order when the fit with `covariance` fails to converge.
+  std::vector<CovarianceStructure> fallback{CovarianceStructure::toeplitz, CovarianceStructure::ar1,
+                                            CovarianceStructure::cs};
+  bool operator==(const MmrmOptions&) const = default;
+};
+
 struct Analysis {
   AnalysisMethod method = AnalysisMethod::ancova;
+  MmrmOptions mmrm;
+  Estimand estimand = Estimand::treatment_policy;
   Endpoint endpoint = Endpoint::change;
   double primary_visit_months = 12;
   std::vector<Covariate> adjust_for;
@@ -421,6 +441,9 @@ const char* to_string(AgeDistribution);
 const char* to_string(ArmRole);
 const char* to_string(Randomisation);
 const char* to_string(AnalysisMethod);
+const char* to_string(CovarianceStructure);
+const char* to_string(DfMethod);
+const char* to_string(Estimand);
 const char* to_string(Endpoint);
 const char* to_string(Direction);
 const char* to_string(Multiplicity);

@@ -117,7 +117,19 @@ inline constexpr std::array<Option<PriorKind>, 4> kPriorKinds{{{"normal", PriorK
                                                               {"none", PriorKind::none}}};
 inline constexpr std::array<Option<Randomisation>, 2> kRandomisations{
     {{"fixed", Randomisation::fixed}, {"simple", Randomisation::simple}}};
-inline constexpr std::array<Option<AnalysisMethod>, 1> kMethods{{{"ancova", AnalysisMethod::ancova}}};
+inline constexpr std::array<Option<AnalysisMethod>, 2> kMethods{{{"ancova", AnalysisMethod::ancova}, {"mmrm", AnalysisMethod::mmrm}}};
+inline constexpr std::array<Option<CovarianceStructure>, 5> kCovarianceStructures{
+    {{"unstructured", CovarianceStructure::unstructured},
+     {"ar1", CovarianceStructure::ar1},
+     {"heterogeneous-ar1", CovarianceStructure::heterogeneous_ar1},
+     {"cs", CovarianceStructure::cs},
+     {"toeplitz", CovarianceStructure::toeplitz}}};
+inline constexpr std::array<Option<DfMethod>, 4> kDfMethods{{{"satterthwaite", DfMethod::satterthwaite},
+                                                             {"kenward-roger", DfMethod::kenward_roger},
+                                                             {"between-within", DfMethod::between_within},
+                                                             {"residual", DfMethod::residual}}};
+inline constexpr std::array<Option<Estimand>, 2> kEstimands{
+    {{"treatment-policy", Estimand::treatment_policy}, {"hypothetical", Estimand::hypothetical}}};
 inline constexpr std::array<Option<Endpoint>, 3> kEndpoints{{{"change", Endpoint::change},
                                                              {"value", Endpoint::value},
                                                              {"excess_over_expected", Endpoint::excess_over_expected}}};
@@ -560,7 +572,26 @@ void declare_subgroup(V& v, G& g) {
 template <class V, class N>
 void declare_analysis(V& v, N& a) {
   v.choice("method", a.method, options(kMethods),
-           {.meaning = "ANCOVA of change from baseline on arm + baseline (+ adjust_for), complete cases"});
+           {.meaning = "ancova: change at the primary visit on arm + baseline (+ adjust_for), complete cases; mmrm: "
+                       "every visit up to the primary, visit x arm and visit x baseline (+ visit x adjust_for), REML"});
+  v.section("mmrm",
+            {.meaning = "the mixed model for repeated measures (method: mmrm)", .default_text = "unstructured, satterthwaite",
+             .written = a.method == AnalysisMethod::mmrm, .since = "0.2"},
+            [&](V& m) {
+    m.choice("covariance", a.mmrm.covariance, options(kCovarianceStructures),
+             {.meaning = "covariance of a child's visits (ar1 and toeplitz by visit order)", .since = "0.2"});
+    m.choice("df", a.mmrm.df, options(kDfMethods), {.meaning = "denominator degrees of freedom of the tests", .since = "0.2"});
+    m.numbers("visits_months", a.mmrm.visits_months,
+              {.meaning = "visits whose arm differences are averaged into the estimate", .unit = "months", .min = above(0),
+               .max_items = kMaxVisits, .rule = "each one of design.visits_months, at most the primary visit",
+               .default_text = "the primary visit", .written = !a.mmrm.visits_months.empty(), .since = "0.2"});
+    m.choices("fallback", a.mmrm.fallback, options(kCovarianceStructures),
+              {.meaning = "structures tried in order when the fit does not converge (the main one is skipped)", .since = "0.2"});
+  });
+  v.choice("estimand", a.estimand, options(kEstimands),
+           {.meaning = "intercurrent events: use the data as they happened (treatment-policy) or set a child's data after "
+                       "its first event missing (hypothetical)",
+            .source = "ICH E9(R1)", .written = a.estimand != Estimand::treatment_policy, .since = "0.2"});
   v.choice("endpoint", a.endpoint, options(kEndpoints),
            {.meaning = "change from baseline; the score itself (value); or the change minus the change the child's "
                        "GMFCS curve predicts for its age and the interval (excess_over_expected)",
