@@ -1,0 +1,155 @@
+#pragma once
+// The mixed model for repeated measures (MMRM): generalised least squares for the fixed effects,
+// restricted maximum likelihood (REML) for a structured covariance of each child's visits, and t
+// tests of linear contrasts with Satterthwaite, Kenward-Roger, between-within or residual degrees
+// of freedom.
+//
+// Every fixed-effect column is a child covariate z_c (an arm indicator, the baseline, a stratum
+// indicator) loaded on one visit or on every visit: X_i[v, j] = a_j[v] z_i[c_j] with a_j the unit
+// vector of a visit or the vector of ones. A child with assessed visits S then contributes, to
+// every sum the likelihood and its derivatives need, products of small matrices of its pattern S
+// (the inverse of Sigma_SS) with its pattern's sums Z'Z, Z'Y and Y'Y. MmrmData keeps those sums,
+// one set per missingness pattern, in one pass over the children; the fit then iterates over the
+// patterns alone (a handful with monotone dropout), never over the children.
+//
+// Parameters of each structure (the Kenward-Roger adjustment depends on them; the estimates and
+// the Satterthwaite degrees of freedom do not): unstructured, the variances and covariances;
+// cs, (tau, sigma^2) with Sigma = tau J + sigma^2 I; toeplitz, the covariance at each lag
+// gamma_0..gamma_{V-1}; ar1, (sigma^2, rho); heterogeneous-ar1, (sigma_1^2..sigma_V^2, rho).
+// The first three are linear in their parameters, as the Kenward-Roger paper assumes.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "celltrial/stats/mmrm_types.hpp"
+
+namespace celltrial::stats {
+
+/// Largest number of visits the model takes.
+inline constexpr std::size_t kMmrmMaxVisits = 32;
+
+/// One fixed-effect column: covariate `covariate` loaded on visit `visit`, or on every visit when
+/// `visit` equals the number of visits.
+struct MmrmColumn {
+  std::uint8_t visit = 0;
+  std::uint8_t covariate = 0;
+};
+
+/// Sums of one data set by missingness pattern (the model's sufficient statistics).
+class MmrmData {
+ public:
+  struct Pattern {
+    std::uint32_t mask = 0;  ///< bit v: visit v assessed
+    double n = 0;            ///< children with this pattern
+    Eigen::MatrixXd zz;      ///< k x k: sum of z z'
+    Eigen::MatrixXd zy;      ///< k x V: sum of z y' (zero in visits not assessed)
+    Eigen::MatrixXd yy;      ///< V x V: sum of y y' (zero outside the pattern)
+  };
+
+  /// Empties the data for `visits` visits and `covariates` covariates per child.
+  void reset(std::size_t visits, std::size_t covariates);
+  /// Adds a child with covariates z[0..k), values y[v] for the visits in `mask` (others not read).
+  /// A child with no assessed visit adds nothing.
+  void add(const double* z, const double* y, std::uint32_t mask);
+
+  std::size_t visits() const { return visits_; }
+  std::size_t covariates() const { return k_; }
+  std::size_t subjects() const { return subjects_; }
+  std::size_t observations() const { return observations_; }
+  std::span<const Pattern> patterns() const { return {patterns_.data(), used_}; }
+
+ private:
+  Pattern& pattern(std::uint32_t mask);
+  std::size_t visits_ = 0, k_ = 0, subjects_ = 0, observations_ = 0, used_ = 0;
+  std::vector<Pattern> patterns_;       ///< the first used_ are in use (the rest keep their memory)
+  std::vector<std::int32_t> by_mask_;   ///< pattern index + 1 by mask (visits <= 12), 0: none yet
+};
+
+/// A linear contrast's estimate and t test.
+struct MmrmContrast {
+  bool ok = false;
+  double estimate = 0;
+  double se = 0;  ///< Kenward-Roger: from the adjusted covariance of the estimates
+  double df = 0;
+  double t = 0;
+};
+
+/// Fits the model to data; reusable (keeps its workspace between fits).
+class Mmrm {
+ public:
+  /// REML fit with covariance `structure`. False when the design has not full rank, the
+  /// iterations do not converge, or the covariance ends on the boundary (not positive definite).
+  bool fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure);
+
+  /// The contrast c'beta (c has one entry per column) and its test, after a successful fit.
+  MmrmContrast contrast(std::span<const double> c, DfMethod df);
+
+  /// The REML at `theta`, its gradient and its expected information, for checks (the fit's
+  /// results are those of `theta` afterwards). False where Sigma is not positive definite.
+  bool evaluate_at(const Eigen::VectorXd& theta) { return evaluate(theta, 2); }
+  const Eigen::VectorXd& gradient() const { return grad_; }
+  const Eigen::MatrixXd& expected_information() const { return info_; }
+  /// -d2 REML / d theta d theta' at the current parameters (Satterthwaite's covariance of theta).
+  Eigen::MatrixXd observed_information() {
+    Eigen::MatrixXd m;
+    observed_information(m);
+    return m;
+  }
+
+  CovarianceStructure structure() const { return structure_; }
+  int iterations() const { return iterations_; }
+  /// REML log-likelihood at the estimate, with its constant -(N - p)/2 log(2 pi).
+  double log_likelihood() const { return loglik_; }
+  const Eigen::MatrixXd& sigma() const { return sigma_; }           ///< V x V
+  const Eigen::VectorXd& beta() const { return beta_; }             ///< one per column
+  const Eigen::MatrixXd& beta_covariance() const { return h_; }     ///< (X' V^-1 X)^-1
+  const Eigen::VectorXd& theta() const { return theta_; }           ///< the structure's parameters
+
+ private:
+  // The structure: Sigma(theta), its first and second derivatives, start values.
+  std::size_t parameters(CovarianceStructure s) const;
+  void build_sigma(const Eigen::VectorXd& theta, Eigen::MatrixXd& sigma) const;
+  void build_derivatives(const Eigen::VectorXd& theta);
+  const Eigen::MatrixXd& second_derivative(const Eigen::VectorXd& theta, std::size_t r, std::size_t s);
+  void start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& theta) const;
+
+  /// REML at theta: 0 likelihood only; 1 also the gradient; 2 also the expected information.
+  /// False when Sigma is not positive definite or X'V^-1X is singular.
+  bool evaluate(const Eigen::VectorXd& theta, int level);
+  void pattern_products();  ///< per pattern: T, residual sums (after evaluate)
+  /// L N L' for a (V+1) x (V+1) matrix N over the loadings (visits, then every visit).
+  void expand(const Eigen::MatrixXd& n, Eigen::MatrixXd& out) const;
+  /// sum over columns j,l of w_j w_l zz[c_j, c_l] grouped by loadings: (V+1) x (V+1).
+  void group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const;
+  void group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const;
+  /// Q = X' V^-1 A V^-1 X for the V x V matrices a_p = W_p A W_p of each pattern.
+  void loaded_sum(const std::vector<Eigen::MatrixXd>& a, Eigen::MatrixXd& q) const;
+  /// The observed information -d2 REML / d theta d theta' at the estimate.
+  void observed_information(Eigen::MatrixXd& out);
+
+  const MmrmData* data_ = nullptr;
+  std::vector<MmrmColumn> cols_;
+  CovarianceStructure structure_ = CovarianceStructure::unstructured;
+  std::size_t v_ = 0, k_ = 0, p_ = 0, q_ = 0;
+  int iterations_ = 0;
+  double loglik_ = 0;
+  Eigen::VectorXd theta_, beta_, grad_;
+  Eigen::VectorXd at_;  ///< the parameters of the last evaluate()
+  Eigen::MatrixXd sigma_, h_, info_, xtwx_, b_;  // b_: k x V coefficients of each covariate at each visit
+  Eigen::VectorXd xtwy_;
+  std::vector<Eigen::MatrixXd> w_;    ///< per pattern: inverse of Sigma on its visits, embedded V x V
+  std::vector<double> logdet_;        ///< per pattern: log det Sigma_SS
+  std::vector<Eigen::MatrixXd> rr_;   ///< per pattern: sum of residual products r r' (V x V)
+  std::vector<Eigen::MatrixXd> zr_;   ///< per pattern: sum of z r' (k x V)
+  std::vector<Eigen::MatrixXd> t_;    ///< per pattern: sum over children of X_i H X_i' (V x V)
+  std::vector<Eigen::MatrixXd> d_;    ///< dSigma / dtheta_r
+  Eigen::MatrixXd d2_;                ///< workspace of second_derivative
+  Eigen::MatrixXd g_;                 ///< V x V: d REML / d Sigma = -G / 2
+  Eigen::MatrixXd obs_info_;          ///< observed information (computed on the first contrast)
+  bool obs_ready_ = false;
+  Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
+};
+
+}  // namespace celltrial::stats

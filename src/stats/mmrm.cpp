@@ -1,0 +1,711 @@
+#include "celltrial/stats/mmrm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "celltrial/core/error.hpp"
+
+namespace celltrial::stats {
+
+namespace {
+constexpr std::size_t kDirectMaskVisits = 12;  // patterns found by mask in a table up to this many visits
+constexpr int kMaxIterations = 200;
+constexpr int kMaxHalvings = 40;
+// Fisher scoring stops once the decrement grad' I^-1 grad (twice the expected gain in REML) is
+// below kStepDecrement, after that last step.
+constexpr double kStepDecrement = 1e-10;
+// A covariance (or X'V^-1X) whose Cholesky pivots fall below this share of the largest diagonal
+// entry is treated as singular: on the boundary of the parameter space, or a design without full rank.
+constexpr double kSingular = 1e-10;
+
+// Cholesky of a symmetric matrix with every pivot above kSingular x the largest diagonal entry.
+bool factor(const Eigen::MatrixXd& a, Eigen::LLT<Eigen::MatrixXd>& llt) {
+  llt.compute(a);
+  if (llt.info() != Eigen::Success) return false;
+  const double top = a.diagonal().maxCoeff();
+  if (!(top > 0) || !std::isfinite(top)) return false;
+  const auto& l = llt.matrixLLT();
+  for (Eigen::Index i = 0; i < a.rows(); ++i)
+    if (!(l(i, i) * l(i, i) > kSingular * top)) return false;
+  return true;
+}
+
+double log_det(const Eigen::LLT<Eigen::MatrixXd>& llt) {
+  double s = 0;
+  const auto& l = llt.matrixLLT();
+  for (Eigen::Index i = 0; i < l.rows(); ++i) s += std::log(l(i, i));
+  return 2 * s;
+}
+
+// tr(A B) for square matrices of the same size.
+double trace_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) { return (a.array() * b.transpose().array()).sum(); }
+
+// rho^d, with 0^0 = 1 and d < 0 read as 0 (the derivative terms multiply it by d anyway).
+double power_of(double rho, int d) { return d <= 0 ? 1.0 : std::pow(rho, d); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+void MmrmData::reset(std::size_t visits, std::size_t covariates) {
+  CELLTRIAL_ASSERT(visits >= 1 && visits <= kMmrmMaxVisits && covariates >= 1);
+  if (visits != visits_ || covariates != k_) {
+    patterns_.clear();
+    by_mask_.clear();
+  } else {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (visits_ <= kDirectMaskVisits) by_mask_[patterns_[i].mask] = 0;
+  }
+  visits_ = visits;
+  k_ = covariates;
+  subjects_ = observations_ = used_ = 0;
+  if (visits_ <= kDirectMaskVisits) by_mask_.resize(std::size_t{1} << visits_, 0);
+}
+
+MmrmData::Pattern& MmrmData::pattern(std::uint32_t mask) {
+  std::int32_t at = 0;
+  if (visits_ <= kDirectMaskVisits) {
+    at = by_mask_[mask];
+  } else {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (patterns_[i].mask == mask) at = static_cast<std::int32_t>(i) + 1;
+  }
+  if (at > 0) return patterns_[static_cast<std::size_t>(at - 1)];
+  if (used_ == patterns_.size()) patterns_.emplace_back();
+  Pattern& p = patterns_[used_++];
+  const auto k = static_cast<Eigen::Index>(k_), v = static_cast<Eigen::Index>(visits_);
+  p.mask = mask;
+  p.n = 0;
+  p.zz.setZero(k, k);
+  p.zy.setZero(k, v);
+  p.yy.setZero(v, v);
+  if (visits_ <= kDirectMaskVisits) by_mask_[mask] = static_cast<std::int32_t>(used_);
+  return p;
+}
+
+void MmrmData::add(const double* z, const double* y, std::uint32_t mask) {
+  if (mask == 0) return;
+  Pattern& p = pattern(mask);
+  const std::size_t k = k_, V = visits_;
+  std::array<std::size_t, kMmrmMaxVisits> idx{};
+  std::size_t m = 0;
+  for (std::size_t v = 0; v < V; ++v)
+    if (mask >> v & 1u) idx[m++] = v;
+  p.n += 1;
+  ++subjects_;
+  observations_ += m;
+  double* zz = p.zz.data();
+  for (std::size_t b = 0; b < k; ++b)
+    for (std::size_t a = 0; a < k; ++a) zz[b * k + a] += z[a] * z[b];
+  double* zy = p.zy.data();
+  for (std::size_t i = 0; i < m; ++i) {
+    const double yv = y[idx[i]];
+    for (std::size_t a = 0; a < k; ++a) zy[idx[i] * k + a] += z[a] * yv;
+  }
+  double* yy = p.yy.data();
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < m; ++j) yy[idx[j] * V + idx[i]] += y[idx[i]] * y[idx[j]];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Covariance structures
+
+std::size_t Mmrm::parameters(CovarianceStructure s) const {
+  switch (s) {
+    case CovarianceStructure::unstructured: return v_ * (v_ + 1) / 2;
+    case CovarianceStructure::ar1: return 2;
+    case CovarianceStructure::heterogeneous_ar1: return v_ + 1;
+    case CovarianceStructure::cs: return 2;
+    case CovarianceStructure::toeplitz: return v_;
+  }
+  return 0;
+}
+
+void Mmrm::build_sigma(const Eigen::VectorXd& th, Eigen::MatrixXd& s) const {
+  const auto V = static_cast<Eigen::Index>(v_);
+  s.resize(V, V);
+  switch (structure_) {
+    case CovarianceStructure::unstructured: {
+      Eigen::Index r = 0;
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v <= u; ++v, ++r) s(u, v) = s(v, u) = th(r);
+      break;
+    }
+    case CovarianceStructure::cs:
+      s.setConstant(th(0));
+      s.diagonal().array() += th(1);
+      break;
+    case CovarianceStructure::toeplitz:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) s(u, v) = th(std::abs(u - v));
+      break;
+    case CovarianceStructure::ar1:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) s(u, v) = th(0) * power_of(th(1), static_cast<int>(std::abs(u - v)));
+      break;
+    case CovarianceStructure::heterogeneous_ar1:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v)
+          s(u, v) = (u == v ? th(u) : std::sqrt(th(u) * th(v))) * power_of(th(V), static_cast<int>(std::abs(u - v)));
+      break;
+  }
+}
+
+void Mmrm::build_derivatives(const Eigen::VectorXd& th) {
+  const auto V = static_cast<Eigen::Index>(v_);
+  d_.resize(q_);
+  for (auto& d : d_) d.setZero(V, V);
+  switch (structure_) {
+    case CovarianceStructure::unstructured: {
+      std::size_t r = 0;
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v <= u; ++v, ++r) d_[r](u, v) = d_[r](v, u) = 1;
+      break;
+    }
+    case CovarianceStructure::cs:
+      d_[0].setConstant(1);
+      d_[1].setIdentity();
+      break;
+    case CovarianceStructure::toeplitz:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) d_[static_cast<std::size_t>(std::abs(u - v))](u, v) = 1;
+      break;
+    case CovarianceStructure::ar1:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) {
+          const int d = static_cast<int>(std::abs(u - v));
+          d_[0](u, v) = power_of(th(1), d);
+          d_[1](u, v) = d == 0 ? 0.0 : th(0) * d * power_of(th(1), d - 1);
+        }
+      break;
+    case CovarianceStructure::heterogeneous_ar1: {
+      const double rho = th(V);
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) {
+          const int d = static_cast<int>(std::abs(u - v));
+          const double rd = power_of(rho, d);
+          if (u == v) {
+            d_[static_cast<std::size_t>(u)](u, u) = 1;
+            continue;
+          }
+          const double f = std::sqrt(th(u) * th(v));
+          d_[static_cast<std::size_t>(u)](u, v) += f / (2 * th(u)) * rd;
+          d_[static_cast<std::size_t>(v)](u, v) += f / (2 * th(v)) * rd;
+          d_[static_cast<std::size_t>(V)](u, v) = f * d * power_of(rho, d - 1);
+        }
+      break;
+    }
+  }
+}
+
+const Eigen::MatrixXd& Mmrm::second_derivative(const Eigen::VectorXd& th, std::size_t r, std::size_t s) {
+  const auto V = static_cast<Eigen::Index>(v_);
+  d2_.setZero(V, V);
+  if (r > s) std::swap(r, s);
+  switch (structure_) {
+    case CovarianceStructure::unstructured:
+    case CovarianceStructure::cs:
+    case CovarianceStructure::toeplitz: break;  // linear in the parameters
+    case CovarianceStructure::ar1:
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) {
+          const int d = static_cast<int>(std::abs(u - v));
+          if (r == 0 && s == 1) d2_(u, v) = d == 0 ? 0.0 : d * power_of(th(1), d - 1);
+          if (r == 1 && s == 1) d2_(u, v) = d < 2 ? 0.0 : th(0) * d * (d - 1) * power_of(th(1), d - 2);
+        }
+      break;
+    case CovarianceStructure::heterogeneous_ar1: {
+      const double rho = th(V);
+      const auto R = static_cast<Eigen::Index>(r), S = static_cast<Eigen::Index>(s);
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < V; ++v) {
+          if (u == v) continue;  // sigma_u^2 itself: linear
+          const int d = static_cast<int>(std::abs(u - v));
+          const double f = std::sqrt(th(u) * th(v));
+          // d f / d s_w for w in {u, v}
+          auto df = [&](Eigen::Index w) { return (w == u ? f / (2 * th(u)) : 0.0) + (w == v ? f / (2 * th(v)) : 0.0); };
+          if (S == V && R == V) {
+            d2_(u, v) = d < 2 ? 0.0 : f * d * (d - 1) * power_of(rho, d - 2);
+          } else if (S == V) {
+            d2_(u, v) = df(R) * d * power_of(rho, d - 1);
+          } else {
+            double x = 0;
+            if (R == u && S == u) x = -f / (4 * th(u) * th(u));
+            else if (R == v && S == v) x = -f / (4 * th(v) * th(v));
+            else if ((R == u && S == v) || (R == v && S == u)) x = f / (4 * th(u) * th(v));
+            d2_(u, v) = x * power_of(rho, d);
+          }
+        }
+      break;
+    }
+  }
+  return d2_;
+}
+
+void Mmrm::start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& th) const {
+  const auto V = static_cast<Eigen::Index>(v_);
+  th.resize(static_cast<Eigen::Index>(q_));
+  const double mean_var = s0.diagonal().mean();
+  // Mean correlation between consecutive visits, kept inside (-0.9, 0.9).
+  double lag1 = 0;
+  for (Eigen::Index u = 0; u + 1 < V; ++u) lag1 += s0(u, u + 1) / std::sqrt(s0(u, u) * s0(u + 1, u + 1));
+  lag1 = V > 1 ? std::clamp(lag1 / static_cast<double>(V - 1), -0.9, 0.9) : 0.0;
+  switch (structure_) {
+    case CovarianceStructure::unstructured: {
+      Eigen::LLT<Eigen::MatrixXd> llt;
+      const bool pd = factor(s0, llt);
+      Eigen::Index r = 0;
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v <= u; ++v, ++r) th(r) = pd || u == v ? s0(u, v) : 0.0;
+      break;
+    }
+    case CovarianceStructure::cs: {
+      double off = 0;
+      for (Eigen::Index u = 0; u < V; ++u)
+        for (Eigen::Index v = 0; v < u; ++v) off += s0(u, v);
+      off = V > 1 ? off / static_cast<double>(V * (V - 1) / 2) : 0.0;
+      off = std::clamp(off, -0.9 * mean_var / static_cast<double>(std::max<Eigen::Index>(V - 1, 1)), 0.9 * mean_var);
+      th(0) = off;
+      th(1) = mean_var - off;
+      break;
+    }
+    case CovarianceStructure::toeplitz: {
+      for (Eigen::Index d = 0; d < V; ++d) {
+        double s = 0;
+        for (Eigen::Index u = d; u < V; ++u) s += s0(u, u - d);
+        th(d) = s / static_cast<double>(V - d);
+      }
+      // Shrink the lags towards 0 until the matrix is positive definite.
+      Eigen::MatrixXd m;
+      Eigen::LLT<Eigen::MatrixXd> llt;
+      for (int tries = 0; tries < 60; ++tries) {
+        m.resize(V, V);
+        for (Eigen::Index u = 0; u < V; ++u)
+          for (Eigen::Index v = 0; v < V; ++v) m(u, v) = th(std::abs(u - v));
+        if (factor(m, llt)) break;
+        for (Eigen::Index d = 1; d < V; ++d) th(d) *= 0.8;
+      }
+      break;
+    }
+    case CovarianceStructure::ar1:
+      th(0) = mean_var;
+      th(1) = lag1;
+      break;
+    case CovarianceStructure::heterogeneous_ar1:
+      for (Eigen::Index u = 0; u < V; ++u) th(u) = s0(u, u);
+      th(V) = lag1;
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// REML
+
+void Mmrm::group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
+  const auto L = static_cast<Eigen::Index>(v_ + 1);
+  out.setZero(L, L);
+  for (std::size_t l = 0; l < p_; ++l) {
+    const MmrmColumn cl = cols_[l];
+    for (std::size_t j = 0; j < p_; ++j) {
+      const MmrmColumn cj = cols_[j];
+      out(cj.visit, cl.visit) += w(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) * zz(cj.covariate, cl.covariate);
+    }
+  }
+}
+
+void Mmrm::group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
+  const auto L = static_cast<Eigen::Index>(v_ + 1);
+  out.setZero(L, L);
+  for (std::size_t l = 0; l < p_; ++l) {
+    const MmrmColumn cl = cols_[l];
+    for (std::size_t j = 0; j < p_; ++j) {
+      const MmrmColumn cj = cols_[j];
+      out(cj.visit, cl.visit) += b(static_cast<Eigen::Index>(j)) * b(static_cast<Eigen::Index>(l)) * zz(cj.covariate, cl.covariate);
+    }
+  }
+}
+
+void Mmrm::expand(const Eigen::MatrixXd& n, Eigen::MatrixXd& out) const {
+  const auto V = static_cast<Eigen::Index>(v_);
+  out.resize(V, V);
+  for (Eigen::Index u = 0; u < V; ++u)
+    for (Eigen::Index v = 0; v < V; ++v) out(u, v) = n(u, v) + n(u, V) + n(V, v) + n(V, V);
+}
+
+void Mmrm::loaded_sum(const std::vector<Eigen::MatrixXd>& a, Eigen::MatrixXd& q) const {
+  const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_);
+  const auto pats = data_->patterns();
+  q.setZero(P, P);
+  Eigen::MatrixXd la(V + 1, V + 1);
+  for (std::size_t i = 0; i < pats.size(); ++i) {
+    la.topLeftCorner(V, V) = a[i];
+    la.col(V).head(V) = a[i].rowwise().sum();
+    la.row(V).head(V) = a[i].colwise().sum();
+    la(V, V) = a[i].sum();
+    const Eigen::MatrixXd& zz = pats[i].zz;
+    for (Eigen::Index l = 0; l < P; ++l)
+      for (Eigen::Index j = 0; j < P; ++j) {
+        const MmrmColumn cj = cols_[static_cast<std::size_t>(j)], cl = cols_[static_cast<std::size_t>(l)];
+        q(j, l) += la(cj.visit, cl.visit) * zz(cj.covariate, cl.covariate);
+      }
+  }
+}
+
+bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
+  const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), K = static_cast<Eigen::Index>(k_);
+  const auto pats = data_->patterns();
+  const std::size_t np = pats.size();
+  at_ = theta;
+  build_sigma(theta, sigma_);
+  if (!sigma_.allFinite()) return false;
+  Eigen::LLT<Eigen::MatrixXd> llt;
+  if (!factor(sigma_, llt)) return false;
+
+  // Each pattern's inverse covariance on its visits, embedded in V x V.
+  w_.resize(np);
+  logdet_.resize(np);
+  double sum_logdet = 0;
+  Eigen::MatrixXd sub;
+  for (std::size_t i = 0; i < np; ++i) {
+    const std::uint32_t mask = pats[i].mask;
+    std::array<Eigen::Index, kMmrmMaxVisits> idx{};
+    Eigen::Index m = 0;
+    for (Eigen::Index v = 0; v < V; ++v)
+      if (mask >> v & 1u) idx[static_cast<std::size_t>(m++)] = v;
+    sub.resize(m, m);
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < m; ++b) sub(a, b) = sigma_(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
+    Eigen::LLT<Eigen::MatrixXd> ls(sub);
+    if (ls.info() != Eigen::Success) return false;
+    logdet_[i] = log_det(ls);
+    sum_logdet += pats[i].n * logdet_[i];
+    const Eigen::MatrixXd inv = ls.solve(Eigen::MatrixXd::Identity(m, m));
+    w_[i].setZero(V, V);
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < m; ++b) w_[i](idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]) = inv(a, b);
+  }
+
+  // X'V^-1X and X'V^-1y from the patterns.
+  loaded_sum(w_, xtwx_);
+  xtwy_.setZero(P);
+  for (std::size_t i = 0; i < np; ++i) {
+    const Eigen::MatrixXd wzy = pats[i].zy * w_[i];  // k x V: sum of z (W y)'
+    const Eigen::VectorXd total = wzy.rowwise().sum();
+    for (Eigen::Index j = 0; j < P; ++j) {
+      const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
+      xtwy_(j) += c.visit < V ? wzy(c.covariate, c.visit) : total(c.covariate);
+    }
+  }
+  Eigen::LLT<Eigen::MatrixXd> lx;
+  if (!factor(xtwx_, lx)) return false;
+  beta_ = lx.solve(xtwy_);
+  b_.setZero(K, V);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
+    if (c.visit < V) b_(c.covariate, c.visit) += beta_(j);
+    else b_.row(c.covariate).array() += beta_(j);
+  }
+
+  // Residual sums per pattern (zero outside the pattern's visits).
+  rr_.resize(np);
+  zr_.resize(np);
+  double quad = 0;
+  for (std::size_t i = 0; i < np; ++i) {
+    const auto& pt = pats[i];
+    const Eigen::MatrixXd bzy = b_.transpose() * pt.zy;  // V x V
+    rr_[i] = pt.yy - bzy - bzy.transpose() + b_.transpose() * pt.zz * b_;
+    zr_[i] = pt.zy - pt.zz * b_;
+    for (Eigen::Index v = 0; v < V; ++v)
+      if (!(pt.mask >> v & 1u)) {
+        rr_[i].row(v).setZero();
+        rr_[i].col(v).setZero();
+        zr_[i].col(v).setZero();
+      }
+    quad += trace_product(w_[i], rr_[i]);
+  }
+  const double nobs = static_cast<double>(data_->observations());
+  loglik_ = -0.5 * (sum_logdet + log_det(lx) + quad) - 0.5 * (nobs - static_cast<double>(p_)) * std::log(2 * std::numbers::pi);
+  if (!std::isfinite(loglik_)) return false;
+  if (level < 1) return true;
+
+  // The gradient: d REML / d theta_r = -tr(G dSigma_r) / 2.
+  h_ = lx.solve(Eigen::MatrixXd::Identity(P, P));
+  t_.resize(np);
+  g_.setZero(V, V);
+  Eigen::MatrixXd n;
+  for (std::size_t i = 0; i < np; ++i) {
+    group(h_, pats[i].zz, n);
+    expand(n, t_[i]);
+    g_ += pats[i].n * w_[i] - w_[i] * (t_[i] + rr_[i]) * w_[i];
+  }
+  build_derivatives(theta);
+  grad_.resize(static_cast<Eigen::Index>(q_));
+  for (std::size_t r = 0; r < q_; ++r) grad_(static_cast<Eigen::Index>(r)) = -0.5 * trace_product(g_, d_[r]);
+  if (level < 2) return true;
+
+  // The expected information: tr(P dSigma_r P dSigma_s) / 2.
+  const auto Q = static_cast<Eigen::Index>(q_);
+  info_.setZero(Q, Q);
+  std::vector<std::vector<Eigen::MatrixXd>> a(q_, std::vector<Eigen::MatrixXd>(np));  // W dSigma_r W
+  std::vector<Eigen::MatrixXd> hq(q_);
+  Eigen::MatrixXd qr;
+  for (std::size_t r = 0; r < q_; ++r) {
+    for (std::size_t i = 0; i < np; ++i) a[r][i] = w_[i] * d_[r] * w_[i];
+    loaded_sum(a[r], qr);
+    hq[r] = h_ * qr;
+  }
+  for (std::size_t i = 0; i < np; ++i) {
+    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i] * t_[i];
+    for (std::size_t s = 0; s < q_; ++s) {
+      const Eigen::MatrixXd f = d_[s] * e;
+      for (std::size_t r = 0; r <= s; ++r) info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) += 0.5 * trace_product(a[r][i], f);
+    }
+  }
+  for (std::size_t s = 0; s < q_; ++s)
+    for (std::size_t r = 0; r <= s; ++r) {
+      info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) += 0.5 * trace_product(hq[r], hq[s]);
+      info_(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(r)) = info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s));
+    }
+  return info_.allFinite();
+}
+
+bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
+  data_ = &data;
+  cols_.assign(columns.begin(), columns.end());
+  structure_ = structure;
+  v_ = data.visits();
+  k_ = data.covariates();
+  p_ = cols_.size();
+  q_ = parameters(structure);
+  iterations_ = 0;
+  obs_ready_ = false;
+  for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
+  const auto V = static_cast<Eigen::Index>(v_);
+  if (data.observations() <= p_ || data.patterns().empty()) return false;
+
+  // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
+  // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
+  // with every covariate loaded visit by visit).
+  {
+    const CovarianceStructure keep = structure_;
+    const std::size_t keep_q = q_;
+    structure_ = CovarianceStructure::unstructured;
+    q_ = parameters(structure_);
+    Eigen::VectorXd eye(static_cast<Eigen::Index>(q_));
+    Eigen::Index r = 0;
+    for (Eigen::Index u = 0; u < V; ++u)
+      for (Eigen::Index v = 0; v <= u; ++v, ++r) eye(r) = u == v ? 1.0 : 0.0;
+    const bool ok = evaluate(eye, 0);
+    structure_ = keep;
+    q_ = keep_q;
+    if (!ok) return false;
+  }
+  Eigen::MatrixXd s0 = Eigen::MatrixXd::Zero(V, V), count = Eigen::MatrixXd::Zero(V, V);
+  const auto pats = data.patterns();
+  for (std::size_t i = 0; i < pats.size(); ++i) {
+    s0 += rr_[i];
+    for (Eigen::Index u = 0; u < V; ++u)
+      for (Eigen::Index v = 0; v < V; ++v)
+        if ((pats[i].mask >> u & 1u) && (pats[i].mask >> v & 1u)) count(u, v) += pats[i].n;
+  }
+  const double shrink = 1 - static_cast<double>(p_) / static_cast<double>(data.observations());
+  for (Eigen::Index u = 0; u < V; ++u)
+    for (Eigen::Index v = 0; v < V; ++v) s0(u, v) = count(u, v) > 0 ? s0(u, v) / (count(u, v) * shrink) : 0.0;
+  for (Eigen::Index u = 0; u < V; ++u)
+    if (!(s0(u, u) > 0)) return false;  // a visit nobody attended, or no residual variation
+  start_values(s0, theta_);
+
+  // Fisher scoring with step halving.
+  if (!evaluate(theta_, 2)) return false;
+  Eigen::VectorXd step, candidate;
+  bool converged = false;
+  for (int it = 0; it < kMaxIterations && !converged; ++it) {
+    Eigen::LDLT<Eigen::MatrixXd> ldlt(info_);
+    if (ldlt.info() != Eigen::Success) return false;
+    step = ldlt.solve(grad_);
+    const double decrement = grad_.dot(step);
+    if (!std::isfinite(decrement)) return false;
+    converged = decrement < kStepDecrement;
+    const double before = loglik_;
+    double scale = 1;
+    int h = 0;
+    for (; h < kMaxHalvings; ++h, scale *= 0.5) {
+      candidate = theta_ + scale * step;
+      if (evaluate(candidate, 2) && loglik_ >= before - 1e-10 * (1 + std::fabs(before))) break;
+    }
+    if (h == kMaxHalvings) return false;
+    theta_ = candidate;
+    iterations_ = it + 1;
+  }
+  if (!converged) return false;
+  return true;
+}
+
+void Mmrm::observed_information(Eigen::MatrixXd& out) {
+  const auto pats = data_->patterns();
+  const std::size_t np = pats.size();
+  const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), Q = static_cast<Eigen::Index>(q_);
+  std::vector<std::vector<Eigen::MatrixXd>> a(q_, std::vector<Eigen::MatrixXd>(np));
+  std::vector<Eigen::MatrixXd> hq(q_);
+  std::vector<Eigen::VectorXd> g(q_);  // X' V^-1 dSigma_r V^-1 r
+  Eigen::MatrixXd qr;
+  for (std::size_t r = 0; r < q_; ++r) {
+    g[r].setZero(P);
+    for (std::size_t i = 0; i < np; ++i) {
+      a[r][i] = w_[i] * d_[r] * w_[i];
+      const Eigen::MatrixXd za = zr_[i] * a[r][i];  // k x V
+      const Eigen::VectorXd total = za.rowwise().sum();
+      for (Eigen::Index j = 0; j < P; ++j) {
+        const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
+        g[r](j) += c.visit < V ? za(c.covariate, c.visit) : total(c.covariate);
+      }
+    }
+    loaded_sum(a[r], qr);
+    hq[r] = h_ * qr;
+  }
+  out.setZero(Q, Q);
+  for (std::size_t i = 0; i < np; ++i) {
+    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i] * t_[i];
+    const Eigen::MatrixXd wr = w_[i] * rr_[i];
+    for (std::size_t s = 0; s < q_; ++s) {
+      const Eigen::MatrixXd f = d_[s] * e, fr = d_[s] * wr;
+      for (std::size_t r = 0; r <= s; ++r)
+        out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) +=
+            0.5 * trace_product(a[r][i], f) - trace_product(a[r][i], fr);
+    }
+  }
+  for (std::size_t s = 0; s < q_; ++s)
+    for (std::size_t r = 0; r <= s; ++r) {
+      double x = out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) + 0.5 * trace_product(hq[r], hq[s]) +
+                 g[r].dot(h_ * g[s]) - 0.5 * trace_product(g_, second_derivative(at_, r, s));
+      // The Hessian of the REML is x; the observed information is its negative.
+      out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) = out(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(r)) = -x;
+    }
+}
+
+MmrmContrast Mmrm::contrast(std::span<const double> cv, DfMethod method) {
+  MmrmContrast out;
+  CELLTRIAL_ASSERT(cv.size() == p_);
+  const auto P = static_cast<Eigen::Index>(p_), V = static_cast<Eigen::Index>(v_);
+  const Eigen::Map<const Eigen::VectorXd> c(cv.data(), P);
+  const Eigen::VectorXd b = h_ * c;
+  const double var = c.dot(b);
+  out.estimate = c.dot(beta_);
+  if (!(var > 0) || !std::isfinite(out.estimate)) return out;
+  double se2 = var;
+  const auto pats = data_->patterns();
+  const std::size_t np = pats.size();
+  const double nobs = static_cast<double>(data_->observations()), nsub = static_cast<double>(data_->subjects());
+
+  auto sensitivities = [&](std::vector<Eigen::MatrixXd>& k, Eigen::VectorXd& gr) {
+    // k[i] = sum over pattern i's children of X_i b b' X_i'; gr_r = b' Q_r b = d var / d theta_r.
+    k.resize(np);
+    Eigen::MatrixXd n;
+    for (std::size_t i = 0; i < np; ++i) {
+      group_vector(b, pats[i].zz, n);
+      expand(n, k[i]);
+    }
+    gr.setZero(static_cast<Eigen::Index>(q_));
+    for (std::size_t r = 0; r < q_; ++r)
+      for (std::size_t i = 0; i < np; ++i)
+        gr(static_cast<Eigen::Index>(r)) += trace_product(w_[i] * d_[r] * w_[i], k[i]);
+  };
+
+  switch (method) {
+    case DfMethod::residual: out.df = nobs - static_cast<double>(p_); break;
+    case DfMethod::between_within: {
+      // Columns of covariates loaded visit by visit count as one between-child column (the
+      // covariate's main effect) and (visits - 1) within-child ones (its interaction with visit);
+      // columns loaded on every visit are between-child. The contrast takes the within-child df
+      // when it involves a visit after the first, and never more than the between-child df.
+      std::vector<bool> by_visit(k_, false);
+      double between = 0, within = 0;
+      bool uses_later_visit = false;
+      for (Eigen::Index j = 0; j < P; ++j) {
+        const MmrmColumn col = cols_[static_cast<std::size_t>(j)];
+        if (col.visit == V) between += 1;
+        else {
+          if (!by_visit[col.covariate]) between += 1;
+          else within += 1;
+          by_visit[col.covariate] = true;
+          if (col.visit > 0 && c(j) != 0) uses_later_visit = true;
+        }
+      }
+      const double df_b = nsub - between, df_w = nobs - nsub - within;
+      out.df = uses_later_visit ? std::min(df_b, df_w) : df_b;
+      break;
+    }
+    case DfMethod::satterthwaite: {
+      if (!obs_ready_) {
+        observed_information(obs_info_);
+        obs_ready_ = true;
+      }
+      std::vector<Eigen::MatrixXd> k;
+      Eigen::VectorXd gr;
+      sensitivities(k, gr);
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(obs_info_);
+      if (ldlt.info() != Eigen::Success) return out;
+      const double denom = gr.dot(ldlt.solve(gr));
+      out.df = denom > 0 ? 2 * var * var / denom : std::numeric_limits<double>::infinity();
+      break;
+    }
+    case DfMethod::kenward_roger: {
+      std::vector<Eigen::MatrixXd> k;
+      Eigen::VectorXd gr;
+      sensitivities(k, gr);
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(info_);
+      if (ldlt.info() != Eigen::Success) return out;
+      kr_w_ = ldlt.solve(Eigen::MatrixXd::Identity(info_.rows(), info_.cols()));
+      // Q_r b for every r, for the P_r Phi P_s term.
+      std::vector<Eigen::VectorXd> qb(q_);
+      std::vector<Eigen::MatrixXd> a(np);
+      Eigen::MatrixXd qr;
+      for (std::size_t r = 0; r < q_; ++r) {
+        for (std::size_t i = 0; i < np; ++i) a[i] = w_[i] * d_[r] * w_[i];
+        loaded_sum(a, qr);
+        qb[r] = qr * b;
+      }
+      double adjust = 0;
+      for (std::size_t r = 0; r < q_; ++r)
+        for (std::size_t s = 0; s < q_; ++s) {
+          const double wrs = kr_w_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s));
+          if (wrs == 0) continue;
+          double qrs = 0, rrs = 0;
+          const Eigen::MatrixXd& d2 = second_derivative(at_, r, s);
+          const bool linear = d2.isZero(0);
+          for (std::size_t i = 0; i < np; ++i) {
+            qrs += trace_product(w_[i] * d_[r] * w_[i] * d_[s] * w_[i], k[i]);
+            if (!linear) rrs += trace_product(w_[i] * d2 * w_[i], k[i]);
+          }
+          adjust += wrs * (qrs - qb[r].dot(h_ * qb[s]) - 0.25 * rrs);
+        }
+      se2 = var + 2 * adjust;
+      // Kenward & Roger (1997), one-dimensional contrast (l = 1): A1 = A2.
+      const double l = 1;
+      const double a2 = gr.dot(kr_w_ * gr) / (var * var), a1 = a2;
+      if (!(a2 > 1e-14)) {
+        out.df = std::numeric_limits<double>::infinity();
+        break;
+      }
+      const double bb = (a1 + 6 * a2) / (2 * l);
+      const double g = ((l + 1) * a1 - (l + 4) * a2) / ((l + 2) * a2);
+      const double den = 3 * l + 2 * (1 - g);
+      const double c1 = g / den, c2 = (l - g) / den, c3 = (l + 2 - g) / den;
+      const double e_star = 1 / (1 - a2 / l);
+      const double v_star = (2 / l) * (1 + c1 * bb) / ((1 - c2 * bb) * (1 - c2 * bb) * (1 - c3 * bb));
+      const double rho = v_star / (2 * e_star * e_star);
+      out.df = 4 + (l + 2) / (l * rho - 1);
+      break;
+    }
+  }
+  if (!(se2 > 0) || !std::isfinite(se2) || !(out.df > 0)) return out;
+  out.se = std::sqrt(se2);
+  out.t = out.estimate / out.se;
+  out.ok = true;
+  return out;
+}
+
+}  // namespace celltrial::stats
