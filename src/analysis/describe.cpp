@@ -2,7 +2,7 @@
 // from the totals the model keeps while filling the children.
 #include <limits>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 
 namespace celltrial {
 

@@ -7,7 +7,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
@@ -236,7 +236,7 @@ nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {
   const Scenario& s = m.scenario();
   TrialData d;
   m.simulate(s.simulation.seed, trial, d);
-  const Ancova ancova(m);
+  const TrialAnalysis ancova(m);
   TrialResult r;
   ancova.analyse(d, r);
   const auto active = s.active_arms();

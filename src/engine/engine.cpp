@@ -11,7 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
 
@@ -46,7 +46,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   const std::uint64_t first = opt.first_trial;
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
-  const Ancova ancova(model);
+  const TrialAnalysis ancova(model);
   std::optional<FollowUpAnalysis> follow_up;
   if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;

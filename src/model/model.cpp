@@ -105,8 +105,9 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
 
 bool needs_follow_up(const Scenario& s) {
   const auto& d = s.design;
-  return s.population.outcome_model == OutcomeModel::cp &&
-         (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || d.mnar());
+  return s.analysis.method == AnalysisMethod::mmrm ||
+         (s.population.outcome_model == OutcomeModel::cp &&
+          (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || d.mnar()));
 }
 
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {

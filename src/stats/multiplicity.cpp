@@ -102,6 +102,16 @@ double TQuantileTable::fill(std::int64_t df) const {
   return v;
 }
 
+bool TQuantileTable::exceeded(double strength, double df) const {
+  const double lo = std::floor(df), hi = std::ceil(df);
+  if (lo >= 1 && hi <= static_cast<double>(max_df_)) {
+    if (strength > (*this)(static_cast<std::int64_t>(lo))) return true;
+    if (!(strength > (*this)(static_cast<std::int64_t>(hi)))) return false;
+    if (lo == hi) return false;
+  }
+  return p_from_t(strength, df) < p_;
+}
+
 double p_from_t(double t, double df, const Where& where) {
   if (std::isnan(t) || std::isnan(df) || !(df > 0.0)) {
     throw Error(ExitCode::data,

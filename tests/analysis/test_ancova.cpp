@@ -4,7 +4,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <catch2/catch.hpp>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/random.hpp"
 #include "celltrial/model/model.hpp"
 #include "test_support.hpp"
@@ -83,7 +83,7 @@ TEST_CASE("analysis: cell-sum ANCOVA equals dense least squares", "[analysis]") 
                                       {strata ? "analysis.adjust_for=[gmfcs]" : "analysis.adjust_for=[]",
                                        "population.gmfcs_mix=" + mix});
       const Model m(s);
-      const Ancova an(s, {1.0, 2.0});
+      const TrialAnalysis an(s, {1.0, 2.0});
       TrialData d;
       TrialResult r;
       for (std::uint64_t trial = 0; trial < 20; ++trial) {
@@ -95,7 +95,7 @@ TEST_CASE("analysis: cell-sum ANCOVA equals dense least squares", "[analysis]") 
           REQUIRE(r.comparisons[c].estimable);
           CHECK(r.comparisons[c].estimate == Approx(f.beta(static_cast<long>(c) + 1)).epsilon(1e-9));
           CHECK(r.comparisons[c].se == Approx(f.se(static_cast<long>(c) + 1)).epsilon(1e-9));
-          CHECK(r.comparisons[c].df == f.df);
+          CHECK(r.comparisons[c].df == static_cast<double>(f.df));
         }
       }
     }
@@ -103,7 +103,7 @@ TEST_CASE("analysis: cell-sum ANCOVA equals dense least squares", "[analysis]") 
   // The two-arm unstratified fast path against the same reference.
   Scenario s = test::load_shipped("scenarios/validation/reference_ancova.yaml", {"design.dropout.by_last_visit=0.3"});
   const Model m(s);
-  const Ancova an(s, {1.5});
+  const TrialAnalysis an(s, {1.5});
   TrialData d;
   TrialResult r;
   for (std::uint64_t trial = 0; trial < 20; ++trial) {
@@ -120,23 +120,23 @@ TEST_CASE("analysis: decisions use the right critical values", "[analysis]") {
   Scenario s = load_scenario_text(kThreeArms, "three.yaml");
   boost::math::students_t_distribution<double> t50(50);
   const double two_sided = boost::math::quantile(boost::math::complement(t50, 0.025));
-  CHECK(Ancova(s, {1, 2}).test_critical(50) == Approx(two_sided));
+  CHECK(TrialAnalysis(s, {1, 2}).test_critical(50) == Approx(two_sided));
   s.analysis.multiplicity = Multiplicity::bonferroni;
-  CHECK(Ancova(s, {1, 2}).test_critical(50) == Approx(boost::math::quantile(boost::math::complement(t50, 0.0125))));
+  CHECK(TrialAnalysis(s, {1, 2}).test_critical(50) == Approx(boost::math::quantile(boost::math::complement(t50, 0.0125))));
   s.analysis.multiplicity = Multiplicity::holm;
-  const Ancova holm(s, {1, 2});
+  const TrialAnalysis holm(s, {1, 2});
   CHECK(holm.test_critical(50, 0) == Approx(boost::math::quantile(boost::math::complement(t50, 0.0125))));
   CHECK(holm.test_critical(50, 1) == Approx(two_sided));
   s.analysis.sides = 1;
   s.analysis.multiplicity = Multiplicity::none;
-  CHECK(Ancova(s, {1, 2}).test_critical(50) == Approx(boost::math::quantile(boost::math::complement(t50, 0.05))));
-  CHECK(Ancova(s, {1, 2}).ci_critical(50) == Approx(two_sided));
+  CHECK(TrialAnalysis(s, {1, 2}).test_critical(50) == Approx(boost::math::quantile(boost::math::complement(t50, 0.05))));
+  CHECK(TrialAnalysis(s, {1, 2}).ci_critical(50) == Approx(two_sided));
 }
 
 TEST_CASE("analysis: an arm nobody analysed, or a design without full rank, is not estimable", "[analysis]") {
   Scenario s = load_scenario_text(kThreeArms, "three.yaml");
   const Model m(s);
-  const Ancova an(s, {1, 2});
+  const TrialAnalysis an(s, {1, 2});
   TrialData d;
   TrialResult r;
   m.simulate(1, 0, d);

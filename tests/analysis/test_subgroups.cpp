@@ -11,7 +11,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <catch2/catch.hpp>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/model/subgroups.hpp"
@@ -236,7 +236,7 @@ TEST_CASE("subgroups: inside, outside and interaction fits equal dense least squ
     for (bool strata : {false, true}) {
       const Scenario s = load_scenario_text(*text, "sg.yaml", {strata ? "analysis.adjust_for=[gmfcs]" : "analysis.adjust_for=[]"});
       const Model m(s);
-      const Ancova an(m);
+      const TrialAnalysis an(m);
       const auto active = s.active_arms();
       const std::size_t A = s.arms.size(), C = active.size(), G = s.analysis.subgroups.size(), control = s.control_arm();
       const double ci_q_level = (1 - s.analysis.ci_level) / 2;
@@ -286,7 +286,7 @@ TEST_CASE("subgroups: inside, outside and interaction fits equal dense least squ
               if (!ref->ok || !res->estimable) continue;
               CHECK(close(res->estimate, ref->est[arm], ref->se[arm]));
               CHECK(close(res->se, ref->se[arm], 0));
-              CHECK(res->df == ref->df);
+              CHECK(res->df == static_cast<double>(ref->df));
               CHECK(res->t == Approx(res->estimate / res->se).epsilon(1e-12));
               // Coverage against the subgroup's truth with the t quantile at its own df.
               CHECK(res->truth == truth);
@@ -615,9 +615,9 @@ TEST_CASE("subgroups: per trial, Bonferroni rejects no more than Holm, Holm no m
   const Scenario holm = load_scenario_text(replace(kEffect, "MULTIPLICITY", "  multiplicity: holm"), "h.yaml");
   const Scenario hoch = load_scenario_text(replace(kEffect, "MULTIPLICITY", "  multiplicity: hochberg"), "c.yaml");
   const Model m(bonf);
-  const Ancova ab(m);
+  const TrialAnalysis ab(m);
   // The data do not depend on the procedure: one model simulates, three analyses decide.
-  const Ancova ah(holm, m.truth().effect), ac(hoch, m.truth().effect);
+  const TrialAnalysis ah(holm, m.truth().effect), ac(hoch, m.truth().effect);
   const auto hyps = all_hypotheses(bonf);
   const auto fam = family(bonf);
   REQUIRE(fam == family(holm));
@@ -680,7 +680,7 @@ TEST_CASE("subgroups: a claim is the joint favourable rejection of its hypothese
       "claims.yaml", {"analysis.subgroups[2].confirmatory=false"});
   s.simulation.trials = test::full_mode() ? 20000 : 1500;
   const Model m(s);
-  const Ancova an(m);
+  const TrialAnalysis an(m);
   const std::size_t C = 1;
   // under5 is subgroup 0, mild subgroup 1.
   std::uint64_t young = 0, mild_young = 0, primary = 0, under5 = 0, mild = 0;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/analysis/follow_up.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/engine.hpp"
@@ -337,7 +337,7 @@ TEST_CASE("endpoints: the score gives ANCOVA's estimate for the change; excess o
   const Scenario value = test::load_shipped("scenarios/ucb_allcomers.yaml", {"analysis.endpoint=value"});
   const Scenario excess = test::load_shipped("scenarios/ucb_allcomers.yaml", {"analysis.endpoint=excess_over_expected"});
   const Model mc(change), mv(value), me(excess);
-  const Ancova ac(mc), av(mv);
+  const TrialAnalysis ac(mc), av(mv);
   TrialData dc, dv, de;
   TrialResult rc, rv;
   for (std::uint64_t t = 0; t < 5; ++t) {

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/exact_sum.hpp"
 #include "celltrial/core/histogram.hpp"
 

@@ -64,6 +64,14 @@ class TQuantileTable {
     return std::isnan(v) ? fill(df) : v;
   }
 
+  /// Whether `strength` exceeds the quantile at `df` degrees of freedom, which may be fractional
+  /// (Satterthwaite, Kenward-Roger) or beyond max_df: the quantiles at the whole numbers around
+  /// df bracket it (the quantile falls as df grows), and the exact tail probability decides only
+  /// between them. df must be positive.
+  bool exceeded(double strength, double df) const;
+  /// Whether the table holds whole-number `df` (1 <= df <= max_df).
+  bool holds(std::int64_t df) const { return df >= 1 && df <= max_df_; }
+
  private:
   double fill(std::int64_t df) const;
   double p_ = 0.5;

@@ -1,4 +1,4 @@
-#include "celltrial/analysis/ancova.hpp"
+#include "celltrial/analysis/trial_analysis.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -217,14 +217,22 @@ void set_estimate(ComparisonResult& r, const Fit& f, std::size_t arm) {
   if (!f.ok) return;
   r.estimate = f.est[arm];
   r.se = std::sqrt(f.s2 * f.var[arm]);
-  r.df = f.df;
+  r.df = static_cast<double>(f.df);
   r.estimable = std::isfinite(r.estimate) && std::isfinite(r.se) && r.se > 0;
   if (r.estimable) r.t = r.estimate / r.se;
 }
 
+// Whether the confidence interval (critical values `ci`) holds the comparison's truth.
+bool covers(const stats::TQuantileTable& ci, const ComparisonResult& r) {
+  const double gap = std::fabs(r.estimate - r.truth);
+  if (r.df == std::floor(r.df) && r.df >= 1 && r.df <= 1e15 && ci.holds(static_cast<std::int64_t>(r.df)))
+    return gap <= ci(static_cast<std::int64_t>(r.df)) * r.se;
+  return !ci.exceeded(gap / r.se, r.df);
+}
+
 }  // namespace
 
-Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
+TrialAnalysis::TrialAnalysis(const Scenario& s, std::vector<double> true_effects)
     : arms_(s.arms.size()),
       control_(s.control_arm()),
       active_(s.active_arms()),
@@ -239,6 +247,9 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
       max_df_(s.design.sample_size) {
   CELLTRIAL_ASSERT(true_effects_.size() == active_.size());
   init_family(s);
+  init_mmrm(s, nullptr);
+  // The mixed model's residual df count observations: up to every visit of every child.
+  if (mmrm_) max_df_ = s.design.sample_size * static_cast<std::int64_t>(mmrm_months_.size());
   const std::size_t k = active_.size();
   const double alpha = s.analysis.alpha;
   // With a general family the tests use unadjusted values: decide_family() adjusts.
@@ -255,12 +266,13 @@ Ancova::Ancova(const Scenario& s, std::vector<double> true_effects)
   init_subgroup_tables(s);
 }
 
-Ancova::Ancova(const Model& m) : Ancova(m.scenario(), m.truth().effect) {
+TrialAnalysis::TrialAnalysis(const Model& m) : TrialAnalysis(m.scenario(), m.truth().effect) {
+  model_ = &m;
   sub_truth_ = m.truth().subgroups;
   CELLTRIAL_ASSERT(sub_truth_.inside.size() == subgroups_.size() * active_.size());
 }
 
-void Ancova::init_family(const Scenario& s) {
+void TrialAnalysis::init_family(const Scenario& s) {
   sc_ = &s;
   subgroups_ = s.analysis.subgroups;
   CELLTRIAL_ASSERT(subgroups_.size() <= kMaxSubgroups);
@@ -286,7 +298,7 @@ void Ancova::init_family(const Scenario& s) {
                       multiplicity_ == Multiplicity::holm);
 }
 
-void Ancova::init_subgroup_tables(const Scenario& s) {
+void TrialAnalysis::init_subgroup_tables(const Scenario& s) {
   if (!subgroups_.empty()) inter_ = stats::TQuantileTable(s.analysis.interaction_alpha / 2, max_df_);
   // Without a model, subgroups' true effects are the arms' effects (set by the Model constructor).
   const std::size_t C = active_.size(), G = subgroups_.size();
@@ -299,16 +311,22 @@ void Ancova::init_subgroup_tables(const Scenario& s) {
   for (std::size_t x = 0; x < G * C; ++x) sub_truth_.inside[x] = sub_truth_.outside[x] = true_effects_[x % C];
 }
 
-double Ancova::test_critical(std::int64_t df, std::size_t step) const {
+double TrialAnalysis::test_critical(std::int64_t df, std::size_t step) const {
   CELLTRIAL_ASSERT(step < crit_.size() && df >= 1 && df <= max_df_);
   return crit_[step](df);
 }
-double Ancova::ci_critical(std::int64_t df) const {
+double TrialAnalysis::ci_critical(std::int64_t df) const {
   CELLTRIAL_ASSERT(df >= 1 && df <= max_df_);
   return ci_(df);
 }
 
-void Ancova::analyse(const TrialData& d, TrialResult& out) const {
+void TrialAnalysis::analyse(const TrialData& d, TrialResult& out) const {
+  if (mmrm_) estimate_mmrm(d, out);
+  else estimate_ancova(d, out);
+  decide(d, out);
+}
+
+void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const {
   std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
   const std::size_t n = d.size();
   if (arms_ == 2 && strata_ == 1) {
@@ -378,14 +396,17 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   }
 
   const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0);
+  for (std::size_t c = 0; c < active_.size(); ++c) set_estimate(out.comparisons[c], fit, active_[c]);
+}
+
+void TrialAnalysis::decide(const TrialData& d, TrialResult& out) const {
   const std::size_t k = active_.size();
   std::array<double, kMaxArms> strength{};
   for (std::size_t c = 0; c < k; ++c) {
     ComparisonResult& r = out.comparisons[c];
-    set_estimate(r, fit, active_[c]);
     if (!r.estimable) continue;
     r.truth = true_effects_[c] * d.effect_scale[active_[c]];
-    r.covered = std::fabs(r.estimate - r.truth) <= ci_(r.df) * r.se;
+    r.covered = covers(ci_, r);
     strength[c] = sides_ == 2 ? std::fabs(r.t) : sign_ * r.t;
   }
   for (std::size_t c = k; c < out.comparisons.size(); ++c) out.comparisons[c] = ComparisonResult{};
@@ -393,7 +414,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   if (multiplicity_ != Multiplicity::holm || general_family_) {
     for (std::size_t c = 0; c < k; ++c) {
       ComparisonResult& r = out.comparisons[c];
-      r.reject = r.estimable && strength[c] > crit_[0](r.df);
+      r.reject = r.estimable && crit_[0].exceeded(strength[c], r.df);
     }
   } else {
     // Step-down: strongest first; stop at the first non-rejection.
@@ -406,7 +427,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     });
     for (std::size_t step = 0; step < k; ++step) {
       ComparisonResult& r = out.comparisons[order[step]];
-      if (!r.estimable || !(strength[order[step]] > crit_[step](r.df))) break;
+      if (!r.estimable || !crit_[step].exceeded(strength[order[step]], r.df)) break;
       r.reject = true;
     }
   }
@@ -416,7 +437,7 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
     // Unadjusted: the same test at the full alpha.
     r.reject_unadjusted_favourable =
         r.estimable && sign_ * r.t > 0 &&
-        (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : strength[c] > unadj_(r.df));
+        (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : unadj_.exceeded(strength[c], r.df));
   }
   if (!subgroups_.empty()) analyse_subgroups(d, out);
   if (general_family_) {
@@ -437,7 +458,39 @@ void Ancova::analyse(const TrialData& d, TrialResult& out) const {
   }
 }
 
-void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
+void TrialAnalysis::analyse_subgroups(const TrialData& d, TrialResult& out) const {
+  const std::size_t G = subgroups_.size(), C = active_.size();
+  out.subgroups.resize(G * C);
+  for (auto& r : out.subgroups) r = SubgroupResult{};
+  if (mmrm_) estimate_subgroups_mmrm(d, out);
+  else estimate_subgroups_ancova(d, out);
+  for (std::size_t g = 0; g < G; ++g)
+    for (std::size_t c = 0; c < C; ++c) {
+      SubgroupResult& r = out.subgroups[g * C + c];
+      const std::size_t arm = active_[c];
+      if (!subgroup_applies(*sc_, subgroups_[g], arm)) {
+        r = SubgroupResult{};
+        continue;
+      }
+      r.applies = true;
+      const double scale = d.effect_scale[arm];
+      auto finish = [&](ComparisonResult& x, double truth) {
+        if (!x.estimable) return;
+        x.truth = truth * scale;
+        x.covered = covers(ci_, x);
+        const double strength = sides_ == 2 ? std::fabs(x.t) : sign_ * x.t;
+        x.reject = unadj_.exceeded(strength, x.df);
+        x.reject_favourable = x.reject && sign_ * x.t > 0;
+        x.reject_unadjusted_favourable = x.reject_favourable;
+      };
+      finish(r.inside, sub_truth_.inside[g * C + c]);
+      finish(r.outside, sub_truth_.outside[g * C + c]);
+      if (r.interaction_estimable)
+        r.interaction_reject = inter_.exceeded(std::fabs(r.interaction / r.interaction_se), r.interaction_df);
+    }
+}
+
+void TrialAnalysis::estimate_subgroups_ancova(const TrialData& d, TrialResult& out) const {
   const std::size_t G = subgroups_.size(), C = active_.size();
   // cells[g][((arm * strata) + stratum) * 2 + inside]
   std::array<Cell, kMaxArms * kGmfcsLevels * 2> zero{};
@@ -451,7 +504,6 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
     const double x = d.baseline[j], y = d.change[j];
     for (std::size_t g = 0; g < G; ++g) cells[g][base + ((mask >> g) & 1u)].add(x, y);
   }
-  out.subgroups.resize(G * C);
   for (std::size_t g = 0; g < G; ++g) {
     const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1);
     const Fit fout = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 0);
@@ -461,36 +513,21 @@ void Ancova::analyse_subgroups(const TrialData& d, TrialResult& out) const {
       for (std::size_t s = 0; s < strata_; ++s) inside_n += static_cast<std::int64_t>(cells[g][(a * strata_ + s) * 2 + 1].n);
     for (std::size_t c = 0; c < C; ++c) {
       SubgroupResult& r = out.subgroups[g * C + c];
-      r = SubgroupResult{};
       const std::size_t arm = active_[c];
-      r.applies = subgroup_applies(*sc_, subgroups_[g], arm);
-      if (!r.applies) continue;
       r.analysed_inside = inside_n;
-      const double scale = d.effect_scale[arm];
-      auto finish = [&](ComparisonResult& x, const Fit& f, double truth) {
-        set_estimate(x, f, arm);
-        if (!x.estimable) return;
-        x.truth = truth * scale;
-        x.covered = std::fabs(x.estimate - x.truth) <= ci_(x.df) * x.se;
-        const double strength = sides_ == 2 ? std::fabs(x.t) : sign_ * x.t;
-        x.reject = strength > unadj_(x.df);
-        x.reject_favourable = x.reject && sign_ * x.t > 0;
-        x.reject_unadjusted_favourable = x.reject_favourable;
-      };
-      finish(r.inside, fin, sub_truth_.inside[g * C + c]);
-      finish(r.outside, fout, sub_truth_.outside[g * C + c]);
+      set_estimate(r.inside, fin, arm);
+      set_estimate(r.outside, fout, arm);
       if (fint.ok) {
         r.interaction = fint.iest[arm];
         r.interaction_se = std::sqrt(fint.s2 * fint.ivar[arm]);
+        r.interaction_df = static_cast<double>(fint.df);
         r.interaction_estimable = std::isfinite(r.interaction) && std::isfinite(r.interaction_se) && r.interaction_se > 0;
-        if (r.interaction_estimable)
-          r.interaction_reject = std::fabs(r.interaction / r.interaction_se) > inter_(fint.df);
       }
     }
   }
 }
 
-void Ancova::decide_family(TrialResult& out) const {
+void TrialAnalysis::decide_family(TrialResult& out) const {
   const std::size_t m = family_.size(), C = active_.size();
   thread_local std::vector<double> p;
   p.assign(m, 1.0);
@@ -502,7 +539,7 @@ void Ancova::decide_family(TrialResult& out) const {
   for (std::size_t i = 0; i < m; ++i) {
     const ComparisonResult& r = result(i);
     if (!r.estimable) continue;
-    const double df = static_cast<double>(r.df);
+    const double df = r.df;
     p[i] = sides_ == 2 ? std::min(1.0, 2 * stats::p_from_t(std::fabs(r.t), df)) : stats::p_from_t(sign_ * r.t, df);
   }
   std::vector<bool> rej;

@@ -23,7 +23,7 @@ struct ComparisonResult {
   double estimate = 0;  ///< active - control, adjusted
   double se = 0;
   double t = 0;
-  std::int64_t df = 0;
+  double df = 0;  ///< whole for ANCOVA; Satterthwaite or Kenward-Roger df may be fractional
   bool estimable = false;
   bool reject = false;             ///< H0 rejected (after multiplicity adjustment)
   bool reject_favourable = false;  ///< rejected with the estimate in the direction of benefit
@@ -39,12 +39,22 @@ struct SubgroupResult {
   ComparisonResult outside; ///< ANCOVA in the complement (unadjusted)
   double interaction = 0;   ///< (effect inside - effect outside), from the model with arm x subgroup terms
   double interaction_se = 0;
+  double interaction_df = 0;
   bool interaction_estimable = false;
   bool interaction_reject = false;  ///< two-sided test at analysis.interaction_alpha
   std::int64_t analysed_inside = 0; ///< analysed children in the subgroup (all arms)
 };
 
 inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();
+
+/// How the mixed model of one trial was fitted (the primary comparisons' fit).
+struct MmrmTrialInfo {
+  bool fitted = false;        ///< a structure converged (else the comparisons are not estimable)
+  std::uint8_t structure = 0; ///< the structure used: analysis.mmrm.covariance, or a fallback
+  bool fallback = false;      ///< the structure is a fallback
+  int iterations = 0;
+  std::vector<double> sigma;  ///< its covariance over the visits up to the primary one, row-major
+};
 
 struct TrialResult {
   std::array<ComparisonResult, kMaxArms - 1> comparisons{};  ///< one per active arm, in arm order
@@ -69,25 +79,31 @@ struct TrialResult {
   std::vector<std::uint8_t> family_favourable; ///< rejected in the direction of benefit
   std::vector<std::uint8_t> claims;          ///< per claim set: every hypothesis in it rejected favourably
   FollowUpResult follow_up;                  ///< every visit (filled when the model follows children over time)
+  MmrmTrialInfo mmrm;                        ///< the mixed model's fit (analysis.method: mmrm)
 };
 
 /// Fills the safety, dose and enrolment fields of `out` from the trial's children.
 void describe_trial(const Scenario& s, const TrialData& d, TrialResult& out);
 
-class Ancova {
+class TrialAnalysis {
  public:
   /// `true_effects[c]` is the true effect of comparison c, for CI coverage. Scenarios with
   /// subgroups need the constructor from a model (which knows the subgroups' true effects).
-  Ancova(const Scenario& s, std::vector<double> true_effects);
+  TrialAnalysis(const Scenario& s, std::vector<double> true_effects);
   /// Takes the true effects, the subgroups' too, from the model.
-  explicit Ancova(const Model& m);
+  explicit TrialAnalysis(const Model& m);
 
   void analyse(const TrialData& d, TrialResult& out) const;
+  /// The mixed model's visits (months; those up to the primary visit), when analysis.method is mmrm.
+  const std::vector<double>& mmrm_visits() const { return mmrm_months_; }
 
   std::size_t comparisons() const { return active_.size(); }
   const SubgroupTruth& subgroup_truth() const { return sub_truth_; }
   /// Critical value of the (per-comparison) test at `df` residual degrees of freedom.
   double test_critical(std::int64_t df, std::size_t step = 0) const;
+  /// Whether a test statistic's strength exceeds the test's critical value at `df` (fractional
+  /// df allowed).
+  bool test_exceeded(double strength, double df, std::size_t step = 0) const { return crit_[step].exceeded(strength, df); }
   double ci_critical(std::int64_t df) const;
 
  private:
@@ -110,6 +126,26 @@ class Ancova {
   void init_family(const Scenario& s);           ///< the family and how decisions are taken
   void init_subgroup_tables(const Scenario& s);  ///< interaction critical values and subgroups' true effects
   void analyse_subgroups(const TrialData& d, TrialResult& out) const;
+  // The estimates (estimate, se, df, t, estimable) of the primary comparisons and the subgroups'
+  // fits, by ANCOVA or by the mixed model; decide() then takes every decision from them.
+  void estimate_ancova(const TrialData& d, TrialResult& out) const;
+  void estimate_mmrm(const TrialData& d, TrialResult& out) const;
+  void estimate_subgroups_ancova(const TrialData& d, TrialResult& out) const;
+  void estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const;
+  void decide(const TrialData& d, TrialResult& out) const;
+  void init_mmrm(const Scenario& s, const Model* m);
+  /// Child j's visits in the mixed model (bit i: model visit i assessed) and, when y is given,
+  /// its responses there (analysis.endpoint; hypothetical estimand: none after its first event).
+  std::uint32_t mmrm_response(const TrialData& d, std::size_t j, double* y) const;
+  bool mmrm_ = false;
+  const Model* model_ = nullptr;              ///< for the expected change (endpoint excess_over_expected)
+  std::vector<double> mmrm_months_;           ///< the model's visits: design visits up to the primary
+  std::vector<std::size_t> mmrm_visit_index_; ///< their indices in design.visits_months
+  std::vector<std::size_t> mmrm_contrast_visits_;  ///< positions (in mmrm_months_) averaged into the estimate
+  std::vector<stats::CovarianceStructure> mmrm_structures_;  ///< the main structure, then the fallbacks
+  stats::DfMethod mmrm_df_ = stats::DfMethod::satterthwaite;
+  Endpoint endpoint_ = Endpoint::change;
+  Estimand estimand_ = Estimand::treatment_policy;
   void decide_family(TrialResult& out) const;
   const Scenario* sc_ = nullptr;
   std::vector<Subgroup> subgroups_;

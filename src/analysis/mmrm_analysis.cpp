@@ -1,0 +1,291 @@
+// The mixed model for repeated measures as a trial's analysis (analysis.method: mmrm): every
+// visit up to the primary one, a mean per arm and a baseline slope at every visit, stratification
+// factors as effects common to the visits, a covariance of the chosen structure (with fallbacks
+// when it does not converge). The estimate is the arm difference at the primary visit, or its
+// average over analysis.mmrm.visits_months.
+#include <algorithm>
+#include <cmath>
+
+#include "celltrial/analysis/trial_analysis.hpp"
+#include "celltrial/core/error.hpp"
+#include "celltrial/stats/mmrm.hpp"
+
+namespace celltrial {
+
+namespace {
+
+// The layout of a fit's covariates: cell indicators (arms, or arms x inside/outside the
+// subgroup), the baseline, then one indicator per stratum after the first present one.
+struct Layout {
+  std::size_t cells = 0;
+  std::size_t strata_from = 0;  ///< first stratum covariate
+  std::size_t k = 0;
+  std::array<int, kGmfcsLevels> stratum_cov{};  ///< covariate of each stratum, -1: none (reference or absent)
+};
+
+struct Work {
+  stats::MmrmData data;
+  stats::Mmrm fit;
+  std::vector<stats::MmrmColumn> cols;
+  std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
+  std::vector<double> z, y, c;
+  std::vector<std::uint32_t> masks;
+};
+
+thread_local Work work;
+
+}  // namespace
+
+void TrialAnalysis::init_mmrm(const Scenario& s, const Model* m) {
+  model_ = m;
+  endpoint_ = s.analysis.endpoint;
+  estimand_ = s.analysis.estimand;
+  mmrm_ = s.analysis.method == AnalysisMethod::mmrm;
+  if (!mmrm_) return;
+  const auto& visits = s.design.visits_months;
+  for (std::size_t v = 0; v < visits.size(); ++v)
+    if (visits[v] <= s.analysis.primary_visit_months) {
+      mmrm_months_.push_back(visits[v]);
+      mmrm_visit_index_.push_back(v);
+    }
+  CELLTRIAL_ASSERT(!mmrm_months_.empty() && mmrm_months_.size() <= stats::kMmrmMaxVisits);
+  const auto& chosen = s.analysis.mmrm.visits_months;
+  if (chosen.empty()) {
+    mmrm_contrast_visits_.push_back(mmrm_months_.size() - 1);
+  } else {
+    for (double month : chosen)
+      for (std::size_t i = 0; i < mmrm_months_.size(); ++i)
+        if (mmrm_months_[i] == month) mmrm_contrast_visits_.push_back(i);
+  }
+  CELLTRIAL_ASSERT(!mmrm_contrast_visits_.empty());
+  mmrm_structures_.push_back(s.analysis.mmrm.covariance);
+  for (auto f : s.analysis.mmrm.fallback)
+    if (std::find(mmrm_structures_.begin(), mmrm_structures_.end(), f) == mmrm_structures_.end()) mmrm_structures_.push_back(f);
+  // Structures with a correlation need two visits; with one visit only the unstructured one fits.
+  if (mmrm_months_.size() < 2)
+    mmrm_structures_.erase(std::remove_if(mmrm_structures_.begin(), mmrm_structures_.end(),
+                                          [](auto c) { return c != stats::CovarianceStructure::unstructured; }),
+                           mmrm_structures_.end());
+  mmrm_df_ = s.analysis.mmrm.df;
+}
+
+namespace {
+
+// Fits the mixed model to the children selected by `keep` (layer 0/1 cells when `layers`),
+// trying the structures in order; returns the index of the structure that converged, or -1.
+// Columns: (visit, cell) and (visit, baseline) at every visit, strata common to the visits;
+// covariates that are linear combinations of earlier ones (a stratum made of whole subgroup
+// layers, an empty stratum) are left out.
+template <class Keep, class Layer, class Response>
+int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::size_t visits, bool layers, Keep keep,
+                 Layer layer, Response response, const std::vector<stats::CovarianceStructure>& structures, Layout& lay) {
+  Work& w = work;
+  const std::size_t n = d.size();
+  lay.cells = arms * (layers ? 2 : 1);
+  // Strata present among the analysed children; the first present one is the reference.
+  std::array<bool, kGmfcsLevels> present{};
+  w.masks.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    w.masks[j] = keep(j) ? response(j, nullptr) : 0u;
+    if (w.masks[j]) present[d.stratum[j]] = true;
+  }
+  lay.strata_from = lay.cells + 1;
+  lay.k = lay.strata_from;
+  bool reference = false;
+  for (std::size_t s = 0; s < strata; ++s) {
+    lay.stratum_cov[s] = -1;
+    if (!present[s]) continue;
+    if (!reference) {
+      reference = true;
+      continue;
+    }
+    lay.stratum_cov[s] = static_cast<int>(lay.k++);
+  }
+  w.data.reset(visits, lay.k);
+  w.z.assign(lay.k, 0.0);
+  w.y.assign(visits, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!w.masks[j]) continue;
+    std::fill(w.z.begin(), w.z.end(), 0.0);
+    w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
+    w.z[lay.cells] = d.baseline[j];
+    if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
+    response(j, w.y.data());
+    w.data.add(w.z.data(), w.y.data(), w.masks[j]);
+  }
+  if (w.data.subjects() == 0) return -1;
+  // Covariates dependent on earlier ones: pivots of the Cholesky factor of the summed z z'.
+  Eigen::MatrixXd zz = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(lay.k), static_cast<Eigen::Index>(lay.k));
+  for (const auto& p : w.data.patterns()) zz += p.zz;
+  std::vector<bool> used(lay.k, true);
+  {
+    const auto K = static_cast<Eigen::Index>(lay.k);
+    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(K, K);
+    const double top = zz.diagonal().maxCoeff();
+    for (Eigen::Index i = 0; i < K; ++i) {
+      double piv = zz(i, i);
+      for (Eigen::Index m = 0; m < i; ++m) piv -= l(i, m) * l(i, m);
+      if (!(piv > 1e-10 * top)) {
+        used[static_cast<std::size_t>(i)] = false;
+        continue;
+      }
+      l(i, i) = std::sqrt(piv);
+      for (Eigen::Index r = i + 1; r < K; ++r) {
+        double v = zz(r, i);
+        for (Eigen::Index m = 0; m < i; ++m) v -= l(r, m) * l(i, m);
+        l(r, i) = v / l(i, i);
+      }
+    }
+  }
+  w.cols.clear();
+  w.col_of.assign((visits + 1) * lay.k, -1);
+  for (std::size_t v = 0; v < visits; ++v)
+    for (std::size_t c = 0; c < lay.strata_from; ++c)
+      if (used[c]) {
+        w.col_of[v * lay.k + c] = static_cast<int>(w.cols.size());
+        w.cols.push_back({static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(c)});
+      }
+  for (std::size_t c = lay.strata_from; c < lay.k; ++c)
+    if (used[c]) {
+      w.col_of[visits * lay.k + c] = static_cast<int>(w.cols.size());
+      w.cols.push_back({static_cast<std::uint8_t>(visits), static_cast<std::uint8_t>(c)});
+    }
+  for (std::size_t i = 0; i < structures.size(); ++i)
+    if (w.fit.fit(w.data, w.cols, structures[i])) return static_cast<int>(i);
+  return -1;
+}
+
+// The contrast (cell a - cell b), averaged over `visits`; not ok when a cell has no column.
+stats::MmrmContrast cell_contrast(const Layout& lay, const std::vector<std::size_t>& visits,
+                                  std::initializer_list<std::pair<std::size_t, double>> cells, stats::DfMethod df) {
+  Work& w = work;
+  w.c.assign(w.cols.size(), 0.0);
+  const double share = 1.0 / static_cast<double>(visits.size());
+  for (std::size_t v : visits)
+    for (const auto& [cell, sign] : cells) {
+      const int col = w.col_of[v * lay.k + cell];
+      if (col < 0) return {};
+      w.c[static_cast<std::size_t>(col)] += sign * share;
+    }
+  return w.fit.contrast(w.c, df);
+}
+
+void set_from(ComparisonResult& r, const stats::MmrmContrast& x) {
+  r = ComparisonResult{};
+  if (!x.ok) return;
+  r.estimate = x.estimate;
+  r.se = x.se;
+  r.df = x.df;
+  r.t = x.t;
+  r.estimable = std::isfinite(r.estimate) && std::isfinite(r.se) && r.se > 0 && std::isfinite(r.t);
+}
+
+}  // namespace
+
+std::uint32_t TrialAnalysis::mmrm_response(const TrialData& d, std::size_t j, double* y) const {
+  const std::size_t V = mmrm_months_.size(), all = d.visits;
+  const bool hypothetical = estimand_ == Estimand::hypothetical;
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < V; ++i) {
+    const std::size_t at = j * all + mmrm_visit_index_[i];
+    if (d.status[at] != static_cast<std::uint8_t>(VisitStatus::observed)) continue;
+    // Hypothetical estimand: the visits after the child's first intercurrent event are missing.
+    if (hypothetical && !d.event_month.empty() && mmrm_months_[i] > d.event_month[j]) continue;
+    mask |= 1u << i;
+    if (!y) continue;
+    double x = d.visit_change[at];
+    if (endpoint_ == Endpoint::value) x += d.baseline[j];
+    else if (endpoint_ == Endpoint::excess_over_expected) x -= model_->expected_change(d.level[j], d.age[j], mmrm_months_[i]);
+    y[i] = x;
+  }
+  return mask;
+}
+
+void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
+  CELLTRIAL_ASSERT(d.visits > 0);  // the model follows every visit when the analysis is an MMRM
+  const std::size_t n = d.size(), V = mmrm_months_.size();
+  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+
+  Layout lay;
+  const int used = fit_children(
+      d, arms_, strata_, V, false, [](std::size_t) { return true; }, [](std::size_t) { return 0u; }, response,
+      mmrm_structures_, lay);
+
+  // Arm summaries: children in the model, and the mean response of those assessed at the primary visit.
+  const std::size_t primary = V - 1;
+  std::array<double, kMaxArms> arm_n{}, prim_n{}, prim_y{};
+  {
+    std::vector<double> y(V);
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::uint32_t mask = work.masks[j];
+      if (!mask) continue;
+      arm_n[d.arm[j]] += 1;
+      if (mask >> primary & 1u) {
+        response(j, y.data());
+        prim_n[d.arm[j]] += 1;
+        prim_y[d.arm[j]] += y[primary];
+      }
+    }
+  }
+  out.screened = d.screened;
+  for (std::size_t a = 0; a < arms_; ++a) {
+    out.randomised[a] = d.totals.n[a];
+    out.analysed[a] = static_cast<std::int64_t>(arm_n[a]);
+    out.mean_change[a] = prim_n[a] > 0 ? prim_y[a] / prim_n[a] : std::numeric_limits<double>::quiet_NaN();
+  }
+
+  MmrmTrialInfo& info = out.mmrm;
+  info.fitted = used >= 0;
+  info.fallback = used > 0;
+  info.structure = static_cast<std::uint8_t>(used >= 0 ? mmrm_structures_[static_cast<std::size_t>(used)] : mmrm_structures_[0]);
+  info.iterations = used >= 0 ? work.fit.iterations() : 0;
+  info.sigma.clear();
+  for (std::size_t c = 0; c < active_.size(); ++c) out.comparisons[c] = ComparisonResult{};
+  if (used < 0) return;
+  const Eigen::MatrixXd& sg = work.fit.sigma();
+  info.sigma.assign(sg.data(), sg.data() + sg.size());
+  for (std::size_t c = 0; c < active_.size(); ++c)
+    set_from(out.comparisons[c],
+             cell_contrast(lay, mmrm_contrast_visits_, {{active_[c], 1.0}, {control_, -1.0}}, mmrm_df_));
+}
+
+void TrialAnalysis::estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const {
+  const std::size_t G = subgroups_.size(), C = active_.size(), V = mmrm_months_.size();
+  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  thread_local std::vector<std::uint32_t> member;
+  member.resize(d.size());
+  for (std::size_t j = 0; j < d.size(); ++j) member[j] = subgroup_mask(subgroups_, d, j);
+  for (std::size_t g = 0; g < G; ++g) {
+    auto inside = [&](std::size_t j) { return (member[j] >> g & 1u) != 0; };
+    Layout lay;
+    std::vector<ComparisonResult> in(C), outside(C);
+    std::int64_t inside_n = 0;
+    if (fit_children(d, arms_, strata_, V, false, inside, [](std::size_t) { return 0u; }, response, mmrm_structures_, lay) >= 0)
+      for (std::size_t c = 0; c < C; ++c)
+        set_from(in[c], cell_contrast(lay, mmrm_contrast_visits_, {{active_[c], 1.0}, {control_, -1.0}}, mmrm_df_));
+    for (std::uint32_t m : work.masks) inside_n += m != 0;
+    if (fit_children(d, arms_, strata_, V, false, [&](std::size_t j) { return !inside(j); }, [](std::size_t) { return 0u; },
+                     response, mmrm_structures_, lay) >= 0)
+      for (std::size_t c = 0; c < C; ++c)
+        set_from(outside[c], cell_contrast(lay, mmrm_contrast_visits_, {{active_[c], 1.0}, {control_, -1.0}}, mmrm_df_));
+    const bool inter = fit_children(d, arms_, strata_, V, true, [](std::size_t) { return true; },
+                                    [&](std::size_t j) { return inside(j) ? 1u : 0u; }, response, mmrm_structures_, lay) >= 0;
+    for (std::size_t c = 0; c < C; ++c) {
+      SubgroupResult& r = out.subgroups[g * C + c];
+      r.analysed_inside = inside_n;
+      r.inside = in[c];
+      r.outside = outside[c];
+      if (!inter) continue;
+      const std::size_t a = active_[c], k = control_, A = arms_;
+      const stats::MmrmContrast x =
+          cell_contrast(lay, mmrm_contrast_visits_, {{A + a, 1.0}, {A + k, -1.0}, {a, -1.0}, {k, 1.0}}, mmrm_df_);
+      if (!x.ok) continue;
+      r.interaction = x.estimate;
+      r.interaction_se = x.se;
+      r.interaction_df = x.df;
+      r.interaction_estimable = std::isfinite(x.estimate) && std::isfinite(x.se) && x.se > 0;
+    }
+  }
+}
+
+}  // namespace celltrial
