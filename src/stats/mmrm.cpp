@@ -15,7 +15,8 @@ constexpr int kMaxIterations = 200;
 constexpr int kMaxHalvings = 40;
 // Fisher scoring stops once the decrement grad' I^-1 grad (twice the expected gain in REML) is
 // below kStepDecrement, after that last step.
-constexpr double kStepDecrement = 1e-10;
+constexpr double kStepDecrement = 1e-16;
+constexpr double kNewtonFrom = 1e-4;  // decrement below which the steps use the observed information
 // A covariance (or X'V^-1X) whose Cholesky pivots fall below this share of the largest diagonal
 // entry is treated as singular: on the boundary of the parameter space, or a design without full rank.
 constexpr double kSingular = 1e-10;
@@ -518,17 +519,27 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
     if (!(s0(u, u) > 0)) return false;  // a visit nobody attended, or no residual variation
   start_values(s0, theta_);
 
-  // Fisher scoring with step halving.
+  // Fisher scoring with step halving, then Newton-Raphson steps (the observed information) once
+  // close: where the REML is flat, scoring creeps and would stop with the covariance still moving.
   if (!evaluate(theta_, 2)) return false;
   Eigen::VectorXd step, candidate;
-  bool converged = false;
+  Eigen::MatrixXd observed;
+  bool converged = false, newton = false;
   for (int it = 0; it < kMaxIterations && !converged; ++it) {
-    Eigen::LDLT<Eigen::MatrixXd> ldlt(info_);
+    Eigen::LDLT<Eigen::MatrixXd> ldlt;
+    if (newton) {
+      observed_information(observed);
+      ldlt.compute(observed);
+      if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 0)) ldlt.compute(info_);
+    } else {
+      ldlt.compute(info_);
+    }
     if (ldlt.info() != Eigen::Success) return false;
     step = ldlt.solve(grad_);
     const double decrement = grad_.dot(step);
     if (!std::isfinite(decrement)) return false;
     converged = decrement < kStepDecrement;
+    newton = newton || decrement < kNewtonFrom;
     const double before = loglik_;
     double scale = 1;
     int h = 0;
