@@ -38,6 +38,7 @@ thread_local Work work;
 
 void TrialAnalysis::init_mmrm(const Scenario& s, const Model* m) {
   model_ = m;
+  primary_month_ = s.analysis.primary_visit_months;
   endpoint_ = s.analysis.endpoint;
   estimand_ = s.analysis.estimand;
   mmrm_ = s.analysis.method == AnalysisMethod::mmrm;
@@ -235,6 +236,7 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   }
 
   MmrmTrialInfo& info = out.mmrm;
+  info.used = true;
   info.fitted = used >= 0;
   info.fallback = used > 0;
   info.structure = static_cast<std::uint8_t>(used >= 0 ? mmrm_structures_[static_cast<std::size_t>(used)] : mmrm_structures_[0]);

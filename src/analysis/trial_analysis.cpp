@@ -326,7 +326,19 @@ void TrialAnalysis::analyse(const TrialData& d, TrialResult& out) const {
   decide(d, out);
 }
 
+const std::uint8_t* TrialAnalysis::ancova_observed(const TrialData& d) const {
+  if (estimand_ != Estimand::hypothetical || d.event_month.empty()) return d.observed.data();
+  // Hypothetical estimand: a child whose first intercurrent event came before the primary visit
+  // has no value for the analysis.
+  thread_local std::vector<std::uint8_t> kept;
+  kept.assign(d.observed.begin(), d.observed.end());
+  for (std::size_t j = 0; j < kept.size(); ++j)
+    if (d.event_month[j] < primary_month_) kept[j] = 0;
+  return kept.data();
+}
+
 void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const {
+  const std::uint8_t* observed = ancova_observed(d);
   std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
   const std::size_t n = d.size();
   if (arms_ == 2 && strata_ == 1) {
@@ -334,7 +346,7 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const 
     double tn = 0, tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;
     double an = 0, ax = 0, ay = 0, axx = 0, axy = 0, ayy = 0;
     for (std::size_t j = 0; j < n; ++j) {
-      const double w = d.observed[j], in1 = d.arm[j];
+      const double w = observed[j], in1 = d.arm[j];
       const double x = d.baseline[j] * w, y = d.change[j] * w;
       const double xx = x * x, xy = x * y, yy = y * y;
       tn += w;
@@ -361,7 +373,7 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const 
     std::fill_n(cells.begin(), arms_ * strata_, Cell{});
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t a = d.arm[j];
-      const double w = d.observed[j];
+      const double w = observed[j];
       Cell& c = cells[a * strata_ + d.stratum[j]];
       const double x = d.baseline[j] * w, y = d.change[j] * w;
       c.n += w;
@@ -491,6 +503,7 @@ void TrialAnalysis::analyse_subgroups(const TrialData& d, TrialResult& out) cons
 }
 
 void TrialAnalysis::estimate_subgroups_ancova(const TrialData& d, TrialResult& out) const {
+  const std::uint8_t* observed = ancova_observed(d);
   const std::size_t G = subgroups_.size(), C = active_.size();
   // cells[g][((arm * strata) + stratum) * 2 + inside]
   std::array<Cell, kMaxArms * kGmfcsLevels * 2> zero{};
@@ -498,7 +511,7 @@ void TrialAnalysis::estimate_subgroups_ancova(const TrialData& d, TrialResult& o
   cells.assign(G, zero);
   const std::size_t n = d.size();
   for (std::size_t j = 0; j < n; ++j) {
-    if (!d.observed[j]) continue;
+    if (!observed[j]) continue;
     const std::uint32_t mask = subgroup_mask(subgroups_, d, j);
     const std::size_t base = (static_cast<std::size_t>(d.arm[j]) * strata_ + d.stratum[j]) * 2;
     const double x = d.baseline[j], y = d.change[j];

@@ -146,10 +146,15 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
                                 : truth.exact ? "scenario effect at the primary visit"
                                               : "mean expected effect over eligible children (pre-run)",
                                 s.analysis.ci_level);
-  // The trials' data include intercurrent events and the shift after dropout (treatment policy);
-  // the true effect above is the therapy's effect without them.
-  if (!s.design.intercurrent_events.empty() || s.design.mnar())
-    j["estimate"]["true_excludes"] = "intercurrent events and the shift after dropout (the effect had neither happened)";
+  // The true effect is the estimand's: with the shift after dropout (what the children lost to
+  // follow-up had), and with the intercurrent events under the treatment policy only.
+  if (truth.follow_up_trials > 0)
+    j["estimate"]["true_includes"] =
+        std::string(s.analysis.estimand == Estimand::hypothetical ? "the shift after dropout"
+                                                                  : "intercurrent events and the shift after dropout") +
+        ", averaged over " + std::to_string(truth.follow_up_trials) + " pre-run trials";
+  if (s.analysis.estimand == Estimand::hypothetical && !s.design.intercurrent_events.empty())
+    j["estimate"]["true_excludes"] = "intercurrent events (the effect had they not happened)";
   if (with_prior) {
     j["assurance"] = proportion(a.rejections_favourable, acc.trials());
     j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
@@ -278,6 +283,27 @@ nlohmann::json run_provenance(const Scenario& s) {
           {"trials", s.simulation.trials}};
 }
 
+// How the mixed models were fitted: the structure asked for, the share of trials that needed a
+// fallback and which, the share no structure fitted (their comparisons are not estimable).
+nlohmann::json mmrm_json(const Scenario& s, const Accumulator& acc) {
+  const auto& m = s.analysis.mmrm;
+  nlohmann::json j = {{"covariance", to_string(m.covariance)}, {"df", to_string(m.df)}};
+  nlohmann::json fb = nlohmann::json::array();
+  for (auto f : m.fallback) fb.push_back(to_string(f));
+  j["fallback_order"] = fb;
+  if (!m.visits_months.empty()) j["visits_months"] = m.visits_months;
+  const auto& used = acc.mmrm_structures();
+  j["fallback"] = proportion(acc.mmrm_fallbacks(), acc.trials());
+  j["fallback"]["meaning"] = "trials whose fit with the covariance asked for did not converge and used a fallback";
+  nlohmann::json by = nlohmann::json::object();
+  for (std::size_t k = 0; k < 5; ++k)
+    if (used[k] > 0) by[to_string(static_cast<CovarianceStructure>(k))] = proportion(used[k], acc.trials());
+  j["structure_used"] = by;
+  j["not_fitted"] = proportion(used[5], acc.trials());
+  j["not_fitted"]["meaning"] = "trials in which no structure converged (comparisons not estimable)";
+  return j;
+}
+
 nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth) {
   nlohmann::json j;
   j["format"] = "celltrial.summary/1";
@@ -289,6 +315,12 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
                    {"alpha", s.analysis.alpha},
                    {"sides", s.analysis.sides},
                    {"multiplicity", to_string(s.analysis.multiplicity)}};
+  // The estimand is named wherever it makes a difference: intercurrent events, or a model that
+  // could drop the data after them.
+  if (!s.design.intercurrent_events.empty() || s.analysis.method == AnalysisMethod::mmrm ||
+      s.analysis.estimand != Estimand::treatment_policy)
+    j["analysis"]["estimand"] = to_string(s.analysis.estimand);
+  if (s.analysis.method == AnalysisMethod::mmrm) j["mmrm"] = mmrm_json(s, acc);
   const auto active = s.active_arms();
   nlohmann::json comps = nlohmann::json::array();
   for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], truth));

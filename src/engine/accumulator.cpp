@@ -1,5 +1,6 @@
 #include "celltrial/engine/accumulator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <limits>
@@ -101,6 +102,10 @@ void Accumulator::add(const TrialResult& r) {
     if (!duration_.add(r.duration_months)) ++out_of_range_;
   }
   if (follow_.visits > 0) out_of_range_ += follow_.add(r.follow_up);
+  if (r.mmrm.used) {
+    ++mmrm_used_[r.mmrm.fitted ? r.mmrm.structure : 5];
+    mmrm_fallback_ += r.mmrm.fallback;
+  }
 }
 
 FollowUpAccumulator::FollowUpAccumulator(std::size_t v, std::size_t a, bool d) : visits(v), arms(a), delayed(d) {
@@ -216,6 +221,8 @@ void Accumulator::merge(const Accumulator& o) {
   accrual_.merge(o.accrual_);
   duration_.merge(o.duration_);
   follow_.merge(o.follow_);
+  for (std::size_t k = 0; k < mmrm_used_.size(); ++k) mmrm_used_[k] += o.mmrm_used_[k];
+  mmrm_fallback_ += o.mmrm_fallback_;
 }
 
 std::uint64_t count_from_json(const nlohmann::json& j, const char* what) {
@@ -322,6 +329,8 @@ nlohmann::json Accumulator::state() const {
   }
   for (std::size_t c = 0; c < comparisons_; ++c) j["comparison"].push_back(comparison_state(comp_[c]));
   if (follow_.visits > 0) j["follow_up"] = follow_.state();
+  if (std::any_of(mmrm_used_.begin(), mmrm_used_.end(), [](std::uint64_t x) { return x > 0; }))
+    j["mmrm"] = {{"structures", mmrm_used_}, {"fallback", mmrm_fallback_}};
   if (!sub_.empty() || family_ > 0) {
     j["family"] = family_;
     j["family_any"] = family_any_;
@@ -446,6 +455,13 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
     if (j.contains("accrual_months")) {
       a.accrual_ = distribution_from(j.at("accrual_months"), "accrual_months");
       a.duration_ = distribution_from(j.at("duration_months"), "duration_months");
+    }
+    if (j.contains("mmrm")) {
+      const auto& m = j.at("mmrm");
+      const auto& used = m.at("structures");
+      if (!used.is_array() || used.size() != a.mmrm_used_.size()) throw std::runtime_error("bad mmrm structure counts");
+      for (std::size_t k = 0; k < a.mmrm_used_.size(); ++k) a.mmrm_used_[k] = count_from_json(used.at(k), "mmrm.structures");
+      a.mmrm_fallback_ = count_from_json(m.at("fallback"), "mmrm.fallback");
     }
     if (j.contains("follow_up")) {
       a.follow_ = FollowUpAccumulator::from_state(j.at("follow_up"));

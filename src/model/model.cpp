@@ -100,6 +100,7 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
            trajectory_.fast_exp_covers(age_min, age_min + population_.age_span()) && visits_ == 1 && !follow_;
   if (s.design.accrual.modelled()) accrual_.emplace(s.design.accrual);
   truth_ = compute_truth(*this);
+  add_follow_up_to_truth(*this, truth_);
   truth_.subgroups = subgroup_truth(*this);
 }
 

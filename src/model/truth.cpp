@@ -92,4 +92,47 @@ Truth compute_truth(const Model& m) {
   return t;
 }
 
+void add_follow_up_to_truth(const Model& m, Truth& t) {
+  const Scenario& sc = m.scenario();
+  const auto& d = sc.design;
+  const FollowUp* follow = m.follow_up();
+  const bool events = !d.intercurrent_events.empty();
+  const bool hypothetical = sc.analysis.estimand == Estimand::hypothetical;
+  if (!follow || (!d.mnar() && (!events || hypothetical))) return;
+  // What the events and the shift after dropout add to each arm's mean change at the primary
+  // visit, from trials simulated on trial numbers no run uses (2^40 on). The shift is part of
+  // both estimands (it is what the unobserved children's outcomes are); the events only of the
+  // treatment policy.
+  const std::size_t n = static_cast<std::size_t>(sc.design.sample_size), A = sc.arms.size();
+  const std::size_t primary = follow->primary();
+  const double month = follow->months()[primary];
+  const std::uint64_t trials = std::max<std::uint64_t>(1, (m.pre_run_sizes().eligible + n - 1) / n);
+  std::vector<double> sum(A, 0.0), sum2(A, 0.0), count(A, 0.0);
+  TrialData data;
+  for (std::uint64_t i = 0; i < trials; ++i) {
+    m.simulate(sc.simulation.seed, (std::uint64_t{1} << 40) + i, data);
+    const std::size_t V = data.visits;
+    for (std::size_t j = 0; j < data.size(); ++j) {
+      const std::size_t a = data.arm[j], at = j * V + primary;
+      double x = hypothetical ? 0.0 : data.visit_change[at] - data.hypothetical[at];
+      const double out = data.dropout_month[j];
+      if (!std::isnan(out) && month > out) x += d.mnar_shift(a) * (month - out);
+      sum[a] += x;
+      sum2[a] += x * x;
+      count[a] += 1;
+    }
+  }
+  const std::size_t control = sc.control_arm();
+  auto mean = [&](std::size_t a) { return sum[a] / count[a]; };
+  auto var_of_mean = [&](std::size_t a) { return std::max(0.0, sum2[a] / count[a] - mean(a) * mean(a)) / count[a]; };
+  const auto active = sc.active_arms();
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    const std::size_t a = active[k];
+    t.effect[k] += mean(a) - mean(control);
+    t.effect_mc_se[k] = std::sqrt(t.effect_mc_se[k] * t.effect_mc_se[k] + var_of_mean(a) + var_of_mean(control));
+  }
+  t.exact = false;
+  t.follow_up_trials = trials;
+}
+
 }  // namespace celltrial

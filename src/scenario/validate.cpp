@@ -595,10 +595,6 @@ void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
       r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
                  "remove gmfcs from adjust_for or set population.outcome_model: cp.");
   if (an.method == AnalysisMethod::mmrm) validate_mmrm(r, sc, sorted);
-  else
-    check(r, an.estimand == Estimand::treatment_policy, "analysis.estimand",
-          "the hypothetical estimand sets data after an intercurrent event missing, which only the mmrm analysis uses.",
-          "set analysis.method: mmrm, or remove analysis.estimand.");
 
   validate_subgroups(r, sc);
 }

@@ -49,6 +49,7 @@ inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN()
 
 /// How the mixed model of one trial was fitted (the primary comparisons' fit).
 struct MmrmTrialInfo {
+  bool used = false;          ///< the trial was analysed by the mixed model
   bool fitted = false;        ///< a structure converged (else the comparisons are not estimable)
   std::uint8_t structure = 0; ///< the structure used: analysis.mmrm.covariance, or a fallback
   bool fallback = false;      ///< the structure is a fallback
@@ -134,6 +135,10 @@ class TrialAnalysis {
   void estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const;
   void decide(const TrialData& d, TrialResult& out) const;
   void init_mmrm(const Scenario& s, const Model* m);
+  /// The children the ANCOVA analyses (1) at the primary visit: d.observed, less those with an
+  /// intercurrent event before it under the hypothetical estimand.
+  const std::uint8_t* ancova_observed(const TrialData& d) const;
+  double primary_month_ = 0;
   /// Child j's visits in the mixed model (bit i: model visit i assessed) and, when y is given,
   /// its responses there (analysis.endpoint; hypothetical estimand: none after its first event).
   std::uint32_t mmrm_response(const TrialData& d, std::size_t j, double* y) const;

@@ -130,6 +130,10 @@ class Accumulator {
   std::uint64_t claim(std::size_t k) const { return claims_[k]; }
   std::size_t claim_sets() const { return claims_.size(); }
   const FollowUpAccumulator& follow_up() const { return follow_; }
+  /// Mixed-model fits: trials fitted with each covariance structure (CovarianceStructure order),
+  /// then trials no structure fitted; trials that needed a fallback.
+  const std::array<std::uint64_t, 6>& mmrm_structures() const { return mmrm_used_; }
+  std::uint64_t mmrm_fallbacks() const { return mmrm_fallback_; }
   /// Shapes the follow-up part (before any trial is added).
   void set_follow_up(FollowUpAccumulator f) { follow_ = std::move(f); }
 
@@ -161,6 +165,8 @@ class Accumulator {
   std::uint64_t family_any_ = 0, family_any_fav_ = 0, family_all_fav_ = 0;
   std::vector<std::uint64_t> claims_;
   FollowUpAccumulator follow_;
+  std::array<std::uint64_t, 6> mmrm_used_{};
+  std::uint64_t mmrm_fallback_ = 0;
   void add_comparison(ComparisonAccumulator& a, const ComparisonResult& x);
 };
 

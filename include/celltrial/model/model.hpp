@@ -120,6 +120,9 @@ struct Truth {
   double screening_yield = 1;
   bool exact = true;
   SubgroupTruth subgroups;  ///< empty without subgroups
+  /// Trials of the pre-run that added the intercurrent events (treatment-policy estimand) and
+  /// the shift after dropout to the effects; 0 when neither applies.
+  std::uint64_t follow_up_trials = 0;
 };
 
 /// Whether the scenario's children must be followed over every scheduled visit to simulate it:

@@ -11,4 +11,10 @@ namespace celltrial {
 /// fewer than 1 in 10,000 screened, meets the eligibility criteria.
 Truth compute_truth(const Model& m);
 
+/// Adds to t.effect what the analysis.estimand's target has beyond the therapy's effect: the
+/// shift after dropout (both estimands) and the intercurrent events (treatment policy), as mean
+/// differences at the primary visit over a pre-run of the model's own trials (about
+/// m.pre_run_sizes().eligible children, trial numbers from 2^40 on). Needs the follow-up.
+void add_follow_up_to_truth(const Model& m, Truth& t);
+
 }  // namespace celltrial
