@@ -372,17 +372,22 @@ void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData&
   std::fill(out.screens.begin(), out.screens.end(), std::uint32_t{1});
   const double primary_effect_sham = effect_.sham_at_visit(0);
   const double intercept = generic_intercept_, residual_sd = generic_sd_;
-  const bool follow = out.visits > 0;  // GenericVisits draws the other visits given this residual
-  for (std::size_t j = 0; j < n; ++j) {
-    const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
-    const double z = std_normal(outc);
-    const double y = intercept + G.slope * x + effect_.at_visit(out.arm[j], 0) * out.effect_scale[out.arm[j]] +
-                     primary_effect_sham +
-                     residual_sd * z;
-    out.baseline[j] = x;
-    out.change[j] = y - x;
-    if (follow) out.latent[j].residual = z;
-  }
+  // Two copies of the loop: following every visit, GenericVisits draws the other visits given the
+  // primary residual each child keeps; the common loop has no test of it.
+  auto draw = [&](auto follow) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
+      const double z = std_normal(outc);
+      const double y = intercept + G.slope * x + effect_.at_visit(out.arm[j], 0) * out.effect_scale[out.arm[j]] +
+                       primary_effect_sham +
+                       residual_sd * z;
+      out.baseline[j] = x;
+      out.change[j] = y - x;
+      if constexpr (decltype(follow)::value) out.latent[j].residual = z;
+    }
+  };
+  if (out.visits > 0) draw(std::true_type{});
+  else draw(std::false_type{});
   std::fill(out.stratum.begin(), out.stratum.end(), std::uint8_t{0});
   std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
   std::fill(out.age.begin(), out.age.end(), 0.0);
