@@ -13,13 +13,6 @@ namespace celltrial {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A time within (0, width] of an event with constant hazard `rate` per month, given that it
-// happens within it (the exponential truncated at width), from a uniform u on [0, 1).
-double within(double u, double rate, double width) {
-  if (!(rate * width > 1e-300)) return u * width;
-  return std::min(width, -std::log1p(u * std::expm1(-rate * width)) / rate);
-}
-
 // A uniform on (0, 1], whose logarithm is finite.
 double open_uniform(Engine& g) { return static_cast<double>((g() >> 11) + 1) * 0x1.0p-53; }
 
@@ -49,6 +42,10 @@ FollowUp::FollowUp(const Scenario& s, const std::vector<double>& simulated_month
     delayed_arm_ = static_cast<int>(active.front());
   }
   changes_primary_ = !s.design.intercurrent_events.empty() || s.design.missed_visit > 0 || s.design.mnar();
+  if (s.population.outcome_model == OutcomeModel::generic) {
+    generic_.emplace(s, dropout_rate_per_month);
+    changes_primary_ = changes_primary_ || s.design.dropout_per_point != 0;
+  }
 }
 
 double FollowUp::treatment(std::size_t arm, double month, double scale, double het) const {
@@ -59,6 +56,10 @@ double FollowUp::treatment(std::size_t arm, double month, double scale, double h
 }
 
 void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
+  if (generic_) {
+    generic_->run(seed, trial, d);
+    return;
+  }
   const std::size_t n = d.size(), V = months_.size();
   CELLTRIAL_ASSERT(d.latent.size() == n);
   d.visits = V;
@@ -171,15 +172,17 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
       if (k < simulated_) {
         const double from = k ? months_[k - 1] : 0.0, width = months_[k] - from;
         const double prev = k ? hy[k - 1] : 0.0;
-        out_month = from + within(uniform01(drop), lambda_ * gm * std::exp(D.dropout_per_point * prev), width);
+        const double rate = lambda_ * gm * std::exp(D.dropout_per_point * prev);
+        out_month = from + DropoutModel::time_within(uniform01(drop), rate, width);
       }
     } else if (!d.observed[j]) {
-      out_month = within(uniform01(drop), lambda_ * gm, months_[primary_]);
+      out_month = DropoutModel::time_within(uniform01(drop), lambda_ * gm, months_[primary_]);
     }
     for (std::size_t v = primary_ + 1; v < V && std::isnan(out_month); ++v) {
       const double width = months_[v] - months_[v - 1];
       const double rate = lambda_ * gm * (on_progress_ ? std::exp(D.dropout_per_point * vc[v - 1]) : 1.0);
-      if (uniform01(drop) < -std::expm1(-rate * width)) out_month = months_[v - 1] + within(uniform01(drop), rate, width);
+      if (uniform01(drop) < -std::expm1(-rate * width))
+        out_month = months_[v - 1] + DropoutModel::time_within(uniform01(drop), rate, width);
     }
     d.dropout_month[j] = out_month;
 

@@ -41,11 +41,12 @@ std::size_t checked_arms(const Scenario& s) {
 }
 
 // The visits the model simulates: every visit up to the primary when dropout depends on observed
-// progress, else the primary visit alone.
+// progress (cp model), else the primary visit alone (the generic model's other visits are
+// GenericVisits').
 std::vector<double> simulated_visits(const Scenario& s) {
   std::vector<double> months;
   const double primary = s.analysis.primary_visit_months;
-  if (s.design.dropout_per_point != 0) {
+  if (s.design.dropout_per_point != 0 && s.population.outcome_model == OutcomeModel::cp) {
     for (double v : s.design.visits_months)
       if (v <= primary) months.push_back(v);
   } else {
@@ -89,7 +90,14 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
   alloc_cdf_.back() = 1.0;
 
   // Every scheduled visit when asked or when the scenario's follow-up changes anything.
-  if (cp && (every_visit || needs_follow_up(s))) follow_.emplace(s, visit_months_, dropout_.rate_per_month());
+  if (every_visit || needs_follow_up(s)) follow_.emplace(s, visit_months_, dropout_.rate_per_month());
+  if (!cp) {
+    const auto& m = s.design.visits_months;
+    const auto primary = static_cast<std::size_t>(std::find(m.begin(), m.end(), s.analysis.primary_visit_months) - m.begin());
+    CELLTRIAL_ASSERT(primary < m.size());
+    generic_intercept_ = s.population.generic.intercept_at(primary);
+    generic_sd_ = s.population.generic.residual_sd_at(primary);
+  }
   // The common case has a loop of its own, when the components say it applies: uniform ages and
   // no weight (population), no products (dosing), an effect fixed by arm and level (effect), no
   // decline and curve exponents inside fast_exp_in_range()'s range (trajectory), only the primary
@@ -106,9 +114,13 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
 
 bool needs_follow_up(const Scenario& s) {
   const auto& d = s.design;
-  return s.analysis.method == AnalysisMethod::mmrm ||
-         (s.population.outcome_model == OutcomeModel::cp &&
-          (!d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || d.mnar()));
+  if (s.analysis.method == AnalysisMethod::mmrm) return true;
+  if (s.population.outcome_model == OutcomeModel::cp)
+    return !d.intercurrent_events.empty() || d.missed_visit > 0 || d.delayed_start_month > 0 || d.mnar();
+  // Generic: dropout on progress changes who is assessed at the primary visit only when a visit
+  // comes before it (the first interval's hazard has no change to depend on).
+  const bool earlier_visit = !d.visits_months.empty() && d.visits_months.front() < s.analysis.primary_visit_months;
+  return d.missed_visit > 0 || d.mnar() || (d.dropout_per_point != 0 && earlier_visit);
 }
 
 std::vector<std::uint8_t> fixed_arm_sequence(const Scenario& s, std::int64_t n) {
@@ -360,14 +372,23 @@ void Model::simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData&
   out.screened = n;
   std::fill(out.screens.begin(), out.screens.end(), std::uint32_t{1});
   const double primary_effect_sham = effect_.sham_at_visit(0);
-  for (std::size_t j = 0; j < n; ++j) {
-    const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
-    const double y = G.intercept + G.slope * x + effect_.at_visit(out.arm[j], 0) * out.effect_scale[out.arm[j]] +
-                     primary_effect_sham +
-                     G.residual_sd * std_normal(outc);
-    out.baseline[j] = x;
-    out.change[j] = y - x;
-  }
+  const double intercept = generic_intercept_, residual_sd = generic_sd_;
+  // Two copies of the loop: following every visit, GenericVisits draws the other visits given the
+  // primary residual each child keeps; the common loop has no test of it.
+  auto draw = [&](auto follow) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const double x = G.baseline_mean + G.baseline_sd * std_normal(pop);
+      const double z = std_normal(outc);
+      const double y = intercept + G.slope * x + effect_.at_visit(out.arm[j], 0) * out.effect_scale[out.arm[j]] +
+                       primary_effect_sham +
+                       residual_sd * z;
+      out.baseline[j] = x;
+      out.change[j] = y - x;
+      if constexpr (decltype(follow)::value) out.latent[j].residual = z;
+    }
+  };
+  if (out.visits > 0) draw(std::true_type{});
+  else draw(std::false_type{});
   std::fill(out.stratum.begin(), out.stratum.end(), std::uint8_t{0});
   std::fill(out.level.begin(), out.level.end(), std::uint8_t{0});
   std::fill(out.age.begin(), out.age.end(), 0.0);

@@ -79,6 +79,19 @@ double age_eligibility_yield(const Population& p) {
   return 0;
 }
 
+std::vector<double> visit_correlation(const GenericModel& g, std::size_t visits) {
+  std::vector<double> r(visits * visits, 0.0);
+  for (std::size_t i = 0; i < visits; ++i)
+    for (std::size_t j = 0; j < visits; ++j) {
+      const std::size_t lag = i > j ? i - j : j - i;
+      if (!g.correlation_matrix.empty()) r[i * visits + j] = g.correlation_matrix[i][j];
+      else if (lag == 0) r[i * visits + j] = 1.0;
+      else r[i * visits + j] = g.correlation_structure == VisitCorrelation::cs ? g.correlation
+                                                                               : std::pow(g.correlation, static_cast<double>(lag));
+    }
+  return r;
+}
+
 double effect_at(const Arm& arm, double month) { return interpolate_by_month(arm.effect_by_month, month); }
 
 Scenario without_priors(const Scenario& s) {
@@ -213,6 +226,7 @@ const char* to_string(Multiplicity v) {
   return "?";
 }
 const char* to_string(Covariate) { return "gmfcs"; }
+const char* to_string(VisitCorrelation v) { return v == VisitCorrelation::cs ? "cs" : "ar1"; }
 
 bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {
   const Arm& a = s.arms[arm];

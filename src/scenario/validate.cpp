@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
 
 #include "celltrial/scenario/limits.hpp"
@@ -189,11 +190,87 @@ std::size_t nth_control(const Scenario& sc, std::size_t skip) {
   return 0;
 }
 
+// The generic endpoint over the visits: values by visit, and a correlation of the residuals that
+// children can have (a positive definite matrix).
+void validate_generic(Reader& r, const Scenario& sc) {
+  const GenericModel& g = sc.population.generic;
+  const std::size_t V = sc.design.visits_months.size();
+  const std::string gp = "population.generic";
+  std::string months = "[";
+  for (std::size_t v = 0; v < V; ++v) months += (v ? ", " : "") + format_number(sc.design.visits_months[v]);
+  months += "]";
+  const std::string visits = std::to_string(V) + (V == 1 ? " visit" : " visits");
+  auto by_visit = [&](const std::vector<double>& x, const char* key, const char* scalar) {
+    check(r, x.empty() || x.size() == V, gp + "." + key,
+          "there are " + std::to_string(x.size()) + " values for the " + visits + " of design.visits_months " + months + ".",
+          std::string("give one value per visit, in the order of design.visits_months, or remove it to use ") + scalar +
+              " at every visit.");
+  };
+  by_visit(g.intercept_by_visit, "intercept_by_visit", "intercept");
+  by_visit(g.residual_sd_by_visit, "residual_sd_by_visit", "residual_sd");
+
+  const auto& m = g.correlation_matrix;
+  if (m.empty()) {
+    if (g.correlation_structure == VisitCorrelation::cs && V >= 2) {
+      const double bound = -1.0 / static_cast<double>(V - 1);
+      check(r, g.correlation > bound, gp + ".correlation",
+            "with the cs structure over " + visits + " the correlation must be above -1/(visits - 1) = " + format_number(bound) +
+                " (got " + format_number(g.correlation) + "): no children's residuals could be that correlated with "
+                "each other all at once (the matrix is not positive definite).",
+            "give a correlation above " + format_number(bound) + ", or use correlation_structure: ar1.");
+    }
+    return;
+  }
+  const std::string mp = gp + ".correlation_matrix";
+  if (m.size() != V) {
+    r.error_at(mp, "the matrix has " + std::to_string(m.size()) + " rows for the " + visits + " of design.visits_months " + months + ".",
+               "give one row of " + std::to_string(V) + " entries per visit, in the order of design.visits_months.");
+    return;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < V; ++i)
+    if (m[i].size() != V) {
+      r.error_at(mp + "[" + std::to_string(i) + "]",
+                 "the row has " + std::to_string(m[i].size()) + " entries, not " + std::to_string(V) + " (one per visit).",
+                 "give the correlation of this visit with each of the " + visits + ", itself included (1).");
+      ok = false;
+    }
+  if (!ok) return;
+  auto at = [&](std::size_t i, std::size_t j) { return mp + "[" + std::to_string(i) + "][" + std::to_string(j) + "]"; };
+  for (std::size_t i = 0; i < V; ++i) {
+    if (std::fabs(m[i][i] - 1) > 1e-9) {
+      r.error_at(at(i, i), "a visit's correlation with itself must be 1 (got " + format_number(m[i][i]) + ").",
+                 "set the diagonal entries to 1.");
+      ok = false;
+    }
+    for (std::size_t j = i + 1; j < V; ++j)
+      if (std::fabs(m[i][j] - m[j][i]) > 1e-9) {
+        r.error_at(at(j, i),
+                   "the matrix is not symmetric: entry [" + std::to_string(i) + "][" + std::to_string(j) + "] is " +
+                       format_number(m[i][j]) + " but [" + std::to_string(j) + "][" + std::to_string(i) + "] is " +
+                       format_number(m[j][i]) + ".",
+                   "give both the same value: the correlation of two visits is one number.");
+        ok = false;
+      }
+  }
+  if (!ok) return;
+  const std::vector<double> c = visit_correlation(g, V);
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> R(
+      c.data(), static_cast<Eigen::Index>(V), static_cast<Eigen::Index>(V));
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(Eigen::MatrixXd(R), Eigen::EigenvaluesOnly);
+  const double smallest = eigen.info() == Eigen::Success ? eigen.eigenvalues().minCoeff() : -1.0;
+  check(r, smallest > 1e-8, mp,
+        "the matrix is not positive definite (its smallest eigenvalue is " + format_number(smallest) +
+            "): no children's residuals could have these correlations all at once.",
+        "make the correlations consistent with each other (e.g. two visits that both correlate highly with a third "
+        "also correlate with each other), or use correlation with correlation_structure: ar1 or cs.");
+}
+
 // Cross-field validation, after every value has been read.
 // The outcome model: motor curves and variation (cp) or the generic endpoint.
 void validate_outcome_model(Reader& r, const Scenario& sc) {
-  [[maybe_unused]] const auto& p = sc.population;
-  [[maybe_unused]] const bool cp = p.outcome_model == OutcomeModel::cp;
+  const auto& p = sc.population;
+  const bool cp = p.outcome_model == OutcomeModel::cp;
   if (cp) {
     const auto& a = p.age;
     if (a.distribution == AgeDistribution::uniform)
@@ -217,6 +294,8 @@ void validate_outcome_model(Reader& r, const Scenario& sc) {
     check(r, std::fabs(sum - 1) < 1e-6, "population.gmfcs_mix",
           "the GMFCS shares sum to " + format_number(sum) + ", not 1.",
           "make the shares of levels I-V sum to 1 (levels left out count as 0).");
+  } else {
+    validate_generic(r, sc);
   }
 }
 
@@ -453,9 +532,6 @@ bool validate_design(Reader& r, const Scenario& sc) {
         "there are " + std::to_string(d.visits_months.size()) + " visits; celltrial simulates at most " +
             std::to_string(kMaxVisits) + ".",
         "keep the visits the analysis and the dropout model need (at most " + std::to_string(kMaxVisits) + ").");
-  if (d.dropout_per_point != 0)
-    check(r, cp, "design.dropout.per_point_of_progress", "dropout on observed progress needs the cp outcome model.",
-          "set it to 0 for the generic endpoint.");
   return sorted;
 }
 
@@ -500,10 +576,6 @@ void validate_follow_up(Reader& r, const Scenario& sc, bool sorted) {
   const bool cp = sc.population.outcome_model == OutcomeModel::cp;
   const std::string generic_fix = "remove it, or set population.outcome_model: cp.";
   check_per_arm(r, sc, d.mnar_shift_per_month, "design.dropout.mnar_shift_per_month");
-  if (d.mnar()) check(r, cp, "design.dropout.mnar_shift_per_month", "trajectories after dropout need the cp outcome model.", generic_fix);
-  if (d.missed_visit > 0)
-    check(r, cp, "design.dropout.missed_visit", "missed visits need the cp outcome model (the generic endpoint has one visit).",
-          generic_fix);
   std::set<std::string> names;
   for (std::size_t i = 0; i < d.intercurrent_events.size(); ++i) {
     const auto& e = d.intercurrent_events[i];
@@ -548,9 +620,6 @@ void validate_mmrm(Reader& r, const Scenario& sc, bool sorted) {
   const auto& d = sc.design;
   const auto& m = sc.analysis.mmrm;
   const double primary = sc.analysis.primary_visit_months;
-  check(r, sc.population.outcome_model == OutcomeModel::cp, "analysis.method",
-        "the mmrm analysis needs every visit of every child, which the generic outcome model does not simulate.",
-        "use method: ancova, or population.outcome_model: cp.");
   std::size_t up_to_primary = 0;
   for (double v : d.visits_months) up_to_primary += v <= primary;
   auto needs_two = [&](CovarianceStructure c, const std::string& path) {

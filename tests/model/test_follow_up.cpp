@@ -67,7 +67,7 @@ TEST_CASE("following every visit leaves the primary visit's data bit for bit, on
     const Scenario s = test::load_shipped(file, set);
     const Model fast(s), every(s, PreRunSizes{}, true);
     CHECK(fast.follow_up() == nullptr);
-    if (s.population.outcome_model == OutcomeModel::cp) CHECK(every.follow_up() != nullptr);
+    CHECK(every.follow_up() != nullptr);
     same_primary(fast, every, 5);
   }
 }

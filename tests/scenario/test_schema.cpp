@@ -33,6 +33,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"population.outcome_model", {"analysis.adjust_for=[]"}},
     {"population.eligibility.min_ucb_tnc_per_kg", {"arms[1].product=ucb"}},
     {"arms[].modifiers.hla_mismatch", {"arms[1].product=ucb"}},
+    {"population.generic.intercept_by_visit",
+     {"population.outcome_model=generic", "analysis.adjust_for=[]", "population.generic.intercept_by_visit=[1, 2, 3]"}},
+    {"population.generic.residual_sd_by_visit",
+     {"population.outcome_model=generic", "analysis.adjust_for=[]", "population.generic.residual_sd_by_visit=[3, 4, 5]"}},
+    {"population.generic.correlation_matrix",
+     {"population.outcome_model=generic", "analysis.adjust_for=[]",
+      "population.generic.correlation_matrix=[[1, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 1]]"}},
     {"population.generic.", {"population.outcome_model=generic", "analysis.adjust_for=[]"}},
     {"population.age_months.mean", {"population.age_months.distribution=normal"}},
     {"population.age_months.sd", {"population.age_months.distribution=normal"}},
@@ -245,6 +252,12 @@ std::vector<std::string> candidates(const KeyInfo& k, const YAML::Node& current)
         YAML::Node m = YAML::Clone(current);
         for (std::size_t j = 0; j < m[0].size(); ++j) m[0][j] = m[0][j].as<double>() * 0.5;
         out.push_back(flow(m));
+        // Every entry off the diagonal halved: keeps a matrix symmetric with its diagonal.
+        YAML::Node o = YAML::Clone(current);
+        for (std::size_t i = 0; i < o.size(); ++i)
+          for (std::size_t j = 0; j < o[i].size(); ++j)
+            if (i != j) o[i][j] = o[i][j].as<double>() * 0.5;
+        out.push_back(flow(o));
       }
       break;
     default: break;

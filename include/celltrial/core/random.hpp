@@ -32,8 +32,8 @@ enum class Purpose : std::uint64_t {
   prior = 9,          ///< effect drawn from a design prior (assurance)
   sex = 10,           ///< sex, when a subgroup needs it and no weight is simulated
   accrual = 11,       ///< calendar times of screening and randomisation (design.accrual)
-  visits = 12,        ///< assessments at the visits the outcome model does not simulate itself
-  follow_up = 13,     ///< when a child drops out (the month), and dropout after the primary visit
+  visits = 12,        ///< assessments at the visits the outcome model does not simulate itself (generic: their residuals)
+  follow_up = 13,     ///< when a child drops out (the month), and dropout after the primary visit (generic model on progress: all of it)
   events = 14,        ///< intercurrent events (design.intercurrent_events)
   missed_visits = 15, ///< intermittent missed visits (design.dropout.missed_visit)
   delayed = 16,       ///< the delayed group's treatment effect (design.delayed_start_month)

@@ -2,6 +2,7 @@
 // Loss to follow-up: a constant hazard per month (set by the share lost by the last visit), times
 // each GMFCS level's multiplier, and, when dropout depends on progress, times exp(beta * the change
 // observed at the previous visit). Draws on the Purpose::dropout stream.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -32,6 +33,12 @@ class DropoutModel {
   /// change at the previous visit was `prev`.
   double hazard(std::size_t k, double gm, double prev) const {
     return drop_hazard_[k] * gm * std::exp(sc_.design.dropout_per_point * prev);
+  }
+  /// A dropout month within (0, width] of an interval with constant hazard `rate` per month, given
+  /// that the child drops out in it (the exponential truncated at width), from a uniform u on [0, 1).
+  static double time_within(double u, double rate, double width) {
+    if (!(rate * width > 1e-300)) return u * width;
+    return std::min(width, -std::log1p(u * std::expm1(-rate * width)) / rate);
   }
   /// Missing at the primary visit completely at random (by level when the levels differ): sets
   /// out.observed from the children's levels (cp model, one simulated visit).

@@ -9,11 +9,14 @@
 // (Purpose::visits, follow_up, events, missed_visits, delayed), so that following children over
 // time changes none of the outcome model's draws: without events, missed visits or a shift after
 // dropout the primary visit's data are the same, bit for bit, whether or not the follow-up runs.
+// For the generic outcome model the visits are GenericVisits' (model/generic_visits.hpp).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "celltrial/model/effect.hpp"
+#include "celltrial/model/generic_visits.hpp"
 #include "celltrial/model/trajectory.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -37,8 +40,11 @@ class FollowUp {
   std::size_t visits() const { return months_.size(); }
   std::size_t primary() const { return primary_; }
   const std::vector<double>& months() const { return months_; }
-  /// Whether anything changes the primary visit's data (events, missed visits, a shift after dropout).
+  /// Whether anything changes the primary visit's data (events, missed visits, a shift after
+  /// dropout; for the generic model also dropout on progress).
   bool changes_primary() const { return changes_primary_; }
+  /// The generic model's visits (nullptr for the cp model).
+  const GenericVisits* generic() const { return generic_ ? &*generic_ : nullptr; }
 
  private:
   /// The treatment part of a child's change at `month` (arm's effect times the child's scale, plus
@@ -58,6 +64,7 @@ class FollowUp {
   int delayed_arm_ = -1;                     ///< arm whose product the control arm gets at delayed_start_month
   double delayed_month_ = 0;
   bool changes_primary_ = false;
+  std::optional<GenericVisits> generic_;  ///< the generic outcome model's visits
 };
 
 }  // namespace celltrial

@@ -72,6 +72,7 @@ struct TrialData {
     double scale = 0, het = 0;                           ///< effect multiplier and heterogeneity
     double weight = 0;                                   ///< kg at randomisation (0 when not simulated)
     std::uint32_t drop_visit = 0;  ///< dropout on progress: the simulated visit first missed (= visits simulated: none)
+    double residual = 0;           ///< generic model: the primary visit's residual in SD units (a standard normal)
   };
   std::vector<Latent> latent;
   /// Workspace of the model: children grouped by GMFCS level for the dropout draws.
@@ -126,7 +127,9 @@ struct Truth {
 };
 
 /// Whether the scenario's children must be followed over every scheduled visit to simulate it:
-/// intercurrent events, missed visits, a shift after dropout or a delayed start (cp model).
+/// the mmrm analysis; intercurrent events, missed visits, a shift after dropout or a delayed start
+/// (cp model); missed visits, a shift after dropout, or dropout on progress with a visit before the
+/// primary one (generic model).
 bool needs_follow_up(const Scenario& s);
 
 /// Fixed randomisation as a deterministic sequence: the j-th child goes to the arm furthest behind
@@ -148,9 +151,9 @@ class Model {
  public:
   /// Throws Error(ExitCode::data) naming the scenario location when no child, or fewer than
   /// 1 in 10,000 screened, can meet the eligibility criteria.
-  /// `every_visit`: follow every child over every scheduled visit (TrialData::visits), as the
-  /// scenario's intercurrent events, missed visits, shift after dropout or delayed start need anyway
-  /// (cp model). The primary visit's data are the same either way.
+  /// `every_visit`: follow every child over every scheduled visit (TrialData::visits), as
+  /// needs_follow_up(s) scenarios are anyway (either outcome model). The primary visit's data are
+  /// the same either way.
   explicit Model(const Scenario& s, const PreRunSizes& pre_run = {}, bool every_visit = false);
 
   /// Simulates trial `trial` of the run seeded with `seed`.
@@ -246,6 +249,8 @@ class Model {
   bool plain_ = false;
   std::optional<AccrualModel> accrual_;  ///< design.accrual
   std::optional<FollowUp> follow_;       ///< every scheduled visit (every_visit, events, missed visits, ...)
+  /// The generic model at the primary visit: its intercept and residual SD (population.generic).
+  double generic_intercept_ = 0, generic_sd_ = 0;
   Truth truth_;
 };
 

@@ -83,13 +83,34 @@ struct CpModel {
   DeclineModel decline;
 };
 
+/// How a child's residuals in the generic model correlate between visits: rho^|i - j| by visit
+/// order (ar1), or rho between any two visits (cs, compound symmetry).
+enum class VisitCorrelation { ar1, cs };
+
+/// The generic endpoint: outcome at visit v = intercept_v + slope * baseline + effect + e_v, with
+/// a child's residuals e ~ MVN(0, D R D), D = diag(residual SD by visit), R their correlation.
 struct GenericModel {
   double baseline_mean = 50;
   double baseline_sd = 10;
   double intercept = 5;
   double slope = 0.9;
   double residual_sd = 4;
+  /// One value per scheduled visit (design.visits_months); empty: intercept, residual_sd at every visit.
+  std::vector<double> intercept_by_visit;
+  std::vector<double> residual_sd_by_visit;
+  double correlation = 0;  ///< rho of correlation_structure
+  VisitCorrelation correlation_structure = VisitCorrelation::ar1;
+  /// V x V correlation of the residuals, instead of correlation and its structure; empty: none.
+  std::vector<std::vector<double>> correlation_matrix;
+
+  /// The intercept and the residual SD at scheduled visit v.
+  double intercept_at(std::size_t v) const { return intercept_by_visit.empty() ? intercept : intercept_by_visit[v]; }
+  double residual_sd_at(std::size_t v) const { return residual_sd_by_visit.empty() ? residual_sd : residual_sd_by_visit[v]; }
 };
+
+/// The correlation of a child's residuals between `visits` scheduled visits, row-major V x V:
+/// correlation_matrix when given, else rho^|i - j| (ar1) or rho off the diagonal (cs).
+std::vector<double> visit_correlation(const GenericModel& g, std::size_t visits);
 
 struct Population {
   OutcomeModel outcome_model = OutcomeModel::cp;
@@ -448,5 +469,6 @@ const char* to_string(Endpoint);
 const char* to_string(Direction);
 const char* to_string(Multiplicity);
 const char* to_string(Covariate);
+const char* to_string(VisitCorrelation);
 
 }  // namespace celltrial

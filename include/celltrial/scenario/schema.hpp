@@ -133,6 +133,8 @@ inline constexpr std::array<Option<Estimand>, 2> kEstimands{
 inline constexpr std::array<Option<Endpoint>, 3> kEndpoints{{{"change", Endpoint::change},
                                                              {"value", Endpoint::value},
                                                              {"excess_over_expected", Endpoint::excess_over_expected}}};
+inline constexpr std::array<Option<VisitCorrelation>, 2> kVisitCorrelations{
+    {{"ar1", VisitCorrelation::ar1}, {"cs", VisitCorrelation::cs}}};
 inline constexpr std::array<Option<Covariate>, 1> kCovariates{{{"gmfcs", Covariate::gmfcs}}};
 inline constexpr std::array<Option<Direction>, 2> kDirections{{{"greater", Direction::greater}, {"less", Direction::less}}};
 inline constexpr std::array<Option<Multiplicity>, 7> kProcedures{{{"none", Multiplicity::none},
@@ -269,6 +271,27 @@ void declare_population(V& v, P& p) {
     g.number("slope", p.generic.slope, {.meaning = "slope of the outcome on baseline"});
     g.number("residual_sd", p.generic.residual_sd,
              {.meaning = "residual SD of the outcome", .unit = "outcome units", .min = above(0), .example = "e.g. 4."});
+    const auto& G = p.generic;
+    g.numbers("intercept_by_visit", p.generic.intercept_by_visit,
+              {.meaning = "intercept at each visit: the control arm's mean of outcome - slope baseline (overrides intercept)",
+               .unit = "outcome units", .max_items = kMaxVisits, .rule = "one per design.visits_months entry",
+               .default_text = "intercept at every visit", .written = !G.intercept_by_visit.empty(), .since = "0.2"});
+    g.numbers("residual_sd_by_visit", p.generic.residual_sd_by_visit,
+              {.meaning = "residual SD at each visit (overrides residual_sd)", .unit = "outcome units", .min = above(0),
+               .max_items = kMaxVisits, .rule = "one per design.visits_months entry", .example = "e.g. [3, 4, 5].",
+               .default_text = "residual_sd at every visit", .written = !G.residual_sd_by_visit.empty(), .since = "0.2"});
+    g.number("correlation", p.generic.correlation,
+             {.meaning = "correlation of a child's residuals between visits (see correlation_structure)", .min = above(-1),
+              .max = below(1), .rule = "cs: above -1/(visits - 1)", .example = "e.g. 0.6.",
+              .written = G.correlation != 0, .since = "0.2"});
+    g.choice("correlation_structure", p.generic.correlation_structure, options(kVisitCorrelations),
+             {.meaning = "ar1: correlation^|i - j| between the i-th and j-th visits; cs: correlation between any two",
+              .written = G.correlation_structure != VisitCorrelation::ar1, .since = "0.2"});
+    g.matrix("correlation_matrix", p.generic.correlation_matrix,
+             {.meaning = "the residuals' correlation between visits, row i for the i-th visit (overrides correlation)",
+              .min = at_least(-1), .max = at_most(1), .rule = "visits x visits, symmetric, unit diagonal, positive definite",
+              .example = "e.g. [[1, 0.6, 0.4], [0.6, 1, 0.6], [0.4, 0.6, 1]].", .default_text = "none",
+              .written = !G.correlation_matrix.empty(), .since = "0.2"});
   });
 }
 
@@ -492,7 +515,7 @@ void declare_design(V& v, D& d) {
              .example = "1 means no change."});
     o.number("per_point_of_progress", d.dropout_per_point,
              {.meaning = "missing at random: log hazard ratio per point of observed change at the previous visit",
-              .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5), .rule = "cp model only",
+              .unit = "log hazard ratio per point", .min = at_least(-5), .max = at_most(5),
               .example = "e.g. -0.1: less loss when progressing."});
     o.number("missed_visit", d.missed_visit,
              {.meaning = "probability that a child still in the trial misses a scheduled visit (intermittent, at random)",

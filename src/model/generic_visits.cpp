@@ -1,0 +1,152 @@
+#include "celltrial/model/generic_visits.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/core/random.hpp"
+#include "celltrial/model/dropout.hpp"
+#include "celltrial/model/model.hpp"
+
+namespace celltrial {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The lower Cholesky factor of a symmetric positive semi-definite n x n matrix (row-major). A pivot
+// that rounding leaves at or below 0 gives a zero column: the factor of the nearest such matrix.
+std::vector<double> cholesky(const std::vector<double>& c, std::size_t n) {
+  std::vector<double> l(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k <= i; ++k) {
+      double sum = c[i * n + k];
+      for (std::size_t m = 0; m < k; ++m) sum -= l[i * n + m] * l[k * n + m];
+      if (i == k) l[i * n + i] = std::sqrt(std::max(sum, 0.0));
+      else l[i * n + k] = l[k * n + k] > 0 ? sum / l[k * n + k] : 0.0;
+    }
+  return l;
+}
+}  // namespace
+
+GenericVisits::GenericVisits(const Scenario& s, double dropout_rate_per_month)
+    : sc_(s),
+      months_(s.design.visits_months),
+      primary_(static_cast<std::size_t>(std::find(months_.begin(), months_.end(), s.analysis.primary_visit_months) -
+                                        months_.begin())),
+      slope_(s.population.generic.slope),
+      effect_(s, months_, primary_),
+      lambda_(dropout_rate_per_month),
+      beta_(s.design.dropout_per_point),
+      on_progress_(s.design.dropout_per_point != 0) {
+  const GenericModel& g = s.population.generic;
+  const std::size_t V = months_.size(), p = primary_;
+  CELLTRIAL_ASSERT(p < V && V <= kMaxVisits);
+  for (std::size_t v = 0; v < V; ++v) {
+    intercept_.push_back(g.intercept_at(v));
+    sd_.push_back(g.residual_sd_at(v));
+  }
+  const std::vector<double> R = visit_correlation(g, V);
+  covariance_.resize(V * V);
+  for (std::size_t i = 0; i < V; ++i)
+    for (std::size_t j = 0; j < V; ++j) covariance_[i * V + j] = sd_[i] * R[i * V + j] * sd_[j];
+
+  // The other visits' standardised residuals given the primary's: mean r z_p, correlation
+  // R_oo - r r' (the conditional normal).
+  for (std::size_t v = 0; v < V; ++v)
+    if (v != p) others_.push_back(v);
+  const std::size_t O = others_.size();
+  r_.assign(V, 0.0);
+  for (std::size_t v = 0; v < V; ++v) r_[v] = R[v * V + p];
+  std::vector<double> c(O * O);
+  for (std::size_t i = 0; i < O; ++i)
+    for (std::size_t k = 0; k < O; ++k) {
+      const std::size_t vi = others_[i], vk = others_[k];
+      c[i * O + k] = R[vi * V + vk] - r_[vi] * r_[vk];
+    }
+  chol_ = cholesky(c, O);
+}
+
+void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
+  const std::size_t n = d.size(), V = months_.size(), p = primary_, O = others_.size();
+  CELLTRIAL_ASSERT(d.latent.size() == n);
+  d.visits = V;
+  d.visit_change.resize(n * V);
+  d.hypothetical.resize(n * V);
+  d.status.resize(n * V);
+  d.dropout_month.resize(n);
+  d.event_month.assign(n, kNaN);  // no intercurrent events in the generic model
+  d.event_kind.assign(n, kNoEvent);
+  d.treated_month.resize(n);
+  Engine noise = make_stream(seed, trial, Purpose::visits);
+  Engine drop = make_stream(seed, trial, Purpose::follow_up);
+  Engine missed = make_stream(seed, trial, Purpose::missed_visits);
+  const Design& D = sc_.design;
+  const double miss = D.missed_visit;
+  std::array<double, kMaxVisits> z{};
+
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t a = d.arm[j];
+    const double x = d.baseline[j], scale = d.effect_scale[a], zp = d.latent[j].residual;
+    double* vc = d.visit_change.data() + j * V;
+    std::uint8_t* status = d.status.data() + j * V;
+
+    // The values: the primary visit's as the outcome model drew it, the others given its residual.
+    for (std::size_t k = 0; k < O; ++k) z[k] = std_normal(noise);
+    for (std::size_t k = 0; k < O; ++k) {
+      const std::size_t v = others_[k];
+      double e = r_[v] * zp;
+      for (std::size_t i = 0; i <= k; ++i) e += chol_[k * O + i] * z[i];
+      vc[v] = mean(v, a, x, scale) + sd_[v] * e - x;
+    }
+    vc[p] = d.change[j];
+    d.treated_month[j] = sc_.arms[a].role == ArmRole::active ? 0.0 : kNaN;
+
+    // Dropout: monotone, constant hazard; on progress, times exp(beta * the change at the visit
+    // that opens the interval), from the first interval on.
+    double out = kNaN;
+    if (lambda_ > 0) {
+      if (on_progress_) {
+        double from = 0, prev = 0;
+        for (std::size_t v = 0; v < V; ++v) {
+          const double width = months_[v] - from, rate = lambda_ * std::exp(beta_ * prev);
+          if (uniform01(drop) < -std::expm1(-rate * width)) {
+            out = from + DropoutModel::time_within(uniform01(drop), rate, width);
+            break;
+          }
+          from = months_[v];
+          prev = vc[v];
+        }
+      } else {
+        // Lost by the primary visit as the outcome model found; the month within that interval.
+        if (!d.observed[j]) out = DropoutModel::time_within(uniform01(drop), lambda_, months_[p]);
+        for (std::size_t v = p + 1; v < V && std::isnan(out); ++v) {
+          const double width = months_[v] - months_[v - 1];
+          if (uniform01(drop) < -std::expm1(-lambda_ * width))
+            out = months_[v - 1] + DropoutModel::time_within(uniform01(drop), lambda_, width);
+        }
+      }
+    }
+    d.dropout_month[j] = out;
+
+    // After dropout the unobserved values move by the arm's shift per month (missing not at random).
+    const double shift = D.mnar_shift(a);
+    if (shift != 0 && !std::isnan(out))
+      for (std::size_t v = 0; v < V; ++v)
+        if (months_[v] > out) vc[v] += shift * (months_[v] - out);
+
+    // Which visits are assessed: none from dropout on; before it, each missed at random.
+    for (std::size_t v = 0; v < V; ++v) {
+      VisitStatus st = VisitStatus::observed;
+      if (months_[v] >= out) st = VisitStatus::dropped_out;
+      if (miss > 0 && uniform01(missed) < miss && st == VisitStatus::observed) st = VisitStatus::missed;
+      status[v] = static_cast<std::uint8_t>(st);
+    }
+    std::copy(vc, vc + V, d.hypothetical.data() + j * V);  // no intercurrent events: the same values
+    d.change[j] = vc[p];
+    d.observed[j] = status[p] == static_cast<std::uint8_t>(VisitStatus::observed);
+  }
+}
+
+}  // namespace celltrial
