@@ -445,6 +445,22 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   build_derivatives(theta);
   grad_.resize(static_cast<Eigen::Index>(q_));
   for (std::size_t r = 0; r < q_; ++r) grad_(static_cast<Eigen::Index>(r)) = -0.5 * trace_product(g_, d_[r]);
+  // The scoring matrix of the first iterations: the information without the fixed effects'
+  // correction, tr(W dSigma_r W dSigma_s) n / 2 per pattern (cheap; it differs from the REML
+  // information by terms of order p / n, which slow the convergence a little, not its end).
+  {
+    const auto Q = static_cast<Eigen::Index>(q_);
+    score_info_.setZero(Q, Q);
+    if (a1_.size() < q_) a1_.resize(q_);
+    for (std::size_t i = 0; i < np; ++i) {
+      for (std::size_t r = 0; r < q_; ++r) a1_[r].noalias() = w_[i] * d_[r] * w_[i];
+      for (std::size_t r = 0; r < q_; ++r)
+        for (std::size_t c = r; c < q_; ++c)
+          score_info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) += 0.5 * pats[i].n * trace_product(a1_[r], d_[c]);
+    }
+    for (Eigen::Index r = 0; r < Q; ++r)
+      for (Eigen::Index c = 0; c < r; ++c) score_info_(r, c) = score_info_(c, r);
+  }
   if (level < 2) return true;
 
   // The expected information: tr(P dSigma_r P dSigma_s) / 2.
@@ -483,6 +499,7 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   q_ = parameters(structure);
   iterations_ = 0;
   obs_ready_ = false;
+  info_ready_ = false;
   for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
   const auto V = static_cast<Eigen::Index>(v_);
   if (data.observations() <= p_ || data.patterns().empty()) return false;
@@ -519,20 +536,23 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
     if (!(s0(u, u) > 0)) return false;  // a visit nobody attended, or no residual variation
   start_values(s0, theta_);
 
-  // Fisher scoring with step halving, then Newton-Raphson steps (the observed information) once
+  // Scoring steps with step halving, then Newton-Raphson steps (the observed information) once
   // close: where the REML is flat, scoring creeps and would stop with the covariance still moving.
-  if (!evaluate(theta_, 2)) return false;
+  // The observed information of the last step is kept for the Satterthwaite df (the last step
+  // moves the parameters by less than 1e-8 of their standard errors).
+  if (!evaluate(theta_, 1)) return false;
   Eigen::VectorXd step, candidate;
-  Eigen::MatrixXd observed;
   bool converged = false, newton = false;
   for (int it = 0; it < kMaxIterations && !converged; ++it) {
     Eigen::LDLT<Eigen::MatrixXd> ldlt;
+    obs_ready_ = false;
     if (newton) {
-      observed_information(observed);
-      ldlt.compute(observed);
-      if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 0)) ldlt.compute(info_);
+      observed_information(obs_info_);
+      ldlt.compute(obs_info_);
+      obs_ready_ = ldlt.info() == Eigen::Success && ldlt.vectorD().minCoeff() > 0;
+      if (!obs_ready_) ldlt.compute(score_info_);
     } else {
-      ldlt.compute(info_);
+      ldlt.compute(score_info_);
     }
     if (ldlt.info() != Eigen::Success) return false;
     step = ldlt.solve(grad_);
@@ -545,7 +565,7 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
     int h = 0;
     for (; h < kMaxHalvings; ++h, scale *= 0.5) {
       candidate = theta_ + scale * step;
-      if (evaluate(candidate, 2) && loglik_ >= before - 1e-10 * (1 + std::fabs(before))) break;
+      if (evaluate(candidate, 1) && loglik_ >= before - 1e-10 * (1 + std::fabs(before))) break;
     }
     if (h == kMaxHalvings) return false;
     theta_ = candidate;
@@ -664,6 +684,10 @@ MmrmContrast Mmrm::contrast(std::span<const double> cv, DfMethod method) {
       break;
     }
     case DfMethod::kenward_roger: {
+      if (!info_ready_) {
+        if (!evaluate(theta_, 2)) return out;
+        info_ready_ = true;
+      }
       std::vector<Eigen::MatrixXd> k;
       Eigen::VectorXd gr;
       sensitivities(k, gr);

@@ -147,8 +147,11 @@ class Mmrm {
   std::vector<Eigen::MatrixXd> d_;    ///< dSigma / dtheta_r
   Eigen::MatrixXd d2_;                ///< workspace of second_derivative
   Eigen::MatrixXd g_;                 ///< V x V: d REML / d Sigma = -G / 2
-  Eigen::MatrixXd obs_info_;          ///< observed information (computed on the first contrast)
+  Eigen::MatrixXd obs_info_;          ///< observed information (from the last Newton step, or the first contrast)
   bool obs_ready_ = false;
+  Eigen::MatrixXd score_info_;        ///< the scoring matrix (information without the fixed effects' terms)
+  std::vector<Eigen::MatrixXd> a1_;   ///< workspace: W dSigma_r W of one pattern
+  bool info_ready_ = false;           ///< info_ holds the REML expected information at the estimate
   Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
 };
 
