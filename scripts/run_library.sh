@@ -14,6 +14,8 @@ for f in scenarios/*.yaml scenarios/validation/*.yaml; do
   [[ $f == scenarios/longitudinal_ucb.yaml || $f == scenarios/delayed_treatment.yaml ]] && export=(--export-trials 1)
   ./build/celltrial simulate "$f" --quiet "${export[@]}"
 done
+echo "== ANCOVA vs MMRM under MCAR, MAR and MNAR dropout and both estimands (a sweep)"
+./build/celltrial sweep scenarios/missing_data_estimands.yaml --quiet
 echo "== sample size and assurance of the default scenario"
 ./build/celltrial power --target 0.8 --prior 'normal(1.42,0.56)' --quiet
 echo "== responder sensitivity study (subgroups, enrichment, tornado, heat map, report)"

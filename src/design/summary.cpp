@@ -148,11 +148,13 @@ nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::s
                                 s.analysis.ci_level);
   // The true effect is the estimand's: with the shift after dropout (what the children lost to
   // follow-up had), and with the intercurrent events under the treatment policy only.
-  if (truth.follow_up_trials > 0)
-    j["estimate"]["true_includes"] =
-        std::string(s.analysis.estimand == Estimand::hypothetical ? "the shift after dropout"
-                                                                  : "intercurrent events and the shift after dropout") +
-        ", averaged over " + std::to_string(truth.follow_up_trials) + " pre-run trials";
+  if (truth.follow_up_trials > 0) {
+    const bool events = s.analysis.estimand == Estimand::treatment_policy && !s.design.intercurrent_events.empty();
+    const std::string what = events && s.design.mnar() ? "intercurrent events and the shift after dropout"
+                             : events                  ? "intercurrent events"
+                                                       : "the shift after dropout";
+    j["estimate"]["true_includes"] = what + ", averaged over " + std::to_string(truth.follow_up_trials) + " pre-run trials";
+  }
   if (s.analysis.estimand == Estimand::hypothetical && !s.design.intercurrent_events.empty())
     j["estimate"]["true_excludes"] = "intercurrent events (the effect had they not happened)";
   if (with_prior) {
