@@ -122,7 +122,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   {
     const auto K = static_cast<Eigen::Index>(lay.k);
     Eigen::MatrixXd l = Eigen::MatrixXd::Zero(K, K);
-    const double top = zz.diagonal().maxCoeff();
+    const double top = K > 0 ? zz.diagonal().maxCoeff() : 0.0;
     for (Eigen::Index i = 0; i < K; ++i) {
       double piv = zz(i, i);
       for (Eigen::Index m = 0; m < i; ++m) piv -= l(i, m) * l(i, m);
@@ -151,6 +151,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       w.col_of[visits * lay.k + c] = static_cast<int>(w.cols.size());
       w.cols.push_back({static_cast<std::uint8_t>(visits), static_cast<std::uint8_t>(c)});
     }
+  if (w.cols.empty() || !(zz.allFinite())) return -1;
   for (std::size_t i = 0; i < structures.size(); ++i)
     if (w.fit.fit(w.data, w.cols, structures[i])) return static_cast<int>(i);
   return -1;

@@ -23,6 +23,7 @@ constexpr double kSingular = 1e-10;
 
 // Cholesky of a symmetric matrix with every pivot above kSingular x the largest diagonal entry.
 bool factor(const Eigen::MatrixXd& a, Eigen::LLT<Eigen::MatrixXd>& llt) {
+  if (a.size() == 0 || !a.allFinite()) return false;
   llt.compute(a);
   if (llt.info() != Eigen::Success) return false;
   const double top = a.diagonal().maxCoeff();
@@ -502,7 +503,7 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   info_ready_ = false;
   for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
   const auto V = static_cast<Eigen::Index>(v_);
-  if (data.observations() <= p_ || data.patterns().empty()) return false;
+  if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
 
   // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
   // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
@@ -532,8 +533,23 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   const double shrink = 1 - static_cast<double>(p_) / static_cast<double>(data.observations());
   for (Eigen::Index u = 0; u < V; ++u)
     for (Eigen::Index v = 0; v < V; ++v) s0(u, v) = count(u, v) > 0 ? s0(u, v) / (count(u, v) * shrink) : 0.0;
+  // A visit without residual variation (nobody assessed there, or no more children than its
+  // columns) leaves the structures with a variance of their own per visit nothing to start from;
+  // the homogeneous ones take the other visits' mean variance there.
+  double pooled = 0, visits_with = 0;
   for (Eigen::Index u = 0; u < V; ++u)
-    if (!(s0(u, u) > 0)) return false;  // a visit nobody attended, or no residual variation
+    if (s0(u, u) > 0) {
+      pooled += s0(u, u);
+      visits_with += 1;
+    }
+  const bool own_variances = structure_ == CovarianceStructure::unstructured || structure_ == CovarianceStructure::heterogeneous_ar1;
+  for (Eigen::Index u = 0; u < V; ++u)
+    if (!(s0(u, u) > 0)) {
+      if (own_variances || visits_with == 0) return false;
+      s0.row(u).setZero();
+      s0.col(u).setZero();
+      s0(u, u) = pooled / visits_with;
+    }
   start_values(s0, theta_);
 
   // Scoring steps with step halving, then Newton-Raphson steps (the observed information) once

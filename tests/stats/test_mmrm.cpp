@@ -190,3 +190,17 @@ TEST_CASE("mmrm: residual and between-within degrees of freedom count observatio
   first[0] = -1;
   CHECK(m.contrast(first, DfMethod::between_within).df == nsub - 3);
 }
+
+TEST_CASE("mmrm: a covariance the data cannot estimate fails the fit, and a simpler structure then fits", "[stats][mmrm]") {
+  // Every child assessed at visits 2 and 3; only three at visit 1, as many as its columns: the
+  // first visit's residual variance cannot be estimated by the unstructured model.
+  Simulated s = simulate(60, 0.0, 0.0, 41);
+  for (std::size_t i = 3; i < s.mask.size(); ++i) s.mask[i] &= ~1u;
+  s.z[1] = {0.0, 1.0, 40.0};
+  const MmrmData d = data_of(s);
+  const auto cols = by_visit_columns(3, 3);
+  Mmrm m;
+  CHECK_FALSE(m.fit(d, cols, CovarianceStructure::unstructured));
+  REQUIRE(m.fit(d, cols, CovarianceStructure::toeplitz));
+  CHECK(m.contrast(last_visit_contrast(), DfMethod::satterthwaite).ok);
+}
