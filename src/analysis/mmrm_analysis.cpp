@@ -28,7 +28,7 @@ struct Work {
   stats::Mmrm fit;
   std::vector<stats::MmrmColumn> cols;
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
-  std::vector<double> z, y, c;
+  std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
   std::vector<std::uint32_t> masks;
 };
 
@@ -84,10 +84,12 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t n = d.size();
   lay.cells = arms * (layers ? 2 : 1);
   // Strata present among the analysed children; the first present one is the reference.
+  // One pass over the children: which visits each has in the model, and its responses there.
   std::array<bool, kGmfcsLevels> present{};
   w.masks.resize(n);
+  w.ys.resize(n * visits);
   for (std::size_t j = 0; j < n; ++j) {
-    w.masks[j] = keep(j) ? response(j, nullptr) : 0u;
+    w.masks[j] = keep(j) ? response(j, w.ys.data() + j * visits) : 0u;
     if (w.masks[j]) present[d.stratum[j]] = true;
   }
   lay.strata_from = lay.cells + 1;
@@ -104,15 +106,13 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   }
   w.data.reset(visits, lay.k);
   w.z.assign(lay.k, 0.0);
-  w.y.assign(visits, 0.0);
   for (std::size_t j = 0; j < n; ++j) {
     if (!w.masks[j]) continue;
     std::fill(w.z.begin(), w.z.end(), 0.0);
     w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
     w.z[lay.cells] = d.baseline[j];
     if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
-    response(j, w.y.data());
-    w.data.add(w.z.data(), w.y.data(), w.masks[j]);
+    w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
   }
   if (w.data.subjects() == 0) return -1;
   // Covariates dependent on earlier ones: pivots of the Cholesky factor of the summed z z'.
@@ -216,17 +216,13 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   // Arm summaries: children in the model, and the mean response of those assessed at the primary visit.
   const std::size_t primary = V - 1;
   std::array<double, kMaxArms> arm_n{}, prim_n{}, prim_y{};
-  {
-    std::vector<double> y(V);
-    for (std::size_t j = 0; j < n; ++j) {
-      const std::uint32_t mask = work.masks[j];
-      if (!mask) continue;
-      arm_n[d.arm[j]] += 1;
-      if (mask >> primary & 1u) {
-        response(j, y.data());
-        prim_n[d.arm[j]] += 1;
-        prim_y[d.arm[j]] += y[primary];
-      }
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint32_t mask = work.masks[j];
+    if (!mask) continue;
+    arm_n[d.arm[j]] += 1;
+    if (mask >> primary & 1u) {
+      prim_n[d.arm[j]] += 1;
+      prim_y[d.arm[j]] += work.ys[j * V + primary];
     }
   }
   out.screened = d.screened;

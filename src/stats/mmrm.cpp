@@ -1,6 +1,7 @@
 #include "celltrial/stats/mmrm.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -10,6 +11,8 @@
 namespace celltrial::stats {
 
 namespace {
+// A visits x visits matrix on the stack (no allocation in the iterations).
+using VisitMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMmrmMaxVisits, kMmrmMaxVisits>;
 constexpr std::size_t kDirectMaskVisits = 12;  // patterns found by mask in a table up to this many visits
 constexpr int kMaxIterations = 200;
 constexpr int kMaxHalvings = 40;
@@ -55,61 +58,75 @@ double power_of(double rho, int d) { return d <= 0 ? 1.0 : std::pow(rho, d); }
 void MmrmData::reset(std::size_t visits, std::size_t covariates) {
   CELLTRIAL_ASSERT(visits >= 1 && visits <= kMmrmMaxVisits && covariates >= 1);
   if (visits != visits_ || covariates != k_) {
-    patterns_.clear();
     by_mask_.clear();
-  } else {
-    for (std::size_t i = 0; i < used_; ++i)
-      if (visits_ <= kDirectMaskVisits) by_mask_[patterns_[i].mask] = 0;
+  } else if (visits_ <= kDirectMaskVisits) {
+    for (std::size_t i = 0; i < used_; ++i) by_mask_[masks_[i]] = 0;
   }
   visits_ = visits;
   k_ = covariates;
+  stride_ = 1 + k_ * k_ + k_ * visits_ + visits_ * visits_;
   subjects_ = observations_ = used_ = 0;
+  acc_.clear();
+  masks_.clear();
+  stale_ = true;
   if (visits_ <= kDirectMaskVisits) by_mask_.resize(std::size_t{1} << visits_, 0);
 }
 
-MmrmData::Pattern& MmrmData::pattern(std::uint32_t mask) {
-  std::int32_t at = 0;
+std::size_t MmrmData::slot(std::uint32_t mask) {
   if (visits_ <= kDirectMaskVisits) {
-    at = by_mask_[mask];
+    const std::int32_t at = by_mask_[mask];
+    if (at > 0) return static_cast<std::size_t>(at - 1);
   } else {
     for (std::size_t i = 0; i < used_; ++i)
-      if (patterns_[i].mask == mask) at = static_cast<std::int32_t>(i) + 1;
+      if (masks_[i] == mask) return i;
   }
-  if (at > 0) return patterns_[static_cast<std::size_t>(at - 1)];
-  if (used_ == patterns_.size()) patterns_.emplace_back();
-  Pattern& p = patterns_[used_++];
-  const auto k = static_cast<Eigen::Index>(k_), v = static_cast<Eigen::Index>(visits_);
-  p.mask = mask;
-  p.n = 0;
-  p.zz.setZero(k, k);
-  p.zy.setZero(k, v);
-  p.yy.setZero(v, v);
-  if (visits_ <= kDirectMaskVisits) by_mask_[mask] = static_cast<std::int32_t>(used_);
-  return p;
+  masks_.push_back(mask);
+  acc_.resize(acc_.size() + stride_, 0.0);
+  if (visits_ <= kDirectMaskVisits) by_mask_[mask] = static_cast<std::int32_t>(used_ + 1);
+  return used_++;
 }
 
 void MmrmData::add(const double* z, const double* y, std::uint32_t mask) {
   if (mask == 0) return;
-  Pattern& p = pattern(mask);
   const std::size_t k = k_, V = visits_;
-  std::array<std::size_t, kMmrmMaxVisits> idx{};
-  std::size_t m = 0;
-  for (std::size_t v = 0; v < V; ++v)
-    if (mask >> v & 1u) idx[m++] = v;
-  p.n += 1;
+  const std::size_t at = slot(mask);  // before acc_.data(): a new pattern moves acc_
+  double* a = acc_.data() + at * stride_;
+  double* zz = a + 1;
+  double* zy = zz + k * k;
+  double* yy = zy + k * V;
+  a[0] += 1;
   ++subjects_;
-  observations_ += m;
-  double* zz = p.zz.data();
-  for (std::size_t b = 0; b < k; ++b)
-    for (std::size_t a = 0; a < k; ++a) zz[b * k + a] += z[a] * z[b];
-  double* zy = p.zy.data();
-  for (std::size_t i = 0; i < m; ++i) {
-    const double yv = y[idx[i]];
-    for (std::size_t a = 0; a < k; ++a) zy[idx[i] * k + a] += z[a] * yv;
+  observations_ += static_cast<std::size_t>(std::popcount(mask));
+  for (std::size_t b = 0; b < k; ++b) {
+    const double zb = z[b];
+    for (std::size_t c = 0; c < k; ++c) zz[b * k + c] += zb * z[c];
   }
-  double* yy = p.yy.data();
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < m; ++j) yy[idx[j] * V + idx[i]] += y[idx[i]] * y[idx[j]];
+  for (std::size_t v = 0; v < V; ++v) {
+    if (!(mask >> v & 1u)) continue;
+    const double yv = y[v];
+    for (std::size_t c = 0; c < k; ++c) zy[v * k + c] += z[c] * yv;
+    for (std::size_t u = 0; u < V; ++u)
+      if (mask >> u & 1u) yy[v * V + u] += yv * y[u];
+  }
+  stale_ = true;
+}
+
+std::span<const MmrmData::Pattern> MmrmData::patterns() const {
+  if (stale_) {
+    const auto k = static_cast<Eigen::Index>(k_), v = static_cast<Eigen::Index>(visits_);
+    if (patterns_.size() < used_) patterns_.resize(used_);
+    for (std::size_t i = 0; i < used_; ++i) {
+      const double* a = acc_.data() + i * stride_;
+      Pattern& p = patterns_[i];
+      p.mask = masks_[i];
+      p.n = a[0];
+      p.zz = Eigen::Map<const Eigen::MatrixXd>(a + 1, k, k);
+      p.zy = Eigen::Map<const Eigen::MatrixXd>(a + 1 + k * k, k, v);
+      p.yy = Eigen::Map<const Eigen::MatrixXd>(a + 1 + k * k + k * v, v, v);
+    }
+    stale_ = false;
+  }
+  return {patterns_.data(), used_};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +387,8 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   w_.resize(np);
   logdet_.resize(np);
   double sum_logdet = 0;
-  Eigen::MatrixXd sub;
+  VisitMatrix sub, inv;
+  Eigen::LLT<VisitMatrix> ls;
   for (std::size_t i = 0; i < np; ++i) {
     const std::uint32_t mask = pats[i].mask;
     std::array<Eigen::Index, kMmrmMaxVisits> idx{};
@@ -380,11 +398,14 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
     sub.resize(m, m);
     for (Eigen::Index a = 0; a < m; ++a)
       for (Eigen::Index b = 0; b < m; ++b) sub(a, b) = sigma_(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
-    Eigen::LLT<Eigen::MatrixXd> ls(sub);
+    ls.compute(sub);
     if (ls.info() != Eigen::Success) return false;
-    logdet_[i] = log_det(ls);
+    double ld = 0;
+    for (Eigen::Index a = 0; a < m; ++a) ld += std::log(ls.matrixLLT()(a, a));
+    logdet_[i] = 2 * ld;
     sum_logdet += pats[i].n * logdet_[i];
-    const Eigen::MatrixXd inv = ls.solve(Eigen::MatrixXd::Identity(m, m));
+    inv.setIdentity(m, m);
+    ls.solveInPlace(inv);
     w_[i].setZero(V, V);
     for (Eigen::Index a = 0; a < m; ++a)
       for (Eigen::Index b = 0; b < m; ++b) w_[i](idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]) = inv(a, b);
@@ -454,7 +475,7 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
     score_info_.setZero(Q, Q);
     if (a1_.size() < q_) a1_.resize(q_);
     for (std::size_t i = 0; i < np; ++i) {
-      for (std::size_t r = 0; r < q_; ++r) a1_[r].noalias() = w_[i] * d_[r] * w_[i];
+      for (std::size_t r = 0; r < q_; ++r) a1_[r].noalias() = (w_[i].lazyProduct(d_[r])).lazyProduct(w_[i]);
       for (std::size_t r = 0; r < q_; ++r)
         for (std::size_t c = r; c < q_; ++c)
           score_info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) += 0.5 * pats[i].n * trace_product(a1_[r], d_[c]);
@@ -471,12 +492,12 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   std::vector<Eigen::MatrixXd> hq(q_);
   Eigen::MatrixXd qr;
   for (std::size_t r = 0; r < q_; ++r) {
-    for (std::size_t i = 0; i < np; ++i) a[r][i] = w_[i] * d_[r] * w_[i];
+    for (std::size_t i = 0; i < np; ++i) a[r][i] = (w_[i].lazyProduct(d_[r])).lazyProduct(w_[i]);
     loaded_sum(a[r], qr);
-    hq[r] = h_ * qr;
+    hq[r] = h_.lazyProduct(qr);
   }
   for (std::size_t i = 0; i < np; ++i) {
-    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i] * t_[i];
+    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i].lazyProduct(t_[i]);
     for (std::size_t s = 0; s < q_; ++s) {
       const Eigen::MatrixXd f = d_[s] * e;
       for (std::size_t r = 0; r <= s; ++r) info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) += 0.5 * trace_product(a[r][i], f);
@@ -595,15 +616,21 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), Q = static_cast<Eigen::Index>(q_);
-  std::vector<std::vector<Eigen::MatrixXd>> a(q_, std::vector<Eigen::MatrixXd>(np));
-  std::vector<Eigen::MatrixXd> hq(q_);
-  std::vector<Eigen::VectorXd> g(q_);  // X' V^-1 dSigma_r V^-1 r
-  Eigen::MatrixXd qr;
+  // Workspace kept between calls: W dSigma_r W per pattern, H Q_r, X' V^-1 dSigma_r V^-1 r.
+  auto& a = ws_a_;
+  auto& hq = ws_hq_;
+  auto& g = ws_g_;
+  if (a.size() < q_) a.resize(q_);
+  for (auto& x : a)
+    if (x.size() < np) x.resize(np);
+  if (hq.size() < q_) hq.resize(q_);
+  if (g.size() < q_) g.resize(q_);
+  Eigen::MatrixXd& qr = ws_q_;
   for (std::size_t r = 0; r < q_; ++r) {
     g[r].setZero(P);
     for (std::size_t i = 0; i < np; ++i) {
-      a[r][i] = w_[i] * d_[r] * w_[i];
-      const Eigen::MatrixXd za = zr_[i] * a[r][i];  // k x V
+      a[r][i] = (w_[i].lazyProduct(d_[r])).lazyProduct(w_[i]);
+      const Eigen::MatrixXd za = zr_[i].lazyProduct(a[r][i]);  // k x V
       const Eigen::VectorXd total = za.rowwise().sum();
       for (Eigen::Index j = 0; j < P; ++j) {
         const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
@@ -611,14 +638,14 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
       }
     }
     loaded_sum(a[r], qr);
-    hq[r] = h_ * qr;
+    hq[r] = h_.lazyProduct(qr);
   }
   out.setZero(Q, Q);
   for (std::size_t i = 0; i < np; ++i) {
-    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i] * t_[i];
-    const Eigen::MatrixXd wr = w_[i] * rr_[i];
+    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i].lazyProduct(t_[i]);
+    const Eigen::MatrixXd wr = w_[i].lazyProduct(rr_[i]);
     for (std::size_t s = 0; s < q_; ++s) {
-      const Eigen::MatrixXd f = d_[s] * e, fr = d_[s] * wr;
+      const Eigen::MatrixXd f = d_[s].lazyProduct(e), fr = d_[s].lazyProduct(wr);
       for (std::size_t r = 0; r <= s; ++r)
         out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) +=
             0.5 * trace_product(a[r][i], f) - trace_product(a[r][i], fr);
@@ -627,7 +654,7 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
   for (std::size_t s = 0; s < q_; ++s)
     for (std::size_t r = 0; r <= s; ++r) {
       double x = out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) + 0.5 * trace_product(hq[r], hq[s]) +
-                 g[r].dot(h_ * g[s]) - 0.5 * trace_product(g_, second_derivative(at_, r, s));
+                 g[r].dot(h_.lazyProduct(g[s])) - 0.5 * trace_product(g_, second_derivative(at_, r, s));
       // The Hessian of the REML is x; the observed information is its negative.
       out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) = out(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(r)) = -x;
     }

@@ -58,13 +58,17 @@ class MmrmData {
   std::size_t covariates() const { return k_; }
   std::size_t subjects() const { return subjects_; }
   std::size_t observations() const { return observations_; }
-  std::span<const Pattern> patterns() const { return {patterns_.data(), used_}; }
+  std::span<const Pattern> patterns() const;
 
  private:
-  Pattern& pattern(std::uint32_t mask);
+  std::size_t slot(std::uint32_t mask);
   std::size_t visits_ = 0, k_ = 0, subjects_ = 0, observations_ = 0, used_ = 0;
-  std::vector<Pattern> patterns_;       ///< the first used_ are in use (the rest keep their memory)
+  std::size_t stride_ = 0;              ///< doubles per pattern in acc_: n, z z', z y', y y'
+  std::vector<double> acc_;             ///< the sums, pattern after pattern (add() writes here)
+  std::vector<std::uint32_t> masks_;    ///< each pattern's mask
   std::vector<std::int32_t> by_mask_;   ///< pattern index + 1 by mask (visits <= 12), 0: none yet
+  mutable std::vector<Pattern> patterns_;  ///< acc_ as matrices, made by patterns() when stale
+  mutable bool stale_ = false;
 };
 
 /// A linear contrast's estimate and t test.
@@ -151,6 +155,10 @@ class Mmrm {
   bool obs_ready_ = false;
   Eigen::MatrixXd score_info_;        ///< the scoring matrix (information without the fixed effects' terms)
   std::vector<Eigen::MatrixXd> a1_;   ///< workspace: W dSigma_r W of one pattern
+  std::vector<std::vector<Eigen::MatrixXd>> ws_a_;  ///< workspace of observed_information()
+  std::vector<Eigen::MatrixXd> ws_hq_;
+  std::vector<Eigen::VectorXd> ws_g_;
+  Eigen::MatrixXd ws_q_;
   bool info_ready_ = false;           ///< info_ holds the REML expected information at the estimate
   Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
 };
