@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -126,6 +127,17 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
     const auto [line, column] = position(text, bad);
     data_error(source, line, column, "the file is not UTF-8 text (a byte here is not part of any UTF-8 character).",
                "save the file as UTF-8 (or plain ASCII) CSV.");
+  }
+  const auto control = std::find_if(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
+  });
+  if (control != text.end()) {
+    const auto [line, column] = position(text, static_cast<std::size_t>(control - text.begin()));
+    char code[8];
+    std::snprintf(code, sizeof code, "%02X", static_cast<unsigned>(static_cast<unsigned char>(*control)));
+    data_error(source, line, column, std::string("the file contains the control character 0x") + code + ".",
+               "remove it (editors show it as a box or as ^ and a letter); a CSV file holds text, commas and line breaks.");
   }
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     data_error(source, 0, 0, "the file is empty.",
@@ -467,6 +479,8 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
   for (const CsvTable::Row* r : rows) {
     const std::string& id = check.text(*r, col.id);
     const std::string& arm = check.text(*r, col.arm);
+    if (arm.find_first_of("\r\n") != std::string::npos)
+      check.at(*r, col.arm, "the arm's name '" + shown(arm) + "' holds a line break.", "write each arm's name on one line.");
     const double visit = check.number(*r, col.visit);
     if (!(visit > 0))
       check.at(*r, col.visit,
@@ -881,8 +895,9 @@ DataAnalysis analyse_long_data(const LongData& ld) {
                mmrm ? "try --df residual, or a simpler --covariance (cs or ar1)." : "check the data.");
   }
   for (std::size_t a = 0; a < A; ++a) CELLTRIAL_ASSERT(r.analysed[a] == analysed[a]);
-  const std::string counts = std::to_string(out.analysed) + " children with " + std::to_string(out.observations) +
-                             (out.observations == 1 ? " observation" : " observations");
+  const std::string counts = mmrm ? std::to_string(out.analysed) + " children with " + std::to_string(out.observations) +
+                                        (out.observations == 1 ? " observation" : " observations")
+                                  : std::to_string(out.analysed) + " children assessed at month " + format_number(primary);
   if (mmrm && !r.mmrm.fitted) {
     std::string tried = std::string(to_string(out.requested));
     for (auto f : out.fallbacks) tried += std::string(", ") + to_string(f);
@@ -908,8 +923,8 @@ DataAnalysis analyse_long_data(const LongData& ld) {
     data_error(src, 0, 0,
                "the difference '" + s.arms[arm].name + "' - '" + s.arms[control].name + "' cannot be estimated from " + counts +
                    ": the model has more parameters than the data determine.",
-               mmrm ? "try a simpler --covariance (cs or ar1), or leave out --adjust."
-                    : "leave out --adjust, or analyse more children.");
+               std::string(mmrm ? "try a simpler --covariance (cs or ar1)" : "analyse more children") +
+                   (ld.adjust.empty() ? "." : ", or leave out --adjust."));
   }
   if (!(std::isfinite(c.df) && c.df > 0))
     data_error(src, 0, 0, "the " + std::string(to_string(out.df_method)) + " degrees of freedom cannot be computed from these data.",

@@ -1,5 +1,4 @@
 // celltrial analyse DATA.csv : the trial analysis of a trial's own long-format data.
-#include <map>
 #include <ostream>
 
 #include "celltrial/analysis/long_data.hpp"
@@ -11,19 +10,25 @@
 namespace celltrial::cli {
 
 namespace {
+// The names a scenario file uses for a choice (schema.hpp), and the value of each.
 template <class E, std::size_t N>
-std::map<std::string, E> choices(const std::array<schema::Option<E>, N>& options) {
-  std::map<std::string, E> m;
-  for (const auto& o : options) m[o.name] = o.value;
-  return m;
+std::vector<std::string> names(const std::array<schema::Option<E>, N>& options) {
+  std::vector<std::string> out;
+  for (const auto& o : options) out.push_back(o.name);
+  return out;
+}
+template <class E, std::size_t N>
+E value(const std::array<schema::Option<E>, N>& options, const std::string& name) {
+  for (const auto& o : options)
+    if (name == o.name) return o.value;
+  CELLTRIAL_ASSERT(false && "the option's check allows only these names");
+  return options[0].value;
 }
 
 struct AnalyseArgs {
   std::string file;
   LongDataOptions options;
-  AnalysisMethod method = AnalysisMethod::mmrm;
-  CovarianceStructure covariance = CovarianceStructure::unstructured;
-  DfMethod df = DfMethod::satterthwaite;
+  std::string method = "mmrm", covariance, df, estimand = "treatment-policy";
   std::vector<std::string> fallback;
   double visit = 0;
   std::string trial;
@@ -40,19 +45,23 @@ Action add_analyse(CLI::App& app, Streams io) {
   LongDataOptions& o = a->options;
   cmd->add_option("data", a->file, "CSV file: a header, then one row per child and visit (columns below)")->required();
   cmd->add_option("--method", a->method, "mmrm (default): every visit up to the primary one; ancova: the primary visit alone")
-      ->transform(CLI::CheckedTransformer(choices(schema::kMethods)));
+      ->check(CLI::IsMember(names(schema::kMethods)));
   auto* covariance =
       cmd->add_option("--covariance", a->covariance,
                       "mmrm: covariance of a child's visits: unstructured (default), ar1, heterogeneous-ar1, cs, toeplitz")
-          ->transform(CLI::CheckedTransformer(choices(schema::kCovarianceStructures)));
+          ->check(CLI::IsMember(names(schema::kCovarianceStructures)));
   auto* fallback = cmd->add_option("--fallback", a->fallback,
                                    "mmrm: structures tried in order when the fit does not converge, or none (default "
                                    "toeplitz,ar1,cs; none with one visit)")
                        ->delimiter(',')
-                       ->check(CLI::IsMember({"unstructured", "ar1", "heterogeneous-ar1", "cs", "toeplitz", "none"}));
+                       ->check(CLI::IsMember([] {
+                         auto n = names(schema::kCovarianceStructures);
+                         n.push_back("none");
+                         return n;
+                       }()));
   auto* df = cmd->add_option("--df", a->df,
                              "mmrm: degrees of freedom: satterthwaite (default), kenward-roger, between-within, residual")
-                 ->transform(CLI::CheckedTransformer(choices(schema::kDfMethods)));
+                 ->check(CLI::IsMember(names(schema::kDfMethods)));
   cmd->add_option("--control", o.control, "The control arm (default: the arm named placebo or control)");
   cmd->add_option("--arm", o.arm, "The arm compared with control (needed when the data have several)");
   auto* visit = cmd->add_option("--visit", a->visit, "The primary visit, in months (default: the last visit in the data)");
@@ -65,9 +74,9 @@ Action add_analyse(CLI::App& app, Streams io) {
   cmd->add_option("--adjust", o.adjust,
                   "Adjust for a stratification factor: a column of at most 5 levels, such as gmfcs I to V (an effect "
                   "per level but the first, common to the visits)");
-  cmd->add_option("--estimand", o.estimand,
+  cmd->add_option("--estimand", a->estimand,
                   "treatment-policy (default) or hypothetical (mmrm: a child's visits after its event_month are missing)")
-      ->transform(CLI::CheckedTransformer(choices(schema::kEstimands)));
+      ->check(CLI::IsMember(names(schema::kEstimands)));
   auto* trial = cmd->add_option("--trial", a->trial, "The trial to analyse when a 'trial' column holds several");
   cmd->add_option("--alpha", o.alpha, "Two-sided level: the p-value's test and the 1 - alpha confidence interval (default 0.05)");
   cmd->add_flag("--json", a->json,
@@ -86,16 +95,16 @@ Action add_analyse(CLI::App& app, Streams io) {
               "\n\n" + cmd->get_footer());
   return [a, io, covariance, fallback, df, visit, trial]() {
     LongDataOptions opts = a->options;
-    opts.method = a->method;
-    if (covariance->count() > 0) opts.covariance = a->covariance;
-    if (df->count() > 0) opts.df = a->df;
+    opts.method = value(schema::kMethods, a->method);
+    opts.estimand = value(schema::kEstimands, a->estimand);
+    if (covariance->count() > 0) opts.covariance = value(schema::kCovarianceStructures, a->covariance);
+    if (df->count() > 0) opts.df = value(schema::kDfMethods, a->df);
     if (visit->count() > 0) opts.visit = a->visit;
     if (trial->count() > 0) opts.trial = a->trial;
     if (fallback->count() > 0) {
       std::vector<CovarianceStructure> list;
-      const auto names = choices(schema::kCovarianceStructures);
       for (const auto& f : a->fallback)
-        if (f != "none") list.push_back(names.at(f));
+        if (f != "none") list.push_back(value(schema::kCovarianceStructures, f));
       if (list.size() != a->fallback.size() && !list.empty())
         throw Error(ExitCode::usage, Diagnostic{{"command line (--fallback)", 0, 0}, "",
                                                 "'none' cannot be listed with structures.",

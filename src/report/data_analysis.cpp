@@ -52,11 +52,18 @@ std::string data_analysis_table(const DataAnalysis& a) {
     row("method", "mmrm: a mean per arm and visit, a baseline slope per visit" +
                       std::string(a.adjust.empty() ? "" : ", " + a.adjust + " effects common to the visits") + "; REML");
     std::string used = to_string(a.structure);
-    if (a.fallback) used += " (a fallback: " + std::string(to_string(a.requested)) + " did not converge)";
+    if (a.fallback) {
+      // The structures tried before the one that converged.
+      std::string failed = to_string(a.requested);
+      for (std::size_t i = 0; i < a.fallbacks.size() && a.fallbacks[i] != a.structure; ++i)
+        failed += std::string(i + 2 == a.fallbacks.size() || a.fallbacks[i + 1] == a.structure ? " and " : ", ") +
+                  to_string(a.fallbacks[i]);
+      used += " (a fallback: " + failed + " did not converge)";
+    }
     used += ", " + plural(a.iterations, "iteration", "iterations");
     row("covariance", used);
   } else {
-    row("method", "ancova: change ~ arm + baseline" + std::string(a.adjust.empty() ? "" : " + " + a.adjust) +
+    row("method", "ancova: " + a.response + " ~ arm + baseline" + std::string(a.adjust.empty() ? "" : " + " + a.adjust) +
                       ", children assessed at month " + format_number(a.primary));
   }
   if (!a.adjust.empty()) {
