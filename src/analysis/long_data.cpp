@@ -108,9 +108,29 @@ std::pair<int, int> position(std::string_view text, std::size_t at) {
 
 bool blank(char c) { return c == ' ' || c == '\t'; }
 
+enum class Parsed { number, empty, not_a_number, not_finite };
+
+Parsed parse_number(const std::string& s, double& x) {
+  if (s.empty()) return Parsed::empty;
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  if (*first == '+') ++first;
+  if (first == last || *first == '+') return Parsed::not_a_number;
+  const auto [end, ec] = std::from_chars(first, last, x);
+  if (ec != std::errc() || end != last) return Parsed::not_a_number;
+  return std::isfinite(x) ? Parsed::number : Parsed::not_finite;
+}
+
+/// A trial label compared as a number when it is one ("1" and "1.0" are the same trial).
+std::string trial_key(const std::string& s) {
+  double x = 0;
+  return parse_number(s, x) == Parsed::number ? format_number(x) : s;
+}
+
+
 }  // namespace
 
-CsvTable parse_csv(std::string_view text, const std::string& source) {
+CsvTable parse_csv(std::string_view text, const std::string& source, const CsvSelection& select) {
   CsvTable t;
   t.source = source;
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
@@ -148,6 +168,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
   int line = 1;
   const auto column = [&](std::size_t at) { return static_cast<int>(at - line_start) + 1; };
   bool have_header = false;
+  std::size_t rows = 0;               // data rows, kept or not
+  int selected = -1;                  // the column of the selection
+  std::string wanted;                 // the selected value's key ("" until the first row without a value)
+  std::unordered_map<std::string, std::size_t> seen;  // values of the selection's column
   while (i < n) {
     CsvTable::Row row;
     row.line = line;
@@ -225,6 +249,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
                        "the column name '" + t.header[c] + "' appears twice in the header (columns " + std::to_string(e + 1) +
                            " and " + std::to_string(c + 1) + ").",
                        "give every column its own name.");
+      for (std::size_t c = 0; c < t.header.size() && !select.column.empty(); ++c)
+        if (t.header[c] == select.column) selected = static_cast<int>(c);
+      t.selected = selected >= 0;
+      if (select.value) wanted = trial_key(*select.value);
       continue;
     }
     if (row.cells.size() != t.header.size())
@@ -232,14 +260,25 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
                  "the row has " + std::to_string(row.cells.size()) + " cells; the header has " +
                      std::to_string(t.header.size()) + " (" + join(t.header) + ").",
                  "give every row one cell per column; a cell that holds a comma must be in quotes.");
+    ++rows;
+    if (selected >= 0) {
+      const auto c = static_cast<std::size_t>(selected);
+      if (row.cells[c].empty())
+        data_error(source, row.line, row.columns[c], "column '" + select.column + "' is empty.",
+                   "give every row its " + select.column + ".");
+      const std::string key = trial_key(row.cells[c]);
+      if (seen.emplace(key, t.values.size()).second) t.values.push_back(row.cells[c]);
+      if (wanted.empty()) wanted = key;
+      if (key != wanted) continue;
+    }
     t.rows.push_back(std::move(row));
   }
-  if (t.rows.empty())
+  if (rows == 0)
     data_error(source, 0, 0, "the file has a header but no rows.", "add one row per child and visit.");
   return t;
 }
 
-CsvTable read_csv_file(const std::string& path) {
+CsvTable read_csv_file(const std::string& path, const CsvSelection& select) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const auto st = fs::status(path, ec);
@@ -253,25 +292,12 @@ CsvTable read_csv_file(const std::string& path) {
     throw Error(ExitCode::no_input,
                 Diagnostic{{path, 0, 0}, "", "the file cannot be read.", "check that you may read it (its permissions)."});
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_csv(text, path);
+  return parse_csv(text, path, select);
 }
 
 namespace {
 
 // ---- checking the data ----
-
-enum class Parsed { number, empty, not_a_number, not_finite };
-
-Parsed parse_number(const std::string& s, double& x) {
-  if (s.empty()) return Parsed::empty;
-  const char* first = s.data();
-  const char* last = s.data() + s.size();
-  if (*first == '+') ++first;
-  if (first == last || *first == '+') return Parsed::not_a_number;
-  const auto [end, ec] = std::from_chars(first, last, x);
-  if (ec != std::errc() || end != last) return Parsed::not_a_number;
-  return std::isfinite(x) ? Parsed::number : Parsed::not_finite;
-}
 
 /// A missing response or event month: an empty cell or R's NA.
 bool missing(const std::string& s) { return s.empty() || s == "NA"; }
@@ -336,12 +362,6 @@ class Checker {
  private:
   const CsvTable& t_;
 };
-
-/// A trial label compared as a number when it is one ("1" and "1.0" are the same trial).
-std::string trial_key(const std::string& s) {
-  double x = 0;
-  return parse_number(s, x) == Parsed::number ? format_number(x) : s;
-}
 
 struct ChildRow {
   std::string id, arm, level;
@@ -441,12 +461,17 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
     for (const auto& r : t.rows) rows.push_back(&r);
   } else {
     const auto tc = static_cast<std::size_t>(col.trial);
+    // The trials in the file: recorded by the reader when it kept one trial's rows, else found here.
     std::vector<std::string> trials;
-    std::unordered_map<std::string, std::size_t> seen;
-    for (const auto& r : t.rows) {
-      const std::string key = trial_key(check.text(r, tc));
-      if (seen.emplace(key, trials.size()).second) trials.push_back(r.cells[tc]);
+    if (t.selected) {
+      trials = t.values;
+    } else {
+      std::unordered_map<std::string, std::size_t> found;
+      for (const auto& r : t.rows)
+        if (found.emplace(trial_key(check.text(r, tc)), trials.size()).second) trials.push_back(r.cells[tc]);
     }
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t k = 0; k < trials.size(); ++k) seen.emplace(trial_key(trials[k]), k);
     auto some = [&]() {
       std::vector<std::string> first(trials.begin(), trials.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(trials.size(), 10)));
       return join(first) + (trials.size() > 10 ? ", ... (" + std::to_string(trials.size()) + " in all)" : "");
@@ -952,7 +977,7 @@ DataAnalysis analyse_long_data(const LongData& ld) {
 }
 
 DataAnalysis analyse_data_file(const std::string& path, const LongDataOptions& options) {
-  return analyse_long_data(prepare_long_data(read_csv_file(path), options));
+  return analyse_long_data(prepare_long_data(read_csv_file(path, CsvSelection{"trial", options.trial}), options));
 }
 
 }  // namespace celltrial

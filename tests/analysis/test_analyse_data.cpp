@@ -43,6 +43,19 @@ Error failure(const std::string& text, const LongDataOptions& o, ExitCode code) 
   return Error(ExitCode::ok, "unreachable");
 }
 
+template <class F>
+Error failure_of(F&& f, ExitCode code) {
+  try {
+    f();
+  } catch (const Error& e) {
+    INFO(message(e));
+    CHECK(e.code() == code);
+    return e;
+  }
+  FAIL("expected an error");
+  return Error(ExitCode::ok, "unreachable");
+}
+
 double relative(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
 
 // Two arms x 4 children, visits 6 and 12; child 8 has no assessed visit.
@@ -396,6 +409,15 @@ TEST_CASE("analyse: every kind of bad input gives one located message", "[analys
     t.trial = "1";
     CHECK(analyse_text(two, t).estimate == analyse_text(kSmall).estimate);
     CHECK(analyse_text(two, t).trial == "1");
+    // The reader can keep the rows of one trial alone (as analyse_data_file does), with the same results.
+    const CsvTable one = parse_csv(two, "d.csv", CsvSelection{"trial", std::string("1.0")});
+    CHECK(one.selected);
+    CHECK(one.values == std::vector<std::string>{"0", "1"});
+    CHECK(one.rows.size() == 16);
+    CHECK(one.rows.front().line == 18);
+    CHECK(analyse_long_data(prepare_long_data(one, t)).estimate == analyse_text(kSmall).estimate);
+    CHECK_THAT(message(failure_of([&] { prepare_long_data(parse_csv(two, "d.csv", CsvSelection{"trial", {}}), o); }, ExitCode::usage)),
+               Catch::StartsWith("command line: error: --trial: the file holds 2 trials (column 'trial': 0, 1)"));
   }
   SECTION("a factor with more than 5 levels for --adjust") {
     LongDataOptions a;
@@ -422,8 +444,9 @@ TEST_CASE("analyse: every kind of bad input gives one located message", "[analys
     LongDataOptions an;
     an.method = AnalysisMethod::ancova;
     CHECK_THAT(message(failure("id,arm,visit,value,baseline\n1,placebo,6,1,40\n2,ucb,6,2,44\n3,ucb,6,0,41\n", an, ExitCode::data)),
-               Catch::StartsWith("d.csv: error: the difference 'ucb' - 'placebo' cannot be estimated from 3 children with 3 "
-                                 "observations"));
+               Catch::StartsWith("d.csv: error: the difference 'ucb' - 'placebo' cannot be estimated from 3 children "
+                                 "assessed at month 6: the model has more parameters than the data determine. Fix: analyse "
+                                 "more children."));
   }
   SECTION("an arm without an assessed visit") {
     std::string s = kSmall;

@@ -39,16 +39,29 @@ struct CsvTable {
   std::vector<std::string> header;
   std::vector<int> header_columns;
   std::vector<Row> rows;
+  bool selected = false;            ///< rows were selected by a column's value (CsvSelection)
+  std::vector<std::string> values;  ///< when selected: that column's values, in order of appearance
+};
+
+/// Which rows to keep: those whose cell in `column` has `value` (compared as numbers when both are
+/// numbers), or without a value those of the first value in the file; the column's values are
+/// recorded (CsvTable::values). A file without the column, or an empty `column`, keeps every row.
+/// This keeps one trial of a file of many (the `trial` column of exported trials) without holding
+/// the others' rows.
+struct CsvSelection {
+  std::string column;
+  std::optional<std::string> value;
 };
 
 /// Reads CSV text (RFC 4180: quoted cells may hold commas, quotes as "" and line breaks). LF or
 /// CRLF line endings and a UTF-8 byte-order mark are accepted; a carriage return without a line
 /// feed, UTF-16, NUL bytes, text that is not UTF-8, an empty file, a duplicate column name and a
 /// row with another number of cells than the header are refused (ExitCode::data). Blank lines are
-/// skipped; spaces around an unquoted cell are not part of it.
-CsvTable parse_csv(std::string_view text, const std::string& source);
+/// skipped; spaces around an unquoted cell are not part of it. An empty cell in the selection's
+/// column is refused.
+CsvTable parse_csv(std::string_view text, const std::string& source, const CsvSelection& select = {});
 /// parse_csv of a file's contents; ExitCode::no_input when it is missing or cannot be read.
-CsvTable read_csv_file(const std::string& path);
+CsvTable read_csv_file(const std::string& path, const CsvSelection& select = {});
 
 /// What to analyse and how (the options of `celltrial analyse`). Unset options take the defaults
 /// given; the analysis options are those of a scenario's analysis section.
@@ -121,7 +134,8 @@ struct DataAnalysis {
 /// covariance structure, or no convergence with it or its fallbacks).
 DataAnalysis analyse_long_data(const LongData& data);
 
-/// Reads, checks and analyses a file.
+/// Reads (only the rows of the trial analysed, when there is a `trial` column), checks and
+/// analyses a file.
 DataAnalysis analyse_data_file(const std::string& path, const LongDataOptions& options);
 
 }  // namespace celltrial
