@@ -642,15 +642,16 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
     option_error(given, "month " + format_number(v) + " is not a visit in the data" + in_trial + " (visits: " + months_list(visits) + ").",
                  "use the data's visits (months, as in column 'visit').");
   };
+  auto is_visit = [&](double v) { return std::isfinite(v) && std::binary_search(visits.begin(), visits.end(), v); };
   double primary = visits.back();
   if (o.visit) {
-    if (!std::binary_search(visits.begin(), visits.end(), *o.visit)) not_a_visit("--visit " + format_number(*o.visit), *o.visit);
+    if (!is_visit(*o.visit)) not_a_visit("--visit " + format_number(*o.visit), *o.visit);
     primary = *o.visit;
   }
   for (std::size_t i = 0; i < o.visits.size(); ++i) {
     const double v = o.visits[i];
     const std::string given = option_text("--visits", o.visits);
-    if (!std::binary_search(visits.begin(), visits.end(), v)) not_a_visit(given, v);
+    if (!is_visit(v)) not_a_visit(given, v);
     if (v > primary)
       option_error(given,
                    "month " + format_number(v) + " is after the primary visit (month " + format_number(primary) +

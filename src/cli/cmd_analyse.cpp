@@ -1,10 +1,13 @@
 // celltrial analyse DATA.csv : the trial analysis of a trial's own long-format data.
+#include <array>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "celltrial/analysis/long_data.hpp"
 #include "celltrial/cli/commands.hpp"
-#include "celltrial/report/data_analysis.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/report/data_analysis.hpp"
 #include "celltrial/scenario/schema.hpp"
 
 namespace celltrial::cli {

@@ -2,6 +2,7 @@
 // (analysis/long_data.hpp), and every kind of bad input refused with one located message.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -343,6 +344,9 @@ TEST_CASE("analyse: every kind of bad input gives one located message", "[analys
     CHECK(message(failure(kSmall, v, ExitCode::usage)) ==
           "command line (--visit 9): error: month 9 is not a visit in the data (visits: 6, 12). Fix: use the data's visits "
           "(months, as in column 'visit').\n");
+    v.visit = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THAT(message(failure(kSmall, v, ExitCode::usage)),
+               Catch::StartsWith("command line (--visit nan): error: month nan is not a visit in the data"));
     LongDataOptions w;
     w.visits = {6, 9};
     CHECK_THAT(message(failure(kSmall, w, ExitCode::usage)),
