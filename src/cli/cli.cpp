@@ -37,7 +37,8 @@ const char* kExitCodes =
     "Exit codes:\n"
     "  0    success\n"
     "  64   usage: a bad command line (unknown option, value out of range)\n"
-    "  65   data: a scenario has problems (every problem is listed)\n"
+    "  65   data: a scenario or data file has problems (every problem is listed), or the model cannot be fitted to the\n"
+    "       data (analyse)\n"
     "  66   no input: a file does not exist or cannot be read\n"
     "  70   internal error (a bug; please report it with the scenario and command)\n"
     "  74   I/O: results cannot be written (nothing already there is lost)\n"
@@ -122,6 +123,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_slurm);
     reg(&cli::add_report);
     reg(&cli::add_study);
+    reg(&cli::add_analyse);
     try {
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -266,4 +266,61 @@ same "sharded sweep equals unsharded" "$T/swa/sweep.csv" "$T/swb/sweep.csv"
 rm "$T/swsh/point-0002/shard-3-of-3.json"
 expect "sweep merge with a missing shard" 65 'grid point 2: .*missing: 3' -- "$BIN" sweep study.yaml "${SW[@]}" --merge "$T/swsh" -q --out "$T/swc"
 
+# analyse: a trial's own data, analysed as every simulated trial is.
+MMRM=$SRC/tests/reference/mmrm
+expect "analyse --help" 0 'at most 5 levels' -- "$BIN" analyse --help
+expect "analyse --help names the columns" 0 'Columns id, arm, visit .*, value .* and baseline; optional status' -- "$BIN" analyse --help
+expect "analyse --help lists the exit codes" 0 '65 +data: a scenario or data file has problems' -- "$BIN" analyse --help
+expect "--help lists analyse" 0 'analyse +Analyse a trial.s own data' -- "$BIN" --help
+expect "analyse a reference dataset" 0 'treated vs control at month 12' -- "$BIN" analyse "$MMRM/mar_dropout.csv"
+"$BIN" analyse "$MMRM/mar_dropout.csv" --json > mar.json
+check "analyse --json: R's estimate, SE and d.f. for mar_dropout.csv (unstructured, Satterthwaite, month 12)" python3 -c "
+import json
+j = json.load(open('mar.json'))
+assert list(j) == ['estimate', 'se', 'df', 't', 'p_value', 'ci_lower', 'ci_upper', 'covariance'], list(j)
+recs = [r for r in json.load(open('$MMRM/reference.json'))['records'] if r['dataset'] == 'mar_dropout.csv'
+        and r['covariance'] == 'unstructured' and r['df_method'] == 'satterthwaite' and r['contrast']['visits'] == [12]]
+assert len(recs) == 1, len(recs)
+r = recs[0]
+rel = lambda a, b: abs(a - b) / abs(b)
+assert rel(j['estimate'], r['estimate']) < 1e-6 and rel(j['se'], r['se']) < 1e-6, (j, r)
+assert rel(j['df'], r['df_independent']) < 1e-4, (j['df'], r['df_independent'])
+assert len(j['covariance']) == 3 and all(len(row) == 3 for row in j['covariance'])
+assert max(rel(x, y) for x, y in zip(sum(j['covariance'], []), r['covariance_matrix'])) < 1e-5
+assert rel(j['t'], j['estimate'] / j['se']) < 1e-12 and j['ci_lower'] < j['estimate'] < j['ci_upper'] and 0 < j['p_value'] < 1"
+expect "analyse an exported file needs --trial" 64 'error: --trial: the file holds 3 trials' -- "$BIN" analyse "$T/acc/trials.csv" --response change
+expect "analyse one trial of an exported file" 0 'ucb vs placebo at month 12' -- "$BIN" analyse "$T/acc/trials.csv" --trial 2 --response change --adjust gmfcs
+"$BIN" analyse "$T/acc/trials.csv" --trial 0 --response change --method ancova --json > anc.json
+check "analyse --json with the ANCOVA: a 1 x 1 residual variance" python3 -c "
+import json; j = json.load(open('anc.json')); assert len(j['covariance']) == 1 and len(j['covariance'][0]) == 1 and j['covariance'][0][0] > 0 and j['df'] == int(j['df'])"
+expect "analyse a missing file" 66 'nope.csv: error: no such file' -- "$BIN" analyse nope.csv
+expect "analyse a folder" 66 'a folder, not a file' -- "$BIN" analyse "$T"
+: > empty.csv
+expect "analyse an empty file" 65 'empty.csv: error: the file is empty' -- "$BIN" analyse empty.csv
+printf 'id,arm,visit,value\n1,placebo,6,1\n' > nocol.csv
+expect "analyse: a missing column" 65 "nocol.csv:1: error: the header has no column 'baseline' .*its columns are: id, arm, visit, value" -- "$BIN" analyse nocol.csv
+{ head -3 "$MMRM/mar_dropout.csv"; echo '1,control,x12,1.5,36.5033'; } > nan.csv
+expect "analyse: a cell that is not a number" 65 "nan.csv:4:11: error: column 'visit': 'x12' is not a number" -- "$BIN" analyse nan.csv
+check "analyse writes nothing on standard output after an error" test -z "$("$BIN" analyse nan.csv 2>/dev/null)"
+{ cat "$MMRM/mar_dropout.csv"; sed -n 2p "$MMRM/mar_dropout.csv"; } > dup.csv
+expect "analyse: two rows for a child and visit" 65 "dup.csv:[0-9]+:[0-9]+: error: child '1' has a second row for visit 3 \(the first is on line 2\)" -- "$BIN" analyse dup.csv
+sed '3s/36.5033$/36.6/' "$MMRM/mar_dropout.csv" > base.csv
+expect "analyse: a baseline that differs between a child's rows" 65 "base.csv:3:[0-9]+: error: child '1' has baseline 36.6 here but 36.5033 on line 2" -- "$BIN" analyse base.csv
+grep -v ',treated,' "$MMRM/mar_dropout.csv" > onearm.csv
+expect "analyse: one arm" 65 "onearm.csv: error: the data have one arm \('control'\)" -- "$BIN" analyse onearm.csv
+tr '\n' '\r' < "$MMRM/small.csv" > cr.csv
+expect "analyse: carriage returns without line feeds" 65 'cr.csv:1:[0-9]+: error: a carriage return without a line feed' -- "$BIN" analyse cr.csv
+sed 's/$/\r/' "$MMRM/small.csv" > crlf.csv
+check "analyse: CRLF line endings give the same result" cmp -s <("$BIN" analyse "$MMRM/small.csv" --json) <("$BIN" analyse crlf.csv --json)
+expect "analyse: an unknown control arm" 64 "command line \(--control placbo\): error: there is no arm 'placbo' in the data \(arms: 'control', 'treated'\)" -- "$BIN" analyse "$MMRM/mar_dropout.csv" --control placbo
+expect "analyse: several arms need --arm" 64 "--arm: the data have 2 arms besides the control 'placebo' \('high', 'low'\)" -- "$BIN" analyse "$MMRM/three_arms.csv"
+expect "analyse: --arm chooses the comparison" 0 'low vs placebo at month 12' -- "$BIN" analyse "$MMRM/three_arms.csv" --arm low --adjust gmfcs
+expect "analyse: a visit not in the data" 64 'command line \(--visit 9\): error: month 9 is not a visit in the data \(visits: 3, 6, 12\)' -- "$BIN" analyse "$MMRM/mar_dropout.csv" --visit 9
+expect "analyse: --visits after the primary visit" 64 'month 12 is after the primary visit \(month 6\)' -- "$BIN" analyse "$MMRM/mar_dropout.csv" --visit 6 --visits 6,12
+expect "analyse: an unknown structure" 64 'covariance' -- "$BIN" analyse "$MMRM/mar_dropout.csv" --covariance ar2
+expect "analyse: a correlation with one visit, as in a scenario" 64 'command line \(--covariance ar1\): error: analysis.mmrm.covariance: the ar1 structure has a correlation to estimate, but the model has 1 visit' -- "$BIN" analyse "$MMRM/mar_dropout.csv" --visit 3 --covariance ar1
+printf 'id,arm,visit,value,baseline\n1,placebo,3,1,40\n1,placebo,6,2,40\n1,placebo,12,4,40\n2,placebo,3,0,52\n2,placebo,6,3,52\n2,placebo,12,2,52\n3,ucb,3,2,44\n3,ucb,6,3,44\n3,ucb,12,6,44\n4,ucb,3,1,50\n4,ucb,6,1,50\n4,ucb,12,5,50\n' > tiny.csv
+expect "analyse: too few children for the covariance" 65 'tiny.csv: error: the mixed model cannot be fitted with the unstructured covariance: 4 children with 12 observations over 3 visits are too few.*Fix: try a simpler --covariance' -- "$BIN" analyse tiny.csv --fallback none
+expect "analyse: a fallback structure is named" 0 'covariance +ar1 \(a fallback: unstructured and toeplitz did not converge\)' -- "$BIN" analyse tiny.csv
+
 summary
