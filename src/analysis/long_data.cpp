@@ -729,7 +729,7 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
     }
     throw Error(all_options ? ExitCode::usage : ExitCode::data, diags);
   }
-  if (mmrm && o.estimand == Estimand::hypothetical && col.event < 0)
+  if (o.estimand == Estimand::hypothetical && col.event < 0)
     data_error(src, 1, 0,
                "the hypothetical estimand sets a child's visits after its first intercurrent event missing, but the header has "
                "no column 'event_month' (its columns are: " + join(t.header) + ").",
@@ -880,7 +880,7 @@ DataAnalysis analyse_long_data(const LongData& ld) {
 
   // What the analysis takes of each child: its assessed visits in the model (the hypothetical
   // estimand: none after the child's first intercurrent event), as TrialAnalysis selects them.
-  const bool hypothetical = mmrm && s.analysis.estimand == Estimand::hypothetical;
+  const bool hypothetical = s.analysis.estimand == Estimand::hypothetical;
   std::vector<std::int64_t> analysed(A, 0);
   std::vector<std::vector<std::int64_t>> at_visit(A, std::vector<std::int64_t>(V, 0));
   for (std::size_t j = 0; j < d.size(); ++j) {

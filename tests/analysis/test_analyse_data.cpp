@@ -375,11 +375,6 @@ TEST_CASE("analyse: every kind of bad input gives one located message", "[analys
     a.covariance = CovarianceStructure::cs;
     CHECK_THAT(message(failure(kSmall, a, ExitCode::usage)),
                Catch::StartsWith("command line (--covariance cs): error: a covariance structure is part of the mixed model"));
-    LongDataOptions h;
-    h.method = AnalysisMethod::ancova;
-    h.estimand = Estimand::hypothetical;
-    CHECK_THAT(message(failure(kSmall, h, ExitCode::usage)),
-               Catch::StartsWith("command line (--estimand hypothetical): error: analysis.estimand: the hypothetical estimand"));
     LongDataOptions al;
     al.alpha = 0.7;
     CHECK_THAT(message(failure(kSmall, al, ExitCode::usage)),
