@@ -1,6 +1,7 @@
 // A trial's own data analysed as every simulated trial is: reading long-format CSV, checking it,
 // and building the Scenario and TrialData that TrialAnalysis takes (see long_data.hpp).
 #include "celltrial/analysis/long_data.hpp"
+#include "celltrial/core/utf8.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -71,32 +72,6 @@ std::string shown(const std::string& s) {
 
 // ---- reading CSV ----
 
-/// The offset of the first byte that does not belong to valid UTF-8, or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t more = 0;
-    std::uint32_t cp = 0, least = 0;
-    if ((c & 0xE0) == 0xC0) more = 1, cp = c & 0x1Fu, least = 0x80;
-    else if ((c & 0xF0) == 0xE0) more = 2, cp = c & 0x0Fu, least = 0x800;
-    else if ((c & 0xF8) == 0xF0) more = 3, cp = c & 0x07u, least = 0x10000;
-    else return i;
-    if (i + more >= s.size()) return i;
-    for (std::size_t k = 1; k <= more; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if (cp < least || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += more + 1;
-  }
-  return std::string_view::npos;
-}
 
 /// Line and column (1-based) of a byte offset.
 std::pair<int, int> position(std::string_view text, std::size_t at) {

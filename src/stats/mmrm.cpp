@@ -323,28 +323,26 @@ void Mmrm::start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& th) const {
 // ---------------------------------------------------------------------------------------------
 // REML
 
-void Mmrm::group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
-  const auto L = static_cast<Eigen::Index>(v_ + 1);
+namespace {
+// sum over columns j, l of weight(j, l) zz[c_j, c_l], grouped by the columns' loadings.
+template <class Weight>
+void group_columns(const std::vector<MmrmColumn>& cols, std::size_t visits, const Eigen::MatrixXd& zz, Weight weight,
+                   Eigen::MatrixXd& out) {
+  const auto L = static_cast<Eigen::Index>(visits + 1);
   out.setZero(L, L);
-  for (std::size_t l = 0; l < p_; ++l) {
-    const MmrmColumn cl = cols_[l];
-    for (std::size_t j = 0; j < p_; ++j) {
-      const MmrmColumn cj = cols_[j];
-      out(cj.visit, cl.visit) += w(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) * zz(cj.covariate, cl.covariate);
-    }
-  }
+  for (std::size_t l = 0; l < cols.size(); ++l)
+    for (std::size_t j = 0; j < cols.size(); ++j)
+      out(cols[j].visit, cols[l].visit) += weight(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) *
+                                           zz(cols[j].covariate, cols[l].covariate);
+}
+}  // namespace
+
+void Mmrm::group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
+  group_columns(cols_, v_, zz, [&](Eigen::Index j, Eigen::Index l) { return w(j, l); }, out);
 }
 
 void Mmrm::group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
-  const auto L = static_cast<Eigen::Index>(v_ + 1);
-  out.setZero(L, L);
-  for (std::size_t l = 0; l < p_; ++l) {
-    const MmrmColumn cl = cols_[l];
-    for (std::size_t j = 0; j < p_; ++j) {
-      const MmrmColumn cj = cols_[j];
-      out(cj.visit, cl.visit) += b(static_cast<Eigen::Index>(j)) * b(static_cast<Eigen::Index>(l)) * zz(cj.covariate, cl.covariate);
-    }
-  }
+  group_columns(cols_, v_, zz, [&](Eigen::Index j, Eigen::Index l) { return b(j) * b(l); }, out);
 }
 
 void Mmrm::expand(const Eigen::MatrixXd& n, Eigen::MatrixXd& out) const {
