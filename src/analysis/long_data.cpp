@@ -755,45 +755,6 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
 
 namespace {
 
-/// The residual variance of the ANCOVA that TrialAnalysis fits (change at the primary visit on an
-/// intercept, the arms, the strata present after the first and the baseline, children assessed
-/// there): the residual sum of squares over the residual degrees of freedom.
-double ancova_residual_variance(const Scenario& s, const TrialData& d, bool adjusted) {
-  const std::size_t arms = s.arms.size(), control = s.control_arm();
-  std::array<bool, kGmfcsLevels> present{};
-  std::vector<std::size_t> used;
-  for (std::size_t j = 0; j < d.size(); ++j)
-    if (d.observed[j]) {
-      used.push_back(j);
-      present[adjusted ? d.stratum[j] : 0] = true;
-    }
-  std::array<int, kGmfcsLevels> stratum_col{};
-  int p = static_cast<int>(arms);  // the intercept and one column per arm but the control
-  bool first = true;
-  for (std::size_t k = 0; k < present.size(); ++k) {
-    stratum_col[k] = -1;
-    if (!present[k]) continue;
-    if (first) first = false;
-    else stratum_col[k] = p++;
-  }
-  const int baseline = p++;
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(used.size()), p);
-  Eigen::VectorXd y(static_cast<Eigen::Index>(used.size()));
-  for (std::size_t i = 0; i < used.size(); ++i) {
-    const std::size_t j = used[i];
-    const auto r = static_cast<Eigen::Index>(i);
-    x(r, 0) = 1;
-    const std::size_t a = d.arm[j];
-    if (a != control) x(r, static_cast<Eigen::Index>(a < control ? a + 1 : a)) = 1;
-    if (const int c = stratum_col[adjusted ? d.stratum[j] : 0]; c >= 0) x(r, c) = 1;
-    x(r, baseline) = d.baseline[j];
-    y(r) = d.change[j];
-  }
-  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x);
-  const double rss = (y - x * qr.solve(y)).squaredNorm();
-  return rss / static_cast<double>(static_cast<Eigen::Index>(used.size()) - qr.rank());
-}
-
 std::size_t parameters(CovarianceStructure c, std::size_t visits) {
   switch (c) {
     case CovarianceStructure::unstructured: return visits * (visits + 1) / 2;
@@ -938,7 +899,7 @@ DataAnalysis analyse_long_data(const LongData& ld) {
     out.covariance_size = out.model_visits.size();
     CELLTRIAL_ASSERT(out.covariance.size() == out.covariance_size * out.covariance_size);
   } else {
-    out.covariance = {ancova_residual_variance(s, d, !s.analysis.adjust_for.empty())};
+    out.covariance = {r.residual_variance};
     out.covariance_size = 1;
   }
   out.estimate = c.estimate;

@@ -408,6 +408,7 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const 
   }
 
   const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0);
+  out.residual_variance = fit.ok ? fit.s2 : kNotAvailable;
   for (std::size_t c = 0; c < active_.size(); ++c) set_estimate(out.comparisons[c], fit, active_[c]);
 }
 

@@ -81,6 +81,7 @@ struct TrialResult {
   std::vector<std::uint8_t> claims;          ///< per claim set: every hypothesis in it rejected favourably
   FollowUpResult follow_up;                  ///< every visit (filled when the model follows children over time)
   MmrmTrialInfo mmrm;                        ///< the mixed model's fit (analysis.method: mmrm)
+  double residual_variance = kNotAvailable;   ///< the ANCOVA's residual variance (primary fit)
 };
 
 /// Fills the safety, dose and enrolment fields of `out` from the trial's children.
