@@ -19,7 +19,6 @@ SubgroupTruth subgroup_truth(const Model& m) {
   t.prevalence.assign(G, 0.0);
   t.prevalence_mc_se.assign(G, 0.0);
   if (G == 0) return t;
-  const double primary = s.analysis.primary_visit_months;
   // Every subgroup condition needs the cp model (validation), so the generic endpoint has none.
   CELLTRIAL_ASSERT(s.population.outcome_model == OutcomeModel::cp);
   // Its own streams (trial indices 2, 3 and 4 of the estimand purpose; the model's pre-run uses 0, 1).
@@ -40,7 +39,7 @@ SubgroupTruth subgroup_truth(const Model& m) {
       const Arm& arm = s.arms[active[k]];
       int hla = c.hla;
       const double dose = m.dose_for(active[k], c, dosing, hla);
-      e[k] = effect_at(arm, primary) * m.effect_multiplier(arm, c, dose, hla);
+      e[k] = estimated_effect(s, arm) * m.effect_multiplier(arm, c, dose, hla);
     }
     const double planned = m.planned_dose(c);
     for (std::size_t g = 0; g < G; ++g) {

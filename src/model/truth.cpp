@@ -31,8 +31,7 @@ Truth compute_truth(const Model& m) {
   const Scenario& sc = m.scenario();
   Truth t;
   const auto active = sc.active_arms();
-  const double primary = sc.analysis.primary_visit_months;
-  for (std::size_t a : active) t.effect.push_back(effect_at(sc.arms[a], primary));
+  for (std::size_t a : active) t.effect.push_back(estimated_effect(sc, sc.arms[a]));
   t.effect_mc_se.assign(active.size(), 0.0);
   if (sc.population.outcome_model != OutcomeModel::cp) return t;
 
@@ -99,13 +98,17 @@ void add_follow_up_to_truth(const Model& m, Truth& t) {
   const bool events = !d.intercurrent_events.empty();
   const bool hypothetical = sc.analysis.estimand == Estimand::hypothetical;
   if (!follow || (!d.mnar() && (!events || hypothetical))) return;
-  // What the events and the shift after dropout add to each arm's mean change at the primary
+  // What the events and the shift after dropout add to each arm's mean change at the estimated
   // visit, from trials simulated on trial numbers no run uses (2^40 on). The shift is part of
   // both estimands (it is what the unobserved children's outcomes are); the events only of the
   // treatment policy.
   const std::size_t n = static_cast<std::size_t>(sc.design.sample_size), A = sc.arms.size();
-  const std::size_t primary = follow->primary();
-  const double month = follow->months()[primary];
+  // The visits the analysis estimates at (the primary one, or the MMRM's averaged visits).
+  std::vector<std::size_t> at_visits;
+  for (double month : estimated_months(sc))
+    for (std::size_t v = 0; v < follow->months().size(); ++v)
+      if (follow->months()[v] == month) at_visits.push_back(v);
+  const double share = 1.0 / static_cast<double>(at_visits.size());
   const std::uint64_t trials = std::max<std::uint64_t>(1, (m.pre_run_sizes().eligible + n - 1) / n);
   std::vector<double> sum(A, 0.0), sum2(A, 0.0), count(A, 0.0);
   TrialData data;
@@ -113,10 +116,15 @@ void add_follow_up_to_truth(const Model& m, Truth& t) {
     m.simulate(sc.simulation.seed, (std::uint64_t{1} << 40) + i, data);
     const std::size_t V = data.visits;
     for (std::size_t j = 0; j < data.size(); ++j) {
-      const std::size_t a = data.arm[j], at = j * V + primary;
-      double x = hypothetical ? 0.0 : data.visit_change[at] - data.hypothetical[at];
+      const std::size_t a = data.arm[j];
       const double out = data.dropout_month[j];
-      if (!std::isnan(out) && month > out) x += d.mnar_shift(a) * (month - out);
+      double x = 0;
+      for (std::size_t v : at_visits) {
+        const std::size_t at = j * V + v;
+        const double month = follow->months()[v];
+        if (!hypothetical) x += share * (data.visit_change[at] - data.hypothetical[at]);
+        if (!std::isnan(out) && month > out) x += share * d.mnar_shift(a) * (month - out);
+      }
       sum[a] += x;
       sum2[a] += x * x;
       count[a] += 1;

@@ -94,6 +94,18 @@ std::vector<double> visit_correlation(const GenericModel& g, std::size_t visits)
 
 double effect_at(const Arm& arm, double month) { return interpolate_by_month(arm.effect_by_month, month); }
 
+std::vector<double> estimated_months(const Scenario& s) {
+  if (s.analysis.method == AnalysisMethod::mmrm && !s.analysis.mmrm.visits_months.empty()) return s.analysis.mmrm.visits_months;
+  return {s.analysis.primary_visit_months};
+}
+
+double estimated_effect(const Scenario& s, const Arm& arm) {
+  const auto months = estimated_months(s);
+  double sum = 0;
+  for (double m : months) sum += effect_at(arm, m);
+  return sum / static_cast<double>(months.size());
+}
+
 Scenario without_priors(const Scenario& s) {
   Scenario out = s;
   for (auto& arm : out.arms) {

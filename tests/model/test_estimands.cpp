@@ -54,3 +54,11 @@ TEST_CASE("estimands: both targets include the shift after dropout, E[(12 - D)+]
     CHECK(std::fabs(got - expected) < 4 * se);
   }
 }
+
+TEST_CASE("estimands: an MMRM estimate averaged over visits has the average effect as its truth", "[model][estimand]") {
+  // Effects 1.36 at 6 months and 1.42 at 12 (the IPDMA's), no events and no shift after dropout.
+  const Model m(load_shipped("scenarios/longitudinal_ucb.yaml",
+                             {"design.intercurrent_events=[]", "analysis.method=mmrm", "analysis.mmrm.visits_months=[6, 12]"}));
+  CHECK(m.truth().effect[0] == Approx((1.36 + 1.42) / 2).epsilon(1e-12));
+  CHECK(m.truth().follow_up_trials == 0);
+}

@@ -444,6 +444,11 @@ double age_eligibility_yield(const Population& p);
 
 /// Effect of an arm at a given month (linear interpolation, 0 at month 0).
 double effect_at(const Arm& arm, double month);
+/// The months whose arm differences the analysis estimates: the primary visit, or the mixed
+/// model's analysis.mmrm.visits_months (averaged).
+std::vector<double> estimated_months(const Scenario& s);
+/// The arm's effect that the analysis estimates: its mean over estimated_months().
+double estimated_effect(const Scenario& s, const Arm& arm);
 /// The scenario without its design priors: each arm with an effect prior gets the prior's mean
 /// as its effect at the primary visit (its effect by month scaled to match). Conventional power,
 /// which sample-size searches target, is the power of this scenario.
