@@ -2,6 +2,7 @@
 // and building the Scenario and TrialData that TrialAnalysis takes (see long_data.hpp).
 #include "celltrial/analysis/long_data.hpp"
 #include "celltrial/core/utf8.hpp"
+#include "celltrial/stats/mmrm.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -755,17 +756,6 @@ LongData prepare_long_data(const CsvTable& t, const LongDataOptions& o) {
 
 namespace {
 
-std::size_t parameters(CovarianceStructure c, std::size_t visits) {
-  switch (c) {
-    case CovarianceStructure::unstructured: return visits * (visits + 1) / 2;
-    case CovarianceStructure::ar1:
-    case CovarianceStructure::cs: return 2;
-    case CovarianceStructure::heterogeneous_ar1: return visits + 1;
-    case CovarianceStructure::toeplitz: return visits;
-  }
-  return 0;
-}
-
 }  // namespace
 
 DataAnalysis analyse_long_data(const LongData& ld) {
@@ -869,7 +859,7 @@ DataAnalysis analyse_long_data(const LongData& ld) {
                    (out.fallbacks.empty() ? std::string() : " or any fallback (tried: " + tried + ")") + ": " + counts +
                    " over " + std::to_string(M) + (M == 1 ? " visit" : " visits") +
                    " are too few to estimate it, or the fit does not converge (the " + to_string(out.requested) +
-                   " structure has " + std::to_string(parameters(out.requested, M)) + " covariance parameters).",
+                   " structure has " + std::to_string(stats::covariance_parameters(out.requested, M)) + " covariance parameters).",
                "try a simpler --covariance (cs or ar1 have 2 parameters), fewer visits (--visit), or more children.");
   }
   const ComparisonResult& c = r.comparisons[ld.comparison];

@@ -132,16 +132,18 @@ std::span<const MmrmData::Pattern> MmrmData::patterns() const {
 // ---------------------------------------------------------------------------------------------
 // Covariance structures
 
-std::size_t Mmrm::parameters(CovarianceStructure s) const {
+std::size_t covariance_parameters(CovarianceStructure s, std::size_t v) {
   switch (s) {
-    case CovarianceStructure::unstructured: return v_ * (v_ + 1) / 2;
+    case CovarianceStructure::unstructured: return v * (v + 1) / 2;
     case CovarianceStructure::ar1: return 2;
-    case CovarianceStructure::heterogeneous_ar1: return v_ + 1;
+    case CovarianceStructure::heterogeneous_ar1: return v + 1;
     case CovarianceStructure::cs: return 2;
-    case CovarianceStructure::toeplitz: return v_;
+    case CovarianceStructure::toeplitz: return v;
   }
   return 0;
 }
+
+std::size_t Mmrm::parameters(CovarianceStructure s) const { return covariance_parameters(s, v_); }
 
 void Mmrm::build_sigma(const Eigen::VectorXd& th, Eigen::MatrixXd& s) const {
   const auto V = static_cast<Eigen::Index>(v_);

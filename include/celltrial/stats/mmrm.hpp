@@ -30,6 +30,9 @@ namespace celltrial::stats {
 /// Largest number of visits the model takes.
 inline constexpr std::size_t kMmrmMaxVisits = 32;
 
+/// Number of covariance parameters of a structure over `visits` visits.
+std::size_t covariance_parameters(CovarianceStructure s, std::size_t visits);
+
 /// One fixed-effect column: covariate `covariate` loaded on visit `visit`, or on every visit when
 /// `visit` equals the number of visits.
 struct MmrmColumn {
