@@ -16,10 +16,13 @@ using VisitMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMm
 constexpr std::size_t kDirectMaskVisits = 12;  // patterns found by mask in a table up to this many visits
 constexpr int kMaxIterations = 200;
 constexpr int kMaxHalvings = 40;
-// Fisher scoring stops once the decrement grad' I^-1 grad (twice the expected gain in REML) is
-// below kStepDecrement, after that last step.
+// The iterations stop after the step whose decrement grad' I^-1 grad (twice the expected gain in
+// REML) is below kStepDecrement, or would leave a decrement below it at the rate of the last step.
 constexpr double kStepDecrement = 1e-16;
-constexpr double kNewtonFrom = 1e-4;  // decrement below which the steps use the observed information
+constexpr double kNewtonFrom = 1e-4;  // decrement below which slow scoring turns to the observed information
+// Scoring is slow when a step leaves more than this share of the previous decrement (a linear rate
+// above 0.1): the steps then use the observed information (Newton-Raphson).
+constexpr double kSlowScoring = 1e-2;
 // A covariance (or X'V^-1X) whose Cholesky pivots fall below this share of the largest diagonal
 // entry is treated as singular: on the boundary of the parameter space, or a design without full rank.
 constexpr double kSingular = 1e-10;
@@ -327,9 +330,9 @@ void Mmrm::start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& th) const {
 
 namespace {
 // sum over columns j, l of weight(j, l) zz[c_j, c_l], grouped by the columns' loadings.
-template <class Weight>
+template <class Weight, class Out>
 void group_columns(const std::vector<MmrmColumn>& cols, std::size_t visits, const Eigen::MatrixXd& zz, Weight weight,
-                   Eigen::MatrixXd& out) {
+                   Out& out) {
   const auto L = static_cast<Eigen::Index>(visits + 1);
   out.setZero(L, L);
   for (std::size_t l = 0; l < cols.size(); ++l)
@@ -339,38 +342,42 @@ void group_columns(const std::vector<MmrmColumn>& cols, std::size_t visits, cons
 }
 }  // namespace
 
-void Mmrm::group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
+void Mmrm::group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, LoadMatrix& out) const {
   group_columns(cols_, v_, zz, [&](Eigen::Index j, Eigen::Index l) { return w(j, l); }, out);
 }
 
-void Mmrm::group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const {
+void Mmrm::group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, LoadMatrix& out) const {
   group_columns(cols_, v_, zz, [&](Eigen::Index j, Eigen::Index l) { return b(j) * b(l); }, out);
 }
 
-void Mmrm::expand(const Eigen::MatrixXd& n, Eigen::MatrixXd& out) const {
+void Mmrm::expand(const LoadMatrix& n, Eigen::MatrixXd& out) const {
   const auto V = static_cast<Eigen::Index>(v_);
   out.resize(V, V);
   for (Eigen::Index u = 0; u < V; ++u)
     for (Eigen::Index v = 0; v < V; ++v) out(u, v) = n(u, v) + n(u, V) + n(V, v) + n(V, V);
 }
 
-void Mmrm::loaded_sum(const std::vector<Eigen::MatrixXd>& a, Eigen::MatrixXd& q) const {
+void Mmrm::add_loaded(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::MatrixXd& zz, Eigen::MatrixXd& q) const {
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_);
+  LoadMatrix la(V + 1, V + 1);
+  la.topLeftCorner(V, V) = a;
+  la.col(V).head(V) = a.rowwise().sum();
+  la.row(V).head(V) = a.colwise().sum();
+  la(V, V) = a.sum();
+  for (Eigen::Index l = 0; l < P; ++l) {
+    const MmrmColumn cl = cols_[static_cast<std::size_t>(l)];
+    for (Eigen::Index j = 0; j < P; ++j) {
+      const MmrmColumn cj = cols_[static_cast<std::size_t>(j)];
+      q(j, l) += la(cj.visit, cl.visit) * zz(cj.covariate, cl.covariate);
+    }
+  }
+}
+
+void Mmrm::loaded_sum(const std::vector<Eigen::MatrixXd>& a, Eigen::MatrixXd& q) const {
+  const auto P = static_cast<Eigen::Index>(p_);
   const auto pats = data_->patterns();
   q.setZero(P, P);
-  Eigen::MatrixXd la(V + 1, V + 1);
-  for (std::size_t i = 0; i < pats.size(); ++i) {
-    la.topLeftCorner(V, V) = a[i];
-    la.col(V).head(V) = a[i].rowwise().sum();
-    la.row(V).head(V) = a[i].colwise().sum();
-    la(V, V) = a[i].sum();
-    const Eigen::MatrixXd& zz = pats[i].zz;
-    for (Eigen::Index l = 0; l < P; ++l)
-      for (Eigen::Index j = 0; j < P; ++j) {
-        const MmrmColumn cj = cols_[static_cast<std::size_t>(j)], cl = cols_[static_cast<std::size_t>(l)];
-        q(j, l) += la(cj.visit, cl.visit) * zz(cj.covariate, cl.covariate);
-      }
-  }
+  for (std::size_t i = 0; i < pats.size(); ++i) add_loaded(a[i], pats[i].zz, q);
 }
 
 bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
@@ -415,16 +422,15 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   loaded_sum(w_, xtwx_);
   xtwy_.setZero(P);
   for (std::size_t i = 0; i < np; ++i) {
-    const Eigen::MatrixXd wzy = pats[i].zy * w_[i];  // k x V: sum of z (W y)'
-    const Eigen::VectorXd total = wzy.rowwise().sum();
+    ws_kv_.noalias() = pats[i].zy * w_[i];  // k x V: sum of z (W y)'
     for (Eigen::Index j = 0; j < P; ++j) {
       const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
-      xtwy_(j) += c.visit < V ? wzy(c.covariate, c.visit) : total(c.covariate);
+      xtwy_(j) += c.visit < V ? ws_kv_(c.covariate, c.visit) : ws_kv_.row(c.covariate).sum();
     }
   }
-  Eigen::LLT<Eigen::MatrixXd> lx;
-  if (!factor(xtwx_, lx)) return false;
-  beta_ = lx.solve(xtwy_);
+  if (!factor(xtwx_, lx_)) return false;
+  beta_ = xtwy_;
+  lx_.solveInPlace(beta_);
   b_.setZero(K, V);
   for (Eigen::Index j = 0; j < P; ++j) {
     const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
@@ -436,53 +442,52 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   rr_.resize(np);
   zr_.resize(np);
   double quad = 0;
+  VisitMatrix bzy(V, V);
   for (std::size_t i = 0; i < np; ++i) {
     const auto& pt = pats[i];
-    const Eigen::MatrixXd bzy = b_.transpose() * pt.zy;  // V x V
-    rr_[i] = pt.yy - bzy - bzy.transpose() + b_.transpose() * pt.zz * b_;
-    zr_[i] = pt.zy - pt.zz * b_;
+    bzy.noalias() = b_.transpose() * pt.zy;  // V x V
+    ws_kv_.noalias() = pt.zz * b_;           // k x V
+    Eigen::MatrixXd& rr = rr_[i];
+    rr = pt.yy;
+    rr -= bzy;
+    rr -= bzy.transpose();
+    rr.noalias() += b_.transpose() * ws_kv_;
+    zr_[i] = pt.zy;
+    zr_[i] -= ws_kv_;
     for (Eigen::Index v = 0; v < V; ++v)
       if (!(pt.mask >> v & 1u)) {
-        rr_[i].row(v).setZero();
-        rr_[i].col(v).setZero();
+        rr.row(v).setZero();
+        rr.col(v).setZero();
         zr_[i].col(v).setZero();
       }
-    quad += trace_product(w_[i], rr_[i]);
+    quad += trace_product(w_[i], rr);
   }
   const double nobs = static_cast<double>(data_->observations());
-  loglik_ = -0.5 * (sum_logdet + log_det(lx) + quad) - 0.5 * (nobs - static_cast<double>(p_)) * std::log(2 * std::numbers::pi);
+  loglik_ = -0.5 * (sum_logdet + log_det(lx_) + quad) - 0.5 * (nobs - static_cast<double>(p_)) * std::log(2 * std::numbers::pi);
   if (!std::isfinite(loglik_)) return false;
   if (level < 1) return true;
 
-  // The gradient: d REML / d theta_r = -tr(G dSigma_r) / 2.
-  h_ = lx.solve(Eigen::MatrixXd::Identity(P, P));
+  // The gradient: d REML / d theta_r = -tr(G dSigma_r) / 2, G = sum over patterns of
+  // n W - W (T + R) W.
+  h_.setIdentity(P, P);
+  lx_.solveInPlace(h_);
   t_.resize(np);
+  wcw_.resize(np);
   g_.setZero(V, V);
-  Eigen::MatrixXd n;
+  LoadMatrix n;
+  VisitMatrix c(V, V), wc(V, V);
   for (std::size_t i = 0; i < np; ++i) {
     group(h_, pats[i].zz, n);
     expand(n, t_[i]);
-    g_ += pats[i].n * w_[i] - w_[i] * (t_[i] + rr_[i]) * w_[i];
+    c = t_[i];
+    c += rr_[i];
+    wc.noalias() = w_[i] * c;
+    wcw_[i].noalias() = wc * w_[i];
+    g_ += pats[i].n * w_[i];
+    g_ -= wcw_[i];
   }
   build_derivatives(theta);
-  grad_.resize(static_cast<Eigen::Index>(q_));
-  for (std::size_t r = 0; r < q_; ++r) grad_(static_cast<Eigen::Index>(r)) = -0.5 * trace_product(g_, d_[r]);
-  // The scoring matrix of the first iterations: the information without the fixed effects'
-  // correction, tr(W dSigma_r W dSigma_s) n / 2 per pattern (cheap; it differs from the REML
-  // information by terms of order p / n, which slow the convergence a little, not its end).
-  {
-    const auto Q = static_cast<Eigen::Index>(q_);
-    score_info_.setZero(Q, Q);
-    if (a1_.size() < q_) a1_.resize(q_);
-    for (std::size_t i = 0; i < np; ++i) {
-      for (std::size_t r = 0; r < q_; ++r) a1_[r].noalias() = (w_[i].lazyProduct(d_[r])).lazyProduct(w_[i]);
-      for (std::size_t r = 0; r < q_; ++r)
-        for (std::size_t c = r; c < q_; ++c)
-          score_info_(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) += 0.5 * pats[i].n * trace_product(a1_[r], d_[c]);
-    }
-    for (Eigen::Index r = 0; r < Q; ++r)
-      for (Eigen::Index c = 0; c < r; ++c) score_info_(r, c) = score_info_(c, r);
-  }
+  score();
   if (level < 2) return true;
 
   // The expected information: tr(P dSigma_r P dSigma_s) / 2.
@@ -511,6 +516,57 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   return info_.allFinite();
 }
 
+void Mmrm::score() {
+  const auto pats = data_->patterns();
+  const auto U = static_cast<Eigen::Index>(pairs_.size());
+  // In the unstructured parameters: d REML / d Sigma_uv = -(G_uv + G_vu) / 2 (-G_uu / 2 on the
+  // diagonal), and the scoring matrix n tr(W E_r W E_s) / 2 per pattern, E_r the derivative of
+  // Sigma by Sigma_uv (e_u e_v' + e_v e_u', or e_u e_u'): tr(W e_a e_b' W e_c e_d') = W_bc W_da.
+  // The fixed effects' terms of the information (order p / n) are left out: cheap steps that
+  // converge a little more slowly, to the same estimate.
+  ws_u_.resize(U);
+  ws_un_.setZero(U, U);
+  for (Eigen::Index r = 0; r < U; ++r) {
+    const auto [u, v] = pairs_[static_cast<std::size_t>(r)];
+    ws_u_(r) = u == v ? -0.5 * g_(u, u) : -g_(u, v);
+  }
+  for (std::size_t i = 0; i < pats.size(); ++i) {
+    const Eigen::MatrixXd& w = w_[i];
+    const double half_n = 0.5 * pats[i].n;
+    for (Eigen::Index r = 0; r < U; ++r) {
+      const auto [a, b] = pairs_[static_cast<std::size_t>(r)];
+      for (Eigen::Index s = r; s < U; ++s) {
+        const auto [c, d] = pairs_[static_cast<std::size_t>(s)];
+        double x = w(b, c) * w(d, a);
+        if (c != d) x += w(b, d) * w(c, a);
+        if (a != b) {
+          x += w(a, c) * w(d, b);
+          if (c != d) x += w(a, d) * w(c, b);
+        }
+        ws_un_(r, s) += half_n * x;
+      }
+    }
+  }
+  for (Eigen::Index r = 0; r < U; ++r)
+    for (Eigen::Index s = 0; s < r; ++s) ws_un_(r, s) = ws_un_(s, r);
+  if (structure_ == CovarianceStructure::unstructured) {
+    grad_ = ws_u_;
+    score_info_ = ws_un_;
+    return;
+  }
+  // Another structure: through the Jacobian of the unstructured parameters.
+  const auto Q = static_cast<Eigen::Index>(q_);
+  jac_.resize(U, Q);
+  for (Eigen::Index r = 0; r < U; ++r)
+    for (Eigen::Index s = 0; s < Q; ++s) {
+      const auto [u, v] = pairs_[static_cast<std::size_t>(r)];
+      jac_(r, s) = d_[static_cast<std::size_t>(s)](u, v);
+    }
+  grad_.noalias() = jac_.transpose() * ws_u_;
+  ws_kv2_.noalias() = ws_un_ * jac_;
+  score_info_.noalias() = jac_.transpose() * ws_kv2_;
+}
+
 bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
   data_ = &data;
   cols_.assign(columns.begin(), columns.end());
@@ -524,6 +580,9 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   info_ready_ = false;
   for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
   const auto V = static_cast<Eigen::Index>(v_);
+  pairs_.clear();
+  for (std::size_t u = 0; u < v_; ++u)
+    for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
   if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
 
   // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
@@ -573,13 +632,16 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
     }
   start_values(s0, theta_);
 
-  // Scoring steps with step halving, then Newton-Raphson steps (the observed information) once
-  // close: where the REML is flat, scoring creeps and would stop with the covariance still moving.
-  // The observed information of the last step is kept for the Satterthwaite df (the last step
-  // moves the parameters by less than 1e-8 of their standard errors).
+  // Scoring steps with step halving; close to the estimate, Newton-Raphson steps (the observed
+  // information) when scoring gains less than two digits a step: where the REML is flat, scoring
+  // creeps and would stop with the covariance still moving. With many children per covariance
+  // parameter scoring gains about four digits a step and needs no observed information. The
+  // observed information of a last Newton step is kept for the Satterthwaite df (that step moves
+  // the parameters by less than 1e-8 of their standard errors).
   if (!evaluate(theta_, 1)) return false;
   Eigen::VectorXd step, candidate;
   bool converged = false, newton = false;
+  double previous = std::numeric_limits<double>::infinity();
   for (int it = 0; it < kMaxIterations && !converged; ++it) {
     Eigen::LDLT<Eigen::MatrixXd> ldlt;
     obs_ready_ = false;
@@ -595,8 +657,11 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
     step = ldlt.solve(grad_);
     const double decrement = grad_.dot(step);
     if (!std::isfinite(decrement)) return false;
-    converged = decrement < kStepDecrement;
-    newton = newton || decrement < kNewtonFrom;
+    // The last step's rate (about 1e-4 for scoring with many children); 1 before a first step.
+    const double rate = std::isfinite(previous) ? decrement / previous : 1.0;
+    converged = decrement < kStepDecrement || (rate < 1 && decrement * rate < kStepDecrement);
+    newton = newton || (decrement < kNewtonFrom && rate > kSlowScoring);
+    previous = decrement;
     const double before = loglik_;
     double scale = 1;
     int h = 0;
@@ -677,7 +742,7 @@ MmrmContrast Mmrm::contrast(std::span<const double> cv, DfMethod method) {
   auto sensitivities = [&](std::vector<Eigen::MatrixXd>& k, Eigen::VectorXd& gr) {
     // k[i] = sum over pattern i's children of X_i b b' X_i'; gr_r = b' Q_r b = d var / d theta_r.
     k.resize(np);
-    Eigen::MatrixXd n;
+    LoadMatrix n;
     for (std::size_t i = 0; i < np; ++i) {
       group_vector(b, pats[i].zz, n);
       expand(n, k[i]);

@@ -17,6 +17,7 @@
 // cs, (tau, sigma^2) with Sigma = tau J + sigma^2 I; toeplitz, the covariance at each lag
 // gamma_0..gamma_{V-1}; ar1, (sigma^2, rho); heterogeneous-ar1, (sigma_1^2..sigma_V^2, rho).
 // The first three are linear in their parameters, as the Kenward-Roger paper assumes.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -126,13 +127,20 @@ class Mmrm {
   /// False when Sigma is not positive definite or X'V^-1X is singular.
   bool evaluate(const Eigen::VectorXd& theta, int level);
   void pattern_products();  ///< per pattern: T, residual sums (after evaluate)
-  /// L N L' for a (V+1) x (V+1) matrix N over the loadings (visits, then every visit).
-  void expand(const Eigen::MatrixXd& n, Eigen::MatrixXd& out) const;
+  /// A (V+1) x (V+1) matrix over the loadings (the visits, then every visit), on the stack.
+  using LoadMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMmrmMaxVisits + 1, kMmrmMaxVisits + 1>;
+  /// L N L' for a (V+1) x (V+1) matrix N over the loadings.
+  void expand(const LoadMatrix& n, Eigen::MatrixXd& out) const;
   /// sum over columns j,l of w_j w_l zz[c_j, c_l] grouped by loadings: (V+1) x (V+1).
-  void group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const;
-  void group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, Eigen::MatrixXd& out) const;
+  void group(const Eigen::MatrixXd& w, const Eigen::MatrixXd& zz, LoadMatrix& out) const;
+  void group_vector(const Eigen::VectorXd& b, const Eigen::MatrixXd& zz, LoadMatrix& out) const;
+  /// q += X' V^-1 A V^-1 X of one pattern, for its V x V matrix a = W A W and its z z' sums.
+  void add_loaded(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::MatrixXd& zz, Eigen::MatrixXd& q) const;
   /// Q = X' V^-1 A V^-1 X for the V x V matrices a_p = W_p A W_p of each pattern.
   void loaded_sum(const std::vector<Eigen::MatrixXd>& a, Eigen::MatrixXd& q) const;
+  /// The gradient and the scoring matrix from the matrix derivative g_ and the patterns' W,
+  /// through the unstructured parameters (after build_derivatives).
+  void score();
   /// The observed information -d2 REML / d theta d theta' at the estimate.
   void observed_information(Eigen::MatrixXd& out);
 
@@ -157,12 +165,19 @@ class Mmrm {
   Eigen::MatrixXd obs_info_;          ///< observed information (from the last Newton step, or the first contrast)
   bool obs_ready_ = false;
   Eigen::MatrixXd score_info_;        ///< the scoring matrix (information without the fixed effects' terms)
-  std::vector<Eigen::MatrixXd> a1_;   ///< workspace: W dSigma_r W of one pattern
   std::vector<std::vector<Eigen::MatrixXd>> ws_a_;  ///< workspace of observed_information()
   std::vector<Eigen::MatrixXd> ws_hq_;
   std::vector<Eigen::VectorXd> ws_g_;
   Eigen::MatrixXd ws_q_;
   bool info_ready_ = false;           ///< info_ holds the REML expected information at the estimate
+  // The unstructured parameters Sigma_uv (v <= u, in build_sigma's order) through which every
+  // structure's derivatives are taken: jac_(r, s) = d Sigma_{u_r v_r} / d theta_s.
+  std::vector<std::array<std::uint8_t, 2>> pairs_;
+  Eigen::MatrixXd jac_;
+  std::vector<Eigen::MatrixXd> wcw_;  ///< per pattern: W (T + R) W
+  Eigen::LLT<Eigen::MatrixXd> lx_;    ///< Cholesky factor of X'V^-1X
+  Eigen::MatrixXd ws_kv_, ws_kv2_, ws_un_;  // workspaces
+  Eigen::VectorXd ws_u_;
   Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
 };
 
