@@ -66,6 +66,12 @@ GenericVisits::GenericVisits(const Scenario& s, double dropout_rate_per_month)
       c[i * O + k] = R[vi * V + vk] - r_[vi] * r_[vk];
     }
   chol_ = cholesky(c, O);
+  for (std::size_t v = 0; v < V; ++v) interval_expm1_.push_back(std::expm1(-lambda_ * (months_[v] - (v ? months_[v - 1] : 0.0))));
+  primary_expm1_ = std::expm1(-lambda_ * months_[p]);
+  for (std::size_t a = 0; a < s.arms.size(); ++a) {
+    shift_[a] = s.design.mnar_shift(a);
+    treated_now_[a] = s.arms[a].role == ArmRole::active;
+  }
 }
 
 void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
@@ -79,9 +85,9 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
   d.event_month.assign(n, kNaN);  // no intercurrent events in the generic model
   d.event_kind.assign(n, kNoEvent);
   d.treated_month.resize(n);
-  Engine noise = make_stream(seed, trial, Purpose::visits);
-  Engine drop = make_stream(seed, trial, Purpose::follow_up);
-  Engine missed = make_stream(seed, trial, Purpose::missed_visits);
+  LocalEngine noise{make_stream(seed, trial, Purpose::visits)};
+  LocalEngine drop{make_stream(seed, trial, Purpose::follow_up)};
+  LocalEngine missed{make_stream(seed, trial, Purpose::missed_visits)};
   const Design& D = sc_.design;
   const double miss = D.missed_visit;
   std::array<double, kMaxVisits> z{};
@@ -101,7 +107,7 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
       vc[v] = mean(v, a, x, scale) + sd_[v] * e - x;
     }
     vc[p] = d.change[j];
-    d.treated_month[j] = sc_.arms[a].role == ArmRole::active ? 0.0 : kNaN;
+    d.treated_month[j] = treated_now_[a] ? 0.0 : kNaN;
 
     // Dropout: monotone, constant hazard; on progress, times exp(beta * the change at the visit
     // that opens the interval), from the first interval on.
@@ -120,18 +126,18 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
         }
       } else {
         // Lost by the primary visit as the outcome model found; the month within that interval.
-        if (!d.observed[j]) out = DropoutModel::time_within(uniform01(drop), lambda_, months_[p]);
+        if (!d.observed[j]) out = DropoutModel::time_within(uniform01(drop), lambda_, months_[p], primary_expm1_);
         for (std::size_t v = p + 1; v < V && std::isnan(out); ++v) {
           const double width = months_[v] - months_[v - 1];
-          if (uniform01(drop) < -std::expm1(-lambda_ * width))
-            out = months_[v - 1] + DropoutModel::time_within(uniform01(drop), lambda_, width);
+          if (uniform01(drop) < -interval_expm1_[v])
+            out = months_[v - 1] + DropoutModel::time_within(uniform01(drop), lambda_, width, interval_expm1_[v]);
         }
       }
     }
     d.dropout_month[j] = out;
 
     // After dropout the unobserved values move by the arm's shift per month (missing not at random).
-    const double shift = D.mnar_shift(a);
+    const double shift = shift_[a];
     if (shift != 0 && !std::isnan(out))
       for (std::size_t v = 0; v < V; ++v)
         if (months_[v] > out) vc[v] += shift * (months_[v] - out);

@@ -59,7 +59,7 @@ double power_of(double rho, int d) { return d <= 0 ? 1.0 : std::pow(rho, d); }
 // Data
 
 void MmrmData::reset(std::size_t visits, std::size_t covariates) {
-  CELLTRIAL_ASSERT(visits >= 1 && visits <= kMmrmMaxVisits && covariates >= 1);
+  CELLTRIAL_ASSERT(visits >= 1 && visits <= kMmrmMaxVisits && covariates >= 1 && covariates <= 256);
   if (visits != visits_ || covariates != k_) {
     by_mask_.clear();
   } else if (visits_ <= kDirectMaskVisits) {
@@ -100,16 +100,25 @@ void MmrmData::add(const double* z, const double* y, std::uint32_t mask) {
   a[0] += 1;
   ++subjects_;
   observations_ += static_cast<std::size_t>(std::popcount(mask));
-  for (std::size_t b = 0; b < k; ++b) {
+  // The lower triangles of the symmetric sums (patterns() fills the upper ones), over the child's
+  // nonzero covariates (most are indicators) and assessed visits only.
+  std::array<std::uint32_t, kMmrmMaxVisits> seen;
+  std::size_t m = 0;
+  for (std::uint32_t left = mask; left; left &= left - 1) seen[m++] = static_cast<std::uint32_t>(std::countr_zero(left));
+  std::array<std::uint32_t, 256> nonzero;  // covariate numbers are 8-bit (MmrmColumn)
+  std::size_t nz = 0;
+  for (std::size_t c = 0; c < k; ++c)
+    if (z[c] != 0) nonzero[nz++] = static_cast<std::uint32_t>(c);
+  for (std::size_t i = 0; i < nz; ++i) {
+    const std::size_t b = nonzero[i];
     const double zb = z[b];
-    for (std::size_t c = 0; c < k; ++c) zz[b * k + c] += zb * z[c];
+    for (std::size_t l = 0; l <= i; ++l) zz[b * k + nonzero[l]] += zb * z[nonzero[l]];
   }
-  for (std::size_t v = 0; v < V; ++v) {
-    if (!(mask >> v & 1u)) continue;
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t v = seen[i];
     const double yv = y[v];
-    for (std::size_t c = 0; c < k; ++c) zy[v * k + c] += z[c] * yv;
-    for (std::size_t u = 0; u < V; ++u)
-      if (mask >> u & 1u) yy[v * V + u] += yv * y[u];
+    for (std::size_t l = 0; l < nz; ++l) zy[v * k + nonzero[l]] += z[nonzero[l]] * yv;
+    for (std::size_t l = 0; l <= i; ++l) yy[v * V + seen[l]] += yv * y[seen[l]];
   }
   stale_ = true;
 }
@@ -123,9 +132,13 @@ std::span<const MmrmData::Pattern> MmrmData::patterns() const {
       Pattern& p = patterns_[i];
       p.mask = masks_[i];
       p.n = a[0];
+      // add() sums entry (row b, column c) with c <= b at b * k + c: in column-major terms the
+      // upper triangle of the transpose.
       p.zz = Eigen::Map<const Eigen::MatrixXd>(a + 1, k, k);
+      p.zz.triangularView<Eigen::StrictlyLower>() = p.zz.transpose();
       p.zy = Eigen::Map<const Eigen::MatrixXd>(a + 1 + k * k, k, v);
       p.yy = Eigen::Map<const Eigen::MatrixXd>(a + 1 + k * k + k * v, v, v);
+      p.yy.triangularView<Eigen::StrictlyLower>() = p.yy.transpose();
     }
     stale_ = false;
   }
@@ -681,47 +694,88 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), Q = static_cast<Eigen::Index>(q_);
-  // Workspace kept between calls: W dSigma_r W per pattern, H Q_r, X' V^-1 dSigma_r V^-1 r.
-  auto& a = ws_a_;
+  const std::size_t U = pairs_.size();
+  const auto Un = static_cast<Eigen::Index>(U);
+  // In the unstructured parameters (E_r = dSigma / dSigma_uv as in score()), the Hessian of the
+  // REML is, per pattern, tr(W E_r W E_s M) with M = n I / 2 - (T + R) W, plus the fixed
+  // effects' terms tr(H Q_r H Q_s) / 2 + g_r' H g_s, where Q_r = X'V^-1 E_r V^-1 X and
+  // g_r = X'V^-1 E_r V^-1 r. W E_r W = w_a w_b' + w_b w_a' (w_a: column a of W).
   auto& hq = ws_hq_;
   auto& g = ws_g_;
-  if (a.size() < q_) a.resize(q_);
-  for (auto& x : a)
-    if (x.size() < np) x.resize(np);
-  if (hq.size() < q_) hq.resize(q_);
-  if (g.size() < q_) g.resize(q_);
+  if (hq.size() < U) hq.resize(U);
+  if (g.size() < U) g.resize(U);
+  if (ws_a_.empty()) ws_a_.resize(1);
+  auto& zrw = ws_a_[0];  // per pattern: sum of z (W r)'
+  if (zrw.size() < np) zrw.resize(np);
+  for (std::size_t i = 0; i < np; ++i) zrw[i].noalias() = zr_[i] * w_[i];
   Eigen::MatrixXd& qr = ws_q_;
-  for (std::size_t r = 0; r < q_; ++r) {
+  VisitMatrix wa(V, V);
+  for (std::size_t r = 0; r < U; ++r) {
+    const auto [a, b] = pairs_[r];
+    qr.setZero(P, P);
     g[r].setZero(P);
     for (std::size_t i = 0; i < np; ++i) {
-      a[r][i] = (w_[i].lazyProduct(d_[r])).lazyProduct(w_[i]);
-      const Eigen::MatrixXd za = zr_[i].lazyProduct(a[r][i]);  // k x V
-      const Eigen::VectorXd total = za.rowwise().sum();
+      const Eigen::MatrixXd& w = w_[i];
+      for (Eigen::Index y = 0; y < V; ++y)
+        for (Eigen::Index x = 0; x < V; ++x) wa(x, y) = w(x, a) * w(b, y) + (a != b ? w(x, b) * w(a, y) : 0.0);
+      add_loaded(wa, pats[i].zz, qr);
+      const Eigen::MatrixXd& zw = zrw[i];
       for (Eigen::Index j = 0; j < P; ++j) {
         const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
-        g[r](j) += c.visit < V ? za(c.covariate, c.visit) : total(c.covariate);
+        double x = 0;
+        if (c.visit < V) {
+          x = zw(c.covariate, a) * w(b, c.visit);
+          if (a != b) x += zw(c.covariate, b) * w(a, c.visit);
+        } else {
+          x = zw(c.covariate, a) * w.row(b).sum();
+          if (a != b) x += zw(c.covariate, b) * w.row(a).sum();
+        }
+        g[r](j) += x;
       }
     }
-    loaded_sum(a[r], qr);
-    hq[r] = h_.lazyProduct(qr);
+    hq[r].noalias() = h_ * qr;
   }
-  out.setZero(Q, Q);
+  Eigen::MatrixXd& x = ws_un_;
+  x.setZero(Un, Un);
+  VisitMatrix mw(V, V);
   for (std::size_t i = 0; i < np; ++i) {
-    const Eigen::MatrixXd e = pats[i].n * Eigen::MatrixXd::Identity(V, V) - 2 * w_[i].lazyProduct(t_[i]);
-    const Eigen::MatrixXd wr = w_[i].lazyProduct(rr_[i]);
-    for (std::size_t s = 0; s < q_; ++s) {
-      const Eigen::MatrixXd f = d_[s].lazyProduct(e), fr = d_[s].lazyProduct(wr);
-      for (std::size_t r = 0; r <= s; ++r)
-        out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) +=
-            0.5 * trace_product(a[r][i], f) - trace_product(a[r][i], fr);
+    const Eigen::MatrixXd& w = w_[i];
+    mw = 0.5 * pats[i].n * w;
+    mw -= wcw_[i];
+    for (Eigen::Index r = 0; r < Un; ++r) {
+      const auto [a, b] = pairs_[static_cast<std::size_t>(r)];
+      for (Eigen::Index s = r; s < Un; ++s) {
+        const auto [c, d] = pairs_[static_cast<std::size_t>(s)];
+        double t = w(b, c) * mw(d, a);
+        if (c != d) t += w(b, d) * mw(c, a);
+        if (a != b) {
+          t += w(a, c) * mw(d, b);
+          if (c != d) t += w(a, d) * mw(c, b);
+        }
+        x(r, s) += t;
+      }
     }
   }
-  for (std::size_t s = 0; s < q_; ++s)
-    for (std::size_t r = 0; r <= s; ++r) {
-      double x = out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) + 0.5 * trace_product(hq[r], hq[s]) +
-                 g[r].dot(h_.lazyProduct(g[s])) - 0.5 * trace_product(g_, second_derivative(at_, r, s));
-      // The Hessian of the REML is x; the observed information is its negative.
-      out(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) = out(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(r)) = -x;
+  ws_u_.resize(P);
+  for (Eigen::Index s = 0; s < Un; ++s) {
+    ws_u_.noalias() = h_ * g[static_cast<std::size_t>(s)];
+    for (Eigen::Index r = 0; r <= s; ++r) {
+      const auto R = static_cast<std::size_t>(r), S = static_cast<std::size_t>(s);
+      x(r, s) += 0.5 * trace_product(hq[R], hq[S]) + g[R].dot(ws_u_);
+      x(s, r) = x(r, s);
+    }
+  }
+  if (structure_ == CovarianceStructure::unstructured) {
+    out = -x;
+    return;
+  }
+  // Another structure: J' x J, plus the curvature of Sigma(theta) against the gradient.
+  ws_kv2_.noalias() = x * jac_;
+  out.noalias() = jac_.transpose() * ws_kv2_;
+  for (Eigen::Index s = 0; s < Q; ++s)
+    for (Eigen::Index r = 0; r <= s; ++r) {
+      const double c = out(r, s) - 0.5 * trace_product(g_, second_derivative(at_, static_cast<std::size_t>(r), static_cast<std::size_t>(s)));
+      out(r, s) = out(s, r) = -c;
     }
 }
 

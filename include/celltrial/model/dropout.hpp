@@ -37,8 +37,12 @@ class DropoutModel {
   /// A dropout month within (0, width] of an interval with constant hazard `rate` per month, given
   /// that the child drops out in it (the exponential truncated at width), from a uniform u on [0, 1).
   static double time_within(double u, double rate, double width) {
+    return time_within(u, rate, width, std::expm1(-rate * width));
+  }
+  /// The same, given expm1(-rate * width) (an interval's constant, computed once).
+  static double time_within(double u, double rate, double width, double expm1_of_minus_rate_width) {
     if (!(rate * width > 1e-300)) return u * width;
-    return std::min(width, -std::log1p(u * std::expm1(-rate * width)) / rate);
+    return std::min(width, -std::log1p(u * expm1_of_minus_rate_width) / rate);
   }
   /// Missing at the primary visit completely at random (by level when the levels differ): sets
   /// out.observed from the children's levels (cp model, one simulated visit).

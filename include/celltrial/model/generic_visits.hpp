@@ -17,6 +17,7 @@
 // visit is lambda * exp(beta * the change at that visit), from the first visit on, and decides the
 // primary visit's `observed` too. Dropout months come from Purpose::follow_up, missed visits from
 // Purpose::missed_visits (as in FollowUp, which runs this for the generic model).
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -63,6 +64,11 @@ class GenericVisits {
   std::vector<std::size_t> others_;  ///< the visits other than the primary, in order
   EffectModel effect_;
   double lambda_ = 0;
+  /// expm1(-lambda width) of the interval ending at each visit, and of the months up to the primary one.
+  std::vector<double> interval_expm1_;
+  double primary_expm1_ = 0;
+  std::array<double, kMaxArms> shift_{};      ///< shift after dropout per month, by arm
+  std::array<bool, kMaxArms> treated_now_{};  ///< active arms: treated at month 0
   double beta_ = 0;   ///< design.dropout.per_point_of_progress
   bool on_progress_ = false;
 };
