@@ -40,6 +40,29 @@ bool factor(const Eigen::MatrixXd& a, Eigen::LLT<Eigen::MatrixXd>& llt) {
   return true;
 }
 
+// The inverse (L L')^-1 = L^-T L^-1 of a Cholesky factor (the lower triangle of `l`), by plain
+// loops: for the few fixed effects of a trial, cheaper than the blocked triangular solves.
+template <class M>
+void inverse_from_factor(const M& l, M& inv, M& li) {
+  const Eigen::Index n = l.rows();
+  li.setZero(n, n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    li(j, j) = 1 / l(j, j);
+    for (Eigen::Index i = j + 1; i < n; ++i) {
+      double s = 0;
+      for (Eigen::Index m = j; m < i; ++m) s += l(i, m) * li(m, j);
+      li(i, j) = -s / l(i, i);
+    }
+  }
+  inv.resize(n, n);
+  for (Eigen::Index b = 0; b < n; ++b)
+    for (Eigen::Index a = 0; a <= b; ++a) {
+      double s = 0;
+      for (Eigen::Index m = b; m < n; ++m) s += li(m, a) * li(m, b);
+      inv(a, b) = inv(b, a) = s;
+    }
+}
+
 double log_det(const Eigen::LLT<Eigen::MatrixXd>& llt) {
   double s = 0;
   const auto& l = llt.matrixLLT();
@@ -407,7 +430,7 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   w_.resize(np);
   logdet_.resize(np);
   double sum_logdet = 0;
-  VisitMatrix sub, inv;
+  VisitMatrix sub, inv, li;
   Eigen::LLT<VisitMatrix> ls;
   for (std::size_t i = 0; i < np; ++i) {
     const std::uint32_t mask = pats[i].mask;
@@ -424,8 +447,7 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
     for (Eigen::Index a = 0; a < m; ++a) ld += std::log(ls.matrixLLT()(a, a));
     logdet_[i] = 2 * ld;
     sum_logdet += pats[i].n * logdet_[i];
-    inv.setIdentity(m, m);
-    ls.solveInPlace(inv);
+    inverse_from_factor(ls.matrixLLT(), inv, li);
     w_[i].setZero(V, V);
     for (Eigen::Index a = 0; a < m; ++a)
       for (Eigen::Index b = 0; b < m; ++b) w_[i](idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]) = inv(a, b);
@@ -442,8 +464,8 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
     }
   }
   if (!factor(xtwx_, lx_)) return false;
-  beta_ = xtwy_;
-  lx_.solveInPlace(beta_);
+  inverse_from_factor(lx_.matrixLLT(), h_, ws_li_);
+  beta_.noalias() = h_.lazyProduct(xtwy_);
   b_.setZero(K, V);
   for (Eigen::Index j = 0; j < P; ++j) {
     const MmrmColumn c = cols_[static_cast<std::size_t>(j)];
@@ -482,8 +504,6 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
 
   // The gradient: d REML / d theta_r = -tr(G dSigma_r) / 2, G = sum over patterns of
   // n W - W (T + R) W.
-  h_.setIdentity(P, P);
-  lx_.solveInPlace(h_);
   t_.resize(np);
   wcw_.resize(np);
   g_.setZero(V, V);
@@ -655,8 +675,8 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   Eigen::VectorXd step, candidate;
   bool converged = false, newton = false;
   double previous = std::numeric_limits<double>::infinity();
+  Eigen::LDLT<Eigen::MatrixXd> ldlt;
   for (int it = 0; it < kMaxIterations && !converged; ++it) {
-    Eigen::LDLT<Eigen::MatrixXd> ldlt;
     obs_ready_ = false;
     if (newton) {
       observed_information(obs_info_);
@@ -733,7 +753,7 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
         g[r](j) += x;
       }
     }
-    hq[r].noalias() = h_ * qr;
+    hq[r].noalias() = h_.lazyProduct(qr);
   }
   Eigen::MatrixXd& x = ws_un_;
   x.setZero(Un, Un);
@@ -758,7 +778,7 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
   }
   ws_u_.resize(P);
   for (Eigen::Index s = 0; s < Un; ++s) {
-    ws_u_.noalias() = h_ * g[static_cast<std::size_t>(s)];
+    ws_u_.noalias() = h_.lazyProduct(g[static_cast<std::size_t>(s)]);
     for (Eigen::Index r = 0; r <= s; ++r) {
       const auto R = static_cast<std::size_t>(r), S = static_cast<std::size_t>(s);
       x(r, s) += 0.5 * trace_product(hq[R], hq[S]) + g[R].dot(ws_u_);

@@ -176,7 +176,7 @@ class Mmrm {
   Eigen::MatrixXd jac_;
   std::vector<Eigen::MatrixXd> wcw_;  ///< per pattern: W (T + R) W
   Eigen::LLT<Eigen::MatrixXd> lx_;    ///< Cholesky factor of X'V^-1X
-  Eigen::MatrixXd ws_kv_, ws_kv2_, ws_un_;  // workspaces
+  Eigen::MatrixXd ws_kv_, ws_kv2_, ws_un_, ws_li_;  // workspaces
   Eigen::VectorXd ws_u_;
   Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
 };
