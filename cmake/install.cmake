@@ -35,3 +35,25 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/celltrialConfigVersion.cm
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/celltrialConfig.cmake ${PROJECT_BINARY_DIR}/celltrialConfigVersion.cmake
         DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR})
+
+# Man pages and shell completions, generated from the built program (cmake/make_docs.sh): help2man
+# on each command's --help, and `celltrial completion bash|zsh`.
+option(CELLTRIAL_DOCS "Generate the man pages and shell completions (needs help2man)" ON)
+if(CELLTRIAL_DOCS)
+  find_program(CELLTRIAL_HELP2MAN help2man)
+  if(NOT CELLTRIAL_HELP2MAN)
+    message(FATAL_ERROR "help2man was not found; it makes the man pages. Install it (scripts/setup.sh does: "
+                        "apt-get install help2man), or configure with -DCELLTRIAL_DOCS=OFF to build without them.")
+  endif()
+  set(docs_dir ${PROJECT_BINARY_DIR}/docs)
+  add_custom_command(
+    OUTPUT ${docs_dir}/stamp
+    COMMAND bash ${PROJECT_SOURCE_DIR}/cmake/make_docs.sh $<TARGET_FILE:celltrial> ${PROJECT_VERSION} ${docs_dir}
+    COMMAND ${CMAKE_COMMAND} -E touch ${docs_dir}/stamp
+    DEPENDS celltrial ${PROJECT_SOURCE_DIR}/cmake/make_docs.sh
+    COMMENT "Writing the man pages and shell completions from the program's options")
+  add_custom_target(celltrial_docs ALL DEPENDS ${docs_dir}/stamp)
+  install(DIRECTORY ${docs_dir}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1.gz")
+  install(FILES ${docs_dir}/completions/celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+  install(FILES ${docs_dir}/completions/_celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+endif()

@@ -25,6 +25,7 @@ PACKAGES=(
   nlohmann-json3-dev             # JSON results
   libpcg-cpp-dev                 # PCG-64 random engine
   gnuplot-nox                    # plots (optional at run time; tables are written without it)
+  help2man                       # the man pages, made from each command's --help at build time
 )
 if [[ $MODE == all ]]; then
   PACKAGES+=(
@@ -34,6 +35,7 @@ if [[ $MODE == all ]]; then
     libopenmpi-dev openmpi-bin   # MPI build (-DCELLTRIAL_MPI=ON) and mpirun: tests/cluster/mpi_test.sh
     slurm-wlm munge              # a single-node Slurm cluster: tests/cluster/slurm_test.sh
     hostname                     # the Slurm test names its node
+    zsh man-db bsdextrautils     # the zsh completion script checked by zsh; man pages rendered by man (col)
     chromium                     # the report rendered headless: tests/cli/report_browser_test.sh
     clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
     dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb

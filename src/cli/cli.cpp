@@ -124,6 +124,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_report);
     reg(&cli::add_study);
     reg(&cli::add_analyse);
+    reg(&cli::add_completion);
     try {
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {

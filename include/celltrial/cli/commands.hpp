@@ -67,6 +67,7 @@ Action add_slurm(CLI::App& app, Streams io);
 Action add_report(CLI::App& app, Streams io);
 Action add_study(CLI::App& app, Streams io);
 Action add_analyse(CLI::App& app, Streams io);
+Action add_completion(CLI::App& app, Streams io);
 
 /// What a sweep needs (celltrial sweep, and simulate --sweep).
 struct SweepArgs {
