@@ -4,6 +4,9 @@
 #   lib/<multiarch>/libcelltrial_<layer>.a               one static library per layer
 #   lib/<multiarch>/cmake/celltrial/                     celltrialConfig.cmake, its version file, the targets
 #   share/celltrial/scenarios/                           the shipped scenarios
+#   share/man/man1/, share/bash-completion/, share/zsh/  man pages and completions (CELLTRIAL_DOCS)
+# in two components: `runtime` (the program, its pages, completions and scenarios) and `dev` (the
+# headers, libraries and CMake package), the two Debian packages of cmake/package.cmake.
 #
 # A consumer writes find_package(celltrial 0.2 CONFIG REQUIRED) and links celltrial::celltrial
 # (every layer). The libraries are static and the API is C++: a program is built against the
@@ -18,15 +21,15 @@ set(layer_targets)
 foreach(layer IN LISTS CELLTRIAL_LAYERS)
   list(APPEND layer_targets celltrial_${layer})
 endforeach()
-install(TARGETS celltrial RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS celltrial RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 install(TARGETS ${layer_targets} celltrial_lib celltrial_version
         EXPORT celltrialTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/celltrial DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/celltrial DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${CMAKE_INSTALL_DATADIR}/celltrial/scenarios
-        FILES_MATCHING PATTERN "*.yaml")
-install(EXPORT celltrialTargets NAMESPACE celltrial:: DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR})
+        COMPONENT runtime FILES_MATCHING PATTERN "*.yaml")
+install(EXPORT celltrialTargets NAMESPACE celltrial:: DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR} COMPONENT dev)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/celltrialConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/celltrialConfig.cmake
@@ -34,7 +37,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/celltrialConfig.cmake.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/celltrialConfigVersion.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/celltrialConfig.cmake ${PROJECT_BINARY_DIR}/celltrialConfigVersion.cmake
-        DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR})
+        DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR} COMPONENT dev)
 
 # Man pages and shell completions, generated from the built program (cmake/make_docs.sh): help2man
 # on each command's --help, and `celltrial completion bash|zsh`.
@@ -53,7 +56,12 @@ if(CELLTRIAL_DOCS)
     DEPENDS celltrial ${PROJECT_SOURCE_DIR}/cmake/make_docs.sh
     COMMENT "Writing the man pages and shell completions from the program's options")
   add_custom_target(celltrial_docs ALL DEPENDS ${docs_dir}/stamp)
-  install(DIRECTORY ${docs_dir}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1.gz")
-  install(FILES ${docs_dir}/completions/celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
-  install(FILES ${docs_dir}/completions/_celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+  install(DIRECTORY ${docs_dir}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime
+          FILES_MATCHING PATTERN "*.1.gz")
+  install(FILES ${docs_dir}/completions/celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+          COMPONENT runtime)
+  install(FILES ${docs_dir}/completions/_celltrial DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions
+          COMPONENT runtime)
 endif()
+
+include(cmake/package.cmake)

@@ -38,7 +38,8 @@ if [[ $MODE == all ]]; then
     zsh man-db bsdextrautils     # the zsh completion script checked by zsh; man pages rendered by man (col)
     chromium                     # the report rendered headless: tests/cli/report_browser_test.sh
     clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
-    dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb
+    dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb; dpkg-shlibdeps for cpack
+    lintian                      # the Debian packages checked: tests/install/deb_test.sh
     r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite  # R: MMRM reference checks and benchmarks
   )
 fi
