@@ -255,15 +255,12 @@ void check_parameter(const FamilyParameter& p, double value, const std::string& 
              num(p.default_value) + ".");
 }
 
-/// What a spending function spends: alpha (its parameter is --parameter) or beta (--beta-parameter).
-enum class Spends { alpha, beta };
-
 /// The parameter of a spending function: `value`, or the family's default when it is NaN.
-double spending_parameter(Spending s, double value, Spends what) {
+double spending_parameter(Spending s, double value, ParameterOf what) {
   const FamilyParameter& p = parameter_of(s);
   if (p.name == nullptr) return 0.0;
   if (std::isnan(value)) return p.default_value;
-  if (what == Spends::beta) check_parameter(p, value, "--beta-parameter", spending_name(s) + std::string(" beta spending"));
+  if (what == ParameterOf::beta_spending) check_parameter(p, value, "--beta-parameter", spending_name(s) + std::string(" beta spending"));
   else check_parameter(p, value, "--parameter", std::string(kSpendingPrefix) + spending_name(s));
   return value;
 }
@@ -303,9 +300,9 @@ void check_options(const GroupSequentialOptions& o) {
   if (o.grid_r < 8 || o.grid_r > 400)
     fail("--grid-r", "is " + std::to_string(o.grid_r) + ".", "use between 8 and 400 (32 is plenty).");
   if (o.boundary == Boundary::spending && o.spending == Spending::hwang_shih_decani)
-    spending_parameter(o.spending, o.hsd_gamma, Spends::alpha);
+    spending_parameter(o.spending, o.hsd_gamma, ParameterOf::boundary);
   if (o.boundary == Boundary::spending && o.spending == Spending::kim_demets)
-    spending_parameter(o.spending, o.kd_rho, Spends::alpha);
+    spending_parameter(o.spending, o.kd_rho, ParameterOf::boundary);
   if (o.boundary == Boundary::wang_tsiatis)
     check_parameter(parameter_of(o.boundary), o.wang_tsiatis_delta, "--parameter", "wang-tsiatis");
   if (o.boundary == Boundary::haybittle_peto)
@@ -323,7 +320,7 @@ void check_options(const GroupSequentialOptions& o) {
   if (!(o.beta > 0.0 && o.beta < 0.5))
     fail("--beta", "is " + num(o.beta) + "; it must be in (0, 0.5).",
          "give the type II error at the design's effect, e.g. 0.2 for power 0.8.");
-  spending_parameter(o.beta_spending, o.beta_parameter, Spends::beta);
+  spending_parameter(o.beta_spending, o.beta_parameter, ParameterOf::beta_spending);
 }
 
 /// Solves for the constant C of a boundary shape c_k = C * shape_k with overall level alpha.
@@ -438,7 +435,7 @@ FutilityPass futility_pass(const GroupSequentialOptions& o, const std::vector<do
                            const std::vector<double>& nonbinding_c, double drift) {
   const std::size_t K = t.size();
   const bool binding = o.futility == Futility::binding;
-  const double beta_parameter = spending_parameter(o.beta_spending, o.beta_parameter, Spends::beta);
+  const double beta_parameter = spending_parameter(o.beta_spending, o.beta_parameter, ParameterOf::beta_spending);
   FutilityPass p;
   p.c = nonbinding_c;
   p.f.assign(K, -inf);
@@ -532,13 +529,27 @@ std::vector<std::string> spending_names() {
   return names;
 }
 
+std::string parameter_summary(ParameterOf which) {
+  std::string list;
+  auto add = [&](const std::string& name, const FamilyParameter& p) {
+    if (p.name == nullptr) return;
+    list += (list.empty() ? "" : ", ") + name + " (" + p.name + ", default " + num(p.default_value) +
+            (std::isinf(p.max) ? ", at least " + num(p.min) : ", in [" + num(p.min) + ", " + num(p.max) + "]") + ")";
+  };
+  if (which == ParameterOf::boundary)
+    for (const auto& f : kClassicalFamilies) add(f.name, f.parameter);
+  for (const auto& f : kSpendingFamilies)
+    add((which == ParameterOf::boundary ? std::string(kSpendingPrefix) : std::string()) + f.name, f.parameter);
+  return list;
+}
+
 double alpha_spent(Spending spending, double alpha, int sides, double t, double parameter) {
   if (!(t >= 0.0 && t <= 1.0))
     fail("--information", "spending is evaluated at " + num(t) + ", outside [0, 1].",
          "use information fractions in (0, 1].");
   if (sides != 1 && sides != 2) fail("--sides", "is " + std::to_string(sides) + ".", "use 1 or 2.");
   check_alpha(alpha);
-  const double p = spending_parameter(spending, parameter, Spends::alpha);
+  const double p = spending_parameter(spending, parameter, ParameterOf::boundary);
   return spent(spending, alpha / sides, t, p) * sides;
 }
 
@@ -693,20 +704,6 @@ double* parameter_field(GroupSequentialOptions& o) {
   }
 }
 
-/// "wang-tsiatis (Delta), haybittle-peto (interim critical value), ...": the boundary families
-/// (or, for beta spending, the spending families) that take a parameter.
-std::string families_with_parameters(bool beta) {
-  std::string list;
-  auto add = [&](const std::string& name, const FamilyParameter& p) {
-    if (p.name != nullptr) list += (list.empty() ? "" : ", ") + name + " (" + p.name + ")";
-  };
-  if (!beta)
-    for (const auto& f : kClassicalFamilies) add(f.name, f.parameter);
-  for (const auto& f : kSpendingFamilies)
-    add((beta ? std::string() : std::string(kSpendingPrefix)) + f.name, f.parameter);
-  return list;
-}
-
 std::string choices(const std::vector<std::string>& names) {
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -748,7 +745,7 @@ GroupSequentialOptions group_sequential_options(const BoundariesOptions& b) {
     if (field == nullptr)
       fail("--parameter",
            "the " + b.boundary + " boundary takes no parameter (got " + num(*b.parameter) + ").",
-           "leave --parameter out; it applies to " + families_with_parameters(false) + ".");
+           "leave --parameter out; it applies to " + parameter_summary(ParameterOf::boundary) + ".");
     *field = *b.parameter;
   }
   if (b.beta_spending.empty()) {
@@ -771,7 +768,7 @@ GroupSequentialOptions group_sequential_options(const BoundariesOptions& b) {
         fail("--beta-parameter",
              "the " + b.beta_spending + " beta spending takes no parameter (got " +
                  num(*b.beta_parameter) + ").",
-             "leave --beta-parameter out; it applies to " + families_with_parameters(true) + ".");
+             "leave --beta-parameter out; it applies to " + parameter_summary(ParameterOf::beta_spending) + ".");
       o.beta_parameter = *b.beta_parameter;
     }
   }
@@ -788,7 +785,7 @@ Boundaries compute_boundaries(const BoundariesOptions& b) {
   if (o.futility != Futility::none) {
     r.beta_spending = b.beta_spending;
     if (parameter_of(o.beta_spending).name != nullptr)
-      r.beta_parameter = spending_parameter(o.beta_spending, o.beta_parameter, Spends::beta);
+      r.beta_parameter = spending_parameter(o.beta_spending, o.beta_parameter, ParameterOf::beta_spending);
   }
   r.design = design_group_sequential(o);
   return r;

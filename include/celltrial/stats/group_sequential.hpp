@@ -125,6 +125,13 @@ std::vector<std::string> boundary_names();
 /// Every spending family's name (for futility: the beta-spending function).
 std::vector<std::string> spending_names();
 
+/// Whose parameter: the efficacy boundary's (--parameter) or the beta-spending function's
+/// (--beta-parameter).
+enum class ParameterOf { boundary, beta_spending };
+/// The families that take a parameter, with its name, default and range, for help texts and
+/// messages: "wang-tsiatis (Delta, default 0.25, in [0, 0.5]), ...".
+std::string parameter_summary(ParameterOf which);
+
 struct GroupSequentialOptions {
   /// Information fractions of the looks: strictly increasing, in (0, 1], the last equal to 1.
   /// Empty means `looks` equally spaced looks (k / looks).
