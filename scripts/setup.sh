@@ -37,7 +37,7 @@ if [[ $MODE == all ]]; then
     chromium                     # the report rendered headless: tests/cli/report_browser_test.sh
     clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
     dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb
-    r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite  # R: MMRM reference checks and benchmarks
+    r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite r-cran-rpact  # R: MMRM and group-sequential reference checks, benchmarks
   )
 fi
 missing=()

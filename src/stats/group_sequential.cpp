@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -170,6 +171,21 @@ double lower_bound(const std::vector<double>& c, const std::vector<double>& f, i
   return f.empty() ? -inf : f[k];
 }
 
+/// The root of an increasing function of the drift, f(lo) < 0: widens [lo, hi] by half until
+/// f(hi) >= 0 (`what` names the caller in the internal error when no drift up to 100 will do).
+double solve_drift(const std::function<double(double)>& f, double lo, double f_lo, double hi,
+                   double rel_tol, const char* what) {
+  double f_hi = f(hi);
+  while (f_hi < 0.0) {
+    lo = hi;
+    f_lo = f_hi;
+    hi *= 1.5;
+    if (hi > 100.0) throw Error(ExitCode::software, std::string(what) + ": no drift found");
+    f_hi = f(hi);
+  }
+  return solve_increasing(f, lo, hi, f_lo, f_hi, rel_tol);
+}
+
 /// Exit probabilities for given critical values and futility bounds (empty for none).
 ExitProbabilities run(const std::vector<double>& t, const std::vector<double>& c,
                       const std::vector<double>& f, int sides, double drift, int r) {
@@ -240,7 +256,7 @@ std::vector<double> fractions_of(const GroupSequentialOptions& o) {
 
 const char* spending_name(Spending s) {
   for (const auto& f : kSpendingFamilies)
-    if (f.spending == s) return f.name;
+    if (f.kind == s) return f.name;
   return "?";
 }
 
@@ -484,19 +500,11 @@ void beta_spending_design(const GroupSequentialOptions& o, const std::vector<dou
     pass = futility_pass(o, t, nonbinding_c, drift);
     return pass.overshoot ? 1.0 : pass.unspent;
   };
-  double lo = 0.0, g_lo = g(lo);
-  if (!(g_lo < 0.0))
+  const double g_0 = g(0.0);
+  if (!(g_0 < 0.0))
     fail("--beta", "is " + num(o.beta) + ": the futility bounds meet the efficacy bounds with no effect.",
          "give a smaller beta (e.g. 0.2).");
-  double hi = norm_isf(o.alpha) + norm_isf(o.beta), g_hi = g(hi);
-  while (g_hi < 0.0) {
-    lo = hi;
-    g_lo = g_hi;
-    hi *= 1.5;
-    if (hi > 100.0) throw Error(ExitCode::software, "beta spending: no drift found");
-    g_hi = g(hi);
-  }
-  const double drift = solve_increasing(g, lo, hi, g_lo, g_hi, 1e-14);
+  const double drift = solve_drift(g, 0.0, g_0, norm_isf(o.alpha) + norm_isf(o.beta), 1e-14, "beta spending");
   g(drift);
   if (pass.overshoot || std::fabs(pass.unspent) > 1e-9)
     fail("--beta-spending",
@@ -656,18 +664,9 @@ double drift_for_power(const GroupSequentialDesign& d, double power) {
                .upper_total -
            power;
   };
-  double lo = 0.0, f_lo = f(lo);
-  double hi = norm_isf(alpha_side) + norm_isf(1.0 - power);
-  double f_hi = f(hi);
-  while (f_hi < 0.0) {
-    lo = hi;
-    f_lo = f_hi;
-    hi *= 1.5;
-    if (hi > 100.0) throw Error(ExitCode::software, "drift_for_power: no drift reaches the power");
-    f_hi = f(hi);
-  }
-  if (!(f_lo < 0.0)) throw Error(ExitCode::software, "drift_for_power: power at drift 0 too high");
-  return solve_increasing(f, lo, hi, f_lo, f_hi, 1e-12);
+  const double f_0 = f(0.0);
+  if (!(f_0 < 0.0)) throw Error(ExitCode::software, "drift_for_power: power at drift 0 too high");
+  return solve_drift(f, 0.0, f_0, norm_isf(alpha_side) + norm_isf(1.0 - power), 1e-12, "drift_for_power");
 }
 
 double inflation_factor(const GroupSequentialDesign& d, double power) {
@@ -730,13 +729,13 @@ GroupSequentialOptions group_sequential_options(const BoundariesOptions& b) {
   bool found = false;
   for (const auto& f : kClassicalFamilies)
     if (b.boundary == f.name) {
-      o.boundary = f.boundary;
+      o.boundary = f.kind;
       found = true;
     }
   for (const auto& f : kSpendingFamilies)
     if (b.boundary == std::string(kSpendingPrefix) + f.name) {
       o.boundary = Boundary::spending;
-      o.spending = f.spending;
+      o.spending = f.kind;
       found = true;
     }
   if (!found) unknown_name("--boundary", b.boundary, boundary_names());
@@ -757,7 +756,7 @@ GroupSequentialOptions group_sequential_options(const BoundariesOptions& b) {
     found = false;
     for (const auto& f : kSpendingFamilies)
       if (b.beta_spending == f.name) {
-        o.beta_spending = f.spending;
+        o.beta_spending = f.kind;
         found = true;
       }
     if (!found) unknown_name("--beta-spending", b.beta_spending, spending_names());

@@ -77,14 +77,19 @@ struct FamilyParameter {
   double max = 0.0;
 };
 
-/// Spending functions by the names the command line and JSON use. The parameter ranges are
-/// rpact's (gammaA/gammaB: [-10, 5] for HSD, [0.4, 8] for Kim–DeMets). rpact has no default for
-/// Kim–DeMets' rho; 3 is the O'Brien–Fleming-like choice of Jennison & Turnbull (2000, §7.3).
-struct SpendingFamily {
+/// A named family of boundaries or spending functions: its name on the command line and in JSON,
+/// its kind, and its parameter.
+template <class Kind>
+struct Family {
   const char* name;
-  Spending spending;
+  Kind kind;
   FamilyParameter parameter;
 };
+
+/// Spending functions. The parameter ranges are rpact's (gammaA/gammaB: [-10, 5] for HSD,
+/// [0.4, 8] for Kim–DeMets). rpact has no default for Kim–DeMets' rho; 3 is the
+/// O'Brien–Fleming-like choice of Jennison & Turnbull (2000, §7.3).
+using SpendingFamily = Family<Spending>;
 inline constexpr std::array<SpendingFamily, 4> kSpendingFamilies{{
     {"obrien-fleming", Spending::lan_demets_obrien_fleming, {}},
     {"pocock", Spending::lan_demets_pocock, {}},
@@ -94,11 +99,7 @@ inline constexpr std::array<SpendingFamily, 4> kSpendingFamilies{{
 
 /// The boundary families that are not spending functions. A spending boundary is named
 /// kSpendingPrefix + its spending family's name ("spending-hsd").
-struct ClassicalFamily {
-  const char* name;
-  Boundary boundary;
-  FamilyParameter parameter;
-};
+using ClassicalFamily = Family<Boundary>;
 inline constexpr std::array<ClassicalFamily, 4> kClassicalFamilies{{
     {"obrien-fleming", Boundary::obrien_fleming, {}},
     {"pocock", Boundary::pocock, {}},
@@ -108,17 +109,15 @@ inline constexpr std::array<ClassicalFamily, 4> kClassicalFamilies{{
 }};
 inline constexpr std::string_view kSpendingPrefix = "spending-";
 
-/// The parameter of a spending function and of a classical family.
-constexpr const FamilyParameter& parameter_of(Spending s) {
-  for (const auto& f : kSpendingFamilies)
-    if (f.spending == s) return f.parameter;
-  return kSpendingFamilies[0].parameter;
+/// The parameter of a spending function or of a classical family.
+template <class Kind, std::size_t N>
+constexpr const FamilyParameter& parameter_in(const std::array<Family<Kind>, N>& families, Kind kind) {
+  for (const auto& f : families)
+    if (f.kind == kind) return f.parameter;
+  return families[0].parameter;
 }
-constexpr const FamilyParameter& parameter_of(Boundary b) {
-  for (const auto& f : kClassicalFamilies)
-    if (f.boundary == b) return f.parameter;
-  return kClassicalFamilies[0].parameter;
-}
+constexpr const FamilyParameter& parameter_of(Spending s) { return parameter_in(kSpendingFamilies, s); }
+constexpr const FamilyParameter& parameter_of(Boundary b) { return parameter_in(kClassicalFamilies, b); }
 
 /// Every boundary name, classical families first, then "spending-" + each spending family.
 std::vector<std::string> boundary_names();
