@@ -293,7 +293,8 @@ int closed_form(const PowerArgs& a, Streams io) {
          << a.allocation << ":1, dropout " << a.dropout << "\n";
   if (sequential) {
     const auto& r = rows[0];
-    io.out << "Group-sequential: " << r["boundary"].get<std::string>() << ", " << r["looks"] << " looks"
+    io.out << "Group-sequential: " << r["boundary"].get<std::string>() << ", " << r["looks"]
+           << (r["looks"] == 1 ? " look" : " looks")
            << (r.contains("beta_spending") ? ", futility by " + r["beta_spending"].get<std::string>() + " beta spending" +
                                                  (r["binding"].get<bool>() ? " (binding)" : " (non-binding)")
                                            : "")

@@ -46,7 +46,8 @@ std::string boundaries_table(const stats::Boundaries& b) {
   const bool futility = d.futility != stats::Futility::none;
   std::ostringstream os;
   os << "Group-sequential boundaries: " << family(b.boundary, b.parameter) << ", " << (d.sides == 1 ? "one" : "two")
-     << "-sided alpha " << g6(d.alpha) << ", " << d.critical_values.size() << " looks\n";
+     << "-sided alpha " << g6(d.alpha) << ", " << d.critical_values.size()
+     << (d.critical_values.size() == 1 ? " look" : " looks") << "\n";
   if (futility)
     os << "Futility: " << family(b.beta_spending, b.beta_parameter) << " beta spending, beta " << g6(d.beta) << ", "
        << (d.futility == stats::Futility::binding ? "binding" : "non-binding") << "; power " << g6(1.0 - d.beta)
