@@ -40,7 +40,7 @@ if [[ $MODE == all ]]; then
     clang libclang-rt-14-dev     # libFuzzer and clang's sanitizer runtimes: scripts/fuzz.sh
     dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb; dpkg-shlibdeps for cpack
     lintian                      # the Debian packages checked: tests/install/deb_test.sh
-    r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite  # R: MMRM reference checks and benchmarks
+    r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite r-cran-rpact  # R: MMRM and group-sequential reference checks, benchmarks
   )
 fi
 missing=()

@@ -118,6 +118,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     reg(&cli::add_show);
     reg(&cli::add_schema);
     reg(&cli::add_power);
+    reg(&cli::add_boundaries);
     reg(&cli::add_sweep);
     reg(&cli::add_merge);
     reg(&cli::add_slurm);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "celltrial/cli/commands.hpp"
+#include "celltrial/report/boundaries.hpp"
 #include "celltrial/report/figures.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/design/study.hpp"
@@ -22,6 +23,7 @@
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/stats/assurance.hpp"
 #include "celltrial/stats/power.hpp"
+#include "celltrial/stats/sequential_sample_size.hpp"
 #include "celltrial/version_info.hpp"
 
 namespace celltrial::cli {
@@ -53,6 +55,9 @@ struct PowerArgs {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  // Flags mode, group-sequential (--looks ...).
+  stats::BoundariesOptions design;
+  std::vector<CLI::Option*> design_options;
 };
 
 [[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
@@ -134,6 +139,13 @@ stats::Test parse_test(const std::string& t) {
         guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
 }
 
+/// The first group-sequential option given (--looks, --boundary, ...), or nullptr.
+const CLI::Option* design_option_given(const PowerArgs& a) {
+  for (const CLI::Option* o : a.design_options)
+    if (o->count() > 0) return o;
+  return nullptr;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Flags mode: closed forms.
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +176,17 @@ int closed_form(const PowerArgs& a, Streams io) {
   }
   std::optional<stats::Prior> prior;
   if (!a.prior.empty()) prior = parse_prior(a.prior);
+  const bool sequential = a.design.looks != 0 || !a.design.information_fractions.empty();
+  if (const CLI::Option* o = design_option_given(a); o != nullptr && !sequential)
+    usage(o->get_name(), "describes a group-sequential design, which needs the number of looks.",
+          "add --looks K (or --information t1,...,1), or drop " + o->get_name() + ".");
+  if (sequential && !solve_n)
+    usage("--looks", "a group-sequential design is sized from the target power (maximum and expected N).",
+          "give --power without --n.");
+  if (sequential && (prior || !a.plot_dir.empty()))
+    usage(prior ? "--prior" : "--plot",
+          std::string(prior ? "assurance" : "the power curve") + " is computed for the fixed design only.",
+          "drop it, or drop --looks.");
 
   const std::vector<double> deltas = solve_delta ? std::vector<double>{NAN} : (a.smd.empty() ? a.delta : a.smd);
   nlohmann::json rows = nlohmann::json::array();
@@ -190,6 +213,10 @@ int closed_form(const PowerArgs& a, Streams io) {
           r["power"] = ss.achieved_power;
           r["n_per_arm_randomised"] = ss.n_per_arm_randomised;
           r["n_total_randomised"] = ss.n_total_randomised;
+          if (sequential) {
+            const auto keys = sequential_sample_size_json(stats::sequential_sample_size(in, target, a.design));
+            for (const auto& [key, value] : keys.items()) r[key] = value;
+          }
           n_analysed = static_cast<double>(ss.n_total);
         } else if (solve_power) {
           if (n < 2 * 2)
@@ -259,10 +286,22 @@ int closed_form(const PowerArgs& a, Streams io) {
   }
   // Table.
   char line[256];
-  std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s%s\n", "delta", "sd", "n_total_exact", "n_per_arm (c/a)",
-                "n_total", "power", "randomised", prior ? "  assurance  power@prior mean" : "");
+  std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s%s%s\n", "delta", "sd", "n_total_exact", "n_per_arm (c/a)",
+                "n_total", "power", "randomised", prior ? "  assurance  power@prior mean" : "",
+                sequential ? "  inflation    n_max  E[N|H0]  E[N|H1]" : "");
   io.out << "Closed-form " << a.test << " test, alpha " << a.alpha << " (" << a.sides << "-sided), allocation "
-         << a.allocation << ":1, dropout " << a.dropout << "\n" << line;
+         << a.allocation << ":1, dropout " << a.dropout << "\n";
+  if (sequential) {
+    const auto& r = rows[0];
+    io.out << "Group-sequential: " << r["boundary"].get<std::string>() << ", " << r["looks"]
+           << (r["looks"] == 1 ? " look" : " looks")
+           << (r.contains("beta_spending") ? ", futility by " + r["beta_spending"].get<std::string>() + " beta spending" +
+                                                 (r["binding"].get<bool>() ? " (binding)" : " (non-binding)")
+                                           : "")
+           << "; n_max = fixed N (favourable direction) x inflation, each arm rounded up; expected N under H0 and at "
+              "delta\n";
+  }
+  io.out << line;
   for (const auto& r : rows) {
     const std::string per_arm = r.contains("n_per_arm") ? std::to_string(r["n_per_arm"][0].get<long>()) + "/" +
                                                               std::to_string(r["n_per_arm"][1].get<long>())
@@ -275,6 +314,12 @@ int closed_form(const PowerArgs& a, Streams io) {
     io.out << line;
     if (prior)
       io.out << "  " << fmt(r["assurance"].get<double>(), 4) << "     " << fmt(r["power_at_prior_mean"].get<double>(), 4);
+    if (sequential) {
+      std::snprintf(line, sizeof line, "  %9s %8ld %8s %8s", fmt(r["inflation_factor"].get<double>(), 4).c_str(),
+                    r["n_max"].get<long>(), fmt(r["expected_n_h0"].get<double>(), 1).c_str(),
+                    fmt(r["expected_n_h1"].get<double>(), 1).c_str());
+      io.out << line;
+    }
     io.out << "\n";
   }
   return 0;
@@ -518,6 +563,8 @@ Action add_power(CLI::App& app, Streams io) {
   cmd->add_option("--set", a->sets, "Scenario mode: override a scenario value (repeatable)");
   cmd->add_flag("--json", a->json, "Print the results as JSON");
   cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");
+  a->design_options = add_design_options(cmd, a->design);
+  for (CLI::Option* o : a->design_options) o->group("Flags mode, group-sequential (with --power; alpha and sides as above)");
   auto sw = std::make_shared<SweepArgs>();
   add_sweep_options(cmd, *sw, false);
   return [a, sw, io]() {
@@ -530,8 +577,8 @@ Action add_power(CLI::App& app, Streams io) {
     // A scenario (or --target alone, for the built-in default scenario) means simulation.
     if (!a->file.empty() || a->target > 0) {
       if (!(a->target > 0)) usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");
-      if (!a->delta.empty() || !a->smd.empty() || !a->power.empty() || !a->n.empty())
-        usage("--delta/--smd/--power/--n", "these describe a closed-form calculation, not a scenario.",
+      if (!a->delta.empty() || !a->smd.empty() || !a->power.empty() || !a->n.empty() || design_option_given(*a))
+        usage("--delta/--smd/--power/--n/--looks", "these describe a closed-form calculation, not a scenario.",
               "drop them, or drop the scenario and --target for a closed-form calculation.");
       return simulated(*a, io);
     }

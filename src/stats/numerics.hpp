@@ -1,5 +1,6 @@
 #pragma once
 // Private helpers shared by the stats sources: normal tails, bracketed root finding, diagnostics.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -7,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/math/special_functions/erf.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
@@ -56,6 +58,22 @@ inline double solve_increasing(const std::function<double(double)>& f, double lo
   if (f_hi == 0.0) return hi;
   const auto r = boost::math::tools::toms748_solve(f, lo, hi, f_lo, f_hi, tol, max_iter);
   return 0.5 * (r.first + r.second);
+}
+
+/// A sample size rounded up (a count within 1e-9 of an integer is that integer).
+inline long round_up(double x) { return static_cast<long>(std::ceil(x - 1e-9)); }
+
+/// {control, active}: a total split by the allocation R (active per control), each arm rounded up
+/// (at least 1).
+inline std::vector<long> per_arm(double n_total, double R) {
+  return {std::max(1L, round_up(n_total / (1.0 + R))), std::max(1L, round_up(n_total * R / (1.0 + R)))};
+}
+
+/// Analysable counts per arm inflated for the fraction `dropout` not analysable, each rounded up.
+inline std::vector<long> randomised(const std::vector<long>& per_arm, double dropout) {
+  std::vector<long> out;
+  for (long n : per_arm) out.push_back(round_up(static_cast<double>(n) / (1.0 - dropout)));
+  return out;
 }
 
 }  // namespace celltrial::stats::detail

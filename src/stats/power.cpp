@@ -414,8 +414,6 @@ double min_total(const detail::PreparedPower& p) {
   return lo * (1.0 + 1e-12);
 }
 
-long round_up(double x) { return static_cast<long>(std::ceil(x - 1e-9)); }
-
 }  // namespace
 
 SampleSize solve_n(const PowerInputs& inputs, double target_power) {
@@ -463,7 +461,7 @@ SampleSize solve_n(const PowerInputs& inputs, double target_power) {
 
   SampleSize s;
   s.n_total_exact = n_exact;
-  s.n_per_arm = {std::max(1L, round_up(n_exact / (1.0 + R))), std::max(1L, round_up(n_exact * R / (1.0 + R)))};
+  s.n_per_arm = detail::per_arm(n_exact, R);
   s.achieved_power = detail::power_prepared(p, delta, static_cast<double>(s.n_per_arm[0]),
                                             static_cast<double>(s.n_per_arm[1]));
   // Rounding up both arms can only raise the power; guard against the 1e-9 rounding slack.
@@ -474,7 +472,7 @@ SampleSize solve_n(const PowerInputs& inputs, double target_power) {
                                               static_cast<double>(s.n_per_arm[1]));
   }
   s.n_total = s.n_per_arm[0] + s.n_per_arm[1];
-  for (long n : s.n_per_arm) s.n_per_arm_randomised.push_back(round_up(static_cast<double>(n) / (1.0 - inputs.dropout)));
+  s.n_per_arm_randomised = detail::randomised(s.n_per_arm, inputs.dropout);
   s.n_total_randomised = s.n_per_arm_randomised[0] + s.n_per_arm_randomised[1];
   return s;
 }

@@ -34,7 +34,7 @@ double z_upper(double p) {
 
 }  // namespace
 
-TEST_CASE("stats: O'Brien-Fleming boundaries match rpact", "[stats]") {
+TEST_CASE("stats: O'Brien-Fleming boundaries match rpact", "[stats][group_sequential]") {
   // rpact getDesignInverseNormal(kMax = 3, typeOfDesign = "OF"), one-sided 0.025.
   auto o = looks(3, Boundary::obrien_fleming);
   o.grid_r = 64;  // the cumulative alpha is printed to 8 significant digits
@@ -246,7 +246,7 @@ TEST_CASE("stats: invalid group-sequential options are reported clearly", "[stat
   require_usage_error([&] { design_group_sequential(bad); }, "--sides");
   bad = looks(3, Boundary::wang_tsiatis);
   bad.wang_tsiatis_delta = 0.8;
-  require_usage_error([&] { design_group_sequential(bad); }, "--wang-tsiatis-delta");
+  require_usage_error([&] { design_group_sequential(bad); }, "--parameter");
   o.information_fractions = {0.5, 0.50001, 1.0};
   o.looks = 0;
   require_usage_error([&] { design_group_sequential(o); }, "merge looks");
@@ -278,4 +278,185 @@ TEST_CASE("stats: hand-built designs and close looks", "[stats]") {
   const double coarse = design_group_sequential(o).critical_values[0];
   o.grid_r = 64;
   CHECK(coarse == Approx(design_group_sequential(o).critical_values[0]).margin(1e-7));
+}
+
+TEST_CASE("stats: Kim-DeMets power spending", "[stats][group_sequential]") {
+  for (double rho : {0.5, 1.0, 2.0, 3.0})
+    for (double t : {0.1, 0.4, 0.75, 1.0})
+      CHECK(alpha_spent(Spending::kim_demets, 0.025, 1, t, rho) == Approx(0.025 * std::pow(t, rho)).epsilon(1e-14));
+  CHECK(alpha_spent(Spending::kim_demets, 0.05, 2, 0.5, 2.0) == Approx(0.05 * 0.25).epsilon(1e-14));
+  // The default rho is 3 (NaN means the family's default).
+  CHECK(alpha_spent(Spending::kim_demets, 0.025, 1, 0.5) == Approx(0.025 * 0.125).epsilon(1e-14));
+  CHECK(parameter_of(Spending::kim_demets).default_value == 3.0);
+  // rho = 1 spends linearly, as Hwang-Shih-DeCani with gamma = 0.
+  GroupSequentialOptions kd;
+  kd.information_fractions = {0.3, 0.55, 1.0};
+  kd.spending = Spending::kim_demets;
+  kd.kd_rho = 1.0;
+  GroupSequentialOptions hsd = kd;
+  hsd.spending = Spending::hwang_shih_decani;
+  hsd.hsd_gamma = 0.0;
+  const auto a = design_group_sequential(kd), b = design_group_sequential(hsd);
+  for (std::size_t k = 0; k < 3; ++k) CHECK(a.critical_values[k] == Approx(b.critical_values[k]).epsilon(1e-12));
+  // Each look spends what the function allows; larger rho spends later (higher early bounds).
+  kd.kd_rho = 3.0;
+  const auto c = design_group_sequential(kd);
+  for (std::size_t k = 0; k < 3; ++k)
+    CHECK(c.cumulative_alpha[k] == Approx(0.025 * std::pow(kd.information_fractions[k], 3.0)).margin(1e-12));
+  CHECK(c.critical_values[0] > a.critical_values[0]);
+  CHECK(c.critical_values[2] < a.critical_values[2]);
+}
+
+TEST_CASE("stats: futility bounds by beta spending", "[stats][group_sequential]") {
+  BoundariesOptions o;
+  o.looks = 3;
+  o.boundary = "spending-obrien-fleming";
+  o.beta_spending = "obrien-fleming";
+  const auto nb = compute_boundaries(o).design;
+  o.binding = true;
+  const auto bi = compute_boundaries(o).design;
+  // rpact 3.3.4: getDesignGroupSequential(kMax = 3, typeOfDesign = "asOF", typeBetaSpending =
+  // "bsOF", tolerance = 1e-10), non-binding and binding (futilityBounds, criticalValues, shift).
+  CHECK(nb.futility_bounds[0] == Approx(-0.236144607779).margin(1e-6));
+  CHECK(nb.futility_bounds[1] == Approx(1.170372031884).margin(1e-6));
+  CHECK(nb.critical_values[2] == Approx(1.99304747785).margin(1e-6));
+  CHECK(nb.drift * nb.drift == Approx(8.66778491187).epsilon(1e-6));
+  CHECK(bi.futility_bounds[0] == Approx(-0.2700055638).margin(1e-6));
+  CHECK(bi.futility_bounds[1] == Approx(1.1224846072).margin(1e-6));
+  CHECK(bi.critical_values[1] == Approx(2.5111084357).margin(1e-6));
+  CHECK(bi.critical_values[2] == Approx(1.9309157208).margin(1e-6));
+  CHECK(bi.drift * bi.drift == Approx(8.3258870126).epsilon(1e-6));
+
+  for (const auto* d : {&nb, &bi}) {
+    // The last futility bound is the last critical value; at the drift the power is 1 - beta and
+    // the beta spent by each look is the spending function's.
+    CHECK(d->futility_bounds[2] == d->critical_values[2]);
+    const auto e = exit_probabilities(*d, d->drift);
+    CHECK(e.upper_total == Approx(0.8).margin(1e-9));
+    for (std::size_t k = 0; k < 3; ++k) {
+      const double t = d->information_fractions[k];
+      CHECK(d->cumulative_beta[k] == Approx(alpha_spent(Spending::lan_demets_obrien_fleming, 0.2, 1, t)).margin(1e-10));
+      CHECK(d->cumulative_alpha[k] == Approx(alpha_spent(Spending::lan_demets_obrien_fleming, 0.025, 1, t)).margin(1e-12));
+    }
+    CHECK(drift_for_power(*d, 0.8) == Approx(d->drift).epsilon(1e-8));
+  }
+  // Non-binding: the efficacy bounds are those without futility, and obeying the futility stops
+  // only lowers the type I error. Binding: lower efficacy bounds, exactly alpha with the stops.
+  const auto plain = design_group_sequential([] {
+    GroupSequentialOptions g;
+    g.looks = 3;
+    return g;
+  }());
+  for (std::size_t k = 0; k < 3; ++k) CHECK(nb.critical_values[k] == plain.critical_values[k]);
+  CHECK(exit_probabilities(nb, 0.0).total < 0.025 - 1e-3);
+  CHECK(exit_probabilities(bi, 0.0).total == Approx(0.025).margin(1e-12));
+  CHECK(bi.critical_values[2] < nb.critical_values[2]);
+  CHECK(bi.drift < nb.drift);
+  // Futility stopping shortens the trial under H0 far more than under H1.
+  CHECK(exit_probabilities(nb, 0.0).expected_information_fraction < 0.7);
+
+  // Brownian motion with drift through the binding design: type I error, power and the early
+  // futility stops within 4 Monte Carlo SEs.
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> z;
+  const int trials = 100000;
+  int reject0 = 0, reject1 = 0, futile1 = 0;
+  for (int i = 0; i < trials; ++i) {
+    for (double theta : {0.0, bi.drift}) {
+      double s = 0.0, t_prev = 0.0;
+      for (std::size_t k = 0; k < 3; ++k) {
+        const double t = bi.information_fractions[k];
+        s += theta * (t - t_prev) + std::sqrt(t - t_prev) * z(rng);
+        t_prev = t;
+        const double zk = s / std::sqrt(t);
+        if (zk >= bi.critical_values[k]) {
+          (theta == 0.0 ? reject0 : reject1)++;
+          break;
+        }
+        if (zk <= bi.futility_bounds[k]) {
+          if (theta != 0.0 && k + 1 < 3) ++futile1;
+          break;
+        }
+      }
+    }
+  }
+  auto within = [&](int count, double p) {
+    return std::fabs(static_cast<double>(count) / trials - p) < 4 * std::sqrt(p * (1 - p) / trials);
+  };
+  CHECK(within(reject0, 0.025));
+  CHECK(within(reject1, 0.8));
+  CHECK(within(futile1, bi.cumulative_beta[1]));
+}
+
+TEST_CASE("stats: boundary names and parameters are checked", "[stats][group_sequential]") {
+  const auto names = boundary_names();
+  CHECK(names.size() == kClassicalFamilies.size() + kSpendingFamilies.size());
+  CHECK(names.back() == "spending-kim-demets");
+  BoundariesOptions o;
+  o.looks = 3;
+  require_usage_error([&] { compute_boundaries(o); }, "--boundary: is not given");
+  o.boundary = "spending-pocok";
+  require_usage_error([&] { compute_boundaries(o); }, "did you mean 'spending-pocock'?");
+  o.boundary = "pocock";
+  o.parameter = 1.0;
+  require_usage_error([&] { compute_boundaries(o); }, "--parameter: the pocock boundary takes no parameter");
+  o.boundary = "spending-kim-demets";
+  o.parameter = 9.0;
+  require_usage_error([&] { compute_boundaries(o); }, "rho is 9, outside [0.4, 8]");
+  o.boundary = "spending-hsd";
+  o.parameter = -11.0;
+  require_usage_error([&] { compute_boundaries(o); }, "gamma is -11, outside [-10, 5]");
+  o.boundary = "wang-tsiatis";
+  o.parameter = 0.7;
+  require_usage_error([&] { compute_boundaries(o); }, "--parameter: the wang-tsiatis Delta is 0.7");
+  o.parameter.reset();
+  o.alpha = 0.5;
+  require_usage_error([&] { compute_boundaries(o); }, "--alpha: is 0.5; it must be in (0, 0.5)");
+  o.alpha = 0.025;
+  o.binding = true;
+  require_usage_error([&] { compute_boundaries(o); }, "--binding: applies to futility bounds");
+  o.binding = false;
+  o.beta = 0.1;
+  require_usage_error([&] { compute_boundaries(o); }, "--beta: applies to futility bounds");
+  o.beta_spending = "pocock";
+  require_usage_error([&] { compute_boundaries(o); }, "--beta-spending: futility bounds by beta spending go with");
+  o.boundary = "spending-pocock";
+  o.sides = 2;
+  o.alpha = 0.05;
+  require_usage_error([&] { compute_boundaries(o); }, "one-sided designs only");
+  o.sides = 1;
+  o.alpha = 0.025;
+  o.beta_parameter = 2.0;
+  require_usage_error([&] { compute_boundaries(o); }, "--beta-parameter: the pocock beta spending takes no parameter");
+  o.beta_spending = "kim-demets";
+  o.beta_parameter = 0.1;
+  require_usage_error([&] { compute_boundaries(o); }, "the kim-demets beta spending rho is 0.1");
+  o.beta_spending = "kim-dmets";
+  require_usage_error([&] { compute_boundaries(o); }, "did you mean 'kim-demets'?");
+  o.beta_spending = "kim-demets";
+  o.beta_parameter.reset();
+  o.beta = 0.6;
+  require_usage_error([&] { compute_boundaries(o); }, "--beta: is 0.6");
+  o.beta = 0.1;
+  // The names and parameters used come back with the result (defaults filled in).
+  const auto b = compute_boundaries(o);
+  CHECK(b.boundary == "spending-pocock");
+  CHECK_FALSE(b.parameter);
+  CHECK(b.beta_spending == "kim-demets");
+  CHECK(b.beta_parameter == 3.0);
+  CHECK(b.design.beta == 0.1);
+  o.boundary = "haybittle-peto";
+  o.beta_spending.clear();
+  o.beta.reset();
+  CHECK(compute_boundaries(o).parameter == 3.0);
+  // A hand-built design with a futility bound above the efficacy bound is refused.
+  GroupSequentialDesign d = compute_boundaries([] {
+    BoundariesOptions f;
+    f.looks = 2;
+    f.boundary = "spending-obrien-fleming";
+    f.beta_spending = "pocock";
+    return f;
+  }()).design;
+  d.futility_bounds[0] = d.critical_values[0] + 0.1;
+  require_usage_error([&] { exit_probabilities(d, 1.0); }, "futility bounds must not exceed the efficacy bounds");
 }

@@ -11,6 +11,7 @@
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/scenario.hpp"
+#include "celltrial/stats/group_sequential.hpp"
 
 namespace celltrial::cli {
 
@@ -68,6 +69,12 @@ Action add_report(CLI::App& app, Streams io);
 Action add_study(CLI::App& app, Streams io);
 Action add_analyse(CLI::App& app, Streams io);
 Action add_completion(CLI::App& app, Streams io);
+Action add_boundaries(CLI::App& app, Streams io);
+
+/// Adds the group-sequential design options (--looks, --information, --boundary, --parameter,
+/// --beta-spending, --beta-parameter, --binding) writing into `o` (boundaries and power --looks);
+/// returns them so a command can tell which were given.
+std::vector<CLI::Option*> add_design_options(CLI::App* cmd, stats::BoundariesOptions& o);
 
 /// What a sweep needs (celltrial sweep, and simulate --sweep).
 struct SweepArgs {
