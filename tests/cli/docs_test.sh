@@ -28,8 +28,9 @@ for c in $commands; do
     grep -q -- "$o" <<<"$text" || bad "celltrial-$c.1 does not mention $o"
   done
 done
-top=$(MANWIDTH=200 man -l "$docs/man/celltrial.1.gz" 2>/dev/null | col -b)
-for c in $commands; do grep -q "celltrial-$c(1)" <<<"$top" || bad "celltrial.1 SEE ALSO lacks celltrial-$c(1)"; done
+# (the page source: rendered, a long line may hyphenate a name)
+top=$(zcat "$docs/man/celltrial.1.gz")
+for c in $commands; do grep -qF "celltrial-$c\\fR(1)" <<<"$top" || bad "celltrial.1 SEE ALSO lacks celltrial-$c(1)"; done
 
 # bash completion, run as bash would.
 complete_words() {  # complete_words WORD... : what the completion offers for the last word

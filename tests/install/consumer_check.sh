@@ -13,7 +13,7 @@ cmake --build "$work/consumer" -j2 >"$work/build.log" 2>&1 || { cat "$work/build
 check() {  # check NAME [SCENARIO]
   local name=$1; shift
   "$work/consumer/consumer" "$@" 3000 7 >"$work/lib.json"
-  "$prefix/bin/celltrial" simulate "$@" --trials 3000 --seed 7 --json --threads 2 >"$work/cli.json" 2>/dev/null
+  "$prefix/bin/celltrial" simulate "$@" --trials 3000 --seed 7 --json --threads 2 --out "$work/results" >"$work/cli.json" 2>/dev/null
   if ! cmp -s "$work/lib.json" "$work/cli.json"; then
     echo "FAIL: $name: the library's summary differs from the program's"; diff "$work/lib.json" "$work/cli.json" | head -20; exit 1
   fi

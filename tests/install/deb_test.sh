@@ -46,8 +46,8 @@ done
 
 dpkg -x "$run" "$tmp/root"
 dpkg -x "$dev" "$tmp/root"
-"$tmp/root/usr/bin/celltrial" simulate --trials 2000 --seed 3 --json --threads 2 >"$tmp/deb.json" 2>/dev/null
-"$build/celltrial" simulate --trials 2000 --seed 3 --json --threads 2 >"$tmp/build.json" 2>/dev/null
+"$tmp/root/usr/bin/celltrial" simulate --trials 2000 --seed 3 --json --threads 2 --out "$tmp/out1" >"$tmp/deb.json" 2>/dev/null
+"$build/celltrial" simulate --trials 2000 --seed 3 --json --threads 2 --out "$tmp/out2" >"$tmp/build.json" 2>/dev/null
 cmp -s "$tmp/deb.json" "$tmp/build.json" || { echo "FAIL: the packaged program's summary differs from the build's"; exit 1; }
 echo "ok: the packaged program runs the default scenario with the build's numbers"
 warnings=$(MANWIDTH=100 man --warnings -l "$tmp/root/usr/share/man/man1/celltrial.1.gz" 2>&1 >/dev/null)
