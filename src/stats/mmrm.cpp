@@ -76,6 +76,27 @@ double trace_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) { retur
 // rho^d, with 0^0 = 1 and d < 0 read as 0 (the derivative terms multiply it by d anyway).
 double power_of(double rho, int d) { return d <= 0 ? 1.0 : std::pow(rho, d); }
 
+// out(r, s) += scale tr(W E_r W E_s M) for r <= s over the unstructured parameters (u_r, v_r), where
+// E_r = e_u e_v' + e_v e_u' (e_u e_u' on the diagonal): tr(W e_a e_b' W e_c e_d' M) = W_bc (M W)_da,
+// given m = M W.
+template <class Pairs, class MW>
+void add_elementary_traces(const Pairs& pairs, const Eigen::MatrixXd& w, const MW& m, double scale, Eigen::MatrixXd& out) {
+  const auto U = static_cast<Eigen::Index>(pairs.size());
+  for (Eigen::Index r = 0; r < U; ++r) {
+    const auto [a, b] = pairs[static_cast<std::size_t>(r)];
+    for (Eigen::Index s = r; s < U; ++s) {
+      const auto [c, d] = pairs[static_cast<std::size_t>(s)];
+      double t = w(b, c) * m(d, a);
+      if (c != d) t += w(b, d) * m(c, a);
+      if (a != b) {
+        t += w(a, c) * m(d, b);
+        if (c != d) t += w(a, d) * m(c, b);
+      }
+      out(r, s) += scale * t;
+    }
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -563,23 +584,7 @@ void Mmrm::score() {
     const auto [u, v] = pairs_[static_cast<std::size_t>(r)];
     ws_u_(r) = u == v ? -0.5 * g_(u, u) : -g_(u, v);
   }
-  for (std::size_t i = 0; i < pats.size(); ++i) {
-    const Eigen::MatrixXd& w = w_[i];
-    const double half_n = 0.5 * pats[i].n;
-    for (Eigen::Index r = 0; r < U; ++r) {
-      const auto [a, b] = pairs_[static_cast<std::size_t>(r)];
-      for (Eigen::Index s = r; s < U; ++s) {
-        const auto [c, d] = pairs_[static_cast<std::size_t>(s)];
-        double x = w(b, c) * w(d, a);
-        if (c != d) x += w(b, d) * w(c, a);
-        if (a != b) {
-          x += w(a, c) * w(d, b);
-          if (c != d) x += w(a, d) * w(c, b);
-        }
-        ws_un_(r, s) += half_n * x;
-      }
-    }
-  }
+  for (std::size_t i = 0; i < pats.size(); ++i) add_elementary_traces(pairs_, w_[i], w_[i], 0.5 * pats[i].n, ws_un_);
   for (Eigen::Index r = 0; r < U; ++r)
     for (Eigen::Index s = 0; s < r; ++s) ws_un_(r, s) = ws_un_(s, r);
   if (structure_ == CovarianceStructure::unstructured) {
@@ -762,19 +767,7 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
     const Eigen::MatrixXd& w = w_[i];
     mw = 0.5 * pats[i].n * w;
     mw -= wcw_[i];
-    for (Eigen::Index r = 0; r < Un; ++r) {
-      const auto [a, b] = pairs_[static_cast<std::size_t>(r)];
-      for (Eigen::Index s = r; s < Un; ++s) {
-        const auto [c, d] = pairs_[static_cast<std::size_t>(s)];
-        double t = w(b, c) * mw(d, a);
-        if (c != d) t += w(b, d) * mw(c, a);
-        if (a != b) {
-          t += w(a, c) * mw(d, b);
-          if (c != d) t += w(a, d) * mw(c, b);
-        }
-        x(r, s) += t;
-      }
-    }
+    add_elementary_traces(pairs_, w, mw, 1.0, x);
   }
   ws_u_.resize(P);
   for (Eigen::Index s = 0; s < Un; ++s) {
