@@ -63,7 +63,7 @@ Action add_merge(CLI::App& app, Streams io) {
     const auto t0 = std::chrono::steady_clock::now();
     const MergedRun m = merge_shards(a->inputs);
     const Scenario& s = m.scenario;
-    const std::string out_dir = a->out.empty() ? (fs::path("results") / s.name).string() : a->out;
+    const std::string out_dir = results_folder(a->out, s.name, ResultsKind::run);
     check_out_keeps_shards(out_dir);
 
     const nlohmann::json summary = summarise(s, m.acc);

@@ -353,7 +353,7 @@ int simulated(const PowerArgs& a, Streams io) {
   if (!(a.confidence > 0.5 && a.confidence < 1))
     usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
   const std::string out_dir =
-      a.out.empty() ? (std::filesystem::path("results") / (s.name + "-power")).string() : a.out;
+      results_folder(a.out, s.name, ResultsKind::power);
   check_writable_folder(out_dir);
 
   SampleSizeResult r;
@@ -483,7 +483,7 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
           "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
   if (!(a.confidence > 0.5 && a.confidence < 1))
     usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
-  const std::string out_dir = a.out.empty() ? (std::filesystem::path("results") / (base.name + "-power-sweep")).string() : a.out;
+  const std::string out_dir = results_folder(a.out, base.name, ResultsKind::power_sweep);
   check_writable_folder(out_dir);
   StudyOptions opt;
   opt.threads = a.threads;

@@ -228,7 +228,7 @@ int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
                                                  "--export-trials 10'.")
                                    : "give at most " + std::to_string(s.simulation.trials) + ", or raise --trials."});
   const std::string out_dir =
-      a->out.empty() ? (std::filesystem::path("results") / (sharded ? s.name + "-shards" : s.name)).string() : a->out;
+      results_folder(a->out, s.name, sharded ? ResultsKind::shards : ResultsKind::run);
   if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
 
   const int threads = session && a->threads == 0 ? session->default_threads() : resolve_threads(a->threads);

@@ -152,7 +152,7 @@ Action add_slurm(CLI::App& app, Streams io) {
       usage("--account " + a->account, "not an account name.",
             "e.g. --account myproject (sacctmgr show assoc lists them).");
 
-    const fs::path dir = fs::absolute(a->out.empty() ? fs::path("results") / (s.name + "-slurm") : fs::path(a->out))
+    const fs::path dir = fs::absolute(fs::path(results_folder(a->out, s.name, ResultsKind::slurm)))
                              .lexically_normal();
     require_plain_path("--out", dir.string());
     std::string program = a->program;

@@ -84,7 +84,7 @@ Action add_study(CLI::App& app, Streams io) {
     if (a->trials > 0) sets.push_back("simulation.trials=" + std::to_string(a->trials));
     if (a->seed >= 0) sets.push_back("simulation.seed=" + std::to_string(a->seed));
     const Scenario base = load(a->file, sets);
-    const std::string out_dir = a->out.empty() ? (std::filesystem::path("results") / base.name).string() : a->out;
+    const std::string out_dir = results_folder(a->out, base.name, ResultsKind::run);
     check_writable_folder(out_dir);
     std::vector<SweepAxis> axes;
     for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});

@@ -134,7 +134,7 @@ int sweep_main(const SweepArgs& args, Streams io) {
     if (!a->shard.empty()) {
       // Shard K/N of every grid point, each in its own folder (with checkpoints and resume).
       const std::string root =
-          a->out.empty() ? (std::filesystem::path("results") / (base.name + "-sweep-shards")).string() : a->out;
+          results_folder(a->out, base.name, ResultsKind::sweep_shards);
       const ShardSpec shard = parse_shard(a->shard, base.simulation.trials);
       std::filesystem::create_directories(root);
       for (std::size_t i = 0; i < points.size(); ++i) {
@@ -156,7 +156,7 @@ int sweep_main(const SweepArgs& args, Streams io) {
       return 0;
     }
     const std::string out_dir =
-        a->out.empty() ? (std::filesystem::path("results") / (base.name + "-sweep")).string() : a->out;
+        results_folder(a->out, base.name, ResultsKind::sweep);
     check_writable_folder(out_dir);
     nlohmann::json rows;
     const auto t0 = std::chrono::steady_clock::now();

@@ -48,4 +48,21 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+std::string results_folder_name(const std::string& scenario_name, ResultsKind kind) {
+  switch (kind) {
+    case ResultsKind::run: return scenario_name;
+    case ResultsKind::shards: return scenario_name + "-shards";
+    case ResultsKind::power: return scenario_name + "-power";
+    case ResultsKind::power_sweep: return scenario_name + "-power-sweep";
+    case ResultsKind::sweep: return scenario_name + "-sweep";
+    case ResultsKind::sweep_shards: return scenario_name + "-sweep-shards";
+    case ResultsKind::slurm: return scenario_name + "-slurm";
+  }
+  return scenario_name;
+}
+
+std::string results_folder(const std::string& out, const std::string& scenario_name, ResultsKind kind) {
+  return out.empty() ? (fs::path("results") / results_folder_name(scenario_name, kind)).string() : out;
+}
+
 }  // namespace celltrial

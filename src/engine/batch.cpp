@@ -413,7 +413,7 @@ BatchPlan plan_batch(const Scenario& s, const BatchOptions& opt) {
           dir.string(),
           "the folder holds " + std::string(name == kRunCheckpointName ? "an unfinished run" : "the results of a run") +
               " ('" + name + "'); shard files go into a folder of their own.",
-          "choose another --out for the shards (e.g. " + (dir.parent_path() / (s.name + "-shards")).string() + ").");
+          "choose another --out for the shards (e.g. " + (dir.parent_path() / results_folder_name(s.name, ResultsKind::shards)).string() + ").");
     if (!as_shard && !as_ckpt)
       io_error(dir.string(), "the folder holds files celltrial did not write (e.g. '" + name + "').",
                "choose an empty or new folder for the shards with --out.");
