@@ -70,71 +70,13 @@ std::string fmt(double x, int prec = 4) {
   return buf;
 }
 
-// "normal(m,s)", "truncnormal(m,s,lo,hi)", "discrete(v:w,v:w,...)"
-stats::Prior parse_prior(const std::string& text) {
-  const auto open = text.find('('), close = text.rfind(')');
-  const std::string fix = "write normal(1.42,0.56), truncnormal(1.42,0.56,0,inf) or discrete(0:0.2,1.42:0.5,2.5:0.3).";
-  if (open == std::string::npos || close == std::string::npos || close < open) usage("--prior", "cannot read '" + text + "'.", fix);
-  const std::string kind = text.substr(0, open);
-  std::vector<std::string> parts;
-  std::stringstream ss(text.substr(open + 1, close - open - 1));
-  for (std::string p; std::getline(ss, p, ',');) parts.push_back(p);
-  auto number = [&](const std::string& s) {
-    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used != s.size()) throw std::invalid_argument(s);
-      return v;
-    } catch (const std::exception&) {
-      usage("--prior", "'" + s + "' is not a number.", fix);
-    }
-  };
-  if (kind == "normal" && parts.size() == 2) return stats::Prior::normal(number(parts[0]), number(parts[1]));
-  if (kind == "truncnormal" && parts.size() == 4)
-    return stats::Prior::truncated_normal(number(parts[0]), number(parts[1]), number(parts[2]), number(parts[3]));
-  if (kind == "discrete" && !parts.empty()) {
-    std::vector<double> v, w;
-    for (const auto& p : parts) {
-      const auto c = p.find(':');
-      if (c == std::string::npos) usage("--prior", "discrete entries are value:weight (got '" + p + "').", fix);
-      v.push_back(number(p.substr(0, c)));
-      w.push_back(number(p.substr(c + 1)));
-    }
-    return stats::Prior::discrete(v, w);
-  }
-  usage("--prior", "unknown prior '" + text + "'.", fix);
-}
-
-std::string prior_yaml(const stats::Prior& p) {
-  switch (p.kind) {
-    case stats::PriorKind::normal:
-      return "{distribution: normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) + "}";
-    case stats::PriorKind::truncated_normal:
-      return "{distribution: truncated_normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) +
-             ", lower: " + (std::isfinite(p.lower) ? format_number(p.lower) : "-1e300") +
-             ", upper: " + (std::isfinite(p.upper) ? format_number(p.upper) : "1e300") + "}";
-    case stats::PriorKind::discrete: {
-      std::string v = "[", w = "[";
-      for (std::size_t i = 0; i < p.values.size(); ++i) {
-        v += (i ? ", " : "") + format_number(p.values[i]);
-        w += (i ? ", " : "") + format_number(p.weights[i]);
-      }
-      return "{distribution: discrete, values: " + v + "], weights: " + w + "]}";
-    }
-  }
-  return "{}";
-}
-
 stats::Test parse_test(const std::string& t) {
-  if (t == "t") return stats::Test::t_exact;
-  if (t == "normal" || t == "z") return stats::Test::normal;
-  if (t == "ancova") return stats::Test::ancova;
-  if (t == "ancova-exact") return stats::Test::ancova_exact;
-  if (t == "mmrm") return stats::Test::mmrm;
-  if (t == "mmrm-normal") return stats::Test::mmrm_normal;
-  const std::string guess = closest_match(t, {"t", "normal", "ancova", "ancova-exact", "mmrm", "mmrm-normal"});
+  std::vector<std::string> names;
+  for (const auto& [name, test] : stats::kTestNames) {
+    if (t == name) return test;
+    names.push_back(name);
+  }
+  const std::string guess = closest_match(t, names);
   usage("--test", "unknown test '" + t + "'.",
         guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
 }
@@ -175,7 +117,7 @@ int closed_form(const PowerArgs& a, Streams io) {
     in.mmrm.correlation_rho = a.corr;
   }
   std::optional<stats::Prior> prior;
-  if (!a.prior.empty()) prior = parse_prior(a.prior);
+  if (!a.prior.empty()) prior = stats::parse_prior(a.prior);
   const bool sequential = a.design.looks != 0 || !a.design.information_fractions.empty();
   if (const CLI::Option* o = design_option_given(a); o != nullptr && !sequential)
     usage(o->get_name(), "describes a group-sequential design, which needs the number of looks.",
@@ -333,7 +275,7 @@ int simulated(const PowerArgs& a, Streams io) {
   Scenario probe = load(a.file, sets);
   const std::size_t first = probe.active_arms().at(0);
   if (!a.prior.empty())
-    sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_yaml(parse_prior(a.prior)));
+    sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_flow_yaml(stats::parse_prior(a.prior)));
   const Scenario s = load(a.file, sets);
   const EffectPrior prior = s.arms[first].effect_prior;
 

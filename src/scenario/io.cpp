@@ -1015,4 +1015,24 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
+std::string prior_flow_yaml(const stats::Prior& p) {
+  switch (p.kind) {
+    case stats::PriorKind::normal:
+      return "{distribution: normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) + "}";
+    case stats::PriorKind::truncated_normal:
+      return "{distribution: truncated_normal, mean: " + format_number(p.mean) + ", sd: " + format_number(p.sd) +
+             ", lower: " + (std::isfinite(p.lower) ? format_number(p.lower) : "-1e300") +
+             ", upper: " + (std::isfinite(p.upper) ? format_number(p.upper) : "1e300") + "}";
+    case stats::PriorKind::discrete: {
+      std::string v = "[", w = "[";
+      for (std::size_t i = 0; i < p.values.size(); ++i) {
+        v += (i ? ", " : "") + format_number(p.values[i]);
+        w += (i ? ", " : "") + format_number(p.weights[i]);
+      }
+      return "{distribution: discrete, values: " + v + "], weights: " + w + "]}";
+    }
+  }
+  return "{}";
+}
+
 }  // namespace celltrial

@@ -7,10 +7,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
+#include "celltrial/core/error.hpp"
 #include "numerics.hpp"
 #include "power_detail.hpp"
 
@@ -163,6 +168,46 @@ double prior_probability_favourable(const Prior& prior) {
     }
   }
   return 0.0;
+}
+
+Prior parse_prior(const std::string& text, const std::string& option) {
+  const std::string fix = "write normal(1.42,0.56), truncnormal(1.42,0.56,0,inf) or discrete(0:0.2,1.42:0.5,2.5:0.3).";
+  auto refuse = [&](const std::string& problem) -> Prior {
+    throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
+  };
+  const auto open = text.find('('), close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return refuse("cannot read '" + text + "'.");
+  const std::string kind = text.substr(0, open);
+  std::vector<std::string> parts;
+  std::stringstream ss(text.substr(open + 1, close - open - 1));
+  for (std::string p; std::getline(ss, p, ',');) parts.push_back(p);
+  auto number = [&](const std::string& s) {
+    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(s, &used);
+      if (used != s.size()) throw std::invalid_argument(s);
+      return v;
+    } catch (const std::exception&) {
+      refuse("'" + s + "' is not a number.");
+    }
+    return 0.0;
+  };
+  if (kind == "normal" && parts.size() == 2) return Prior::normal(number(parts[0]), number(parts[1]));
+  if (kind == "truncnormal" && parts.size() == 4)
+    return Prior::truncated_normal(number(parts[0]), number(parts[1]), number(parts[2]), number(parts[3]));
+  if (kind == "discrete" && !parts.empty()) {
+    std::vector<double> v, w;
+    for (const auto& p : parts) {
+      const auto c = p.find(':');
+      if (c == std::string::npos) return refuse("discrete entries are value:weight (got '" + p + "').");
+      v.push_back(number(p.substr(0, c)));
+      w.push_back(number(p.substr(c + 1)));
+    }
+    return Prior::discrete(v, w);
+  }
+  return refuse("unknown prior '" + text + "'.");
 }
 
 }  // namespace celltrial::stats

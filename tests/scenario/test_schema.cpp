@@ -488,3 +488,27 @@ TEST_CASE("schema: every key the writer writes is declared", "[scenario][schema]
   }
   CHECK(seen > 100);
 }
+
+TEST_CASE("scenario: a prior written as an effect_prior flow mapping reads back as that prior", "[scenario]") {
+  using celltrial::stats::parse_prior;
+  for (const char* text : {"normal(1.42,0.56)", "truncnormal(1.42,0.56,0,inf)", "discrete(0:0.2,1.42:0.5,2.5:0.3)"}) {
+    INFO(text);
+    const celltrial::stats::Prior p = parse_prior(text);
+    const Scenario s =
+        load_scenario_file(source_path("scenarios/default.yaml"), {"arms[1].effect_prior=" + prior_flow_yaml(p)});
+    const EffectPrior& e = s.arms[1].effect_prior;
+    if (p.kind == celltrial::stats::PriorKind::discrete) {
+      CHECK(e.kind == PriorKind::discrete);
+      CHECK(e.values == p.values);
+      CHECK(e.weights == p.weights);
+    } else {
+      CHECK(e.kind == (p.kind == celltrial::stats::PriorKind::normal ? PriorKind::normal : PriorKind::truncated_normal));
+      CHECK(e.mean == p.mean);
+      CHECK(e.sd == p.sd);
+      if (p.kind == celltrial::stats::PriorKind::truncated_normal) {
+        CHECK(e.lower == p.lower);
+        CHECK(e.upper >= 1e300);  // the open upper end
+      }
+    }
+  }
+}

@@ -143,3 +143,31 @@ TEST_CASE("stats: invalid priors are reported clearly", "[stats]") {
   require_usage_error([&] { assurance(in, 100, Prior::discrete({1, 2}, {1.5, -0.5})); }, "non-negative");
   require_usage_error([&] { assurance(in, 1.5, Prior::normal(1, 1)); }, "below 2");
 }
+
+TEST_CASE("stats: priors read from their command-line text", "[stats]") {
+  using celltrial::stats::parse_prior;
+  const Prior n = parse_prior("normal(1.42,0.56)");
+  CHECK(n.kind == celltrial::stats::PriorKind::normal);
+  CHECK(n.mean == 1.42);
+  CHECK(n.sd == 0.56);
+  const Prior t = parse_prior("truncnormal(1.42,0.56,0,inf)");
+  CHECK(t.kind == celltrial::stats::PriorKind::truncated_normal);
+  CHECK(t.lower == 0);
+  CHECK(std::isinf(t.upper));
+  const Prior d = parse_prior("discrete(0:0.2,1.42:0.5,2.5:0.3)");
+  CHECK(d.values == std::vector<double>{0, 1.42, 2.5});
+  CHECK(d.weights == std::vector<double>{0.2, 0.5, 0.3});
+  // Every mistake is a usage error naming the option, with the fix.
+  for (const char* bad : {"normal(1.42)", "normal(1.42,x)", "gamma(1,2)", "normal 1,2", "discrete(1;2)", "normal(1.4e,0.5)"}) {
+    INFO(bad);
+    try {
+      (void)parse_prior(bad, "--my-prior");
+      FAIL("accepted");
+    } catch (const celltrial::Error& e) {
+      CHECK(e.code() == celltrial::ExitCode::usage);
+      REQUIRE(e.diagnostics().size() == 1);
+      CHECK(e.diagnostics()[0].key_path == "--my-prior");
+      CHECK(e.diagnostics()[0].fix.find("normal(1.42,0.56)") != std::string::npos);
+    }
+  }
+}

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/scenario/scenario.hpp"
+#include "celltrial/stats/assurance.hpp"
 
 namespace celltrial {
 
@@ -41,6 +42,9 @@ nlohmann::json to_json(const Scenario& s);
 
 /// The shortest decimal text that reads back to exactly `x`.
 std::string format_number(double x);
+
+/// A prior as the YAML flow mapping of an arm's effect_prior (e.g. for --set arms[1].effect_prior=...).
+std::string prior_flow_yaml(const stats::Prior& p);
 
 /// The points of a sweep grid whose axes have these numbers of values: their product, or with zip
 /// the longest axis. A double, so that a grid of many long axes cannot overflow.

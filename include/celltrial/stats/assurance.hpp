@@ -31,6 +31,11 @@ struct Prior {
   static Prior discrete(std::vector<double> values, std::vector<double> weights);
 };
 
+/// A prior as written on the command line: "normal(m,s)", "truncnormal(m,s,lo,hi)" (a limit may
+/// be inf or -inf) or "discrete(v:w,v:w,...)". Throws Error(ExitCode::usage) naming `option`, the
+/// problem and the fix.
+Prior parse_prior(const std::string& text, const std::string& option = "--prior");
+
 /// Assurance = E_prior[ power(delta) ] with n_total analysable participants. `inputs.delta` is
 /// ignored. Which rejections count follows `inputs.count`: set Rejection::favourable_tail so that
 /// only significant results favouring the active arm count as success (recommended; with

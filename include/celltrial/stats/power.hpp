@@ -16,6 +16,7 @@
 // the command-line option "--<field>" (underscores as hyphens) and says how to fix it; callers that
 // read the values from elsewhere can call check_inputs() and re-label the diagnostics.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "celltrial/core/error.hpp"
@@ -44,6 +45,12 @@ enum class Test {
   /// As `mmrm` but with the normal approximation (Lu, Luo & Chen 2008, formula 3).
   mmrm_normal,
 };
+
+/// The names of the tests on the command line (`power --test`), each with its test.
+inline constexpr std::pair<const char*, Test> kTestNames[] = {
+    {"t", Test::t_exact},   {"normal", Test::normal},     {"z", Test::normal},
+    {"ancova", Test::ancova}, {"ancova-exact", Test::ancova_exact}, {"mmrm", Test::mmrm},
+    {"mmrm-normal", Test::mmrm_normal}};
 
 /// Which rejections count as success.
 enum class Rejection {
