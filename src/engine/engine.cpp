@@ -28,6 +28,7 @@ Accumulator make_accumulator(const Model& m) {
                   m.truth().subgroups);
   if (const FollowUp* f = m.follow_up())
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
+  if (s.design.interims.active()) acc.set_interims(InterimAccumulator(s.design.interims.information.size()));
   return acc;
 }
 
