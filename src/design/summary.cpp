@@ -6,6 +6,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
+#include "celltrial/scenario/interims.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/version_info.hpp"
 
@@ -263,6 +264,72 @@ nlohmann::json multiplicity_json(const Scenario& s, const Accumulator& acc) {
   j["claims"] = cl;
   return j;
 }
+// The group-sequential design and what it did: its bounds, the stopping probabilities per analysis,
+// the look months, and the naive estimate at stopping.
+nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  const InterimAccumulator& a = acc.interims();
+  const Interims& in = s.design.interims;
+  const stats::Boundaries b = interim_boundaries(s);
+  const auto children = interim_children(s);
+  nlohmann::json j;
+  nlohmann::json info = in.information;
+  info.push_back(1.0);
+  j["information"] = info;
+  j["children_at_look"] = children;
+  j["boundary"] = b.boundary;
+  j["parameter"] = b.parameter ? nlohmann::json(*b.parameter) : nlohmann::json(nullptr);
+  nlohmann::json crit = nlohmann::json::array(), nominal = nlohmann::json::array(), cum = nlohmann::json::array();
+  for (std::size_t k = 0; k < b.design.critical_values.size(); ++k) {
+    crit.push_back(num(b.design.critical_values[k]));
+    nominal.push_back(num(b.design.nominal_alpha[k]));
+    cum.push_back(num(b.design.cumulative_alpha[k]));
+  }
+  j["critical_values"] = crit;
+  j["critical_values_scale"] = "Z: each analysis's t statistic turned into z = Phi^-1(1 - p) by its one-sided p-value";
+  j["nominal_alpha"] = nominal;
+  j["cumulative_alpha"] = cum;
+  j["alpha"] = s.analysis.alpha;
+  j["sides"] = s.analysis.sides;
+  j["futility"] = {{"rule", to_string(in.futility)}, {"binding", false}};
+  if (in.futility != FutilityRule::none) j["futility"]["threshold"] = in.futility_threshold;
+  nlohmann::json months = nlohmann::json::array();
+  for (std::size_t k = 0; k < a.looks; ++k) months.push_back(mean_json(a.look_month[k]));
+  j["look_months"] = months;
+  j["look_months_meaning"] = "calendar month of each interim look (from the first site's opening), over the trials that reached it";
+  const bool prior = s.arms[s.active_arms()[0]].effect_prior.kind != PriorKind::none;
+  j["estimate_at_stopping"] =
+      estimate_json(a.at_stopping, acc.truth(0), truth.effect_mc_se[0], prior,
+                    prior ? "mean of the per-trial effects drawn from the prior" : "the primary comparison's true effect",
+                    s.analysis.ci_level);
+  j["estimate_at_stopping"]["meaning"] =
+      "naive estimate of the decision analysis (the stopping look's, else the final analysis) with its fixed-design "
+      "confidence interval; no adjustment for the sequential design";
+  return j;
+}
+
+nlohmann::json stopping_json(const Scenario& s, const Accumulator& acc) {
+  const InterimAccumulator& a = acc.interims();
+  const std::uint64_t n = acc.trials();
+  nlohmann::json eff = nlohmann::json::array(), fut = nlohmann::json::array(), harm = nlohmann::json::array();
+  std::uint64_t stopped = 0, rejected = 0;
+  for (std::size_t k = 0; k <= a.looks; ++k) {
+    eff.push_back(proportion(a.efficacy[k], n));
+    harm.push_back(proportion(a.harm[k], n));
+    rejected += a.efficacy[k];
+    if (k < a.looks) {
+      fut.push_back(proportion(a.futility[k], n));
+      stopped += a.efficacy[k] + a.harm[k] + a.futility[k];
+    }
+  }
+  nlohmann::json j = {{"efficacy", eff}, {"futility", fut}};
+  if (s.analysis.sides == 2) j["harm"] = harm;
+  j["any_interim"] = proportion(stopped, n);
+  j["efficacy_any"] = proportion(rejected, n);
+  j["meaning"] = "per analysis, the share of trials that crossed the efficacy bound there in the direction of benefit "
+                 "(the interim looks, then the final analysis: the last entry of efficacy); futility: stops at each interim look"
+                 + std::string(s.analysis.sides == 2 ? "; harm: crossings against benefit (two-sided)" : "");
+  return j;
+}
 }  // namespace
 
 std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n) {
@@ -372,6 +439,22 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
                       {"screened_per_randomised", num(acc.screened().mean() / randomised)},
                       {"screened_per_randomised_mc_se", num(acc.screened().mc_se() / randomised)},
                       {"screening_yield_prerun", num(truth.screening_yield)}};
+  if (s.design.interims.active()) {
+    // Trials that stop early randomise fewer children: the expected number with its MC error.
+    const DistributionAccumulator& n = acc.interims().sample_size;
+    const double mean = n.moments.mean();
+    j["sample_size"]["randomised_mean"] = num(mean);
+    j["sample_size"]["randomised_mean_mc_se"] = num(n.moments.mc_se());
+    j["sample_size"]["screened_per_randomised"] = num(acc.screened().mean() / mean);
+    j["sample_size"]["screened_per_randomised_mc_se"] = num(acc.screened().mc_se() / mean);
+    j["sample_size"]["expected"] = num(mean);
+    j["sample_size"]["expected_mc_se"] = num(n.moments.mc_se());
+    j["sample_size"]["max"] = s.design.sample_size;
+    j["sample_size"]["distribution"] = distribution_json(n, "children randomised (a trial stopped at a look randomises those recruited by then)");
+    j["sample_size"]["quantiles"] = j["sample_size"]["distribution"]["quantiles"];
+    j["interims"] = interims_json(s, acc, truth);
+    j["stopping"] = stopping_json(s, acc);
+  }
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
                    {"share_under_5_years", num(acc.share_under_5().mean())},
@@ -386,6 +469,12 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["accrual_months"] = distribution_json(acc.accrual_months(), "months from the first to the last randomisation");
     j["duration_months"] = distribution_json(acc.duration_months(),
                                              "months from the first site's opening to the last primary-visit assessment");
+    if (s.design.interims.active()) {
+      j["duration_months"]["unit"] =
+          "months from the first site's opening to the decision: the stopping look, else the last primary-visit assessment";
+      j["duration_months"]["expected"] = j["duration_months"]["mean"];
+      j["duration_months"]["expected_mc_se"] = j["duration_months"]["mc_se"];
+    }
   }
   if (acc.follow_up().visits > 0) j["follow_up"] = follow_up_json(s, acc.follow_up());
   if (acc.follow_up().delayed) j["delayed_treatment"] = delayed_json(s, acc.follow_up(), acc.trials());

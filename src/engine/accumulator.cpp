@@ -106,6 +106,23 @@ void Accumulator::add(const TrialResult& r) {
     ++mmrm_used_[r.mmrm.fitted ? r.mmrm.structure : 5];
     mmrm_fallback_ += r.mmrm.fallback;
   }
+  if (interim_.looks > 0) add_interim(r.interim);
+}
+
+void Accumulator::add_interim(const InterimResult& r) {
+  InterimAccumulator& a = interim_;
+  CELLTRIAL_ASSERT(r.used && static_cast<std::size_t>(r.looks) == a.looks);
+  if (r.rejected_at >= 0) ++(r.rejected_favourable ? a.efficacy : a.harm)[static_cast<std::size_t>(r.rejected_at)];
+  if (r.stop == InterimResult::Stop::futility) ++a.futility[static_cast<std::size_t>(r.stopped_at)];
+  const std::size_t reached = r.stopped_at >= 0 ? static_cast<std::size_t>(r.stopped_at) + 1 : a.looks;
+  for (std::size_t k = 0; k < reached; ++k) moments(a.look_month[k], r.look_month[k]);
+  if (!a.sample_size.add(static_cast<double>(r.randomised))) ++out_of_range_;
+  add_comparison(a.at_stopping, r.at_stopping);
+}
+
+InterimAccumulator::InterimAccumulator(std::size_t k)
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k) {
+  CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims);
 }
 
 FollowUpAccumulator::FollowUpAccumulator(std::size_t v, std::size_t a, bool d) : visits(v), arms(a), delayed(d) {
@@ -181,6 +198,20 @@ void merge_comparison(ComparisonAccumulator& a, const ComparisonAccumulator& b) 
 }
 }  // namespace
 
+void InterimAccumulator::merge(const InterimAccumulator& o) {
+  CELLTRIAL_ASSERT(o.looks == looks);
+  for (std::size_t k = 0; k <= looks; ++k) {
+    efficacy[k] += o.efficacy[k];
+    harm[k] += o.harm[k];
+  }
+  for (std::size_t k = 0; k < looks; ++k) {
+    futility[k] += o.futility[k];
+    look_month[k].merge(o.look_month[k]);
+  }
+  sample_size.merge(o.sample_size);
+  merge_comparison(at_stopping, o.at_stopping);
+}
+
 void Accumulator::merge(const Accumulator& o) {
   CELLTRIAL_ASSERT(o.arms_ == arms_ && o.comparisons_ == comparisons_ && o.sub_.size() == sub_.size() &&
                    o.family_ == family_ && o.claims_.size() == claims_.size());
@@ -223,6 +254,7 @@ void Accumulator::merge(const Accumulator& o) {
   follow_.merge(o.follow_);
   for (std::size_t k = 0; k < mmrm_used_.size(); ++k) mmrm_used_[k] += o.mmrm_used_[k];
   mmrm_fallback_ += o.mmrm_fallback_;
+  if (interim_.looks > 0 || o.interim_.looks > 0) interim_.merge(o.interim_);
 }
 
 std::uint64_t count_from_json(const nlohmann::json& j, const char* what) {
@@ -309,6 +341,38 @@ ComparisonAccumulator comparison_from(const nlohmann::json& e) {
 }
 }  // namespace
 
+nlohmann::json InterimAccumulator::state() const {
+  nlohmann::json months = nlohmann::json::array();
+  for (const auto& m : look_month) months.push_back(moments_state(m));
+  return {{"looks", looks},
+          {"efficacy", efficacy},
+          {"harm", harm},
+          {"futility", futility},
+          {"look_month", months},
+          {"sample_size", distribution_state(sample_size)},
+          {"at_stopping", comparison_state(at_stopping)}};
+}
+
+InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
+  const auto k = count_from_json(j.at("looks"), "interims.looks");
+  if (k < 1 || k > kMaxInterims) throw std::runtime_error("bad interim look count");
+  InterimAccumulator a(k);
+  auto counts = [&](const char* key, std::vector<std::uint64_t>& v) {
+    const auto& x = j.at(key);
+    if (!x.is_array() || x.size() != v.size()) throw std::runtime_error(std::string("bad interims ") + key + " size");
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = count_from_json(x.at(i), key);
+  };
+  counts("efficacy", a.efficacy);
+  counts("harm", a.harm);
+  counts("futility", a.futility);
+  const auto& m = j.at("look_month");
+  if (!m.is_array() || m.size() != k) throw std::runtime_error("bad interims look_month size");
+  for (std::size_t i = 0; i < k; ++i) a.look_month[i] = moments_from(m.at(i));
+  a.sample_size = distribution_from(j.at("sample_size"), "interims.sample_size");
+  a.at_stopping = comparison_from(j.at("at_stopping"));
+  return a;
+}
+
 nlohmann::json Accumulator::state() const {
   nlohmann::json j;
   j["arms"] = arms_;
@@ -331,6 +395,7 @@ nlohmann::json Accumulator::state() const {
   if (follow_.visits > 0) j["follow_up"] = follow_.state();
   if (std::any_of(mmrm_used_.begin(), mmrm_used_.end(), [](std::uint64_t x) { return x > 0; }))
     j["mmrm"] = {{"structures", mmrm_used_}, {"fallback", mmrm_fallback_}};
+  if (interim_.looks > 0) j["interims"] = interim_.state();
   if (!sub_.empty() || family_ > 0) {
     j["family"] = family_;
     j["family_any"] = family_any_;
@@ -463,6 +528,7 @@ Accumulator Accumulator::from_state(const nlohmann::json& j) {
       for (std::size_t k = 0; k < a.mmrm_used_.size(); ++k) a.mmrm_used_[k] = count_from_json(used.at(k), "mmrm.structures");
       a.mmrm_fallback_ = count_from_json(m.at("fallback"), "mmrm.fallback");
     }
+    if (j.contains("interims")) a.interim_ = InterimAccumulator::from_state(j.at("interims"));
     if (j.contains("follow_up")) {
       a.follow_ = FollowUpAccumulator::from_state(j.at("follow_up"));
       if (a.follow_.arms != arms) throw std::runtime_error("bad follow-up arm count");

@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "celltrial/analysis/interim.hpp"
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
@@ -27,6 +28,7 @@ Accumulator make_accumulator(const Model& m) {
                   m.truth().subgroups);
   if (const FollowUp* f = m.follow_up())
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
+  if (s.design.interims.active()) acc.set_interims(InterimAccumulator(s.design.interims.information.size()));
   return acc;
 }
 
@@ -47,6 +49,9 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   const std::uint64_t last = opt.last_trial == 0 ? s.simulation.trials : opt.last_trial;
   CELLTRIAL_ASSERT(first <= last);
   const TrialAnalysis ancova(model);
+  // Group-sequential looks (design.interims): the trial is analysed at each look and may stop.
+  std::optional<InterimAnalyses> interims;
+  if (s.design.interims.active()) interims.emplace(s, ancova);
   std::optional<FollowUpAnalysis> follow_up;
   if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;
@@ -60,6 +65,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   struct Workspace {
     TrialData data;
     TrialResult result;
+    InterimWorkspace interim;
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
   tbb::combinable<Accumulator> partial([&] { return make_accumulator(model); });
@@ -87,9 +93,17 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
             const std::uint64_t hi = std::min(last, lo + bs);
             for (std::uint64_t i = lo; i < hi; ++i) {
               model.simulate(seed, i, ws.data);
-              ancova.analyse(ws.data, ws.result);
-              if (follow_up) follow_up->analyse(ws.data, ws.result.follow_up);
-              if (describe) describe_trial(s, ws.data, ws.result);
+              // The data of the final analysis: the trial, or after an interim stop its children
+              // randomised by then.
+              const TrialData* final_data = &ws.data;
+              if (interims) final_data = &interims->analyse(ws.data, ws.interim, ws.result);
+              else ancova.analyse(ws.data, ws.result);
+              if (follow_up) follow_up->analyse(*final_data, ws.result.follow_up);
+              if (describe) describe_trial(s, *final_data, ws.result);
+              if (interims) {
+                ws.result.accrual_months = final_data->accrual_months;
+                ws.result.duration_months = ws.result.interim.duration_months;
+              }
               acc.add(ws.result);
               if (opt.on_trial) opt.on_trial(i, ws.result);
             }

@@ -220,8 +220,27 @@ std::string summary_table(const nlohmann::json& j) {
     const auto& dm = j["duration_months"];
     os << "  accrual: " << fmt(am["mean"], 1) << " months first to last randomisation (MC SE " << fmt(am["mc_se"], 2)
        << "; 5-95 % of trials " << fmt(am["quantiles"]["0.05"], 1) << "-" << fmt(am["quantiles"]["0.95"], 1)
-       << "); duration to the last primary-visit assessment " << fmt(dm["mean"], 1) << " months (MC SE "
-       << fmt(dm["mc_se"], 2) << ")\n";
+       << "); duration to the " << (j.contains("stopping") ? "decision" : "last primary-visit assessment") << " "
+       << fmt(dm["mean"], 1) << " months (MC SE " << fmt(dm["mc_se"], 2) << ")\n";
+  }
+  if (j.contains("stopping")) {
+    // Group-sequential design: the bound and the share stopping at each analysis.
+    const auto& st = j["stopping"];
+    const auto& in = j["interims"];
+    os << "  interims (" << in["boundary"].get<std::string>() << ", futility " << in["futility"]["rule"].get<std::string>()
+       << "): expected N " << fmt(ss["expected"], 1) << " of " << ss["max"].get<std::int64_t>() << " (MC SE "
+       << fmt(ss["expected_mc_se"], 2) << ")\n";
+    for (std::size_t k = 0; k < st["efficacy"].size(); ++k) {
+      const bool final = k + 1 == st["efficacy"].size();
+      os << "    " << (final ? std::string("final ") : "look " + std::to_string(k + 1)) << "  information "
+         << fmt(in["information"][k], 3) << "  bound Z >= " << fmt(in["critical_values"][k], 3) << "  efficacy "
+         << fmt(st["efficacy"][k]["estimate"], 4) << " (MC SE " << fmt(st["efficacy"][k]["mc_se"], 4) << ")";
+      if (!final) os << "  futility " << fmt(st["futility"][k]["estimate"], 4) << "  month " << fmt(in["look_months"][k]["mean"], 1);
+      os << "\n";
+    }
+    const auto& e = in["estimate_at_stopping"];
+    os << "    naive estimate at stopping: mean " << fmt(e["mean"], 3) << ", bias " << fmt(e["bias"], 3) << " (MC SE "
+       << fmt(e["bias_mc_se"], 3) << "), coverage " << fmt(e["coverage"], 3) << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -238,6 +238,27 @@ const char* to_string(Multiplicity v) {
   return "?";
 }
 const char* to_string(Covariate) { return "gmfcs"; }
+const char* to_string(InterimBoundary v) {
+  switch (v) {
+    case InterimBoundary::obrien_fleming: return "obrien-fleming";
+    case InterimBoundary::pocock: return "pocock";
+    case InterimBoundary::wang_tsiatis: return "wang-tsiatis";
+    case InterimBoundary::haybittle_peto: return "haybittle-peto";
+    case InterimBoundary::spending_obrien_fleming: return "spending-obrien-fleming";
+    case InterimBoundary::spending_pocock: return "spending-pocock";
+    case InterimBoundary::spending_hsd: return "spending-hsd";
+    case InterimBoundary::spending_kim_demets: return "spending-kim-demets";
+  }
+  return "?";
+}
+const char* to_string(FutilityRule v) {
+  switch (v) {
+    case FutilityRule::none: return "none";
+    case FutilityRule::z: return "z";
+    case FutilityRule::conditional_power: return "conditional-power";
+  }
+  return "?";
+}
 const char* to_string(VisitCorrelation v) { return v == VisitCorrelation::cs ? "cs" : "ar1"; }
 
 bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {

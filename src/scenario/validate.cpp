@@ -11,9 +11,11 @@
 #include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
 
+#include "celltrial/scenario/interims.hpp"
 #include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/schema.hpp"
 #include "celltrial/scenario/schema_export.hpp"
+#include "celltrial/stats/group_sequential.hpp"
 #include "reader.hpp"
 
 namespace celltrial::scenario_io {
@@ -562,6 +564,113 @@ void validate_accrual(Reader& r, const Scenario& sc) {
   }
 }
 
+// The parameter of a boundary family (stats/group_sequential.hpp); name nullptr when it takes none.
+stats::FamilyParameter boundary_parameter(InterimBoundary b) {
+  const std::string name = to_string(b);
+  for (const auto& f : stats::kClassicalFamilies)
+    if (name == f.name) return f.parameter;
+  for (const auto& f : stats::kSpendingFamilies)
+    if (name == std::string(stats::kSpendingPrefix) + f.name) return f.parameter;
+  return {};
+}
+
+// Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
+// boundary family and its parameter, a futility rule below the efficacy bounds.
+void validate_interims(Reader& r, const Scenario& sc) {
+  const Interims& in = sc.design.interims;
+  const std::string ip = "design.interims";
+  bool given = false;
+  for (auto it = r.seen.lower_bound(ip); it != r.seen.end() && it->first.rfind(ip, 0) == 0; ++it) given = true;
+  if (!in.active()) {
+    check(r, !given, ip, "interim analyses need their looks (information is missing or empty).",
+          "give the looks as shares of the children who reached the primary visit, e.g. 'information: [0.5]', or remove "
+          "design.interims for a fixed design.");
+    return;
+  }
+  const std::string tp = ip + ".information";
+  check(r, sc.design.accrual.modelled(), ip,
+        "interim looks happen at calendar months (when a share of the children has reached the primary visit), but the "
+        "scenario simulates no calendar (design.accrual is missing).",
+        "add design.accrual, e.g. 'accrual: {sites: 10, screened_per_site_month: 1}', or remove design.interims.");
+  bool increasing = true;
+  for (std::size_t i = 1; i < in.information.size(); ++i)
+    if (!(in.information[i] > in.information[i - 1])) {
+      increasing = false;
+      r.error_at(tp + "[" + std::to_string(i) + "]",
+                 "the looks must come in increasing order of information (" + format_number(in.information[i]) +
+                     " follows " + format_number(in.information[i - 1]) + ").",
+                 "list the fractions in increasing order without repeats, e.g. [0.33, 0.67].");
+    }
+  if (increasing) {
+    const auto m = interim_children(sc);
+    const std::int64_t n = sc.design.sample_size;
+    const auto least = static_cast<std::int64_t>(2 * sc.arms.size() + 2);
+    check(r, m[0] >= least, tp + "[0]",
+          "the first look would analyse " + std::to_string(m[0]) + " children, too few to estimate the effect (at least " +
+              std::to_string(least) + ").",
+          "look later, or raise design.sample_size.");
+    for (std::size_t k = 0; k < m.size(); ++k) {
+      const std::int64_t next = k + 1 < m.size() ? m[k + 1] : n;
+      check(r, m[k] < next, tp + "[" + std::to_string(k) + "]",
+            "look " + std::to_string(k + 1) + " and the " + (k + 1 < m.size() ? "next look" : "final analysis") +
+                " would both come when " + std::to_string(m[k]) + " of the " + std::to_string(n) +
+                " children have reached the primary visit.",
+            "space the looks at least one child apart.");
+    }
+  }
+  check(r, sc.active_arms().size() == 1, "arms",
+        "interim analyses are supported for one active arm against control (there are " +
+            std::to_string(sc.active_arms().size()) + " active arms).",
+        "keep one active arm, or remove design.interims.");
+  const auto fam = family(sc);
+  check(r, fam.size() <= 1, "analysis.subgroups",
+        "interim analyses decide on the primary comparison alone, but the confirmatory family has " + std::to_string(fam.size()) +
+            " hypotheses.",
+        "set confirmatory: false on the subgroups (they are then analysed at the final analysis, unadjusted), or remove "
+        "design.interims.");
+  const stats::FamilyParameter par = boundary_parameter(in.boundary);
+  const std::string pp = ip + ".efficacy.parameter";
+  bool bounds_ok = true;
+  if (std::isfinite(in.parameter)) {
+    if (!par.name) {
+      bounds_ok = false;
+      r.error_at(pp, std::string(to_string(in.boundary)) + " takes no parameter.",
+                 "remove parameter, or choose wang-tsiatis, haybittle-peto, spending-hsd or spending-kim-demets.");
+    } else if (!(in.parameter >= par.min && in.parameter <= par.max)) {
+      bounds_ok = false;
+      r.error_at(pp,
+                 std::string(to_string(in.boundary)) + "'s " + par.name + " must be in [" + format_number(par.min) + ", " +
+                     (std::isfinite(par.max) ? format_number(par.max) + "]" : "infinity)") + " (got " +
+                     format_number(in.parameter) + ").",
+                 "give a value in that range, e.g. the default " + format_number(par.default_value) + ".");
+    }
+  }
+  check(r, !in.binding, ip + ".futility.binding",
+        "binding futility (efficacy bounds that count on every futility stop) is not supported yet.",
+        "use 'binding: false': the efficacy bounds then ignore the futility stops, so the type I error holds whether or "
+        "not a stop is obeyed.");
+  if (in.futility == FutilityRule::conditional_power)
+    check(r, in.futility_threshold > 0 && in.futility_threshold < 1, ip + ".futility.threshold",
+          "conditional power is a probability; the threshold must be in (0, 1) (got " + format_number(in.futility_threshold) +
+              ").",
+          "e.g. 'threshold: 0.1' stops when the chance of success under the current estimate is below 10 %.");
+  if (!bounds_ok || !increasing || !r.diags.empty()) return;
+  try {
+    const stats::Boundaries b = interim_boundaries(sc);
+    if (in.futility == FutilityRule::z)
+      for (std::size_t k = 0; k + 1 < b.design.critical_values.size(); ++k) {
+        const double c = b.design.critical_values[k];
+        check(r, in.futility_threshold < c, ip + ".futility.threshold",
+              "the futility bound " + format_number(in.futility_threshold) + " is not below the efficacy bound " +
+                  format_number(c) + " of look " + std::to_string(k + 1) + " (a trial could be stopped both ways).",
+              "lower the threshold below " + format_number(c) + ".");
+      }
+  } catch (const Error& e) {
+    r.error_at(ip + ".efficacy", std::string("the boundaries cannot be computed: ") + e.what(),
+               "check the boundary, its parameter, analysis.alpha and the looks.");
+  }
+}
+
 // A value given once for every arm or once per arm.
 void check_per_arm(Reader& r, const Scenario& sc, const std::vector<double>& x, const std::string& path) {
   check(r, x.size() == 1 || x.size() == sc.arms.size(), path,
@@ -681,6 +790,7 @@ void validate(Reader& r, const Scenario& sc) {
   const bool sorted = validate_design(r, sc);
   validate_accrual(r, sc);
   validate_analysis(r, sc, sorted);
+  validate_interims(r, sc);
   validate_follow_up(r, sc, sorted);
 }
 

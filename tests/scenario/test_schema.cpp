@@ -84,6 +84,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.subgroups", {"analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
     {"analysis.claims", {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]"}},
     {"design.accrual.", {"design.accrual={sites: 4, ramp_up_months: 3, screened_per_site_month: 2, cap_per_site: 500}"}},
+    {"design.interims.efficacy.parameter",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "design.interims={information: [0.5], efficacy: {boundary: wang-tsiatis, parameter: 0.25}}"}},
+    {"design.interims.",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "design.interims={information: [0.5], futility: {rule: z, threshold: 0}}"}},
+    {"design.interims", {"design.accrual={sites: 10, screened_per_site_month: 5}"}},
     {"design.intercurrent_events", {"design.intercurrent_events=[{name: botox, rate_per_month: 0.01, shift_points: 0.5}]"}},
     {"design.delayed_start_month", {"arms[1].product=ucb", "design.visits_months=[6, 12, 24]", "design.delayed_start_month=12"}},
     {"analysis.mmrm.", {"design.visits_months=[1, 6, 12]", "analysis.method=mmrm"}},
@@ -97,6 +104,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
 const std::map<std::string, std::string> kFixed{
     {"schema_version", "only version 1 exists"},
     {"arms[].role", "exactly one control arm: a role changes only together with another arm's (test_scenario.cpp)"},
+    {"design.interims.futility.binding", "only false is supported; true is refused (test_interims.cpp)"},
 };
 
 std::vector<std::string> context_for(const std::string& path) {

@@ -57,6 +57,24 @@ struct MmrmTrialInfo {
   std::vector<double> sigma;  ///< its covariance over the visits up to the primary one, row-major
 };
 
+/// One trial's group-sequential course (design.interims; analysis/interim.hpp). Analyses are
+/// numbered 0..looks-1 for the interim looks and `looks` for the final analysis.
+struct InterimResult {
+  /// How a trial ended: an interim look's stop, or the final analysis (decided by `rejected`).
+  enum class Stop : std::uint8_t { none = 0, efficacy = 1, futility = 2, harm = 3 };
+  bool used = false;
+  int looks = 0;                  ///< interim looks
+  int stopped_at = -1;            ///< the look that stopped the trial; -1: it ran to the final analysis
+  Stop stop = Stop::none;         ///< why it stopped at stopped_at
+  int rejected_at = -1;           ///< the analysis (0..looks) whose boundary was crossed; -1: none
+  bool rejected_favourable = false;  ///< that crossing was in the direction of benefit
+  std::array<double, kMaxInterims + 1> z{};            ///< Z of each analysis made (NaN: not estimable)
+  std::array<double, kMaxInterims> look_month{};       ///< calendar month of each interim look reached
+  std::int64_t randomised = 0;    ///< children randomised (all arms): those randomised by the stop, else the design's
+  double duration_months = kNotAvailable;  ///< month of the stopping look, else of the last primary-visit assessment
+  ComparisonResult at_stopping;   ///< the decision analysis: the stopping look's, else the final analysis
+};
+
 struct TrialResult {
   std::array<ComparisonResult, kMaxArms - 1> comparisons{};  ///< one per active arm, in arm order
   std::array<std::int64_t, kMaxArms> randomised{};
@@ -82,6 +100,7 @@ struct TrialResult {
   FollowUpResult follow_up;                  ///< every visit (filled when the model follows children over time)
   MmrmTrialInfo mmrm;                        ///< the mixed model's fit (analysis.method: mmrm)
   double residual_variance = kNotAvailable;   ///< the ANCOVA's residual variance (primary fit)
+  InterimResult interim;                     ///< the group-sequential course (design.interims)
 };
 
 /// Fills the safety, dose and enrolment fields of `out` from the trial's children.

@@ -86,6 +86,25 @@ struct FollowUpAccumulator {
   bool operator==(const FollowUpAccumulator&) const = default;
 };
 
+/// Group-sequential trials (design.interims): per analysis (the interim looks, then the final one)
+/// the trials that crossed the efficacy boundary in the direction of benefit and against it, per
+/// look the futility stops and the look's month, the children randomised, and the decision
+/// analysis's estimate (the naive estimate at stopping). Empty (looks 0) without interims.
+struct InterimAccumulator {
+  std::size_t looks = 0;
+  std::vector<std::uint64_t> efficacy, harm;  ///< [looks + 1]
+  std::vector<std::uint64_t> futility;        ///< [looks]
+  std::vector<ExactMoments> look_month;       ///< [looks]: trials that reached the look
+  DistributionAccumulator sample_size;        ///< children randomised per trial
+  ComparisonAccumulator at_stopping;
+  InterimAccumulator() = default;
+  explicit InterimAccumulator(std::size_t looks);
+  void merge(const InterimAccumulator& o);
+  nlohmann::json state() const;
+  static InterimAccumulator from_state(const nlohmann::json& j);
+  bool operator==(const InterimAccumulator&) const = default;
+};
+
 /// A count read from a saved state: `j` must be a JSON whole number >= 0 (nlohmann's
 /// get<std::uint64_t>() would wrap a negative number, truncate a fraction and is undefined for a
 /// number beyond its range). Throws std::runtime_error naming `what` otherwise.
@@ -136,6 +155,9 @@ class Accumulator {
   std::uint64_t mmrm_fallbacks() const { return mmrm_fallback_; }
   /// Shapes the follow-up part (before any trial is added).
   void set_follow_up(FollowUpAccumulator f) { follow_ = std::move(f); }
+  const InterimAccumulator& interims() const { return interim_; }
+  /// Shapes the group-sequential part (before any trial is added).
+  void set_interims(InterimAccumulator i) { interim_ = std::move(i); }
 
   /// Lossless state for shard files (every integer written exactly).
   nlohmann::json state() const;
@@ -167,6 +189,8 @@ class Accumulator {
   FollowUpAccumulator follow_;
   std::array<std::uint64_t, 6> mmrm_used_{};
   std::uint64_t mmrm_fallback_ = 0;
+  InterimAccumulator interim_;
+  void add_interim(const InterimResult& r);
   void add_comparison(ComparisonAccumulator& a, const ComparisonResult& x);
 };
 

@@ -13,6 +13,7 @@ inline constexpr std::size_t kMaxSubgroups = 32;  ///< subgroups (analysis.subgr
 inline constexpr std::int64_t kMaxSites = 10000;   ///< recruiting sites (design.accrual.sites)
 inline constexpr double kMaxRampUpMonths = 600;     ///< months to open every site (design.accrual.ramp_up_months)
 inline constexpr std::size_t kMaxEvents = 8;        ///< kinds of intercurrent event (design.intercurrent_events)
+inline constexpr std::size_t kMaxInterims = 10;     ///< interim looks (design.interims.information)
 
 // Limits of the input itself, so that no scenario makes a command build or expand without end.
 inline constexpr std::size_t kMaxSweepPoints = 1000;      ///< points of a sweep grid (sweep.vary)

@@ -2,7 +2,9 @@
 // The scenario: plain structs with every default filled in. Reading, writing and validation live
 // in scenario/io.hpp; nothing here knows about YAML.
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -253,6 +255,35 @@ struct IntercurrentEvent {
   bool operator==(const IntercurrentEvent&) const = default;
 };
 
+/// The efficacy boundary of design.interims: the names of stats::boundary_names() (group_sequential.hpp).
+enum class InterimBoundary {
+  obrien_fleming, pocock, wang_tsiatis, haybittle_peto,
+  spending_obrien_fleming, spending_pocock, spending_hsd, spending_kim_demets,
+};
+/// Futility stopping at an interim look: none; Z_k <= threshold; or conditional power under the
+/// current estimate below threshold.
+enum class FutilityRule { none, z, conditional_power };
+
+/// Group-sequential interim analyses (design.interims). Look k comes at the calendar month when
+/// ceil(information[k] x sample_size) children have reached their primary visit (assessed or not);
+/// the final analysis is information 1. Empty `information`: no interim analyses.
+struct Interims {
+  std::vector<double> information;  ///< fractions in (0, 1), increasing
+  InterimBoundary boundary = InterimBoundary::obrien_fleming;
+  /// The boundary family's parameter (Wang-Tsiatis Delta, Haybittle-Peto's interim value, HSD
+  /// gamma, Kim-DeMets rho); NaN: the family's default.
+  double parameter = std::numeric_limits<double>::quiet_NaN();
+  FutilityRule futility = FutilityRule::none;
+  double futility_threshold = 0;  ///< z: a Z value; conditional-power: a probability
+  bool binding = false;           ///< binding futility (refused by validation: not supported yet)
+  bool active() const { return !information.empty(); }
+  bool operator==(const Interims& o) const {
+    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
+           futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding;
+  }
+};
+
 struct Design {
   std::int64_t sample_size = 200;
   Randomisation randomisation = Randomisation::fixed;
@@ -281,6 +312,7 @@ struct Design {
   /// Delayed-treatment design: the control arm receives the first active arm's product at this
   /// month (at the age, weight and dose of that month); 0: never.
   double delayed_start_month = 0;
+  Interims interims;
 };
 
 enum class AnalysisMethod { ancova, mmrm };
@@ -475,5 +507,7 @@ const char* to_string(Direction);
 const char* to_string(Multiplicity);
 const char* to_string(Covariate);
 const char* to_string(VisitCorrelation);
+const char* to_string(InterimBoundary);
+const char* to_string(FutilityRule);
 
 }  // namespace celltrial

@@ -144,6 +144,17 @@ inline constexpr std::array<Option<Multiplicity>, 7> kProcedures{{{"none", Multi
                                                                  {"fixed_sequence", Multiplicity::fixed_sequence},
                                                                  {"fallback", Multiplicity::fallback},
                                                                  {"graphical", Multiplicity::graphical}}};
+inline constexpr std::array<Option<InterimBoundary>, 8> kInterimBoundaries{
+    {{"obrien-fleming", InterimBoundary::obrien_fleming},
+     {"pocock", InterimBoundary::pocock},
+     {"wang-tsiatis", InterimBoundary::wang_tsiatis},
+     {"haybittle-peto", InterimBoundary::haybittle_peto},
+     {"spending-obrien-fleming", InterimBoundary::spending_obrien_fleming},
+     {"spending-pocock", InterimBoundary::spending_pocock},
+     {"spending-hsd", InterimBoundary::spending_hsd},
+     {"spending-kim-demets", InterimBoundary::spending_kim_demets}}};
+inline constexpr std::array<Option<FutilityRule>, 3> kFutilityRules{
+    {{"none", FutilityRule::none}, {"z", FutilityRule::z}, {"conditional-power", FutilityRule::conditional_power}}};
 inline constexpr std::array<Option<int>, 2> kSexes{{{"female", 0}, {"male", 1}}};
 inline constexpr std::array<Option<bool>, 2> kSweepModes{{{"cartesian", false}, {"zip", true}}};
 
@@ -559,6 +570,45 @@ void declare_design(V& v, D& d) {
             .source = "crossover at 12 months as in the Duke randomised trial and ACCeNT-CP",
             .rule = "0, or at least the primary visit; a visit at it and one primary interval after it",
             .example = "e.g. 12.", .written = d.delayed_start_month > 0, .since = "0.2"});
+  const bool interims = d.interims.active();
+  v.section("interims",
+            {.meaning = "group-sequential interim analyses: looks at shares of the children who reached the primary visit, "
+                        "efficacy boundaries, futility stopping; children randomised before a stop are followed up",
+             .default_text = "none (a fixed design)", .written = interims, .since = "0.2"},
+            [&](V& i) {
+    i.numbers("information", d.interims.information,
+              {.meaning = "the interim looks: shares of design.sample_size who have reached the primary visit (assessed or "
+                          "not); the final analysis (1) is implied",
+               .unit = "fraction", .min = above(0), .max = below(1), .max_items = kMaxInterims,
+               .rule = "increasing; each look at least one child after the last; needs design.accrual (calendar time)",
+               .example = "e.g. [0.33, 0.67] for two interims.", .required = true, .since = "0.2"});
+    i.section("efficacy", {.meaning = "the efficacy boundary over the looks and the final analysis, at analysis.alpha and analysis.sides",
+                           .since = "0.2"},
+              [&](V& e) {
+      e.choice("boundary", d.interims.boundary, options(kInterimBoundaries),
+               {.meaning = "the boundary family (as celltrial boundaries --boundary)", .since = "0.2"});
+      e.number("parameter", d.interims.parameter,
+               {.meaning = "the family's parameter: wang-tsiatis Delta, haybittle-peto interim value, spending-hsd gamma, "
+                           "spending-kim-demets rho",
+                .rule = "only for those families, in the family's range", .default_text = "the family's default",
+                .written = std::isfinite(d.interims.parameter), .since = "0.2"});
+    });
+    i.section("futility", {.meaning = "stopping for futility at an interim look (non-binding)",
+                           .default_text = "none", .written = d.interims.futility != FutilityRule::none, .since = "0.2"},
+              [&](V& f) {
+      f.choice("rule", d.interims.futility, options(kFutilityRules),
+               {.meaning = "z: stop when Z_k <= threshold; conditional-power: stop when the conditional power under the "
+                           "current estimate is below threshold",
+                .since = "0.2"});
+      f.number("threshold", d.interims.futility_threshold,
+               {.meaning = "a Z value (rule z) or a probability in (0, 1) (rule conditional-power)", .min = at_least(-10),
+                .max = at_most(10), .rule = "below every interim efficacy bound (z); in (0, 1) (conditional-power)",
+                .example = "e.g. 0 (z) or 0.1 (conditional-power).", .since = "0.2"});
+      f.choice("binding", d.interims.binding, options(kBooleans),
+               {.meaning = "true: the efficacy bounds count on every futility stop (not supported yet)",
+                .rule = "false", .since = "0.2"});
+    });
+  });
 }
 
 template <class V, class G>

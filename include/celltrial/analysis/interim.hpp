@@ -1,0 +1,72 @@
+#pragma once
+// Group-sequential interim analyses of one simulated trial (design.interims).
+//
+// The trial is simulated in full as without interims; this component then replays it in calendar
+// time. Look k comes at the month when ceil(t_k N) children have reached their primary visit
+// (randomisation month + primary visit month, assessed or not). The data of a look are the
+// children randomised by then, each with the visits whose month (randomisation + visit) has come
+// and that were assessed; the scenario's own analysis (ANCOVA at the primary visit, or the MMRM on
+// every visit so far) is run on them, and its t statistic is put on the Z scale through its
+// one-sided p-value, z = Phi^-1(1 - p), oriented so that benefit is positive.
+//
+// Decisions: efficacy when z >= c_k (two-sided: |z| >= c_k; a crossing against benefit is a stop
+// for harm); else futility by the rule (z <= threshold, or conditional power under the current
+// estimate, 1 - Phi((c_K - z / sqrt(t_k)) / sqrt(1 - t_k)), below threshold); the futility rule is
+// non-binding (the bounds c_k ignore it). A stop ends enrolment at that month: the children
+// randomised by then are followed to the end (overrunning) and their final analysis is that of
+// the full trial restricted to them. Without a stop the final analysis is the trial's, tested at
+// c_K. The trial's decision (TrialResult::comparisons[0].reject) is the group-sequential one.
+#include <cstdint>
+#include <vector>
+
+#include "celltrial/analysis/trial_analysis.hpp"
+#include "celltrial/model/model.hpp"
+#include "celltrial/scenario/scenario.hpp"
+#include "celltrial/stats/group_sequential.hpp"
+
+namespace celltrial {
+
+/// Workspace of InterimAnalyses::analyse (one per thread).
+struct InterimWorkspace {
+  TrialData look;     ///< the data available at a look
+  TrialData final;    ///< the children randomised by a stop, followed to the end
+  TrialResult result; ///< a look's analysis
+};
+
+/// The children of `d` randomised first (indices [0, n): the model randomises in calendar order),
+/// with every visit of theirs whose month (randomisation + visit month) is after `month` set
+/// missed (`month` = +infinity keeps them all). Totals are recomputed for these children (the
+/// safety counts, which the model draws per arm, are scaled to them and rounded).
+void restrict_trial(const TrialData& d, std::size_t n, double month, const Scenario& s, TrialData& out);
+
+class InterimAnalyses {
+ public:
+  /// Requires s.design.interims.active() and design.accrual (validated scenarios).
+  InterimAnalyses(const Scenario& s, const TrialAnalysis& analysis);
+
+  /// Analyses trial `d` group-sequentially into `out` (the final analysis, with the trial's
+  /// decision and out.interim). Returns the data of the final analysis: `d`, or ws.final after a stop.
+  const TrialData& analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out) const;
+
+  const stats::Boundaries& boundaries() const { return bounds_; }
+  std::size_t looks() const { return children_.size(); }
+
+  /// The Z value of a comparison: Phi^-1(1 - p) with p the one-sided p-value of the t statistic in
+  /// the direction of benefit (`sign` +1 or -1). NaN when not estimable.
+  static double z_of(const ComparisonResult& r, double sign);
+  /// Conditional power under the current estimate at information fraction t for final bound c.
+  static double conditional_power(double z, double t, double c);
+
+ private:
+  const Scenario& s_;
+  const TrialAnalysis& analysis_;
+  stats::Boundaries bounds_;
+  std::vector<std::int64_t> children_;  ///< children who reached the primary visit at each look
+  double sign_ = 1;
+  int sides_ = 1;
+  double primary_ = 0;
+  /// Records the final decision on comparison 0 and the family (one hypothesis) of `out`.
+  void set_decision(TrialResult& out, bool reject, bool favourable) const;
+};
+
+}  // namespace celltrial

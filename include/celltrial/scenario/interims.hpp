@@ -1,0 +1,23 @@
+#pragma once
+// The boundaries of a scenario's group-sequential design (design.interims): computed once from the
+// look fractions, the boundary family and the analysis' alpha and sides. Validation and the
+// per-trial interim analyses both call this, so they agree on the bounds.
+#include <string>
+
+#include "celltrial/scenario/scenario.hpp"
+#include "celltrial/stats/group_sequential.hpp"
+
+namespace celltrial {
+
+/// The command-line description of the design: the looks design.interims.information and 1, the
+/// boundary family by name, its parameter when given, analysis.alpha and analysis.sides.
+stats::BoundariesOptions interim_boundaries_options(const Scenario& s);
+
+/// The computed design. Requires s.design.interims.active() and a valid scenario (throws
+/// celltrial::Error otherwise, with the option names of compute_boundaries).
+stats::Boundaries interim_boundaries(const Scenario& s);
+
+/// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
+std::vector<std::int64_t> interim_children(const Scenario& s);
+
+}  // namespace celltrial
