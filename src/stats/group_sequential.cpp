@@ -220,7 +220,7 @@ std::vector<double> fractions_of(const GroupSequentialOptions& o) {
   std::vector<double> t = o.information_fractions;
   if (t.empty()) {
     if (o.looks == 0)
-      fail("--looks", "is not given.",
+      fail("--looks", "is not given, or is 0.",
            "give the number of analyses including the final one, e.g. --looks 3, or their "
            "information fractions.");
     if (o.looks < 1 || o.looks > 100)
@@ -612,7 +612,8 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
 
 namespace {
 
-/// A design may be built by hand (e.g. custom critical values); check it is usable.
+/// A design may be built by hand (e.g. custom critical values); check it is usable. Its fields have
+/// no command-line option: the messages name the field.
 void check_design(const GroupSequentialDesign& d) {
   GroupSequentialOptions o;
   o.information_fractions = d.information_fractions;
@@ -624,13 +625,13 @@ void check_design(const GroupSequentialDesign& d) {
     fail("--information", "the design has no looks.", "give at least one look.");
   fractions_of(o);
   if (d.critical_values.size() != d.information_fractions.size())
-    fail("--critical-values",
+    fail("critical_values",
          "has " + std::to_string(d.critical_values.size()) + " entries for " +
              std::to_string(d.information_fractions.size()) + " looks.",
          "give one critical value per look.");
   for (double c : d.critical_values)
     if (std::isnan(c) || (d.sides == 2 && c < 0.0))
-      fail("--critical-values", "contains " + num(c) + ".",
+      fail("critical_values", "contains " + num(c) + ".",
            "give critical values on the Z scale (non-negative for two-sided designs).");
   if (d.futility_bounds.empty()) return;
   if (d.sides != 1 || d.futility_bounds.size() != d.critical_values.size())

@@ -729,8 +729,7 @@ void Mmrm::observed_information(Eigen::MatrixXd& out) {
   auto& g = ws_g_;
   if (hq.size() < U) hq.resize(U);
   if (g.size() < U) g.resize(U);
-  if (ws_a_.empty()) ws_a_.resize(1);
-  auto& zrw = ws_a_[0];  // per pattern: sum of z (W r)'
+  auto& zrw = ws_zrw_;
   if (zrw.size() < np) zrw.resize(np);
   for (std::size_t i = 0; i < np; ++i) zrw[i].noalias() = zr_[i] * w_[i];
   Eigen::MatrixXd& qr = ws_q_;

@@ -43,7 +43,8 @@ expect "information not increasing" 64 '--information: must increase strictly.*e
 expect "information not ending at 1" 64 '--information: ends at 0\.9 instead of 1\. Fix:' -- "$BIN" boundaries --information 0.5,0.9 --boundary pocock
 expect "information outside (0, 1]" 64 '--information: must increase strictly within \(0, 1\]; entry 1 is -0\.2' -- "$BIN" boundaries --information=-0.2,1 --boundary pocock
 expect "looks and information disagree" 64 '--looks: is 3 but 2 information fractions are given\. Fix:' -- "$BIN" boundaries --looks 3 --information 0.5,1 --boundary pocock
-expect "no looks" 64 '--looks: is not given\. Fix:' -- "$BIN" boundaries --boundary pocock
+expect "no looks" 64 '--looks: is not given, or is 0\. Fix:' -- "$BIN" boundaries --boundary pocock
+expect "zero looks" 64 '--looks: is not given, or is 0\. Fix:' -- "$BIN" boundaries --looks 0 --boundary pocock
 expect "too many looks" 64 '--looks: is 101\. Fix: give between 1 and 100' -- "$BIN" boundaries --looks 101 --boundary pocock
 expect "no boundary" 64 '--boundary: is not given\. Fix: choose one of obrien-fleming, pocock' -- "$BIN" boundaries --looks 3
 expect "boundary typo" 64 "--boundary: 'spending-pocok' is not one of .*Fix: did you mean 'spending-pocock'\\?" -- "$BIN" boundaries --looks 3 --boundary spending-pocok

@@ -165,7 +165,7 @@ class Mmrm {
   Eigen::MatrixXd obs_info_;          ///< observed information (from the last Newton step, or the first contrast)
   bool obs_ready_ = false;
   Eigen::MatrixXd score_info_;        ///< the scoring matrix (information without the fixed effects' terms)
-  std::vector<std::vector<Eigen::MatrixXd>> ws_a_;  ///< workspace of observed_information()
+  std::vector<Eigen::MatrixXd> ws_zrw_;  ///< workspace of observed_information(): per pattern, sum of z (W r)'
   std::vector<Eigen::MatrixXd> ws_hq_;
   std::vector<Eigen::VectorXd> ws_g_;
   Eigen::MatrixXd ws_q_;
