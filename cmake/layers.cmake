@@ -7,7 +7,7 @@
 #    layers below it; a call into a higher layer is an undefined reference at link time;
 #  - celltrial_layer_includes: every #include "celltrial/<layer>/..." in src/ and include/ must name
 #    the file's own layer or a lower one (cmake/check_layers.cmake), which also catches inline code.
-set(CELLTRIAL_LAYERS core stats scenario model analysis engine design report cli)
+set(CELLTRIAL_LAYERS core stats scenario model analysis engine design report services cli)
 
 # celltrial_layer(NAME [PUBLIC_LIBS ...] [PRIVATE_LIBS ...] [PUBLIC_INCLUDES ...])
 function(celltrial_layer NAME)

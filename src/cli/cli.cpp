@@ -11,10 +11,6 @@
 #include "celltrial/version_info.hpp"
 
 namespace celltrial {
-extern const char* const kDefaultScenarioText;
-}
-
-namespace celltrial {
 
 namespace cli {
 std::atomic<bool>& stop_flag() {
@@ -22,12 +18,6 @@ std::atomic<bool>& stop_flag() {
   return flag;
 }
 
-const char* default_scenario_text() { return kDefaultScenarioText; }
-
-Scenario load(const std::string& path, const std::vector<std::string>& overrides) {
-  if (path.empty()) return load_scenario_text(default_scenario_text(), kDefaultScenarioName, overrides);
-  return load_scenario_file(path, overrides);
-}
 }  // namespace cli
 
 void request_stop() noexcept { cli::stop_flag().store(true); }

@@ -1,26 +1,16 @@
 // celltrial simulate [SCENARIO] : Monte Carlo operating characteristics.
 #include <unistd.h>
 
-#include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <future>
 #include <ostream>
-#include <sstream>
-#include <thread>
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
-#include "celltrial/engine/batch.hpp"
-#include "celltrial/engine/engine.hpp"
 #include "celltrial/engine/mpi_run.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/trials.hpp"
-#include "celltrial/scenario/io.hpp"
-#include "celltrial/version_info.hpp"
+#include "celltrial/services/simulate.hpp"
 
 namespace celltrial::cli {
 
@@ -40,51 +30,6 @@ struct SimulateArgs {
   double test_throttle = 1;       ///< --test-throttle (tests only)
   std::int64_t export_trials = 0;  ///< --export-trials K: trials.csv with the first K trials
 };
-
-/// --test-hold-after-checkpoint, for the kill-and-resume tests: after the run's first checkpoint is
-/// saved, says so on standard error and waits until a stop request (Ctrl-C, SIGTERM) or a kill, so
-/// that the test stops a run that is provably unfinished, whatever the speed of the machine.
-class HoldingStore final : public CheckpointStore {
- public:
-  HoldingStore(CheckpointStore& inner, std::ostream& err, const std::atomic<bool>& stop)
-      : inner_(inner), err_(err), stop_(stop) {}
-  void save_checkpoint(const PartialResult& p) override {
-    inner_.save_checkpoint(p);
-    if (held_) return;
-    held_ = true;
-    err_ << "celltrial: test hold: checkpoint saved with " << p.completed() << " of " << p.range.size()
-         << " trials done; waiting for a signal\n"
-         << std::flush;
-    while (!stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  void save_shard(const PartialResult& p) override { inner_.save_shard(p); }
-
- private:
-  CheckpointStore& inner_;
-  std::ostream& err_;
-  const std::atomic<bool>& stop_;
-  bool held_ = false;
-};
-
-/// --test-throttle F, for the same tests: every chunk takes F times as long (the runner sleeps
-/// F - 1 times the chunk's own time after it), as on a machine F times slower. Results are unchanged.
-class ThrottledRunner final : public ChunkRunner {
- public:
-  ThrottledRunner(ChunkRunner& inner, double factor) : inner_(inner), factor_(factor) {}
-  Accumulator run(const Scenario& s, TrialRange r, const EngineOptions& opt) override {
-    const auto t0 = std::chrono::steady_clock::now();
-    Accumulator acc = inner_.run(s, r, opt);
-    const auto took = std::chrono::steady_clock::now() - t0;
-    std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(took * (factor_ - 1)));
-    return acc;
-  }
-  int workers() const override { return inner_.workers(); }
-
- private:
-  ChunkRunner& inner_;
-  double factor_;
-};
-
 
 std::string human_rate(double r) {
   char buf[32];
@@ -106,7 +51,7 @@ void draw_progress(std::ostream& err, std::uint64_t done, std::uint64_t total, d
                 "##############################", width - filled, "", 100 * frac, human_rate(rate).c_str(), eta);
   err << buf << std::flush;
 }
-int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session);
+int run_simulate(const SimulateArgs& a, Streams io, mpi::Session* session);
 }  // namespace
 
 Action add_simulate(CLI::App& app, Streams io) {
@@ -202,136 +147,67 @@ Action add_simulate(CLI::App& app, Streams io) {
 }
 
 namespace {
-int run_simulate(const SimulateArgs& args, Streams io, mpi::Session* session) {
-  const SimulateArgs* a = &args;
-  Scenario s = load(a->file, a->sets);
-  if (a->trials > 0) s.simulation.trials = static_cast<std::uint64_t>(a->trials);
-  if (a->seed >= 0) s.simulation.seed = static_cast<std::uint64_t>(a->seed);
-  const bool sharded = !a->shard.empty();
-  BatchOptions bo;
-  if (sharded) {
-    bo.shard = parse_shard(a->shard, s.simulation.trials);
-    bo.sharded = true;
-    if (a->json)
-      throw Error(ExitCode::usage,
-                  Diagnostic{{"command line (--json)", 0, 0}, "",
-                             "a shard has no summary of its own; --json cannot be used with --shard.",
-                             "drop --json; 'celltrial merge --json' prints the summary of all shards."});
-  }
-  if (a->export_trials > 0 && (sharded || static_cast<std::uint64_t>(a->export_trials) > s.simulation.trials))
+/// "  1.23 s on 2 thread(s) x 4 MPI ranks, 81.3k trials/s" (the ranks only under an MPI launcher).
+std::string timing_line(const services::SimulateResult& r, bool mpi) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", r.seconds, r.threads,
+                mpi ? (" x " + std::to_string(r.mpi_ranks) + " MPI ranks").c_str() : "",
+                human_rate(r.trials_per_second).c_str());
+  return buf;
+}
+
+int run_simulate(const SimulateArgs& a, Streams io, mpi::Session* session) {
+  if (!a.shard.empty() && a.json)
     throw Error(ExitCode::usage,
-                Diagnostic{{"command line (--export-trials)", 0, 0}, "",
-                           sharded ? std::string("a shard writes no results folder, so it has nowhere to export trials to.")
-                                   : "--export-trials " + std::to_string(a->export_trials) + " asks for more trials than the run's " +
-                                         std::to_string(s.simulation.trials) + ".",
-                           sharded ? std::string("export from an unsharded run, e.g. 'celltrial simulate SCENARIO --trials 10 "
-                                                 "--export-trials 10'.")
-                                   : "give at most " + std::to_string(s.simulation.trials) + ", or raise --trials."});
-  const std::string out_dir =
-      results_folder(a->out, s.name, sharded ? ResultsKind::shards : ResultsKind::run);
-  if (!sharded) check_writable_folder(out_dir);  // fail before a long run, not after it
-
-  const int threads = session && a->threads == 0 ? session->default_threads() : resolve_threads(a->threads);
-  std::atomic<std::uint64_t> progress{0};
-  bo.out_dir = out_dir;
-  bo.threads = threads;
-  bo.checkpoint_seconds = a->checkpoint_seconds;
-  bo.stop = &stop_flag();
-  bo.progress = &progress;
-  const BatchPlan plan = plan_batch(s, bo);
-  const std::uint64_t todo = plan.range.size();
-  if (plan.already_complete) {
-    if (!a->quiet)
-      io.out << "shard " << a->shard << " is already complete in " << plan.shard_path << "; nothing to do.\n";
-    return 0;
-  }
-  const std::uint64_t resumed = plan.resume_from - plan.range.first;
-  if (plan.resumed && !a->quiet)
-    io.err << "celltrial: continuing from " << plan.checkpoint_path << ": " << resumed << " of " << todo
-           << " trials were already done.\n";
-  if (session) {
-    session->start(s);
-    bo.runner = &session->runner();
-    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (!a->quiet && session->allowed_cpus() > 0 && session->allowed_cpus() < hw / session->ranks_on_node())
-      io.err << "celltrial: note: each MPI rank may run on only " << session->allowed_cpus()
-             << " core(s) (the launcher binds ranks to cores); with OpenMPI add --bind-to none so that each "
-                "rank's threads can use the node.\n";
-  }
-
-  FolderCheckpointStore files(plan.checkpoint_path, plan.shard_path);
-  HoldingStore holding(files, io.err, stop_flag());
-  if (a->test_hold) bo.store = &holding;
-  const std::unique_ptr<ChunkRunner> local = make_local_runner();
-  ThrottledRunner throttled(bo.runner ? *bo.runner : *local, a->test_throttle);
-  if (a->test_throttle > 1) bo.runner = &throttled;
-
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::string started = utc_now();
-  auto fut = std::async(std::launch::async, [&] { return run_batch(s, plan, bo); });
-  const bool bar = !a->quiet && !a->json && ::isatty(STDERR_FILENO);
-  while (fut.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
-    if (bar) {
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      draw_progress(io.err, progress.load(), todo, secs, resumed);
-    }
-  }
-  Accumulator acc;
+                Diagnostic{{"command line (--json)", 0, 0}, "",
+                           "a shard has no summary of its own; --json cannot be used with --shard.",
+                           "drop --json; 'celltrial merge --json' prints the summary of all shards."});
+  services::SimulateRequest rq;
+  rq.scenario_file = a.file;
+  rq.overrides = a.sets;
+  if (a.trials > 0) rq.trials = static_cast<std::uint64_t>(a.trials);
+  if (a.seed >= 0) rq.seed = static_cast<std::uint64_t>(a.seed);
+  rq.threads = a.threads;
+  rq.out = a.out;
+  rq.shard = a.shard;
+  rq.checkpoint_seconds = a.checkpoint_seconds;
+  rq.export_trials = static_cast<std::uint64_t>(a.export_trials);
+  rq.session = session;
+  rq.test_hold_after_checkpoint = a.test_hold;
+  rq.test_throttle = a.test_throttle;
+  services::Callbacks cb;
+  cb.stop = &stop_flag();
+  // The test hold's notice is what the tests wait for, so it is shown even with --quiet.
+  if (!a.quiet || a.test_hold) cb.log = [io](const std::string& line) { io.err << line << "\n" << std::flush; };
+  const bool bar = !a.quiet && !a.json && ::isatty(STDERR_FILENO);
+  bool drawn = false;
+  if (bar)
+    cb.progress = [&](const services::Progress& p) {
+      draw_progress(io.err, p.done, p.total, p.seconds, p.resumed);
+      drawn = true;
+    };
+  services::SimulateResult r;
   try {
-    acc = fut.get();
+    r = services::simulate(rq, cb);
   } catch (const Error&) {
-    if (bar) io.err << "\n";
+    if (drawn) io.err << "\n";
     throw;
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (bar) {
-    draw_progress(io.err, todo, todo, secs, resumed);
-    io.err << "\n";
-  }
-  const double rate = secs > 0 ? static_cast<double>(todo - resumed) / secs : 0.0;
-  if (sharded) {
-    if (!a->quiet) {
-      io.out << "shard " << a->shard << " (trials " << plan.range.first << "-" << plan.range.last - 1 << ") written to "
-             << plan.shard_path << "\n";
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
-                    session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
-                    human_rate(rate).c_str());
-      io.out << buf << "  when all " << bo.shard.count << " shards are done: celltrial merge " << out_dir
-             << " --out results/" << s.name << "\n";
-    }
+  if (drawn) io.err << "\n";
+  if (r.already_complete) {
+    if (!a.quiet) io.out << "shard " << a.shard << " is already complete in " << r.shard_path << "; nothing to do.\n";
     return 0;
   }
-
-  const nlohmann::json summary = summarise(s, acc);
-  nlohmann::json run = run_provenance(s);
-  run["threads"] = threads;
-  run["mpi_ranks"] = session ? session->size() : 1;
-  run["resumed_trials"] = resumed;
-  run["scenario_source"] = a->file.empty() ? kDefaultScenarioName : a->file;
-  run["overrides"] = a->sets;
-  run["started_utc"] = started;
-  run["finished_utc"] = utc_now();
-  run["wall_seconds"] = secs;
-  run["trials_per_second"] = rate;
-  run["scenario"] = to_json(s);
-
-  std::map<std::string, std::string> extra;
-  if (a->export_trials > 0) {
-    extra["trials.csv"] = trials_csv(s, static_cast<std::uint64_t>(a->export_trials));
-    run["exported_trials"] = a->export_trials;
+  if (r.sharded) {
+    if (!a.quiet)
+      io.out << "shard " << a.shard << " (trials " << r.first_trial << "-" << r.last_trial - 1 << ") written to "
+             << r.shard_path << "\n"
+             << timing_line(r, session != nullptr) << "  when all " << r.shard_count << " shards are done: celltrial merge " << r.out_dir
+             << " --out results/" << r.scenario.name << "\n";
+    return 0;
   }
-  write_run_results(out_dir, s, summary, run, extra);
-  if (a->json) {
-    io.out << dump_json(summary);
-  } else if (!a->quiet) {
-    io.out << summary_table(summary);
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "  %.2f s on %d thread(s)%s, %s trials/s\n", secs, threads,
-                  session ? (" x " + std::to_string(session->size()) + " MPI ranks").c_str() : "",
-                  human_rate(rate).c_str());
-    io.out << buf << "  results written to " << out_dir << "/\n";
-  }
+  if (a.json) io.out << dump_json(r.summary);
+  else if (!a.quiet) io.out << summary_table(r.summary) << timing_line(r, session != nullptr) << "  results written to " << r.out_dir << "/\n";
   return 0;
 }
 }  // namespace

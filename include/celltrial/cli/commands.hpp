@@ -11,6 +11,7 @@
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/scenario.hpp"
+#include "celltrial/services/scenario_source.hpp"
 #include "celltrial/stats/group_sequential.hpp"
 
 namespace celltrial::cli {
@@ -23,25 +24,11 @@ struct Streams {
 /// Set by request_stop(); polled by long-running commands.
 std::atomic<bool>& stop_flag();
 
-/// The built-in copy of scenarios/default.yaml.
-const char* default_scenario_text();
-inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (built in)";
-
-/// Loads `path`, or the built-in default when `path` is empty, applying --set overrides.
-Scenario load(const std::string& path, const std::vector<std::string>& overrides);
-
-/// load(file, overrides) as a function of the overrides, for sweeps and study variants, which pass
-/// the command line's `sets` followed by the variant's own: problems with the variant's values are
-/// reported at the scenario's entries that hold them (see load_scenario_file).
-inline std::function<Scenario(const std::vector<std::string>&)> file_loader(const std::string& file,
-                                                                            const std::vector<std::string>& sets) {
-  return [file, n = sets.size()](const std::vector<std::string>& overrides) {
-    const auto split = overrides.begin() + static_cast<std::ptrdiff_t>(std::min(n, overrides.size()));
-    const std::vector<std::string> given(overrides.begin(), split), variant(split, overrides.end());
-    if (file.empty()) return load_scenario_text(default_scenario_text(), kDefaultScenarioName, given, variant);
-    return load_scenario_file(file, given, variant);
-  };
-}
+// The scenario source is the services' (services/scenario_source.hpp).
+using services::default_scenario_text;
+using services::file_loader;
+using services::kDefaultScenarioName;
+using services::load;
 
 /// For --out: an empty folder name is refused (it would silently mean the default folder).
 inline const CLI::Validator kFolderName(

@@ -1,32 +1,36 @@
-// Runs a scenario through the installed library and prints its summary.json, as
-// `celltrial simulate SCENARIO --trials T --seed S --json` does.
+// Runs a scenario through the installed library's simulate service and prints its summary.json,
+// as `celltrial simulate SCENARIO --trials T --seed S --json --out OUT` does (and writes the same
+// results folder to OUT).
 //
-//   consumer [SCENARIO] TRIALS SEED      (no scenario: the default one compiled into the library)
+//   consumer [SCENARIO] TRIALS SEED OUT      (no scenario: the default one compiled into the library)
 #include <iostream>
 #include <string>
-#include <vector>
 
-#include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
-#include "celltrial/design/summary.hpp"
-#include "celltrial/engine/engine.hpp"
 #include "celltrial/report/summary.hpp"
-#include "celltrial/scenario/io.hpp"
+#include "celltrial/services/simulate.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 3 && argc != 4) {
-    std::cerr << "usage: consumer [SCENARIO] TRIALS SEED\n";
+  if (argc != 4 && argc != 5) {
+    std::cerr << "usage: consumer [SCENARIO] TRIALS SEED OUT\n";
     return 64;
   }
-  const std::string file = argc == 4 ? argv[1] : "";
-  const std::vector<std::string> set = {std::string("simulation.trials=") + argv[argc - 2],
-                                        std::string("simulation.seed=") + argv[argc - 1]};
+  celltrial::services::SimulateRequest request;
+  request.scenario_file = argc == 5 ? argv[1] : "";
+  request.trials = std::stoull(argv[argc - 3]);
+  request.seed = std::stoull(argv[argc - 2]);
+  request.out = argv[argc - 1];
+  celltrial::services::Callbacks callbacks;
+  std::uint64_t reports = 0;
+  callbacks.progress = [&](const celltrial::services::Progress&) { ++reports; };
+  callbacks.interrupted = [] { return false; };  // a host would check its own interrupt here
   try {
-    const celltrial::Scenario s =
-        file.empty() ? celltrial::load_scenario_text(celltrial::cli::default_scenario_text(), celltrial::cli::kDefaultScenarioName, set)
-                     : celltrial::load_scenario_file(file, set);
-    const celltrial::Accumulator acc = celltrial::run_trials(s, celltrial::EngineOptions{});
-    std::cout << celltrial::dump_json(celltrial::summarise(s, acc));
+    const celltrial::services::SimulateResult result = celltrial::services::simulate(request, callbacks);
+    if (reports == 0) {
+      std::cerr << "consumer: no progress was reported\n";
+      return 70;
+    }
+    std::cout << celltrial::dump_json(result.summary);
   } catch (const celltrial::Error& e) {
     std::cerr << e.what() << "\n";
     return static_cast<int>(e.code());

@@ -1,0 +1,36 @@
+#pragma once
+// Where a service's scenario comes from: a YAML file, or the built-in copy of
+// scenarios/default.yaml when no file is named, with `--set`-style overrides ("key.path=value").
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/scenario/scenario.hpp"
+
+namespace celltrial::services {
+
+/// The built-in copy of scenarios/default.yaml (compiled in at configure time).
+const char* default_scenario_text();
+/// The name messages and run.json give the built-in scenario.
+inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (built in)";
+
+/// Loads `path`, or the built-in default when `path` is empty, applying the overrides. Throws
+/// celltrial::Error with the located messages of load_scenario_file.
+Scenario load(const std::string& path, const std::vector<std::string>& overrides);
+
+/// load(file, overrides) as a function of the overrides, for sweeps and study variants, which pass
+/// the caller's `sets` followed by the variant's own: problems with the variant's values are
+/// reported at the scenario's entries that hold them (see load_scenario_file).
+inline std::function<Scenario(const std::vector<std::string>&)> file_loader(const std::string& file,
+                                                                            const std::vector<std::string>& sets) {
+  return [file, n = sets.size()](const std::vector<std::string>& overrides) {
+    const auto split = overrides.begin() + static_cast<std::ptrdiff_t>(std::min(n, overrides.size()));
+    const std::vector<std::string> given(overrides.begin(), split), variant(split, overrides.end());
+    if (file.empty()) return load_scenario_text(default_scenario_text(), kDefaultScenarioName, given, variant);
+    return load_scenario_file(file, given, variant);
+  };
+}
+
+}  // namespace celltrial::services
