@@ -1,30 +1,22 @@
 // celltrial power : closed-form power and sample size (flags), or the simulated sample size of a
 // scenario (SCENARIO --target P), with assurance under a prior.
-#include <cmath>
-#include <limits>
-#include <optional>
 #include <cstdio>
-#include <filesystem>
 #include <ostream>
-#include <sstream>
 
 #include "celltrial/cli/commands.hpp"
-#include "celltrial/report/boundaries.hpp"
-#include "celltrial/report/figures.hpp"
-#include "celltrial/design/sweep.hpp"
-#include "celltrial/design/study.hpp"
 #include "celltrial/core/error.hpp"
-#include "celltrial/design/sample_size.hpp"
-#include "celltrial/engine/engine.hpp"
+#include "celltrial/core/files.hpp"
+#include "celltrial/design/closed_form_power.hpp"
+#include "celltrial/design/study.hpp"
+#include "celltrial/design/sweep.hpp"
+#include "celltrial/report/figures.hpp"
 #include "celltrial/report/output.hpp"
-#include "celltrial/report/plot.hpp"
+#include "celltrial/report/power.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/services/power.hpp"
 #include "celltrial/stats/assurance.hpp"
-#include "celltrial/stats/power.hpp"
-#include "celltrial/stats/sequential_sample_size.hpp"
-#include "celltrial/version_info.hpp"
 
 namespace celltrial::cli {
 
@@ -64,21 +56,10 @@ struct PowerArgs {
   throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
 }
 
-std::string fmt(double x, int prec = 4) {
+std::string fmt(double x) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", prec, x);
+  std::snprintf(buf, sizeof buf, "%.4f", x);
   return buf;
-}
-
-stats::Test parse_test(const std::string& t) {
-  std::vector<std::string> names;
-  for (const auto& [name, test] : stats::kTestNames) {
-    if (t == name) return test;
-    names.push_back(name);
-  }
-  const std::string guess = closest_match(t, names);
-  usage("--test", "unknown test '" + t + "'.",
-        guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
 }
 
 /// The first group-sequential option given (--looks, --boundary, ...), or nullptr.
@@ -88,219 +69,65 @@ const CLI::Option* design_option_given(const PowerArgs& a) {
   return nullptr;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Flags mode: closed forms.
-// ---------------------------------------------------------------------------------------------
+/// Flags mode: closed forms (services::closed_form_power).
 int closed_form(const PowerArgs& a, Streams io) {
-  const bool solve_n = !a.power.empty() && a.n.empty();
-  const bool solve_power = a.power.empty() && !a.n.empty();
-  const bool solve_delta = !a.power.empty() && !a.n.empty();
-  if (!solve_n && !solve_power && !solve_delta)
-    usage("--power/--n", "say what to solve for.",
-          "give --power P to solve the sample size, --n N to solve the power, or both to solve the detectable difference.");
+  services::ClosedFormPowerRequest rq;
+  PowerQuery& q = rq.query;
+  q.delta = a.smd.empty() ? a.delta : a.smd;
+  q.standardised = !a.smd.empty();
+  q.power = a.power;
+  q.n = a.n;
+  q.test = a.test;
+  check_power_query(q);  // what to solve, before the finer checks below
   if (!a.delta.empty() && !a.smd.empty()) usage("--smd", "give the effect as --delta (with --sd) or as --smd, not both.", "");
   if (!a.smd.empty() && a.sd_given) usage("--sd", "--smd is already standardised; --sd does not apply.", "drop --sd.");
-  if (!solve_delta && a.delta.empty() && a.smd.empty())
-    usage("--delta", "no effect size given.", "give --delta D (outcome units, with --sd) or --smd D.");
-  stats::PowerInputs in;
+  stats::PowerInputs& in = q.inputs;
   in.sd = a.smd.empty() ? a.sd : 1.0;
   in.alpha = a.alpha;
   in.sides = a.sides;
   in.allocation = a.allocation;
   in.rho = a.rho;
   in.dropout = a.dropout;
-  in.test = parse_test(a.test);
-  in.count = stats::Rejection::any_tail;  // classical power, as R pwr and rpact report it
   if (!a.retention.empty()) {
     in.mmrm.retention_control = a.retention;
     in.mmrm.correlation = stats::Correlation::ar1;
     in.mmrm.correlation_rho = a.corr;
   }
-  std::optional<stats::Prior> prior;
-  if (!a.prior.empty()) prior = stats::parse_prior(a.prior);
+  parse_test_name(a.test);
+  if (!a.prior.empty()) q.prior = stats::parse_prior(a.prior);
+  q.prior_text = a.prior;
   const bool sequential = a.design.looks != 0 || !a.design.information_fractions.empty();
   if (const CLI::Option* o = design_option_given(a); o != nullptr && !sequential)
     usage(o->get_name(), "describes a group-sequential design, which needs the number of looks.",
           "add --looks K (or --information t1,...,1), or drop " + o->get_name() + ".");
-  if (sequential && !solve_n)
-    usage("--looks", "a group-sequential design is sized from the target power (maximum and expected N).",
-          "give --power without --n.");
-  if (sequential && (prior || !a.plot_dir.empty()))
-    usage(prior ? "--prior" : "--plot",
-          std::string(prior ? "assurance" : "the power curve") + " is computed for the fixed design only.",
-          "drop it, or drop --looks.");
-
-  const std::vector<double> deltas = solve_delta ? std::vector<double>{NAN} : (a.smd.empty() ? a.delta : a.smd);
-  nlohmann::json rows = nlohmann::json::array();
-  for (double d : deltas) {
-    for (double target : solve_power ? std::vector<double>{NAN} : a.power) {
-      for (double n : solve_n ? std::vector<double>{NAN} : a.n) {
-        in.delta = std::isnan(d) ? 1.0 : d;
-        for (const auto& diag : stats::check_inputs(in)) throw Error(ExitCode::usage, diag);
-        nlohmann::json r;
-        r["test"] = a.test;
-        r["sd"] = in.sd;
-        r["alpha"] = in.alpha;
-        r["sides"] = in.sides;
-        r["allocation"] = in.allocation;
-        r["dropout"] = in.dropout;
-        double n_analysed = n;
-        if (solve_n) {
-          const stats::SampleSize ss = stats::solve_n(in, target);
-          r["delta"] = d;
-          r["target_power"] = target;
-          r["n_total_exact"] = ss.n_total_exact;
-          r["n_per_arm"] = ss.n_per_arm;
-          r["n_total"] = ss.n_total;
-          r["power"] = ss.achieved_power;
-          r["n_per_arm_randomised"] = ss.n_per_arm_randomised;
-          r["n_total_randomised"] = ss.n_total_randomised;
-          if (sequential) {
-            const auto keys = sequential_sample_size_json(stats::sequential_sample_size(in, target, a.design));
-            for (const auto& [key, value] : keys.items()) r[key] = value;
-          }
-          n_analysed = static_cast<double>(ss.n_total);
-        } else if (solve_power) {
-          if (n < 2 * 2)
-            usage("--n", "the total sample size must be at least 4 (2 per arm) (got " + format_number(n) + ").", "");
-          r["delta"] = d;
-          r["n_total"] = n;
-          r["power"] = stats::power(in, n);
-        } else {
-          const double dd = stats::solve_delta(in, n, target);
-          r["delta"] = dd;
-          r["n_total"] = n;
-          r["target_power"] = target;
-          r["power"] = target;
-          in.delta = dd;
-        }
-        if (prior) {
-          stats::PowerInputs success = in;
-          success.count = stats::Rejection::favourable_tail;  // success = significant benefit
-          r["assurance"] = stats::assurance(success, n_analysed, *prior);
-          stats::PowerInputs at_mean = in;
-          at_mean.delta = prior->kind == stats::PriorKind::discrete ? 0.0 : prior->mean;
-          if (prior->kind == stats::PriorKind::discrete)
-            for (std::size_t i = 0; i < prior->values.size(); ++i) at_mean.delta += prior->values[i] * prior->weights[i];
-          r["power_at_prior_mean"] = stats::power(at_mean, n_analysed);
-          r["prior"] = a.prior;
-        }
-        rows.push_back(r);
-      }
-    }
-  }
-
-  if (!a.plot_dir.empty()) {
-    // Power against total N, one line per effect size.
-    LinePlot plot;
-    plot.title = "Power by total sample size (" + a.test + " test, alpha " + format_number(a.alpha) + ", " +
-                 std::to_string(a.sides) + "-sided)";
-    plot.xlabel = "total sample size (analysable)";
-    plot.ylabel = "power";
-    std::ostringstream csv;
-    csv << "delta,n_total,power\n";
-    double n_hi = 0;
-    for (const auto& r : rows) n_hi = std::max(n_hi, r.value("n_total", 0.0) * 1.6);
-    if (n_hi < 20) n_hi = 200;
-    for (const auto& r : rows) {
-      stats::PowerInputs pin = in;
-      pin.delta = r["delta"].get<double>();
-      PlotSeries s;
-      s.label = (a.smd.empty() ? "delta " : "SMD ") + format_number(pin.delta);
-      for (int k = 1; k <= 60; ++k) {
-        const double n = std::max(6.0, n_hi * k / 60.0);
-        const double p = stats::power(pin, n);
-        s.x.push_back(n);
-        s.y.push_back(p);
-        csv << format_number(pin.delta) << "," << format_number(n) << "," << format_number(p) << "\n";
-      }
-      plot.series.push_back(s);
-    }
-    std::map<std::string, std::string> files{{"power_curve.csv", csv.str()}, {"power_curve.json", rows.dump(2) + "\n"}};
-    const std::string note = render_line_plot(plot, "power_curve", files);
-    write_results_folder(a.plot_dir, files);
-    if (!note.empty()) io.err << note << "\n";
-  }
-
-  if (a.json) {
-    io.out << (rows.size() == 1 ? rows[0] : rows).dump(2) << "\n";
-    return 0;
-  }
-  // Table.
-  char line[256];
-  std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s%s%s\n", "delta", "sd", "n_total_exact", "n_per_arm (c/a)",
-                "n_total", "power", "randomised", prior ? "  assurance  power@prior mean" : "",
-                sequential ? "  inflation    n_max  E[N|H0]  E[N|H1]" : "");
-  io.out << "Closed-form " << a.test << " test, alpha " << a.alpha << " (" << a.sides << "-sided), allocation "
-         << a.allocation << ":1, dropout " << a.dropout << "\n";
-  if (sequential) {
-    const auto& r = rows[0];
-    io.out << "Group-sequential: " << r["boundary"].get<std::string>() << ", " << r["looks"]
-           << (r["looks"] == 1 ? " look" : " looks")
-           << (r.contains("beta_spending") ? ", futility by " + r["beta_spending"].get<std::string>() + " beta spending" +
-                                                 (r["binding"].get<bool>() ? " (binding)" : " (non-binding)")
-                                           : "")
-           << "; n_max = fixed N (favourable direction) x inflation, each arm rounded up; expected N under H0 and at "
-              "delta\n";
-  }
-  io.out << line;
-  for (const auto& r : rows) {
-    const std::string per_arm = r.contains("n_per_arm") ? std::to_string(r["n_per_arm"][0].get<long>()) + "/" +
-                                                              std::to_string(r["n_per_arm"][1].get<long>())
-                                                        : "-";
-    std::snprintf(line, sizeof line, "%-10s %-8s %13s %15s %8s %8s %10s", fmt(r["delta"].get<double>(), 4).c_str(),
-                  fmt(r["sd"].get<double>(), 3).c_str(),
-                  r.contains("n_total_exact") ? fmt(r["n_total_exact"].get<double>(), 2).c_str() : "-", per_arm.c_str(),
-                  fmt(r["n_total"].get<double>(), 0).c_str(), fmt(r["power"].get<double>(), 4).c_str(),
-                  r.contains("n_total_randomised") ? std::to_string(r["n_total_randomised"].get<long>()).c_str() : "-");
-    io.out << line;
-    if (prior)
-      io.out << "  " << fmt(r["assurance"].get<double>(), 4) << "     " << fmt(r["power_at_prior_mean"].get<double>(), 4);
-    if (sequential) {
-      std::snprintf(line, sizeof line, "  %9s %8ld %8s %8s", fmt(r["inflation_factor"].get<double>(), 4).c_str(),
-                    r["n_max"].get<long>(), fmt(r["expected_n_h0"].get<double>(), 1).c_str(),
-                    fmt(r["expected_n_h1"].get<double>(), 1).c_str());
-      io.out << line;
-    }
-    io.out << "\n";
-  }
+  if (sequential) q.sequential = a.design;
+  rq.plot_dir = a.plot_dir;
+  const services::ClosedFormPowerResult r = services::closed_form_power(rq);
+  if (!r.plot_note.empty()) io.err << r.plot_note << "\n";
+  if (a.json) io.out << power_rows_json(r.rows, q).dump(2) << "\n";
+  else io.out << power_rows_table(r.rows, q);
   return 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Scenario mode: simulated sample size.
-// ---------------------------------------------------------------------------------------------
+/// Scenario mode: the simulated sample size (services::sample_size).
 int simulated(const PowerArgs& a, Streams io) {
-  std::vector<std::string> sets = a.sets;
-  Scenario probe = load(a.file, sets);
-  const std::size_t first = probe.active_arms().at(0);
-  if (!a.prior.empty())
-    sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_flow_yaml(stats::parse_prior(a.prior)));
-  const Scenario s = load(a.file, sets);
-  const EffectPrior prior = s.arms[first].effect_prior;
-
-  // The search targets the power at the prior's location (conventional power; find_sample_size()
-  // drops the priors); assurance is reported beside it.
-  const Scenario conventional = without_priors(s);
-
-  SampleSizeSearch opt;
-  opt.target = a.target;
-  opt.confidence = a.confidence;
-  opt.trials = static_cast<std::uint64_t>(a.trials);
-  opt.max_trials = static_cast<std::uint64_t>(std::max(a.max_trials, a.trials));
-  opt.n_max = a.n_max;
-  opt.threads = a.threads;
-  opt.stop = &stop_flag();
-  if (!a.quiet && !a.json) opt.log = [&](const std::string& m) { io.err << m << "\n"; };
-  if (!(a.confidence > 0.5 && a.confidence < 1))
-    usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
-  const std::string out_dir =
-      results_folder(a.out, s.name, ResultsKind::power);
-  check_writable_folder(out_dir);
-
-  SampleSizeResult r;
+  services::SampleSizeRequest rq;
+  rq.scenario_file = a.file;
+  rq.overrides = a.sets;
+  rq.prior = a.prior;
+  rq.target = a.target;
+  rq.confidence = a.confidence;
+  rq.trials = static_cast<std::uint64_t>(a.trials);
+  rq.max_trials = static_cast<std::uint64_t>(a.max_trials);
+  rq.n_max = a.n_max;
+  rq.threads = a.threads;
+  rq.out = a.out;
+  services::Callbacks cb;
+  cb.stop = &stop_flag();
+  if (!a.quiet && !a.json) cb.log = [io](const std::string& m) { io.err << m << "\n"; };
+  services::SampleSizeReport rep;
   try {
-    r = find_sample_size(s, opt);
+    rep = services::sample_size(rq, cb);
   } catch (const Error& e) {
     if (e.code() == ExitCode::interrupted) {
       io.err << "celltrial: interrupted; no results were written.\n";
@@ -308,99 +135,16 @@ int simulated(const PowerArgs& a, Streams io) {
     }
     throw;
   }
-
-  nlohmann::json j;
-  j["format"] = "celltrial.power/1";
-  j["celltrial_version"] = build::version;
-  j["git_commit"] = build::git_commit;
-  j["scenario"] = s.name;
-  j["seed"] = s.simulation.seed;
-  j["target_power"] = a.target;
-  j["confidence"] = a.confidence;
-  j["success"] = "rejection in the favourable direction, first active arm vs control";
-  j["delta"] = r.delta;
-  j["n_start_normal_approximation"] = r.n_start;
-  j["n_total_exact"] = r.n_total_exact;
-  j["n_total"] = r.n_total;
-  j["n_per_arm"] = r.n_per_arm;
-  j["power"] = r.power;
-  j["power_mc_se"] = r.power_mc_se;
-  j["confidence_power_at_least_target"] = r.confidence;
-  j["trials_per_size"] = r.trials;
-  j["reached"] = r.reached;
-  j["curve"] = nlohmann::json::array();
-  for (const auto& p : r.curve)
-    j["curve"].push_back({{"n", p.n}, {"trials", p.trials}, {"power", p.power}, {"mc_se", p.mc_se},
-                          {"ci95", {p.ci95_low, p.ci95_high}}});
-  if (prior.kind != PriorKind::none) {
-    Scenario with_prior = s;
-    with_prior.design.sample_size = r.n_total;
-    with_prior.simulation.trials = r.trials;
-    EngineOptions o;
-    o.threads = a.threads;
-    o.stop = &stop_flag();
-    const Accumulator acc = run_trials(with_prior, o);
-    const double k = static_cast<double>(acc.comparison(0).rejections_favourable), t = static_cast<double>(acc.trials());
-    j["assurance"] = {{"estimate", k / t}, {"mc_se", std::sqrt(k / t * (1 - k / t) / t)}, {"n_total", r.n_total},
-                      {"prior", to_json(s)["arms"][first]["effect_prior"]}};
-  }
-  j["resolved_scenario"] = to_json(conventional);
-
-  std::ostringstream csv;
-  csv << "n_total,trials,power,mc_se,ci95_low,ci95_high\n";
-  for (const auto& p : r.curve)
-    csv << p.n << "," << p.trials << "," << format_number(p.power) << "," << format_number(p.mc_se) << ","
-        << format_number(p.ci95_low) << "," << format_number(p.ci95_high) << "\n";
-  LinePlot plot;
-  plot.title = "Simulated power, " + s.name;
-  plot.xlabel = "total sample size (randomised)";
-  plot.ylabel = "power (favourable rejection)";
-  PlotSeries series;
-  series.label = "simulated (95% MC CI)";
-  for (const auto& p : r.curve) {
-    series.x.push_back(static_cast<double>(p.n));
-    series.y.push_back(p.power);
-    series.y_low.push_back(p.ci95_low);
-    series.y_high.push_back(p.ci95_high);
-  }
-  plot.series.push_back(series);
-  plot.hline = a.target;
-  plot.hline_label = "target " + format_number(a.target);
-  std::map<std::string, std::string> files{{"power_curve.csv", csv.str()},
-                                           {"power_curve.json", j.dump(2) + "\n"},
-                                           {"scenario.yaml", "# Fully resolved scenario\n" + to_yaml(s)}};
-  const std::string note = render_line_plot(plot, "power_curve", files);
-  write_results_folder(out_dir, files);
-
-  if (a.json) {
-    io.out << j.dump(2) << "\n";
-  } else if (!a.quiet) {
-    io.out << "Simulated sample size for " << s.name << ": target power " << a.target << " (success: "
-           << j["success"].get<std::string>() << ")\n\n      N   trials    power    MC SE   95% CI\n";
-    char line[160];
-    for (const auto& p : r.curve) {
-      std::snprintf(line, sizeof line, "  %5lld %8llu   %.4f   %.4f   %.4f-%.4f%s\n", static_cast<long long>(p.n),
-                    static_cast<unsigned long long>(p.trials), p.power, p.mc_se, p.ci95_low, p.ci95_high,
-                    p.n == r.n_total ? "  <- chosen" : "");
-      io.out << line;
-    }
-    io.out << "\n  normal-approximation start: " << r.n_start << "\n";
-    if (r.reached) {
-      io.out << "  chosen N = " << r.n_total << " (";
-      for (std::size_t k = 0; k < r.n_per_arm.size(); ++k) io.out << (k ? " + " : "") << r.n_per_arm[k];
-      io.out << "), power " << fmt(r.power) << " (MC SE " << fmt(r.power_mc_se) << "); one-sided " << a.confidence
-             << " lower bound >= target; the estimated curve crosses the target at N = " << fmt(r.n_total_exact, 1)
-             << "\n";
-    }
-    if (j.contains("assurance"))
-      io.out << "  assurance under the prior at N = " << r.n_total << ": " << fmt(j["assurance"]["estimate"].get<double>())
-             << " (MC SE " << fmt(j["assurance"]["mc_se"].get<double>()) << ")\n";
-    io.out << "  results written to " << out_dir << "/\n";
-  }
-  if (!note.empty()) io.err << note << "\n";
+  const SampleSizeResult& r = rep.result;
+  if (a.json) io.out << rep.json.dump(2) << "\n";
+  else if (!a.quiet)
+    io.out << sample_size_table(rep.scenario, a.target, a.confidence, r, rep.json) << "  results written to "
+           << rep.out_dir << "/\n";
+  if (!rep.plot_note.empty()) io.err << rep.plot_note << "\n";
   if (!r.reached) {
     io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max
-           << "; the best found is N = " << r.n_total << " with power " << fmt(r.power) << ". Raise --n-max or revisit the assumptions.\n";
+           << "; the best found is N = " << r.n_total << " with power " << fmt(r.power)
+           << ". Raise --n-max or revisit the assumptions.\n";
     return static_cast<int>(ExitCode::data);
   }
   return 0;

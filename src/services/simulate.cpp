@@ -1,7 +1,6 @@
 #include "celltrial/services/simulate.hpp"
 
 #include <chrono>
-#include <future>
 #include <thread>
 
 #include "celltrial/core/error.hpp"
@@ -14,6 +13,7 @@
 #include "celltrial/report/trials.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/services/scenario_source.hpp"
+#include "poll.hpp"
 
 namespace celltrial::services {
 
@@ -24,13 +24,13 @@ namespace {
 /// provably unfinished, whatever the speed of the machine.
 class HoldingStore final : public CheckpointStore {
  public:
-  HoldingStore(CheckpointStore& inner, const Callbacks& cb, const std::atomic<bool>& stop)
-      : inner_(inner), cb_(cb), stop_(stop) {}
+  HoldingStore(CheckpointStore& inner, std::function<void(const std::string&)> log, const std::atomic<bool>& stop)
+      : inner_(inner), log_(std::move(log)), stop_(stop) {}
   void save_checkpoint(const PartialResult& p) override {
     inner_.save_checkpoint(p);
     if (held_) return;
     held_ = true;
-    cb_.say("celltrial: test hold: checkpoint saved with " + std::to_string(p.completed()) + " of " +
+    if (log_) log_("celltrial: test hold: checkpoint saved with " + std::to_string(p.completed()) + " of " +
             std::to_string(p.range.size()) + " trials done; waiting for a signal");
     while (!stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -38,7 +38,7 @@ class HoldingStore final : public CheckpointStore {
 
  private:
   CheckpointStore& inner_;
-  const Callbacks& cb_;
+  std::function<void(const std::string&)> log_;  ///< thread-safe (Poller::log)
   const std::atomic<bool>& stop_;
   bool held_ = false;
 };
@@ -96,11 +96,11 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   res.sharded = sharded;
   res.shard_count = bo.shard.count;
   std::atomic<std::uint64_t> progress{0};
-  std::atomic<bool> stop{false};
+  Poller poller(cb);
   bo.out_dir = res.out_dir;
   bo.threads = res.threads;
   bo.checkpoint_seconds = rq.checkpoint_seconds;
-  bo.stop = &stop;
+  bo.stop = poller.stop();
   bo.progress = &progress;
   const BatchPlan plan = plan_batch(s, bo);
   res.first_trial = plan.range.first;
@@ -128,7 +128,7 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   }
 
   FolderCheckpointStore files(plan.checkpoint_path, plan.shard_path);
-  HoldingStore holding(files, cb, stop);
+  HoldingStore holding(files, poller.log(), poller.stop_flag());
   if (rq.test_hold_after_checkpoint) bo.store = &holding;
   const std::unique_ptr<ChunkRunner> local = make_local_runner();
   ThrottledRunner throttled(bo.runner ? *bo.runner : *local, rq.test_throttle);
@@ -138,13 +138,10 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  auto fut = std::async(std::launch::async, [&] { return run_batch(s, plan, bo); });
-  const auto interval = std::chrono::duration<double>(std::max(0.01, cb.progress_interval));
-  while (fut.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(interval)) != std::future_status::ready) {
-    if (!stop.load() && cb.stop_requested()) stop.store(true);
-    if (cb.progress) cb.progress(Progress{progress.load(), todo, res.resumed, seconds()});
-  }
-  const Accumulator acc = fut.get();  // throws the run's Error (interrupted, io, ...)
+  const Accumulator acc = poller.run([&] { return run_batch(s, plan, bo); },
+                                     [&] {
+                                       if (cb.progress) cb.progress(Progress{progress.load(), todo, res.resumed, seconds()});
+                                     });
   res.seconds = seconds();
   if (cb.progress) cb.progress(Progress{todo, todo, res.resumed, res.seconds});
   res.trials_per_second = res.seconds > 0 ? static_cast<double>(todo - res.resumed) / res.seconds : 0.0;

@@ -1,0 +1,86 @@
+#include "celltrial/services/power.hpp"
+
+#include "celltrial/core/error.hpp"
+#include "celltrial/core/files.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/report/output.hpp"
+#include "celltrial/report/power.hpp"
+#include "celltrial/scenario/io.hpp"
+#include "celltrial/services/scenario_source.hpp"
+#include "poll.hpp"
+
+namespace celltrial::services {
+
+namespace {
+[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
+  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
+}
+}  // namespace
+
+ClosedFormPowerResult closed_form_power(const ClosedFormPowerRequest& rq) {
+  const PowerQuery& q = rq.query;
+  check_power_query(q);
+  if (q.sequential && (q.prior || !rq.plot_dir.empty()))
+    usage(q.prior ? "--prior" : "--plot",
+          std::string(q.prior ? "assurance" : "the power curve") + " is computed for the fixed design only.",
+          "drop it, or drop --looks.");
+  ClosedFormPowerResult res;
+  res.rows = celltrial::closed_form_power(q);
+  if (!rq.plot_dir.empty()) {
+    std::map<std::string, std::string> files;
+    res.plot_note = power_curve_files(res.rows, q, files);
+    write_results_folder(rq.plot_dir, files);
+  }
+  return res;
+}
+
+SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
+  std::vector<std::string> sets = rq.overrides;
+  const Scenario probe = load(rq.scenario_file, sets);
+  const std::size_t first = probe.active_arms().at(0);
+  if (!rq.prior.empty())
+    sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_flow_yaml(stats::parse_prior(rq.prior)));
+  SampleSizeReport rep;
+  rep.scenario = load(rq.scenario_file, sets);
+  const Scenario& s = rep.scenario;
+  // The search targets the power at the prior's location (conventional power; find_sample_size()
+  // drops the priors); assurance is reported beside it.
+  const Scenario conventional = without_priors(s);
+  if (!(rq.confidence > 0.5 && rq.confidence < 1))
+    usage("--confidence", "must be in (0.5, 1) (got " + format_number(rq.confidence) + ").", "e.g. 0.95.");
+  rep.out_dir = results_folder(rq.out, s.name, ResultsKind::power);
+  check_writable_folder(rep.out_dir);
+
+  Poller poller(cb);
+  SampleSizeSearch opt;
+  opt.target = rq.target;
+  opt.confidence = rq.confidence;
+  opt.trials = rq.trials;
+  opt.max_trials = std::max(rq.max_trials, rq.trials);
+  opt.n_max = rq.n_max;
+  opt.threads = rq.threads;
+  opt.stop = poller.stop();
+  opt.log = poller.log();
+  rep.result = poller.run([&] { return find_sample_size(s, opt); });
+
+  nlohmann::json assurance;  // null without a prior
+  if (s.arms[first].effect_prior.kind != PriorKind::none) {
+    Scenario with_prior = s;
+    with_prior.design.sample_size = rep.result.n_total;
+    with_prior.simulation.trials = rep.result.trials;
+    EngineOptions o;
+    o.threads = rq.threads;
+    o.stop = poller.stop();
+    const Accumulator acc = poller.run([&] { return run_trials(with_prior, o); });
+    rep.assurance = share_estimate(acc.comparison(0).rejections_favourable, acc.trials());
+    assurance = {{"estimate", rep.assurance->value}, {"mc_se", rep.assurance->mc_se}, {"n_total", rep.result.n_total},
+                 {"prior", to_json(s)["arms"][first]["effect_prior"]}};
+  }
+  rep.json = sample_size_json(s, conventional, rq.target, rq.confidence, rep.result, assurance);
+  std::map<std::string, std::string> files;
+  rep.plot_note = sample_size_files(s, rq.target, rep.result, rep.json, files);
+  write_results_folder(rep.out_dir, files);
+  return rep;
+}
+
+}  // namespace celltrial::services
