@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/interims.hpp"
 #include "celltrial/scenario/io.hpp"
@@ -20,15 +21,7 @@ nlohmann::json num(double x) {
   return x;
 }
 
-nlohmann::json proportion(std::uint64_t x, std::uint64_t n) {
-  const double p = n ? static_cast<double>(x) / static_cast<double>(n) : kNaN;
-  const auto [lo, hi] = wilson95(x, n);
-  return {{"estimate", num(p)},
-          {"mc_se", num(n ? std::sqrt(p * (1 - p) / static_cast<double>(n)) : kNaN)},
-          {"ci95", {num(lo), num(hi)}},
-          {"count", x},
-          {"of", n}};
-}
+nlohmann::json proportion(std::uint64_t x, std::uint64_t n) { return to_json(share(x, n)); }
 
 // A per-trial quantity's distribution: mean with its Monte Carlo error, SD and quantiles (each the
 // centre of a histogram bin, within QuantileHistogram::kRelativeResolution of the order statistic).
@@ -48,35 +41,7 @@ nlohmann::json distribution_json(const DistributionAccumulator& d, const char* u
 // Estimate, bias, SEs and coverage of one comparison's accumulated estimates.
 nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
                              const char* true_source, double ci_level) {
-  const std::uint64_t n = a.estimable;
-  const double mean = a.estimate.mean();
-  const double emp_se = a.estimate.sd();
-  const double rmse = std::sqrt(a.squared_error.mean());
-  const double dn = static_cast<double>(n);
-  nlohmann::json j = {
-      {"mean", num(mean)},
-      {"mc_se", num(a.estimate.mc_se())},
-      {"true", num(with_prior ? a.truth.mean() : truth_value)},
-      {"true_mc_se", num(with_prior ? std::hypot(a.truth.mc_se(), truth_se) : truth_se)},
-      {"true_source", true_source},
-      {"bias", num(a.error.mean())},
-      {"bias_mc_se", num(std::hypot(a.error.mc_se(), truth_se))},
-      {"empirical_se", num(emp_se)},
-      {"empirical_se_mc_se", num(n > 1 ? emp_se / std::sqrt(2.0 * (dn - 1)) : kNaN)},
-      {"model_se", num(a.se.mean())},
-      {"model_se_mc_se", num(a.se.mc_se())},
-      {"rmse", num(rmse)},
-      {"rmse_mc_se", num(rmse > 0 ? a.squared_error.mc_se() / (2 * rmse) : kNaN)},
-      {"coverage", num(n ? static_cast<double>(a.covered) / dn : kNaN)},
-      {"coverage_mc_se", nullptr},
-      {"ci_level", ci_level},
-      {"estimable_trials", n},
-  };
-  if (n) {
-    const double cov = static_cast<double>(a.covered) / dn;
-    j["coverage_mc_se"] = num(std::sqrt(cov * (1 - cov) / dn));
-  }
-  return j;
+  return to_json(effect_estimate(a, truth_value, truth_se, with_prior, true_source, ci_level));
 }
 
 // A per-trial mean over the trials that have it: {mean, mc_se, trials}.
@@ -131,42 +96,6 @@ nlohmann::json delayed_json(const Scenario& s, const FollowUpAccumulator& f, std
           {"estimable_trials", f.delayed_estimable}};
 }
 
-nlohmann::json comparison_json(const Scenario& s, const Accumulator& acc, std::size_t c, std::size_t arm,
-                               const Truth& truth) {
-  const ComparisonAccumulator& a = acc.comparison(c);
-  const bool with_prior = s.arms[arm].effect_prior.kind != PriorKind::none;
-  nlohmann::json j;
-  j["arm"] = s.arms[arm].name;
-  j["label"] = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
-  j["power"] = proportion(a.rejections, acc.trials());
-  j["power"]["favourable"] = proportion(a.rejections_favourable, acc.trials());
-  j["power_unadjusted"] = proportion(a.rejections_unadjusted_favourable, acc.trials());
-  j["power_unadjusted"]["meaning"] = "favourable and significant at alpha without multiplicity adjustment";
-  j["estimate"] = estimate_json(a, acc.truth(c), truth.effect_mc_se[c], with_prior,
-                                with_prior    ? "mean of the per-trial effects drawn from the prior"
-                                : truth.exact ? "scenario effect at the primary visit"
-                                              : "mean expected effect over eligible children (pre-run)",
-                                s.analysis.ci_level);
-  // The true effect is the estimand's: with the shift after dropout (what the children lost to
-  // follow-up had), and with the intercurrent events under the treatment policy only.
-  if (truth.follow_up_trials > 0) {
-    const bool events = s.analysis.estimand == Estimand::treatment_policy && !s.design.intercurrent_events.empty();
-    const std::string what = events && s.design.mnar() ? "intercurrent events and the shift after dropout"
-                             : events                  ? "intercurrent events"
-                                                       : "the shift after dropout";
-    j["estimate"]["true_includes"] = what + ", averaged over " + std::to_string(truth.follow_up_trials) + " pre-run trials";
-  }
-  if (s.analysis.estimand == Estimand::hypothetical && !s.design.intercurrent_events.empty())
-    j["estimate"]["true_excludes"] = "intercurrent events (the effect had they not happened)";
-  if (with_prior) {
-    j["assurance"] = proportion(a.rejections_favourable, acc.trials());
-    j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
-  }
-  j["safety"] = proportion(a.sae_difference_exceeds, acc.trials());
-  j["safety"]["threshold"] = s.analysis.sae_difference_threshold;
-  j["safety"]["meaning"] = "probability that a trial shows an active - control SAE proportion above the threshold";
-  return j;
-}
 nlohmann::json subgroups_json(const Scenario& s, const Accumulator& acc) {
   nlohmann::json out = nlohmann::json::array();
   const auto active = s.active_arms();
@@ -392,7 +321,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
   if (s.analysis.method == AnalysisMethod::mmrm) j["mmrm"] = mmrm_json(s, acc);
   const auto active = s.active_arms();
   nlohmann::json comps = nlohmann::json::array();
-  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(comparison_json(s, acc, c, active[c], truth));
+  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(to_json(comparison_characteristics(s, acc, c, active[c], truth)));
   // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
   j["comparison"] = comps[0]["label"];
   j["power"] = comps[0]["power"];

@@ -5,9 +5,12 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/files.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/batch.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/model/model.hpp"
+#include "celltrial/model/truth.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/trials.hpp"
@@ -147,7 +150,9 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   res.trials_per_second = res.seconds > 0 ? static_cast<double>(todo - res.resumed) / res.seconds : 0.0;
   if (sharded) return res;
 
-  res.summary = summarise(s, acc);
+  const Truth truth = Model(s).truth();
+  res.characteristics = operating_characteristics(s, acc, truth);
+  res.summary = summarise(s, acc, truth);
   nlohmann::json& run = res.run;
   run = run_provenance(s);
   run["threads"] = res.threads;

@@ -7,7 +7,9 @@ SRC=$1
 source "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-LAYERS=core,stats,scenario,model,analysis,engine,design,report,cli
+# The layers as cmake/layers.cmake declares them, lowest first, comma-separated.
+LAYERS=$(sed -n 's/^set(CELLTRIAL_LAYERS \(.*\))$/\1/p' "$SRC/cmake/layers.cmake" | tr ' ' ',')
+check "the layers are read from cmake/layers.cmake" grep -q '^core,.*,services,cli$' <<<"$LAYERS"
 expect "the source tree passes" 0 '' -- cmake -DSRC="$SRC" -DLAYERS=$LAYERS -DSTAMP="$T/ok.stamp" -P "$SRC/cmake/check_layers.cmake"
 mkdir -p "$T/tree"
 cp -r "$SRC/src" "$SRC/include" "$T/tree/"

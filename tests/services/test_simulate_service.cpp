@@ -45,6 +45,16 @@ TEST_CASE("services: simulate gives the engine's summary, reports progress and w
                                         {"simulation.trials=3000", "simulation.seed=11"});
   CHECK(r.summary == summarise(s, run_trials(s, EngineOptions{})));
   CHECK(r.summary["trials"] == 3000);
+  // The typed characteristics are what summary.json says.
+  REQUIRE(r.characteristics.comparisons.size() == 1);
+  const ComparisonCharacteristics& c = r.characteristics.comparisons[0];
+  CHECK(r.characteristics.trials == 3000);
+  CHECK(c.power.estimate.value == r.summary["power"]["estimate"].get<double>());
+  CHECK(c.power.estimate.mc_se == r.summary["power"]["mc_se"].get<double>());
+  CHECK(c.estimate.mean.value == r.summary["estimate"]["mean"].get<double>());
+  CHECK(c.estimate.coverage.mc_se == r.summary["estimate"]["coverage_mc_se"].get<double>());
+  CHECK(c.estimate.mean.mc_se > 0);
+  CHECK(c.power.count == r.summary["power"]["count"].get<std::uint64_t>());
   CHECK(r.run["scenario_source"] == rq.scenario_file);
   CHECK(r.first_trial == 0);
   CHECK(r.last_trial == 3000);

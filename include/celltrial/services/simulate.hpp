@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/engine/mpi_run.hpp"
 #include "celltrial/scenario/scenario.hpp"
 #include "celltrial/services/callbacks.hpp"
@@ -49,7 +50,10 @@ struct SimulateResult {
   int mpi_ranks = 1;
   double seconds = 0;                ///< wall time of the run
   double trials_per_second = 0;      ///< of the trials run by this call
-  nlohmann::json summary;            ///< summary.json (empty for a shard)
+  /// The main operating characteristics, typed (each an Estimate{value, mc_se}); summary.json's
+  /// comparisons are written from them. Empty for a shard.
+  OperatingCharacteristics characteristics;
+  nlohmann::json summary;            ///< summary.json, everything (empty for a shard)
   nlohmann::json run;                ///< run.json: provenance, timing, the resolved scenario (empty for a shard)
 };
 
