@@ -165,4 +165,58 @@ std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& sum
   return render_gnuplot(script, stem, files, "900," + std::to_string(220 + 55 * n));
 }
 
+namespace {
+bool numeric(const std::string& s, double& v) {
+  try {
+    std::size_t used = 0;
+    v = std::stod(s, &used);
+    return used == s.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+}  // namespace
+
+std::string plot_sweep(const nlohmann::json& rows, const std::vector<SweepAxis>& axes, bool zip,
+                       const std::string& scenario_name, std::map<std::string, std::string>& files) {
+  // Power against the first axis (when numeric), one line per value of the second.
+  std::string note;
+  double dummy = 0;
+  bool first_numeric = true;
+  for (const auto& v : axes[0].values) first_numeric = first_numeric && numeric(v, dummy);
+  if (first_numeric) {
+    LinePlot plot;
+    plot.title = "Power across " + axes[0].key + ", " + scenario_name;
+    plot.xlabel = axes[0].key;
+    plot.ylabel = "power";
+    std::map<std::string, PlotSeries> lines;
+    for (const auto& r : rows) {
+      std::string label = axes.size() > 1 ? axes[1].key + " = " + r["point"][axes[1].key].get<std::string>() : "power";
+      for (std::size_t k = 2; k < axes.size(); ++k) label += ", " + axes[k].key + " = " + r["point"][axes[k].key].get<std::string>();
+      double x = 0;
+      numeric(r["point"][axes[0].key].get<std::string>(), x);
+      const auto& p = r["summary"]["power"];
+      auto& s = lines[label];
+      s.label = label;
+      s.x.push_back(x);
+      s.y.push_back(p["estimate"].get<double>());
+      s.y_low.push_back(p["ci95"][0].get<double>());
+      s.y_high.push_back(p["ci95"][1].get<double>());
+    }
+    for (auto& [k, s] : lines) plot.series.push_back(s);
+    note = render_line_plot(plot, "sweep_power", files);
+  }
+  if (axes.size() >= 2 && !zip) {
+    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> values;
+    for (const auto& ax : axes) {
+      keys.push_back(ax.key);
+      values.push_back(ax.values);
+    }
+    const std::string n2 = plot_heatmap(rows, keys, values, "sweep_heatmap", files);
+    if (!n2.empty()) note = n2;
+  }
+  return note;
+}
+
 }  // namespace celltrial

@@ -1,6 +1,7 @@
 #include "celltrial/report/tables.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -118,6 +119,26 @@ std::string tornado_csv(const nlohmann::json& t) {
        << r["swing_mc_se"].dump() << ","
        << t["base"]["power"].dump() << "," << t["base"]["mc_se"].dump() << "\n";
   return os.str();
+}
+
+std::string sweep_table(const nlohmann::json& rows, const std::vector<SweepAxis>& axes, const std::string& scenario_name,
+                        std::uint64_t trials, std::uint64_t seed) {
+  std::ostringstream out;
+  out << "Sweep of " << scenario_name << ": " << rows.size() << " points x " << trials << " trials, seed " << seed
+      << " (same random numbers at every point)\n\n";
+  for (const auto& r : rows) {
+    std::string label;
+    for (const auto& ax : axes) label += (label.empty() ? "" : ", ") + ax.key + "=" + r["point"][ax.key].get<std::string>();
+    const auto& s = r["summary"];
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  power %.4f (MC SE %.4f)  estimate %.3f  true %.3f  screened/rand %.2f   %s\n",
+                  s["power"]["estimate"].get<double>(), s["power"]["mc_se"].get<double>(),
+                  s["estimate"]["mean"].is_null() ? NAN : s["estimate"]["mean"].get<double>(),
+                  s["estimate"]["true"].get<double>(), s["sample_size"]["screened_per_randomised"].get<double>(),
+                  label.c_str());
+    out << buf;
+  }
+  return out.str();
 }
 
 }  // namespace celltrial

@@ -11,7 +11,9 @@
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/scenario/scenario.hpp"
+#include "celltrial/services/run_time.hpp"
 #include "celltrial/services/scenario_source.hpp"
+#include "celltrial/services/sweep.hpp"
 #include "celltrial/stats/group_sequential.hpp"
 
 namespace celltrial::cli {
@@ -39,8 +41,7 @@ inline const CLI::Validator kFolderName(
     },
     "", "FOLDER");
 
-/// Refuses (usage error) a grid of more than kMaxSweepPoints points, before it is built.
-void check_grid_size(const std::vector<SweepAxis>& axes, bool zip);
+using services::check_grid_size;  // services/sweep.hpp
 
 /// Each command adds itself to the app and returns the action to run when it was chosen.
 using Action = std::function<int()>;
@@ -86,9 +87,8 @@ void add_sweep_options(CLI::App* cmd, SweepArgs& a, bool with_common);
 /// Runs (or shards, or merges) a sweep and writes its results; returns the exit code.
 int sweep_main(const SweepArgs& a, Streams io);
 
-/// Seconds per trial of `s` here, from a short timing run (for run-time estimates).
-double seconds_per_trial(const Scenario& s, int threads);
-/// Throws Error(ExitCode::usage) asking for --yes when `hours` exceeds `max_hours`.
-void check_run_time(double hours, double max_hours, bool yes, const std::string& what, const std::string& option);
+// Run-time guards (services/run_time.hpp).
+using services::check_run_time;
+using services::seconds_per_trial;
 
 }  // namespace celltrial::cli

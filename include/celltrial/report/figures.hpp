@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/sweep.hpp"
+
 namespace celltrial {
 
 /// Power vs total sample size, one line per enrichment strategy (with MC error bars), and the target.
@@ -21,6 +23,12 @@ std::string plot_tornado(const nlohmann::json& tornado, const std::string& stem,
 std::string plot_heatmap(const nlohmann::json& sweep_rows, const std::vector<std::string>& axis_keys,
                          const std::vector<std::vector<std::string>>& axis_values, const std::string& stem,
                          std::map<std::string, std::string>& files);
+
+/// A sweep's figures: power against the first axis when its values are numbers (one line per value
+/// of the other axes, with MC error bars) as sweep_power.*, and with two or more axes of a
+/// Cartesian grid the heat map sweep_heatmap.*. Returns the last plot's note (empty when drawn).
+std::string plot_sweep(const nlohmann::json& sweep_rows, const std::vector<SweepAxis>& axes, bool zip,
+                       const std::string& scenario_name, std::map<std::string, std::string>& files);
 
 /// Forest plot: each subgroup's (and complement's) estimate with its CI in one simulated trial, and
 /// beside it the sampling distribution over all trials (mean +- 1.96 empirical SD), with the true effects.

@@ -1,4 +1,4 @@
-// The power services: the closed-form table from a query (the stats routines' numbers, the
+// The power and sweep services: the closed-form table from a query (the stats routines' numbers, the
 // command line's checks) and the simulated sample size with its callbacks.
 #include <filesystem>
 
@@ -8,6 +8,8 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/services/power.hpp"
+#include "celltrial/services/simulate.hpp"
+#include "celltrial/services/sweep.hpp"
 #include "test_support.hpp"
 
 using namespace celltrial;
@@ -114,5 +116,46 @@ TEST_CASE("services: the simulated sample size reports through the log callback,
     CHECK(e.code() == ExitCode::interrupted);
   }
   CHECK_FALSE(fs::exists(out / "power_curve.json"));
+  fs::remove_all(out);
+}
+
+TEST_CASE("services: a sweep's rows are the simulate service's summaries at each point, and its folder is written",
+          "[services]") {
+  const fs::path out = fs::temp_directory_path() / ("celltrial-services-sweep-" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  services::SweepRequest rq;
+  rq.scenario_file = test::source_path("scenarios/validation/reference_ancova.yaml");
+  rq.sweeps = {"design.sample_size=100,200"};
+  rq.trials = 500;
+  rq.seed = 5;
+  rq.threads = 2;
+  rq.out = (out / "sweep").string();
+  std::uint64_t last_done = 0, total = 0;
+  services::Callbacks cb;
+  cb.progress = [&](const services::Progress& p) {
+    last_done = p.done;
+    total = p.total;
+  };
+  const services::SweepResult r = services::sweep(rq, cb);
+  REQUIRE(r.rows.size() == 2);
+  CHECK(total == 1000);
+  CHECK(last_done == 1000);
+  CHECK(fs::exists(out / "sweep" / "sweep.csv"));
+  services::SimulateRequest one;
+  one.scenario_file = rq.scenario_file;
+  one.overrides = {"design.sample_size=200"};
+  one.trials = 500;
+  one.seed = 5;
+  one.out = (out / "one").string();
+  CHECK(services::simulate(one).summary == r.rows[1]["summary"]);
+
+  rq.sweeps = {"design.sample_sise=100,200"};
+  try {
+    services::sweep(rq);
+    FAIL("a misspelt sweep key ran");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("did you mean 'sample_size'"));
+  }
   fs::remove_all(out);
 }
