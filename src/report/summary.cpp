@@ -242,6 +242,20 @@ std::string summary_table(const nlohmann::json& j) {
     os << "    naive estimate at stopping: mean " << fmt(e["mean"], 3) << ", bias " << fmt(e["bias"], 3) << " (MC SE "
        << fmt(e["bias_mc_se"], 3) << "), coverage " << fmt(e["coverage"], 3) << "\n";
   }
+  if (j.contains("sample_size_reestimation")) {
+    // Sample-size re-estimation: how often N was increased, and the final N.
+    const auto& r = j["sample_size_reestimation"];
+    os << "  sample-size re-estimation (" << r["rule"].get<std::string>() << ", target " << fmt(r["target_power"], 2)
+       << ", cap " << r["max_sample_size"].get<std::int64_t>() << ", combination test w1 " << fmt(r["weights"][0], 3)
+       << "): increased " << fmt(r["increase"]["estimate"], 4) << " (MC SE " << fmt(r["increase"]["mc_se"], 4) << ")";
+    if (r.contains("zones"))
+      os << "; zones unfavourable " << fmt(r["zones"]["unfavourable"]["estimate"], 4) << ", promising "
+         << fmt(r["zones"]["promising"]["estimate"], 4) << ", favourable " << fmt(r["zones"]["favourable"]["estimate"], 4);
+    os << "\n    N: planned " << ss["planned"].get<std::int64_t>() << ", expected " << fmt(ss["expected"], 1) << " (MC SE "
+       << fmt(ss["expected_mc_se"], 2) << "), 5-50-95 % " << fmt(ss["quantiles"]["0.05"], 0) << "-"
+       << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << "; if increased "
+       << fmt(r["sample_size_if_increased"]["mean"], 1) << "\n";
+  }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.
     const auto& f = j["follow_up"];
