@@ -114,6 +114,17 @@ std::string summary_csv(const nlohmann::json& j) {
   }
   for (const char* key : {"accrual_months", "duration_months"})
     if (j.contains(key)) pair("all arms", key, j[key], "mean", "mc_se");
+  if (j.contains("sample_size_reestimation")) {
+    const auto& r = j["sample_size_reestimation"];
+    const std::string lab = "sample-size re-estimation";
+    pair(lab, "expected_sample_size", ss, "expected", "expected_mc_se");
+    pair(lab, "p_increase", r["increase"], "estimate", "mc_se");
+    if (r.contains("zones"))
+      for (const char* z : {"unfavourable", "promising", "favourable"})
+        pair(lab, std::string("p_zone_") + z, r["zones"][z], "estimate", "mc_se");
+    pair(lab, "sample_size_if_increased", r["sample_size_if_increased"], "mean", "mc_se");
+    pair(lab, "naive_test_rejection", r["naive_test"], "estimate", "mc_se");
+  }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
     for (const auto& v : j["follow_up"]["visits"]) {

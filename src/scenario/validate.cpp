@@ -589,7 +589,7 @@ void validate_reestimation(Reader& r, const Scenario& sc) {
   }
   const std::int64_t n = sc.design.sample_size;
   if (ssr.max_sample_size == 0)
-    r.error_at(sp, "sample-size re-estimation needs its cap (max_sample_size is missing).",
+    r.error_at(sp, "sample-size re-estimation needs its cap (max_sample_size is missing or 0).",
                "add e.g. 'max_sample_size: " + std::to_string(n + (n + 1) / 2) + "' (1.5 times design.sample_size).");
   else
     check(r, ssr.max_sample_size > n, sp + ".max_sample_size",

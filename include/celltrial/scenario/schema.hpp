@@ -628,7 +628,7 @@ void declare_design(V& v, D& d) {
                 .example = "e.g. 0.9.", .since = "0.2"});
       r.integer("max_sample_size", d.interims.reestimation.max_sample_size,
                 {.meaning = "the cap: most children randomised after an increase", .unit = "children",
-                 .min = at_least(2), .max = at_most(1e6),
+                 .min = at_least(0), .max = at_most(1e6),
                  .rule = "above design.sample_size; sites x cap_per_site must reach it",
                  .example = "e.g. 1.5 times design.sample_size.", .required = true, .since = "0.2"});
       r.section("promising_zone",
