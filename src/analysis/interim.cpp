@@ -317,11 +317,15 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
       const auto& m = final_data->month;
       const auto first = static_cast<std::size_t>(
           std::partition_point(m.begin(), m.end(), [&](double x) { return x + primary_ <= look; }) - m.begin());
-      select_children(*final_data, first, final_data->size(), s_, ws.stage2);
-      analysis_.analyse(ws.stage2, ws.result);
       ir.z_pooled = z;
       ir.naive_rejected_favourable = !std::isnan(z) && z >= crit[K];
-      ir.z_stage2 = z_of(ws.result.comparisons[0], sign_);
+      // No second-stage child (months beyond what a double tells apart): not estimable.
+      ir.z_stage2 = kNaN;
+      if (first < final_data->size()) {
+        select_children(*final_data, first, final_data->size(), s_, ws.stage2);
+        analysis_.analyse(ws.stage2, ws.result);
+        ir.z_stage2 = z_of(ws.result.comparisons[0], sign_);
+      }
       ir.z_combined = w1_ * ir.z[K - 1] + w2_ * ir.z_stage2;
       z = ir.z_combined;
     }

@@ -41,14 +41,14 @@ TEST_CASE("reestimation: conditional power and the new N against hand-computed v
   // n1 = 100 of N = 200 (w1 = w2 = sqrt(1/2)), c = 1.96. CP with a second stage of m children:
   // 1 - Phi((c - w1 z1) / w2 - z1 sqrt(m / n1)).
   const double w1 = std::sqrt(0.5);
-  // z1 = 1, m = 100: 1 - Phi(1.771859 - 1) = 1 - Phi(0.771859) = 0.220103 (the planned design's CP).
-  CHECK(stats::combination_conditional_power(1.0, 100, 100, w1, 1.96) == Approx(0.220103).epsilon(1e-5));
+  // z1 = 1, m = 100: 1 - Phi(1.771859 - 1) = 1 - Phi(0.771859) = 0.220099 (the planned design's CP).
+  CHECK(stats::combination_conditional_power(1.0, 100, 100, w1, 1.96) == Approx(0.220099).epsilon(1e-5));
   CHECK(stats::combination_conditional_power(1.0, 100, 100, w1, 1.96) ==
         Approx(InterimAnalyses::conditional_power(1.0, 0.5, 1.96)).epsilon(1e-12));
-  // z1 = 1.5, m = 100: 1 - Phi(1.271859 - 1.5) = Phi(0.228141) = 0.590230; m = 300: 1 - Phi(1.271859 -
-  // 1.5 sqrt(3)) = 1 - Phi(-1.326218) = 0.907618.
-  CHECK(stats::combination_conditional_power(1.5, 100, 100, w1, 1.96) == Approx(0.590230).epsilon(1e-5));
-  CHECK(stats::combination_conditional_power(1.5, 100, 300, w1, 1.96) == Approx(0.907618).epsilon(1e-5));
+  // z1 = 1.5, m = 100: 1 - Phi(1.271859 - 1.5) = Phi(0.228141) = 0.590232; m = 300: 1 - Phi(1.271859 -
+  // 1.5 sqrt(3)) = 1 - Phi(-1.326218) = 0.907616.
+  CHECK(stats::combination_conditional_power(1.5, 100, 100, w1, 1.96) == Approx(0.590232).epsilon(1e-5));
+  CHECK(stats::combination_conditional_power(1.5, 100, 300, w1, 1.96) == Approx(0.907616).epsilon(1e-5));
   // Target 0.9: b = 1.271859 + Phi^-1(0.9) = 1.271859 + 1.281552 = 2.553411; m = 100 (b / 1.5)^2 = 289.7745.
   CHECK(stats::second_stage_for_power(1.5, 100, w1, 1.96, 0.9) == Approx(289.7745).epsilon(1e-5));
   CHECK(stats::combination_conditional_power(1.5, 100, stats::second_stage_for_power(1.5, 100, w1, 1.96, 0.9), w1, 1.96) ==
@@ -64,8 +64,9 @@ TEST_CASE("reestimation: conditional power and the new N against hand-computed v
   // z1 = 3: CP at the planned N is 1 - Phi(-1.643) = 0.95 > 0.9: the planned N (never below it).
   CHECK(stats::second_stage_for_power(3.0, 100, w1, 1.96, 0.9) == Approx(100 * std::pow((1.96 - 3 * w1) / w1 + 1.2815516, 2) / 9).epsilon(1e-6));
   CHECK(stats::reestimated_sample_size(3.0, 100, 200, 400, 1.96, 0.9) == 200);
-  // Target met with no second stage at all: (c - w1 z1) / w2 + Phi^-1(target) <= 0.
-  CHECK(stats::second_stage_for_power(4.0, 100, w1, 1.96, 0.9) == 0);
+  // Target met with no second stage at all: (c - w1 z1) / w2 + Phi^-1(target) <= 0 (z1 = 5: -0.947).
+  CHECK(stats::second_stage_for_power(5.0, 100, w1, 1.96, 0.9) == 0);
+  CHECK(stats::second_stage_for_power(4.0, 100, w1, 1.96, 0.9) > 0);
 }
 
 TEST_CASE("reestimation: conditional power against rpact's getConditionalPower", "[reestimation]") {
@@ -246,7 +247,9 @@ TEST_CASE("reestimation: bad input gets located messages with a fix", "[reestima
     return std::string(test::data_error(base, overrides).what());
   };
   const std::string sp = "design.interims.sample_size_reestimation";
-  CHECK_THAT(error_of({sp + ".max_sample_size=150"}),
+  std::string low_cap = base;
+  low_cap.replace(low_cap.find("max_sample_size: 400"), std::string("max_sample_size: 400").size(), "max_sample_size: 150");
+  CHECK_THAT(std::string(test::data_error(low_cap).what()),
              Catch::Contains("s.yaml:") && Catch::Contains(sp + ".max_sample_size") &&
                  Catch::Contains("not above design.sample_size (200)"));
   CHECK_THAT(error_of({sp + ".max_sample_size=200"}), Catch::Contains("could never be increased"));
