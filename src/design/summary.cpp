@@ -508,6 +508,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
           "children randomised (a trial stopped at a look randomises those recruited by then; one whose N was "
           "re-estimated, the new N)";
       j["sample_size_reestimation"] = reestimation_json(s, acc);
+      j["sample_size"]["max_observed"] = acc.interims().max_n;
     }
   }
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
@@ -529,6 +530,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
           "months from the first site's opening to the decision: the stopping look, else the last primary-visit assessment";
       j["duration_months"]["expected"] = j["duration_months"]["mean"];
       j["duration_months"]["expected_mc_se"] = j["duration_months"]["mc_se"];
+      if (s.design.interims.reestimation.active()) j["duration_months"]["max_observed"] = num(acc.interims().max_duration);
     }
   }
   if (acc.follow_up().visits > 0) j["follow_up"] = follow_up_json(s, acc.follow_up());

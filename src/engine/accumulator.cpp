@@ -129,6 +129,8 @@ void Accumulator::add_interim(const InterimResult& r) {
       moments(a.increased_n, static_cast<double>(r.reestimated));
     }
     a.naive_efficacy += r.naive_rejected_favourable;
+    a.max_n = std::max(a.max_n, r.randomised);
+    if (std::isfinite(r.duration_months)) a.max_duration = std::max(a.max_duration, r.duration_months);
   }
 }
 
@@ -229,6 +231,8 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   naive_efficacy += o.naive_efficacy;
   increased_n.merge(o.increased_n);
   conditional_power.merge(o.conditional_power);
+  max_n = std::max(max_n, o.max_n);
+  max_duration = std::max(max_duration, o.max_duration);
 }
 
 void Accumulator::merge(const Accumulator& o) {
@@ -376,7 +380,9 @@ nlohmann::json InterimAccumulator::state() const {
                          {"increased", increased},
                          {"naive_efficacy", naive_efficacy},
                          {"increased_n", moments_state(increased_n)},
-                         {"conditional_power", moments_state(conditional_power)}};
+                         {"conditional_power", moments_state(conditional_power)},
+                         {"max_n", max_n},
+                         {"max_duration", max_duration}};
   return j;
 }
 
@@ -408,6 +414,12 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
     a.naive_efficacy = count_from_json(r.at("naive_efficacy"), "reestimation.naive_efficacy");
     a.increased_n = moments_from(r.at("increased_n"));
     a.conditional_power = moments_from(r.at("conditional_power"));
+    const auto& mn = r.at("max_n");
+    const auto& md = r.at("max_duration");
+    if (!mn.is_number_integer() || mn.get<std::int64_t>() < 0 || !md.is_number() || !(md.get<double>() >= 0))
+      throw std::runtime_error("bad interims reestimation maximum");
+    a.max_n = mn.get<std::int64_t>();
+    a.max_duration = md.get<double>();
   }
   return a;
 }

@@ -264,8 +264,9 @@ std::string summary_table(const nlohmann::json& j) {
          << fmt(r["zones"]["promising"]["estimate"], 4) << ", favourable " << fmt(r["zones"]["favourable"]["estimate"], 4);
     os << "\n    N: planned " << ss["planned"].get<std::int64_t>() << ", expected " << fmt(ss["expected"], 1) << " (MC SE "
        << fmt(ss["expected_mc_se"], 2) << "), 5-50-95 % " << fmt(ss["quantiles"]["0.05"], 0) << "-"
-       << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << "; if increased "
-       << fmt(r["sample_size_if_increased"]["mean"], 1) << "\n";
+       << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << ", largest "
+       << ss["max_observed"].get<std::int64_t>() << "; if increased " << fmt(r["sample_size_if_increased"]["mean"], 1)
+       << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -117,6 +117,7 @@ TEST_CASE("reestimation: the combination test keeps the type I error; the naive 
     INFO("E[N] " << en << " (MC SE " << se << ") expected " << c.expected_n);
     CHECK(std::fabs(en - c.expected_n) <= 3.5 * se + 0.05);
     CHECK(j["sample_size"]["max"] == 300);
+    CHECK(j["sample_size"]["max_observed"] == 300);
     CHECK(j["sample_size"]["quantiles"]["0.95"].get<double>() <= 300 * (1 + 0.01));
     // The conditional-power rule's increases inflate the naive test far beyond its Monte Carlo error;
     // the combination test does not.
@@ -155,6 +156,8 @@ TEST_CASE("reestimation: zones, increase, power and N under the effect match the
   plain.simulation.trials = trials;
   CHECK(j["power"]["estimate"].get<double>() > run(plain)["power"]["estimate"].get<double>() + 0.03);
   CHECK(j["duration_months"]["expected"].is_number());
+  CHECK(j["duration_months"]["max_observed"].get<double>() >= j["duration_months"]["quantiles"]["0.95"].get<double>() * (1 - 1e-3));
+  CHECK(j["sample_size"]["max_observed"] == 400);
 }
 
 TEST_CASE("reestimation: when N is never increased the results are the plain group-sequential design's",
@@ -165,6 +168,8 @@ TEST_CASE("reestimation: when N is never increased the results are the plain gro
   auto strip = [](nlohmann::json j) {
     j.erase("sample_size_reestimation");
     j["sample_size"].erase("planned");
+    j["sample_size"].erase("max_observed");
+    j["duration_months"].erase("max_observed");
     j["sample_size"]["max"] = 0;
     j["sample_size"]["distribution"].erase("unit");
     return j;

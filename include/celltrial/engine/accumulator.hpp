@@ -105,6 +105,8 @@ struct InterimAccumulator {
   std::array<std::uint64_t, 4> zone{};
   std::uint64_t decided = 0, increased = 0, naive_efficacy = 0;
   ExactMoments increased_n, conditional_power;
+  std::int64_t max_n = 0;       ///< the largest N randomised (exact; merged by max)
+  double max_duration = 0;      ///< the longest duration to the decision, months (merged by max)
   InterimAccumulator() = default;
   explicit InterimAccumulator(std::size_t looks, bool reestimation = false);
   void merge(const InterimAccumulator& o);
