@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/analysis/interim.hpp"
+#include "celltrial/design/sample_size.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/model/model.hpp"
@@ -275,6 +276,16 @@ TEST_CASE("reestimation: bad input gets located messages with a fix", "[reestima
              Catch::Contains(sp + ".max_sample_size") && Catch::Contains("sites x cap_per_site"));
   CHECK_THAT(error_of({"analysis.method=mmrm"}), Catch::Contains(sp) && Catch::Contains("disjoint children") &&
                                                      Catch::Contains("analysis.method: ancova"));
+  // A search over design.sample_size is refused: the cap is fixed.
+  SampleSizeSearch search;
+  search.target = 0.8;
+  try {
+    (void)find_sample_size(test::load_shipped(kScenario), search);
+    FAIL("the search was not refused");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    CHECK_THAT(std::string(e.what()), Catch::Contains(sp) && Catch::Contains("remove sample_size_reestimation"));
+  }
   // A scenario with re-estimation writes back what it read.
   const Scenario s = load_scenario_text(base, "s.yaml");
   CHECK(load_scenario_text(to_yaml(s), "t.yaml").design.interims == s.design.interims);
