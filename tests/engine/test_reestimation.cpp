@@ -129,6 +129,24 @@ TEST_CASE("reestimation: the combination test keeps the type I error; the naive 
   }
 }
 
+TEST_CASE("reestimation: with three analyses the re-estimation at the last interim look keeps the type I error",
+          "[reestimation][statistical]") {
+  // Looks at 1/3 and 2/3; the earlier look is an ordinary group-sequential look. The conditional-power
+  // rule raises N in almost every trial that goes on (the naive test inflates to about 0.033 here).
+  const std::uint64_t trials = test::full_mode() ? 1000000 : 40000;
+  Scenario s = test::load_shipped(
+      kScenario, {"arms[1].effect_by_month={6: 0}", "design.sample_size=100",
+                  "design.interims={information: [0.33, 0.67], efficacy: {boundary: obrien-fleming}, sample_size_reestimation: "
+                  "{rule: conditional-power, target_power: 0.9, max_sample_size: 300}}"});
+  s.simulation.trials = trials;
+  const auto j = run(s);
+  check_share(j["power"], 0.025, trials, "type I error, combination test", 3.0);
+  CHECK(j["sample_size_reestimation"]["at_look"] == 2);
+  CHECK(j["sample_size_reestimation"]["increase"]["estimate"].get<double>() > 0.9);
+  const auto& naive = j["sample_size_reestimation"]["naive_test"];
+  CHECK(naive["estimate"].get<double>() > 0.025 + 4 * naive["mc_se"].get<double>());
+}
+
 TEST_CASE("reestimation: zones, increase, power and N under the effect match the normal approximation",
           "[reestimation][statistical]") {
   // The shipped scenario's closed form (its header): at 100 children per stage the t statistics are
