@@ -40,35 +40,35 @@ void extend(const std::vector<T>& a, std::size_t na, const std::vector<T>& b, st
   }
 }
 
-// Applies f(field of d, field of out, entries per child) to every per-child field of TrialData.
+// Applies f(field of a, field of b, field of out, entries per child) to every per-child field of
+// TrialData (b: a second trial of the same scenario, or a again).
 template <class F>
-void each_child_field(const TrialData& d, TrialData& out, F&& f) {
-  const std::size_t V = d.visits;
-  f(d.arm, out.arm, 1);
-  f(d.stratum, out.stratum, 1);
-  f(d.level, out.level, 1);
-  f(d.age, out.age, 1);
-  f(d.dose, out.dose, 1);
-  f(d.planned_dose, out.planned_dose, 1);
-  f(d.male, out.male, 1);
-  f(d.hla, out.hla, 1);
-  f(d.baseline, out.baseline, 1);
-  f(d.change, out.change, 1);
-  f(d.observed, out.observed, 1);
-  f(d.screens, out.screens, 1);
-  f(d.month, out.month, 1);
-  f(d.latent, out.latent, 1);
-  f(d.visit_change, out.visit_change, V);
-  f(d.hypothetical, out.hypothetical, V);
-  f(d.status, out.status, V);
-  f(d.dropout_month, out.dropout_month, 1);
-  f(d.event_month, out.event_month, 1);
-  f(d.event_kind, out.event_kind, 1);
-  f(d.treated_month, out.treated_month, 1);
+void each_child_field(const TrialData& a, const TrialData& b, TrialData& out, F&& f) {
+  const std::size_t V = a.visits;
+  f(a.arm, b.arm, out.arm, 1);
+  f(a.stratum, b.stratum, out.stratum, 1);
+  f(a.level, b.level, out.level, 1);
+  f(a.age, b.age, out.age, 1);
+  f(a.dose, b.dose, out.dose, 1);
+  f(a.planned_dose, b.planned_dose, out.planned_dose, 1);
+  f(a.male, b.male, out.male, 1);
+  f(a.hla, b.hla, out.hla, 1);
+  f(a.baseline, b.baseline, out.baseline, 1);
+  f(a.change, b.change, out.change, 1);
+  f(a.observed, b.observed, out.observed, 1);
+  f(a.screens, b.screens, out.screens, 1);
+  f(a.month, b.month, out.month, 1);
+  f(a.latent, b.latent, out.latent, 1);
+  f(a.visit_change, b.visit_change, out.visit_change, V);
+  f(a.hypothetical, b.hypothetical, out.hypothetical, V);
+  f(a.status, b.status, out.status, V);
+  f(a.dropout_month, b.dropout_month, out.dropout_month, 1);
+  f(a.event_month, b.event_month, out.event_month, 1);
+  f(a.event_kind, b.event_kind, out.event_kind, 1);
+  f(a.treated_month, b.treated_month, out.treated_month, 1);
 }
 
-// The totals of out's children (all but the safety counts), its accrual and duration, and the
-// children screened (`all_screened` when known, else the sum of screens).
+// The totals of out's children, all but the safety counts (which the model draws per arm).
 TrialData::Totals child_totals(TrialData& out, const Scenario& s) {
   const std::size_t n = out.size();
   TrialData::Totals t{};
@@ -96,8 +96,8 @@ void set_times(TrialData& out, const Scenario& s) {
   out.duration_months = out.month[n - 1] + s.analysis.primary_visit_months;
 }
 
-// The model draws adverse events as per-arm counts, not per child: the counts of `from` scaled to
-// `kept` children per arm and rounded.
+// The model draws adverse events as per-arm counts, not per child: an arm's count over `of` children
+// scaled to `kept` of them and rounded (0 for an arm without children).
 std::int64_t scaled(std::int64_t count, std::int64_t kept, std::int64_t of) {
   return of > 0 ? std::llround(static_cast<double>(count) * (static_cast<double>(kept) / static_cast<double>(of))) : 0;
 }
@@ -106,7 +106,7 @@ std::int64_t scaled(std::int64_t count, std::int64_t kept, std::int64_t of) {
 void restrict_trial(const TrialData& d, std::size_t n, double month, const Scenario& s, TrialData& out) {
   const std::size_t N = d.size(), V = d.visits;
   CELLTRIAL_ASSERT(n >= 1 && n <= N && d.month.size() == N);
-  each_child_field(d, out, [&](const auto& from, auto& to, std::size_t per) { range(from, N, 0, n, per, to); });
+  each_child_field(d, d, out, [&](const auto& from, const auto&, auto& to, std::size_t per) { range(from, N, 0, n, per, to); });
   out.visits = V;
   out.effect_scale = d.effect_scale;
   const double primary = s.analysis.primary_visit_months;
@@ -138,7 +138,8 @@ void restrict_trial(const TrialData& d, std::size_t n, double month, const Scena
 void select_children(const TrialData& d, std::size_t first, std::size_t last, const Scenario& s, TrialData& out) {
   const std::size_t N = d.size();
   CELLTRIAL_ASSERT(first < last && last <= N && d.month.size() == N);
-  each_child_field(d, out, [&](const auto& from, auto& to, std::size_t per) { range(from, N, first, last, per, to); });
+  each_child_field(d, d, out,
+                   [&](const auto& from, const auto&, auto& to, std::size_t per) { range(from, N, first, last, per, to); });
   out.visits = d.visits;
   out.effect_scale = d.effect_scale;
   set_times(out, s);
@@ -157,28 +158,8 @@ void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, co
   // The calendar goes on from d's last child: the model draws the months child by child.
   CELLTRIAL_ASSERT(capped.month[N - 1] == d.month[N - 1]);
   // Field by field: d's children, then capped's [N, n).
-  auto join = [&](const auto& a, const auto& b, auto& to, std::size_t per) { extend(a, N, b, M, n, per, to); };
-  join(d.arm, capped.arm, out.arm, 1);
-  join(d.stratum, capped.stratum, out.stratum, 1);
-  join(d.level, capped.level, out.level, 1);
-  join(d.age, capped.age, out.age, 1);
-  join(d.dose, capped.dose, out.dose, 1);
-  join(d.planned_dose, capped.planned_dose, out.planned_dose, 1);
-  join(d.male, capped.male, out.male, 1);
-  join(d.hla, capped.hla, out.hla, 1);
-  join(d.baseline, capped.baseline, out.baseline, 1);
-  join(d.change, capped.change, out.change, 1);
-  join(d.observed, capped.observed, out.observed, 1);
-  join(d.screens, capped.screens, out.screens, 1);
-  join(d.month, capped.month, out.month, 1);
-  join(d.latent, capped.latent, out.latent, 1);
-  join(d.visit_change, capped.visit_change, out.visit_change, d.visits);
-  join(d.hypothetical, capped.hypothetical, out.hypothetical, d.visits);
-  join(d.status, capped.status, out.status, d.visits);
-  join(d.dropout_month, capped.dropout_month, out.dropout_month, 1);
-  join(d.event_month, capped.event_month, out.event_month, 1);
-  join(d.event_kind, capped.event_kind, out.event_kind, 1);
-  join(d.treated_month, capped.treated_month, out.treated_month, 1);
+  each_child_field(d, capped, out,
+                   [&](const auto& a, const auto& b, auto& to, std::size_t per) { extend(a, N, b, M, n, per, to); });
   out.visits = d.visits;
   out.effect_scale = d.effect_scale;
   set_times(out, s);
