@@ -9,50 +9,108 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/scenario/interims.hpp"
 #include "celltrial/stats/multiplicity.hpp"
+#include "celltrial/stats/reestimation.hpp"
 
 namespace celltrial {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The first n * per entries of v when it holds per entries for each of the trial's children, else v
-// as it is (a field the model did not fill).
+// Entries [first * per, last * per) of v when it holds per entries for each of the trial's children,
+// else v as it is (a field the model did not fill).
 template <class T>
-void prefix(const std::vector<T>& v, std::size_t children, std::size_t n, std::size_t per, std::vector<T>& out) {
-  if (v.size() == children * per && per > 0) out.assign(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n * per));
-  else out = v;
+void range(const std::vector<T>& v, std::size_t children, std::size_t first, std::size_t last, std::size_t per,
+           std::vector<T>& out) {
+  if (v.size() == children * per && per > 0)
+    out.assign(v.begin() + static_cast<std::ptrdiff_t>(first * per), v.begin() + static_cast<std::ptrdiff_t>(last * per));
+  else
+    out = v;
+}
+
+// a's entries (na children), then b's for children [na, n) (b holds nb >= n children), when both
+// hold per entries a child; else a as it is.
+template <class T>
+void extend(const std::vector<T>& a, std::size_t na, const std::vector<T>& b, std::size_t nb, std::size_t n,
+            std::size_t per, std::vector<T>& out) {
+  if (per > 0 && a.size() == na * per && b.size() == nb * per) {
+    out.assign(a.begin(), a.end());
+    out.insert(out.end(), b.begin() + static_cast<std::ptrdiff_t>(na * per), b.begin() + static_cast<std::ptrdiff_t>(n * per));
+  } else {
+    out = a;
+  }
+}
+
+// Applies f(field of a, field of b, field of out, entries per child) to every per-child field of
+// TrialData (b: a second trial of the same scenario, or a again).
+template <class F>
+void each_child_field(const TrialData& a, const TrialData& b, TrialData& out, F&& f) {
+  const std::size_t V = a.visits;
+  f(a.arm, b.arm, out.arm, 1);
+  f(a.stratum, b.stratum, out.stratum, 1);
+  f(a.level, b.level, out.level, 1);
+  f(a.age, b.age, out.age, 1);
+  f(a.dose, b.dose, out.dose, 1);
+  f(a.planned_dose, b.planned_dose, out.planned_dose, 1);
+  f(a.male, b.male, out.male, 1);
+  f(a.hla, b.hla, out.hla, 1);
+  f(a.baseline, b.baseline, out.baseline, 1);
+  f(a.change, b.change, out.change, 1);
+  f(a.observed, b.observed, out.observed, 1);
+  f(a.screens, b.screens, out.screens, 1);
+  f(a.month, b.month, out.month, 1);
+  f(a.latent, b.latent, out.latent, 1);
+  f(a.visit_change, b.visit_change, out.visit_change, V);
+  f(a.hypothetical, b.hypothetical, out.hypothetical, V);
+  f(a.status, b.status, out.status, V);
+  f(a.dropout_month, b.dropout_month, out.dropout_month, 1);
+  f(a.event_month, b.event_month, out.event_month, 1);
+  f(a.event_kind, b.event_kind, out.event_kind, 1);
+  f(a.treated_month, b.treated_month, out.treated_month, 1);
+}
+
+// The totals of out's children, all but the safety counts (which the model draws per arm).
+TrialData::Totals child_totals(TrialData& out, const Scenario& s) {
+  const std::size_t n = out.size();
+  TrialData::Totals t{};
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t a = out.arm[j];
+    t.n[a] += 1;
+    t.dose[a] += out.dose[j];
+    t.age += out.age[j];
+    t.under_5 += out.age[j] < 60;
+    t.gmfcs_1_3 += out.level[j] <= 2;
+  }
+  if (s.population.outcome_model == OutcomeModel::generic) t.under_5 = t.gmfcs_1_3 = static_cast<std::int64_t>(n);
+  return t;
+}
+
+std::uint64_t screens_of(const TrialData& out) {
+  std::uint64_t screened = 0;
+  for (std::uint32_t k : out.screens) screened += k;
+  return screened;
+}
+
+void set_times(TrialData& out, const Scenario& s) {
+  const std::size_t n = out.size();
+  out.accrual_months = out.month[n - 1] - out.month[0];
+  out.duration_months = out.month[n - 1] + s.analysis.primary_visit_months;
+}
+
+// The model draws adverse events as per-arm counts, not per child: an arm's count over `of` children
+// scaled to `kept` of them and rounded (0 for an arm without children).
+std::int64_t scaled(std::int64_t count, std::int64_t kept, std::int64_t of) {
+  return of > 0 ? std::llround(static_cast<double>(count) * (static_cast<double>(kept) / static_cast<double>(of))) : 0;
 }
 }  // namespace
 
 void restrict_trial(const TrialData& d, std::size_t n, double month, const Scenario& s, TrialData& out) {
   const std::size_t N = d.size(), V = d.visits;
   CELLTRIAL_ASSERT(n >= 1 && n <= N && d.month.size() == N);
-  prefix(d.arm, N, n, 1, out.arm);
-  prefix(d.stratum, N, n, 1, out.stratum);
-  prefix(d.level, N, n, 1, out.level);
-  prefix(d.age, N, n, 1, out.age);
-  prefix(d.dose, N, n, 1, out.dose);
-  prefix(d.planned_dose, N, n, 1, out.planned_dose);
-  prefix(d.male, N, n, 1, out.male);
-  prefix(d.hla, N, n, 1, out.hla);
-  prefix(d.baseline, N, n, 1, out.baseline);
-  prefix(d.change, N, n, 1, out.change);
-  prefix(d.observed, N, n, 1, out.observed);
-  prefix(d.screens, N, n, 1, out.screens);
-  prefix(d.month, N, n, 1, out.month);
-  prefix(d.latent, N, n, 1, out.latent);
+  each_child_field(d, d, out, [&](const auto& from, const auto&, auto& to, std::size_t per) { range(from, N, 0, n, per, to); });
   out.visits = V;
-  prefix(d.visit_change, N, n, V, out.visit_change);
-  prefix(d.hypothetical, N, n, V, out.hypothetical);
-  prefix(d.status, N, n, V, out.status);
-  prefix(d.dropout_month, N, n, 1, out.dropout_month);
-  prefix(d.event_month, N, n, 1, out.event_month);
-  prefix(d.event_kind, N, n, 1, out.event_kind);
-  prefix(d.treated_month, N, n, 1, out.treated_month);
   out.effect_scale = d.effect_scale;
   const double primary = s.analysis.primary_visit_months;
-  out.accrual_months = out.month[n - 1] - out.month[0];
-  out.duration_months = out.month[n - 1] + primary;
+  set_times(out, s);
 
   // Visits not yet due at `month` have no assessment.
   if (month < std::numeric_limits<double>::infinity()) {
@@ -67,27 +125,51 @@ void restrict_trial(const TrialData& d, std::size_t n, double month, const Scena
   }
 
   // Totals of these children.
-  TrialData::Totals t{};
-  std::uint64_t screened = 0;
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t a = out.arm[j];
-    t.n[a] += 1;
-    t.dose[a] += out.dose[j];
-    t.age += out.age[j];
-    t.under_5 += out.age[j] < 60;
-    t.gmfcs_1_3 += out.level[j] <= 2;
-    screened += out.screens[j];
-  }
-  if (s.population.outcome_model == OutcomeModel::generic) t.under_5 = t.gmfcs_1_3 = static_cast<std::int64_t>(n);
-  // The model draws adverse events as per-arm counts, not per child: scale them to the children kept.
+  TrialData::Totals t = child_totals(out, s);
   for (std::size_t a = 0; a < kMaxArms; ++a)
     if (d.totals.n[a] > 0) {
-      const double share = static_cast<double>(t.n[a]) / static_cast<double>(d.totals.n[a]);
-      t.sae[a] = std::llround(static_cast<double>(d.totals.sae[a]) * share);
-      t.infusion[a] = std::llround(static_cast<double>(d.totals.infusion[a]) * share);
+      t.sae[a] = scaled(d.totals.sae[a], t.n[a], d.totals.n[a]);
+      t.infusion[a] = scaled(d.totals.infusion[a], t.n[a], d.totals.n[a]);
     }
   out.totals = t;
-  out.screened = n == N ? d.screened : screened;
+  out.screened = n == N ? d.screened : screens_of(out);
+}
+
+void select_children(const TrialData& d, std::size_t first, std::size_t last, const Scenario& s, TrialData& out) {
+  const std::size_t N = d.size();
+  CELLTRIAL_ASSERT(first < last && last <= N && d.month.size() == N);
+  each_child_field(d, d, out,
+                   [&](const auto& from, const auto&, auto& to, std::size_t per) { range(from, N, first, last, per, to); });
+  out.visits = d.visits;
+  out.effect_scale = d.effect_scale;
+  set_times(out, s);
+  TrialData::Totals t = child_totals(out, s);
+  for (std::size_t a = 0; a < kMaxArms; ++a) {
+    t.sae[a] = scaled(d.totals.sae[a], t.n[a], d.totals.n[a]);
+    t.infusion[a] = scaled(d.totals.infusion[a], t.n[a], d.totals.n[a]);
+  }
+  out.totals = t;
+  out.screened = first == 0 && last == N ? d.screened : screens_of(out);
+}
+
+void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, const Scenario& s, TrialData& out) {
+  const std::size_t N = d.size(), M = capped.size();
+  CELLTRIAL_ASSERT(N < n && n <= M && d.visits == capped.visits && d.month.size() == N && capped.month.size() == M);
+  // The calendar goes on from d's last child: the model draws the months child by child.
+  CELLTRIAL_ASSERT(capped.month[N - 1] == d.month[N - 1]);
+  // Field by field: d's children, then capped's [N, n).
+  each_child_field(d, capped, out,
+                   [&](const auto& a, const auto& b, auto& to, std::size_t per) { extend(a, N, b, M, n, per, to); });
+  out.visits = d.visits;
+  out.effect_scale = d.effect_scale;
+  set_times(out, s);
+  TrialData::Totals t = child_totals(out, s);
+  for (std::size_t a = 0; a < kMaxArms; ++a) {
+    t.sae[a] = d.totals.sae[a] + scaled(capped.totals.sae[a], t.n[a] - d.totals.n[a], capped.totals.n[a]);
+    t.infusion[a] = d.totals.infusion[a] + scaled(capped.totals.infusion[a], t.n[a] - d.totals.n[a], capped.totals.n[a]);
+  }
+  out.totals = t;
+  out.screened = d.screened + screens_of(out) - screens_of(d);
 }
 
 InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysis)
@@ -99,6 +181,28 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
       sides_(s.analysis.sides),
       primary_(s.analysis.primary_visit_months) {
   CELLTRIAL_ASSERT(s.design.interims.active() && s.design.accrual.modelled() && children_.size() <= kMaxInterims);
+  const SampleSizeReestimation& r = s.design.interims.reestimation;
+  CELLTRIAL_ASSERT(!r.active() || (r.max_sample_size > s.design.sample_size && s.analysis.method == AnalysisMethod::ancova));
+  // The weights of the combination test, fixed by the design: the last look's children n1 of N.
+  w1_ = std::sqrt(static_cast<double>(children_.back()) / static_cast<double>(s.design.sample_size));
+  w2_ = std::sqrt(1 - w1_ * w1_);
+}
+
+void InterimAnalyses::reestimate(double z, InterimResult& ir) const {
+  const SampleSizeReestimation& r = s_.design.interims.reestimation;
+  const std::int64_t n1 = children_.back(), planned = s_.design.sample_size;
+  const double c = bounds_.design.critical_values.back();
+  ir.conditional_power =
+      stats::combination_conditional_power(z, static_cast<double>(n1), static_cast<double>(planned - n1), w1_, c);
+  bool change = true;
+  if (r.rule == ReestimationRule::promising_zone) {
+    ir.zone = ir.conditional_power < r.zone_lower   ? InterimResult::Zone::unfavourable
+              : ir.conditional_power < r.zone_upper ? InterimResult::Zone::promising
+                                                    : InterimResult::Zone::favourable;
+    change = ir.zone == InterimResult::Zone::promising;
+  }
+  ir.reestimated = change ? stats::reestimated_sample_size(z, n1, planned, r.max_sample_size, c, r.target_power) : planned;
+  ir.increased = ir.reestimated > planned;
 }
 
 double InterimAnalyses::z_of(const ComparisonResult& r, double sign) {
@@ -126,7 +230,8 @@ void InterimAnalyses::set_decision(TrialResult& out, bool reject, bool favourabl
   for (auto& c : out.claims) c = r.reject_favourable;
 }
 
-const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out) const {
+const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                                          const CappedTrial& capped) const {
   const std::size_t K = children_.size(), N = d.size();
   const auto& crit = bounds_.design.critical_values;
   const Interims& in = s_.design.interims;
@@ -159,6 +264,8 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
                 conditional_power(z, in.information[k], crit[K]) < in.futility_threshold)) {
       ir.stop = InterimResult::Stop::futility;
     } else {
+      // The trial goes on past the last look: the re-estimation, when asked for, decides its N.
+      if (k + 1 == K && in.reestimation.active()) reestimate(z, ir);
       continue;
     }
     ir.stopped_at = static_cast<int>(k);
@@ -172,19 +279,44 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   if (ir.stopped_at >= 0 && stop_children < N) {
     restrict_trial(d, stop_children, std::numeric_limits<double>::infinity(), s_, ws.final);
     final_data = &ws.final;
+  } else if (ir.increased) {
+    CELLTRIAL_ASSERT(capped);
+    extend_trial(d, capped(), static_cast<std::size_t>(ir.reestimated), s_, ws.final);
+    final_data = &ws.final;
   }
   analysis_.analyse(*final_data, out);
   ir.randomised = static_cast<std::int64_t>(final_data->size());
   if (ir.stopped_at < 0) {
-    const double z = z_of(out.comparisons[0], sign_);
-    ir.z[K] = z;
+    // The final analysis of every child (after an increase: pooled, the estimate reported).
+    double z = z_of(out.comparisons[0], sign_);
     ir.at_stopping = out.comparisons[0];
-    ir.duration_months = d.duration_months;
+    ir.duration_months = final_data->duration_months;
+    if (ir.increased) {
+      // The second stage: the children whose primary visit had not come at the last look (those
+      // randomised in calendar order after the look's analysis set), analysed alone.
+      const double look = ir.look_month[K - 1];
+      const auto& m = final_data->month;
+      const auto first = static_cast<std::size_t>(
+          std::partition_point(m.begin(), m.end(), [&](double x) { return x + primary_ <= look; }) - m.begin());
+      ir.z_pooled = z;
+      ir.naive_rejected_favourable = !std::isnan(z) && z >= crit[K];
+      // No second-stage child (months beyond what a double tells apart): not estimable.
+      ir.z_stage2 = kNaN;
+      if (first < final_data->size()) {
+        select_children(*final_data, first, final_data->size(), s_, ws.stage2);
+        analysis_.analyse(ws.stage2, ws.result);
+        ir.z_stage2 = z_of(ws.result.comparisons[0], sign_);
+      }
+      ir.z_combined = w1_ * ir.z[K - 1] + w2_ * ir.z_stage2;
+      z = ir.z_combined;
+    }
+    ir.z[K] = z;
     if (!std::isnan(z) && (z >= crit[K] || (sides_ == 2 && -z >= crit[K]))) {
       ir.rejected_at = static_cast<int>(K);
       ir.rejected_favourable = z >= crit[K];
     }
   }
+  if (!ir.increased) ir.naive_rejected_favourable = ir.rejected_at >= 0 && ir.rejected_favourable;
   set_decision(out, ir.rejected_at >= 0, ir.rejected_favourable);
   out.interim = ir;
   return *final_data;

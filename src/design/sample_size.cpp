@@ -61,6 +61,13 @@ SampleSizeResult find_sample_size(const Scenario& with_priors, const SampleSizeS
                                             "the target power must be between alpha (" + format_number(s.analysis.alpha) +
                                                 ") and 1 (got " + format_number(opt.target) + ").",
                                             "e.g. --target 0.9."});
+  if (s.design.interims.reestimation.active())
+    throw Error(ExitCode::data,
+                Diagnostic{s.where("design.interims.sample_size_reestimation"), "design.interims.sample_size_reestimation",
+                           "the scenario re-estimates its sample size at an interim look, so a search over "
+                           "design.sample_size would move the planned N against a fixed cap.",
+                           "simulate the scenario as it is (celltrial simulate, whose power and expected N are those of "
+                           "the adaptive design), or remove sample_size_reestimation to size the group-sequential design."});
   const std::int64_t n_lo_limit = smallest_n(s);
   if (opt.n_max < n_lo_limit)
     throw Error(ExitCode::usage, Diagnostic{here, "--n-max", "the largest sample size must be at least " +

@@ -236,6 +236,53 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   return j;
 }
 
+// Sample-size re-estimation: the rule, the combination test's weights, how often each zone was met
+// and N increased, the N of the trials increased, and the naive test that the combination replaces.
+nlohmann::json reestimation_json(const Scenario& s, const Accumulator& acc) {
+  const InterimAccumulator& a = acc.interims();
+  const SampleSizeReestimation& r = s.design.interims.reestimation;
+  const std::uint64_t n = acc.trials();
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  nlohmann::json j;
+  j["rule"] = to_string(r.rule);
+  j["target_power"] = r.target_power;
+  j["planned_sample_size"] = s.design.sample_size;
+  j["max_sample_size"] = r.max_sample_size;
+  if (r.rule == ReestimationRule::promising_zone) j["promising_zone"] = {{"lower", r.zone_lower}, {"upper", r.zone_upper}};
+  j["at_look"] = children.size();
+  j["children_at_look"] = children.back();
+  j["weights"] = {num(std::sqrt(n1 / planned)), num(std::sqrt(1 - n1 / planned))};
+  j["weights_meaning"] =
+      "final test after an increase: Z = w1 Z1 + w2 Z2 against the final critical value, w1 = sqrt(n1 / N) with n1 the "
+      "look's children and N the planned sample size; Z1 the look's statistic, Z2 that of the second-stage children alone";
+  j["decided"] = proportion(a.decided, n);
+  j["decided"]["meaning"] = "trials that went on past the last look with an estimable Z (the rule was applied)";
+  j["increase"] = proportion(a.increased, n);
+  j["increase"]["meaning"] = "trials whose sample size was increased above the planned N";
+  j["no_increase"] = proportion(n - a.increased, n);
+  j["no_increase"]["meaning"] = "trials that kept the planned N or stopped at a look";
+  if (r.rule == ReestimationRule::promising_zone) {
+    nlohmann::json z;
+    for (const auto& [name, k] : {std::pair{"unfavourable", InterimResult::Zone::unfavourable},
+                                  {"promising", InterimResult::Zone::promising},
+                                  {"favourable", InterimResult::Zone::favourable}})
+      z[name] = proportion(a.zone[static_cast<std::size_t>(k)], n);
+    z["meaning"] = "share of all trials whose conditional power at the planned N (under the current estimate) at the last "
+                   "look was below the zone, in it, or at or above its upper end";
+    j["zones"] = z;
+  }
+  j["conditional_power_at_look"] = mean_json(a.conditional_power);
+  j["conditional_power_at_look"]["meaning"] = "mean conditional power at the planned N over the trials decided";
+  j["sample_size_if_increased"] = mean_json(a.increased_n);
+  j["sample_size_if_increased"]["meaning"] = "mean total N of the trials whose N was increased";
+  j["naive_test"] = proportion(a.naive_efficacy, n);
+  j["naive_test"]["meaning"] =
+      "not a valid test: the share rejecting in the direction of benefit when, after an increase, the pooled Z of all "
+      "children is compared with the final critical value; shows the inflation the combination test prevents";
+  return j;
+}
+
 nlohmann::json stopping_json(const Scenario& s, const Accumulator& acc) {
   const InterimAccumulator& a = acc.interims();
   const std::uint64_t n = acc.trials();
@@ -383,6 +430,15 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["sample_size"]["quantiles"] = j["sample_size"]["distribution"]["quantiles"];
     j["interims"] = interims_json(s, acc, truth);
     j["stopping"] = stopping_json(s, acc);
+    if (s.design.interims.reestimation.active()) {
+      j["sample_size"]["planned"] = s.design.sample_size;
+      j["sample_size"]["max"] = s.design.interims.reestimation.max_sample_size;
+      j["sample_size"]["distribution"]["unit"] =
+          "children randomised (a trial stopped at a look randomises those recruited by then; one whose N was "
+          "re-estimated, the new N)";
+      j["sample_size_reestimation"] = reestimation_json(s, acc);
+      j["sample_size"]["max_observed"] = acc.interims().max_n;
+    }
   }
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
@@ -403,6 +459,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
           "months from the first site's opening to the decision: the stopping look, else the last primary-visit assessment";
       j["duration_months"]["expected"] = j["duration_months"]["mean"];
       j["duration_months"]["expected_mc_se"] = j["duration_months"]["mc_se"];
+      if (s.design.interims.reestimation.active()) j["duration_months"]["max_observed"] = num(acc.interims().max_duration);
     }
   }
   if (acc.follow_up().visits > 0) j["follow_up"] = follow_up_json(s, acc.follow_up());

@@ -118,10 +118,24 @@ void Accumulator::add_interim(const InterimResult& r) {
   for (std::size_t k = 0; k < reached; ++k) moments(a.look_month[k], r.look_month[k]);
   if (!a.sample_size.add(static_cast<double>(r.randomised))) ++out_of_range_;
   add_comparison(a.at_stopping, r.at_stopping);
+  if (a.reestimation) {
+    ++a.zone[static_cast<std::size_t>(r.zone)];
+    if (r.reestimated > 0) {
+      ++a.decided;
+      moments(a.conditional_power, r.conditional_power);
+    }
+    if (r.increased) {
+      ++a.increased;
+      moments(a.increased_n, static_cast<double>(r.reestimated));
+    }
+    a.naive_efficacy += r.naive_rejected_favourable;
+    a.max_n = std::max(a.max_n, r.randomised);
+    if (std::isfinite(r.duration_months)) a.max_duration = std::max(a.max_duration, r.duration_months);
+  }
 }
 
-InterimAccumulator::InterimAccumulator(std::size_t k)
-    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k) {
+InterimAccumulator::InterimAccumulator(std::size_t k, bool r)
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), reestimation(r) {
   CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims);
 }
 
@@ -210,6 +224,15 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   }
   sample_size.merge(o.sample_size);
   merge_comparison(at_stopping, o.at_stopping);
+  CELLTRIAL_ASSERT(o.reestimation == reestimation);
+  for (std::size_t k = 0; k < zone.size(); ++k) zone[k] += o.zone[k];
+  decided += o.decided;
+  increased += o.increased;
+  naive_efficacy += o.naive_efficacy;
+  increased_n.merge(o.increased_n);
+  conditional_power.merge(o.conditional_power);
+  max_n = std::max(max_n, o.max_n);
+  max_duration = std::max(max_duration, o.max_duration);
 }
 
 void Accumulator::merge(const Accumulator& o) {
@@ -344,13 +367,23 @@ ComparisonAccumulator comparison_from(const nlohmann::json& e) {
 nlohmann::json InterimAccumulator::state() const {
   nlohmann::json months = nlohmann::json::array();
   for (const auto& m : look_month) months.push_back(moments_state(m));
-  return {{"looks", looks},
-          {"efficacy", efficacy},
-          {"harm", harm},
-          {"futility", futility},
-          {"look_month", months},
-          {"sample_size", distribution_state(sample_size)},
-          {"at_stopping", comparison_state(at_stopping)}};
+  nlohmann::json j = {{"looks", looks},
+                      {"efficacy", efficacy},
+                      {"harm", harm},
+                      {"futility", futility},
+                      {"look_month", months},
+                      {"sample_size", distribution_state(sample_size)},
+                      {"at_stopping", comparison_state(at_stopping)}};
+  if (reestimation)
+    j["reestimation"] = {{"zone", zone},
+                         {"decided", decided},
+                         {"increased", increased},
+                         {"naive_efficacy", naive_efficacy},
+                         {"increased_n", moments_state(increased_n)},
+                         {"conditional_power", moments_state(conditional_power)},
+                         {"max_n", max_n},
+                         {"max_duration", max_duration}};
+  return j;
 }
 
 InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
@@ -370,6 +403,24 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
   for (std::size_t i = 0; i < k; ++i) a.look_month[i] = moments_from(m.at(i));
   a.sample_size = distribution_from(j.at("sample_size"), "interims.sample_size");
   a.at_stopping = comparison_from(j.at("at_stopping"));
+  if (j.contains("reestimation")) {
+    const auto& r = j.at("reestimation");
+    a.reestimation = true;
+    const auto& z = r.at("zone");
+    if (!z.is_array() || z.size() != a.zone.size()) throw std::runtime_error("bad interims reestimation zone size");
+    for (std::size_t i = 0; i < a.zone.size(); ++i) a.zone[i] = count_from_json(z.at(i), "reestimation.zone");
+    a.decided = count_from_json(r.at("decided"), "reestimation.decided");
+    a.increased = count_from_json(r.at("increased"), "reestimation.increased");
+    a.naive_efficacy = count_from_json(r.at("naive_efficacy"), "reestimation.naive_efficacy");
+    a.increased_n = moments_from(r.at("increased_n"));
+    a.conditional_power = moments_from(r.at("conditional_power"));
+    const auto& mn = r.at("max_n");
+    const auto& md = r.at("max_duration");
+    if (!mn.is_number_integer() || mn.get<std::int64_t>() < 0 || !md.is_number() || !(md.get<double>() >= 0))
+      throw std::runtime_error("bad interims reestimation maximum");
+    a.max_n = mn.get<std::int64_t>();
+    a.max_duration = md.get<double>();
+  }
   return a;
 }
 

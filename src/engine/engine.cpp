@@ -28,7 +28,8 @@ Accumulator make_accumulator(const Model& m) {
                   m.truth().subgroups);
   if (const FollowUp* f = m.follow_up())
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
-  if (s.design.interims.active()) acc.set_interims(InterimAccumulator(s.design.interims.information.size()));
+  if (s.design.interims.active())
+    acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active()));
   return acc;
 }
 
@@ -52,6 +53,15 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
   // Group-sequential looks (design.interims): the trial is analysed at each look and may stop.
   std::optional<InterimAnalyses> interims;
   if (s.design.interims.active()) interims.emplace(s, ancova);
+  // Sample-size re-estimation: a trial whose N is increased takes its added children from the same
+  // trial simulated with the cap's number of children (the model randomises in calendar order).
+  std::optional<Scenario> capped_scenario;
+  std::optional<Model> capped_model;
+  if (s.design.interims.active() && s.design.interims.reestimation.active()) {
+    capped_scenario.emplace(s);
+    capped_scenario->design.sample_size = s.design.interims.reestimation.max_sample_size;
+    capped_model.emplace(*capped_scenario, model.pre_run_sizes(), model.follow_up() != nullptr);
+  }
   std::optional<FollowUpAnalysis> follow_up;
   if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;
@@ -66,6 +76,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     TrialData data;
     TrialResult result;
     InterimWorkspace interim;
+    TrialData capped;  ///< the trial with the re-estimation's cap of children
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
   tbb::combinable<Accumulator> partial([&] { return make_accumulator(model); });
@@ -96,7 +107,13 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
               // The data of the final analysis: the trial, or after an interim stop its children
               // randomised by then.
               const TrialData* final_data = &ws.data;
-              if (interims) final_data = &interims->analyse(ws.data, ws.interim, ws.result);
+              if (capped_model)
+                final_data = &interims->analyse(ws.data, ws.interim, ws.result, [&]() -> const TrialData& {
+                  capped_model->simulate(seed, i, ws.capped);
+                  return ws.capped;
+                });
+              else if (interims)
+                final_data = &interims->analyse(ws.data, ws.interim, ws.result);
               else ancova.analyse(ws.data, ws.result);
               if (follow_up) follow_up->analyse(*final_data, ws.result.follow_up);
               if (describe) describe_trial(s, *final_data, ws.result);

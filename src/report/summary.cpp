@@ -114,6 +114,17 @@ std::string summary_csv(const nlohmann::json& j) {
   }
   for (const char* key : {"accrual_months", "duration_months"})
     if (j.contains(key)) pair("all arms", key, j[key], "mean", "mc_se");
+  if (j.contains("sample_size_reestimation")) {
+    const auto& r = j["sample_size_reestimation"];
+    const std::string lab = "sample-size re-estimation";
+    pair(lab, "expected_sample_size", ss, "expected", "expected_mc_se");
+    pair(lab, "p_increase", r["increase"], "estimate", "mc_se");
+    if (r.contains("zones"))
+      for (const char* z : {"unfavourable", "promising", "favourable"})
+        pair(lab, std::string("p_zone_") + z, r["zones"][z], "estimate", "mc_se");
+    pair(lab, "sample_size_if_increased", r["sample_size_if_increased"], "mean", "mc_se");
+    pair(lab, "naive_test_rejection", r["naive_test"], "estimate", "mc_se");
+  }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
     for (const auto& v : j["follow_up"]["visits"]) {
@@ -241,6 +252,21 @@ std::string summary_table(const nlohmann::json& j) {
     const auto& e = in["estimate_at_stopping"];
     os << "    naive estimate at stopping: mean " << fmt(e["mean"], 3) << ", bias " << fmt(e["bias"], 3) << " (MC SE "
        << fmt(e["bias_mc_se"], 3) << "), coverage " << fmt(e["coverage"], 3) << "\n";
+  }
+  if (j.contains("sample_size_reestimation")) {
+    // Sample-size re-estimation: how often N was increased, and the final N.
+    const auto& r = j["sample_size_reestimation"];
+    os << "  sample-size re-estimation (" << r["rule"].get<std::string>() << ", target " << fmt(r["target_power"], 2)
+       << ", cap " << r["max_sample_size"].get<std::int64_t>() << ", combination test w1 " << fmt(r["weights"][0], 3)
+       << "): increased " << fmt(r["increase"]["estimate"], 4) << " (MC SE " << fmt(r["increase"]["mc_se"], 4) << ")";
+    if (r.contains("zones"))
+      os << "; zones unfavourable " << fmt(r["zones"]["unfavourable"]["estimate"], 4) << ", promising "
+         << fmt(r["zones"]["promising"]["estimate"], 4) << ", favourable " << fmt(r["zones"]["favourable"]["estimate"], 4);
+    os << "\n    N: planned " << ss["planned"].get<std::int64_t>() << ", expected " << fmt(ss["expected"], 1) << " (MC SE "
+       << fmt(ss["expected_mc_se"], 2) << "), 5-50-95 % " << fmt(ss["quantiles"]["0.05"], 0) << "-"
+       << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << ", largest "
+       << ss["max_observed"].get<std::int64_t>() << "; if increased " << fmt(r["sample_size_if_increased"]["mean"], 1)
+       << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -259,6 +259,14 @@ const char* to_string(FutilityRule v) {
   }
   return "?";
 }
+const char* to_string(ReestimationRule v) {
+  switch (v) {
+    case ReestimationRule::none: return "none";
+    case ReestimationRule::promising_zone: return "promising-zone";
+    case ReestimationRule::conditional_power: return "conditional-power";
+  }
+  return "?";
+}
 const char* to_string(VisitCorrelation v) { return v == VisitCorrelation::cs ? "cs" : "ar1"; }
 
 bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {

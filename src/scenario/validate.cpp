@@ -574,6 +574,55 @@ stats::FamilyParameter boundary_parameter(InterimBoundary b) {
   return {};
 }
 
+// Sample-size re-estimation at the last interim look (design.interims.sample_size_reestimation):
+// a rule, a cap above the planned N that the sites can reach, an ordered promising zone, and the
+// ANCOVA (whose stages are disjoint cohorts).
+void validate_reestimation(Reader& r, const Scenario& sc) {
+  const SampleSizeReestimation& ssr = sc.design.interims.reestimation;
+  const std::string sp = "design.interims.sample_size_reestimation";
+  bool given = false;
+  for (auto it = r.seen.lower_bound(sp); it != r.seen.end() && it->first.rfind(sp, 0) == 0; ++it) given = true;
+  if (!ssr.active()) {
+    check(r, !given, sp, "sample-size re-estimation needs its rule (rule is missing).",
+          "add 'rule: promising-zone' or 'rule: conditional-power', or remove sample_size_reestimation.");
+    return;
+  }
+  const std::int64_t n = sc.design.sample_size;
+  if (ssr.max_sample_size == 0)
+    r.error_at(sp, "sample-size re-estimation needs its cap (max_sample_size is missing or 0).",
+               "add e.g. 'max_sample_size: " + std::to_string(n + (n + 1) / 2) + "' (1.5 times design.sample_size).");
+  else
+    check(r, ssr.max_sample_size > n, sp + ".max_sample_size",
+          "the cap " + std::to_string(ssr.max_sample_size) + " is not above design.sample_size (" + std::to_string(n) +
+              "), so the sample size could never be increased.",
+          "raise max_sample_size above " + std::to_string(n) + ", e.g. " + std::to_string(n + (n + 1) / 2) +
+              ", or remove sample_size_reestimation.");
+  const auto& a = sc.design.accrual;
+  if (a.cap_per_site > 0 && ssr.max_sample_size > n) {
+    const double room = static_cast<double>(a.sites) * static_cast<double>(a.cap_per_site);
+    check(r, room >= static_cast<double>(ssr.max_sample_size), sp + ".max_sample_size",
+          "the sites can randomise at most " + format_number(room) + " children (sites x cap_per_site), fewer than the cap " +
+              std::to_string(ssr.max_sample_size) + ".",
+          "lower max_sample_size to at most " + format_number(room) + ", or raise design.accrual.cap_per_site to at least " +
+              std::to_string((ssr.max_sample_size + a.sites - 1) / a.sites) + ".");
+  }
+  if (ssr.rule == ReestimationRule::promising_zone)
+    check(r, ssr.zone_lower < ssr.zone_upper, sp + ".promising_zone",
+          "the zone's ends are out of order (lower " + format_number(ssr.zone_lower) + ", upper " +
+              format_number(ssr.zone_upper) + ").",
+          "give lower < upper, e.g. '{lower: 0.36, upper: 0.8}'.");
+  else if (const std::string zp = sp + ".promising_zone"; [&] {
+             const auto it = r.seen.lower_bound(zp);
+             return it != r.seen.end() && it->first.rfind(zp, 0) == 0;
+           }())
+    r.error_at(sp + ".promising_zone", "the promising zone is used only by rule promising-zone.",
+               "remove promising_zone, or set 'rule: promising-zone'.");
+  check(r, sc.analysis.method == AnalysisMethod::ancova, sp,
+        "sample-size re-estimation combines the two stages' statistics, which must come from disjoint children; the "
+        "MMRM's interim analysis also uses the early visits of children who belong to the second stage.",
+        "use 'analysis.method: ancova' (children assessed at the primary visit), or remove sample_size_reestimation.");
+}
+
 // Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
 // boundary family and its parameter, a futility rule below the efficacy bounds.
 void validate_interims(Reader& r, const Scenario& sc) {
@@ -654,6 +703,7 @@ void validate_interims(Reader& r, const Scenario& sc) {
           "conditional power is a probability; the threshold must be in (0, 1) (got " + format_number(in.futility_threshold) +
               ").",
           "e.g. 'threshold: 0.1' stops when the chance of success under the current estimate is below 10 %.");
+  validate_reestimation(r, sc);
   if (!bounds_ok || !increasing || !r.diags.empty()) return;
   try {
     const stats::Boundaries b = interim_boundaries(sc);

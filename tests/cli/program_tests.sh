@@ -74,6 +74,12 @@ check "the delayed start leaves the primary comparison bit for bit" python3 -c "
 import json; a = json.load(open('$T/delay/summary.json')); b = json.load(open('$T/nodelay/summary.json'))
 assert a['comparisons'] == b['comparisons'] and a['arms'] == b['arms'] and 'delayed_treatment' in a and 'delayed_treatment' not in b
 d = a['delayed_treatment']; assert d['power']['of'] == 200 and d['estimate']['mc_se'] > 0"
+SSR=$SRC/scenarios/validation/sample_size_reestimation.yaml
+expect "simulate sample-size re-estimation" 0 'sample-size re-estimation \(promising-zone, target 0.90, cap 400' -- "$BIN" simulate "$SSR" --trials 300 --out "$T/ssr"
+check "re-estimation rows in summary.csv" grep -q 'sample-size re-estimation,p_increase' "$T/ssr/summary.csv"
+expect "re-estimation cap below the planned N" 65 'max_sample_size: the cap 150 is not above design.sample_size \(200\)' -- "$BIN" validate "$SSR" --set design.interims.sample_size_reestimation.max_sample_size=150
+expect "re-estimation with MMRM" 65 'sample_size_reestimation: sample-size re-estimation combines' -- "$BIN" validate "$SSR" --set analysis.method=mmrm
+expect "re-estimation refuses a sample-size search" 65 'a search over design.sample_size' -- "$BIN" power "$SSR" --target 0.8
 expect "delayed start before the primary visit" 65 'design.delayed_start_month: the control group would be treated at month 6, before the primary visit' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=6
 expect "delayed start without a visit a primary interval later" 65 'design.visits_months lacks 30' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=18
 expect "event rate above 1 per month" 65 'design.intercurrent_events\[0\].rate_per_month' -- "$BIN" validate "$SRC/scenarios/longitudinal_ucb.yaml" --set 'design.intercurrent_events[0].rate_per_month=2'

@@ -84,6 +84,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.subgroups", {"analysis.subgroups=[{name: young, age_months: {max: 48}}]"}},
     {"analysis.claims", {"analysis.subgroups=[{name: young, age_months: {max: 48}, confirmatory: true}]"}},
     {"design.accrual.", {"design.accrual={sites: 4, ramp_up_months: 3, screened_per_site_month: 2, cap_per_site: 500}"}},
+    {"design.interims.sample_size_reestimation.promising_zone.",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "design.interims={information: [0.5], sample_size_reestimation: {rule: promising-zone, max_sample_size: 600, "
+      "promising_zone: {lower: 0.3, upper: 0.7}}}"}},
+    {"design.interims.sample_size_reestimation.",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "design.interims={information: [0.5], sample_size_reestimation: {rule: promising-zone, max_sample_size: 600}}"}},
     {"design.interims.efficacy.parameter",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], efficacy: {boundary: wang-tsiatis, parameter: 0.25}}"}},

@@ -16,7 +16,17 @@
 // randomised by then are followed to the end (overrunning) and their final analysis is that of
 // the full trial restricted to them. Without a stop the final analysis is the trial's, tested at
 // c_K. The trial's decision (TrialResult::comparisons[0].reject) is the group-sequential one.
+//
+// Sample-size re-estimation (design.interims.sample_size_reestimation, stats/reestimation.hpp): at
+// the last interim look, when the trial goes on, the rule picks a new total N2 in [N, cap] from the
+// look's Z (Z1) and the conditional power at the planned N. Kept at N, the trial goes on as above.
+// Increased, the trial is the planned one's children followed by children N..N2-1 of the same trial
+// simulated with the cap's number of children (supplied by the caller); the final test is the
+// weighted inverse-normal combination Z = w1 Z1 + w2 Z2 against c_K, with w1 = sqrt(n1 / N) fixed by
+// the look's children n1 = ceil(t N), and Z2 the scenario's analysis of the second stage: the
+// children not yet at their primary visit at the look (disjoint from the look's analysis set).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "celltrial/analysis/trial_analysis.hpp"
@@ -31,13 +41,27 @@ struct InterimWorkspace {
   TrialData look;     ///< the data available at a look
   TrialData final;    ///< the children randomised by a stop, followed to the end
   TrialResult result; ///< a look's analysis
+  TrialData stage2;   ///< after an increase: the second-stage children
 };
+
+/// The trial simulated with the re-estimation's cap of children (same seed and trial index).
+using CappedTrial = std::function<const TrialData&()>;
 
 /// The children of `d` randomised first (indices [0, n): the model randomises in calendar order),
 /// with every visit of theirs whose month (randomisation + visit month) is after `month` set
 /// missed (`month` = +infinity keeps them all). Totals are recomputed for these children (the
 /// safety counts, which the model draws per arm, are scaled to them and rounded).
 void restrict_trial(const TrialData& d, std::size_t n, double month, const Scenario& s, TrialData& out);
+
+/// Children [first, last) of `d` followed to the end (the second stage of a re-estimated trial);
+/// totals as in restrict_trial.
+void select_children(const TrialData& d, std::size_t first, std::size_t last, const Scenario& s, TrialData& out);
+
+/// The trial `d` extended to `n` children: d's children, then children d.size()..n-1 of `capped`
+/// (the same trial simulated with more children; its first children are d's where the model draws
+/// child by child, and d's are kept where it does not). Safety counts: d's, plus capped's scaled to
+/// the children added.
+void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, const Scenario& s, TrialData& out);
 
 class InterimAnalyses {
  public:
@@ -46,7 +70,10 @@ class InterimAnalyses {
 
   /// Analyses trial `d` group-sequentially into `out` (the final analysis, with the trial's
   /// decision and out.interim). Returns the data of the final analysis: `d`, or ws.final after a stop.
-  const TrialData& analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out) const;
+  /// With sample-size re-estimation `capped` supplies the trial with the cap's children; it is
+  /// called only when the rule increases N.
+  const TrialData& analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                           const CappedTrial& capped = {}) const;
 
   const stats::Boundaries& boundaries() const { return bounds_; }
   std::size_t looks() const { return children_.size(); }
@@ -65,6 +92,9 @@ class InterimAnalyses {
   double sign_ = 1;
   int sides_ = 1;
   double primary_ = 0;
+  double w1_ = 1, w2_ = 0;  ///< the combination test's weights (re-estimation)
+  /// Records the re-estimation decision at the last look (look K - 1, statistic z) into ir.
+  void reestimate(double z, InterimResult& ir) const;
   /// Records the final decision on comparison 0 and the family (one hypothesis) of `out`.
   void set_decision(TrialResult& out, bool reject, bool favourable) const;
 };

@@ -73,6 +73,22 @@ struct InterimResult {
   std::int64_t randomised = 0;    ///< children randomised (all arms): those randomised by the stop, else the design's
   double duration_months = kNotAvailable;  ///< month of the stopping look, else of the last primary-visit assessment
   ComparisonResult at_stopping;   ///< the decision analysis: the stopping look's, else the final analysis
+
+  /// Sample-size re-estimation at the last interim look (design.interims.sample_size_reestimation).
+  /// The zone is that of the conditional power at the planned N: below the promising zone
+  /// (unfavourable), in it (promising), above it (favourable); `none` when the trial stopped at or
+  /// before the look or the look's Z was not estimable (the planned N is kept).
+  enum class Zone : std::uint8_t { none = 0, unfavourable = 1, promising = 2, favourable = 3 };
+  Zone zone = Zone::none;
+  double conditional_power = kNotAvailable;  ///< at the planned N, under the current estimate
+  std::int64_t reestimated = 0;    ///< the total N the rule chose (the planned N when not increased; 0: no decision)
+  bool increased = false;          ///< reestimated > the planned N (the final test is then the combination test)
+  double z_stage2 = kNotAvailable;   ///< after an increase: Z of the second-stage children alone
+  double z_combined = kNotAvailable; ///< after an increase: w1 Z1 + w2 Z2, the final test's statistic
+  double z_pooled = kNotAvailable;   ///< after an increase: Z of all children pooled (not a valid test)
+  /// The decision of the naive test, which compares the pooled Z with the final bound after an
+  /// increase (its type I error is not controlled); the trial's own decision otherwise.
+  bool naive_rejected_favourable = false;
 };
 
 struct TrialResult {

@@ -97,8 +97,18 @@ struct InterimAccumulator {
   std::vector<ExactMoments> look_month;       ///< [looks]: trials that reached the look
   DistributionAccumulator sample_size;        ///< children randomised per trial
   ComparisonAccumulator at_stopping;
+  /// Sample-size re-estimation (design.interims.sample_size_reestimation): trials per zone
+  /// (InterimResult::Zone order: none, unfavourable, promising, favourable), trials whose N was
+  /// decided at the last look, increased, the total N of those increased, the conditional power at
+  /// the planned N of those decided, and the naive test's rejections in the direction of benefit.
+  bool reestimation = false;
+  std::array<std::uint64_t, 4> zone{};
+  std::uint64_t decided = 0, increased = 0, naive_efficacy = 0;
+  ExactMoments increased_n, conditional_power;
+  std::int64_t max_n = 0;       ///< the largest N randomised (exact; merged by max)
+  double max_duration = 0;      ///< the longest duration to the decision, months (merged by max)
   InterimAccumulator() = default;
-  explicit InterimAccumulator(std::size_t looks);
+  explicit InterimAccumulator(std::size_t looks, bool reestimation = false);
   void merge(const InterimAccumulator& o);
   nlohmann::json state() const;
   static InterimAccumulator from_state(const nlohmann::json& j);

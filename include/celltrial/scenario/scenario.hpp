@@ -263,6 +263,21 @@ enum class InterimBoundary {
 /// Futility stopping at an interim look: none; Z_k <= threshold; or conditional power under the
 /// current estimate below threshold.
 enum class FutilityRule { none, z, conditional_power };
+/// Sample-size re-estimation at the last interim look: none, the promising zone (increase only when
+/// the conditional power at the planned N is in [lower, upper)), or always the N that reaches the
+/// target conditional power (between the planned N and the cap).
+enum class ReestimationRule { none, promising_zone, conditional_power };
+
+/// design.interims.sample_size_reestimation. The final test after an increase is the weighted
+/// inverse-normal combination of the stages (Cui, Hung & Wang 1999).
+struct SampleSizeReestimation {
+  ReestimationRule rule = ReestimationRule::none;
+  double target_power = 0.9;           ///< conditional power the new N aims at, under the current estimate
+  std::int64_t max_sample_size = 0;    ///< the cap on the children randomised (above design.sample_size)
+  double zone_lower = 0.36, zone_upper = 0.8;  ///< promising zone: conditional power at the planned N in [lower, upper)
+  bool active() const { return rule != ReestimationRule::none; }
+  bool operator==(const SampleSizeReestimation&) const = default;
+};
 
 /// Group-sequential interim analyses (design.interims). Look k comes at the calendar month when
 /// ceil(information[k] x sample_size) children have reached their primary visit (assessed or not);
@@ -276,11 +291,13 @@ struct Interims {
   FutilityRule futility = FutilityRule::none;
   double futility_threshold = 0;  ///< z: a Z value; conditional-power: a probability
   bool binding = false;           ///< binding futility (refused by validation: not supported yet)
+  SampleSizeReestimation reestimation;
   bool active() const { return !information.empty(); }
   bool operator==(const Interims& o) const {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
-           futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding;
+           futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
+           reestimation == o.reestimation;
   }
 };
 
@@ -509,5 +526,6 @@ const char* to_string(Covariate);
 const char* to_string(VisitCorrelation);
 const char* to_string(InterimBoundary);
 const char* to_string(FutilityRule);
+const char* to_string(ReestimationRule);
 
 }  // namespace celltrial

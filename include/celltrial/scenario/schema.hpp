@@ -155,6 +155,8 @@ inline constexpr std::array<Option<InterimBoundary>, 8> kInterimBoundaries{
      {"spending-kim-demets", InterimBoundary::spending_kim_demets}}};
 inline constexpr std::array<Option<FutilityRule>, 3> kFutilityRules{
     {{"none", FutilityRule::none}, {"z", FutilityRule::z}, {"conditional-power", FutilityRule::conditional_power}}};
+inline constexpr std::array<Option<ReestimationRule>, 2> kReestimationRules{
+    {{"promising-zone", ReestimationRule::promising_zone}, {"conditional-power", ReestimationRule::conditional_power}}};
 inline constexpr std::array<Option<int>, 2> kSexes{{{"female", 0}, {"male", 1}}};
 inline constexpr std::array<Option<bool>, 2> kSweepModes{{{"cartesian", false}, {"zip", true}}};
 
@@ -607,6 +609,41 @@ void declare_design(V& v, D& d) {
       f.choice("binding", d.interims.binding, options(kBooleans),
                {.meaning = "true: the efficacy bounds count on every futility stop (not supported yet)",
                 .rule = "false", .since = "0.2"});
+    });
+    const SampleSizeReestimation& ssr = d.interims.reestimation;
+    i.section("sample_size_reestimation",
+              {.meaning = "re-estimate the sample size at the last interim look from the conditional power under the "
+                          "current estimate; after an increase the final test is the weighted inverse-normal combination "
+                          "of the two stages",
+               .source = "Cui, Hung & Wang 1999; Mehta & Pocock 2011", .default_text = "none (the planned N)",
+               .written = ssr.active(), .since = "0.2"},
+              [&](V& r) {
+      r.choice("rule", d.interims.reestimation.rule, options(kReestimationRules),
+               {.meaning = "promising-zone: increase only when the conditional power at the planned N is in the zone; "
+                           "conditional-power: always the N that reaches target_power, between the planned N and the cap",
+                .required = true, .since = "0.2"});
+      r.number("target_power", d.interims.reestimation.target_power,
+               {.meaning = "the conditional power (under the current estimate) the new sample size aims at",
+                .unit = "probability", .min = above(0), .max = below(1), .source = "Mehta & Pocock 2011",
+                .example = "e.g. 0.9.", .since = "0.2"});
+      r.integer("max_sample_size", d.interims.reestimation.max_sample_size,
+                {.meaning = "the cap: most children randomised after an increase", .unit = "children",
+                 .min = at_least(0), .max = at_most(1e6),
+                 .rule = "above design.sample_size; sites x cap_per_site must reach it",
+                 .example = "e.g. 1.5 times design.sample_size.", .required = true, .since = "0.2"});
+      r.section("promising_zone",
+                {.meaning = "the zone of conditional power at the planned N (under the current estimate) where N is "
+                            "increased; below it (unfavourable) and above it (favourable) N stays as planned",
+                 .source = "Mehta & Pocock 2011", .flow = true,
+                 .written = ssr.rule == ReestimationRule::promising_zone, .since = "0.2"},
+                [&](V& z) {
+        z.number("lower", d.interims.reestimation.zone_lower,
+                 {.meaning = "lower end of the zone (included)", .unit = "probability", .min = above(0), .max = below(1),
+                  .rule = "below upper", .example = "e.g. 0.36.", .since = "0.2"});
+        z.number("upper", d.interims.reestimation.zone_upper,
+                 {.meaning = "upper end of the zone (excluded)", .unit = "probability", .min = above(0), .max = below(1),
+                  .example = "e.g. 0.8.", .since = "0.2"});
+      });
     });
   });
 }
