@@ -109,8 +109,8 @@ int closed_form(const PowerArgs& a, Streams io) {
   return 0;
 }
 
-/// Scenario mode: the simulated sample size (services::sample_size).
-int simulated(const PowerArgs& a, Streams io) {
+/// The search's request from the scenario-mode options.
+services::SampleSizeRequest search_request(const PowerArgs& a) {
   services::SampleSizeRequest rq;
   rq.scenario_file = a.file;
   rq.overrides = a.sets;
@@ -122,6 +122,12 @@ int simulated(const PowerArgs& a, Streams io) {
   rq.n_max = a.n_max;
   rq.threads = a.threads;
   rq.out = a.out;
+  return rq;
+}
+
+/// Scenario mode: the simulated sample size (services::sample_size).
+int simulated(const PowerArgs& a, Streams io) {
+  const services::SampleSizeRequest rq = search_request(a);
   services::Callbacks cb;
   cb.stop = &stop_flag();
   if (!a.quiet && !a.json) cb.log = [io](const std::string& m) { io.err << m << "\n"; };
@@ -149,57 +155,27 @@ int simulated(const PowerArgs& a, Streams io) {
   }
   return 0;
 }
-// The simulated sample size at every point of a grid: one row per point, like an enrichment table.
+/// The simulated sample size at every grid point (services::sample_size_sweep).
 int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
-  std::vector<std::string> sets = a.sets;
-  const Scenario base = load(a.file, sets);
-  std::vector<SweepAxis> axes;
-  for (const auto& t : sw.sweeps) axes.push_back(parse_sweep_axis(t));
-  check_grid_size(axes, sw.zip || base.sweep.zip);
-  const auto grid = sweep_grid(axes, sw.zip || base.sweep.zip);
-  EnrichmentSection e;
-  e.target_power = a.target;
-  for (const auto& point : grid) {
-    std::string label;
-    for (const auto& [k, v] : point) label += (label.empty() ? "" : ", ") + k + "=" + v;
-    e.strategies.emplace_back(label, point);
-  }
-  if (!a.prior.empty())
-    usage("--prior", "is not used with --sweep (the search targets conventional power at every grid point).",
-          "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
-  if (!(a.confidence > 0.5 && a.confidence < 1))
-    usage("--confidence", "must be in (0.5, 1) (got " + format_number(a.confidence) + ").", "e.g. 0.95.");
-  const std::string out_dir = results_folder(a.out, base.name, ResultsKind::power_sweep);
-  check_writable_folder(out_dir);
-  StudyOptions opt;
-  opt.threads = a.threads;
-  opt.stop = &stop_flag();
-  opt.search_trials = static_cast<std::uint64_t>(a.trials);
-  opt.search_max_trials = static_cast<std::uint64_t>(std::max(a.max_trials, a.trials));
-  opt.search_confidence = a.confidence;
-  opt.search_n_max = a.n_max;
-  if (!a.quiet && !a.json) opt.log = [io](const std::string& m) { io.err << m << "\n"; };
-  const double hours = seconds_per_trial(base, a.threads) * static_cast<double>(grid.size()) * 12 *
-                       static_cast<double>(std::min<std::int64_t>(a.max_trials, 8 * a.trials)) / 3600;
-  check_run_time(hours, sw.max_hours, sw.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
-                 "--sweep");
-  const nlohmann::json rows = run_enrichment(load_variants(file_loader(a.file, sets), sets, sweep_variants(grid)), e, opt);
-  std::map<std::string, std::string> files{{"sample_size_sweep.csv", enrichment_csv(rows)},
-                                           {"sample_size_sweep.json", dump_json({{"target_power", a.target},
-                                                                                 {"run", run_provenance(base)},
-                                                                                 {"rows", rows}})},
-                                           {"scenario.yaml", "# Base scenario of the sweep\n" + to_yaml(base)}};
-  const std::string note = plot_enrichment_power(rows, a.target, "power_by_point", files);
-  write_results_folder(out_dir, files);
-  if (a.json) io.out << dump_json(rows);
-  else if (!a.quiet) io.out << enrichment_table(rows, "Simulated sample size for power " + format_number(a.target) + " at each grid point")
-                         << "  results written to " << out_dir << "/\n";
-  if (!note.empty()) io.err << note << "\n";
-  std::size_t unreached = 0;
-  for (const auto& r : rows) unreached += !r["reached"].get<bool>();
-  if (unreached) {
+  services::SampleSizeSweepRequest rq;
+  rq.search = search_request(a);
+  rq.sweeps = sw.sweeps;
+  rq.zip = sw.zip;
+  rq.max_hours = sw.max_hours;
+  rq.yes = sw.yes;
+  services::Callbacks cb;
+  cb.stop = &stop_flag();
+  if (!a.quiet && !a.json) cb.log = [io](const std::string& m) { io.err << m << "\n"; };
+  const services::SampleSizeSweepResult r = services::sample_size_sweep(rq, cb);
+  if (a.json) io.out << dump_json(r.rows);
+  else if (!a.quiet)
+    io.out << enrichment_table(r.rows, "Simulated sample size for power " + format_number(a.target) + " at each grid point")
+           << "  results written to " << r.out_dir << "/\n";
+  if (!r.plot_note.empty()) io.err << r.plot_note << "\n";
+  if (r.unreached) {
     io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max << " at "
-           << unreached << " of " << rows.size() << " grid points (marked + in the table). Raise --n-max or revisit the assumptions.\n";
+           << r.unreached << " of " << r.rows.size()
+           << " grid points (marked + in the table). Raise --n-max or revisit the assumptions.\n";
     return static_cast<int>(ExitCode::data);
   }
   return 0;

@@ -1,23 +1,12 @@
 // celltrial study SCENARIO : everything a responder-sensitivity study declares, in one folder with
 // its report: the base run with its subgroup and multiplicity results, the forest plot, the
 // enrichment table, the tornado plot, the sweep with its heat map, and report.html.
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
 #include <ostream>
 
 #include "celltrial/cli/commands.hpp"
-#include "celltrial/core/error.hpp"
-#include "celltrial/design/study.hpp"
-#include "celltrial/design/sweep.hpp"
-#include "celltrial/engine/engine.hpp"
-#include "celltrial/report/figures.hpp"
-#include "celltrial/report/html.hpp"
-#include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
-#include "celltrial/scenario/io.hpp"
-#include "celltrial/version_info.hpp"
+#include "celltrial/services/study.hpp"
 
 namespace celltrial::cli {
 
@@ -60,116 +49,27 @@ Action add_study(CLI::App& app, Streams io) {
   cmd->add_option("--max-hours", a->max_hours, "Ask for --yes above this estimated run time (default 1)")
       ->check(CLI::PositiveNumber);
   return [a, io]() {
-    std::vector<std::string> sets = a->sets;
-    if (a->trials > 0) sets.push_back("simulation.trials=" + std::to_string(a->trials));
-    if (a->seed >= 0) sets.push_back("simulation.seed=" + std::to_string(a->seed));
-    const Scenario base = load(a->file, sets);
-    const std::string out_dir = results_folder(a->out, base.name, ResultsKind::run);
-    check_writable_folder(out_dir);
-    std::vector<SweepAxis> axes;
-    for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
-    const auto grid = axes.empty() ? decltype(sweep_grid(axes, false)){} : sweep_grid(axes, base.sweep.zip);
-    // Every variant is loaded and checked before anything runs.
-    const auto loader = file_loader(a->file, sets);
-    const auto strategies = load_variants(loader, sets, enrichment_variants(base.enrichment));
-    const auto tornado = base.tornado.vary.empty() ? std::vector<Scenario>{}
-                                                   : load_variants(loader, sets, tornado_variants(base.tornado));
-    const auto points = load_variants(loader, sets, sweep_variants(grid));
-    const double per_trial = seconds_per_trial(base, a->threads);
-    const double variants = 1.0 + 2.0 * static_cast<double>(base.tornado.vary.size()) + static_cast<double>(grid.size());
-    // The enrichment search simulates about 12 candidate sizes per strategy at a few thousand trials.
-    const double search = static_cast<double>(base.enrichment.strategies.size()) * 12 *
-                          static_cast<double>(std::min(a->search_max_trials, 2 * a->search_trials));
-    check_run_time(per_trial * (variants * static_cast<double>(base.simulation.trials) + search) / 3600, a->max_hours, a->yes,
-                   "the study (" + format_number(variants) + " simulated variants of " + std::to_string(base.simulation.trials) +
-                       " trials and " + std::to_string(base.enrichment.strategies.size()) + " sample-size searches)",
-                   "study");
-
-    const auto t0 = std::chrono::steady_clock::now();
-    StudyOptions opt;
-    opt.threads = a->threads;
-    opt.stop = &stop_flag();
-    opt.search_trials = static_cast<std::uint64_t>(a->search_trials);
-    opt.search_max_trials = static_cast<std::uint64_t>(std::max(a->search_max_trials, a->search_trials));
-    if (!a->quiet) opt.log = [io](const std::string& m) { io.err << m << "\n" << std::flush; };
-    auto say = [&](const std::string& m) {
-      if (opt.log) opt.log(m);
-    };
-    std::map<std::string, std::string> files;
-    std::vector<std::string> notes;
-    auto note = [&](const std::string& n) {
-      if (!n.empty()) notes.push_back(n);
-    };
-
-    // 1. The base run.
-    say("base scenario: " + std::to_string(base.simulation.trials) + " trials");
-    const Model model(base);
-    EngineOptions eo;
-    eo.threads = a->threads;
-    eo.stop = opt.stop;
-    const Accumulator acc = run_trials(model, eo);
-    const nlohmann::json summary = summarise(base, acc, model.truth());
-    files["summary.json"] = dump_json(summary);
-    files["summary.csv"] = summary_csv(summary);
-    files["scenario.yaml"] = "# Fully resolved scenario of this study\n" + to_yaml(base);
-    nlohmann::json run = run_provenance(base);
-    run["command"] = "study";
-    run["scenario_source"] = base.source;
-    run["overrides"] = a->sets;
-    run["resolved_scenario"] = to_json(base);
-
-    // 2. Subgroups of one simulated trial and over all trials.
-    if (!base.analysis.subgroups.empty()) {
-      const nlohmann::json typical = typical_trial(model, 0);
-      files["forest.json"] = dump_json({{"trial", 0}, {"rows", typical}});
-      note(plot_forest(typical, summary, "forest", files));
-    }
-    // 3. Enrichment.
-    if (!base.enrichment.strategies.empty()) {
-      const nlohmann::json rows = run_enrichment(strategies, base.enrichment, opt);
-      files["enrichment.json"] = dump_json({{"target_power", base.enrichment.target_power},
-                                            {"screened_per_month", base.enrichment.screened_per_month},
-                                            {"rows", rows}});
-      files["enrichment.csv"] = enrichment_csv(rows);
-      note(plot_enrichment_power(rows, base.enrichment.target_power, "enrichment_power", files));
-    }
-    // 4. Tornado.
-    if (!base.tornado.vary.empty()) {
-      const nlohmann::json t = run_tornado(tornado, base.tornado, opt, &acc);  // its base is the base run
-      files["tornado.json"] = dump_json(t);
-      files["tornado.csv"] = tornado_csv(t);
-      note(plot_tornado(t, "tornado", files));
-    }
-    // 5. Sweep.
-    if (!grid.empty()) {
-      say("sweep: " + std::to_string(grid.size()) + " points");
-      SweepOptions so;
-      so.threads = a->threads;
-      so.stop = opt.stop;
-      const nlohmann::json rows = run_sweep(points, grid, so);
-      nlohmann::json sw = {{"mode", base.sweep.zip ? "zip" : "cartesian"}, {"axes", nlohmann::json::array()}, {"rows", rows}};
-      std::vector<std::string> keys;
-      std::vector<std::vector<std::string>> values;
-      for (const auto& ax : axes) {
-        sw["axes"].push_back({{"key", ax.key}, {"values", ax.values}});
-        keys.push_back(ax.key);
-        values.push_back(ax.values);
-      }
-      files["sweep.json"] = dump_json(sw);
-      files["sweep.csv"] = sweep_csv(rows, axes);
-      if (axes.size() >= 2 && !base.sweep.zip) note(plot_heatmap(rows, keys, values, "sweep_heatmap", files));
-    }
-    run["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    files["run.json"] = dump_json(run);
-    write_results_folder(out_dir, files);
-    const std::string html = html_report(out_dir);
-    write_file_atomic((std::filesystem::path(out_dir) / "report.html").string(), html);
+    services::StudyRequest rq;
+    rq.scenario_file = a->file;
+    rq.overrides = a->sets;
+    if (a->trials > 0) rq.trials = static_cast<std::uint64_t>(a->trials);
+    if (a->seed >= 0) rq.seed = static_cast<std::uint64_t>(a->seed);
+    rq.threads = a->threads;
+    rq.out = a->out;
+    rq.search_trials = static_cast<std::uint64_t>(a->search_trials);
+    rq.search_max_trials = static_cast<std::uint64_t>(a->search_max_trials);
+    rq.max_hours = a->max_hours;
+    rq.yes = a->yes;
+    services::Callbacks cb;
+    cb.stop = &stop_flag();
+    if (!a->quiet) cb.log = [io](const std::string& m) { io.err << m << "\n" << std::flush; };
+    const services::StudyResult r = services::study(rq, cb);
     if (!a->quiet) {
-      io.out << summary_table(summary);
-      if (files.count("enrichment.csv")) io.out << "\n" << enrichment_table(nlohmann::json::parse(files["enrichment.json"])["rows"]);
-      io.out << "\n  results and report.html written to " << out_dir << "/\n";
+      io.out << summary_table(r.summary);
+      if (!r.enrichment_rows.is_null()) io.out << "\n" << enrichment_table(r.enrichment_rows);
+      io.out << "\n  results and report.html written to " << r.out_dir << "/\n";
     }
-    for (const auto& n : notes) io.err << n << "\n";
+    for (const auto& n : r.notes) io.err << n << "\n";
     return 0;
   };
 }

@@ -10,12 +10,12 @@ namespace celltrial {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
 
-nlohmann::json num(double x) {
+nlohmann::json json_number(double x) {
   if (!std::isfinite(x)) return nullptr;
   return x;
 }
-}  // namespace
 
 Share share(std::uint64_t x, std::uint64_t n) {
   Share s;
@@ -91,30 +91,30 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
 }
 
 nlohmann::json to_json(const Share& x) {
-  return {{"estimate", num(x.estimate.value)},
-          {"mc_se", num(x.estimate.mc_se)},
-          {"ci95", {num(x.ci95_low), num(x.ci95_high)}},
+  return {{"estimate", json_number(x.estimate.value)},
+          {"mc_se", json_number(x.estimate.mc_se)},
+          {"ci95", {json_number(x.ci95_low), json_number(x.ci95_high)}},
           {"count", x.count},
           {"of", x.of}};
 }
 
 nlohmann::json to_json(const EffectEstimate& e) {
   nlohmann::json j = {
-      {"mean", num(e.mean.value)},
-      {"mc_se", num(e.mean.mc_se)},
-      {"true", num(e.truth.value)},
-      {"true_mc_se", num(e.truth.mc_se)},
+      {"mean", json_number(e.mean.value)},
+      {"mc_se", json_number(e.mean.mc_se)},
+      {"true", json_number(e.truth.value)},
+      {"true_mc_se", json_number(e.truth.mc_se)},
       {"true_source", e.true_source},
-      {"bias", num(e.bias.value)},
-      {"bias_mc_se", num(e.bias.mc_se)},
-      {"empirical_se", num(e.empirical_se.value)},
-      {"empirical_se_mc_se", num(e.empirical_se.mc_se)},
-      {"model_se", num(e.model_se.value)},
-      {"model_se_mc_se", num(e.model_se.mc_se)},
-      {"rmse", num(e.rmse.value)},
-      {"rmse_mc_se", num(e.rmse.mc_se)},
-      {"coverage", num(e.coverage.value)},
-      {"coverage_mc_se", num(e.coverage.mc_se)},
+      {"bias", json_number(e.bias.value)},
+      {"bias_mc_se", json_number(e.bias.mc_se)},
+      {"empirical_se", json_number(e.empirical_se.value)},
+      {"empirical_se_mc_se", json_number(e.empirical_se.mc_se)},
+      {"model_se", json_number(e.model_se.value)},
+      {"model_se_mc_se", json_number(e.model_se.mc_se)},
+      {"rmse", json_number(e.rmse.value)},
+      {"rmse_mc_se", json_number(e.rmse.mc_se)},
+      {"coverage", json_number(e.coverage.value)},
+      {"coverage_mc_se", json_number(e.coverage.mc_se)},
       {"ci_level", e.ci_level},
       {"estimable_trials", e.estimable_trials},
   };

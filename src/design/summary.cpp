@@ -16,10 +16,7 @@ namespace celltrial {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-nlohmann::json num(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  return x;
-}
+nlohmann::json num(double x) { return json_number(x); }
 
 nlohmann::json proportion(std::uint64_t x, std::uint64_t n) { return to_json(share(x, n)); }
 

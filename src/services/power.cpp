@@ -2,11 +2,19 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/files.hpp"
+#include "celltrial/design/study.hpp"
+#include "celltrial/design/summary.hpp"
+#include "celltrial/design/sweep.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/report/output.hpp"
+#include "celltrial/report/figures.hpp"
 #include "celltrial/report/power.hpp"
+#include "celltrial/report/summary.hpp"
+#include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/services/run_time.hpp"
 #include "celltrial/services/scenario_source.hpp"
+#include "celltrial/services/sweep.hpp"
 #include "poll.hpp"
 
 namespace celltrial::services {
@@ -81,6 +89,54 @@ SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
   rep.plot_note = sample_size_files(s, rq.target, rep.result, rep.json, files);
   write_results_folder(rep.out_dir, files);
   return rep;
+}
+
+SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& rq, const Callbacks& cb) {
+  const SampleSizeRequest& q = rq.search;
+  SampleSizeSweepResult res;
+  res.base = load(q.scenario_file, q.overrides);
+  std::vector<SweepAxis> axes;
+  for (const auto& t : rq.sweeps) axes.push_back(parse_sweep_axis(t));
+  const bool zip = rq.zip || res.base.sweep.zip;
+  check_grid_size(axes, zip);
+  const auto grid = sweep_grid(axes, zip);
+  EnrichmentSection e;
+  e.target_power = q.target;
+  for (const auto& point : grid) {
+    std::string label;
+    for (const auto& [k, v] : point) label += (label.empty() ? "" : ", ") + k + "=" + v;
+    e.strategies.emplace_back(label, point);
+  }
+  if (!q.prior.empty())
+    usage("--prior", "is not used with --sweep (the search targets conventional power at every grid point).",
+          "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
+  if (!(q.confidence > 0.5 && q.confidence < 1))
+    usage("--confidence", "must be in (0.5, 1) (got " + format_number(q.confidence) + ").", "e.g. 0.95.");
+  res.out_dir = results_folder(q.out, res.base.name, ResultsKind::power_sweep);
+  check_writable_folder(res.out_dir);
+  Poller poller(cb);
+  StudyOptions opt;
+  opt.threads = q.threads;
+  opt.stop = poller.stop();
+  opt.search_trials = q.trials;
+  opt.search_max_trials = std::max(q.max_trials, q.trials);
+  opt.search_confidence = q.confidence;
+  opt.search_n_max = q.n_max;
+  opt.log = poller.log();
+  const double hours = seconds_per_trial(res.base, q.threads) * static_cast<double>(grid.size()) * 12 *
+                       static_cast<double>(std::min<std::uint64_t>(q.max_trials, 8 * q.trials)) / 3600;
+  check_run_time(hours, rq.max_hours, rq.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
+                 "--sweep");
+  const std::vector<Scenario> points = load_variants(file_loader(q.scenario_file, q.overrides), q.overrides, sweep_variants(grid));
+  res.rows = poller.run([&] { return run_enrichment(points, e, opt); });
+  std::map<std::string, std::string> files{
+      {"sample_size_sweep.csv", enrichment_csv(res.rows)},
+      {"sample_size_sweep.json", dump_json({{"target_power", q.target}, {"run", run_provenance(res.base)}, {"rows", res.rows}})},
+      {"scenario.yaml", "# Base scenario of the sweep\n" + to_yaml(res.base)}};
+  res.plot_note = plot_enrichment_power(res.rows, q.target, "power_by_point", files);
+  write_results_folder(res.out_dir, files);
+  for (const auto& r : res.rows) res.unreached += !r["reached"].get<bool>();
+  return res;
 }
 
 }  // namespace celltrial::services

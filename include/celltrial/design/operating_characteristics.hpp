@@ -66,6 +66,9 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
 ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Accumulator& acc, std::size_t c,
                                                      std::size_t arm, const Truth& truth);
 
+/// A number as summary.json writes it: null when not finite (nothing to estimate).
+nlohmann::json json_number(double x);
+
 /// summary.json's blocks: a share is {estimate, mc_se, ci95, count, of}; an effect estimate
 /// {mean, mc_se, true, true_mc_se, true_source, bias, bias_mc_se, empirical_se, ...}; a comparison
 /// {arm, label, power (with favourable), power_unadjusted, estimate, assurance, safety}.

@@ -65,4 +65,27 @@ struct SampleSizeReport {
 /// unusable folder (io, before the search), interrupted.
 SampleSizeReport sample_size(const SampleSizeRequest& request, const Callbacks& callbacks = {});
 
+/// The simulated sample size at every point of a grid (`celltrial power SCENARIO --target P
+/// --sweep ...`): one row per point, as an enrichment table.
+struct SampleSizeSweepRequest {
+  SampleSizeRequest search;          ///< the scenario, target, confidence, trials, n_max, threads, out (default results/<name>-power-sweep/); no prior
+  std::vector<std::string> sweeps;   ///< "key.path=v1,v2,...", as --sweep
+  bool zip = false;
+  double max_hours = 1.0;            ///< refuse a search estimated longer than this ...
+  bool yes = false;                  ///< ... unless yes
+};
+
+struct SampleSizeSweepResult {
+  Scenario base;
+  nlohmann::json rows;     ///< one per grid point (run_enrichment's rows)
+  std::size_t unreached = 0;  ///< points where the target is not reached with N up to n_max
+  std::string out_dir;
+  std::string plot_note;
+};
+
+/// Runs the search at every point and writes sample_size_sweep.csv/.json, the plot and scenario.yaml.
+/// Throws Error: a prior (usage: the search targets conventional power), bad confidence, sweep or
+/// scenario, a search estimated longer than max_hours (usage), interrupted.
+SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& request, const Callbacks& callbacks = {});
+
 }  // namespace celltrial::services

@@ -1,0 +1,45 @@
+#pragma once
+// The study service: what `celltrial study` does, for any host program. Everything a scenario
+// declares for a sensitivity study, in one results folder with its report: the base run with its
+// subgroup and multiplicity results, the forest plot, the enrichment table, the tornado plot, the
+// sweep with its heat map, and report.html. Failures throw celltrial::Error with the command
+// line's located message and exit code; every variant is checked before anything runs.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "celltrial/scenario/scenario.hpp"
+#include "celltrial/services/callbacks.hpp"
+
+namespace celltrial::services {
+
+struct StudyRequest {
+  std::string scenario_file;            ///< empty: the built-in default scenario
+  std::vector<std::string> overrides;   ///< "key.path=value" everywhere, as --set
+  std::optional<std::uint64_t> trials;  ///< per simulated variant
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  std::string out;                      ///< results folder; empty: results/<name>/
+  std::uint64_t search_trials = 2000;   ///< first-round trials per candidate N of the enrichment search
+  std::uint64_t search_max_trials = 16000;
+  double max_hours = 1.0;  ///< refuse a study estimated longer than this ...
+  bool yes = false;        ///< ... unless yes
+};
+
+struct StudyResult {
+  Scenario base;
+  nlohmann::json summary;          ///< the base run's summary.json
+  nlohmann::json enrichment_rows;  ///< null without an enrichment section
+  std::string out_dir;
+  std::vector<std::string> notes;  ///< why a figure could not be drawn
+};
+
+/// Runs the study; progress notes ("base scenario: ...", each search step) go to the log callback.
+/// Throws Error: bad scenario or variant (data), a study estimated longer than max_hours (usage),
+/// an unusable folder (io, before anything runs), interrupted (nothing written).
+StudyResult study(const StudyRequest& request, const Callbacks& callbacks = {});
+
+}  // namespace celltrial::services
