@@ -5,16 +5,10 @@
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
-#include "celltrial/core/files.hpp"
 #include "celltrial/design/closed_form_power.hpp"
-#include "celltrial/design/study.hpp"
-#include "celltrial/design/sweep.hpp"
-#include "celltrial/report/figures.hpp"
-#include "celltrial/report/output.hpp"
 #include "celltrial/report/power.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
-#include "celltrial/scenario/io.hpp"
 #include "celltrial/services/power.hpp"
 #include "celltrial/stats/assurance.hpp"
 
