@@ -11,6 +11,7 @@
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/engine.hpp"
+#include "celltrial/services/merge.hpp"
 #include "celltrial/services/scenario_source.hpp"
 #include "celltrial/services/simulate.hpp"
 #include "test_support.hpp"
@@ -147,4 +148,36 @@ TEST_CASE("services: a host's interrupt stops the run with an interrupted error 
                                         {"simulation.trials=200000", "simulation.seed=3"});
   CHECK(r.summary == summarise(s, run_trials(s, EngineOptions{})));
   fs::remove_all(out);
+}
+
+TEST_CASE("services: shards run through the simulate service merge to the unsharded run's summary and "
+          "characteristics; a merge that would replace shard files is refused",
+          "[services][batch]") {
+  const fs::path dir = fresh_folder("merge");
+  services::SimulateRequest rq;
+  rq.scenario_file = test::source_path("scenarios/validation/reference_ancova.yaml");
+  rq.trials = 2000;
+  rq.seed = 4;
+  rq.threads = 2;
+  rq.out = (dir / "whole").string();
+  const services::SimulateResult whole = services::simulate(rq);
+  rq.out = (dir / "shards").string();
+  for (const char* k : {"1/3", "2/3", "3/3"}) {
+    rq.shard = k;
+    const services::SimulateResult part = services::simulate(rq);
+    CHECK(part.sharded);
+    CHECK(part.summary.is_null());
+  }
+  const services::MergeResult m = services::merge({{(dir / "shards").string()}, (dir / "merged").string()});
+  CHECK(m.shards == 3);
+  CHECK(m.summary == whole.summary);
+  CHECK(m.characteristics.comparisons[0].power.estimate == whole.characteristics.comparisons[0].power.estimate);
+  try {
+    services::merge({{(dir / "shards").string()}, (dir / "shards").string()});
+    FAIL("merged into the shard folder");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::io);
+  }
+  CHECK(fs::exists(dir / "shards" / "shard-1-of-3.json"));
+  fs::remove_all(dir);
 }
