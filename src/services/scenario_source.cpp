@@ -13,4 +13,11 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   return load_scenario_file(path, overrides);
 }
 
+std::vector<std::string> with_trials_and_seed(std::vector<std::string> overrides, std::optional<std::uint64_t> trials,
+                                              std::optional<std::uint64_t> seed) {
+  if (trials) overrides.push_back("simulation.trials=" + std::to_string(*trials));
+  if (seed) overrides.push_back("simulation.seed=" + std::to_string(*seed));
+  return overrides;
+}
+
 }  // namespace celltrial::services

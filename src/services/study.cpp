@@ -24,9 +24,7 @@ namespace celltrial::services {
 
 StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
   StudyResult res;
-  std::vector<std::string> sets = rq.overrides;
-  if (rq.trials) sets.push_back("simulation.trials=" + std::to_string(*rq.trials));
-  if (rq.seed) sets.push_back("simulation.seed=" + std::to_string(*rq.seed));
+  const std::vector<std::string> sets = with_trials_and_seed(rq.overrides, rq.trials, rq.seed);
   res.base = load(rq.scenario_file, sets);
   const Scenario& base = res.base;
   res.out_dir = results_folder(rq.out, base.name, ResultsKind::run);

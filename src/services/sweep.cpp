@@ -91,9 +91,7 @@ void check_grid_size(const std::vector<SweepAxis>& axes, bool zip) {
 
 SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
   SweepResult res;
-  std::vector<std::string> sets = rq.overrides;
-  if (rq.trials) sets.push_back("simulation.trials=" + std::to_string(*rq.trials));
-  if (rq.seed) sets.push_back("simulation.seed=" + std::to_string(*rq.seed));
+  const std::vector<std::string> sets = with_trials_and_seed(rq.overrides, rq.trials, rq.seed);
   res.base = load(rq.scenario_file, sets);
   const Scenario& base = res.base;
   res.axes = sweep_axes(base, rq.sweeps);

@@ -2,7 +2,9 @@
 // Where a service's scenario comes from: a YAML file, or the built-in copy of
 // scenarios/default.yaml when no file is named, with `--set`-style overrides ("key.path=value").
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,11 @@ inline constexpr const char* kDefaultScenarioName = "scenarios/default.yaml (bui
 /// Loads `path`, or the built-in default when `path` is empty, applying the overrides. Throws
 /// celltrial::Error with the located messages of load_scenario_file.
 Scenario load(const std::string& path, const std::vector<std::string>& overrides);
+
+/// The overrides followed by simulation.trials and simulation.seed when given (the services'
+/// `trials` and `seed` fields, which apply to every variant a sweep or study loads).
+std::vector<std::string> with_trials_and_seed(std::vector<std::string> overrides, std::optional<std::uint64_t> trials,
+                                              std::optional<std::uint64_t> seed);
 
 /// load(file, overrides) as a function of the overrides, for sweeps and study variants, which pass
 /// the caller's `sets` followed by the variant's own: problems with the variant's values are
