@@ -87,7 +87,6 @@ int closed_form(const PowerArgs& a, Streams io) {
     in.mmrm.correlation = stats::Correlation::ar1;
     in.mmrm.correlation_rho = a.corr;
   }
-  parse_test_name(a.test);
   if (!a.prior.empty()) q.prior = stats::parse_prior(a.prior);
   q.prior_text = a.prior;
   const bool sequential = a.design.looks != 0 || !a.design.information_fractions.empty();
