@@ -3,6 +3,7 @@
 #   include/celltrial/<layer>/*.hpp                      the public headers
 #   lib/<multiarch>/libcelltrial_<layer>.a               one static library per layer
 #   lib/<multiarch>/cmake/celltrial/                     celltrialConfig.cmake, its version file, the targets
+#   lib/<multiarch>/pkgconfig/celltrial.pc               the same for builds without CMake (the R package)
 #   share/celltrial/scenarios/                           the shipped scenarios
 #   share/man/man1/, share/bash-completion/, share/zsh/  man pages and completions (CELLTRIAL_DOCS)
 # in two components: `runtime` (the program, its pages, completions and scenarios) and `dev` (the
@@ -38,6 +39,19 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/celltrialConfigVersion.cm
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/celltrialConfig.cmake ${PROJECT_BINARY_DIR}/celltrialConfigVersion.cmake
         DESTINATION ${CELLTRIAL_INSTALL_CMAKEDIR} COMPONENT dev)
+
+# celltrial.pc: the compiler and linker flags of the whole library for pkg-config (the R package's
+# configure script uses it). The layers go highest first, so that each archive precedes the ones it
+# uses; the prefix is found from the file's own place, so the tree can be installed anywhere.
+set(pc_libs)
+set(pc_layers ${CELLTRIAL_LAYERS})
+list(REVERSE pc_layers)
+foreach(layer IN LISTS pc_layers)
+  string(APPEND pc_libs " -lcelltrial_${layer}")
+endforeach()
+string(REGEX REPLACE "[^/]+" ".." pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/celltrial.pc.in ${PROJECT_BINARY_DIR}/celltrial.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/celltrial.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
 # Man pages and shell completions, generated from the built program (cmake/make_docs.sh): help2man
 # on each command's --help, and `celltrial completion bash|zsh`.

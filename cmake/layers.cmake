@@ -20,7 +20,10 @@ function(celltrial_layer NAME)
   add_library(celltrial_${NAME} STATIC ${sources})
   target_include_directories(celltrial_${NAME} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
                              $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}> ${L_PUBLIC_INCLUDES})
-  set_target_properties(celltrial_${NAME} PROPERTIES EXPORT_NAME ${NAME})
+  # Position-independent, so that a shared library can link the static layers (the R package links
+  # them into its celltrial.so); -fno-semantic-interposition keeps the program's inlining as without.
+  set_target_properties(celltrial_${NAME} PROPERTIES EXPORT_NAME ${NAME} POSITION_INDEPENDENT_CODE ON)
+  target_compile_options(celltrial_${NAME} PRIVATE -fno-semantic-interposition)
   if(index GREATER 0)
     math(EXPR below "${index} - 1")
     list(GET CELLTRIAL_LAYERS ${below} lower)

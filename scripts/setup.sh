@@ -5,14 +5,16 @@
 #                                  a ThreadSanitizer build of libtbb from Debian's source package
 #                                  (scripts/build_tbb.sh; built once, about a minute, then kept)
 #   scripts/setup.sh --build-only  only what building and running the program needs (quick start)
+#   scripts/setup.sh --r           that and what installing the R package needs (scripts/install_r.sh)
 # As root it runs apt-get; otherwise it uses sudo when it may, or prints the exact command to run.
 set -euo pipefail
 MODE=all
 for arg in "$@"; do
   case $arg in
     --build-only) MODE=build ;;
+    --r) MODE=r ;;
     --cluster | --all) MODE=all ;;  # --cluster: the former name of the default
-    *) echo "celltrial setup: unknown option '$arg' (options: --build-only)" >&2; exit 64 ;;
+    *) echo "celltrial setup: unknown option '$arg' (options: --build-only, --r)" >&2; exit 64 ;;
   esac
 done
 PACKAGES=(
@@ -27,6 +29,9 @@ PACKAGES=(
   gnuplot-nox                    # plots (optional at run time; tables are written without it)
   help2man                       # the man pages, made from each command's --help at build time
 )
+if [[ $MODE == r ]]; then
+  PACKAGES+=(r-base-core pkgconf r-cran-rcpp)  # the R package, linked to the installed library
+fi
 if [[ $MODE == all ]]; then
   PACKAGES+=(
     catch2                       # unit tests (Catch2 v2)
@@ -41,6 +46,7 @@ if [[ $MODE == all ]]; then
     dpkg-dev                     # dpkg-source unpacks oneTBB's source for the TSan libtbb; dpkg-shlibdeps for cpack
     lintian                      # the Debian packages checked: tests/install/deb_test.sh
     r-base-core r-cran-nlme r-cran-emmeans r-cran-lme4 r-cran-pbkrtest r-cran-jsonlite r-cran-rpact  # R: MMRM and group-sequential reference checks, benchmarks
+    pkgconf r-cran-rcpp r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-ggplot2 r-cran-roxygen2 r-cran-processx pandoc  # the R package (r/celltrial): build, check, vignette
   )
 fi
 missing=()

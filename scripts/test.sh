@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite: every CTest test of the Release
-# build (labels unit, statistical, program, cluster, browser, fuzz, sanitizer; README "Testing").
+# build (labels unit, statistical, program, cluster, browser, r, fuzz, sanitizer; README "Testing").
 # The sanitizer and fuzz tests build their own copies under build/ (only what they test).
 #   scripts/test.sh                 CI mode: statistical checks with fewer trials and honest tolerances
 #   scripts/test.sh --full          release checks: 1,000,000 trials per statistical check, longer fuzzing

@@ -3,10 +3,7 @@
 
 #include "celltrial/cli/commands.hpp"
 #include "celltrial/core/error.hpp"
-#include "celltrial/design/study.hpp"
-#include "celltrial/design/sweep.hpp"
-#include "celltrial/model/model.hpp"
-#include "celltrial/scenario/io.hpp"
+#include "celltrial/services/validate.hpp"
 
 namespace celltrial::cli {
 
@@ -20,18 +17,7 @@ Action add_validate(CLI::App& app, Streams io) {
     int worst = 0;
     for (const auto& f : *files) {
       try {
-        const Scenario s = load_scenario_file(f, *sets);
-        // The variants the study and sweep commands would load: enrichment strategies, tornado
-        // settings and sweep grid points (each names itself in its error).
-        const auto loader = file_loader(f, *sets);
-        load_variants(loader, *sets, enrichment_variants(s.enrichment));
-        if (!s.tornado.vary.empty()) load_variants(loader, *sets, tornado_variants(s.tornado));
-        std::vector<SweepAxis> axes;
-        for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
-        if (!axes.empty()) load_variants(loader, *sets, sweep_variants(sweep_grid(axes, s.sweep.zip)));
-        // What simulate sets up before its first trial: the model refuses eligibility limits that no
-        // child (or fewer than 1 in 10,000 screened) meets, which only screening children shows.
-        (void)Model(s);
+        const Scenario s = services::validate({f, "", *sets});
         io.out << f << ": ok (" << s.name << ")\n";
       } catch (const Error& e) {
         for (const auto& d : e.diagnostics()) io.err << d.str() << "\n";

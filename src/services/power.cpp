@@ -44,12 +44,12 @@ ClosedFormPowerResult closed_form_power(const ClosedFormPowerRequest& rq) {
 
 SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
   std::vector<std::string> sets = rq.overrides;
-  const Scenario probe = load(rq.scenario_file, sets);
+  const Scenario probe = load(rq.scenario_file, rq.scenario_text, sets);
   const std::size_t first = probe.active_arms().at(0);
   if (!rq.prior.empty())
     sets.push_back("arms[" + std::to_string(first) + "].effect_prior=" + prior_flow_yaml(stats::parse_prior(rq.prior)));
   SampleSizeReport rep;
-  rep.scenario = load(rq.scenario_file, sets);
+  rep.scenario = load(rq.scenario_file, rq.scenario_text, sets);
   const Scenario& s = rep.scenario;
   // The search targets the power at the prior's location (conventional power; find_sample_size()
   // drops the priors); assurance is reported beside it.
@@ -94,7 +94,7 @@ SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
 SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& rq, const Callbacks& cb) {
   const SampleSizeRequest& q = rq.search;
   SampleSizeSweepResult res;
-  res.base = load(q.scenario_file, q.overrides);
+  res.base = load(q.scenario_file, q.scenario_text, q.overrides);
   std::vector<SweepAxis> axes;
   for (const auto& t : rq.sweeps) axes.push_back(parse_sweep_axis(t));
   const bool zip = rq.zip || res.base.sweep.zip;
@@ -127,7 +127,8 @@ SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& rq, const 
                        static_cast<double>(std::min<std::uint64_t>(q.max_trials, 8 * q.trials)) / 3600;
   check_run_time(hours, rq.max_hours, rq.yes, "the sample-size search at " + std::to_string(grid.size()) + " grid points",
                  "--sweep");
-  const std::vector<Scenario> points = load_variants(file_loader(q.scenario_file, q.overrides), q.overrides, sweep_variants(grid));
+  const std::vector<Scenario> points =
+      load_variants(file_loader(q.scenario_file, q.overrides, q.scenario_text), q.overrides, sweep_variants(grid));
   res.rows = poller.run([&] { return run_enrichment(points, e, opt); });
   std::map<std::string, std::string> files{
       {"sample_size_sweep.csv", enrichment_csv(res.rows)},

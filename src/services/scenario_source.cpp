@@ -13,6 +13,16 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   return load_scenario_file(path, overrides);
 }
 
+Scenario load(const std::string& path, const std::string& text, const std::vector<std::string>& overrides) {
+  if (text.empty()) return load(path, overrides);
+  return load_scenario_text(text, source_name(path, text), overrides);
+}
+
+std::string source_name(const std::string& path, const std::string& text) {
+  if (!text.empty()) return path.empty() ? kTextScenarioName : path;
+  return path.empty() ? kDefaultScenarioName : path;
+}
+
 std::vector<std::string> with_trials_and_seed(std::vector<std::string> overrides, std::optional<std::uint64_t> trials,
                                               std::optional<std::uint64_t> seed) {
   if (trials) overrides.push_back("simulation.trials=" + std::to_string(*trials));

@@ -73,7 +73,7 @@ class ThrottledRunner final : public ChunkRunner {
 
 SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   SimulateResult res;
-  Scenario s = load(rq.scenario_file, rq.overrides);
+  Scenario s = load(rq.scenario_file, rq.scenario_text, rq.overrides);
   if (rq.trials) s.simulation.trials = *rq.trials;
   if (rq.seed) s.simulation.seed = *rq.seed;
   const bool sharded = !rq.shard.empty();
@@ -158,7 +158,7 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   run["threads"] = res.threads;
   run["mpi_ranks"] = res.mpi_ranks;
   run["resumed_trials"] = res.resumed;
-  run["scenario_source"] = rq.scenario_file.empty() ? kDefaultScenarioName : rq.scenario_file;
+  run["scenario_source"] = source_name(rq.scenario_file, rq.scenario_text);
   run["overrides"] = rq.overrides;
   run["started_utc"] = started;
   run["finished_utc"] = utc_now();

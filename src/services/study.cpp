@@ -25,7 +25,7 @@ namespace celltrial::services {
 StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
   StudyResult res;
   const std::vector<std::string> sets = with_trials_and_seed(rq.overrides, rq.trials, rq.seed);
-  res.base = load(rq.scenario_file, sets);
+  res.base = load(rq.scenario_file, rq.scenario_text, sets);
   const Scenario& base = res.base;
   res.out_dir = results_folder(rq.out, base.name, ResultsKind::run);
   check_writable_folder(res.out_dir);
@@ -33,7 +33,7 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
   for (const auto& [k, v] : base.sweep.vary) axes.push_back(SweepAxis{k, v});
   const auto grid = axes.empty() ? decltype(sweep_grid(axes, false)){} : sweep_grid(axes, base.sweep.zip);
   // Every variant is loaded and checked before anything runs.
-  const auto loader = file_loader(rq.scenario_file, sets);
+  const auto loader = file_loader(rq.scenario_file, sets, rq.scenario_text);
   const auto strategies = load_variants(loader, sets, enrichment_variants(base.enrichment));
   const auto tornado =
       base.tornado.vary.empty() ? std::vector<Scenario>{} : load_variants(loader, sets, tornado_variants(base.tornado));

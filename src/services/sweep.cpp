@@ -92,7 +92,7 @@ void check_grid_size(const std::vector<SweepAxis>& axes, bool zip) {
 SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
   SweepResult res;
   const std::vector<std::string> sets = with_trials_and_seed(rq.overrides, rq.trials, rq.seed);
-  res.base = load(rq.scenario_file, sets);
+  res.base = load(rq.scenario_file, rq.scenario_text, sets);
   const Scenario& base = res.base;
   res.axes = sweep_axes(base, rq.sweeps);
   res.zip = rq.zip || base.sweep.zip;
@@ -102,7 +102,7 @@ SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
   if (!rq.shard.empty() && !rq.merge.empty())
     usage("--shard / --merge", "give --shard or --merge, not both.", "run every shard first, then merge them.");
   // Each grid point's scenario, checked before anything runs.
-  const std::vector<Scenario> points = load_variants(file_loader(rq.scenario_file, sets), sets, sweep_variants(grid));
+  const std::vector<Scenario> points = load_variants(file_loader(rq.scenario_file, sets, rq.scenario_text), sets, sweep_variants(grid));
   Poller poller(cb);
 
   if (!rq.shard.empty()) {

@@ -37,7 +37,8 @@ struct ClosedFormPowerResult {
 ClosedFormPowerResult closed_form_power(const ClosedFormPowerRequest& request);
 
 struct SampleSizeRequest {
-  std::string scenario_file;           ///< empty: the built-in default scenario
+  std::string scenario_file;           ///< empty: the built-in default scenario (or scenario_text)
+  std::string scenario_text;           ///< YAML text to use instead (scenario_file then only names it)
   std::vector<std::string> overrides;  ///< "key.path=value", as --set
   /// A prior on the first active arm's effect (as --prior: normal(m,s), truncnormal(m,s,lo,hi),
   /// discrete(v:w,...)); empty: the scenario's own effect_prior, if any.

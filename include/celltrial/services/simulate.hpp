@@ -19,7 +19,8 @@
 namespace celltrial::services {
 
 struct SimulateRequest {
-  std::string scenario_file;             ///< empty: the built-in default scenario
+  std::string scenario_file;             ///< empty: the built-in default scenario (or scenario_text)
+  std::string scenario_text;             ///< YAML text to use instead (scenario_file then only names it)
   std::vector<std::string> overrides;    ///< "key.path=value", as --set
   std::optional<std::uint64_t> trials;   ///< overrides simulation.trials
   std::optional<std::uint64_t> seed;     ///< overrides simulation.seed

@@ -17,7 +17,8 @@
 namespace celltrial::services {
 
 struct StudyRequest {
-  std::string scenario_file;            ///< empty: the built-in default scenario
+  std::string scenario_file;            ///< empty: the built-in default scenario (or scenario_text)
+  std::string scenario_text;            ///< YAML text to use instead (scenario_file then only names it)
   std::vector<std::string> overrides;   ///< "key.path=value" everywhere, as --set
   std::optional<std::uint64_t> trials;  ///< per simulated variant
   std::optional<std::uint64_t> seed;

@@ -18,7 +18,8 @@
 namespace celltrial::services {
 
 struct SweepRequest {
-  std::string scenario_file;            ///< empty: the built-in default scenario
+  std::string scenario_file;            ///< empty: the built-in default scenario (or scenario_text)
+  std::string scenario_text;            ///< YAML text to use instead (scenario_file then only names it)
   std::vector<std::string> overrides;   ///< "key.path=value" at every point, as --set
   std::vector<std::string> sweeps;      ///< "key.path=v1,v2,...", as --sweep; adds to (or replaces an axis of) the scenario's sweep section
   bool zip = false;                     ///< values in step instead of every combination

@@ -1,0 +1,4 @@
+library(testthat)
+library(celltrial)
+
+test_check("celltrial")
