@@ -3,7 +3,7 @@
 #   include/celltrial/<layer>/*.hpp                      the public headers
 #   lib/<multiarch>/libcelltrial_<layer>.a               one static library per layer
 #   lib/<multiarch>/cmake/celltrial/                     celltrialConfig.cmake, its version file, the targets
-#   lib/<multiarch>/pkgconfig/celltrial.pc               the same for builds without CMake (the R package)
+#   lib/<multiarch>/pkgconfig/celltrial.pc               the same for pkg-config (the R package's configure)
 #   share/celltrial/scenarios/                           the shipped scenarios
 #   share/man/man1/, share/bash-completion/, share/zsh/  man pages and completions (CELLTRIAL_DOCS)
 # in two components: `runtime` (the program, its pages, completions and scenarios) and `dev` (the
@@ -49,9 +49,16 @@ list(REVERSE pc_layers)
 foreach(layer IN LISTS pc_layers)
   string(APPEND pc_libs " -lcelltrial_${layer}")
 endforeach()
-string(REGEX REPLACE "[^/]+" ".." pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+# The file goes to the multiarch folder (lib/x86_64-linux-gnu/pkgconfig), where pkg-config looks
+# first and where Debian wants the .pc of architecture-dependent libraries.
+set(pc_dir ${CMAKE_INSTALL_LIBDIR})
+if(CMAKE_LIBRARY_ARCHITECTURE AND NOT pc_dir MATCHES "${CMAKE_LIBRARY_ARCHITECTURE}")
+  string(APPEND pc_dir "/${CMAKE_LIBRARY_ARCHITECTURE}")
+endif()
+string(APPEND pc_dir "/pkgconfig")
+string(REGEX REPLACE "[^/]+" ".." pc_up "${pc_dir}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/celltrial.pc.in ${PROJECT_BINARY_DIR}/celltrial.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/celltrial.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+install(FILES ${PROJECT_BINARY_DIR}/celltrial.pc DESTINATION ${pc_dir} COMPONENT dev)
 
 # Man pages and shell completions, generated from the built program (cmake/make_docs.sh): help2man
 # on each command's --help, and `celltrial completion bash|zsh`.

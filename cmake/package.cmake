@@ -36,9 +36,10 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "celltrial (= ${PROJECT_VERSION}), libboost-dev (>= 1.74), libeigen3-dev (>= 3.3), libtbb-dev, libcli11-dev, libyaml-cpp-dev, nlohmann-json3-dev (>= 3.10), libpcg-cpp-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
-    "celltrial as a C++ library: headers, static libraries and CMake package
+    "celltrial as a C++ library: headers, static libraries, CMake package
 The library behind the celltrial program, for programs that run its
-scenarios: find_package(celltrial CONFIG) and link celltrial::celltrial.")
+scenarios: find_package(celltrial CONFIG) and link celltrial::celltrial,
+or pkg-config celltrial (as the R package does).")
 
 # copyright and changelog.gz for each package.
 set(deb_doc ${PROJECT_BINARY_DIR}/debian-doc)

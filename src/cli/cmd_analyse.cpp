@@ -6,9 +6,9 @@
 
 #include "celltrial/analysis/long_data.hpp"
 #include "celltrial/cli/commands.hpp"
-#include "celltrial/core/error.hpp"
 #include "celltrial/report/data_analysis.hpp"
 #include "celltrial/scenario/schema.hpp"
+#include "celltrial/services/analyse.hpp"
 
 namespace celltrial::cli {
 
@@ -19,13 +19,6 @@ std::vector<std::string> names(const std::array<schema::Option<E>, N>& options) 
   std::vector<std::string> out;
   for (const auto& o : options) out.push_back(o.name);
   return out;
-}
-template <class E, std::size_t N>
-E value(const std::array<schema::Option<E>, N>& options, const std::string& name) {
-  for (const auto& o : options)
-    if (name == o.name) return o.value;
-  CELLTRIAL_ASSERT(false && "the option's check allows only these names");
-  return options[0].value;
 }
 
 struct AnalyseArgs {
@@ -97,24 +90,17 @@ Action add_analyse(CLI::App& app, Streams io) {
                   "cannot be fitted to it.") +
               "\n\n" + cmd->get_footer());
   return [a, io, covariance, fallback, df, visit, trial]() {
-    LongDataOptions opts = a->options;
-    opts.method = value(schema::kMethods, a->method);
-    opts.estimand = value(schema::kEstimands, a->estimand);
-    if (covariance->count() > 0) opts.covariance = value(schema::kCovarianceStructures, a->covariance);
-    if (df->count() > 0) opts.df = value(schema::kDfMethods, a->df);
-    if (visit->count() > 0) opts.visit = a->visit;
-    if (trial->count() > 0) opts.trial = a->trial;
-    if (fallback->count() > 0) {
-      std::vector<CovarianceStructure> list;
-      for (const auto& f : a->fallback)
-        if (f != "none") list.push_back(value(schema::kCovarianceStructures, f));
-      if (list.size() != a->fallback.size() && !list.empty())
-        throw Error(ExitCode::usage, Diagnostic{{"command line (--fallback)", 0, 0}, "",
-                                                "'none' cannot be listed with structures.",
-                                                "give structures, e.g. --fallback toeplitz,cs, or --fallback none."});
-      opts.fallback = list;
-    }
-    const DataAnalysis result = analyse_data_file(a->file, opts);
+    services::AnalyseRequest rq;
+    rq.data_file = a->file;
+    rq.method = a->method;
+    rq.estimand = a->estimand;
+    if (covariance->count() > 0) rq.covariance = a->covariance;
+    if (df->count() > 0) rq.df = a->df;
+    if (fallback->count() > 0) rq.fallback = a->fallback;
+    rq.options = a->options;
+    if (visit->count() > 0) rq.options.visit = a->visit;
+    if (trial->count() > 0) rq.options.trial = a->trial;
+    const DataAnalysis result = services::analyse(rq);
     if (a->json) io.out << data_analysis_json(result).dump(2) << "\n";
     else io.out << data_analysis_table(result);
     return 0;

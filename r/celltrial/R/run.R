@@ -12,7 +12,7 @@
 #' @param trials,seed The number of trials and the seed; `NULL` keeps the scenario's
 #'   `simulation.trials` and `simulation.seed`. A seed above 2^53 can be given as a string of digits.
 #' @param set Values to change, as `--set` does: a named list of key paths, e.g.
-#'   `list("design.n_per_arm" = 150)`.
+#'   `list("design.sample_size" = 150)`.
 #' @param threads Worker threads; 0 uses every core. Results do not depend on it.
 #' @param out A folder to write the results folder to (`summary.json`, `summary.csv`, `run.json`,
 #'   `scenario.yaml`, `report.html`), as the command line does; `NULL` writes nothing.
@@ -52,13 +52,14 @@ ct_simulate <- function(scenario = NULL, trials = NULL, seed = NULL, set = list(
 #' @param zip Take the axes' values in step instead of every combination.
 #' @param max_hours Refuse a sweep estimated to take longer than this.
 #' @param trials Trials per grid point (`NULL`: the scenario's).
+#' @param seed The seed (`NULL`: the scenario's); every point uses it (common random numbers).
 #' @return A `celltrial_sweep`: `table` (a data frame, one row per grid point and comparison, the
 #'   swept keys first, each estimate followed by its `_mc_se` column), `rows` (each point's values
 #'   and `summary.json`), `run` and `out`.
 #' @examples
-#' s <- ct_sweep(ct_default(), sweep = list("design.n_per_arm" = c(100, 200)), trials = 200, seed = 1,
+#' s <- ct_sweep(ct_default(), sweep = list("design.sample_size" = c(100, 200)), trials = 200, seed = 1,
 #'               threads = 1)
-#' s$table[, c("design.n_per_arm", "power", "power_mc_se")]
+#' s$table[, c("design.sample_size", "power", "power_mc_se")]
 #' @export
 ct_sweep <- function(scenario = NULL, sweep = list(), zip = FALSE, trials = NULL, seed = NULL, set = list(),
                      threads = 0L, out = NULL, max_hours = 1, progress = interactive()) {
@@ -81,6 +82,7 @@ ct_sweep <- function(scenario = NULL, sweep = list(), zip = FALSE, trials = NULL
 #'
 #' @inheritParams ct_simulate
 #' @param trials Trials per simulated variant (`NULL`: the scenario's).
+#' @param seed The seed (`NULL`: the scenario's).
 #' @param max_hours Refuse a study estimated to take longer than this.
 #' @param search_trials First-round trials per candidate N of the enrichment search (`NULL`: 2000).
 #' @param out A folder for the whole results folder with its figures and `report.html`; `NULL`
@@ -146,7 +148,7 @@ ct_study <- function(scenario = NULL, trials = NULL, seed = NULL, set = list(), 
   if (is.character(sweep) && is.null(names(sweep))) return(sweep)
   keys <- names(sweep)
   if (is.null(keys) || any(is.na(keys) | keys == ""))
-    .ct_usage("sweep", "every axis needs its key path as its name.", "e.g. list(\"design.n_per_arm\" = c(100, 200)).")
+    .ct_usage("sweep", "every axis needs its key path as its name.", "e.g. list(\"design.sample_size\" = c(100, 200)).")
   vapply(seq_along(sweep), function(i) {
     v <- sweep[[i]]
     items <- vapply(seq_along(v), function(j) .ct_call("ct_c_flow_yaml", if (is.list(v)) v[[j]] else v[j],

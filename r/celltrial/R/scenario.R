@@ -16,9 +16,12 @@
 #' @seealso [ct_simulate()] to run one.
 #' @examples
 #' sc <- ct_default()
-#' sc$design$n_per_arm
-#' sc$design$n_per_arm <- 150
-#' ct_validate(sc)$design$n_per_arm
+#' sc$design$sample_size
+#' sc$design$sample_size <- 300
+#' ct_validate(sc)$design$sample_size
+#' # A mistake is an R error with the command line's message:
+#' sc$design$sample_sise <- 300
+#' try(ct_validate(sc))
 #' @export
 ct_scenario <- function(file) {
   if (!is.character(file) || length(file) != 1L || is.na(file))

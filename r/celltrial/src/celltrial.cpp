@@ -28,11 +28,14 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/closed_form_power.hpp"
+#include "celltrial/report/boundaries.hpp"
+#include "celltrial/report/data_analysis.hpp"
 #include "celltrial/report/power.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
 #include "celltrial/scenario/io.hpp"
 #include "celltrial/services/about.hpp"
+#include "celltrial/services/analyse.hpp"
 #include "celltrial/services/callbacks.hpp"
 #include "celltrial/services/power.hpp"
 #include "celltrial/services/scenario_source.hpp"
@@ -41,6 +44,7 @@
 #include "celltrial/services/sweep.hpp"
 #include "celltrial/services/validate.hpp"
 #include "celltrial/stats/assurance.hpp"
+#include "celltrial/stats/group_sequential.hpp"
 
 #ifndef CELLTRIAL_R_PREFIX
 #define CELLTRIAL_R_PREFIX ""
@@ -308,15 +312,16 @@ std::string r_to_yaml(SEXP x, const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // JSON -> R
 
-SEXP json_to_r(const nlohmann::json& j) {
-  using nlohmann::json;
+/// For nlohmann::json and nlohmann::ordered_json (whose keys keep the order they were written in).
+template <class json>
+SEXP json_to_r(const json& j) {
   switch (j.type()) {
     case json::value_t::null: return R_NilValue;
-    case json::value_t::boolean: return LogicalVector::create(j.get<bool>());
+    case json::value_t::boolean: return LogicalVector::create(j.template get<bool>());
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return NumericVector::create(j.get<double>());
-    case json::value_t::string: return Rcpp::wrap(j.get<std::string>());
+    case json::value_t::number_float: return NumericVector::create(j.template get<double>());
+    case json::value_t::string: return Rcpp::wrap(j.template get<std::string>());
     case json::value_t::object: {
       List out(j.size());
       CharacterVector names(j.size());
@@ -339,17 +344,17 @@ SEXP json_to_r(const nlohmann::json& j) {
       }
       if (any && numbers) {
         NumericVector v(j.size());
-        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_REAL : j[i].get<double>();
+        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_REAL : j[i].template get<double>();
         return v;
       }
       if (any && strings) {
         CharacterVector v(j.size());
-        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_STRING : Rcpp::String(j[i].get<std::string>());
+        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_STRING : Rcpp::String(j[i].template get<std::string>());
         return v;
       }
       if (any && bools) {
         LogicalVector v(j.size());
-        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_LOGICAL : static_cast<int>(j[i].get<bool>());
+        for (std::size_t i = 0; i < j.size(); ++i) v[i] = j[i].is_null() ? NA_LOGICAL : static_cast<int>(j[i].template get<bool>());
         return v;
       }
       List out(j.size());
@@ -693,6 +698,52 @@ SEXP ct_c_power(SEXP delta, SEXP smd, SEXP sd, SEXP power, SEXP n, SEXP test, SE
   });
 }
 
+SEXP ct_c_analyse(SEXP file, SEXP text, SEXP method, SEXP covariance, SEXP fallback, SEXP df, SEXP estimand,
+                  SEXP control, SEXP arm, SEXP visit, SEXP visits, SEXP response, SEXP adjust, SEXP trial, SEXP alpha) {
+  return guarded([&] {
+    ct::services::AnalyseRequest rq;
+    rq.data_file = str(file);
+    rq.data_text = str(text);
+    rq.method = str(method);
+    rq.covariance = str(covariance);
+    if (!Rf_isNull(fallback)) rq.fallback = strs(fallback);
+    rq.df = str(df);
+    rq.estimand = str(estimand);
+    ct::LongDataOptions& o = rq.options;
+    o.control = str(control);
+    o.arm = str(arm);
+    if (!Rf_isNull(visit)) o.visit = Rcpp::as<double>(visit);
+    o.visits = nums(visits);
+    o.response = str(response);
+    o.adjust = str(adjust);
+    if (!Rf_isNull(trial)) o.trial = str(trial);
+    o.alpha = Rcpp::as<double>(alpha);
+    const ct::DataAnalysis a = ct::services::analyse(rq);
+    return List::create(Rcpp::Named("result") = json_to_r(ct::data_analysis_json(a)),
+                        Rcpp::Named("text") = ct::data_analysis_table(a));
+  });
+}
+
+SEXP ct_c_boundaries(SEXP looks, SEXP information, SEXP boundary, SEXP parameter, SEXP alpha, SEXP sides,
+                     SEXP beta_spending, SEXP beta_parameter, SEXP beta, SEXP binding) {
+  return guarded([&] {
+    ct::stats::BoundariesOptions o;
+    o.looks = Rcpp::as<int>(looks);
+    o.information_fractions = nums(information);
+    o.boundary = str(boundary);
+    if (!Rf_isNull(parameter)) o.parameter = Rcpp::as<double>(parameter);
+    o.alpha = Rcpp::as<double>(alpha);
+    o.sides = Rcpp::as<int>(sides);
+    o.beta_spending = str(beta_spending);
+    if (!Rf_isNull(beta_parameter)) o.beta_parameter = Rcpp::as<double>(beta_parameter);
+    if (!Rf_isNull(beta)) o.beta = Rcpp::as<double>(beta);
+    o.binding = Rcpp::as<bool>(binding);
+    const ct::stats::Boundaries b = ct::stats::compute_boundaries(o);
+    return List::create(Rcpp::Named("result") = json_to_r(ct::boundaries_json(b)),
+                        Rcpp::Named("text") = ct::boundaries_table(b));
+  });
+}
+
 }  // extern "C"
 
 // ---------------------------------------------------------------------------------------------
@@ -711,6 +762,8 @@ static const R_CallMethodDef kCallMethods[] = {
     {"ct_c_study", reinterpret_cast<DL_FUNC>(&ct_c_study), 10},
     {"ct_c_read_csv", reinterpret_cast<DL_FUNC>(&ct_c_read_csv), 1},
     {"ct_c_power", reinterpret_cast<DL_FUNC>(&ct_c_power), 14},
+    {"ct_c_analyse", reinterpret_cast<DL_FUNC>(&ct_c_analyse), 15},
+    {"ct_c_boundaries", reinterpret_cast<DL_FUNC>(&ct_c_boundaries), 10},
     {nullptr, nullptr, 0}};
 
 extern "C" void R_init_celltrial(DllInfo* dll) {
