@@ -12,7 +12,7 @@ for tool in R Rscript pkg-config pandoc; do
 done
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 export CELLTRIAL_PREFIX=$tmp/prefix
 export R_LIBS_USER=$tmp/lib R_LIBS=$tmp/lib
@@ -38,7 +38,7 @@ R CMD build celltrial >build.log 2>&1 || { cat build.log; echo "FAIL: R CMD buil
 tarball=$(ls celltrial_*.tar.gz)
 # The vignette was built just now; check does not run it a second time.
 if ! R CMD check --no-manual --ignore-vignettes "$tarball" >check.log 2>&1; then
-  cat check.log
+  awk '/^\* / {show = /\.\.\. (NOTE|WARNING|ERROR)$/} show' celltrial.Rcheck/00check.log 2>/dev/null || cat check.log
   for f in celltrial.Rcheck/00install.out celltrial.Rcheck/tests/testthat.Rout.fail; do
     [[ -f $f ]] && { echo "== $f"; tail -60 "$f"; }
   done
@@ -46,7 +46,8 @@ if ! R CMD check --no-manual --ignore-vignettes "$tarball" >check.log 2>&1; then
   exit 1
 fi
 status=$(grep '^Status:' celltrial.Rcheck/00check.log || true)
-grep -E '^\* checking .*\.\.\. (NOTE|WARNING|ERROR)' -A8 celltrial.Rcheck/00check.log || true
+# Each NOTE, WARNING or ERROR with its explanation (the lines up to the next check).
+awk '/^\* / {show = /\.\.\. (NOTE|WARNING|ERROR)$/} show' celltrial.Rcheck/00check.log
 echo "R CMD check: $status"
 if grep -qE 'WARNING|ERROR' <<<"$status"; then
   echo "FAIL: R CMD check reports $status"
