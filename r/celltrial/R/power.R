@@ -63,3 +63,58 @@ print.celltrial_power <- function(x, ...) {
   cat(attr(x, "text"))
   invisible(x)
 }
+
+#' Simulated sample size of a scenario
+#'
+#' As `celltrial power SCENARIO --target P`: the smallest total sample size whose simulated power
+#' reaches `target` with one-sided confidence `confidence`, found by a search over N on common
+#' random numbers (a normal-approximation start from a pilot, then rounds of simulations with more
+#' trials near the crossing). With an effect prior (`prior`, or the scenario's own) the assurance at
+#' the chosen N is reported as well.
+#'
+#' @inheritParams ct_simulate
+#' @param target The power to reach.
+#' @param confidence One-sided confidence that the power at the chosen N is at least `target`.
+#' @param trials Trials per candidate N in the first round.
+#' @param max_trials Trials per candidate N at most.
+#' @param n_max The largest total N considered.
+#' @param prior A prior on the first active arm's effect, e.g. `"normal(1.42, 0.56)"`; `NULL`: the
+#'   scenario's own, if any.
+#' @param out A folder for the results (`power_curve.csv`, `.json`, the plot, `scenario.yaml`);
+#'   `NULL` writes nothing.
+#' @return A `celltrial_sample_size`: `n_total` (the chosen N), `reached`, `curve` (a data frame of
+#'   the simulated power at each N tried, with its MC SE and 95 % interval), `result` (all of
+#'   `power_curve.json`, with the assurance when there is a prior) and `out`; `print()` shows the
+#'   command line's table.
+#' @examples
+#' \donttest{
+#' ss <- ct_sample_size(NULL, target = 0.8, trials = 500, max_trials = 2000)
+#' ss$n_total
+#' ss$curve
+#' }
+#' @export
+ct_sample_size <- function(scenario = NULL, target = 0.8, confidence = 0.95, trials = 2000, max_trials = 64000,
+                           n_max = 20000, prior = NULL, set = list(), threads = 0L, out = NULL,
+                           progress = interactive()) {
+  src <- .ct_source(scenario)
+  dir <- .ct_out(out)
+  on.exit(dir$done(), add = TRUE)
+  one <- function(x, what) {
+    if (!is.numeric(x) || length(x) != 1L || is.na(x)) .ct_usage(what, "expected one number.")
+    as.numeric(x)
+  }
+  r <- .ct_call("ct_c_sample_size", src$file, src$text, .ct_sets(set), if (is.null(prior)) "" else as.character(prior),
+                one(target, "target"), one(confidence, "confidence"), .ct_count(trials), .ct_count(max_trials),
+                .ct_count(n_max), .ct_threads(threads), dir$path, isTRUE(progress))
+  .ct_messages(r)
+  structure(list(n_total = r$result$n_total, reached = r$result$reached,
+                 curve = ct_read_csv(file.path(r$out, "power_curve.csv")), result = r$result, text = r$text,
+                 out = if (!is.null(out)) r$out),
+            class = "celltrial_sample_size")
+}
+
+#' @export
+print.celltrial_sample_size <- function(x, ...) {
+  cat(x$text)
+  invisible(x)
+}

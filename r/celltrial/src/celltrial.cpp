@@ -651,6 +651,30 @@ SEXP ct_c_study(SEXP file, SEXP text, SEXP sets, SEXP trials, SEXP seed, SEXP th
   });
 }
 
+SEXP ct_c_sample_size(SEXP file, SEXP text, SEXP sets, SEXP prior, SEXP target, SEXP confidence, SEXP trials,
+                      SEXP max_trials, SEXP n_max, SEXP threads, SEXP out, SEXP progress) {
+  return guarded([&] {
+    ct::services::SampleSizeRequest rq;
+    rq.scenario_file = str(file);
+    rq.scenario_text = str(text);
+    rq.overrides = strs(sets);
+    rq.prior = str(prior);
+    rq.target = Rcpp::as<double>(target);
+    rq.confidence = Rcpp::as<double>(confidence);
+    rq.trials = *count(trials, "trials");
+    rq.max_trials = *count(max_trials, "max_trials");
+    rq.n_max = static_cast<std::int64_t>(*count(n_max, "n_max"));
+    rq.threads = Rcpp::as<int>(threads);
+    rq.out = str(out);
+    Session session{Rcpp::as<bool>(progress), {}, false};
+    const auto r =
+        with_session(session, [&](const ct::services::Callbacks& cb) { return ct::services::sample_size(rq, cb); });
+    return List::create(Rcpp::Named("result") = json_to_r(r.json),
+                        Rcpp::Named("text") = ct::sample_size_table(r.scenario, rq.target, rq.confidence, r.result, r.json),
+                        Rcpp::Named("out") = r.out_dir, Rcpp::Named("messages") = session.messages());
+  });
+}
+
 /// A CSV file celltrial wrote, as a data frame with exact numbers.
 SEXP ct_c_read_csv(SEXP path) {
   return guarded([&] {
@@ -761,6 +785,7 @@ static const R_CallMethodDef kCallMethods[] = {
     {"ct_c_sweep", reinterpret_cast<DL_FUNC>(&ct_c_sweep), 11},
     {"ct_c_study", reinterpret_cast<DL_FUNC>(&ct_c_study), 10},
     {"ct_c_read_csv", reinterpret_cast<DL_FUNC>(&ct_c_read_csv), 1},
+    {"ct_c_sample_size", reinterpret_cast<DL_FUNC>(&ct_c_sample_size), 12},
     {"ct_c_power", reinterpret_cast<DL_FUNC>(&ct_c_power), 14},
     {"ct_c_analyse", reinterpret_cast<DL_FUNC>(&ct_c_analyse), 15},
     {"ct_c_boundaries", reinterpret_cast<DL_FUNC>(&ct_c_boundaries), 10},

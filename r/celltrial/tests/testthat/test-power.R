@@ -16,3 +16,17 @@ test_that("power at given sizes rises with n and print shows the table", {
   expect_true(all(diff(p$power) > 0))
   expect_output(print(p), "power")
 })
+
+test_that("ct_sample_size finds the command line's N", {
+  skip_if_not_installed("jsonlite")
+  ss <- suppressMessages(ct_sample_size("reference_ancova", target = 0.8, trials = 400, max_trials = 1600, threads = 2))
+  out <- tempfile("power-")
+  cli <- run_program(c("power", ct_scenarios()[["reference_ancova"]], "--target", "0.8", "--trials", "400",
+                       "--max-trials", "1600", "--quiet", "--out", out))
+  expect_identical(cli$status, 0L)
+  j <- jsonlite::fromJSON(file.path(out, "power_curve.json"), simplifyVector = FALSE)
+  expect_identical(ss$n_total, as.double(j$n_total))
+  expect_identical(leaves(ss$result$curve), leaves(j$curve))
+  expect_identical(ss$curve$power, vapply(j$curve, function(p) as.double(p$power), 0))
+  expect_output(print(ss), "0.8")
+})
