@@ -40,6 +40,7 @@
 #include "celltrial/services/power.hpp"
 #include "celltrial/services/scenario_source.hpp"
 #include "celltrial/services/simulate.hpp"
+#include "celltrial/services/slurm.hpp"
 #include "celltrial/services/study.hpp"
 #include "celltrial/services/sweep.hpp"
 #include "celltrial/services/validate.hpp"
@@ -675,6 +676,57 @@ SEXP ct_c_sample_size(SEXP file, SEXP text, SEXP sets, SEXP prior, SEXP target, 
   });
 }
 
+SEXP ct_c_slurm(SEXP file, SEXP text, SEXP sets, SEXP trials, SEXP seed, SEXP shards, SEXP cpus, SEXP partition,
+                SEXP time, SEXP account, SEXP out, SEXP program) {
+  return guarded([&] {
+    ct::services::SlurmRequest rq;
+    rq.scenario_file = str(file);
+    rq.scenario_text = str(text);
+    rq.overrides = strs(sets);
+    rq.trials = count(trials, "trials");
+    rq.seed = count(seed, "seed");
+    rq.shards = *count(shards, "shards");
+    rq.cpus = Rcpp::as<int>(cpus);
+    rq.partition = str(partition);
+    rq.time = str(time);
+    rq.account = str(account);
+    rq.out = str(out);
+    rq.program = str(program);
+    const auto r = ct::services::slurm(rq);
+    return List::create(Rcpp::Named("dir") = r.dir, Rcpp::Named("submit") = r.submit,
+                        Rcpp::Named("shards") = static_cast<double>(r.shards),
+                        Rcpp::Named("trials") = static_cast<double>(r.scenario.simulation.trials));
+  });
+}
+
+/// A results folder's summary.json and run.json, as ct_c_simulate returns them.
+SEXP ct_c_read_results(SEXP dir) {
+  return guarded([&] {
+    auto read = [&](const std::string& name) {
+      const std::string path = str(dir) + "/" + name;
+      std::ifstream in(path, std::ios::binary);
+      if (!in)
+        throw ct::Error(ct::ExitCode::no_input, ct::Diagnostic{{path, 0, 0}, "", "cannot be read.",
+                                                               "give a results folder (it holds summary.json and run.json)."});
+      try {
+        return nlohmann::json::parse(in);
+      } catch (const nlohmann::json::exception& e) {
+        throw ct::Error(ct::ExitCode::data, ct::Diagnostic{{path, 0, 0}, "", std::string("not valid JSON: ") + e.what(),
+                                                           "give a results folder celltrial wrote."});
+      }
+    };
+    const nlohmann::json summary = read("summary.json"), run = read("run.json");
+    if (summary.value("format", "") != "celltrial.summary/1")
+      throw ct::Error(ct::ExitCode::data, ct::Diagnostic{{str(dir) + "/summary.json", 0, 0}, "",
+                                                         "is not a celltrial summary (format celltrial.summary/1).",
+                                                         "give a results folder of celltrial simulate or merge."});
+    const nlohmann::json rows = nlohmann::json::array({{{"point", nlohmann::json::object()}, {"summary", summary}}});
+    return List::create(Rcpp::Named("summary") = json_to_r(summary), Rcpp::Named("run") = json_to_r(run),
+                        Rcpp::Named("table") = csv_to_data_frame(ct::sweep_csv(rows, {})),
+                        Rcpp::Named("text") = ct::summary_table(summary), Rcpp::Named("out") = str(dir));
+  });
+}
+
 /// A CSV file celltrial wrote, as a data frame with exact numbers.
 SEXP ct_c_read_csv(SEXP path) {
   return guarded([&] {
@@ -785,6 +837,8 @@ static const R_CallMethodDef kCallMethods[] = {
     {"ct_c_sweep", reinterpret_cast<DL_FUNC>(&ct_c_sweep), 11},
     {"ct_c_study", reinterpret_cast<DL_FUNC>(&ct_c_study), 10},
     {"ct_c_read_csv", reinterpret_cast<DL_FUNC>(&ct_c_read_csv), 1},
+    {"ct_c_slurm", reinterpret_cast<DL_FUNC>(&ct_c_slurm), 12},
+    {"ct_c_read_results", reinterpret_cast<DL_FUNC>(&ct_c_read_results), 1},
     {"ct_c_sample_size", reinterpret_cast<DL_FUNC>(&ct_c_sample_size), 12},
     {"ct_c_power", reinterpret_cast<DL_FUNC>(&ct_c_power), 14},
     {"ct_c_analyse", reinterpret_cast<DL_FUNC>(&ct_c_analyse), 15},

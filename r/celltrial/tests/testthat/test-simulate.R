@@ -65,3 +65,19 @@ test_that("ct_sweep's table has one row per point with MC SEs", {
   one <- ct_simulate(NULL, trials = 200, seed = 1, threads = 2, set = list("design.sample_size" = 200))
   expect_identical(s$table$power[2], one$table$power[1])
 })
+
+test_that("a Slurm job folder runs, shard by shard, to the summary of one run", {
+  job <- ct_slurm(NULL, trials = 90, seed = 4, shards = 3, out = tempfile("job-"))
+  expect_true(all(file.exists(file.path(job$dir, c("array.sbatch", "merge.sbatch", "submit.sh", "scenario.yaml")))))
+  # Run the array's tasks and the merge as Slurm would (the commands of array.sbatch and merge.sbatch).
+  scenario <- file.path(job$dir, "scenario.yaml")
+  for (k in 1:3)
+    expect_identical(run_program(c("simulate", scenario, "--shard", paste0(k, "/3"), "--out",
+                                   file.path(job$dir, "shards"), "--quiet"))$status, 0L)
+  expect_identical(run_program(c("merge", file.path(job$dir, "shards"), "--out", file.path(job$dir, "results"),
+                                 "--quiet"))$status, 0L)
+  merged <- ct_read_results(file.path(job$dir, "results"))
+  expect_identical(merged$summary, ct_simulate(NULL, trials = 90, seed = 4, threads = 1)$summary)
+  expect_error(ct_slurm(NULL, trials = 2, shards = 3, out = tempfile("job-")), class = "celltrial_usage")
+  expect_error(ct_read_results(tempdir()), class = "celltrial_no_input")
+})
