@@ -470,6 +470,25 @@ std::optional<std::uint64_t> count(SEXP x, const char* what) {
   return static_cast<std::uint64_t>(d);
 }
 
+/// The fields every scenario-running request shares, from the R arguments.
+template <class Request>
+void fill_common(Request& rq, SEXP file, SEXP text, SEXP sets, SEXP trials, SEXP seed, SEXP threads, SEXP out) {
+  rq.scenario_file = str(file);
+  rq.scenario_text = str(text);
+  rq.overrides = strs(sets);
+  rq.trials = count(trials, "trials");
+  rq.seed = count(seed, "seed");
+  rq.threads = Rcpp::as<int>(threads);
+  rq.out = str(out);
+}
+
+/// One run's comparisons and subgroups as a data frame: sweep.csv's rows for a grid of one point
+/// without axes.
+List run_table(const nlohmann::json& summary) {
+  const nlohmann::json rows = nlohmann::json::array({{{"point", nlohmann::json::object()}, {"summary", summary}}});
+  return csv_to_data_frame(ct::sweep_csv(rows, {}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Progress and interruption, on R's thread
 
@@ -579,20 +598,12 @@ SEXP ct_c_simulate(SEXP file, SEXP text, SEXP sets, SEXP trials, SEXP seed, SEXP
                    SEXP export_trials) {
   return guarded([&] {
     ct::services::SimulateRequest rq;
-    rq.scenario_file = str(file);
-    rq.scenario_text = str(text);
-    rq.overrides = strs(sets);
-    rq.trials = count(trials, "trials");
-    rq.seed = count(seed, "seed");
-    rq.threads = Rcpp::as<int>(threads);
-    rq.out = str(out);
+    fill_common(rq, file, text, sets, trials, seed, threads, out);
     rq.export_trials = count(export_trials, "export_trials").value_or(0);
     Session session{Rcpp::as<bool>(progress), {}, false};
     const auto r = with_session(session, [&](const ct::services::Callbacks& cb) { return ct::services::simulate(rq, cb); });
-    // The comparisons and subgroups as sweep.csv has them for a grid of one point without axes.
-    const nlohmann::json rows = nlohmann::json::array({{{"point", nlohmann::json::object()}, {"summary", r.summary}}});
     return List::create(Rcpp::Named("summary") = json_to_r(r.summary), Rcpp::Named("run") = json_to_r(r.run),
-                        Rcpp::Named("table") = csv_to_data_frame(ct::sweep_csv(rows, {})),
+                        Rcpp::Named("table") = run_table(r.summary),
                         Rcpp::Named("text") = ct::summary_table(r.summary), Rcpp::Named("out") = r.out_dir,
                         Rcpp::Named("messages") = session.messages());
   });
@@ -602,15 +613,9 @@ SEXP ct_c_sweep(SEXP file, SEXP text, SEXP sets, SEXP sweeps, SEXP zip, SEXP tri
                 SEXP max_hours, SEXP progress) {
   return guarded([&] {
     ct::services::SweepRequest rq;
-    rq.scenario_file = str(file);
-    rq.scenario_text = str(text);
-    rq.overrides = strs(sets);
+    fill_common(rq, file, text, sets, trials, seed, threads, out);
     rq.sweeps = strs(sweeps);
     rq.zip = Rcpp::as<bool>(zip);
-    rq.trials = count(trials, "trials");
-    rq.seed = count(seed, "seed");
-    rq.threads = Rcpp::as<int>(threads);
-    rq.out = str(out);
     rq.max_hours = Rcpp::as<double>(max_hours);
     rq.yes = false;
     Session session{Rcpp::as<bool>(progress), {}, false};
@@ -627,20 +632,12 @@ SEXP ct_c_study(SEXP file, SEXP text, SEXP sets, SEXP trials, SEXP seed, SEXP th
                 SEXP search_trials, SEXP progress) {
   return guarded([&] {
     ct::services::StudyRequest rq;
-    rq.scenario_file = str(file);
-    rq.scenario_text = str(text);
-    rq.overrides = strs(sets);
-    rq.trials = count(trials, "trials");
-    rq.seed = count(seed, "seed");
-    rq.threads = Rcpp::as<int>(threads);
-    rq.out = str(out);
+    fill_common(rq, file, text, sets, trials, seed, threads, out);
     rq.max_hours = Rcpp::as<double>(max_hours);
     if (auto n = count(search_trials, "search_trials")) rq.search_trials = *n;
     Session session{Rcpp::as<bool>(progress), {}, false};
     const auto r = with_session(session, [&](const ct::services::Callbacks& cb) { return ct::services::study(rq, cb); });
-    const nlohmann::json rows = nlohmann::json::array({{{"point", nlohmann::json::object()}, {"summary", r.summary}}});
-    return List::create(Rcpp::Named("summary") = json_to_r(r.summary),
-                        Rcpp::Named("table") = csv_to_data_frame(ct::sweep_csv(rows, {})),
+    return List::create(Rcpp::Named("summary") = json_to_r(r.summary), Rcpp::Named("table") = run_table(r.summary),
                         Rcpp::Named("text") = ct::summary_table(r.summary),
                         Rcpp::Named("enrichment") = r.enrichment_rows.is_null()
                                                         ? R_NilValue
@@ -720,9 +717,8 @@ SEXP ct_c_read_results(SEXP dir) {
       throw ct::Error(ct::ExitCode::data, ct::Diagnostic{{str(dir) + "/summary.json", 0, 0}, "",
                                                          "is not a celltrial summary (format celltrial.summary/1).",
                                                          "give a results folder of celltrial simulate or merge."});
-    const nlohmann::json rows = nlohmann::json::array({{{"point", nlohmann::json::object()}, {"summary", summary}}});
     return List::create(Rcpp::Named("summary") = json_to_r(summary), Rcpp::Named("run") = json_to_r(run),
-                        Rcpp::Named("table") = csv_to_data_frame(ct::sweep_csv(rows, {})),
+                        Rcpp::Named("table") = run_table(summary),
                         Rcpp::Named("text") = ct::summary_table(summary), Rcpp::Named("out") = str(dir));
   });
 }
