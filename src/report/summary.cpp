@@ -289,7 +289,8 @@ std::string summary_table(const nlohmann::json& j) {
        << e["rule"]["statistic"].get<std::string>() << ", " << e["intersection_test"].get<std::string>()
        << " intersection, w1 " << fmt(e["weights"][0], 3) << "):\n";
     const auto& by = e["by_selection"];
-    os << "    final population    share              claim in it        screened  months\n";
+    os << "    " << std::left << std::setw(20) << "final population" << std::setw(23) << "share (MC SE)" << std::setw(23)
+       << "claim in it (MC SE)" << std::right << std::setw(8) << "screened" << "  " << std::setw(6) << "months" << "\n";
     for (const auto& [name, key] : {std::pair{"everyone", "full"}, {"subgroup", "subgroup"}}) {
       os << "    " << std::left << std::setw(20) << name << std::right << est(e["final_population"][key]) << "  "
          << est(e["claim_in_final_population"][key]) << "  " << std::setw(8) << fmt(by[key]["screened_mean"]["mean"], 0)
