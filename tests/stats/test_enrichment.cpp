@@ -165,3 +165,31 @@ TEST_CASE("enrichment: strong control of the family-wise error rate at the stage
   INFO("naive any " << naive.naive_any);
   CHECK(naive.naive_any > alpha + 10 * se);
 }
+
+TEST_CASE("enrichment: the stage-level rejection rates agree with rpact's simulation of the same design",
+          "[enrichment][statistical]") {
+  // tests/reference/enrichment/simulation.R: rpact's getSimulationEnrichmentMeans (20,000 iterations a
+  // case) with prevalence 0.3, 200 subjects at the look and 400 in all, standardised effects
+  // (delta_S, delta_R): a population's Z over n subjects has drift delta sqrt(n / 4). The selection is
+  // fixed (the subgroup alone, or both), which the threshold rule gives with thresholds beyond reach.
+  std::ifstream in(test::source_path("tests/reference/enrichment/simulation.json"));
+  REQUIRE(in);
+  const auto ref = nlohmann::json::parse(in);
+  REQUIRE(ref["cases"].size() == 16);
+  const std::uint64_t reps = test::full_mode() ? 1000000 : 100000;
+  std::uint64_t seed = 10;
+  for (const auto& c : ref["cases"]) {
+    INFO(c.dump());
+    const bool subgroup_only = c["selection"] == "subgroup";
+    const double root = std::sqrt(200.0 / 4);
+    const Rates r = simulate_stages(0.3, c["delta"][0].get<double>() * root, c["delta"][1].get<double>() * root,
+                                    subgroup_only ? 1e9 : -1e9, -1e9, c["intersection"] == "simes", reps, seed++);
+    const double n_ref = c["iterations"].get<double>(), n = static_cast<double>(reps);
+    for (auto [mine, key] : {std::pair{r.subgroup, "reject_subgroup"}, {r.full, "reject_full"}, {r.any, "reject_any"}}) {
+      const double theirs = c[key].get<double>();
+      const double se = std::sqrt(std::max(theirs * (1 - theirs), 1e-4) * (1 / n_ref + 1 / n));
+      INFO(key << ": celltrial " << mine << ", rpact " << theirs << " (MC SE of the difference " << se << ")");
+      CHECK(std::fabs(mine - theirs) <= 4 * se);
+    }
+  }
+}
