@@ -248,7 +248,8 @@ std::string summary_table(const nlohmann::json& j) {
     // Group-sequential design: the bound and the share stopping at each analysis.
     const auto& st = j["stopping"];
     const auto& in = j["interims"];
-    os << "  interims (" << in["boundary"].get<std::string>() << ", futility " << in["futility"]["rule"].get<std::string>()
+    os << "  interims (" << in["boundary"].get<std::string>() << ", futility "
+       << (j.contains("enrichment") ? std::string("by the enrichment rule") : in["futility"]["rule"].get<std::string>())
        << "): expected N " << fmt(ss["expected"], 1) << " of " << ss["max"].get<std::int64_t>() << " (MC SE "
        << fmt(ss["expected_mc_se"], 2) << ")\n";
     for (std::size_t k = 0; k < st["efficacy"].size(); ++k) {

@@ -3,6 +3,7 @@
 // more screening; the family-wise error rate under the global null and the subgroup's error under
 // the partial null (effect only in the complement) within alpha + 3 MC SE, the naive tests'
 // inflation; reproducibility over threads, splits and saved states; bad input.
+#include <algorithm>
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -128,6 +129,19 @@ TEST_CASE("enrichment: family-wise error rate within alpha under the global and 
     CHECK(estimate(e["naive_test"]["any"]) > alpha + 4 * se);
   }
   {
+    // The same with Bonferroni intersections and the rule on Z statistics.
+    std::vector<std::string> sets = base;
+    sets.push_back("arms[1].effect_by_month={12: 0}");
+    sets.push_back("design.interims.enrichment.intersection_test=bonferroni");
+    sets.push_back("design.interims.enrichment.statistic=z");
+    Scenario s = test::load_shipped(kScenario, sets);
+    s.simulation.trials = trials;
+    const auto e = run(s)["enrichment"];
+    INFO("global null, bonferroni, z: FWER " << estimate(e["claim"]["any"]) << " (MC SE " << se << ")");
+    CHECK(estimate(e["claim"]["any"]) <= alpha + 3 * se);
+    CHECK(estimate(e["selection"]["subgroup"]) > 0.2);
+  }
+  {
     // Effect (4 points) only at GMFCS IV-V, outside the responders: H_S is true.
     std::vector<std::string> sets = base;
     sets.push_back("arms[1].modifiers={gmfcs: {I: 0, II: 0, III: 0, IV: 1, V: 1}}");
@@ -165,9 +179,11 @@ TEST_CASE("enrichment: bad input gets located messages with a fix", "[enrichment
   };
   const std::string ep = "design.interims.enrichment";
   std::string misspelt = base;
-  misspelt.replace(misspelt.find("subgroup: responders"), std::string("subgroup: responders").size(), "subgroup: responder");
+  const auto at = misspelt.find("subgroup: responders");
+  const auto line = 1 + std::count(misspelt.begin(), misspelt.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  misspelt.replace(at, std::string("subgroup: responders").size(), "subgroup: responder");
   CHECK_THAT(std::string(test::data_error(misspelt).what()),
-             Catch::Contains("s.yaml:45:") && Catch::Contains(ep + ".subgroup") &&
+             Catch::Contains("s.yaml:" + std::to_string(line) + ":17:") && Catch::Contains(ep + ".subgroup") &&
                  Catch::Contains("no subgroup 'responder'") && Catch::Contains("did you mean 'responders'"));
   CHECK_THAT(error_of({ep + ".subgroup=toddlers"}), Catch::Contains("the subgroups are"));
   CHECK_THAT(error_of({"design.interims.information=[0.3, 0.6]"}),
