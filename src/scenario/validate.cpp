@@ -691,7 +691,7 @@ void validate_enrichment(Reader& r, const Scenario& sc) {
         "no eligible child belongs to the subgroup '" + g.name + "' (its ages or GMFCS levels are outside "
         "population.eligibility), so the trial could never be restricted to it.",
         "widen the subgroup or the eligibility so that they overlap.");
-  const bool outside_age = g.has_age && (g.age_min_months > el.min_age_months || g.age_max_months <= el.max_age_months);
+  const bool outside_age = g.has_age && (g.age_min_months > el.min_age_months || g.age_max_months < el.max_age_months);
   check(r, outside_age || outside_level, gp,
         "every eligible child belongs to the subgroup '" + g.name + "', so selecting it would change nothing.",
         "narrow the subgroup, e.g. 'age_months: {max: 60}' or 'gmfcs: [I, II, III]'.");
