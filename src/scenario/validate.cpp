@@ -746,11 +746,19 @@ void validate_interims(Reader& r, const Scenario& sc) {
             std::to_string(sc.active_arms().size()) + " active arms).",
         "keep one active arm, or remove design.interims.");
   const auto fam = family(sc);
-  check(r, fam.size() <= 1, "analysis.subgroups",
-        "interim analyses decide on the primary comparison alone, but the confirmatory family has " + std::to_string(fam.size()) +
-            " hypotheses.",
-        "set confirmatory: false on the subgroups (they are then analysed at the final analysis, unadjusted), or remove "
-        "design.interims.");
+  if (in.enrichment.active())
+    check(r, fam.size() <= 1, "analysis.subgroups",
+          "with adaptive enrichment the claims in everyone and in the subgroup come from its closed test "
+          "(design.interims.enrichment), so the confirmatory family must be the primary comparison alone, but it has " +
+              std::to_string(fam.size()) + " hypotheses.",
+          "set confirmatory: false on the subgroups and leave analysis.multiplicity.hypotheses out; the enrichment "
+          "subgroup's claim is enrichment.claim.subgroup in summary.json.");
+  else
+    check(r, fam.size() <= 1, "analysis.subgroups",
+          "interim analyses decide on the primary comparison alone, but the confirmatory family has " +
+              std::to_string(fam.size()) + " hypotheses.",
+          "set confirmatory: false on the subgroups (they are then analysed at the final analysis, unadjusted), or remove "
+          "design.interims.");
   const stats::FamilyParameter par = boundary_parameter(in.boundary);
   const std::string pp = ip + ".efficacy.parameter";
   bool bounds_ok = true;

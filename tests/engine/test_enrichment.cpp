@@ -199,6 +199,9 @@ TEST_CASE("enrichment: bad input gets located messages with a fix", "[enrichment
              Catch::Contains("no eligible child belongs"));
   CHECK_THAT(error_of({"analysis.subgroups=[{name: responders, age_months: {max: 200}}]"}),
              Catch::Contains("every eligible child belongs"));
+  CHECK_THAT(error_of({"analysis.subgroups[0].confirmatory=true"}),
+             Catch::Contains("analysis.subgroups") && Catch::Contains("come from its closed test") &&
+                 Catch::Contains("confirmatory: false"));
   CHECK_THAT(error_of({ep + "={subgroup: responders}"}), Catch::Contains(ep) && Catch::Contains("rule is missing"));
   CHECK_THAT(error_of({ep + ".rule=thresholds"}), Catch::Contains(ep + ".rule") && Catch::Contains("threshold"));
   CHECK_THAT(error_of({ep + ".intersection_test=holm"}), Catch::Contains(ep + ".intersection_test") && Catch::Contains("simes"));
