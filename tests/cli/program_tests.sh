@@ -80,7 +80,7 @@ check "re-estimation rows in summary.csv" grep -q 'sample-size re-estimation,p_i
 expect "re-estimation cap below the planned N" 65 'max_sample_size: the cap 150 is not above design.sample_size \(200\)' -- "$BIN" validate "$SSR" --set design.interims.sample_size_reestimation.max_sample_size=150
 expect "re-estimation with MMRM" 65 'sample_size_reestimation: sample-size re-estimation combines' -- "$BIN" validate "$SSR" --set analysis.method=mmrm
 expect "re-estimation refuses a sample-size search" 65 'a search over design.sample_size' -- "$BIN" power "$SSR" --target 0.8
-ENR=$SRC/scenarios/validation/adaptive_enrichment.yaml
+ENR=$SRC/scenarios/validation/enrichment_responders.yaml
 expect "simulate adaptive enrichment" 0 "adaptive enrichment to 'responders'" -- "$BIN" simulate "$ENR" --trials 300 --out "$T/enr"
 check "enrichment block in summary.json" python3 -c "
 import json; e=json.load(open('$T/enr/summary.json'))['enrichment']

@@ -22,7 +22,7 @@
 using namespace celltrial;
 
 namespace {
-const char* kScenario = "scenarios/validation/adaptive_enrichment.yaml";
+const char* kScenario = "scenarios/validation/enrichment_responders.yaml";
 
 nlohmann::json run(const Scenario& s, int threads = 0) {
   EngineOptions o;
@@ -222,7 +222,7 @@ TEST_CASE("enrichment: a sample-size search is refused with a located message", 
     FAIL("the search was not refused");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::data);
-    CHECK_THAT(std::string(e.what()), Catch::Contains("adaptive_enrichment.yaml:") &&
+    CHECK_THAT(std::string(e.what()), Catch::Contains("enrichment_responders.yaml:") &&
                                           Catch::Contains("design.interims.enrichment") && Catch::Contains("sweep"));
   }
 }
