@@ -8,6 +8,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/scenario/interims.hpp"
+#include "celltrial/stats/enrichment.hpp"
 #include "celltrial/stats/multiplicity.hpp"
 #include "celltrial/stats/reestimation.hpp"
 
@@ -172,6 +173,34 @@ void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, co
   out.screened = d.screened + screens_of(out) - screens_of(d);
 }
 
+void append_children(const TrialData& d, std::size_t kept, const TrialData& e, std::size_t m, const Scenario& s,
+                     TrialData& out) {
+  const std::size_t N = d.size(), M = e.size();
+  CELLTRIAL_ASSERT(kept >= 1 && kept <= N && m <= M && d.visits == e.visits && d.month.size() == N && e.month.size() == M);
+  each_child_field(d, e, out, [&](const auto& a, const auto& b, auto& to, std::size_t per) {
+    if (per > 0 && a.size() == N * per && b.size() == M * per) {
+      to.assign(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(kept * per));
+      to.insert(to.end(), b.begin(), b.begin() + static_cast<std::ptrdiff_t>(m * per));
+    } else {
+      to = a;
+    }
+  });
+  out.visits = d.visits;
+  out.effect_scale = d.effect_scale;
+  set_times(out, s);
+  TrialData::Totals t = child_totals(out, s);
+  TrialData::Totals from_e{};
+  for (std::size_t j = kept; j < kept + m; ++j) from_e.n[out.arm[j]] += 1;
+  for (std::size_t a = 0; a < kMaxArms; ++a) {
+    const std::int64_t from_d = t.n[a] - from_e.n[a];
+    t.sae[a] = scaled(d.totals.sae[a], from_d, d.totals.n[a]) + scaled(e.totals.sae[a], from_e.n[a], e.totals.n[a]);
+    t.infusion[a] =
+        scaled(d.totals.infusion[a], from_d, d.totals.n[a]) + scaled(e.totals.infusion[a], from_e.n[a], e.totals.n[a]);
+  }
+  out.totals = t;
+  out.screened = screens_of(out);
+}
+
 InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysis)
     : s_(s),
       analysis_(analysis),
@@ -186,6 +215,11 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
   // The weights of the combination test, fixed by the design: the last look's children n1 of N.
   w1_ = std::sqrt(static_cast<double>(children_.back()) / static_cast<double>(s.design.sample_size));
   w2_ = std::sqrt(1 - w1_ * w1_);
+  if (s.design.interims.enrichment.active()) {
+    CELLTRIAL_ASSERT(children_.size() == 1 && !r.active() && s.analysis.method == AnalysisMethod::ancova &&
+                     s.active_arms().size() == 1);
+    subgroup_ = enrichment_subgroup(s);
+  }
 }
 
 void InterimAnalyses::reestimate(double z, InterimResult& ir) const {
@@ -231,7 +265,8 @@ void InterimAnalyses::set_decision(TrialResult& out, bool reject, bool favourabl
 }
 
 const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
-                                          const CappedTrial& capped) const {
+                                          const CappedTrial& capped, const EnrichedTrial& enriched) const {
+  if (s_.design.interims.enrichment.active()) return analyse_enrichment(d, ws, out, enriched);
   const std::size_t K = children_.size(), N = d.size();
   const auto& crit = bounds_.design.critical_values;
   const Interims& in = s_.design.interims;
@@ -318,6 +353,108 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   }
   if (!ir.increased) ir.naive_rejected_favourable = ir.rejected_at >= 0 && ir.rejected_favourable;
   set_decision(out, ir.rejected_at >= 0, ir.rejected_favourable);
+  out.interim = ir;
+  return *final_data;
+}
+
+const TrialData& InterimAnalyses::analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                                                    const EnrichedTrial& enriched) const {
+  using Selection = EnrichmentResult::Selection;
+  const std::size_t N = d.size();
+  const auto& crit = bounds_.design.critical_values;  // the look's c_1, the final c_2
+  const AdaptiveEnrichment& en = s_.design.interims.enrichment;
+  const bool simes = en.intersection == IntersectionTest::simes;
+  InterimResult ir;
+  ir.used = true;
+  ir.looks = 1;
+  ir.z.fill(kNaN);
+  ir.look_month.fill(kNaN);
+  EnrichmentResult& er = ir.enrichment;
+
+  // The look: everyone, the subgroup and its complement among the children at their primary visit.
+  const double look = d.month[static_cast<std::size_t>(children_[0]) - 1] + primary_;
+  const auto randomised =
+      static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look) - d.month.begin());
+  ir.look_month[0] = look;
+  restrict_trial(d, randomised, look, s_, ws.look);
+  analysis_.analyse(ws.look, ws.result);
+  const ComparisonResult& full = ws.result.comparisons[0];
+  const SubgroupResult& sub = ws.result.subgroups[subgroup_];  // one active arm: slot g
+  er.z_full1 = z_of(full, sign_);
+  er.z_subgroup1 = z_of(sub.inside, sign_);
+  er.z_complement1 = z_of(sub.outside, sign_);
+  ir.z[0] = er.z_full1;
+  const stats::StageZ s1 = stats::stage_z(er.z_full1, er.z_subgroup1, simes);
+  const stats::ClosedDecision at_look = stats::closed_test_interim(s1, crit[0]);
+  er.naive_full = er.z_full1 >= crit[0];
+  er.naive_subgroup = er.z_subgroup1 >= crit[0];
+  if (at_look.any()) {
+    er.selection = Selection::efficacy;
+    er.claim_full = at_look.full;
+    er.claim_subgroup = at_look.subgroup;
+    ir.stop = InterimResult::Stop::efficacy;
+  } else {
+    // The rule: everyone when the complement benefits, else the subgroup when it does, else stop.
+    auto statistic = [&](const ComparisonResult& r, double z) {
+      if (en.statistic == SelectionStatistic::z) return z;
+      return r.estimable ? sign_ * r.estimate : kNaN;
+    };
+    const bool complement = statistic(sub.outside, er.z_complement1) >= en.complement_threshold;
+    const bool subgroup = statistic(sub.inside, er.z_subgroup1) >= en.subgroup_threshold;
+    er.selection = complement ? Selection::full : subgroup ? Selection::subgroup : Selection::futility;
+    if (er.selection == Selection::futility) ir.stop = InterimResult::Stop::futility;
+  }
+  const bool stopped = ir.stop != InterimResult::Stop::none;
+  if (stopped) {
+    ir.stopped_at = 0;
+    ir.at_stopping = full;
+    ir.duration_months = look;
+  }
+
+  // The final data: the children randomised by a stop, followed up; the trial as planned; or its
+  // children randomised by the look followed by children of the subgroup alone.
+  const TrialData* final_data = &d;
+  if (stopped && randomised < N) {
+    restrict_trial(d, randomised, std::numeric_limits<double>::infinity(), s_, ws.final);
+    final_data = &ws.final;
+  } else if (er.selection == Selection::subgroup && randomised < N) {
+    CELLTRIAL_ASSERT(enriched);
+    append_children(d, randomised, enriched(randomised, look), N - randomised, s_, ws.final);
+    final_data = &ws.final;
+  }
+  analysis_.analyse(*final_data, out);
+  ir.randomised = static_cast<std::int64_t>(final_data->size());
+  if (!stopped) {
+    ir.at_stopping = out.comparisons[0];
+    ir.duration_months = final_data->duration_months;
+    // Stage 2: the children whose primary visit had not come at the look, analysed alone; a
+    // population dropped keeps no stage-2 statistic.
+    const auto& m = final_data->month;
+    const auto first = static_cast<std::size_t>(
+        std::partition_point(m.begin(), m.end(), [&](double x) { return x + primary_ <= look; }) - m.begin());
+    stats::StageZ s2;
+    if (first < final_data->size()) {
+      select_children(*final_data, first, final_data->size(), s_, ws.stage2);
+      analysis_.analyse(ws.stage2, ws.result);
+      const double z_full = er.selection == Selection::full ? z_of(ws.result.comparisons[0], sign_) : kNaN;
+      s2 = stats::stage_z(z_full, z_of(ws.result.subgroups[subgroup_].inside, sign_), simes);
+    }
+    er.z_full2 = s2.full;
+    er.z_subgroup2 = s2.subgroup;
+    const stats::ClosedDecision final_test = stats::closed_test_final(s1, s2, w1_, crit[1]);
+    er.claim_full = final_test.full;
+    er.claim_subgroup = final_test.subgroup;
+    ir.z[1] = er.selection == Selection::full ? stats::combine(s1.full, s2.full, w1_) : stats::combine(s1.subgroup, s2.subgroup, w1_);
+    // The naive tests: the pooled final analysis of the population continued, at c_2.
+    if (er.selection == Selection::full) er.naive_full = er.naive_full || z_of(out.comparisons[0], sign_) >= crit[1];
+    er.naive_subgroup = er.naive_subgroup || z_of(out.subgroups[subgroup_].inside, sign_) >= crit[1];
+    if (final_test.any()) ir.rejected_at = 1;
+  } else if (at_look.any()) {
+    ir.rejected_at = 0;
+  }
+  ir.rejected_favourable = ir.rejected_at >= 0;
+  ir.naive_rejected_favourable = er.naive_full || er.naive_subgroup;
+  set_decision(out, er.claim_full, true);
   out.interim = ir;
   return *final_data;
 }

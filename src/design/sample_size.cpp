@@ -68,6 +68,15 @@ SampleSizeResult find_sample_size(const Scenario& with_priors, const SampleSizeS
                            "design.sample_size would move the planned N against a fixed cap.",
                            "simulate the scenario as it is (celltrial simulate, whose power and expected N are those of "
                            "the adaptive design), or remove sample_size_reestimation to size the group-sequential design."});
+  if (s.design.interims.enrichment.active())
+    throw Error(ExitCode::data,
+                Diagnostic{s.where("design.interims.enrichment"), "design.interims.enrichment",
+                           "the scenario may restrict enrolment to a subgroup at its interim look, and its claims are "
+                           "made in two populations; a search for the N that gives one power would size for the claim "
+                           "in everyone alone.",
+                           "simulate the scenario at candidate sample sizes (celltrial simulate --set "
+                           "design.sample_size=N, or a sweep) and read enrichment.claim, or remove enrichment to size the "
+                           "group-sequential design."});
   const std::int64_t n_lo_limit = smallest_n(s);
   if (opt.n_max < n_lo_limit)
     throw Error(ExitCode::usage, Diagnostic{here, "--n-max", "the largest sample size must be at least " +

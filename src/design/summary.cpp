@@ -280,6 +280,93 @@ nlohmann::json reestimation_json(const Scenario& s, const Accumulator& acc) {
   return j;
 }
 
+// Adaptive enrichment: the design (subgroup, rule, intersection test, weights, bounds), how often the
+// look selected each population or stopped, the claims of the closed test in each, the naive tests
+// the closed test replaces, and per selection the children screened and the months to the decision.
+nlohmann::json enrichment_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  using Selection = EnrichmentResult::Selection;
+  const InterimAccumulator& a = acc.interims();
+  const AdaptiveEnrichment& en = s.design.interims.enrichment;
+  const std::uint64_t n = acc.trials();
+  const std::size_t g = enrichment_subgroup(s);
+  const stats::Boundaries b = interim_boundaries(s);
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  nlohmann::json j;
+  j["subgroup"] = en.subgroup;
+  j["subgroup_description"] = describe(s.analysis.subgroups[g]);
+  if (g < truth.subgroups.prevalence.size()) {
+    j["prevalence"] = {{"estimate", num(truth.subgroups.prevalence[g])}, {"mc_se", num(truth.subgroups.prevalence_mc_se[g])}};
+    j["prevalence"]["meaning"] = "share of eligible children in the subgroup (pre-run)";
+  }
+  j["rule"] = {{"name", to_string(en.rule)},
+               {"statistic", to_string(en.statistic)},
+               {"subgroup_threshold", en.subgroup_threshold},
+               {"complement_threshold", en.complement_threshold},
+               {"meaning", "at the look, when no claim is made: everyone when the complement's statistic is at least "
+                           "complement_threshold, else the subgroup when its statistic is at least subgroup_threshold, "
+                           "else stop for futility"}};
+  j["intersection_test"] = to_string(en.intersection);
+  j["children_at_look"] = children.back();
+  j["weights"] = {num(std::sqrt(n1 / planned)), num(std::sqrt(1 - n1 / planned))};
+  j["critical_values"] = {num(b.design.critical_values[0]), num(b.design.critical_values[1])};
+  j["meaning"] =
+      "closed test of H_F (everyone) and H_S (the subgroup): a claim needs its own and the intersection's combination "
+      "statistic w1 Z1 + w2 Z2 at or above the final critical value (at the look: its own and the intersection's Z1 at "
+      "or above the look's); Z2 from the children not yet at their primary visit at the look, in the population "
+      "continued; one-sided in the direction of benefit";
+  const std::array<std::pair<const char*, Selection>, 4> kinds{{{"full", Selection::full},
+                                                                {"subgroup", Selection::subgroup},
+                                                                {"stopped_futility", Selection::futility},
+                                                                {"stopped_efficacy", Selection::efficacy}}};
+  auto sum = [&](const std::array<std::uint64_t, 5>& v) {
+    std::uint64_t t = 0;
+    for (auto x : v) t += x;
+    return t;
+  };
+  nlohmann::json sel, by, naive;
+  for (const auto& [name, k] : kinds) {
+    const auto i = static_cast<std::size_t>(k);
+    sel[name] = proportion(a.selection[i], n);
+    nlohmann::json c = {{"full", proportion(a.claim_full[i], n)}, {"subgroup", proportion(a.claim_subgroup[i], n)}};
+    c["screened_mean"] = mean_json(a.screened[i]);
+    c["duration_months"] = mean_json(a.duration[i]);
+    by[name] = c;
+  }
+  const auto fin = static_cast<std::size_t>(Selection::full), sub = static_cast<std::size_t>(Selection::subgroup);
+  const auto eff = static_cast<std::size_t>(Selection::efficacy), fut = static_cast<std::size_t>(Selection::futility);
+  sel["meaning"] = "the look's decision: go on in everyone, only in the subgroup (later enrolment admits only its "
+                   "children), stop for futility (the rule), stop for efficacy (a claim at the look)";
+  j["selection"] = sel;
+  j["final_population"] = {{"full", proportion(a.selection[fin], n)},
+                           {"subgroup", proportion(a.selection[sub], n)},
+                           {"stopped", proportion(a.selection[fut] + a.selection[eff], n)},
+                           {"meaning", "the population the trial ended in: everyone, the subgroup, or stopped at the look"}};
+  j["claim_in_final_population"] = {
+      {"full", proportion(a.claim_full[fin], n)},
+      {"subgroup", proportion(a.claim_subgroup[sub], n)},
+      {"stopped", proportion(a.claim_full[eff] + a.claim_subgroup[eff] - a.claim_both[eff], n)},
+      {"meaning", "share of all trials that ended in the population and made a claim in it (stopped: a claim at the look)"}};
+  j["claim"] = {{"full", proportion(sum(a.claim_full), n)},
+                {"subgroup", proportion(sum(a.claim_subgroup), n)},
+                {"both", proportion(sum(a.claim_both), n)},
+                {"any", proportion(sum(a.claim_full) + sum(a.claim_subgroup) - sum(a.claim_both), n)},
+                {"meaning", "claims of the closed test in everyone (H_F) and in the subgroup (H_S); any: the "
+                            "family-wise rejection rate (the FWER when both effects are null)"}};
+  j["by_selection"] = by;
+  j["by_selection_meaning"] =
+      "per decision at the look: the share of all trials claiming in everyone and in the subgroup, and the mean "
+      "children screened and months to the decision of those trials";
+  naive = {{"full", proportion(sum(a.naive_full), n)},
+           {"subgroup", proportion(sum(a.naive_subgroup), n)},
+           {"any", proportion(sum(a.naive_any), n)},
+           {"meaning", "not valid tests: each hypothesis tested alone on the pooled data so far at the group-sequential "
+                       "bounds, at the look and at the final analysis of the population continued; shows the inflation "
+                       "the closed combination test prevents"}};
+  j["naive_test"] = naive;
+  return j;
+}
+
 nlohmann::json stopping_json(const Scenario& s, const Accumulator& acc) {
   const InterimAccumulator& a = acc.interims();
   const std::uint64_t n = acc.trials();
@@ -436,6 +523,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
       j["sample_size_reestimation"] = reestimation_json(s, acc);
       j["sample_size"]["max_observed"] = acc.interims().max_n;
     }
+    if (s.design.interims.enrichment.active()) j["enrichment"] = enrichment_json(s, acc, truth);
   }
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},

@@ -106,10 +106,10 @@ void Accumulator::add(const TrialResult& r) {
     ++mmrm_used_[r.mmrm.fitted ? r.mmrm.structure : 5];
     mmrm_fallback_ += r.mmrm.fallback;
   }
-  if (interim_.looks > 0) add_interim(r.interim);
+  if (interim_.looks > 0) add_interim(r.interim, r.screened);
 }
 
-void Accumulator::add_interim(const InterimResult& r) {
+void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   InterimAccumulator& a = interim_;
   CELLTRIAL_ASSERT(r.used && static_cast<std::size_t>(r.looks) == a.looks);
   if (r.rejected_at >= 0) ++(r.rejected_favourable ? a.efficacy : a.harm)[static_cast<std::size_t>(r.rejected_at)];
@@ -132,10 +132,23 @@ void Accumulator::add_interim(const InterimResult& r) {
     a.max_n = std::max(a.max_n, r.randomised);
     if (std::isfinite(r.duration_months)) a.max_duration = std::max(a.max_duration, r.duration_months);
   }
+  if (a.enrichment) {
+    const EnrichmentResult& e = r.enrichment;
+    const auto k = static_cast<std::size_t>(e.selection);
+    ++a.selection[k];
+    a.claim_full[k] += e.claim_full;
+    a.claim_subgroup[k] += e.claim_subgroup;
+    a.claim_both[k] += e.claim_full && e.claim_subgroup;
+    a.naive_full[k] += e.naive_full;
+    a.naive_subgroup[k] += e.naive_subgroup;
+    a.naive_any[k] += e.naive_full || e.naive_subgroup;
+    moments(a.screened[k], static_cast<double>(screened));
+    if (std::isfinite(r.duration_months)) moments(a.duration[k], r.duration_months);
+  }
 }
 
-InterimAccumulator::InterimAccumulator(std::size_t k, bool r)
-    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), reestimation(r) {
+InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e)
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), reestimation(r), enrichment(e) {
   CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims);
 }
 
@@ -233,6 +246,18 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   conditional_power.merge(o.conditional_power);
   max_n = std::max(max_n, o.max_n);
   max_duration = std::max(max_duration, o.max_duration);
+  CELLTRIAL_ASSERT(o.enrichment == enrichment);
+  for (std::size_t k = 0; k < selection.size(); ++k) {
+    selection[k] += o.selection[k];
+    claim_full[k] += o.claim_full[k];
+    claim_subgroup[k] += o.claim_subgroup[k];
+    claim_both[k] += o.claim_both[k];
+    naive_full[k] += o.naive_full[k];
+    naive_subgroup[k] += o.naive_subgroup[k];
+    naive_any[k] += o.naive_any[k];
+    screened[k].merge(o.screened[k]);
+    duration[k].merge(o.duration[k]);
+  }
 }
 
 void Accumulator::merge(const Accumulator& o) {
@@ -383,6 +408,16 @@ nlohmann::json InterimAccumulator::state() const {
                          {"conditional_power", moments_state(conditional_power)},
                          {"max_n", max_n},
                          {"max_duration", max_duration}};
+  if (enrichment) {
+    nlohmann::json sc = nlohmann::json::array(), du = nlohmann::json::array();
+    for (std::size_t k = 0; k < selection.size(); ++k) {
+      sc.push_back(moments_state(screened[k]));
+      du.push_back(moments_state(duration[k]));
+    }
+    j["enrichment"] = {{"selection", selection},           {"claim_full", claim_full}, {"claim_subgroup", claim_subgroup},
+                       {"claim_both", claim_both},         {"naive_full", naive_full}, {"naive_subgroup", naive_subgroup},
+                       {"naive_any", naive_any},           {"screened", sc},           {"duration", du}};
+  }
   return j;
 }
 
@@ -420,6 +455,29 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
       throw std::runtime_error("bad interims reestimation maximum");
     a.max_n = mn.get<std::int64_t>();
     a.max_duration = md.get<double>();
+  }
+  if (j.contains("enrichment")) {
+    const auto& e = j.at("enrichment");
+    a.enrichment = true;
+    auto counts5 = [&](const char* key, std::array<std::uint64_t, 5>& v) {
+      const auto& x = e.at(key);
+      if (!x.is_array() || x.size() != v.size()) throw std::runtime_error(std::string("bad interims enrichment ") + key + " size");
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = count_from_json(x.at(i), key);
+    };
+    counts5("selection", a.selection);
+    counts5("claim_full", a.claim_full);
+    counts5("claim_subgroup", a.claim_subgroup);
+    counts5("claim_both", a.claim_both);
+    counts5("naive_full", a.naive_full);
+    counts5("naive_subgroup", a.naive_subgroup);
+    counts5("naive_any", a.naive_any);
+    auto moments_list = [&](const char* key, std::array<ExactMoments, 5>& v) {
+      const auto& x = e.at(key);
+      if (!x.is_array() || x.size() != v.size()) throw std::runtime_error(std::string("bad interims enrichment ") + key + " size");
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = moments_from(x.at(i));
+    };
+    moments_list("screened", a.screened);
+    moments_list("duration", a.duration);
   }
   return a;
 }

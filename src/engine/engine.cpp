@@ -15,6 +15,7 @@
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/model/model.hpp"
+#include "celltrial/scenario/interims.hpp"
 
 namespace celltrial {
 
@@ -29,7 +30,8 @@ Accumulator make_accumulator(const Model& m) {
   if (const FollowUp* f = m.follow_up())
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
   if (s.design.interims.active())
-    acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active()));
+    acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active(),
+                                        s.design.interims.enrichment.active()));
   return acc;
 }
 
@@ -62,6 +64,15 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     capped_scenario->design.sample_size = s.design.interims.reestimation.max_sample_size;
     capped_model.emplace(*capped_scenario, model.pre_run_sizes(), model.follow_up() != nullptr);
   }
+  // Adaptive enrichment: after the look selects the subgroup, the children recruited after it come
+  // from the trial simulated with eligibility restricted to the subgroup, on streams of their own
+  // (seeded from the enrichment stream, so that the trials' other draws do not change).
+  std::optional<Scenario> enriched_scenario_;
+  std::optional<Model> enriched_model;
+  if (s.design.interims.active() && s.design.interims.enrichment.active()) {
+    enriched_scenario_.emplace(enriched_scenario(s));
+    enriched_model.emplace(*enriched_scenario_, model.pre_run_sizes(), model.follow_up() != nullptr);
+  }
   std::optional<FollowUpAnalysis> follow_up;
   if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;
@@ -77,6 +88,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     TrialResult result;
     InterimWorkspace interim;
     TrialData capped;  ///< the trial with the re-estimation's cap of children
+    TrialData enriched;  ///< the children recruited after the look restricted the trial to the subgroup
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
   tbb::combinable<Accumulator> partial([&] { return make_accumulator(model); });
@@ -111,6 +123,16 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
                 final_data = &interims->analyse(ws.data, ws.interim, ws.result, [&]() -> const TrialData& {
                   capped_model->simulate(seed, i, ws.capped);
                   return ws.capped;
+                });
+              else if (enriched_model)
+                final_data = &interims->analyse(ws.data, ws.interim, ws.result, {},
+                                                [&](std::size_t kept, double month) -> const TrialData& {
+                  Engine g = make_stream(seed, i, Purpose::enrichment);
+                  enriched_model->simulate(g(), i, ws.enriched);
+                  const std::size_t m = ws.data.size() - kept;
+                  model.accrue_after(seed, i, ws.data, kept, month, g, ws.enriched.screens.data(), m,
+                                     ws.enriched.month.data());
+                  return ws.enriched;
                 });
               else if (interims)
                 final_data = &interims->analyse(ws.data, ws.interim, ws.result);

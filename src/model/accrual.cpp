@@ -41,19 +41,41 @@ double exponential_sum(Engine& g, std::uint32_t k) {
 }
 }  // namespace
 
+void AccrualModel::start(State& st) const {
+  st.site_count.assign(sites_, 0);
+  st.opened = st.active = 0;
+  st.t = 0;
+  skip_to(st, 0);
+}
+
+void AccrualModel::skip_to(State& st, double t) const {
+  st.t = t;
+  while (st.opened < sites_ && opening_month(st.opened) <= st.t) {
+    st.site_count[st.active++] = 0;
+    ++st.opened;
+  }
+}
+
 void AccrualModel::randomisation_months(Engine& g, const std::uint32_t* screens, std::size_t n, double* month,
                                         std::vector<std::uint32_t>& site_count) const {
-  // site_count[0, active) are the randomised counts of the open sites that still recruit.
-  site_count.assign(sites_, 0);
-  std::size_t opened = 0, active = 0;
-  double t = 0;
+  State st;
+  st.site_count = std::move(site_count);
+  start(st);
+  advance(g, st, screens, n, month);
+  site_count = std::move(st.site_count);
+}
+
+void AccrualModel::advance(Engine& g, State& st, const std::uint32_t* screens, std::size_t n, double* month) const {
+  // st.site_count[0, active) are the randomised counts of the open sites that still recruit.
+  std::vector<std::uint32_t>& site_count = st.site_count;
+  std::size_t opened = st.opened, active = st.active;
+  double t = st.t;
   auto open_due = [&] {
     while (opened < sites_ && opening_month(opened) <= t) {
       site_count[active++] = 0;
       ++opened;
     }
   };
-  open_due();
   for (std::size_t j = 0; j < n; ++j) {
     // Child j arrives screens[j] arrivals after child j - 1. Only openings change the rate before
     // it (a site fills only when a child is randomised), so the wait is Gamma(screens[j], 1) units of
@@ -81,6 +103,9 @@ void AccrualModel::randomisation_months(Engine& g, const std::uint32_t* screens,
       if (++site_count[k] == cap_) site_count[k] = site_count[--active];  // the site is full
     }
   }
+  st.opened = opened;
+  st.active = active;
+  st.t = t;
 }
 
 }  // namespace celltrial

@@ -477,4 +477,18 @@ void Model::accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) cons
   out.duration_months = out.month[n - 1] + sc_.analysis.primary_visit_months;
 }
 
+void Model::accrue_after(std::uint64_t seed, std::uint64_t trial, const TrialData& d, std::size_t kept, double from,
+                         Engine& g, const std::uint32_t* screens, std::size_t n, double* month) const {
+  CELLTRIAL_ASSERT(accrual_ && kept <= d.size() && d.screens.size() == d.size());
+  AccrualModel::State st;
+  accrual_->start(st);
+  Engine a = make_stream(seed, trial, Purpose::accrual);
+  thread_local std::vector<double> replayed;
+  replayed.resize(kept);
+  accrual_->advance(a, st, d.screens.data(), kept, replayed.data());
+  CELLTRIAL_ASSERT(kept == 0 || (replayed[kept - 1] == d.month[kept - 1] && from >= st.t));
+  accrual_->skip_to(st, from);
+  accrual_->advance(g, st, screens, n, month);
+}
+
 }  // namespace celltrial

@@ -125,6 +125,16 @@ std::string summary_csv(const nlohmann::json& j) {
     pair(lab, "sample_size_if_increased", r["sample_size_if_increased"], "mean", "mc_se");
     pair(lab, "naive_test_rejection", r["naive_test"], "estimate", "mc_se");
   }
+  if (j.contains("enrichment")) {
+    const auto& e = j["enrichment"];
+    const std::string lab = "adaptive enrichment";
+    for (const char* k : {"full", "subgroup", "stopped"}) {
+      pair(lab, std::string("p_final_population_") + k, e["final_population"][k], "estimate", "mc_se");
+      pair(lab, std::string("p_claim_in_final_population_") + k, e["claim_in_final_population"][k], "estimate", "mc_se");
+    }
+    for (const char* k : {"full", "subgroup", "any"}) pair(lab, std::string("p_claim_") + k, e["claim"][k], "estimate", "mc_se");
+    pair(lab, "naive_test_any", e["naive_test"]["any"], "estimate", "mc_se");
+  }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
     for (const auto& v : j["follow_up"]["visits"]) {
@@ -238,7 +248,8 @@ std::string summary_table(const nlohmann::json& j) {
     // Group-sequential design: the bound and the share stopping at each analysis.
     const auto& st = j["stopping"];
     const auto& in = j["interims"];
-    os << "  interims (" << in["boundary"].get<std::string>() << ", futility " << in["futility"]["rule"].get<std::string>()
+    os << "  interims (" << in["boundary"].get<std::string>() << ", futility "
+       << (j.contains("enrichment") ? std::string("by the enrichment rule") : in["futility"]["rule"].get<std::string>())
        << "): expected N " << fmt(ss["expected"], 1) << " of " << ss["max"].get<std::int64_t>() << " (MC SE "
        << fmt(ss["expected_mc_se"], 2) << ")\n";
     for (std::size_t k = 0; k < st["efficacy"].size(); ++k) {
@@ -267,6 +278,31 @@ std::string summary_table(const nlohmann::json& j) {
        << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << ", largest "
        << ss["max_observed"].get<std::int64_t>() << "; if increased " << fmt(r["sample_size_if_increased"]["mean"], 1)
        << "\n";
+  }
+  if (j.contains("enrichment")) {
+    // Adaptive enrichment: the population each trial ended in, the closed test's claims, the naive tests.
+    const auto& e = j["enrichment"];
+    auto est = [&](const nlohmann::json& x) {
+      return fmt(x["estimate"], 4) + " (MC SE " + fmt(x["mc_se"], 4) + ")";
+    };
+    os << "  adaptive enrichment to '" << e["subgroup"].get<std::string>() << "' ("
+       << e["subgroup_description"].get<std::string>() << "; rule " << e["rule"]["name"].get<std::string>() << " on "
+       << e["rule"]["statistic"].get<std::string>() << ", " << e["intersection_test"].get<std::string>()
+       << " intersection, w1 " << fmt(e["weights"][0], 3) << "):\n";
+    const auto& by = e["by_selection"];
+    os << "    " << std::left << std::setw(20) << "final population" << std::setw(23) << "share (MC SE)" << std::setw(23)
+       << "claim in it (MC SE)" << std::right << std::setw(8) << "screened" << "  " << std::setw(6) << "months" << "\n";
+    for (const auto& [name, key] : {std::pair{"everyone", "full"}, {"subgroup", "subgroup"}}) {
+      os << "    " << std::left << std::setw(20) << name << std::right << est(e["final_population"][key]) << "  "
+         << est(e["claim_in_final_population"][key]) << "  " << std::setw(8) << fmt(by[key]["screened_mean"]["mean"], 0)
+         << "  " << std::setw(6) << fmt(by[key]["duration_months"]["mean"], 1) << "\n";
+    }
+    os << "    " << std::left << std::setw(20) << "stopped at the look" << std::right << est(e["final_population"]["stopped"])
+       << "  " << est(e["claim_in_final_population"]["stopped"]) << "  (futility " << fmt(e["selection"]["stopped_futility"]["estimate"], 4)
+       << ", efficacy " << fmt(e["selection"]["stopped_efficacy"]["estimate"], 4) << ")\n";
+    os << "    claims (closed test): everyone " << est(e["claim"]["full"]) << ", subgroup " << est(e["claim"]["subgroup"])
+       << ", any " << est(e["claim"]["any"]) << "\n";
+    os << "    naive unadjusted tests (not valid): any " << est(e["naive_test"]["any"]) << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

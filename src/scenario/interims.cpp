@@ -1,5 +1,6 @@
 #include "celltrial/scenario/interims.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace celltrial {
@@ -25,6 +26,28 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
   // A fraction such as 0.3 of 1000 is 300 (not 301 from 300.00000000000006): round away the last bits.
   for (double t : s.design.interims.information) m.push_back(static_cast<std::int64_t>(std::ceil(t * n * (1 - 1e-12))));
   return m;
+}
+
+std::size_t enrichment_subgroup(const Scenario& s) {
+  const auto& gs = s.analysis.subgroups;
+  for (std::size_t g = 0; g < gs.size(); ++g)
+    if (gs[g].name == s.design.interims.enrichment.subgroup) return g;
+  throw Error(ExitCode::software, "the enrichment subgroup '" + s.design.interims.enrichment.subgroup + "' is not declared");
+}
+
+Scenario enriched_scenario(const Scenario& s) {
+  Scenario e = s;
+  const Subgroup& g = s.analysis.subgroups[enrichment_subgroup(s)];
+  auto& el = e.population.eligibility;
+  if (g.has_age) {
+    el.min_age_months = std::max(el.min_age_months, g.age_min_months);
+    // The subgroup excludes its upper end, eligibility includes it: the largest age below the end.
+    if (g.age_max_months < 1e300)
+      el.max_age_months = std::min(el.max_age_months, std::nextafter(g.age_max_months, 0.0));
+  }
+  if (g.has_gmfcs)
+    for (std::size_t l = 0; l < el.gmfcs.size(); ++l) el.gmfcs[l] = el.gmfcs[l] && g.gmfcs[l];
+  return e;
 }
 
 }  // namespace celltrial

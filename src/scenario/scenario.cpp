@@ -267,6 +267,29 @@ const char* to_string(ReestimationRule v) {
   }
   return "?";
 }
+const char* to_string(EnrichmentRule v) {
+  switch (v) {
+    case EnrichmentRule::none: return "none";
+    case EnrichmentRule::threshold: return "threshold";
+  }
+  return "none";
+}
+
+const char* to_string(SelectionStatistic v) {
+  switch (v) {
+    case SelectionStatistic::estimate: return "estimate";
+    case SelectionStatistic::z: return "z";
+  }
+  return "estimate";
+}
+
+const char* to_string(IntersectionTest v) {
+  switch (v) {
+    case IntersectionTest::simes: return "simes";
+    case IntersectionTest::bonferroni: return "bonferroni";
+  }
+  return "simes";
+}
 const char* to_string(VisitCorrelation v) { return v == VisitCorrelation::cs ? "cs" : "ar1"; }
 
 bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {

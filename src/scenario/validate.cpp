@@ -623,6 +623,80 @@ void validate_reestimation(Reader& r, const Scenario& sc) {
         "use 'analysis.method: ancova' (children assessed at the primary visit), or remove sample_size_reestimation.");
 }
 
+// Adaptive enrichment at the interim look (design.interims.enrichment): a rule, a declared subgroup
+// that eligibility can express (age and GMFCS level) with children both inside and outside it among
+// the eligible, one look, the ANCOVA, and none of the options it does not combine with.
+void validate_enrichment(Reader& r, const Scenario& sc) {
+  const AdaptiveEnrichment& en = sc.design.interims.enrichment;
+  const std::string ep = "design.interims.enrichment";
+  bool given = false;
+  for (auto it = r.seen.lower_bound(ep); it != r.seen.end() && it->first.rfind(ep, 0) == 0; ++it) given = true;
+  if (!en.active()) {
+    check(r, !given, ep, "adaptive enrichment needs its rule (rule is missing).",
+          "add 'rule: threshold', or remove enrichment.");
+    return;
+  }
+  const auto& in = sc.design.interims;
+  check(r, in.information.size() == 1, ep,
+        "adaptive enrichment is a two-stage design with its selection at the one interim look, but there are " +
+            std::to_string(in.information.size()) + " looks.",
+        "give one look, e.g. 'information: [0.5]', or remove enrichment.");
+  check(r, !in.reestimation.active(), ep,
+        "adaptive enrichment together with sample-size re-estimation is not supported.",
+        "remove sample_size_reestimation or enrichment.");
+  check(r, in.futility == FutilityRule::none, ep,
+        "the enrichment rule decides the stop for futility (when neither the complement nor the subgroup reaches its "
+        "threshold); design.interims.futility would be a second futility rule.",
+        "remove design.interims.futility and set the rule's thresholds instead.");
+  check(r, sc.analysis.method == AnalysisMethod::ancova, ep,
+        "adaptive enrichment combines the two stages' statistics, which must come from disjoint children; the MMRM's "
+        "interim analysis also uses the early visits of children who belong to the second stage.",
+        "use 'analysis.method: ancova', or remove enrichment.");
+  for (std::size_t a = 0; a < sc.arms.size(); ++a)
+    check(r, sc.arms[a].effect_prior.kind == PriorKind::none, "arms[" + std::to_string(a) + "].effect_prior",
+          "adaptive enrichment with a design prior on the effect (assurance) is not supported.",
+          "remove the effect prior, or remove design.interims.enrichment.");
+  const auto& gs = sc.analysis.subgroups;
+  std::vector<std::string> names;
+  for (const auto& g : gs) names.push_back(g.name);
+  const auto it = std::find(names.begin(), names.end(), en.subgroup);
+  if (it == names.end()) {
+    const std::string guess = closest_match(en.subgroup, names);
+    r.error_at(ep + ".subgroup", "there is no subgroup '" + en.subgroup + "' in analysis.subgroups.",
+               !guess.empty()  ? "did you mean '" + guess + "'?"
+               : names.empty() ? std::string("declare it under analysis.subgroups, e.g. '- {name: responders, "
+                                             "age_months: {max: 60}, gmfcs: [I, II, III]}'.")
+                               : "the subgroups are " + Reader::list(names) + ".");
+    return;
+  }
+  const auto gi = static_cast<std::size_t>(it - names.begin());
+  const Subgroup& g = gs[gi];
+  const std::string gp = "analysis.subgroups[" + std::to_string(gi) + "]";
+  check(r, !g.has_dose && g.sex < 0 && !g.has_hla && !g.has_route, gp,
+        "after selecting the subgroup '" + g.name + "' only its children may enrol, and eligibility can restrict age "
+        "and GMFCS level but not dose, sex, HLA mismatches or route.",
+        "define the enrichment subgroup by age_months and gmfcs only.");
+  if (!g.has_age && !g.has_gmfcs) return;  // reported above (or by the subgroup checks)
+  // Children both inside and outside the subgroup among the eligible.
+  const auto& el = sc.population.eligibility;
+  const auto& mix = sc.population.cp.mix;
+  const double lo = std::max(el.min_age_months, g.has_age ? g.age_min_months : 0.0);
+  const double hi = std::min(el.max_age_months, g.has_age ? g.age_max_months : 1e300);
+  bool inside_level = false, outside_level = false;
+  for (std::size_t l = 0; l < kGmfcsLevels; ++l) {
+    if (!el.gmfcs[l] || !(mix[l] > 0)) continue;
+    (g.has_gmfcs && !g.gmfcs[l] ? outside_level : inside_level) = true;
+  }
+  check(r, lo < hi && inside_level, gp,
+        "no eligible child belongs to the subgroup '" + g.name + "' (its ages or GMFCS levels are outside "
+        "population.eligibility), so the trial could never be restricted to it.",
+        "widen the subgroup or the eligibility so that they overlap.");
+  const bool outside_age = g.has_age && (g.age_min_months > el.min_age_months || g.age_max_months < el.max_age_months);
+  check(r, outside_age || outside_level, gp,
+        "every eligible child belongs to the subgroup '" + g.name + "', so selecting it would change nothing.",
+        "narrow the subgroup, e.g. 'age_months: {max: 60}' or 'gmfcs: [I, II, III]'.");
+}
+
 // Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
 // boundary family and its parameter, a futility rule below the efficacy bounds.
 void validate_interims(Reader& r, const Scenario& sc) {
@@ -672,11 +746,19 @@ void validate_interims(Reader& r, const Scenario& sc) {
             std::to_string(sc.active_arms().size()) + " active arms).",
         "keep one active arm, or remove design.interims.");
   const auto fam = family(sc);
-  check(r, fam.size() <= 1, "analysis.subgroups",
-        "interim analyses decide on the primary comparison alone, but the confirmatory family has " + std::to_string(fam.size()) +
-            " hypotheses.",
-        "set confirmatory: false on the subgroups (they are then analysed at the final analysis, unadjusted), or remove "
-        "design.interims.");
+  if (in.enrichment.active())
+    check(r, fam.size() <= 1, "analysis.subgroups",
+          "with adaptive enrichment the claims in everyone and in the subgroup come from its closed test "
+          "(design.interims.enrichment), so the confirmatory family must be the primary comparison alone, but it has " +
+              std::to_string(fam.size()) + " hypotheses.",
+          "set confirmatory: false on the subgroups and leave analysis.multiplicity.hypotheses out; the enrichment "
+          "subgroup's claim is enrichment.claim.subgroup in summary.json.");
+  else
+    check(r, fam.size() <= 1, "analysis.subgroups",
+          "interim analyses decide on the primary comparison alone, but the confirmatory family has " +
+              std::to_string(fam.size()) + " hypotheses.",
+          "set confirmatory: false on the subgroups (they are then analysed at the final analysis, unadjusted), or remove "
+          "design.interims.");
   const stats::FamilyParameter par = boundary_parameter(in.boundary);
   const std::string pp = ip + ".efficacy.parameter";
   bool bounds_ok = true;
@@ -704,6 +786,7 @@ void validate_interims(Reader& r, const Scenario& sc) {
               ").",
           "e.g. 'threshold: 0.1' stops when the chance of success under the current estimate is below 10 %.");
   validate_reestimation(r, sc);
+  validate_enrichment(r, sc);
   if (!bounds_ok || !increasing || !r.diags.empty()) return;
   try {
     const stats::Boundaries b = interim_boundaries(sc);

@@ -80,6 +80,16 @@ check "re-estimation rows in summary.csv" grep -q 'sample-size re-estimation,p_i
 expect "re-estimation cap below the planned N" 65 'max_sample_size: the cap 150 is not above design.sample_size \(200\)' -- "$BIN" validate "$SSR" --set design.interims.sample_size_reestimation.max_sample_size=150
 expect "re-estimation with MMRM" 65 'sample_size_reestimation: sample-size re-estimation combines' -- "$BIN" validate "$SSR" --set analysis.method=mmrm
 expect "re-estimation refuses a sample-size search" 65 'a search over design.sample_size' -- "$BIN" power "$SSR" --target 0.8
+ENR=$SRC/scenarios/validation/enrichment_responders.yaml
+expect "simulate adaptive enrichment" 0 "adaptive enrichment to 'responders'" -- "$BIN" simulate "$ENR" --trials 300 --out "$T/enr"
+check "enrichment block in summary.json" python3 -c "
+import json; e=json.load(open('$T/enr/summary.json'))['enrichment']
+assert abs(sum(e['final_population'][k]['estimate'] for k in ('full','subgroup','stopped'))-1)<1e-12
+assert all('mc_se' in e['claim_in_final_population'][k] for k in ('full','subgroup','stopped'))"
+check "enrichment rows in summary.csv" grep -q 'adaptive enrichment,p_final_population_subgroup' "$T/enr/summary.csv"
+expect "enrichment names an unknown subgroup" 65 "enrichment.subgroup: there is no subgroup 'responder'.*did you mean 'responders'" -- "$BIN" validate "$ENR" --set design.interims.enrichment.subgroup=responder
+expect "enrichment with MMRM" 65 'enrichment: adaptive enrichment combines' -- "$BIN" validate "$ENR" --set analysis.method=mmrm
+expect "enrichment refuses a sample-size search" 65 'restrict enrolment to a subgroup' -- "$BIN" power "$ENR" --target 0.8
 expect "delayed start before the primary visit" 65 'design.delayed_start_month: the control group would be treated at month 6, before the primary visit' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=6
 expect "delayed start without a visit a primary interval later" 65 'design.visits_months lacks 30' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=18
 expect "event rate above 1 per month" 65 'design.intercurrent_events\[0\].rate_per_month' -- "$BIN" validate "$SRC/scenarios/longitudinal_ucb.yaml" --set 'design.intercurrent_events[0].rate_per_month=2'

@@ -91,6 +91,10 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"design.interims.sample_size_reestimation.",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], sample_size_reestimation: {rule: promising-zone, max_sample_size: 600}}"}},
+    {"design.interims.enrichment.",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "analysis.subgroups=[{name: young, age_months: {max: 48}}, {name: youngx, gmfcs: [I, II]}]",
+      "design.interims={information: [0.5], enrichment: {rule: threshold, subgroup: young}}"}},
     {"design.interims.efficacy.parameter",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], efficacy: {boundary: wang-tsiatis, parameter: 0.25}}"}},
@@ -112,6 +116,7 @@ const std::map<std::string, std::string> kFixed{
     {"schema_version", "only version 1 exists"},
     {"arms[].role", "exactly one control arm: a role changes only together with another arm's (test_scenario.cpp)"},
     {"design.interims.futility.binding", "only false is supported; true is refused (test_interims.cpp)"},
+    {"design.interims.enrichment.rule", "threshold is the only rule; without it the section is refused (test_enrichment.cpp)"},
 };
 
 std::vector<std::string> context_for(const std::string& path) {

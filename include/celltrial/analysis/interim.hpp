@@ -25,6 +25,19 @@
 // weighted inverse-normal combination Z = w1 Z1 + w2 Z2 against c_K, with w1 = sqrt(n1 / N) fixed by
 // the look's children n1 = ceil(t N), and Z2 the scenario's analysis of the second stage: the
 // children not yet at their primary visit at the look (disjoint from the look's analysis set).
+//
+// Adaptive enrichment (design.interims.enrichment, stats/enrichment.hpp) at the one interim look: the
+// look's ANCOVA gives Z in everyone (F), in the subgroup (S) and in its complement. The closed test
+// at the look's bound c_1 (Simes or Bonferroni for the intersection) may stop the trial for efficacy.
+// Otherwise the rule compares the complement's and the subgroup's statistic (estimate or Z) with its
+// thresholds: everyone (the trial goes on as planned), the subgroup, or a stop for futility. After
+// selecting the subgroup, the children not yet randomised at the look are replaced by children of
+// the subgroup alone, supplied by the caller (recruited from the look's month on, so screening and
+// accrual take longer); the total stays design.sample_size. Stage 2 is the children not yet at their
+// primary visit at the look (those in the pipeline too); the final closed test combines each
+// hypothesis's stage Z values with the weights w1 = sqrt(n1 / N), w2 = sqrt(1 - w1^2) and c_2. The
+// primary comparison's decision (comparisons[0]) is the claim in everyone; a claim in either
+// counts as the trial's rejection in `stopping`.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -46,6 +59,16 @@ struct InterimWorkspace {
 
 /// The trial simulated with the re-estimation's cap of children (same seed and trial index).
 using CappedTrial = std::function<const TrialData&()>;
+
+/// Adaptive enrichment: the trial's children recruited after the interim look restricted it to the
+/// subgroup, given the children kept (randomised by the look) and the look's month. Its first
+/// design.sample_size - kept children are used, with their months set from the look on.
+using EnrichedTrial = std::function<const TrialData&(std::size_t kept, double month)>;
+
+/// `d`'s first `kept` children followed by `e`'s first `m` children (the second part of an enriched
+/// trial); safety counts scaled to the children taken from each.
+void append_children(const TrialData& d, std::size_t kept, const TrialData& e, std::size_t m, const Scenario& s,
+                     TrialData& out);
 
 /// The children of `d` randomised first (indices [0, n): the model randomises in calendar order),
 /// with every visit of theirs whose month (randomisation + visit month) is after `month` set
@@ -72,8 +95,10 @@ class InterimAnalyses {
   /// decision and out.interim). Returns the data of the final analysis: `d`, or ws.final after a stop.
   /// With sample-size re-estimation `capped` supplies the trial with the cap's children; it is
   /// called only when the rule increases N.
+  /// With adaptive enrichment `enriched` supplies the children recruited after the look when it
+  /// selects the subgroup.
   const TrialData& analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
-                           const CappedTrial& capped = {}) const;
+                           const CappedTrial& capped = {}, const EnrichedTrial& enriched = {}) const;
 
   const stats::Boundaries& boundaries() const { return bounds_; }
   std::size_t looks() const { return children_.size(); }
@@ -95,6 +120,10 @@ class InterimAnalyses {
   double w1_ = 1, w2_ = 0;  ///< the combination test's weights (re-estimation)
   /// Records the re-estimation decision at the last look (look K - 1, statistic z) into ir.
   void reestimate(double z, InterimResult& ir) const;
+  std::size_t subgroup_ = 0;  ///< the enrichment subgroup's index in analysis.subgroups
+  /// analyse() for adaptive enrichment.
+  const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                                      const EnrichedTrial& enriched) const;
   /// Records the final decision on comparison 0 and the family (one hypothesis) of `out`.
   void set_decision(TrialResult& out, bool reject, bool favourable) const;
 };

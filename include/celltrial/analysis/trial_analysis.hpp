@@ -57,6 +57,22 @@ struct MmrmTrialInfo {
   std::vector<double> sigma;  ///< its covariance over the visits up to the primary one, row-major
 };
 
+/// One trial's adaptive enrichment (design.interims.enrichment; analysis/interim.hpp): what the
+/// interim look selected, the closed test's claims, and the naive tests' for contrast.
+struct EnrichmentResult {
+  /// The look's decision: go on in everyone, only in the subgroup, stop for futility (the rule), or
+  /// stop for efficacy (a claim at the look); none: no enrichment.
+  enum class Selection : std::uint8_t { none = 0, full = 1, subgroup = 2, futility = 3, efficacy = 4 };
+  Selection selection = Selection::none;
+  bool claim_full = false;      ///< H_F rejected by the closed test (in the direction of benefit)
+  bool claim_subgroup = false;  ///< H_S rejected by the closed test
+  /// Not valid tests: each hypothesis tested alone on the pooled data of every child so far at the
+  /// group-sequential bounds (at the look, and at the final analysis of the population continued).
+  bool naive_full = false, naive_subgroup = false;
+  double z_full1 = kNotAvailable, z_subgroup1 = kNotAvailable, z_complement1 = kNotAvailable;  ///< the look's Z
+  double z_full2 = kNotAvailable, z_subgroup2 = kNotAvailable;  ///< stage 2's Z (NaN for a population dropped)
+};
+
 /// One trial's group-sequential course (design.interims; analysis/interim.hpp). Analyses are
 /// numbered 0..looks-1 for the interim looks and `looks` for the final analysis.
 struct InterimResult {
@@ -89,6 +105,7 @@ struct InterimResult {
   /// The decision of the naive test, which compares the pooled Z with the final bound after an
   /// increase (its type I error is not controlled); the trial's own decision otherwise.
   bool naive_rejected_favourable = false;
+  EnrichmentResult enrichment;     ///< adaptive enrichment at the look (design.interims.enrichment)
 };
 
 struct TrialResult {

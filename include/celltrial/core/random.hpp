@@ -37,6 +37,7 @@ enum class Purpose : std::uint64_t {
   events = 14,        ///< intercurrent events (design.intercurrent_events)
   missed_visits = 15, ///< intermittent missed visits (design.dropout.missed_visit)
   delayed = 16,       ///< the delayed group's treatment effect (design.delayed_start_month)
+  enrichment = 17,    ///< the children enrolled after an interim look restricts the trial to a subgroup (design.interims.enrichment)
 };
 
 using Engine = pcg64;

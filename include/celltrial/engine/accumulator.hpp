@@ -107,8 +107,17 @@ struct InterimAccumulator {
   ExactMoments increased_n, conditional_power;
   std::int64_t max_n = 0;       ///< the largest N randomised (exact; merged by max)
   double max_duration = 0;      ///< the longest duration to the decision, months (merged by max)
+  /// Adaptive enrichment (design.interims.enrichment): trials per selection (EnrichmentResult::
+  /// Selection order: none, full, subgroup, futility, efficacy), and per selection the claims in
+  /// everyone and in the subgroup by the closed test and by the naive tests; per selection the
+  /// children screened and the months to the decision.
+  bool enrichment = false;
+  std::array<std::uint64_t, 5> selection{};
+  std::array<std::uint64_t, 5> claim_full{}, claim_subgroup{}, claim_both{};
+  std::array<std::uint64_t, 5> naive_full{}, naive_subgroup{}, naive_any{};
+  std::array<ExactMoments, 5> screened, duration;
   InterimAccumulator() = default;
-  explicit InterimAccumulator(std::size_t looks, bool reestimation = false);
+  explicit InterimAccumulator(std::size_t looks, bool reestimation = false, bool enrichment = false);
   void merge(const InterimAccumulator& o);
   nlohmann::json state() const;
   static InterimAccumulator from_state(const nlohmann::json& j);
@@ -200,7 +209,7 @@ class Accumulator {
   std::array<std::uint64_t, 6> mmrm_used_{};
   std::uint64_t mmrm_fallback_ = 0;
   InterimAccumulator interim_;
-  void add_interim(const InterimResult& r);
+  void add_interim(const InterimResult& r, std::uint64_t screened);
   void add_comparison(ComparisonAccumulator& a, const ComparisonResult& x);
 };
 

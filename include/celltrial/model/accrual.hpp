@@ -29,6 +29,22 @@ class AccrualModel {
   void randomisation_months(Engine& g, const std::uint32_t* screens, std::size_t n, double* month,
                             std::vector<std::uint32_t>& site_count) const;
 
+  /// The recruitment's state between two randomisations: the month of the last event, the sites
+  /// opened, and the randomised counts of the open sites that still recruit (site_count[0, active)).
+  struct State {
+    double t = 0;
+    std::size_t opened = 0, active = 0;
+    std::vector<std::uint32_t> site_count;
+  };
+  /// The state at month 0 (the first site open).
+  void start(State& st) const;
+  /// Randomises n more children from st, as randomisation_months (which is start, then advance).
+  void advance(Engine& g, State& st, const std::uint32_t* screens, std::size_t n, double* month) const;
+  /// Moves the state on to month t (>= st.t) with no child randomised in between, opening the sites
+  /// due. Screening is a Poisson process, so the children screened after t do not depend on those
+  /// before: recruitment may go on from t with draws of another stream and other screens.
+  void skip_to(State& st, double t) const;
+
   /// The month at which site k (0-based) opens.
   double opening_month(std::size_t k) const;
   /// Expected children screened by month t without a cap: r * sum_k max(0, t - opening_month(k)).

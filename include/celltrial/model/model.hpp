@@ -159,6 +159,14 @@ class Model {
   /// Simulates trial `trial` of the run seeded with `seed`.
   void simulate(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
 
+  /// Randomisation months of `n` children recruited after month `from` (>= the month of d's child
+  /// kept - 1) in trial `trial` of the run seeded with `seed`: d's first `kept` children are recruited
+  /// again from the trial's accrual stream (the same months, and which sites they filled), then
+  /// recruitment goes on from `from` with draws from `g` and the new children's `screens` (adaptive
+  /// enrichment: children of a subgroup screened among everyone). Requires design.accrual.
+  void accrue_after(std::uint64_t seed, std::uint64_t trial, const TrialData& d, std::size_t kept, double from, Engine& g,
+                    const std::uint32_t* screens, std::size_t n, double* month) const;
+
   const Truth& truth() const { return truth_; }
   /// Normal deviates one trial draws, where the number is fixed: 4 per child (limit, progress,
   /// and two assessments) in the common path of the CP model; 0 where it varies with the draws.

@@ -20,4 +20,13 @@ stats::Boundaries interim_boundaries(const Scenario& s);
 /// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
 std::vector<std::int64_t> interim_children(const Scenario& s);
 
+/// The index in analysis.subgroups of design.interims.enrichment's subgroup (a validated scenario
+/// with enrichment).
+std::size_t enrichment_subgroup(const Scenario& s);
+
+/// The scenario whose eligibility admits only the children of the enrichment subgroup: ages in both
+/// the eligibility's [min, max] and the subgroup's [min, max), GMFCS levels in both. Everything else,
+/// the sample size included, is s's.
+Scenario enriched_scenario(const Scenario& s);
+
 }  // namespace celltrial

@@ -279,6 +279,30 @@ struct SampleSizeReestimation {
   bool operator==(const SampleSizeReestimation&) const = default;
 };
 
+/// Adaptive enrichment at the interim look (design.interims.enrichment): the rule that continues the
+/// trial in the full population, in a declared subgroup, or stops it.
+enum class EnrichmentRule { none, threshold };
+/// What the rule's thresholds are compared with: the stage-1 effect estimates (outcome units, in the
+/// direction of benefit) or their Z statistics.
+enum class SelectionStatistic { estimate, z };
+/// The test of the intersection hypothesis (no effect in the full population nor in the subgroup).
+enum class IntersectionTest { simes, bonferroni };
+
+/// design.interims.enrichment. Two hypotheses: H_F (no effect in everyone) and H_S (no effect in the
+/// subgroup), tested by closed testing with the weighted inverse-normal combination of the stages; after
+/// selecting the subgroup, later enrolment admits only its children (stats/enrichment.hpp,
+/// analysis/interim.hpp).
+struct AdaptiveEnrichment {
+  EnrichmentRule rule = EnrichmentRule::none;
+  std::string subgroup;                     ///< the name of a subgroup of analysis.subgroups
+  SelectionStatistic statistic = SelectionStatistic::estimate;
+  double subgroup_threshold = 0;    ///< the subgroup is worth continuing in when its statistic is at least this
+  double complement_threshold = 0;  ///< the complement benefits (continue in everyone) when its statistic is at least this
+  IntersectionTest intersection = IntersectionTest::simes;
+  bool active() const { return rule != EnrichmentRule::none; }
+  bool operator==(const AdaptiveEnrichment&) const = default;
+};
+
 /// Group-sequential interim analyses (design.interims). Look k comes at the calendar month when
 /// ceil(information[k] x sample_size) children have reached their primary visit (assessed or not);
 /// the final analysis is information 1. Empty `information`: no interim analyses.
@@ -292,12 +316,13 @@ struct Interims {
   double futility_threshold = 0;  ///< z: a Z value; conditional-power: a probability
   bool binding = false;           ///< binding futility (refused by validation: not supported yet)
   SampleSizeReestimation reestimation;
+  AdaptiveEnrichment enrichment;
   bool active() const { return !information.empty(); }
   bool operator==(const Interims& o) const {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
-           reestimation == o.reestimation;
+           reestimation == o.reestimation && enrichment == o.enrichment;
   }
 };
 
@@ -527,5 +552,8 @@ const char* to_string(VisitCorrelation);
 const char* to_string(InterimBoundary);
 const char* to_string(FutilityRule);
 const char* to_string(ReestimationRule);
+const char* to_string(EnrichmentRule);
+const char* to_string(SelectionStatistic);
+const char* to_string(IntersectionTest);
 
 }  // namespace celltrial

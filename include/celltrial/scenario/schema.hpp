@@ -157,6 +157,11 @@ inline constexpr std::array<Option<FutilityRule>, 3> kFutilityRules{
     {{"none", FutilityRule::none}, {"z", FutilityRule::z}, {"conditional-power", FutilityRule::conditional_power}}};
 inline constexpr std::array<Option<ReestimationRule>, 2> kReestimationRules{
     {{"promising-zone", ReestimationRule::promising_zone}, {"conditional-power", ReestimationRule::conditional_power}}};
+inline constexpr std::array<Option<EnrichmentRule>, 1> kEnrichmentRules{{{"threshold", EnrichmentRule::threshold}}};
+inline constexpr std::array<Option<SelectionStatistic>, 2> kSelectionStatistics{
+    {{"estimate", SelectionStatistic::estimate}, {"z", SelectionStatistic::z}}};
+inline constexpr std::array<Option<IntersectionTest>, 2> kIntersectionTests{
+    {{"simes", IntersectionTest::simes}, {"bonferroni", IntersectionTest::bonferroni}}};
 inline constexpr std::array<Option<int>, 2> kSexes{{{"female", 0}, {"male", 1}}};
 inline constexpr std::array<Option<bool>, 2> kSweepModes{{{"cartesian", false}, {"zip", true}}};
 
@@ -644,6 +649,38 @@ void declare_design(V& v, D& d) {
                  {.meaning = "upper end of the zone (excluded)", .unit = "probability", .min = above(0), .max = below(1),
                   .example = "e.g. 0.8.", .since = "0.2"});
       });
+    });
+    const AdaptiveEnrichment& en = d.interims.enrichment;
+    i.section("enrichment",
+              {.meaning = "adaptive enrichment at the interim look: go on in everyone, only in a declared subgroup "
+                          "(later enrolment admits only its children), or stop; claims by closed testing with the "
+                          "weighted inverse-normal combination of the stages (Brannath et al. 2009)",
+               .default_text = "none (no selection)",
+               .written = en.active(), .since = "0.2"},
+              [&](V& e) {
+      e.choice("rule", d.interims.enrichment.rule, options(kEnrichmentRules),
+               {.meaning = "threshold: everyone when the complement's statistic is at least complement_threshold, else "
+                           "the subgroup when its statistic is at least subgroup_threshold, else stop for futility",
+                .required = true, .since = "0.2"});
+      e.text("subgroup", d.interims.enrichment.subgroup,
+             {.meaning = "the name of the subgroup (analysis.subgroups) the trial may be restricted to",
+              .rule = "defined by age_months and gmfcs only; not confirmatory", .required = true, .since = "0.2"});
+      e.choice("statistic", d.interims.enrichment.statistic, options(kSelectionStatistics),
+               {.meaning = "what the thresholds apply to: the look's effect estimates (outcome units, positive = benefit) "
+                           "in the subgroup and in its complement, or their Z statistics",
+                .since = "0.2"});
+      e.number("subgroup_threshold", d.interims.enrichment.subgroup_threshold,
+               {.meaning = "the subgroup is worth going on in when its statistic is at least this",
+                .unit = "outcome units (estimate) or Z", .min = at_least(-1e6), .max = at_most(1e6),
+                .example = "e.g. 0 (any sign of benefit).", .since = "0.2"});
+      e.number("complement_threshold", d.interims.enrichment.complement_threshold,
+               {.meaning = "the complement benefits (go on in everyone) when its statistic is at least this",
+                .unit = "outcome units (estimate) or Z", .min = at_least(-1e6), .max = at_most(1e6),
+                .example = "e.g. 0.5 (points).", .since = "0.2"});
+      e.choice("intersection_test", d.interims.enrichment.intersection, options(kIntersectionTests),
+               {.meaning = "test of the intersection (no effect in everyone nor in the subgroup) at each stage: simes "
+                           "min(2 min(p), max(p)) or bonferroni 2 min(p)",
+                .since = "0.2"});
     });
   });
 }
