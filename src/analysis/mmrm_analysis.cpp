@@ -5,6 +5,7 @@
 // average over analysis.mmrm.visits_months.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
@@ -30,7 +31,34 @@ struct Work {
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
   std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
   std::vector<std::uint32_t> masks;
+  std::vector<double> groups;        ///< sums of each group of children (Group), kGroupStride(V) doubles each
+  std::vector<std::uint32_t> order;  ///< the groups met, in the order of their first child
 };
+
+// Children with the same pattern, cell and stratum share every covariate but the baseline: the
+// pass over the children sums, per such group, the count, the baseline and its square, and per
+// visit the response, the baseline times the response and the products of responses
+// (MmrmData::add_group). Groups are looked up by index: (mask x cells + cell) x strata + stratum.
+constexpr std::size_t kMaxGroups = 4096;
+constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
+
+// Adds a child (baseline x, responses y, zero at visits not assessed) to its group's sums g; VV is
+// the number of visits when known at compile time, else 0 and `visits` gives it.
+template <std::size_t VV>
+inline void add_to_group(double* g, double x, const double* y, std::size_t visits) {
+  const std::size_t V = VV ? VV : visits;
+  g[0] += 1;
+  g[1] += x;
+  g[2] += x * x;
+  double* sy = g + 3;
+  double* sxy = sy + V;
+  double* syy = sxy + V;
+  for (std::size_t v = 0; v < V; ++v) {
+    sy[v] += y[v];
+    sxy[v] += x * y[v];
+    for (std::size_t w = 0; w <= v; ++w) syy[v * V + w] += y[v] * y[w];
+  }
+}
 
 thread_local Work work;
 
@@ -84,13 +112,40 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t n = d.size();
   lay.cells = arms * (layers ? 2 : 1);
   // Strata present among the analysed children; the first present one is the reference.
-  // One pass over the children: which visits each has in the model, and its responses there.
+  // One pass over the children: which visits each has in the model, its responses there, and
+  // (with few enough groups) its group's sums.
   std::array<bool, kGmfcsLevels> present{};
   w.masks.resize(n);
   w.ys.resize(n * visits);
-  for (std::size_t j = 0; j < n; ++j) {
-    w.masks[j] = keep(j) ? response(j, w.ys.data() + j * visits) : 0u;
-    if (w.masks[j]) present[d.stratum[j]] = true;
+  const std::size_t stride = group_stride(visits);
+  const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
+  const bool grouped = groups <= kMaxGroups;
+  if (grouped) {
+    if (w.groups.size() < groups * stride) w.groups.assign(groups * stride, 0.0);
+    w.order.clear();
+  }
+  auto pass = [&](auto vv) {
+    constexpr std::size_t VV = decltype(vv)::value;
+    for (std::size_t j = 0; j < n; ++j) {
+      double* y = w.ys.data() + j * visits;
+      std::fill(y, y + visits, 0.0);
+      const std::uint32_t mask = keep(j) ? response(j, y) : 0u;
+      w.masks[j] = mask;
+      if (!mask) continue;
+      present[d.stratum[j]] = true;
+      if (!grouped) continue;
+      const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
+      const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
+      double* g = w.groups.data() + at * stride;
+      if (g[0] == 0) w.order.push_back(static_cast<std::uint32_t>(at));
+      add_to_group<VV>(g, d.baseline[j], y, visits);
+    }
+  };
+  switch (visits) {
+    case 2: pass(std::integral_constant<std::size_t, 2>{}); break;
+    case 3: pass(std::integral_constant<std::size_t, 3>{}); break;
+    case 4: pass(std::integral_constant<std::size_t, 4>{}); break;
+    default: pass(std::integral_constant<std::size_t, 0>{}); break;
   }
   lay.strata_from = lay.cells + 1;
   lay.k = lay.strata_from;
@@ -106,13 +161,28 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   }
   w.data.reset(visits, lay.k);
   w.z.assign(lay.k, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    if (!w.masks[j]) continue;
-    std::fill(w.z.begin(), w.z.end(), 0.0);
-    w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
-    w.z[lay.cells] = d.baseline[j];
-    if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
-    w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
+  if (grouped) {
+    // The groups in the order of their first child (the patterns' order as child by child).
+    for (std::uint32_t at : w.order) {
+      double* g = w.groups.data() + std::size_t{at} * stride;
+      const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
+      const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
+      std::fill(w.z.begin(), w.z.end(), 0.0);
+      w.z[cell] = 1;
+      if (lay.stratum_cov[stratum] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[stratum])] = 1;
+      const double* sy = g + 3;
+      w.data.add_group(w.z.data(), lay.cells, g[0], g[1], g[2], sy, sy + visits, sy + 2 * visits, mask);
+      std::fill(g, g + stride, 0.0);
+    }
+  } else {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!w.masks[j]) continue;
+      std::fill(w.z.begin(), w.z.end(), 0.0);
+      w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
+      w.z[lay.cells] = d.baseline[j];
+      if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
+      w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
+    }
   }
   if (w.data.subjects() == 0) return -1;
   // Covariates dependent on earlier ones: pivots of the Cholesky factor of the summed z z'.

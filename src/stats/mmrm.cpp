@@ -97,6 +97,80 @@ void add_elementary_traces(const Pairs& pairs, const Eigen::MatrixXd& w, const M
   }
 }
 
+
+// The REML estimate of an unstructured covariance in closed form, when it has one: every
+// pattern is a run of visits from the first (monotone dropout) and the fixed effects are the
+// same covariates at every visit (no column common to the visits). Then the density factors
+// into the first visit given the covariates and each later visit t given the covariates and the
+// visits before it, f(y_1 | z) f(y_2 | y_1, z) ..., each a least-squares regression over the
+// children assessed at t with parameters of its own: the coefficients of z (which the fixed
+// effects map to one to one, with unit Jacobian, for given regressions on earlier visits), the
+// coefficients phi_t of the earlier visits and the residual variance s_t^2. Integrating the fixed
+// effects out (REML) integrates each factor's z coefficients out, so the REML is maximised factor
+// by factor: phi_t by the least-squares fit of y_t on (z, y_1..y_{t-1}) and
+// s_t^2 = RSS_t / (n_t - k), k the covariates per visit. Sigma follows from
+// Sigma_{t,<t} = Sigma_{<t,<t} phi_t and Sigma_tt = s_t^2 + phi_t' Sigma_{<t,<t} phi_t.
+// False when the data are not of that form or a regression is singular; `sigma` is then unset.
+bool monotone_reml(const MmrmData& data, std::span<const MmrmColumn> cols, Eigen::MatrixXd& sigma) {
+  const std::size_t V = data.visits(), K = data.covariates();
+  const auto pats = data.patterns();
+  // The covariates of the first visit, which every visit must share (visit-major order or not).
+  std::array<std::uint8_t, 256> covariate{};
+  std::size_t kc = 0;
+  std::vector<std::uint32_t> at_visit(K, 0u);  // bit v: covariate loaded on visit v
+  for (const MmrmColumn& c : cols) {
+    if (c.visit >= V) return false;
+    if (at_visit[c.covariate] >> c.visit & 1u) return false;  // a column twice
+    at_visit[c.covariate] |= 1u << c.visit;
+  }
+  const std::uint32_t all = V >= 32 ? ~0u : (1u << V) - 1;
+  for (std::size_t c = 0; c < K; ++c) {
+    if (at_visit[c] == 0) continue;
+    if (at_visit[c] != all) return false;
+    covariate[kc++] = static_cast<std::uint8_t>(c);
+  }
+  if (kc == 0) return false;
+  // Patterns: prefixes {0..m-1}; count[m] children assessed at exactly the first m visits.
+  for (const auto& p : pats)
+    if ((p.mask & (p.mask + 1)) != 0) return false;
+  const auto Kc = static_cast<Eigen::Index>(kc);
+  sigma.resize(static_cast<Eigen::Index>(V), static_cast<Eigen::Index>(V));
+  Eigen::MatrixXd s;  // cross-products of (z_C, y_0..y_t) over the children assessed at t
+  Eigen::VectorXd phi;
+  for (std::size_t t = 0; t < V; ++t) {
+    const auto T = static_cast<Eigen::Index>(t);
+    const Eigen::Index m = Kc + T + 1;
+    s.setZero(m, m);
+    double n = 0;
+    for (const auto& p : pats) {
+      if (!(p.mask >> t & 1u)) continue;
+      n += p.n;
+      for (Eigen::Index a = 0; a < Kc; ++a) {
+        for (Eigen::Index b = 0; b < Kc; ++b) s(a, b) += p.zz(covariate[static_cast<std::size_t>(a)], covariate[static_cast<std::size_t>(b)]);
+        for (Eigen::Index v = 0; v <= T; ++v) s(Kc + v, a) += p.zy(covariate[static_cast<std::size_t>(a)], v);
+      }
+      for (Eigen::Index u = 0; u <= T; ++u)
+        for (Eigen::Index v = 0; v <= T; ++v) s(Kc + u, Kc + v) += p.yy(u, v);
+    }
+    if (!(n > static_cast<double>(kc))) return false;
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < a; ++b) s(b, a) = s(a, b);
+    // Regression of y_t on the others (the leading m - 1 rows and columns).
+    Eigen::LLT<Eigen::MatrixXd> llt;
+    if (!factor(s.topLeftCorner(m - 1, m - 1), llt)) return false;
+    const Eigen::VectorXd coef = llt.solve(s.col(m - 1).head(m - 1));
+    const double rss = s(m - 1, m - 1) - s.col(m - 1).head(m - 1).dot(coef);
+    const double s2 = rss / (n - static_cast<double>(kc));
+    if (!(s2 > 0) || !std::isfinite(s2)) return false;
+    phi = coef.tail(T);
+    const auto prev = sigma.topLeftCorner(T, T);
+    const Eigen::VectorXd cross = prev * phi;
+    sigma.row(T).head(T) = cross.transpose();
+    sigma.col(T).head(T) = cross;
+    sigma(T, T) = s2 + phi.dot(cross);
+  }
+  return true;
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +237,42 @@ void MmrmData::add(const double* z, const double* y, std::uint32_t mask) {
     const double yv = y[v];
     for (std::size_t l = 0; l < nz; ++l) zy[v * k + nonzero[l]] += z[nonzero[l]] * yv;
     for (std::size_t l = 0; l <= i; ++l) yy[v * V + seen[l]] += yv * y[seen[l]];
+  }
+  stale_ = true;
+}
+
+void MmrmData::add_group(const double* z, std::size_t varying, double n, double sx, double sxx, const double* sy,
+                         const double* sxy, const double* syy, std::uint32_t mask) {
+  if (mask == 0 || !(n > 0)) return;
+  const std::size_t k = k_, V = visits_;
+  const std::size_t at = slot(mask);
+  double* a = acc_.data() + at * stride_;
+  double* zz = a + 1;
+  double* zy = zz + k * k;
+  double* yy = zy + k * V;
+  a[0] += n;
+  subjects_ += static_cast<std::size_t>(n);
+  observations_ += static_cast<std::size_t>(n) * static_cast<std::size_t>(std::popcount(mask));
+  // z_i = z + (x_i - z_varying) e_varying: with the shared part s = z (z_varying read as 0),
+  // sum z z' = n s s' + (s e' + e s') sx + e e' sxx and sum z y' = s sy' + e sxy'.
+  std::array<std::uint32_t, 256> nonzero;
+  std::size_t nz = 0;
+  for (std::size_t c = 0; c < k; ++c)
+    if (c != varying && z[c] != 0) nonzero[nz++] = static_cast<std::uint32_t>(c);
+  for (std::size_t i = 0; i < nz; ++i) {
+    const std::size_t b = nonzero[i];
+    for (std::size_t l = 0; l <= i; ++l) zz[b * k + nonzero[l]] += n * z[b] * z[nonzero[l]];
+    // The lower triangle holds (max, min) of the two covariates.
+    if (b > varying) zz[b * k + varying] += z[b] * sx;
+    else zz[varying * k + b] += z[b] * sx;
+  }
+  zz[varying * k + varying] += sxx;
+  for (std::size_t v = 0; v < V; ++v) {
+    if (!(mask >> v & 1u)) continue;
+    for (std::size_t l = 0; l < nz; ++l) zy[v * k + nonzero[l]] += z[nonzero[l]] * sy[v];
+    zy[v * k + varying] += sxy[v];
+    for (std::size_t w = 0; w <= v; ++w)
+      if (mask >> w & 1u) yy[v * V + w] += syy[v * V + w];
   }
   stale_ = true;
 }
@@ -605,27 +715,12 @@ void Mmrm::score() {
   score_info_.noalias() = jac_.transpose() * ws_kv2_;
 }
 
-bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
-  data_ = &data;
-  cols_.assign(columns.begin(), columns.end());
-  structure_ = structure;
-  v_ = data.visits();
-  k_ = data.covariates();
-  p_ = cols_.size();
-  q_ = parameters(structure);
-  iterations_ = 0;
-  obs_ready_ = false;
-  info_ready_ = false;
-  for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
+bool Mmrm::ols_start() {
   const auto V = static_cast<Eigen::Index>(v_);
-  pairs_.clear();
-  for (std::size_t u = 0; u < v_; ++u)
-    for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
-  if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
-
-  // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
-  // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
-  // with every covariate loaded visit by visit).
+  const MmrmData& data = *data_;
+  // Ordinary least squares (Sigma = I), then the residual covariances from the children assessed
+  // at both visits, with a degrees-of-freedom correction (exact REML for complete data with every
+  // covariate loaded visit by visit).
   {
     const CovarianceStructure keep = structure_;
     const std::size_t keep_q = q_;
@@ -669,6 +764,39 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
       s0(u, u) = pooled / visits_with;
     }
   start_values(s0, theta_);
+  return true;
+}
+
+bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
+  data_ = &data;
+  cols_.assign(columns.begin(), columns.end());
+  structure_ = structure;
+  v_ = data.visits();
+  k_ = data.covariates();
+  p_ = cols_.size();
+  q_ = parameters(structure);
+  iterations_ = 0;
+  obs_ready_ = false;
+  info_ready_ = false;
+  for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
+  const auto V = static_cast<Eigen::Index>(v_);
+  pairs_.clear();
+  for (std::size_t u = 0; u < v_; ++u)
+    for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
+  if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
+
+  // Start: the REML estimate itself where it has a closed form (unstructured, monotone dropout,
+  // the same covariates at every visit); otherwise ordinary least squares (Sigma = I), then the
+  // residual covariances from the children assessed at both visits, with a degrees-of-freedom
+  // correction (exact REML for complete data with every covariate loaded visit by visit).
+  if (structure_ == CovarianceStructure::unstructured && monotone_reml(data, cols_, sigma_)) {
+    theta_.resize(static_cast<Eigen::Index>(q_));
+    Eigen::Index r = 0;
+    for (Eigen::Index u = 0; u < V; ++u)
+      for (Eigen::Index v = 0; v <= u; ++v, ++r) theta_(r) = sigma_(u, v);
+  } else if (!ols_start()) {
+    return false;
+  }
 
   // Scoring steps with step halving; close to the estimate, Newton-Raphson steps (the observed
   // information) when scoring gains less than two digits a step: where the REML is flat, scoring

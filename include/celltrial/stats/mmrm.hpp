@@ -57,6 +57,13 @@ class MmrmData {
   /// Adds a child with covariates z[0..k), values y[v] for the visits in `mask` (others not read).
   /// A child with no assessed visit adds nothing.
   void add(const double* z, const double* y, std::uint32_t mask);
+  /// Adds, in one step, children with the same pattern `mask` whose covariates are z except
+  /// covariate `varying`, which varies, through their sums: the count `n`, sx and sxx of that
+  /// covariate and its square, and for each visit v, sy[v] of y_v and sxy[v] of the covariate
+  /// times y_v, and syy[u * V + w] (w <= u) of y_u y_w (entries outside `mask` not read). The
+  /// same sums as adding the children one by one, summed in another order.
+  void add_group(const double* z, std::size_t varying, double n, double sx, double sxx, const double* sy,
+                 const double* sxy, const double* syy, std::uint32_t mask);
 
   std::size_t visits() const { return visits_; }
   std::size_t covariates() const { return k_; }
@@ -122,6 +129,8 @@ class Mmrm {
   void build_derivatives(const Eigen::VectorXd& theta);
   const Eigen::MatrixXd& second_derivative(const Eigen::VectorXd& theta, std::size_t r, std::size_t s);
   void start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& theta) const;
+  /// theta_ from least squares residuals (the start where the REML has no closed form).
+  bool ols_start();
 
   /// REML at theta: 0 likelihood only; 1 also the gradient; 2 also the expected information.
   /// False when Sigma is not positive definite or X'V^-1X is singular.
