@@ -28,7 +28,8 @@ constexpr double kSlowScoring = 1e-2;
 constexpr double kSingular = 1e-10;
 
 // Cholesky of a symmetric matrix with every pivot above kSingular x the largest diagonal entry.
-bool factor(const Eigen::MatrixXd& a, Eigen::LLT<Eigen::MatrixXd>& llt) {
+template <class M>
+bool factor(const M& a, Eigen::LLT<M>& llt) {
   if (a.size() == 0 || !a.allFinite()) return false;
   llt.compute(a);
   if (llt.info() != Eigen::Success) return false;
@@ -98,79 +99,6 @@ void add_elementary_traces(const Pairs& pairs, const Eigen::MatrixXd& w, const M
 }
 
 
-// The REML estimate of an unstructured covariance in closed form, when it has one: every
-// pattern is a run of visits from the first (monotone dropout) and the fixed effects are the
-// same covariates at every visit (no column common to the visits). Then the density factors
-// into the first visit given the covariates and each later visit t given the covariates and the
-// visits before it, f(y_1 | z) f(y_2 | y_1, z) ..., each a least-squares regression over the
-// children assessed at t with parameters of its own: the coefficients of z (which the fixed
-// effects map to one to one, with unit Jacobian, for given regressions on earlier visits), the
-// coefficients phi_t of the earlier visits and the residual variance s_t^2. Integrating the fixed
-// effects out (REML) integrates each factor's z coefficients out, so the REML is maximised factor
-// by factor: phi_t by the least-squares fit of y_t on (z, y_1..y_{t-1}) and
-// s_t^2 = RSS_t / (n_t - k), k the covariates per visit. Sigma follows from
-// Sigma_{t,<t} = Sigma_{<t,<t} phi_t and Sigma_tt = s_t^2 + phi_t' Sigma_{<t,<t} phi_t.
-// False when the data are not of that form or a regression is singular; `sigma` is then unset.
-bool monotone_reml(const MmrmData& data, std::span<const MmrmColumn> cols, Eigen::MatrixXd& sigma) {
-  const std::size_t V = data.visits(), K = data.covariates();
-  const auto pats = data.patterns();
-  // The covariates of the first visit, which every visit must share (visit-major order or not).
-  std::array<std::uint8_t, 256> covariate{};
-  std::size_t kc = 0;
-  std::vector<std::uint32_t> at_visit(K, 0u);  // bit v: covariate loaded on visit v
-  for (const MmrmColumn& c : cols) {
-    if (c.visit >= V) return false;
-    if (at_visit[c.covariate] >> c.visit & 1u) return false;  // a column twice
-    at_visit[c.covariate] |= 1u << c.visit;
-  }
-  const std::uint32_t all = V >= 32 ? ~0u : (1u << V) - 1;
-  for (std::size_t c = 0; c < K; ++c) {
-    if (at_visit[c] == 0) continue;
-    if (at_visit[c] != all) return false;
-    covariate[kc++] = static_cast<std::uint8_t>(c);
-  }
-  if (kc == 0) return false;
-  // Patterns: prefixes {0..m-1}; count[m] children assessed at exactly the first m visits.
-  for (const auto& p : pats)
-    if ((p.mask & (p.mask + 1)) != 0) return false;
-  const auto Kc = static_cast<Eigen::Index>(kc);
-  sigma.resize(static_cast<Eigen::Index>(V), static_cast<Eigen::Index>(V));
-  Eigen::MatrixXd s;  // cross-products of (z_C, y_0..y_t) over the children assessed at t
-  Eigen::VectorXd phi;
-  for (std::size_t t = 0; t < V; ++t) {
-    const auto T = static_cast<Eigen::Index>(t);
-    const Eigen::Index m = Kc + T + 1;
-    s.setZero(m, m);
-    double n = 0;
-    for (const auto& p : pats) {
-      if (!(p.mask >> t & 1u)) continue;
-      n += p.n;
-      for (Eigen::Index a = 0; a < Kc; ++a) {
-        for (Eigen::Index b = 0; b < Kc; ++b) s(a, b) += p.zz(covariate[static_cast<std::size_t>(a)], covariate[static_cast<std::size_t>(b)]);
-        for (Eigen::Index v = 0; v <= T; ++v) s(Kc + v, a) += p.zy(covariate[static_cast<std::size_t>(a)], v);
-      }
-      for (Eigen::Index u = 0; u <= T; ++u)
-        for (Eigen::Index v = 0; v <= T; ++v) s(Kc + u, Kc + v) += p.yy(u, v);
-    }
-    if (!(n > static_cast<double>(kc))) return false;
-    for (Eigen::Index a = 0; a < m; ++a)
-      for (Eigen::Index b = 0; b < a; ++b) s(b, a) = s(a, b);
-    // Regression of y_t on the others (the leading m - 1 rows and columns).
-    Eigen::LLT<Eigen::MatrixXd> llt;
-    if (!factor(s.topLeftCorner(m - 1, m - 1), llt)) return false;
-    const Eigen::VectorXd coef = llt.solve(s.col(m - 1).head(m - 1));
-    const double rss = s(m - 1, m - 1) - s.col(m - 1).head(m - 1).dot(coef);
-    const double s2 = rss / (n - static_cast<double>(kc));
-    if (!(s2 > 0) || !std::isfinite(s2)) return false;
-    phi = coef.tail(T);
-    const auto prev = sigma.topLeftCorner(T, T);
-    const Eigen::VectorXd cross = prev * phi;
-    sigma.row(T).head(T) = cross.transpose();
-    sigma.col(T).head(T) = cross;
-    sigma(T, T) = s2 + phi.dot(cross);
-  }
-  return true;
-}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -551,6 +479,7 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), K = static_cast<Eigen::Index>(k_);
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
+  closed_ = false;
   at_ = theta;
   build_sigma(theta, sigma_);
   if (!sigma_.allFinite()) return false;
@@ -715,12 +644,169 @@ void Mmrm::score() {
   score_info_.noalias() = jac_.transpose() * ws_kv2_;
 }
 
+// The REML estimate of an unstructured covariance in closed form, when it has one: every
+// pattern is a run of visits from the first (monotone dropout) and the fixed effects are the
+// same k covariates at every visit (no column common to the visits). Then the density factors
+// into the first visit given the covariates and each later visit t given the covariates and the
+// visits before it, f(y_1 | z) f(y_2 | y_1, z) ..., each a least-squares regression over the n_t
+// children assessed at t with parameters of its own: the coefficients b_t of z, the coefficients
+// phi_t of the earlier visits and the residual variance s_t^2. The fixed effects are
+// beta = (L x I) b with L = (I - Phi)^-1 (Phi: the phi_t as rows), a map with unit Jacobian for
+// given Phi, so integrating the fixed effects out (REML) integrates each factor's b_t out and the
+// REML is a sum over visits of -(n_t - k)/2 log(2 pi s_t^2) - RSS_t(phi_t)/(2 s_t^2)
+// - log det(Z_t'Z_t)/2, maximised visit by visit: phi_t and b_t by least squares of y_t on
+// (z, y_1..y_{t-1}), s_t^2 = RSS_t / (n_t - k). Sigma = L diag(s^2) L', and for any Phi
+// (X'V^-1X)^-1 = (L x I) diag(s_t^2 (Z_t'Z_t)^-1) (L x I)'. False when the data are not of
+// that form, a regression is singular or the problem is larger than the closed form's workspace.
+bool Mmrm::closed_form_fit() {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kClosedFormMax, kClosedFormMax>;
+  const MmrmData& data = *data_;
+  const auto pats = data.patterns();
+  const auto V = static_cast<Eigen::Index>(v_);
+  // The covariates of the columns, each of which must be loaded on every visit, once.
+  std::array<std::uint32_t, 256> at_visit{};  // bit v: the covariate is loaded on visit v
+  for (const MmrmColumn& c : cols_) {
+    if (c.visit >= v_ || (at_visit[c.covariate] >> c.visit & 1u)) return false;
+    at_visit[c.covariate] |= 1u << c.visit;
+  }
+  const std::uint32_t all = v_ >= 32 ? ~0u : (1u << v_) - 1;
+  std::array<int, 256> pos;
+  cf_cov_.clear();
+  for (std::size_t c = 0; c < k_; ++c) {
+    pos[c] = -1;
+    if (at_visit[c] == 0) continue;
+    if (at_visit[c] != all) return false;
+    pos[c] = static_cast<int>(cf_cov_.size());
+    cf_cov_.push_back(static_cast<std::uint8_t>(c));
+  }
+  const auto K = static_cast<Eigen::Index>(cf_cov_.size());
+  if (K == 0 || K + V > kClosedFormMax) return false;
+  for (const auto& p : pats)
+    if ((p.mask & (p.mask + 1)) != 0) return false;  // not a run of visits from the first
+  cf_pos_.resize(p_);
+  for (std::size_t j = 0; j < p_; ++j) cf_pos_[j] = pos[cols_[j].covariate];
+
+  cf_ginv_.resize(v_);
+  cf_sinv_.resize(v_);
+  cf_s2_.resize(V);
+  cf_dof_.resize(V);
+  Small phi = Small::Zero(V, V);  // row t: the regression of visit t on the earlier ones
+  Small b(K, V);                  // column t: visit t's coefficients of z
+  Small s, inv, li, g, ginv;
+  Eigen::LLT<Small> llt;
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kClosedFormMax, 1> coef;
+  double loglik = 0;
+  for (Eigen::Index t = 0; t < V; ++t) {
+    // Cross-products of (z, y_0..y_t) over the children assessed at t.
+    const Eigen::Index m = K + t + 1;
+    s.setZero(m, m);
+    double n = 0;
+    for (const auto& p : pats) {
+      if (!(p.mask >> t & 1u)) continue;
+      n += p.n;
+      for (Eigen::Index a = 0; a < K; ++a) {
+        const std::size_t ca = cf_cov_[static_cast<std::size_t>(a)];
+        for (Eigen::Index c = 0; c <= a; ++c) s(a, c) += p.zz(ca, cf_cov_[static_cast<std::size_t>(c)]);
+        for (Eigen::Index v = 0; v <= t; ++v) s(K + v, a) += p.zy(ca, v);
+      }
+      for (Eigen::Index u = 0; u <= t; ++u)
+        for (Eigen::Index v = 0; v <= u; ++v) s(K + u, K + v) += p.yy(u, v);
+    }
+    const double dof = n - static_cast<double>(K);
+    if (!(dof > 0)) return false;
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index c = 0; c < a; ++c) s(c, a) = s(a, c);
+    // y_t on (z, y_0..y_{t-1}): the inverse cross-products of the regressors give the
+    // coefficients and, in their last t rows and columns, the inverse of the earlier visits'
+    // cross-products after z (the information on phi_t, times s_t^2).
+    const Eigen::Index r = m - 1;
+    if (!factor(Small(s.topLeftCorner(r, r)), llt)) return false;
+    inverse_from_factor(llt.matrixLLT(), inv, li);
+    coef.noalias() = inv * s.col(r).head(r);
+    const double s2 = (s(r, r) - s.col(r).head(r).dot(coef)) / dof;
+    if (!(s2 > 0) || !std::isfinite(s2)) return false;
+    // (Z_t'Z_t)^-1 from the leading block of the same factor.
+    g = llt.matrixLLT().topLeftCorner(K, K);
+    inverse_from_factor(g, ginv, li);
+    cf_ginv_[static_cast<std::size_t>(t)] = ginv;
+    cf_sinv_[static_cast<std::size_t>(t)] = inv.bottomRightCorner(t, t);
+    cf_s2_(t) = s2;
+    cf_dof_(t) = dof;
+    b.col(t) = coef.head(K);
+    phi.row(t).head(t) = coef.tail(t).transpose();
+    double logdet_g = 0;
+    for (Eigen::Index a = 0; a < K; ++a) logdet_g += 2 * std::log(g(a, a));
+    loglik += -0.5 * dof * (std::log(2 * std::numbers::pi * s2) + 1) - 0.5 * logdet_g;
+  }
+  // L = (I - Phi)^-1, unit lower triangular: L = I + Phi L, row by row.
+  cf_l_.setIdentity(V, V);
+  for (Eigen::Index v = 1; v < V; ++v)
+    for (Eigen::Index t = 0; t < v; ++t) {
+      double x = 0;
+      for (Eigen::Index u = t; u < v; ++u) x += phi(v, u) * cf_l_(u, t);
+      cf_l_(v, t) = x;
+    }
+  // Sigma = L diag(s^2) L', the parameters, the fixed effects and their covariance.
+  sigma_.noalias() = cf_l_ * cf_s2_.asDiagonal() * cf_l_.transpose();
+  theta_.resize(static_cast<Eigen::Index>(q_));
+  Eigen::Index r = 0;
+  for (Eigen::Index u = 0; u < V; ++u)
+    for (Eigen::Index v = 0; v <= u; ++v, ++r) theta_(r) = sigma_(u, v);
+  at_ = theta_;
+  const auto P = static_cast<Eigen::Index>(p_);
+  beta_.resize(P);
+  h_.resize(P, P);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    const Eigen::Index vj = cols_[static_cast<std::size_t>(j)].visit, cj = cf_pos_[static_cast<std::size_t>(j)];
+    double x = 0;
+    for (Eigen::Index t = 0; t <= vj; ++t) x += cf_l_(vj, t) * b(cj, t);
+    beta_(j) = x;
+    for (Eigen::Index l = 0; l <= j; ++l) {
+      const Eigen::Index vl = cols_[static_cast<std::size_t>(l)].visit, cl = cf_pos_[static_cast<std::size_t>(l)];
+      double y = 0;
+      for (Eigen::Index t = 0; t <= std::min(vj, vl); ++t)
+        y += cf_l_(vj, t) * cf_l_(vl, t) * cf_s2_(t) * cf_ginv_[static_cast<std::size_t>(t)](cj, cl);
+      h_(j, l) = h_(l, j) = y;
+    }
+  }
+  loglik_ = loglik;
+  return std::isfinite(loglik_) && beta_.allFinite() && h_.allFinite();
+}
+
+// The Satterthwaite df of c'beta from the closed form: the REML is a sum over visits of terms in
+// (phi_t, s_t^2) alone, so at the estimate its observed information is block diagonal, S_t / s_t^2
+// for phi_t (S_t: the earlier visits' cross-products after z) and (n_t - k) / (2 s_t^4) for
+// s_t^2; and var = c'(X'V^-1X)^-1 c = sum_t s_t^2 a_t' G_t^-1 a_t with a_t = sum_v L_vt c_v (c_v
+// the contrast's weights at visit v, G_t = Z_t'Z_t), whose derivatives are a_t'G_t^-1 a_t by
+// s_t^2 and 2 a_t' w_s by phi_ts, w_s = sum_u L_su s_u^2 G_u^-1 a_u (from dL / dPhi_ts =
+// L e_t e_s' L). The df 2 var^2 / (g' I^-1 g) does not depend on the parameters it is computed
+// in, at the estimate, so it is the df of the unstructured parameters.
+double Mmrm::closed_form_df(std::span<const double> c, double var) const {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kClosedFormMax, kClosedFormMax>;
+  const auto V = static_cast<Eigen::Index>(v_), K = static_cast<Eigen::Index>(cf_cov_.size());
+  Small cv = Small::Zero(K, V), a(K, V), u(K, V), w(K, V);  // columns: visits
+  for (std::size_t j = 0; j < p_; ++j) cv(cf_pos_[j], cols_[j].visit) += c[j];
+  a.noalias() = cv * cf_l_;  // a_t = sum_v L_vt c_v
+  for (Eigen::Index t = 0; t < V; ++t) u.col(t).noalias() = cf_ginv_[static_cast<std::size_t>(t)] * a.col(t);
+  w.setZero(K, V);
+  for (Eigen::Index s = 0; s < V; ++s)
+    for (Eigen::Index x = 0; x <= s; ++x) w.col(s) += cf_l_(s, x) * cf_s2_(x) * u.col(x);
+  double denom = 0;
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kClosedFormMax, 1> gphi;
+  for (Eigen::Index t = 0; t < V; ++t) {
+    const double s2 = cf_s2_(t), gs = a.col(t).dot(u.col(t));
+    denom += gs * gs * 2 * s2 * s2 / cf_dof_(t);
+    if (t == 0) continue;
+    gphi.resize(t);
+    for (Eigen::Index s = 0; s < t; ++s) gphi(s) = 2 * a.col(t).dot(w.col(s));
+    denom += s2 * gphi.dot(cf_sinv_[static_cast<std::size_t>(t)] * gphi);
+  }
+  return denom > 0 ? 2 * var * var / denom : std::numeric_limits<double>::infinity();
+}
+
 bool Mmrm::ols_start() {
   const auto V = static_cast<Eigen::Index>(v_);
   const MmrmData& data = *data_;
-  // Ordinary least squares (Sigma = I), then the residual covariances from the children assessed
-  // at both visits, with a degrees-of-freedom correction (exact REML for complete data with every
-  // covariate loaded visit by visit).
   {
     const CovarianceStructure keep = structure_;
     const std::size_t keep_q = q_;
@@ -778,25 +864,23 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
   iterations_ = 0;
   obs_ready_ = false;
   info_ready_ = false;
+  closed_ = false;
   for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
-  const auto V = static_cast<Eigen::Index>(v_);
   pairs_.clear();
   for (std::size_t u = 0; u < v_; ++u)
     for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
   if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
 
-  // Start: the REML estimate itself where it has a closed form (unstructured, monotone dropout,
-  // the same covariates at every visit); otherwise ordinary least squares (Sigma = I), then the
-  // residual covariances from the children assessed at both visits, with a degrees-of-freedom
-  // correction (exact REML for complete data with every covariate loaded visit by visit).
-  if (structure_ == CovarianceStructure::unstructured && monotone_reml(data, cols_, sigma_)) {
-    theta_.resize(static_cast<Eigen::Index>(q_));
-    Eigen::Index r = 0;
-    for (Eigen::Index u = 0; u < V; ++u)
-      for (Eigen::Index v = 0; v <= u; ++v, ++r) theta_(r) = sigma_(u, v);
-  } else if (!ols_start()) {
-    return false;
+  // The unstructured REML in closed form where it has one (monotone dropout, the same covariates
+  // at every visit): no iterations.
+  if (structure_ == CovarianceStructure::unstructured && closed_form_fit()) {
+    closed_ = true;
+    return true;
   }
+  // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
+  // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
+  // with every covariate loaded visit by visit).
+  if (!ols_start()) return false;
 
   // Scoring steps with step halving; close to the estimate, Newton-Raphson steps (the observed
   // information) when scoring gains less than two digits a step: where the REML is flat, scoring
@@ -844,6 +928,11 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
 }
 
 void Mmrm::observed_information(Eigen::MatrixXd& out) {
+  // After a fit in closed form, the per-pattern products it did not need.
+  if (closed_ && !evaluate(theta_, 1)) {
+    out.resize(0, 0);
+    return;
+  }
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), Q = static_cast<Eigen::Index>(q_);
@@ -972,6 +1061,10 @@ MmrmContrast Mmrm::contrast(std::span<const double> cv, DfMethod method) {
       break;
     }
     case DfMethod::satterthwaite: {
+      if (closed_) {
+        out.df = closed_form_df(cv, var);
+        break;
+      }
       if (!obs_ready_) {
         observed_information(obs_info_);
         obs_ready_ = true;
