@@ -31,15 +31,24 @@ struct Work {
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
   std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
   std::vector<std::uint32_t> masks;
-  std::vector<double> groups;        ///< sums of each group of children (Group), kGroupStride(V) doubles each
+  std::vector<double> groups;        ///< sums of each group of children, group_stride(V) doubles each, per lane
+  std::vector<std::uint8_t> seen;    ///< by group: met in this pass
   std::vector<std::uint32_t> order;  ///< the groups met, in the order of their first child
+  // By cell, from the last pass: children in the model, those assessed at the last visit and the
+  // sum of their responses there.
+  std::array<double, 2 * kMaxArms> cell_n{}, last_n{}, last_y{};
 };
 
 // Children with the same pattern, cell and stratum share every covariate but the baseline: the
 // pass over the children sums, per such group, the count, the baseline and its square, and per
 // visit the response, the baseline times the response and the products of responses
 // (MmrmData::add_group). Groups are looked up by index: (mask x cells + cell) x strata + stratum.
-constexpr std::size_t kMaxGroups = 4096;
+// Consecutive children add to kLanes separate copies of the sums (child j to copy j mod kLanes),
+// summed at the end: a child then never waits for the previous child's additions to the same sums
+// to reach memory (children fall into a few groups at random, which a processor's guesses about
+// which loads depend on which stores get wrong).
+constexpr std::size_t kMaxGroups = 512;
+constexpr std::size_t kLanes = 4;
 constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
 
 // Adds a child (baseline x, responses y, zero at visits not assessed) to its group's sums g; VV is
@@ -121,9 +130,11 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
   const bool grouped = groups <= kMaxGroups;
   if (grouped) {
-    if (w.groups.size() < groups * stride) w.groups.assign(groups * stride, 0.0);
+    if (w.groups.size() < kLanes * groups * stride) w.groups.assign(kLanes * groups * stride, 0.0);
+    if (w.seen.size() < groups) w.seen.assign(groups, 0);
     w.order.clear();
   }
+  double* const sums = w.groups.data();
   auto pass = [&](auto vv) {
     constexpr std::size_t VV = decltype(vv)::value;
     for (std::size_t j = 0; j < n; ++j) {
@@ -136,9 +147,11 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       if (!grouped) continue;
       const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
       const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
-      double* g = w.groups.data() + at * stride;
-      if (g[0] == 0) w.order.push_back(static_cast<std::uint32_t>(at));
-      add_to_group<VV>(g, d.baseline[j], y, visits);
+      if (!w.seen[at]) [[unlikely]] {
+        w.seen[at] = 1;
+        w.order.push_back(static_cast<std::uint32_t>(at));
+      }
+      add_to_group<VV>(sums + ((j % kLanes) * groups + at) * stride, d.baseline[j], y, visits);
     }
   };
   switch (visits) {
@@ -161,10 +174,21 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   }
   w.data.reset(visits, lay.k);
   w.z.assign(lay.k, 0.0);
+  w.cell_n.fill(0.0);
+  w.last_n.fill(0.0);
+  w.last_y.fill(0.0);
+  const std::size_t last = visits - 1;
   if (grouped) {
     // The groups in the order of their first child (the patterns' order as child by child).
     for (std::uint32_t at : w.order) {
-      double* g = w.groups.data() + std::size_t{at} * stride;
+      // The lanes' sums, into the first lane's.
+      double* g = sums + std::size_t{at} * stride;
+      for (std::size_t lane = 1; lane < kLanes; ++lane) {
+        double* h = sums + (lane * groups + at) * stride;
+        for (std::size_t i = 0; i < stride; ++i) g[i] += h[i];
+        std::fill(h, h + stride, 0.0);
+      }
+      w.seen[at] = 0;
       const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
       const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
       std::fill(w.z.begin(), w.z.end(), 0.0);
@@ -172,6 +196,11 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       if (lay.stratum_cov[stratum] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[stratum])] = 1;
       const double* sy = g + 3;
       w.data.add_group(w.z.data(), lay.cells, g[0], g[1], g[2], sy, sy + visits, sy + 2 * visits, mask);
+      w.cell_n[cell] += g[0];
+      if (mask >> last & 1u) {
+        w.last_n[cell] += g[0];
+        w.last_y[cell] += sy[last];
+      }
       std::fill(g, g + stride, 0.0);
     }
   } else {
@@ -182,6 +211,12 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       w.z[lay.cells] = d.baseline[j];
       if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
       w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
+      const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
+      w.cell_n[cell] += 1;
+      if (w.masks[j] >> last & 1u) {
+        w.last_n[cell] += 1;
+        w.last_y[cell] += w.ys[j * visits + last];
+      }
     }
   }
   if (w.data.subjects() == 0) return -1;
@@ -275,26 +310,39 @@ std::uint32_t TrialAnalysis::mmrm_response(const TrialData& d, std::size_t j, do
 
 void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   CELLTRIAL_ASSERT(d.visits > 0);  // the model follows every visit when the analysis is an MMRM
-  const std::size_t n = d.size(), V = mmrm_months_.size();
+  const std::size_t V = mmrm_months_.size();
   auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  // The common case, inlined into the pass: the change at each observed visit, no visit set
+  // missing by the estimand.
+  const bool plain = endpoint_ == Endpoint::change && (estimand_ != Estimand::hypothetical || d.event_month.empty());
+  std::array<std::size_t, stats::kMmrmMaxVisits> at{};
+  for (std::size_t i = 0; i < V; ++i) at[i] = mmrm_visit_index_[i];
+  const std::uint8_t* status = d.status.data();
+  const double* change = d.visit_change.data();
+  const std::size_t all = d.visits;
+  // Without branches on the statuses, which follow no pattern a processor could predict.
+  auto plain_response = [&](std::size_t j, double* y) {
+    std::uint32_t mask = 0;
+    for (std::size_t i = 0; i < V; ++i) {
+      const std::size_t k = j * all + at[i];
+      const bool seen = status[k] == static_cast<std::uint8_t>(VisitStatus::observed);
+      mask |= static_cast<std::uint32_t>(seen) << i;
+      y[i] = seen ? change[k] : 0.0;
+    }
+    return mask;
+  };
 
   Layout lay;
-  const int used = fit_children(
-      d, arms_, strata_, V, false, [](std::size_t) { return true; }, [](std::size_t) { return 0u; }, response,
-      mmrm_structures_, lay);
+  const auto everyone = [](std::size_t) { return true; };
+  const auto one_layer = [](std::size_t) { return 0u; };
+  const int used = plain ? fit_children(d, arms_, strata_, V, false, everyone, one_layer, plain_response, mmrm_structures_, lay)
+                         : fit_children(d, arms_, strata_, V, false, everyone, one_layer, response, mmrm_structures_, lay);
 
-  // Arm summaries: children in the model, and the mean response of those assessed at the primary visit.
-  const std::size_t primary = V - 1;
-  std::array<double, kMaxArms> arm_n{}, prim_n{}, prim_y{};
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint32_t mask = work.masks[j];
-    if (!mask) continue;
-    arm_n[d.arm[j]] += 1;
-    if (mask >> primary & 1u) {
-      prim_n[d.arm[j]] += 1;
-      prim_y[d.arm[j]] += work.ys[j * V + primary];
-    }
-  }
+  // Arm summaries: children in the model, and the mean response of those assessed at the primary
+  // (last) visit, from the pass's sums by cell (here the arms).
+  const auto& arm_n = work.cell_n;
+  const auto& prim_n = work.last_n;
+  const auto& prim_y = work.last_y;
   out.screened = d.screened;
   for (std::size_t a = 0; a < arms_; ++a) {
     out.randomised[a] = d.totals.n[a];
