@@ -139,8 +139,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     constexpr std::size_t VV = decltype(vv)::value;
     for (std::size_t j = 0; j < n; ++j) {
       double* y = w.ys.data() + j * visits;
-      std::fill(y, y + visits, 0.0);
-      const std::uint32_t mask = keep(j) ? response(j, y) : 0u;
+      const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
       w.masks[j] = mask;
       if (!mask) continue;
       present[d.stratum[j]] = true;
@@ -311,7 +310,12 @@ std::uint32_t TrialAnalysis::mmrm_response(const TrialData& d, std::size_t j, do
 void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   CELLTRIAL_ASSERT(d.visits > 0);  // the model follows every visit when the analysis is an MMRM
   const std::size_t V = mmrm_months_.size();
-  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  // A child's mask and responses, zero at the visits not assessed (the pass sums them all); the
+  // third argument is the number of visits when known at compile time (else 0).
+  auto response = [&](std::size_t j, double* y, auto) {
+    std::fill(y, y + V, 0.0);
+    return mmrm_response(d, j, y);
+  };
   // The common case, inlined into the pass: the change at each observed visit, no visit set
   // missing by the estimand.
   const bool plain = endpoint_ == Endpoint::change && (estimand_ != Estimand::hypothetical || d.event_month.empty());
@@ -321,9 +325,10 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   const double* change = d.visit_change.data();
   const std::size_t all = d.visits;
   // Without branches on the statuses, which follow no pattern a processor could predict.
-  auto plain_response = [&](std::size_t j, double* y) {
+  auto plain_response = [&](std::size_t j, double* y, auto vv) {
+    constexpr std::size_t VV = decltype(vv)::value;
     std::uint32_t mask = 0;
-    for (std::size_t i = 0; i < V; ++i) {
+    for (std::size_t i = 0; i < (VV ? VV : V); ++i) {
       const std::size_t k = j * all + at[i];
       const bool seen = status[k] == static_cast<std::uint8_t>(VisitStatus::observed);
       mask |= static_cast<std::uint32_t>(seen) << i;
@@ -368,7 +373,10 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
 
 void TrialAnalysis::estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const {
   const std::size_t G = subgroups_.size(), C = active_.size(), V = mmrm_months_.size();
-  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  auto response = [&](std::size_t j, double* y, auto) {
+    std::fill(y, y + V, 0.0);
+    return mmrm_response(d, j, y);
+  };
   thread_local std::vector<std::uint32_t> member;
   member.resize(d.size());
   for (std::size_t j = 0; j < d.size(); ++j) member[j] = subgroup_mask(subgroups_, d, j);
