@@ -31,8 +31,10 @@ struct Work {
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
   std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
   std::vector<std::uint32_t> masks;
-  std::vector<double> groups;        ///< sums of each group of children, group_stride(V) doubles each, per lane
-  std::vector<std::uint8_t> seen;    ///< by group: met in this pass
+  std::vector<std::uint32_t> count;  ///< by group: children met in this pass
+  std::vector<std::uint32_t> next;   ///< by group: where its next child goes in `sorted`
+  std::vector<std::uint32_t> group;  ///< by child: its group
+  std::vector<std::uint32_t> sorted; ///< the children in the model, group by group, in order within a group
   std::vector<std::uint32_t> order;  ///< the groups met, in the order of their first child
   // By cell, from the last pass: children in the model, those assessed at the last visit and the
   // sum of their responses there.
@@ -43,30 +45,38 @@ struct Work {
 // pass over the children sums, per such group, the count, the baseline and its square, and per
 // visit the response, the baseline times the response and the products of responses
 // (MmrmData::add_group). Groups are looked up by index: (mask x cells + cell) x strata + stratum.
-// Consecutive children add to kLanes separate copies of the sums (child j to copy j mod kLanes),
-// summed at the end: a child then never waits for the previous child's additions to the same sums
-// to reach memory (children fall into a few groups at random, which a processor's guesses about
-// which loads depend on which stores get wrong).
-constexpr std::size_t kMaxGroups = 512;
-constexpr std::size_t kLanes = 4;
+// The children are first sorted by group (stably, by counting), then each group's sums are taken
+// in local variables: adding each child to sums in memory instead costs a store per sum and child.
+constexpr std::size_t kMaxGroups = 4096;
+constexpr std::size_t kMaxStride = 3 + 2 * stats::kMmrmMaxVisits + stats::kMmrmMaxVisits * stats::kMmrmMaxVisits;
 constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
 
-// Adds a child (baseline x, responses y, zero at visits not assessed) to its group's sums g; VV is
-// the number of visits when known at compile time, else 0 and `visits` gives it.
+// The sums of a group's children (indices `children`, baselines x, responses ys with `visits`
+// per child, zero at visits not assessed) into g: count, sum of x and of x^2, then per visit the
+// sum of y_v and of x y_v, then y_v y_w (w <= v) at v * V + w. VV is the number of visits when
+// known at compile time (the sums then stay in registers), else 0.
 template <std::size_t VV>
-inline void add_to_group(double* g, double x, const double* y, std::size_t visits) {
+void sum_group(const std::uint32_t* children, std::size_t count, const double* x, const double* ys, std::size_t visits,
+               double* g) {
   const std::size_t V = VV ? VV : visits;
-  g[0] += 1;
-  g[1] += x;
-  g[2] += x * x;
-  double* sy = g + 3;
+  std::array<double, VV ? group_stride(VV) : kMaxStride> a{};
+  double* sy = a.data() + 3;
   double* sxy = sy + V;
   double* syy = sxy + V;
-  for (std::size_t v = 0; v < V; ++v) {
-    sy[v] += y[v];
-    sxy[v] += x * y[v];
-    for (std::size_t w = 0; w <= v; ++w) syy[v * V + w] += y[v] * y[w];
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t j = children[i];
+    const double xj = x[j];
+    const double* y = ys + j * V;
+    a[0] += 1;
+    a[1] += xj;
+    a[2] += xj * xj;
+    for (std::size_t v = 0; v < V; ++v) {
+      sy[v] += y[v];
+      sxy[v] += xj * y[v];
+      for (std::size_t w = 0; w <= v; ++w) syy[v * V + w] += y[v] * y[w];
+    }
   }
+  std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(group_stride(V)), g);
 }
 
 thread_local Work work;
@@ -130,11 +140,12 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
   const bool grouped = groups <= kMaxGroups;
   if (grouped) {
-    if (w.groups.size() < kLanes * groups * stride) w.groups.assign(kLanes * groups * stride, 0.0);
-    if (w.seen.size() < groups) w.seen.assign(groups, 0);
+    if (w.count.size() < groups) w.count.assign(groups, 0);
+    w.next.resize(groups);
+    w.group.resize(n);
+    w.sorted.resize(n);
     w.order.clear();
   }
-  double* const sums = w.groups.data();
   auto pass = [&](auto vv) {
     constexpr std::size_t VV = decltype(vv)::value;
     for (std::size_t j = 0; j < n; ++j) {
@@ -146,11 +157,8 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       if (!grouped) continue;
       const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
       const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
-      if (!w.seen[at]) [[unlikely]] {
-        w.seen[at] = 1;
-        w.order.push_back(static_cast<std::uint32_t>(at));
-      }
-      add_to_group<VV>(sums + ((j % kLanes) * groups + at) * stride, d.baseline[j], y, visits);
+      if (w.count[at]++ == 0) [[unlikely]] w.order.push_back(static_cast<std::uint32_t>(at));
+      w.group[j] = static_cast<std::uint32_t>(at);
     }
   };
   switch (visits) {
@@ -158,6 +166,16 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     case 3: pass(std::integral_constant<std::size_t, 3>{}); break;
     case 4: pass(std::integral_constant<std::size_t, 4>{}); break;
     default: pass(std::integral_constant<std::size_t, 0>{}); break;
+  }
+  if (grouped) {
+    // The children sorted by group, each group's in their order.
+    std::uint32_t from = 0;
+    for (std::uint32_t at : w.order) {
+      w.next[at] = from;
+      from += w.count[at];
+    }
+    for (std::size_t j = 0; j < n; ++j)
+      if (w.masks[j]) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
   }
   lay.strata_from = lay.cells + 1;
   lay.k = lay.strata_from;
@@ -179,15 +197,18 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t last = visits - 1;
   if (grouped) {
     // The groups in the order of their first child (the patterns' order as child by child).
+    std::array<double, kMaxStride> sums;
+    double* const g = sums.data();
     for (std::uint32_t at : w.order) {
-      // The lanes' sums, into the first lane's.
-      double* g = sums + std::size_t{at} * stride;
-      for (std::size_t lane = 1; lane < kLanes; ++lane) {
-        double* h = sums + (lane * groups + at) * stride;
-        for (std::size_t i = 0; i < stride; ++i) g[i] += h[i];
-        std::fill(h, h + stride, 0.0);
+      const std::uint32_t count = w.count[at], end = w.next[at];
+      const std::uint32_t* children = w.sorted.data() + (end - count);
+      switch (visits) {
+        case 2: sum_group<2>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        case 3: sum_group<3>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        case 4: sum_group<4>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        default: sum_group<0>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
       }
-      w.seen[at] = 0;
+      w.count[at] = 0;
       const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
       const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
       std::fill(w.z.begin(), w.z.end(), 0.0);
@@ -200,7 +221,6 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
         w.last_n[cell] += g[0];
         w.last_y[cell] += sy[last];
       }
-      std::fill(g, g + stride, 0.0);
     }
   } else {
     for (std::size_t j = 0; j < n; ++j) {
