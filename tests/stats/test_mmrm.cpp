@@ -115,6 +115,46 @@ TEST_CASE("mmrm: with complete data and unstructured covariance the estimate and
   CHECK(m.sigma()(2, 2) == Approx(s2).epsilon(1e-10));
 }
 
+TEST_CASE("mmrm: children added by group sums give the sums of adding them one by one", "[stats][mmrm]") {
+  const Simulated s = simulate(90, 0.2, 0.1, 7);
+  const MmrmData one = data_of(s);
+  // Groups by (arm, pattern): z = (control, treated, baseline), the baseline varying.
+  MmrmData grouped;
+  grouped.reset(3, 3);
+  for (std::uint32_t mask = 1; mask < 8; ++mask)
+    for (int treated = 0; treated < 2; ++treated) {
+      double n = 0, sx = 0, sxx = 0, sy[3] = {}, sxy[3] = {}, syy[9] = {};
+      for (std::size_t i = 0; i < s.z.size(); ++i) {
+        if (s.mask[i] != mask || (s.z[i][1] == 1) != (treated == 1)) continue;
+        const double x = s.z[i][2];
+        n += 1;
+        sx += x;
+        sxx += x * x;
+        for (int v = 0; v < 3; ++v) {
+          const double y = mask >> v & 1u ? s.y[i][static_cast<std::size_t>(v)] : 0.0;
+          sy[v] += y;
+          sxy[v] += x * y;
+          for (int w = 0; w <= v; ++w) syy[v * 3 + w] += y * (mask >> w & 1u ? s.y[i][static_cast<std::size_t>(w)] : 0.0);
+        }
+      }
+      const double z[3] = {treated ? 0.0 : 1.0, treated ? 1.0 : 0.0, 0.0};
+      grouped.add_group(z, 2, n, sx, sxx, sy, sxy, syy, mask);
+    }
+  CHECK(grouped.subjects() == one.subjects());
+  CHECK(grouped.observations() == one.observations());
+  REQUIRE(grouped.patterns().size() == one.patterns().size());
+  for (const auto& p : one.patterns()) {
+    const MmrmData::Pattern* q = nullptr;
+    for (const auto& r : grouped.patterns())
+      if (r.mask == p.mask) q = &r;
+    REQUIRE(q != nullptr);
+    CHECK(q->n == p.n);
+    CHECK((q->zz - p.zz).cwiseAbs().maxCoeff() <= 1e-9 * p.zz.cwiseAbs().maxCoeff());
+    CHECK((q->zy - p.zy).cwiseAbs().maxCoeff() <= 1e-9 * (1 + p.zy.cwiseAbs().maxCoeff()));
+    CHECK((q->yy - p.yy).cwiseAbs().maxCoeff() <= 1e-9 * (1 + p.yy.cwiseAbs().maxCoeff()));
+  }
+}
+
 TEST_CASE("mmrm: under monotone dropout the unstructured fit in closed form is the REML optimum, with its SE and df",
           "[stats][mmrm]") {
   // Monotone dropout, no missed visits: the closed form applies and the fit does not iterate.
