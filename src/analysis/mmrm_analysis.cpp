@@ -5,6 +5,7 @@
 // average over analysis.mmrm.visits_months.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
@@ -30,7 +31,53 @@ struct Work {
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
   std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
   std::vector<std::uint32_t> masks;
+  std::vector<std::uint32_t> count;  ///< by group: children met in this pass
+  std::vector<std::uint32_t> next;   ///< by group: where its next child goes in `sorted`
+  std::vector<std::uint32_t> group;  ///< by child: its group
+  std::vector<std::uint32_t> sorted; ///< the children in the model, group by group, in order within a group
+  std::vector<std::uint32_t> order;  ///< the groups met, in the order of their first child
+  // By cell, from the last pass: children in the model, those assessed at the last visit and the
+  // sum of their responses there.
+  std::array<double, 2 * kMaxArms> cell_n{}, last_n{}, last_y{};
 };
+
+// Children with the same pattern, cell and stratum share every covariate but the baseline: the
+// pass over the children sums, per such group, the count, the baseline and its square, and per
+// visit the response, the baseline times the response and the products of responses
+// (MmrmData::add_group). Groups are looked up by index: (mask x cells + cell) x strata + stratum.
+// The children are first sorted by group (stably, by counting), then each group's sums are taken
+// in local variables: adding each child to sums in memory instead costs a store per sum and child.
+constexpr std::size_t kMaxGroups = 4096;
+constexpr std::size_t kMaxStride = 3 + 2 * stats::kMmrmMaxVisits + stats::kMmrmMaxVisits * stats::kMmrmMaxVisits;
+constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
+
+// The sums of a group's children (indices `children`, baselines x, responses ys with `visits`
+// per child, zero at visits not assessed) into g: count, sum of x and of x^2, then per visit the
+// sum of y_v and of x y_v, then y_v y_w (w <= v) at v * V + w. VV is the number of visits when
+// known at compile time (the sums then stay in registers), else 0.
+template <std::size_t VV>
+void sum_group(const std::uint32_t* children, std::size_t count, const double* x, const double* ys, std::size_t visits,
+               double* g) {
+  const std::size_t V = VV ? VV : visits;
+  std::array<double, VV ? group_stride(VV) : kMaxStride> a{};
+  double* sy = a.data() + 3;
+  double* sxy = sy + V;
+  double* syy = sxy + V;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t j = children[i];
+    const double xj = x[j];
+    const double* y = ys + j * V;
+    a[0] += 1;
+    a[1] += xj;
+    a[2] += xj * xj;
+    for (std::size_t v = 0; v < V; ++v) {
+      sy[v] += y[v];
+      sxy[v] += xj * y[v];
+      for (std::size_t w = 0; w <= v; ++w) syy[v * V + w] += y[v] * y[w];
+    }
+  }
+  std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(group_stride(V)), g);
+}
 
 thread_local Work work;
 
@@ -84,13 +131,51 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t n = d.size();
   lay.cells = arms * (layers ? 2 : 1);
   // Strata present among the analysed children; the first present one is the reference.
-  // One pass over the children: which visits each has in the model, and its responses there.
+  // One pass over the children: which visits each has in the model, its responses there, and
+  // (with few enough groups) its group's sums.
   std::array<bool, kGmfcsLevels> present{};
   w.masks.resize(n);
   w.ys.resize(n * visits);
-  for (std::size_t j = 0; j < n; ++j) {
-    w.masks[j] = keep(j) ? response(j, w.ys.data() + j * visits) : 0u;
-    if (w.masks[j]) present[d.stratum[j]] = true;
+  const std::size_t stride = group_stride(visits);
+  const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
+  const bool grouped = groups <= kMaxGroups;
+  if (grouped) {
+    if (w.count.size() < groups) w.count.assign(groups, 0);
+    w.next.resize(groups);
+    w.group.resize(n);
+    w.sorted.resize(n);
+    w.order.clear();
+  }
+  auto pass = [&](auto vv) {
+    constexpr std::size_t VV = decltype(vv)::value;
+    for (std::size_t j = 0; j < n; ++j) {
+      double* y = w.ys.data() + j * visits;
+      const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
+      w.masks[j] = mask;
+      if (!mask) continue;
+      present[d.stratum[j]] = true;
+      if (!grouped) continue;
+      const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
+      const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
+      if (w.count[at]++ == 0) [[unlikely]] w.order.push_back(static_cast<std::uint32_t>(at));
+      w.group[j] = static_cast<std::uint32_t>(at);
+    }
+  };
+  switch (visits) {
+    case 2: pass(std::integral_constant<std::size_t, 2>{}); break;
+    case 3: pass(std::integral_constant<std::size_t, 3>{}); break;
+    case 4: pass(std::integral_constant<std::size_t, 4>{}); break;
+    default: pass(std::integral_constant<std::size_t, 0>{}); break;
+  }
+  if (grouped) {
+    // The children sorted by group, each group's in their order.
+    std::uint32_t from = 0;
+    for (std::uint32_t at : w.order) {
+      w.next[at] = from;
+      from += w.count[at];
+    }
+    for (std::size_t j = 0; j < n; ++j)
+      if (w.masks[j]) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
   }
   lay.strata_from = lay.cells + 1;
   lay.k = lay.strata_from;
@@ -106,13 +191,52 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   }
   w.data.reset(visits, lay.k);
   w.z.assign(lay.k, 0.0);
-  for (std::size_t j = 0; j < n; ++j) {
-    if (!w.masks[j]) continue;
-    std::fill(w.z.begin(), w.z.end(), 0.0);
-    w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
-    w.z[lay.cells] = d.baseline[j];
-    if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
-    w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
+  w.cell_n.fill(0.0);
+  w.last_n.fill(0.0);
+  w.last_y.fill(0.0);
+  const std::size_t last = visits - 1;
+  if (grouped) {
+    // The groups in the order of their first child (the patterns' order as child by child).
+    std::array<double, kMaxStride> sums;
+    double* const g = sums.data();
+    for (std::uint32_t at : w.order) {
+      const std::uint32_t count = w.count[at], end = w.next[at];
+      const std::uint32_t* children = w.sorted.data() + (end - count);
+      switch (visits) {
+        case 2: sum_group<2>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        case 3: sum_group<3>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        case 4: sum_group<4>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        default: sum_group<0>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+      }
+      w.count[at] = 0;
+      const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
+      const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
+      std::fill(w.z.begin(), w.z.end(), 0.0);
+      w.z[cell] = 1;
+      if (lay.stratum_cov[stratum] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[stratum])] = 1;
+      const double* sy = g + 3;
+      w.data.add_group(w.z.data(), lay.cells, g[0], g[1], g[2], sy, sy + visits, sy + 2 * visits, mask);
+      w.cell_n[cell] += g[0];
+      if (mask >> last & 1u) {
+        w.last_n[cell] += g[0];
+        w.last_y[cell] += sy[last];
+      }
+    }
+  } else {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!w.masks[j]) continue;
+      std::fill(w.z.begin(), w.z.end(), 0.0);
+      w.z[d.arm[j] + (layers ? arms * layer(j) : 0)] = 1;
+      w.z[lay.cells] = d.baseline[j];
+      if (lay.stratum_cov[d.stratum[j]] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[d.stratum[j]])] = 1;
+      w.data.add(w.z.data(), w.ys.data() + j * visits, w.masks[j]);
+      const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
+      w.cell_n[cell] += 1;
+      if (w.masks[j] >> last & 1u) {
+        w.last_n[cell] += 1;
+        w.last_y[cell] += w.ys[j * visits + last];
+      }
+    }
   }
   if (w.data.subjects() == 0) return -1;
   // Covariates dependent on earlier ones: pivots of the Cholesky factor of the summed z z'.
@@ -205,26 +329,45 @@ std::uint32_t TrialAnalysis::mmrm_response(const TrialData& d, std::size_t j, do
 
 void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   CELLTRIAL_ASSERT(d.visits > 0);  // the model follows every visit when the analysis is an MMRM
-  const std::size_t n = d.size(), V = mmrm_months_.size();
-  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  const std::size_t V = mmrm_months_.size();
+  // A child's mask and responses, zero at the visits not assessed (the pass sums them all); the
+  // third argument is the number of visits when known at compile time (else 0).
+  auto response = [&](std::size_t j, double* y, auto) {
+    std::fill(y, y + V, 0.0);
+    return mmrm_response(d, j, y);
+  };
+  // The common case, inlined into the pass: the change at each observed visit, no visit set
+  // missing by the estimand.
+  const bool plain = endpoint_ == Endpoint::change && (estimand_ != Estimand::hypothetical || d.event_month.empty());
+  std::array<std::size_t, stats::kMmrmMaxVisits> at{};
+  for (std::size_t i = 0; i < V; ++i) at[i] = mmrm_visit_index_[i];
+  const std::uint8_t* status = d.status.data();
+  const double* change = d.visit_change.data();
+  const std::size_t all = d.visits;
+  // Without branches on the statuses, which follow no pattern a processor could predict.
+  auto plain_response = [&](std::size_t j, double* y, auto vv) {
+    constexpr std::size_t VV = decltype(vv)::value;
+    std::uint32_t mask = 0;
+    for (std::size_t i = 0; i < (VV ? VV : V); ++i) {
+      const std::size_t k = j * all + at[i];
+      const bool seen = status[k] == static_cast<std::uint8_t>(VisitStatus::observed);
+      mask |= static_cast<std::uint32_t>(seen) << i;
+      y[i] = seen ? change[k] : 0.0;
+    }
+    return mask;
+  };
 
   Layout lay;
-  const int used = fit_children(
-      d, arms_, strata_, V, false, [](std::size_t) { return true; }, [](std::size_t) { return 0u; }, response,
-      mmrm_structures_, lay);
+  const auto everyone = [](std::size_t) { return true; };
+  const auto one_layer = [](std::size_t) { return 0u; };
+  const int used = plain ? fit_children(d, arms_, strata_, V, false, everyone, one_layer, plain_response, mmrm_structures_, lay)
+                         : fit_children(d, arms_, strata_, V, false, everyone, one_layer, response, mmrm_structures_, lay);
 
-  // Arm summaries: children in the model, and the mean response of those assessed at the primary visit.
-  const std::size_t primary = V - 1;
-  std::array<double, kMaxArms> arm_n{}, prim_n{}, prim_y{};
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint32_t mask = work.masks[j];
-    if (!mask) continue;
-    arm_n[d.arm[j]] += 1;
-    if (mask >> primary & 1u) {
-      prim_n[d.arm[j]] += 1;
-      prim_y[d.arm[j]] += work.ys[j * V + primary];
-    }
-  }
+  // Arm summaries: children in the model, and the mean response of those assessed at the primary
+  // (last) visit, from the pass's sums by cell (here the arms).
+  const auto& arm_n = work.cell_n;
+  const auto& prim_n = work.last_n;
+  const auto& prim_y = work.last_y;
   out.screened = d.screened;
   for (std::size_t a = 0; a < arms_; ++a) {
     out.randomised[a] = d.totals.n[a];
@@ -250,7 +393,10 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
 
 void TrialAnalysis::estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const {
   const std::size_t G = subgroups_.size(), C = active_.size(), V = mmrm_months_.size();
-  auto response = [&](std::size_t j, double* y) { return mmrm_response(d, j, y); };
+  auto response = [&](std::size_t j, double* y, auto) {
+    std::fill(y, y + V, 0.0);
+    return mmrm_response(d, j, y);
+  };
   thread_local std::vector<std::uint32_t> member;
   member.resize(d.size());
   for (std::size_t j = 0; j < d.size(); ++j) member[j] = subgroup_mask(subgroups_, d, j);

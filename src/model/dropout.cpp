@@ -80,9 +80,10 @@ void DropoutModel::missing_mcar(std::uint64_t seed, std::uint64_t trial, TrialDa
 void DropoutModel::missing_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const {
   const std::size_t n = out.size();
   if (drop_hazard_[0] > 0) {
-    Engine drop = make_stream(seed, trial, Purpose::dropout);
-    const double p_missing = -std::expm1(-drop_hazard_[0]);
-    for (std::size_t j = 0; j < n; ++j) out.observed[j] = uniform01(drop) >= p_missing ? 1 : 0;
+    // uniform01(drop) >= p_missing, compared as integers (below_threshold), on a local engine.
+    LocalEngine drop{make_stream(seed, trial, Purpose::dropout)};
+    const std::uint64_t missing_below = below_threshold(-std::expm1(-drop_hazard_[0]));
+    for (std::size_t j = 0; j < n; ++j) out.observed[j] = (drop() >> 11) >= missing_below ? 1 : 0;
   } else {
     std::fill(out.observed.begin(), out.observed.end(), std::uint8_t{1});
   }

@@ -91,20 +91,38 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
   const Design& D = sc_.design;
   const double miss = D.missed_visit;
   std::array<double, kMaxVisits> z{};
+  // The loop's constants in local arrays, which the compiler can keep apart from the trial's
+  // arrays it writes: by other visit k, its visit, r_, SD, intercept, sham effect, and by arm
+  // its effect times the trial's effect scale (mean() term by term, in the same order).
+  std::array<std::size_t, kMaxVisits> other{};
+  std::array<double, kMaxVisits> r_k{}, sd_k{}, intercept_k{}, sham_k{};
+  std::array<std::array<double, kMaxVisits>, kMaxArms> effect_k{};
+  const std::size_t arms = sc_.arms.size();
+  for (std::size_t k = 0; k < O; ++k) {
+    const std::size_t v = others_[k];
+    other[k] = v;
+    r_k[k] = r_[v];
+    sd_k[k] = sd_[v];
+    intercept_k[k] = intercept_[v];
+    sham_k[k] = effect_.sham_at_visit(v);
+    for (std::size_t a = 0; a < arms; ++a) effect_k[a][k] = effect_.at_visit(a, v) * d.effect_scale[a];
+  }
+  std::array<double, kMaxVisits * kMaxVisits> chol{};
+  std::copy(chol_.begin(), chol_.end(), chol.begin());
+  const double slope = slope_;
 
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t a = d.arm[j];
-    const double x = d.baseline[j], scale = d.effect_scale[a], zp = d.latent[j].residual;
+    const double x = d.baseline[j], zp = d.latent[j].residual;
     double* vc = d.visit_change.data() + j * V;
     std::uint8_t* status = d.status.data() + j * V;
 
     // The values: the primary visit's as the outcome model drew it, the others given its residual.
     for (std::size_t k = 0; k < O; ++k) z[k] = std_normal(noise);
     for (std::size_t k = 0; k < O; ++k) {
-      const std::size_t v = others_[k];
-      double e = r_[v] * zp;
-      for (std::size_t i = 0; i <= k; ++i) e += chol_[k * O + i] * z[i];
-      vc[v] = mean(v, a, x, scale) + sd_[v] * e - x;
+      double e = r_k[k] * zp;
+      for (std::size_t i = 0; i <= k; ++i) e += chol[k * O + i] * z[i];
+      vc[other[k]] = intercept_k[k] + slope * x + effect_k[a][k] + sham_k[k] + sd_k[k] * e - x;
     }
     vc[p] = d.change[j];
     d.treated_month[j] = treated_now_[a] ? 0.0 : kNaN;
@@ -149,10 +167,10 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
       if (miss > 0 && uniform01(missed) < miss && st == VisitStatus::observed) st = VisitStatus::missed;
       status[v] = static_cast<std::uint8_t>(st);
     }
-    std::copy(vc, vc + V, d.hypothetical.data() + j * V);  // no intercurrent events: the same values
     d.change[j] = vc[p];
     d.observed[j] = status[p] == static_cast<std::uint8_t>(VisitStatus::observed);
   }
+  std::copy(d.visit_change.begin(), d.visit_change.end(), d.hypothetical.begin());  // no intercurrent events: the same values
 }
 
 }  // namespace celltrial

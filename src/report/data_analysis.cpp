@@ -60,7 +60,8 @@ std::string data_analysis_table(const DataAnalysis& a) {
                   to_string(a.fallbacks[i]);
       used += " (a fallback: " + failed + " did not converge)";
     }
-    used += ", " + plural(a.iterations, "iteration", "iterations");
+    // No iterations: the unstructured REML in closed form (monotone dropout, Mmrm::fit).
+    used += a.iterations == 0 ? std::string(", REML in closed form") : ", " + plural(a.iterations, "iteration", "iterations");
     row("covariance", used);
   } else {
     row("method", "ancova: " + a.response + " ~ arm + baseline" + std::string(a.adjust.empty() ? "" : " + " + a.adjust) +

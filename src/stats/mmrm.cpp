@@ -28,7 +28,8 @@ constexpr double kSlowScoring = 1e-2;
 constexpr double kSingular = 1e-10;
 
 // Cholesky of a symmetric matrix with every pivot above kSingular x the largest diagonal entry.
-bool factor(const Eigen::MatrixXd& a, Eigen::LLT<Eigen::MatrixXd>& llt) {
+template <class M>
+bool factor(const M& a, Eigen::LLT<M>& llt) {
   if (a.size() == 0 || !a.allFinite()) return false;
   llt.compute(a);
   if (llt.info() != Eigen::Success) return false;
@@ -97,6 +98,7 @@ void add_elementary_traces(const Pairs& pairs, const Eigen::MatrixXd& w, const M
   }
 }
 
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +165,42 @@ void MmrmData::add(const double* z, const double* y, std::uint32_t mask) {
     const double yv = y[v];
     for (std::size_t l = 0; l < nz; ++l) zy[v * k + nonzero[l]] += z[nonzero[l]] * yv;
     for (std::size_t l = 0; l <= i; ++l) yy[v * V + seen[l]] += yv * y[seen[l]];
+  }
+  stale_ = true;
+}
+
+void MmrmData::add_group(const double* z, std::size_t varying, double n, double sx, double sxx, const double* sy,
+                         const double* sxy, const double* syy, std::uint32_t mask) {
+  if (mask == 0 || !(n > 0)) return;
+  const std::size_t k = k_, V = visits_;
+  const std::size_t at = slot(mask);
+  double* a = acc_.data() + at * stride_;
+  double* zz = a + 1;
+  double* zy = zz + k * k;
+  double* yy = zy + k * V;
+  a[0] += n;
+  subjects_ += static_cast<std::size_t>(n);
+  observations_ += static_cast<std::size_t>(n) * static_cast<std::size_t>(std::popcount(mask));
+  // z_i = z + (x_i - z_varying) e_varying: with the shared part s = z (z_varying read as 0),
+  // sum z z' = n s s' + (s e' + e s') sx + e e' sxx and sum z y' = s sy' + e sxy'.
+  std::array<std::uint32_t, 256> nonzero;
+  std::size_t nz = 0;
+  for (std::size_t c = 0; c < k; ++c)
+    if (c != varying && z[c] != 0) nonzero[nz++] = static_cast<std::uint32_t>(c);
+  for (std::size_t i = 0; i < nz; ++i) {
+    const std::size_t b = nonzero[i];
+    for (std::size_t l = 0; l <= i; ++l) zz[b * k + nonzero[l]] += n * z[b] * z[nonzero[l]];
+    // The lower triangle holds (max, min) of the two covariates.
+    if (b > varying) zz[b * k + varying] += z[b] * sx;
+    else zz[varying * k + b] += z[b] * sx;
+  }
+  zz[varying * k + varying] += sxx;
+  for (std::size_t v = 0; v < V; ++v) {
+    if (!(mask >> v & 1u)) continue;
+    for (std::size_t l = 0; l < nz; ++l) zy[v * k + nonzero[l]] += z[nonzero[l]] * sy[v];
+    zy[v * k + varying] += sxy[v];
+    for (std::size_t w = 0; w <= v; ++w)
+      if (mask >> w & 1u) yy[v * V + w] += syy[v * V + w];
   }
   stale_ = true;
 }
@@ -441,6 +479,7 @@ bool Mmrm::evaluate(const Eigen::VectorXd& theta, int level) {
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), K = static_cast<Eigen::Index>(k_);
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
+  closed_ = false;
   at_ = theta;
   build_sigma(theta, sigma_);
   if (!sigma_.allFinite()) return false;
@@ -605,27 +644,169 @@ void Mmrm::score() {
   score_info_.noalias() = jac_.transpose() * ws_kv2_;
 }
 
-bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
-  data_ = &data;
-  cols_.assign(columns.begin(), columns.end());
-  structure_ = structure;
-  v_ = data.visits();
-  k_ = data.covariates();
-  p_ = cols_.size();
-  q_ = parameters(structure);
-  iterations_ = 0;
-  obs_ready_ = false;
-  info_ready_ = false;
-  for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
+// The REML estimate of an unstructured covariance in closed form, when it has one: every
+// pattern is a run of visits from the first (monotone dropout) and the fixed effects are the
+// same k covariates at every visit (no column common to the visits). Then the density factors
+// into the first visit given the covariates and each later visit t given the covariates and the
+// visits before it, f(y_1 | z) f(y_2 | y_1, z) ..., each a least-squares regression over the n_t
+// children assessed at t with parameters of its own: the coefficients b_t of z, the coefficients
+// phi_t of the earlier visits and the residual variance s_t^2. The fixed effects are
+// beta = (L x I) b with L = (I - Phi)^-1 (Phi: the phi_t as rows), a map with unit Jacobian for
+// given Phi, so integrating the fixed effects out (REML) integrates each factor's b_t out and the
+// REML is a sum over visits of -(n_t - k)/2 log(2 pi s_t^2) - RSS_t(phi_t)/(2 s_t^2)
+// - log det(Z_t'Z_t)/2, maximised visit by visit: phi_t and b_t by least squares of y_t on
+// (z, y_1..y_{t-1}), s_t^2 = RSS_t / (n_t - k). Sigma = L diag(s^2) L', and for any Phi
+// (X'V^-1X)^-1 = (L x I) diag(s_t^2 (Z_t'Z_t)^-1) (L x I)'. False when the data are not of
+// that form, a regression is singular or the problem is larger than the closed form's workspace.
+bool Mmrm::closed_form_fit() {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kClosedFormMax, kClosedFormMax>;
+  const MmrmData& data = *data_;
+  const auto pats = data.patterns();
   const auto V = static_cast<Eigen::Index>(v_);
-  pairs_.clear();
-  for (std::size_t u = 0; u < v_; ++u)
-    for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
-  if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
+  // The covariates of the columns, each of which must be loaded on every visit, once.
+  std::array<std::uint32_t, 256> at_visit{};  // bit v: the covariate is loaded on visit v
+  for (const MmrmColumn& c : cols_) {
+    if (c.visit >= v_ || (at_visit[c.covariate] >> c.visit & 1u)) return false;
+    at_visit[c.covariate] |= 1u << c.visit;
+  }
+  const std::uint32_t all = v_ >= 32 ? ~0u : (1u << v_) - 1;
+  std::array<int, 256> pos;
+  cf_cov_.clear();
+  for (std::size_t c = 0; c < k_; ++c) {
+    pos[c] = -1;
+    if (at_visit[c] == 0) continue;
+    if (at_visit[c] != all) return false;
+    pos[c] = static_cast<int>(cf_cov_.size());
+    cf_cov_.push_back(static_cast<std::uint8_t>(c));
+  }
+  const auto K = static_cast<Eigen::Index>(cf_cov_.size());
+  if (K == 0 || K + V > kClosedFormMax) return false;
+  for (const auto& p : pats)
+    if ((p.mask & (p.mask + 1)) != 0) return false;  // not a run of visits from the first
+  cf_pos_.resize(p_);
+  for (std::size_t j = 0; j < p_; ++j) cf_pos_[j] = pos[cols_[j].covariate];
 
-  // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
-  // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
-  // with every covariate loaded visit by visit).
+  cf_ginv_.resize(v_);
+  cf_sinv_.resize(v_);
+  cf_s2_.resize(V);
+  cf_dof_.resize(V);
+  Small phi = Small::Zero(V, V);  // row t: the regression of visit t on the earlier ones
+  Small b(K, V);                  // column t: visit t's coefficients of z
+  Small s, inv, li, g, ginv;
+  Eigen::LLT<Small> llt;
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kClosedFormMax, 1> coef;
+  double loglik = 0;
+  for (Eigen::Index t = 0; t < V; ++t) {
+    // Cross-products of (z, y_0..y_t) over the children assessed at t.
+    const Eigen::Index m = K + t + 1;
+    s.setZero(m, m);
+    double n = 0;
+    for (const auto& p : pats) {
+      if (!(p.mask >> t & 1u)) continue;
+      n += p.n;
+      for (Eigen::Index a = 0; a < K; ++a) {
+        const std::size_t ca = cf_cov_[static_cast<std::size_t>(a)];
+        for (Eigen::Index c = 0; c <= a; ++c) s(a, c) += p.zz(ca, cf_cov_[static_cast<std::size_t>(c)]);
+        for (Eigen::Index v = 0; v <= t; ++v) s(K + v, a) += p.zy(ca, v);
+      }
+      for (Eigen::Index u = 0; u <= t; ++u)
+        for (Eigen::Index v = 0; v <= u; ++v) s(K + u, K + v) += p.yy(u, v);
+    }
+    const double dof = n - static_cast<double>(K);
+    if (!(dof > 0)) return false;
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index c = 0; c < a; ++c) s(c, a) = s(a, c);
+    // y_t on (z, y_0..y_{t-1}): the inverse cross-products of the regressors give the
+    // coefficients and, in their last t rows and columns, the inverse of the earlier visits'
+    // cross-products after z (the information on phi_t, times s_t^2).
+    const Eigen::Index r = m - 1;
+    if (!factor(Small(s.topLeftCorner(r, r)), llt)) return false;
+    inverse_from_factor(llt.matrixLLT(), inv, li);
+    coef.noalias() = inv * s.col(r).head(r);
+    const double s2 = (s(r, r) - s.col(r).head(r).dot(coef)) / dof;
+    if (!(s2 > 0) || !std::isfinite(s2)) return false;
+    // (Z_t'Z_t)^-1 from the leading block of the same factor.
+    g = llt.matrixLLT().topLeftCorner(K, K);
+    inverse_from_factor(g, ginv, li);
+    cf_ginv_[static_cast<std::size_t>(t)] = ginv;
+    cf_sinv_[static_cast<std::size_t>(t)] = inv.bottomRightCorner(t, t);
+    cf_s2_(t) = s2;
+    cf_dof_(t) = dof;
+    b.col(t) = coef.head(K);
+    phi.row(t).head(t) = coef.tail(t).transpose();
+    double logdet_g = 0;
+    for (Eigen::Index a = 0; a < K; ++a) logdet_g += 2 * std::log(g(a, a));
+    loglik += -0.5 * dof * (std::log(2 * std::numbers::pi * s2) + 1) - 0.5 * logdet_g;
+  }
+  // L = (I - Phi)^-1, unit lower triangular: L = I + Phi L, row by row.
+  cf_l_.setIdentity(V, V);
+  for (Eigen::Index v = 1; v < V; ++v)
+    for (Eigen::Index t = 0; t < v; ++t) {
+      double x = 0;
+      for (Eigen::Index u = t; u < v; ++u) x += phi(v, u) * cf_l_(u, t);
+      cf_l_(v, t) = x;
+    }
+  // Sigma = L diag(s^2) L', the parameters, the fixed effects and their covariance.
+  sigma_.noalias() = cf_l_ * cf_s2_.asDiagonal() * cf_l_.transpose();
+  theta_.resize(static_cast<Eigen::Index>(q_));
+  Eigen::Index r = 0;
+  for (Eigen::Index u = 0; u < V; ++u)
+    for (Eigen::Index v = 0; v <= u; ++v, ++r) theta_(r) = sigma_(u, v);
+  at_ = theta_;
+  const auto P = static_cast<Eigen::Index>(p_);
+  beta_.resize(P);
+  h_.resize(P, P);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    const Eigen::Index vj = cols_[static_cast<std::size_t>(j)].visit, cj = cf_pos_[static_cast<std::size_t>(j)];
+    double x = 0;
+    for (Eigen::Index t = 0; t <= vj; ++t) x += cf_l_(vj, t) * b(cj, t);
+    beta_(j) = x;
+    for (Eigen::Index l = 0; l <= j; ++l) {
+      const Eigen::Index vl = cols_[static_cast<std::size_t>(l)].visit, cl = cf_pos_[static_cast<std::size_t>(l)];
+      double y = 0;
+      for (Eigen::Index t = 0; t <= std::min(vj, vl); ++t)
+        y += cf_l_(vj, t) * cf_l_(vl, t) * cf_s2_(t) * cf_ginv_[static_cast<std::size_t>(t)](cj, cl);
+      h_(j, l) = h_(l, j) = y;
+    }
+  }
+  loglik_ = loglik;
+  return std::isfinite(loglik_) && beta_.allFinite() && h_.allFinite();
+}
+
+// The Satterthwaite df of c'beta from the closed form: the REML is a sum over visits of terms in
+// (phi_t, s_t^2) alone, so at the estimate its observed information is block diagonal, S_t / s_t^2
+// for phi_t (S_t: the earlier visits' cross-products after z) and (n_t - k) / (2 s_t^4) for
+// s_t^2; and var = c'(X'V^-1X)^-1 c = sum_t s_t^2 a_t' G_t^-1 a_t with a_t = sum_v L_vt c_v (c_v
+// the contrast's weights at visit v, G_t = Z_t'Z_t), whose derivatives are a_t'G_t^-1 a_t by
+// s_t^2 and 2 a_t' w_s by phi_ts, w_s = sum_u L_su s_u^2 G_u^-1 a_u (from dL / dPhi_ts =
+// L e_t e_s' L). The df 2 var^2 / (g' I^-1 g) does not depend on the parameters it is computed
+// in, at the estimate, so it is the df of the unstructured parameters.
+double Mmrm::closed_form_df(std::span<const double> c, double var) const {
+  using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kClosedFormMax, kClosedFormMax>;
+  const auto V = static_cast<Eigen::Index>(v_), K = static_cast<Eigen::Index>(cf_cov_.size());
+  Small cv = Small::Zero(K, V), a(K, V), u(K, V), w(K, V);  // columns: visits
+  for (std::size_t j = 0; j < p_; ++j) cv(cf_pos_[j], cols_[j].visit) += c[j];
+  a.noalias() = cv * cf_l_;  // a_t = sum_v L_vt c_v
+  for (Eigen::Index t = 0; t < V; ++t) u.col(t).noalias() = cf_ginv_[static_cast<std::size_t>(t)] * a.col(t);
+  w.setZero(K, V);
+  for (Eigen::Index s = 0; s < V; ++s)
+    for (Eigen::Index x = 0; x <= s; ++x) w.col(s) += cf_l_(s, x) * cf_s2_(x) * u.col(x);
+  double denom = 0;
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kClosedFormMax, 1> gphi;
+  for (Eigen::Index t = 0; t < V; ++t) {
+    const double s2 = cf_s2_(t), gs = a.col(t).dot(u.col(t));
+    denom += gs * gs * 2 * s2 * s2 / cf_dof_(t);
+    if (t == 0) continue;
+    gphi.resize(t);
+    for (Eigen::Index s = 0; s < t; ++s) gphi(s) = 2 * a.col(t).dot(w.col(s));
+    denom += s2 * gphi.dot(cf_sinv_[static_cast<std::size_t>(t)] * gphi);
+  }
+  return denom > 0 ? 2 * var * var / denom : std::numeric_limits<double>::infinity();
+}
+
+bool Mmrm::ols_start() {
+  const auto V = static_cast<Eigen::Index>(v_);
+  const MmrmData& data = *data_;
   {
     const CovarianceStructure keep = structure_;
     const std::size_t keep_q = q_;
@@ -669,6 +850,37 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
       s0(u, u) = pooled / visits_with;
     }
   start_values(s0, theta_);
+  return true;
+}
+
+bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, CovarianceStructure structure) {
+  data_ = &data;
+  cols_.assign(columns.begin(), columns.end());
+  structure_ = structure;
+  v_ = data.visits();
+  k_ = data.covariates();
+  p_ = cols_.size();
+  q_ = parameters(structure);
+  iterations_ = 0;
+  obs_ready_ = false;
+  info_ready_ = false;
+  closed_ = false;
+  for (const MmrmColumn& c : cols_) CELLTRIAL_ASSERT(c.visit <= v_ && c.covariate < k_);
+  pairs_.clear();
+  for (std::size_t u = 0; u < v_; ++u)
+    for (std::size_t v = 0; v <= u; ++v) pairs_.push_back({static_cast<std::uint8_t>(u), static_cast<std::uint8_t>(v)});
+  if (p_ == 0 || data.observations() <= p_ || data.patterns().empty()) return false;
+
+  // The unstructured REML in closed form where it has one (monotone dropout, the same covariates
+  // at every visit): no iterations.
+  if (structure_ == CovarianceStructure::unstructured && closed_form_fit()) {
+    closed_ = true;
+    return true;
+  }
+  // Start: ordinary least squares (Sigma = I), then the residual covariances from the children
+  // assessed at both visits, with a degrees-of-freedom correction (exact REML for complete data
+  // with every covariate loaded visit by visit).
+  if (!ols_start()) return false;
 
   // Scoring steps with step halving; close to the estimate, Newton-Raphson steps (the observed
   // information) when scoring gains less than two digits a step: where the REML is flat, scoring
@@ -716,6 +928,11 @@ bool Mmrm::fit(const MmrmData& data, std::span<const MmrmColumn> columns, Covari
 }
 
 void Mmrm::observed_information(Eigen::MatrixXd& out) {
+  // After a fit in closed form, the per-pattern products it did not need.
+  if (closed_ && !evaluate(theta_, 1)) {
+    out.resize(0, 0);
+    return;
+  }
   const auto pats = data_->patterns();
   const std::size_t np = pats.size();
   const auto V = static_cast<Eigen::Index>(v_), P = static_cast<Eigen::Index>(p_), Q = static_cast<Eigen::Index>(q_);
@@ -844,6 +1061,10 @@ MmrmContrast Mmrm::contrast(std::span<const double> cv, DfMethod method) {
       break;
     }
     case DfMethod::satterthwaite: {
+      if (closed_) {
+        out.df = closed_form_df(cv, var);
+        break;
+      }
       if (!obs_ready_) {
         observed_information(obs_info_);
         obs_ready_ = true;

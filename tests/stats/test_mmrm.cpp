@@ -115,6 +115,84 @@ TEST_CASE("mmrm: with complete data and unstructured covariance the estimate and
   CHECK(m.sigma()(2, 2) == Approx(s2).epsilon(1e-10));
 }
 
+TEST_CASE("mmrm: children added by group sums give the sums of adding them one by one", "[stats][mmrm]") {
+  const Simulated s = simulate(90, 0.2, 0.1, 7);
+  const MmrmData one = data_of(s);
+  // Groups by (arm, pattern): z = (control, treated, baseline), the baseline varying.
+  MmrmData grouped;
+  grouped.reset(3, 3);
+  for (std::uint32_t mask = 1; mask < 8; ++mask)
+    for (int treated = 0; treated < 2; ++treated) {
+      double n = 0, sx = 0, sxx = 0, sy[3] = {}, sxy[3] = {}, syy[9] = {};
+      for (std::size_t i = 0; i < s.z.size(); ++i) {
+        if (s.mask[i] != mask || (s.z[i][1] == 1) != (treated == 1)) continue;
+        const double x = s.z[i][2];
+        n += 1;
+        sx += x;
+        sxx += x * x;
+        for (int v = 0; v < 3; ++v) {
+          const double y = mask >> v & 1u ? s.y[i][static_cast<std::size_t>(v)] : 0.0;
+          sy[v] += y;
+          sxy[v] += x * y;
+          for (int w = 0; w <= v; ++w) syy[v * 3 + w] += y * (mask >> w & 1u ? s.y[i][static_cast<std::size_t>(w)] : 0.0);
+        }
+      }
+      const double z[3] = {treated ? 0.0 : 1.0, treated ? 1.0 : 0.0, 0.0};
+      grouped.add_group(z, 2, n, sx, sxx, sy, sxy, syy, mask);
+    }
+  CHECK(grouped.subjects() == one.subjects());
+  CHECK(grouped.observations() == one.observations());
+  REQUIRE(grouped.patterns().size() == one.patterns().size());
+  for (const auto& p : one.patterns()) {
+    const MmrmData::Pattern* q = nullptr;
+    for (const auto& r : grouped.patterns())
+      if (r.mask == p.mask) q = &r;
+    REQUIRE(q != nullptr);
+    CHECK(q->n == p.n);
+    CHECK((q->zz - p.zz).cwiseAbs().maxCoeff() <= 1e-9 * p.zz.cwiseAbs().maxCoeff());
+    CHECK((q->zy - p.zy).cwiseAbs().maxCoeff() <= 1e-9 * (1 + p.zy.cwiseAbs().maxCoeff()));
+    CHECK((q->yy - p.yy).cwiseAbs().maxCoeff() <= 1e-9 * (1 + p.yy.cwiseAbs().maxCoeff()));
+  }
+}
+
+TEST_CASE("mmrm: under monotone dropout the unstructured fit in closed form is the REML optimum, with its SE and df",
+          "[stats][mmrm]") {
+  // Monotone dropout, no missed visits: the closed form applies and the fit does not iterate.
+  const Simulated s = simulate(200, 0.15, 0.0, 41);
+  const MmrmData d = data_of(s);
+  REQUIRE(d.patterns().size() >= 2);
+  const auto cols = by_visit_columns(3, 3);
+  Mmrm m;
+  REQUIRE(m.fit(d, cols, CovarianceStructure::unstructured));
+  CHECK(m.iterations() == 0);
+  const double ll = m.log_likelihood();
+  std::vector<double> avg(9, 0.0);  // treated - control averaged over the visits
+  for (int v = 0; v < 3; ++v) {
+    avg[static_cast<std::size_t>(v * 3 + 1)] = 1.0 / 3;
+    avg[static_cast<std::size_t>(v * 3)] = -1.0 / 3;
+  }
+  const auto a = m.contrast(last_visit_contrast(), DfMethod::satterthwaite);
+  const auto b = m.contrast(avg, DfMethod::satterthwaite);
+  REQUIRE(a.ok);
+  REQUIRE(b.ok);
+  // The same parameters through the general path (per-pattern products, observed information).
+  REQUIRE(m.evaluate_at(m.theta()));
+  CHECK(m.gradient().dot(m.expected_information().ldlt().solve(m.gradient())) < 1e-14);
+  CHECK(m.log_likelihood() == Approx(ll).epsilon(1e-12));
+  const auto a2 = m.contrast(last_visit_contrast(), DfMethod::satterthwaite);
+  const auto b2 = m.contrast(avg, DfMethod::satterthwaite);
+  CHECK(a.estimate == Approx(a2.estimate).epsilon(1e-10));
+  CHECK(a.se == Approx(a2.se).epsilon(1e-10));
+  CHECK(a.df == Approx(a2.df).epsilon(1e-8));
+  CHECK(b.estimate == Approx(b2.estimate).epsilon(1e-10));
+  CHECK(b.se == Approx(b2.se).epsilon(1e-10));
+  CHECK(b.df == Approx(b2.df).epsilon(1e-8));
+  // Intermittent missed visits: no closed form; the iterations reach the same kind of optimum.
+  const MmrmData d2 = data_of(simulate(200, 0.15, 0.05, 41));
+  REQUIRE(m.fit(d2, cols, CovarianceStructure::unstructured));
+  CHECK(m.iterations() > 0);
+}
+
 TEST_CASE("mmrm: the analytic REML gradient and observed information match finite differences", "[stats][mmrm]") {
   const Simulated s = simulate(80, 0.15, 0.05, 23);
   const MmrmData d = data_of(s);

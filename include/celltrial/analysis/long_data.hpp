@@ -112,7 +112,7 @@ struct DataAnalysis {
   std::vector<CovarianceStructure> fallbacks;    ///< mmrm: tried in order after `requested`
   CovarianceStructure structure = CovarianceStructure::unstructured;  ///< mmrm: the one that converged
   bool fallback = false;                         ///< mmrm: `structure` is a fallback
-  int iterations = 0;                            ///< mmrm: of the fit that converged
+  int iterations = 0;                            ///< mmrm: of the fit that converged (0: in closed form)
   std::vector<std::string> arms;                 ///< control first, then the other arms sorted
   std::size_t control = 0, arm = 0;              ///< indices into arms
   std::vector<std::int64_t> children_by_arm, analysed_by_arm;

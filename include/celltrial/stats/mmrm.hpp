@@ -10,7 +10,10 @@
 // every sum the likelihood and its derivatives need, products of small matrices of its pattern S
 // (the inverse of Sigma_SS) with its pattern's sums Z'Z, Z'Y and Y'Y. MmrmData keeps those sums,
 // one set per missingness pattern, in one pass over the children; the fit then iterates over the
-// patterns alone (a handful with monotone dropout), never over the children.
+// patterns alone (a handful with monotone dropout), never over the children. With monotone
+// dropout, an unstructured covariance and the same covariates at every visit, the REML estimate,
+// the fixed effects and the Satterthwaite df have a closed form (regressions of each visit on the
+// covariates and the earlier visits) and the fit does not iterate.
 //
 // Parameters of each structure (the Kenward-Roger adjustment depends on them; the estimates and
 // the Satterthwaite degrees of freedom do not): unstructured, the variances and covariances;
@@ -57,6 +60,13 @@ class MmrmData {
   /// Adds a child with covariates z[0..k), values y[v] for the visits in `mask` (others not read).
   /// A child with no assessed visit adds nothing.
   void add(const double* z, const double* y, std::uint32_t mask);
+  /// Adds, in one step, children with the same pattern `mask` whose covariates are z except
+  /// covariate `varying`, which varies, through their sums: the count `n`, sx and sxx of that
+  /// covariate and its square, and for each visit v, sy[v] of y_v and sxy[v] of the covariate
+  /// times y_v, and syy[u * V + w] (w <= u) of y_u y_w (entries outside `mask` not read). The
+  /// same sums as adding the children one by one, summed in another order.
+  void add_group(const double* z, std::size_t varying, double n, double sx, double sxx, const double* sy,
+                 const double* sxy, const double* syy, std::uint32_t mask);
 
   std::size_t visits() const { return visits_; }
   std::size_t covariates() const { return k_; }
@@ -107,6 +117,7 @@ class Mmrm {
   }
 
   CovarianceStructure structure() const { return structure_; }
+  /// REML iterations of the fit; 0 when the estimate is in closed form (unstructured, monotone dropout).
   int iterations() const { return iterations_; }
   /// REML log-likelihood at the estimate, with its constant -(N - p)/2 log(2 pi).
   double log_likelihood() const { return loglik_; }
@@ -122,6 +133,13 @@ class Mmrm {
   void build_derivatives(const Eigen::VectorXd& theta);
   const Eigen::MatrixXd& second_derivative(const Eigen::VectorXd& theta, std::size_t r, std::size_t s);
   void start_values(const Eigen::MatrixXd& s0, Eigen::VectorXd& theta) const;
+  /// theta_ from least squares residuals (the start where the REML has no closed form).
+  bool ols_start();
+  /// The unstructured REML estimate, the fixed effects and their covariance in closed form
+  /// (monotone dropout, the same covariates at every visit); false where it does not apply.
+  bool closed_form_fit();
+  /// The Satterthwaite df of the contrast c (variance var) after closed_form_fit().
+  double closed_form_df(std::span<const double> c, double var) const;
 
   /// REML at theta: 0 likelihood only; 1 also the gradient; 2 also the expected information.
   /// False when Sigma is not positive definite or X'V^-1X is singular.
@@ -179,6 +197,16 @@ class Mmrm {
   Eigen::MatrixXd ws_kv_, ws_kv2_, ws_un_, ws_li_;  // workspaces
   Eigen::VectorXd ws_u_;
   Eigen::MatrixXd kr_w_;              ///< inverse expected information (Kenward-Roger)
+  // The closed form (closed_form_fit): per visit t, the regression of y_t on the covariates and
+  // the earlier visits over the children assessed at t.
+  static constexpr Eigen::Index kClosedFormMax = 32;  ///< covariates + visits it takes
+  bool closed_ = false;                   ///< the results are the closed form's (until an evaluate())
+  std::vector<std::uint8_t> cf_cov_;      ///< the covariates of the columns
+  std::vector<int> cf_pos_;               ///< per column: its covariate's place in cf_cov_
+  Eigen::MatrixXd cf_l_;                  ///< V x V: (I - Phi)^-1, Phi's row t the coefficients of the earlier visits
+  std::vector<Eigen::MatrixXd> cf_ginv_;  ///< per visit: (Z_t'Z_t)^-1
+  std::vector<Eigen::MatrixXd> cf_sinv_;  ///< per visit: inverse cross-products of the earlier visits after z (t x t)
+  Eigen::VectorXd cf_s2_, cf_dof_;        ///< per visit: residual variance, and children minus covariates
 };
 
 }  // namespace celltrial::stats
