@@ -136,7 +136,6 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   std::array<bool, kGmfcsLevels> present{};
   w.masks.resize(n);
   w.ys.resize(n * visits);
-  const std::size_t stride = group_stride(visits);
   const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
   const bool grouped = groups <= kMaxGroups;
   if (grouped) {
@@ -147,7 +146,6 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     w.order.clear();
   }
   auto pass = [&](auto vv) {
-    constexpr std::size_t VV = decltype(vv)::value;
     for (std::size_t j = 0; j < n; ++j) {
       double* y = w.ys.data() + j * visits;
       const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
