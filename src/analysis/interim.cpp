@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/scenario/interims.hpp"
@@ -220,6 +221,38 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
                      s.active_arms().size() == 1);
     subgroup_ = enrichment_subgroup(s);
   }
+  if (stagewise_ordering_applies(s)) {
+    ci_level_ = s.analysis.ci_level;
+    const double a = (1 - ci_level_) / 2;
+    ordering_.emplace(bounds_.design.information_fractions, bounds_.design.critical_values, std::vector<double>{},
+                      std::vector<double>{0.5, a, 1 - a});
+  }
+}
+
+void InterimAnalyses::adjust(std::size_t k, InterimResult& ir) const {
+  const ComparisonResult& r = ir.at_stopping;
+  ComparisonResult& x = ir.adjusted;
+  x = r;
+  x.reject = x.reject_favourable = x.reject_unadjusted_favourable = false;
+  const double z = ir.z[k];
+  x.estimable = r.estimable && std::isfinite(z) && r.df > 0 && r.se > 0;
+  if (!x.estimable) return;
+  const double s = std::sqrt(bounds_.design.information_fractions[k]);
+  const boost::math::students_t_distribution<double> t_dist(r.df);
+  const boost::math::normal_distribution<double> normal;
+  // The effect whose analysis would have Z = zeta at this look: se * F_t^-1(Phi(zeta)), oriented.
+  auto effect = [&](double p) {
+    const double zeta = ordering_->drift_at(k, z, p) * s;
+    if (!std::isfinite(zeta)) return sign_ * zeta;
+    const double q = zeta >= 0 ? boost::math::quantile(boost::math::complement(t_dist, boost::math::cdf(boost::math::complement(normal, zeta))))
+                               : boost::math::quantile(t_dist, boost::math::cdf(normal, zeta));
+    return sign_ * r.se * q;
+  };
+  const double a = (1 - ci_level_) / 2;
+  x.estimate = effect(0.5);
+  const double e1 = effect(a), e2 = effect(1 - a);
+  x.covered = std::min(e1, e2) <= r.truth && r.truth <= std::max(e1, e2);
+  x.estimable = std::isfinite(x.estimate);
 }
 
 void InterimAnalyses::reestimate(double z, InterimResult& ir) const {
@@ -352,6 +385,7 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     }
   }
   if (!ir.increased) ir.naive_rejected_favourable = ir.rejected_at >= 0 && ir.rejected_favourable;
+  if (ordering_) adjust(ir.stopped_at >= 0 ? static_cast<std::size_t>(ir.stopped_at) : K, ir);
   set_decision(out, ir.rejected_at >= 0, ir.rejected_favourable);
   out.interim = ir;
   return *final_data;

@@ -230,6 +230,27 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   j["estimate_at_stopping"]["meaning"] =
       "naive estimate of the decision analysis (the stopping look's, else the final analysis) with its fixed-design "
       "confidence interval; no adjustment for the sequential design";
+  if (a.adjusted) {
+    nlohmann::json adj = estimate_json(a.at_stopping_adjusted, acc.truth(0), truth.effect_mc_se[0], prior,
+                                       prior ? "mean of the per-trial effects drawn from the prior"
+                                             : "the primary comparison's true effect",
+                                       s.analysis.ci_level);
+    // The model SE is the decision analysis's, already in estimate_at_stopping.
+    adj.erase("model_se");
+    adj.erase("model_se_mc_se");
+    adj["method"] = "stage-wise ordering";
+    const std::uint64_t n = a.at_stopping_adjusted.estimable;
+    adj["share_below_true"] = proportion(a.adjusted_below, n);
+    adj["naive_share_below_true"] = proportion(a.naive_below, n);
+    adj["share_below_true_meaning"] =
+        "trials whose estimate is at or below the true effect: 0.5 for a median-unbiased estimate (the naive one is "
+        "shown for contrast); a median-unbiased estimate can still have a mean bias";
+    adj["meaning"] =
+        "median-unbiased estimate at stopping by the stage-wise ordering (an earlier stop for efficacy is more extreme; "
+        "at the same look a larger Z), with its confidence interval at ci_level, computed at the planned information "
+        "fractions with the efficacy bounds (non-binding futility stops ignored); coverage is that interval's";
+    j["estimate_at_stopping_adjusted"] = adj;
+  }
   return j;
 }
 

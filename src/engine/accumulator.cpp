@@ -118,6 +118,11 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   for (std::size_t k = 0; k < reached; ++k) moments(a.look_month[k], r.look_month[k]);
   if (!a.sample_size.add(static_cast<double>(r.randomised))) ++out_of_range_;
   add_comparison(a.at_stopping, r.at_stopping);
+  if (a.adjusted && r.adjusted.estimable) {
+    add_comparison(a.at_stopping_adjusted, r.adjusted);
+    a.naive_below += r.at_stopping.estimate <= r.at_stopping.truth;
+    a.adjusted_below += r.adjusted.estimate <= r.adjusted.truth;
+  }
   if (a.reestimation) {
     ++a.zone[static_cast<std::size_t>(r.zone)];
     if (r.reestimated > 0) {
@@ -147,8 +152,9 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   }
 }
 
-InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e)
-    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), reestimation(r), enrichment(e) {
+InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj)
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), adjusted(adj), reestimation(r),
+      enrichment(e) {
   CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims);
 }
 
@@ -237,6 +243,10 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   }
   sample_size.merge(o.sample_size);
   merge_comparison(at_stopping, o.at_stopping);
+  CELLTRIAL_ASSERT(o.adjusted == adjusted);
+  merge_comparison(at_stopping_adjusted, o.at_stopping_adjusted);
+  naive_below += o.naive_below;
+  adjusted_below += o.adjusted_below;
   CELLTRIAL_ASSERT(o.reestimation == reestimation);
   for (std::size_t k = 0; k < zone.size(); ++k) zone[k] += o.zone[k];
   decided += o.decided;
@@ -399,6 +409,10 @@ nlohmann::json InterimAccumulator::state() const {
                       {"look_month", months},
                       {"sample_size", distribution_state(sample_size)},
                       {"at_stopping", comparison_state(at_stopping)}};
+  if (adjusted) {
+    j["at_stopping_adjusted"] = comparison_state(at_stopping_adjusted);
+    j["below_true"] = {naive_below, adjusted_below};
+  }
   if (reestimation)
     j["reestimation"] = {{"zone", zone},
                          {"decided", decided},
@@ -438,6 +452,14 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
   for (std::size_t i = 0; i < k; ++i) a.look_month[i] = moments_from(m.at(i));
   a.sample_size = distribution_from(j.at("sample_size"), "interims.sample_size");
   a.at_stopping = comparison_from(j.at("at_stopping"));
+  if (j.contains("at_stopping_adjusted")) {
+    a.adjusted = true;
+    a.at_stopping_adjusted = comparison_from(j.at("at_stopping_adjusted"));
+    const auto& b = j.at("below_true");
+    if (!b.is_array() || b.size() != 2) throw std::runtime_error("bad interims below_true size");
+    a.naive_below = count_from_json(b.at(0), "below_true");
+    a.adjusted_below = count_from_json(b.at(1), "below_true");
+  }
   if (j.contains("reestimation")) {
     const auto& r = j.at("reestimation");
     a.reestimation = true;

@@ -31,7 +31,7 @@ Accumulator make_accumulator(const Model& m) {
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
   if (s.design.interims.active())
     acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active(),
-                                        s.design.interims.enrichment.active()));
+                                        s.design.interims.enrichment.active(), stagewise_ordering_applies(s)));
   return acc;
 }
 

@@ -263,6 +263,11 @@ std::string summary_table(const nlohmann::json& j) {
     const auto& e = in["estimate_at_stopping"];
     os << "    naive estimate at stopping: mean " << fmt(e["mean"], 3) << ", bias " << fmt(e["bias"], 3) << " (MC SE "
        << fmt(e["bias_mc_se"], 3) << "), coverage " << fmt(e["coverage"], 3) << "\n";
+    if (in.contains("estimate_at_stopping_adjusted")) {
+      const auto& a = in["estimate_at_stopping_adjusted"];
+      os << "    median-unbiased estimate (stage-wise ordering): mean " << fmt(a["mean"], 3) << ", bias " << fmt(a["bias"], 3)
+         << " (MC SE " << fmt(a["bias_mc_se"], 3) << "), coverage " << fmt(a["coverage"], 3) << "\n";
+    }
   }
   if (j.contains("sample_size_reestimation")) {
     // Sample-size re-estimation: how often N was increased, and the final N.
@@ -303,6 +308,29 @@ std::string summary_table(const nlohmann::json& j) {
     os << "    claims (closed test): everyone " << est(e["claim"]["full"]) << ", subgroup " << est(e["claim"]["subgroup"])
        << ", any " << est(e["claim"]["any"]) << "\n";
     os << "    naive unadjusted tests (not valid): any " << est(e["naive_test"]["any"]) << "\n";
+  }
+  if (j.contains("nuisance_grid")) {
+    // The type I error under the null at each point of the nuisance grid, and the worst case.
+    const auto& g = j["nuisance_grid"];
+    auto settings = [](const nlohmann::json& x) {
+      std::string t;
+      for (const auto& [k, v] : x.items()) t += (t.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+      return t;
+    };
+    const bool fw = g["worst"]["measure"] == "family_wise";
+    os << "  type I error over the nuisance grid (" << g["points"].size() << " points x "
+       << g["trials_per_point"].get<std::uint64_t>() << " trials, every effect 0; claims of benefit at level "
+       << fmt(g["level"], 4) << "):\n";
+    for (const auto& p : g["points"]) {
+      os << "    " << fmt(p["type_one_error"]["estimate"], 4) << " (MC SE " << fmt(p["type_one_error"]["mc_se"], 4) << ")";
+      if (p.contains("family_wise"))
+        os << "  family-wise " << fmt(p["family_wise"]["estimate"], 4) << " (MC SE " << fmt(p["family_wise"]["mc_se"], 4) << ")";
+      os << "  at " << settings(p["settings"]) << "\n";
+    }
+    const auto& w = g["worst"];
+    os << "    worst " << (fw ? "family-wise rate " : "") << fmt(w["estimate"], 4) << " (MC SE " << fmt(w["mc_se"], 4) << ") at "
+       << settings(w["settings"]) << ": " << (w["within_level"].get<bool>() ? "within" : "ABOVE")
+       << " level + 3 MC SE\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -28,6 +28,11 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
   return m;
 }
 
+bool stagewise_ordering_applies(const Scenario& s) {
+  const Interims& in = s.design.interims;
+  return in.active() && s.analysis.sides == 1 && !in.reestimation.active() && !in.enrichment.active();
+}
+
 std::size_t enrichment_subgroup(const Scenario& s) {
   const auto& gs = s.analysis.subgroups;
   for (std::size_t g = 0; g < gs.size(); ++g)

@@ -17,6 +17,13 @@
 // the full trial restricted to them. Without a stop the final analysis is the trial's, tested at
 // c_K. The trial's decision (TrialResult::comparisons[0].reject) is the group-sequential one.
 //
+// Inference at stopping: besides the decision analysis's naive estimate, plain one-sided designs
+// get the median-unbiased estimate and confidence interval of the stage-wise ordering
+// (stats/stagewise_ordering.hpp) at the planned information fractions, ignoring non-binding
+// futility stops. The ordering is computed on the Z scale; a drift d becomes an effect through the
+// decision analysis's own t distribution: effect = se * F_t^-1(Phi(d sqrt(t_k))), so that at the
+// first look the median-unbiased estimate is the naive one.
+//
 // Sample-size re-estimation (design.interims.sample_size_reestimation, stats/reestimation.hpp): at
 // the last interim look, when the trial goes on, the rule picks a new total N2 in [N, cap] from the
 // look's Z (Z1) and the conditional power at the planned N. Kept at N, the trial goes on as above.
@@ -40,12 +47,14 @@
 // counts as the trial's rejection in `stopping`.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/scenario.hpp"
 #include "celltrial/stats/group_sequential.hpp"
+#include "celltrial/stats/stagewise_ordering.hpp"
 
 namespace celltrial {
 
@@ -124,6 +133,10 @@ class InterimAnalyses {
   /// analyse() for adaptive enrichment.
   const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                       const EnrichedTrial& enriched) const;
+  std::optional<stats::StagewiseOrdering> ordering_;  ///< plain one-sided designs
+  double ci_level_ = 0.95;
+  /// Fills ir.adjusted from the decision analysis (ir.at_stopping) at analysis k.
+  void adjust(std::size_t k, InterimResult& ir) const;
   /// Records the final decision on comparison 0 and the family (one hypothesis) of `out`.
   void set_decision(TrialResult& out, bool reject, bool favourable) const;
 };

@@ -89,6 +89,10 @@ struct InterimResult {
   std::int64_t randomised = 0;    ///< children randomised (all arms): those randomised by the stop, else the design's
   double duration_months = kNotAvailable;  ///< month of the stopping look, else of the last primary-visit assessment
   ComparisonResult at_stopping;   ///< the decision analysis: the stopping look's, else the final analysis
+  /// The median-unbiased estimate at stopping by the stage-wise ordering (`estimate`; `covered`:
+  /// its confidence interval holds the truth; se, t and df are the decision analysis's). Not
+  /// estimable when the ordering does not apply (scenario/interims.hpp) or the analysis was not.
+  ComparisonResult adjusted;
 
   /// Sample-size re-estimation at the last interim look (design.interims.sample_size_reestimation).
   /// The zone is that of the conditional power at the planned N: below the promising zone

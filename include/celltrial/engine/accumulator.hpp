@@ -97,6 +97,13 @@ struct InterimAccumulator {
   std::vector<ExactMoments> look_month;       ///< [looks]: trials that reached the look
   DistributionAccumulator sample_size;        ///< children randomised per trial
   ComparisonAccumulator at_stopping;
+  /// The stage-wise ordering's median-unbiased estimate at stopping (InterimResult::adjusted), for
+  /// plain one-sided designs (scenario/interims.hpp: stagewise_ordering_applies).
+  bool adjusted = false;
+  ComparisonAccumulator at_stopping_adjusted;
+  /// Of the trials with an adjusted estimate: those whose naive and whose adjusted estimate is at or
+  /// below the true effect (a median-unbiased estimate: half of them).
+  std::uint64_t naive_below = 0, adjusted_below = 0;
   /// Sample-size re-estimation (design.interims.sample_size_reestimation): trials per zone
   /// (InterimResult::Zone order: none, unfavourable, promising, favourable), trials whose N was
   /// decided at the last look, increased, the total N of those increased, the conditional power at
@@ -117,7 +124,8 @@ struct InterimAccumulator {
   std::array<std::uint64_t, 5> naive_full{}, naive_subgroup{}, naive_any{};
   std::array<ExactMoments, 5> screened, duration;
   InterimAccumulator() = default;
-  explicit InterimAccumulator(std::size_t looks, bool reestimation = false, bool enrichment = false);
+  explicit InterimAccumulator(std::size_t looks, bool reestimation = false, bool enrichment = false,
+                              bool adjusted = false);
   void merge(const InterimAccumulator& o);
   nlohmann::json state() const;
   static InterimAccumulator from_state(const nlohmann::json& j);
