@@ -440,7 +440,7 @@ std::optional<YAML::Node> section_entry(const YAML::Node& root, const std::strin
         if (flow_text(l[i]) == value) return l[i];
     return std::nullopt;
   };
-  for (const char* section : {"sweep", "tornado"}) {
+  for (const char* section : {"sweep", "nuisance_grid", "tornado"}) {
     const YAML::Node sec = root[section];
     if (sec && sec.IsMap() && sec["vary"] && sec["vary"].IsMap())
       if (auto e = in_list(sec["vary"][key])) return e;
@@ -799,31 +799,65 @@ void check_sweep_grid(Reader& r, const YAML::Node& vary, const SweepSection& sw)
     r.error(vary, "sweep.vary", "the grid " + problem, "sweep fewer keys or values, or use mode: zip to take the values in step.");
 }
 
+/// Reads `<section>.vary` (key paths to non-empty lists of values) into `out`; returns the node,
+/// or an undefined node when it is not a mapping (reported).
+YAML::Node read_vary(Reader& r, Section& sec, const std::string& section, const std::string& example,
+                     std::vector<std::pair<std::string, std::vector<std::string>>>& out) {
+  const std::string path = section + ".vary";
+  const YAML::Node v = sec.get("vary");
+  if (!v.IsMap()) {
+    r.error(v, path, "expected a mapping of key paths to lists of values.", "e.g. vary: " + example + ".");
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  r.seen[path] = r.where(v, path);
+  r.each_key_once(v, path, [&](const YAML::Node& k, const std::string& key) {
+    const YAML::Node values = v[key];
+    if (!values.IsSequence() || values.size() == 0) {
+      r.error(values.IsNull() ? k : values, path + "." + key, "expected a non-empty list of values.",
+              "e.g. [300, 400, 500].");
+      return;
+    }
+    r.seen[path + "." + key] = r.where(k, path + "." + key);
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < values.size(); ++i) texts.push_back(flow_text(values[i]));
+    out.emplace_back(key, texts);
+  });
+  return v;
+}
+
 void read_sweep(Reader& r, Section& top, Scenario& sc) {
   Section sw(r, top.get("sweep"), "sweep", declared_keys_of("sweep"));
   if (!sw.ok) return;
   sw.choice<bool>("mode", {{"cartesian", false}, {"zip", true}}, sc.sweep.zip);
   if (!sw.has("vary")) return;
-  const YAML::Node v = sw.get("vary");
-  if (!v.IsMap()) {
-    r.error(v, "sweep.vary", "expected a mapping of key paths to lists of values.",
-            "e.g. vary: {design.sample_size: [300, 400], analysis.alpha: [0.05, 0.025]}.");
+  const YAML::Node v =
+      read_vary(r, sw, "sweep", "{design.sample_size: [300, 400], analysis.alpha: [0.05, 0.025]}", sc.sweep.vary);
+  if (v.IsDefined()) check_sweep_grid(r, v, sc.sweep);
+}
+
+void read_nuisance_grid(Reader& r, Section& top, Scenario& sc) {
+  Section ng(r, top.get("nuisance_grid"), "nuisance_grid", declared_keys_of("nuisance_grid"));
+  if (!ng.ok) return;
+  std::int64_t trials = 0;
+  ng.integer("trials", trials);
+  // Negative counts are reported by the declared range (check_declared_ranges) from the value kept here.
+  sc.nuisance_grid.trials = trials < 0 ? 0 : static_cast<std::uint64_t>(trials);
+  if (trials < 0)
+    r.error(ng.get("trials"), "nuisance_grid.trials", "the number of trials must be at least 0 (got " +
+            std::to_string(trials) + ").", "give the trials per grid point, e.g. 20000, or 0 for simulation.trials.");
+  if (!ng.has("vary")) {
+    r.error(top.get("nuisance_grid"), "nuisance_grid.vary", "the nuisance grid names no parameters.",
+            "add vary: with key paths and values, e.g. vary: {design.dropout.by_last_visit: [0, 0.1, 0.2]}.");
     return;
   }
-  r.seen["sweep.vary"] = r.where(v, "sweep.vary");
-  r.each_key_once(v, "sweep.vary", [&](const YAML::Node& k, const std::string& key) {
-    const YAML::Node values = v[key];
-    if (!values.IsSequence() || values.size() == 0) {
-      r.error(values.IsNull() ? k : values, "sweep.vary." + key, "expected a non-empty list of values.",
-              "e.g. [300, 400, 500].");
-      return;
-    }
-    r.seen["sweep.vary." + key] = r.where(k, "sweep.vary." + key);
-    std::vector<std::string> texts;
-    for (std::size_t i = 0; i < values.size(); ++i) texts.push_back(flow_text(values[i]));
-    sc.sweep.vary.emplace_back(key, texts);
-  });
-  check_sweep_grid(r, v, sc.sweep);
+  const YAML::Node v = read_vary(r, ng, "nuisance_grid", "{design.dropout.by_last_visit: [0, 0.1, 0.2]}",
+                                 sc.nuisance_grid.vary);
+  if (!v.IsDefined()) return;
+  std::vector<std::size_t> sizes;
+  for (const auto& [key, values] : sc.nuisance_grid.vary) sizes.push_back(values.size());
+  const std::string problem = sweep_grid_problem(sweep_grid_points(sizes, false));
+  if (!problem.empty())
+    r.error(v, "nuisance_grid.vary", "the grid " + problem, "vary fewer nuisance parameters or fewer values.");
 }
 
 
@@ -855,6 +889,7 @@ Scenario read_tree(Reader& r, YAML::Node root, const Overrides& overrides) {
   read_analysis(r, top.get("analysis"), sc.analysis);
   read_simulation(r, top.get("simulation"), sc.simulation);
   read_sweep(r, top, sc);
+  read_nuisance_grid(r, top, sc);
   read_study_sections(r, top, sc);
   // Ranges first: the rules between keys then see only values in their declared ranges.
   if (r.diags.empty()) check_declared_ranges(r, sc);

@@ -127,6 +127,16 @@ Scenario without_priors(const Scenario& s) {
   return out;
 }
 
+Scenario null_scenario(const Scenario& s) {
+  Scenario out = s;
+  for (auto& arm : out.arms) {
+    for (auto& point : arm.effect_by_month) point.second = 0;
+    arm.effect_prior = EffectPrior{};
+    arm.heterogeneity = HeterogeneitySpec{};
+  }
+  return out;
+}
+
 double interpolate_by_month(const std::vector<std::pair<double, double>>& points, double month) {
   double prev_m = 0, prev_e = 0;
   for (const auto& [m, e] : points) {

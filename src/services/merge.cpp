@@ -5,6 +5,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/files.hpp"
+#include "celltrial/design/nuisance.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/batch.hpp"
 #include "celltrial/model/model.hpp"
@@ -12,6 +13,7 @@
 #include "celltrial/report/output.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/scenario/io.hpp"
+#include "celltrial/services/scenario_source.hpp"
 
 namespace celltrial::services {
 
@@ -48,6 +50,13 @@ MergeResult merge(const MergeRequest& rq) {
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, m.acc, truth);
   res.summary = summarise(s, m.acc, truth);
+  if (s.nuisance_grid.active()) {
+    // The shards leave the nuisance grid to the merge: its null scenarios from the resolved scenario.
+    const auto points = nuisance_scenarios(file_loader(m.files.front(), {}, to_yaml(s)), {}, s);
+    SweepOptions opt;
+    opt.threads = 0;  // every core of the merging machine
+    res.summary["nuisance_grid"] = run_nuisance_grid(s, points, opt);
+  }
   nlohmann::json& run = res.run;
   run = run_provenance(s);
   run["merged_from"] = {

@@ -5,6 +5,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/files.hpp"
+#include "celltrial/design/nuisance.hpp"
 #include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/batch.hpp"
@@ -65,6 +66,27 @@ class ThrottledRunner final : public ChunkRunner {
   double factor_;
 };
 
+/// Runs the nuisance grid's null scenarios with progress and stop requests (run_nuisance_grid).
+nlohmann::json nuisance_grid_block(const Scenario& s, const std::vector<Scenario>& points, int threads, Poller& poller,
+                                   const Callbacks& cb) {
+  const std::uint64_t total = points.front().simulation.trials * points.size();
+  cb.say("celltrial: type I error over the nuisance grid: " + std::to_string(points.size()) + " points x " +
+         std::to_string(points.front().simulation.trials) + " trials under the null hypothesis.");
+  std::atomic<std::uint64_t> progress{0};
+  SweepOptions opt;
+  opt.threads = threads;
+  opt.stop = poller.stop();
+  opt.progress = &progress;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  nlohmann::json out = poller.run([&] { return run_nuisance_grid(s, points, opt); },
+                                  [&] {
+                                    if (cb.progress) cb.progress(Progress{progress.load(), total, 0, seconds()});
+                                  });
+  if (cb.progress) cb.progress(Progress{total, total, 0, seconds()});
+  return out;
+}
+
 [[noreturn]] void refuse(const std::string& option, const std::string& problem, const std::string& fix) {
   throw Error(ExitCode::usage, Diagnostic{{"command line (" + option + ")", 0, 0}, "", problem, fix});
 }
@@ -90,6 +112,11 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
            sharded ? std::string("export from an unsharded run, e.g. 'celltrial simulate SCENARIO --trials 10 "
                                  "--export-trials 10'.")
                    : "give at most " + std::to_string(s.simulation.trials) + ", or raise --trials.");
+  // The nuisance grid's points are loaded (and checked) before any trial runs; a sharded run leaves
+  // them to the merge.
+  std::vector<Scenario> nuisance;
+  if (!sharded && s.nuisance_grid.active())
+    nuisance = nuisance_scenarios(file_loader(rq.scenario_file, rq.overrides, rq.scenario_text), rq.overrides, s);
   res.out_dir = results_folder(rq.out, s.name, sharded ? ResultsKind::shards : ResultsKind::run);
   if (!sharded) check_writable_folder(res.out_dir);  // fail before a long run, not after it
 
@@ -153,6 +180,7 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, acc, truth);
   res.summary = summarise(s, acc, truth);
+  if (!nuisance.empty()) res.summary["nuisance_grid"] = nuisance_grid_block(s, nuisance, res.threads, poller, cb);
   nlohmann::json& run = res.run;
   run = run_provenance(s);
   run["threads"] = res.threads;

@@ -1,5 +1,6 @@
 #include "celltrial/services/validate.hpp"
 
+#include "celltrial/design/nuisance.hpp"
 #include "celltrial/design/study.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/model/model.hpp"
@@ -17,6 +18,7 @@ Scenario validate(const ValidateRequest& rq) {
   std::vector<SweepAxis> axes;
   for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
   if (!axes.empty()) load_variants(loader, rq.overrides, sweep_variants(sweep_grid(axes, s.sweep.zip)));
+  if (s.nuisance_grid.active()) nuisance_scenarios(loader, rq.overrides, s);
   // What simulate sets up before its first trial: the model refuses eligibility limits that no
   // child (or fewer than 1 in 10,000 screened) meets, which only screening children shows.
   (void)Model(s);

@@ -450,6 +450,15 @@ struct SweepSection {
   std::vector<std::pair<std::string, std::vector<std::string>>> vary;
 };
 
+/// A grid of nuisance parameters (key paths and values, crossed) at which `celltrial simulate` also
+/// runs the scenario under the null hypothesis (every arm's effect 0, no effect prior or
+/// heterogeneity) and reports the type I error at each point and the worst case.
+struct NuisanceGrid {
+  std::uint64_t trials = 0;  ///< trials per grid point; 0: simulation.trials
+  std::vector<std::pair<std::string, std::vector<std::string>>> vary;
+  bool active() const { return !vary.empty(); }
+};
+
 /// Enrichment strategies compared by `celltrial study`: each is a set of overrides (key path, YAML
 /// value text) of the base scenario, typically its eligibility.
 struct EnrichmentSection {
@@ -478,6 +487,7 @@ struct Scenario {
   Analysis analysis;
   Simulation simulation;
   SweepSection sweep;
+  NuisanceGrid nuisance_grid;
   EnrichmentSection enrichment;
   TornadoSection tornado;
 
@@ -523,6 +533,9 @@ double effect_at(const Arm& arm, double month);
 std::vector<double> estimated_months(const Scenario& s);
 /// The arm's effect that the analysis estimates: its mean over estimated_months().
 double estimated_effect(const Scenario& s, const Arm& arm);
+/// The scenario under the null hypothesis: every arm's effect by month 0, no effect prior, no
+/// effect heterogeneity (nuisance_grid).
+Scenario null_scenario(const Scenario& s);
 /// The scenario without its design priors: each arm with an effect prior gets the prior's mean
 /// as its effect at the primary visit (its effect by month scaled to match). Conventional power,
 /// which sample-size searches target, is the power of this scenario.

@@ -808,6 +808,15 @@ void declare_sweep(V& v, S& sw) {
               {.meaning = "key paths (as for --set) and the list of values each takes", .required = true});
 }
 
+template <class V, class G>
+void declare_nuisance_grid(V& v, G& g) {
+  v.integer("trials", g.trials,
+            {.meaning = "trials per grid point (0: simulation.trials)", .min = at_least(0), .max = at_most(1e10),
+             .example = "e.g. 20000."});
+  v.free_form("vary", g.vary, Shape::path_to_values,
+              {.meaning = "nuisance parameters (key paths, as for --set) and their values, crossed", .required = true});
+}
+
 template <class V, class E>
 void declare_enrichment(V& v, E& en) {
   v.number("target_power", en.target_power,
@@ -845,6 +854,11 @@ void declare_scenario(V& v, S& sc) {
             {.meaning = "a sensitivity sweep (celltrial sweep, simulate --sweep, study)", .default_text = "none",
              .written = !sc.sweep.vary.empty()},
             [&](V& s) { declare_sweep(s, sc.sweep); });
+  v.section("nuisance_grid",
+            {.meaning = "type I error under the null at every point of a grid of nuisance parameters (celltrial "
+                        "simulate reports the worst case)",
+             .default_text = "none", .written = sc.nuisance_grid.active()},
+            [&](V& g) { declare_nuisance_grid(g, sc.nuisance_grid); });
   v.section("enrichment",
             {.meaning = "enrichment strategies compared by celltrial study", .default_text = "none",
              .written = !sc.enrichment.strategies.empty()},
