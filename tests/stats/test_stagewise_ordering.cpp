@@ -64,6 +64,9 @@ TEST_CASE("stage-wise ordering: rpact's final p-value, median-unbiased estimate 
 }
 
 TEST_CASE("stage-wise ordering: exceedance equals the exit probabilities of the design cut at the look", "[stats][stagewise]") {
+  // Two integrations of the same probability: the boundaries' recursion with the drift inside, and
+  // the drift-0 sub-densities weighted by the likelihood ratio on a 0.04 grid (measured: within
+  // 5e-7 relative).
   const GroupSequentialDesign d = obf3();
   const StagewiseOrdering so = ordering_of(d);
   for (std::size_t k = 1; k < 3; ++k) {
@@ -79,7 +82,7 @@ TEST_CASE("stage-wise ordering: exceedance equals the exit probabilities of the 
         cut.cumulative_alpha.resize(k + 1);
         const double expected = exit_probabilities(cut, drift * std::sqrt(d.information_fractions[k])).upper_total;
         INFO("look " << k << " z " << z << " drift " << drift);
-        CHECK(so.exceedance(k, z, drift) == Approx(expected).margin(1e-8).epsilon(1e-7));
+        CHECK(so.exceedance(k, z, drift) == Approx(expected).margin(1e-8).epsilon(1e-6));
       }
     }
   }
