@@ -328,6 +328,7 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
       ir.rejected_at = static_cast<int>(k);
       ir.rejected_favourable = z >= c;
     } else if ((in.futility == FutilityRule::z && z <= in.futility_threshold) ||
+               (in.futility == FutilityRule::beta_spending && z <= bounds_.design.futility_bounds[k]) ||
                (in.futility == FutilityRule::conditional_power &&
                 conditional_power(z, in.information[k], crit[K]) < in.futility_threshold)) {
       ir.stop = InterimResult::Stop::futility;

@@ -216,8 +216,24 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   j["cumulative_alpha"] = cum;
   j["alpha"] = s.analysis.alpha;
   j["sides"] = s.analysis.sides;
-  j["futility"] = {{"rule", to_string(in.futility)}, {"binding", false}};
-  if (in.futility != FutilityRule::none) j["futility"]["threshold"] = in.futility_threshold;
+  j["futility"] = {{"rule", to_string(in.futility)}, {"binding", in.binding}};
+  if (in.futility == FutilityRule::beta_spending) {
+    const stats::GroupSequentialDesign& d = b.design;
+    nlohmann::json f = nlohmann::json::array();
+    for (std::size_t k = 0; k + 1 < d.futility_bounds.size(); ++k) f.push_back(num(d.futility_bounds[k]));
+    j["futility"]["spending"] = to_string(in.beta_spending);
+    if (b.beta_parameter) j["futility"]["spending_parameter"] = *b.beta_parameter;
+    j["futility"]["planned_effect"] = in.planned_effect;
+    j["futility"]["planned_sd"] = in.planned_sd;
+    j["futility"]["drift"] = num(d.drift);
+    j["futility"]["beta"] = num(d.beta);
+    j["futility"]["bounds"] = f;
+    j["futility"]["meaning"] =
+        "stop for futility at interim look k when Z_k <= bounds[k]: the beta-spending bounds of the design whose power "
+        "at the planned drift, planned_effect / planned_sd x sqrt(N a (1 - a)), is 1 - beta (beta solved)";
+  } else if (in.futility != FutilityRule::none) {
+    j["futility"]["threshold"] = in.futility_threshold;
+  }
   nlohmann::json months = nlohmann::json::array();
   for (std::size_t k = 0; k < a.looks; ++k) months.push_back(mean_json(a.look_month[k]));
   j["look_months"] = months;

@@ -15,7 +15,29 @@ stats::BoundariesOptions interim_boundaries_options(const Scenario& s) {
   if (std::isfinite(in.parameter)) o.parameter = in.parameter;
   o.alpha = s.analysis.alpha;
   o.sides = s.analysis.sides;
+  if (in.futility == FutilityRule::beta_spending) {
+    o.beta_spending = to_string(in.beta_spending);
+    if (std::isfinite(in.beta_parameter)) o.beta_parameter = in.beta_parameter;
+    o.drift = planned_drift(s);
+    o.binding = in.binding;
+  } else if (in.futility == FutilityRule::z && in.binding) {
+    o.binding_futility_bounds.assign(in.information.size(), in.futility_threshold);
+  }
   return o;
+}
+
+double planned_drift(const Scenario& s) {
+  const Interims& in = s.design.interims;
+  double active = 0, total = 0;
+  const auto act = s.active_arms();
+  for (std::size_t a = 0; a < s.arms.size(); ++a) {
+    total += s.arms[a].allocation;
+    if (!act.empty() && a == act[0]) active += s.arms[a].allocation;
+  }
+  // Two arms: the active one and control (validated); a = its share of the allocation.
+  const double share = total > 0 ? active / total : 0.5;
+  return in.planned_effect / in.planned_sd *
+         std::sqrt(static_cast<double>(s.design.sample_size) * share * (1 - share));
 }
 
 stats::Boundaries interim_boundaries(const Scenario& s) { return stats::compute_boundaries(interim_boundaries_options(s)); }

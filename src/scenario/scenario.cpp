@@ -266,6 +266,16 @@ const char* to_string(FutilityRule v) {
     case FutilityRule::none: return "none";
     case FutilityRule::z: return "z";
     case FutilityRule::conditional_power: return "conditional-power";
+    case FutilityRule::beta_spending: return "beta-spending";
+  }
+  return "?";
+}
+const char* to_string(BetaSpending v) {
+  switch (v) {
+    case BetaSpending::obrien_fleming: return "obrien-fleming";
+    case BetaSpending::pocock: return "pocock";
+    case BetaSpending::hsd: return "hsd";
+    case BetaSpending::kim_demets: return "kim-demets";
   }
   return "?";
 }

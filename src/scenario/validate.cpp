@@ -776,10 +776,70 @@ void validate_interims(Reader& r, const Scenario& sc) {
                  "give a value in that range, e.g. the default " + format_number(par.default_value) + ".");
     }
   }
-  check(r, !in.binding, ip + ".futility.binding",
-        "binding futility (efficacy bounds that count on every futility stop) is not supported yet.",
-        "use 'binding: false': the efficacy bounds then ignore the futility stops, so the type I error holds whether or "
-        "not a stop is obeyed.");
+  const std::string fp = ip + ".futility";
+  auto seen = [&](const std::string& key) { return r.seen.count(fp + "." + key) > 0; };
+  if (in.binding) {
+    check(r, in.futility != FutilityRule::conditional_power, fp + ".binding",
+          "conditional-power futility cannot be binding: its stops depend on the final critical value, which binding "
+          "bounds would change in turn, and no efficacy bounds are derived for it.",
+          "use 'binding: false' (the efficacy bounds then ignore the futility stops and the type I error holds whether "
+          "or not a stop is obeyed), or a binding rule z or beta-spending.");
+    check(r, in.futility != FutilityRule::none, fp + ".binding", "binding futility needs a futility rule.",
+          "add 'rule: z' or 'rule: beta-spending', or remove binding.");
+  }
+  const bool beta = in.futility == FutilityRule::beta_spending;
+  for (const char* key : {"spending", "spending_parameter", "planned_effect", "planned_sd"})
+    check(r, beta || !seen(key), fp + "." + key,
+          std::string(key) + " applies to the rule beta-spending (the rule is " + to_string(in.futility) + ").",
+          "remove " + std::string(key) + ", or set 'rule: beta-spending'.");
+  if (beta) {
+    check(r, !seen("threshold"), fp + ".threshold",
+          "beta-spending futility stops at the bounds of its spending function, so a threshold would be a second rule.",
+          "remove threshold (or use 'rule: z' for a fixed Z threshold).");
+    check(r, !(in.planned_effect <= 0), fp + ".planned_effect",
+          "the planned effect must be positive, in the direction of benefit (got " + format_number(in.planned_effect) + ").",
+          "give the effect the design is planned for as a positive number of outcome units.");
+    check(r, !(in.planned_sd <= 0), fp + ".planned_sd",
+          "the planned SD must be positive (got " + format_number(in.planned_sd) + ").", "e.g. 'planned_sd: 4'.");
+    check(r, std::isfinite(in.planned_effect), fp + ".planned_effect",
+          "beta-spending futility bounds are derived at the drift of the effect the design is planned for, but no "
+          "planned_effect is given.",
+          "add planned_effect (outcome units, positive = benefit, e.g. the active arm's effect at the primary visit) and "
+          "planned_sd.");
+    check(r, std::isfinite(in.planned_sd), fp + ".planned_sd",
+          "beta-spending futility bounds need the SD the design is planned with (the planned effect's scale), but no "
+          "planned_sd is given.",
+          "add planned_sd (outcome units, e.g. the residual SD of the analysed outcome).");
+    check(r, sc.analysis.sides == 1, "analysis.sides",
+          "beta-spending futility bounds are derived for one-sided designs only (as rpact's).",
+          "use 'sides: 1' with half the two-sided alpha (e.g. alpha: 0.025), or a futility rule z or conditional-power.");
+    const bool spending = in.boundary == InterimBoundary::spending_obrien_fleming ||
+                          in.boundary == InterimBoundary::spending_pocock || in.boundary == InterimBoundary::spending_hsd ||
+                          in.boundary == InterimBoundary::spending_kim_demets;
+    check(r, spending, ip + ".efficacy.boundary",
+          "beta-spending futility bounds are derived together with an alpha-spending efficacy boundary (not " +
+              std::string(to_string(in.boundary)) + ").",
+          "use a spending-* boundary, e.g. 'boundary: spending-obrien-fleming'.");
+    if (std::isfinite(in.beta_parameter)) {
+      const bool takes = in.beta_spending == BetaSpending::hsd || in.beta_spending == BetaSpending::kim_demets;
+      if (!takes) {
+        bounds_ok = false;
+        r.error_at(fp + ".spending_parameter", std::string(to_string(in.beta_spending)) + " beta spending takes no parameter.",
+                   "remove spending_parameter, or choose hsd (gamma) or kim-demets (rho).");
+      } else {
+        const stats::FamilyParameter bp = stats::parameter_of(in.beta_spending == BetaSpending::hsd
+                                                                  ? stats::Spending::hwang_shih_decani
+                                                                  : stats::Spending::kim_demets);
+        if (!(in.beta_parameter >= bp.min && in.beta_parameter <= bp.max)) {
+          bounds_ok = false;
+          r.error_at(fp + ".spending_parameter",
+                     std::string(to_string(in.beta_spending)) + "'s " + bp.name + " must be in [" + format_number(bp.min) +
+                         ", " + format_number(bp.max) + "] (got " + format_number(in.beta_parameter) + ").",
+                     "give a value in that range, e.g. the default " + format_number(bp.default_value) + ".");
+        }
+      }
+    }
+  }
   if (in.futility == FutilityRule::conditional_power)
     check(r, in.futility_threshold > 0 && in.futility_threshold < 1, ip + ".futility.threshold",
           "conditional power is a probability; the threshold must be in (0, 1) (got " + format_number(in.futility_threshold) +
@@ -799,8 +859,21 @@ void validate_interims(Reader& r, const Scenario& sc) {
               "lower the threshold below " + format_number(c) + ".");
       }
   } catch (const Error& e) {
-    r.error_at(ip + ".efficacy", std::string("the boundaries cannot be computed: ") + e.what(),
-               "check the boundary, its parameter, analysis.alpha and the looks.");
+    // A problem of the futility bounds is reported at the futility key that causes it.
+    const Diagnostic* d = e.diagnostics().empty() ? nullptr : &e.diagnostics()[0];
+    const std::string key = d ? d->key_path : "";
+    if (key == "--futility-bounds")
+      r.error_at(fp + ".threshold", "the binding futility bound " + d->problem,
+                 "lower the threshold below every interim efficacy bound.");
+    else if (key == "--drift")
+      r.error_at(fp + ".planned_effect", "the planned drift " + d->problem,
+                 "the planned effect and SD must give the design a power between 0.5 and 1 with design.sample_size "
+                 "children: " + d->fix);
+    else if (key == "--beta-spending" || key == "--beta-parameter")
+      r.error_at(fp + ".spending", d->problem, d->fix);
+    else
+      r.error_at(ip + ".efficacy", std::string("the boundaries cannot be computed: ") + e.what(),
+                 "check the boundary, its parameter, analysis.alpha and the looks.");
   }
 }
 

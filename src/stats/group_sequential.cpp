@@ -43,7 +43,6 @@ namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-double lower_of(double c, int sides) { return sides == 2 ? -c : -inf; }
 
 /// The lower boundary of look k: −c_k (two-sided), the futility bound, or none.
 double lower_bound(const std::vector<double>& c, const std::vector<double>& f, int sides,
@@ -91,10 +90,6 @@ ExitProbabilities run(const std::vector<double>& t, const std::vector<double>& c
   }
   e.expected_information_fraction += reach * t.back();
   return e;
-}
-
-double total_alpha(const std::vector<double>& t, const std::vector<double>& c, int sides, int r) {
-  return run(t, c, {}, sides, 0.0, r).total;
 }
 
 std::vector<double> fractions_of(const GroupSequentialOptions& o) {
@@ -205,7 +200,27 @@ void check_options(const GroupSequentialOptions& o) {
   if (o.boundary == Boundary::haybittle_peto)
     check_parameter(parameter_of(o.boundary), o.haybittle_peto_interim, "--parameter",
                     "haybittle-peto");
-  if (o.futility == Futility::none) return;
+  if (!o.binding_futility_bounds.empty()) {
+    if (o.futility != Futility::none)
+      fail("--futility-bounds", "binding futility bounds are given and derived by beta spending at once.",
+           "give either the bounds or a beta-spending function.");
+    if (o.sides != 1)
+      fail("--futility-bounds", "futility bounds go with one-sided designs only.",
+           "use --sides 1 with half the two-sided alpha, e.g. --alpha 0.025.");
+    if (o.boundary == Boundary::unadjusted)
+      fail("--futility-bounds", "binding futility bounds need an adjusted boundary.", "choose a boundary family.");
+    for (double f : o.binding_futility_bounds)
+      if (std::isnan(f) || f == inf)
+        fail("--futility-bounds", "contains " + num(f) + ".", "give Z values, or -infinity for no futility stop.");
+  }
+  if (o.futility == Futility::none) {
+    if (!std::isnan(o.futility_drift))
+      fail("--drift", "applies to futility bounds by beta spending.", "add --beta-spending or leave --drift out.");
+    return;
+  }
+  if (!std::isnan(o.futility_drift) && !(o.futility_drift > 0.0 && std::isfinite(o.futility_drift)))
+    fail("--drift", "is " + num(o.futility_drift) + "; it must be positive.",
+         "give the expected final Z under the planned effect, e.g. 3.");
   if (o.boundary != Boundary::spending)
     fail("--beta-spending", "futility bounds by beta spending go with an alpha-spending boundary.",
          "use a spending-* boundary, e.g. --boundary spending-obrien-fleming (as rpact does).");
@@ -221,14 +236,20 @@ void check_options(const GroupSequentialOptions& o) {
 }
 
 /// Solves for the constant C of a boundary shape c_k = C * shape_k with overall level alpha.
+/// `lower`: binding futility bounds under the null hypothesis (empty for none; one-sided).
 std::vector<double> constant_boundary(const std::vector<double>& t, const std::vector<double>& shape,
-                                      double alpha, int sides, int r) {
+                                      double alpha, int sides, int r, const std::vector<double>& lower = {}) {
   auto bounds = [&](double C) {
     std::vector<double> c(shape.size());
     for (std::size_t k = 0; k < c.size(); ++k) c[k] = C * shape[k];
     return c;
   };
-  auto f = [&](double C) { return alpha - total_alpha(t, bounds(C), sides, r); };  // increasing
+  std::vector<double> f_lower;
+  if (!lower.empty()) {
+    f_lower = lower;
+    f_lower.resize(t.size(), -inf);
+  }
+  auto f = [&](double C) { return alpha - run(t, bounds(C), f_lower, sides, 0.0, r).total; };  // increasing
   // At C = 0 the first look alone rejects with probability >= 1/2 >= alpha per side; widen the
   // upper end until the level drops below alpha.
   double lo = 0.0;
@@ -289,7 +310,15 @@ double alpha_parameter(const GroupSequentialOptions& o) {
   return o.spending == Spending::kim_demets ? o.kd_rho : o.hsd_gamma;
 }
 
-/// Efficacy spending look by look (Boundary::spending and haybittle_peto).
+/// The lower boundary of look k under the null hypothesis while the efficacy bounds are found:
+/// −c (two-sided), a given binding futility bound (interim looks), or none.
+double null_lower(const GroupSequentialOptions& o, double c, std::size_t k) {
+  if (o.sides == 2) return -c;
+  return k < o.binding_futility_bounds.size() ? o.binding_futility_bounds[k] : -inf;
+}
+
+/// Efficacy spending look by look (Boundary::spending and haybittle_peto), with given binding
+/// futility bounds as lower boundaries.
 std::vector<double> spending_bounds(const GroupSequentialOptions& o, const std::vector<double>& t) {
   const std::size_t K = t.size();
   const int sides = o.sides;
@@ -311,9 +340,10 @@ std::vector<double> spending_bounds(const GroupSequentialOptions& o, const std::
              "use a larger interim critical value, typically 3.");
       c[k] = efficacy_bound(rec, increment, sides, k);
     }
-    const auto [up, lo] = rec.crossing(lower_of(c[k], sides), c[k]);
-    spent_so_far += up + lo;
-    if (k + 1 < K) rec.advance(lower_of(c[k], sides), c[k]);
+    const double a = null_lower(o, c[k], k);
+    const auto [up, lo] = rec.crossing(a, c[k]);
+    spent_so_far += up + (sides == 2 ? lo : 0.0);
+    if (k + 1 < K) rec.advance(a, c[k]);
   }
   return c;
 }
@@ -381,12 +411,35 @@ void beta_spending_design(const GroupSequentialOptions& o, const std::vector<dou
     pass = futility_pass(o, t, nonbinding_c, drift);
     return pass.overshoot ? 1.0 : pass.unspent;
   };
-  const double g_0 = g(0.0);
-  if (!(g_0 < 0.0))
-    fail("--beta", "is " + num(o.beta) + ": the futility bounds meet the efficacy bounds with no effect.",
-         "give a smaller beta (e.g. 0.2).");
-  const double drift = solve_drift(g, 0.0, g_0, norm_isf(o.alpha) + norm_isf(o.beta), 1e-14, "beta spending");
-  g(drift);
+  double drift = o.futility_drift;
+  GroupSequentialOptions ob = o;  // with the beta solved for a given drift
+  if (std::isnan(drift)) {
+    const double g_0 = g(0.0);
+    if (!(g_0 < 0.0))
+      fail("--beta", "is " + num(o.beta) + ": the futility bounds meet the efficacy bounds with no effect.",
+           "give a smaller beta (e.g. 0.2).");
+    drift = solve_drift(g, 0.0, g_0, norm_isf(o.alpha) + norm_isf(o.beta), 1e-14, "beta spending");
+    g(drift);
+  } else {
+    // The beta left unspent at the given drift rises with beta (a larger beta stops more for
+    // futility at the interim looks, but less than it adds); an interim overshoot counts as positive.
+    auto h = [&](double beta) {
+      ob.beta = beta;
+      pass = futility_pass(ob, t, nonbinding_c, drift);
+      return pass.overshoot ? 1.0 : pass.unspent;
+    };
+    const double lo = 1e-6, hi = 0.5 - 1e-9;
+    const double h_lo = h(lo), h_hi = h(hi);
+    if (!(h_hi >= 0.0))
+      fail("--drift",
+           "is " + num(drift) + ": the design's power there is below 0.5 even with beta 0.5 (beta spending needs "
+           "beta < 0.5).",
+           "plan for a larger effect or more information (a drift of at least about " +
+               num(norm_isf(o.alpha)) + ").");
+    if (!(h_lo < 0.0))
+      fail("--drift", "is " + num(drift) + ": the power there exceeds 1 - 1e-6.", "plan for a smaller effect.");
+    h(solve_increasing(h, lo, hi, h_lo, h_hi, 1e-14));
+  }
   if (pass.overshoot || std::fabs(pass.unspent) > 1e-9)
     fail("--beta-spending",
          "the " + std::string(spending_name(o.beta_spending)) + " beta spending stops so much for "
@@ -397,7 +450,7 @@ void beta_spending_design(const GroupSequentialOptions& o, const std::vector<dou
   d.critical_values = pass.c;
   d.futility_bounds = pass.f;
   d.drift = drift;
-  d.beta = o.beta;
+  d.beta = std::isnan(o.futility_drift) ? o.beta : ob.beta;
   const ExitProbabilities e = run(t, pass.c, pass.f, 1, drift, o.grid_r);
   double cum = 0.0;
   for (double b : e.futility) d.cumulative_beta.push_back(cum += b);
@@ -454,6 +507,11 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
   d.grid_r = r;
   d.futility = o.futility;
 
+  if (!o.binding_futility_bounds.empty() && o.binding_futility_bounds.size() + 1 != K)
+    fail("--futility-bounds",
+         "has " + std::to_string(o.binding_futility_bounds.size()) + " entries for " + std::to_string(K - 1) +
+             " interim looks.",
+         "give one bound per interim look (none for the final analysis).");
   std::vector<double> c(K, norm_isf(o.alpha / sides));
   switch (o.boundary) {
     case Boundary::unadjusted:
@@ -466,7 +524,7 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
                                                                   : o.wang_tsiatis_delta;
       std::vector<double> shape(K);
       for (std::size_t k = 0; k < K; ++k) shape[k] = std::pow(t[k], delta - 0.5);
-      c = constant_boundary(t, shape, o.alpha, sides, r);
+      c = constant_boundary(t, shape, o.alpha, sides, r, o.binding_futility_bounds);
       break;
     }
     case Boundary::haybittle_peto:
@@ -478,10 +536,21 @@ GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
     beta_spending_design(o, t, d);
     c = d.critical_values;
   }
+  if (!o.binding_futility_bounds.empty()) {
+    for (std::size_t k = 0; k + 1 < K; ++k)
+      if (!(o.binding_futility_bounds[k] < c[k]))
+        fail("--futility-bounds",
+             "look " + std::to_string(k + 1) + " has futility bound " + num(o.binding_futility_bounds[k]) +
+                 ", not below its efficacy bound " + num(c[k]) + ".",
+             "lower the futility bound below the efficacy bound.");
+    d.futility = Futility::binding;
+    d.futility_bounds = o.binding_futility_bounds;
+    d.futility_bounds.push_back(c[K - 1]);
+  }
   d.critical_values = c;
   const std::vector<double> none;
   const ExitProbabilities e =
-      run(t, c, o.futility == Futility::binding ? d.futility_bounds : none, sides, 0.0, r);
+      run(t, c, d.futility == Futility::binding ? d.futility_bounds : none, sides, 0.0, r);
   double cum = 0.0;
   for (std::size_t k = 0; k < K; ++k) {
     cum += e.upper[k] + e.lower[k];
@@ -629,8 +698,15 @@ GroupSequentialOptions group_sequential_options(const BoundariesOptions& b) {
            "leave --parameter out; it applies to " + parameter_summary(ParameterOf::boundary) + ".");
     *field = *b.parameter;
   }
+  o.binding_futility_bounds = b.binding_futility_bounds;
+  if (b.drift) o.futility_drift = *b.drift;
+  if (b.drift && b.beta)
+    fail("--drift", "and --beta both fix the design's power.", "give one of them.");
   if (b.beta_spending.empty()) {
-    const char* stray = b.beta_parameter ? "--beta-parameter" : b.beta ? "--beta" : b.binding ? "--binding" : nullptr;
+    const char* stray = b.beta_parameter ? "--beta-parameter"
+                        : b.beta         ? "--beta"
+                        : b.binding && b.binding_futility_bounds.empty() ? "--binding"
+                                                                          : nullptr;
     if (stray != nullptr)
       fail(stray, "applies to futility bounds, which need --beta-spending.",
            "add --beta-spending (" + choices(spending_names()) + ") or leave " + stray + " out.");

@@ -15,7 +15,7 @@
 using namespace celltrial;
 
 namespace {
-const char* kScenario = "scenarios/validation/group_sequential.yaml";
+const char* kScenario = "scenarios/validation/gs_overrunning.yaml";
 
 nlohmann::json run(const Scenario& s, int threads = 0) {
   EngineOptions o;
@@ -116,6 +116,65 @@ TEST_CASE("interims: futility by Z and by conditional power stops trials under t
   }
 }
 
+// Binding futility: the efficacy bounds are lower (computed with the futility bounds as lower
+// boundaries under H0), so the type I error is alpha only because every futility stop is obeyed. The
+// simulation under the null must stay within alpha + 3 MC SE, and match the closed form (alpha with
+// the stops obeyed) within 3.5 MC SE; the rule z at 0 and beta spending at the planned drift.
+TEST_CASE("interims: binding futility keeps the type I error at alpha", "[interims][statistical]") {
+  const std::uint64_t trials = test::full_mode() ? 200000 : 10000;
+  const std::string spending = "design.interims.efficacy={boundary: spending-obrien-fleming}";
+  for (const char* rule : {"{rule: z, threshold: 0, binding: true}",
+                           "{rule: beta-spending, planned_effect: 1.3, planned_sd: 4, binding: true}"}) {
+    Scenario s = test::load_shipped(kScenario, {"arms[1].effect_by_month={12: 0}", spending,
+                                                std::string("design.interims.futility=") + rule});
+    s.simulation.trials = trials;
+    const auto j = run(s);
+    const stats::GroupSequentialDesign d = interim_boundaries(s).design;
+    REQUIRE(d.futility == stats::Futility::binding);
+    // Binding bounds are below the non-binding ones at the final analysis (where the difference is).
+    Scenario nb = s;
+    nb.design.interims.binding = false;
+    CHECK(d.critical_values.back() < interim_boundaries(nb).design.critical_values.back() - 0.005);
+    const double alpha = 0.025, se = std::sqrt(alpha * (1 - alpha) / static_cast<double>(trials));
+    const double type1 = j["power"]["estimate"].get<double>();
+    INFO(rule << ": type I error " << type1 << " (MC SE " << se << "), final bound " << d.critical_values.back());
+    CHECK(type1 <= alpha + 3 * se);
+    const stats::ExitProbabilities cf = closed_form(s, 0.0);
+    check_share(j["stopping"]["efficacy_any"], cf.upper_total, trials, "rejection under H0");
+    check_share(j["stopping"]["futility"][0], cf.futility[0], trials, "futility at look 1");
+    CHECK(j["interims"]["futility"]["binding"] == true);
+  }
+}
+
+// Beta-spending futility at the planned drift: with the planned effect the true one, the bounds are
+// those of the design with power 1 - beta at that drift, and the simulated stops match its closed form
+// (1200 children, as the closed-form test above, so the t statistics are close to Z).
+TEST_CASE("interims: beta-spending futility stops as its closed form says", "[interims][statistical]") {
+  const std::uint64_t trials = test::full_mode() ? 200000 : 10000;
+  Scenario s = test::load_shipped(
+      kScenario, {"arms[1].effect_by_month={12: 0.75}", "design.sample_size=1200", "design.accrual.sites=30",
+                  "design.interims.efficacy={boundary: spending-obrien-fleming}",
+                  "design.interims.futility={rule: beta-spending, planned_effect: 0.75, planned_sd: 4}"});
+  s.simulation.trials = trials;
+  const double drift = 0.75 / (4 * std::sqrt(4.0 / 1200));
+  CHECK(planned_drift(s) == Approx(drift).epsilon(1e-12));
+  const stats::GroupSequentialDesign d = interim_boundaries(s).design;
+  CHECK(d.drift == Approx(drift).epsilon(1e-12));
+  // Power 1 - beta at the drift, with beta what the design spends in all.
+  CHECK(stats::exit_probabilities(d, drift).upper_total == Approx(1 - d.beta).epsilon(1e-7));
+  const auto j = run(s);
+  const auto& f = j["interims"]["futility"];
+  REQUIRE(f["bounds"].size() == 2);
+  CHECK(f["bounds"][0].get<double>() == Approx(d.futility_bounds[0]).epsilon(1e-9));
+  CHECK(f["beta"].get<double>() == Approx(d.beta).epsilon(1e-9));
+  const stats::ExitProbabilities cf = closed_form(s, drift);
+  for (std::size_t k = 0; k < 2; ++k) {
+    check_share(j["stopping"]["futility"][k], cf.futility[k], trials, "futility");
+    check_share(j["stopping"]["efficacy"][k], cf.upper[k], trials, "efficacy");
+  }
+  check_share(j["power"], cf.upper_total, trials, "power");
+}
+
 // Not tagged [reproducibility]: the bits of whole shipped runs are the Release build's concern; the
 // ThreadSanitizer copy (which runs that tag) would spend minutes on these 120,000 trials.
 TEST_CASE("interims: without design.interims the results are those committed before interims existed",
@@ -169,11 +228,45 @@ TEST_CASE("interims: bad input gets located messages with a fix", "[interims][sc
              Catch::Contains("design.interims.efficacy.parameter") && Catch::Contains("takes no parameter"));
   CHECK_THAT(error_of({"design.interims.efficacy={boundary: wang-tsiatis, parameter: 0.9}"}),
              Catch::Contains("design.interims.efficacy.parameter") && Catch::Contains("[0, 0.5]"));
-  CHECK_THAT(error_of({"design.interims.futility={rule: z, threshold: 0, binding: true}"}),
-             Catch::Contains("design.interims.futility.binding") && Catch::Contains("not supported yet") &&
-                 Catch::Contains("binding: false"));
+  CHECK_THAT(error_of({"design.interims.futility={rule: conditional-power, threshold: 0.1, binding: true}"}),
+             Catch::Contains("error: design.interims.futility.binding") &&
+                 Catch::Contains("conditional-power futility cannot be binding") && Catch::Contains("binding: false"));
+  CHECK_THAT(error_of({"design.interims.futility={binding: true}"}),
+             Catch::Contains("design.interims.futility.binding") && Catch::Contains("needs a futility rule"));
   CHECK_THAT(error_of({"design.interims.futility={rule: z, threshold: 3}"}),
              Catch::Contains("design.interims.futility.threshold") && Catch::Contains("not below the efficacy bound"));
+  // Binding: the efficacy bounds are computed with the threshold as lower boundary; one above an
+  // efficacy bound is refused at the threshold.
+  CHECK_THAT(error_of({"design.interims.futility={rule: z, threshold: 3, binding: true}"}),
+             Catch::Contains("design.interims.futility.threshold") && Catch::Contains("not below its efficacy bound"));
+  // Beta spending needs the planned effect and SD, a one-sided spending design, and no threshold.
+  const std::string spending = "design.interims.efficacy={boundary: spending-obrien-fleming}";
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_sd: 4}"}),
+             Catch::Contains("design.interims.futility.planned_effect") && Catch::Contains("no planned_effect is given") &&
+                 Catch::Contains("add planned_effect"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: 1.3}"}),
+             Catch::Contains("design.interims.futility.planned_sd") && Catch::Contains("no planned_sd"));
+  CHECK_THAT(error_of({"design.interims.futility={rule: beta-spending, planned_effect: 1.3, planned_sd: 4}"}),
+             Catch::Contains("design.interims.efficacy.boundary") && Catch::Contains("alpha-spending") &&
+                 Catch::Contains("spending-obrien-fleming"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: 1.3, planned_sd: 4, "
+                                 "threshold: 0}"}),
+             Catch::Contains("design.interims.futility.threshold") && Catch::Contains("remove threshold"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: z, threshold: 0, planned_effect: 1.3}"}),
+             Catch::Contains("design.interims.futility.planned_effect") && Catch::Contains("rule: beta-spending"));
+  CHECK_THAT(error_of({spending, "analysis.sides=2", "analysis.alpha=0.05",
+                       "design.interims.futility={rule: beta-spending, planned_effect: 1.3, planned_sd: 4}"}),
+             Catch::Contains("analysis.sides") && Catch::Contains("one-sided"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: 1.3, planned_sd: 4, "
+                                 "spending: pocock, spending_parameter: 2}"}),
+             Catch::Contains("design.interims.futility.spending_parameter") && Catch::Contains("takes no parameter"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: 1.3, planned_sd: 4, "
+                                 "spending: kim-demets, spending_parameter: 20}"}),
+             Catch::Contains("design.interims.futility.spending_parameter") && Catch::Contains("[0.4, 8]"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: 0.2, planned_sd: 4}"}),
+             Catch::Contains("design.interims.futility.planned_effect") && Catch::Contains("below 0.5"));
+  CHECK_THAT(error_of({spending, "design.interims.futility={rule: beta-spending, planned_effect: -1, planned_sd: 4}"}),
+             Catch::Contains("design.interims.futility.planned_effect"));
   CHECK_THAT(error_of({"design.interims.futility={rule: conditional-power, threshold: 2}"}),
              Catch::Contains("design.interims.futility.threshold") && Catch::Contains("(0, 1)"));
   CHECK_THAT(error_of({"design.interims={efficacy: {boundary: pocock}}"}),

@@ -29,6 +29,11 @@ using test::source_path;
 
 // The settings a key needs before it is written or can differ from its default, by path prefix
 // (declared path, "[]" for a list element). The first matching prefix wins.
+// A one-sided spending design with beta-spending futility (the keys that apply to that rule only).
+const std::vector<std::string> kBetaSpendingContext{
+    "design.accrual={sites: 10, screened_per_site_month: 5}", "analysis.sides=1", "analysis.alpha=0.025",
+    "design.interims={information: [0.5], efficacy: {boundary: spending-obrien-fleming}, futility: {rule: "
+    "beta-spending, planned_effect: 1.42, planned_sd: 6}}"};
 const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"population.outcome_model", {"analysis.adjust_for=[]"}},
     {"population.eligibility.min_ucb_tnc_per_kg", {"arms[1].product=ucb"}},
@@ -98,6 +103,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"design.interims.efficacy.parameter",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], efficacy: {boundary: wang-tsiatis, parameter: 0.25}}"}},
+    {"design.interims.futility.spending_parameter",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}", "analysis.sides=1", "analysis.alpha=0.025",
+      "design.interims={information: [0.5], efficacy: {boundary: spending-obrien-fleming}, futility: {rule: "
+      "beta-spending, spending: hsd, spending_parameter: -2, planned_effect: 1.42, planned_sd: 6}}"}},
+    {"design.interims.futility.spending", kBetaSpendingContext},
+    {"design.interims.futility.planned_effect", kBetaSpendingContext},
+    {"design.interims.futility.planned_sd", kBetaSpendingContext},
     {"design.interims.",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], futility: {rule: z, threshold: 0}}"}},

@@ -460,3 +460,70 @@ TEST_CASE("stats: boundary names and parameters are checked", "[stats][group_seq
   d.futility_bounds[0] = d.critical_values[0] + 0.1;
   require_usage_error([&] { exit_probabilities(d, 1.0); }, "futility bounds must not exceed the efficacy bounds");
 }
+
+// Given binding futility bounds with a classical family (rpact's futilityBounds with
+// bindingFutility = TRUE): checked against a Monte Carlo of the canonical joint distribution (Brownian
+// motion at the looks), independent of the recursion. With the futility stops obeyed the level is
+// alpha; ignoring them the same (lower) bounds exceed alpha, as the closed form without the stops says.
+TEST_CASE("stats: binding futility bounds with classical families hold alpha only with the stops obeyed",
+          "[stats][group_sequential]") {
+  for (const char* boundary : {"obrien-fleming", "pocock", "haybittle-peto"}) {
+    BoundariesOptions b;
+    b.information_fractions = {0.3, 0.6, 1};
+    b.boundary = boundary;
+    b.binding_futility_bounds = {0.0, 0.5};
+    const GroupSequentialDesign d = compute_boundaries(b).design;
+    BoundariesOptions nb = b;
+    nb.binding_futility_bounds.clear();
+    const GroupSequentialDesign n = compute_boundaries(nb).design;
+    INFO(boundary << ": binding final bound " << d.critical_values[2] << ", non-binding " << n.critical_values[2]);
+    CHECK(d.futility == Futility::binding);
+    CHECK(d.futility_bounds == std::vector<double>{0.0, 0.5, d.critical_values[2]});
+    for (std::size_t k = 0; k < 3; ++k) CHECK(d.critical_values[k] <= n.critical_values[k] + 1e-12);
+    CHECK(d.critical_values[2] < n.critical_values[2] - 0.005);
+    // The level of the same bounds with the futility stops ignored (closed form), above alpha.
+    GroupSequentialDesign ignoring = d;
+    ignoring.futility_bounds.clear();
+    ignoring.futility = Futility::none;
+    const double level_ignoring = exit_probabilities(ignoring, 0.0).upper_total;
+    CHECK(level_ignoring > 0.0253);
+    CHECK(d.cumulative_alpha.back() == Approx(0.025).epsilon(1e-9));
+    std::mt19937_64 rng(20251207);
+    std::normal_distribution<double> z01;
+    const std::size_t M = 1000000;
+    std::size_t obeyed = 0, ignored = 0;
+    for (std::size_t i = 0; i < M; ++i) {
+      double w = 0, t_prev = 0;
+      bool stopped = false, rejected_ignoring = false;
+      for (std::size_t k = 0; k < 3; ++k) {
+        const double t = d.information_fractions[k];
+        w += std::sqrt(t - t_prev) * z01(rng);
+        t_prev = t;
+        const double z = w / std::sqrt(t);
+        if (!rejected_ignoring && z >= d.critical_values[k]) rejected_ignoring = true;
+        if (!stopped) {
+          if (z >= d.critical_values[k]) {
+            ++obeyed;
+            stopped = true;
+          } else if (k < 2 && z <= d.futility_bounds[k]) {
+            stopped = true;
+          }
+        }
+      }
+      ignored += rejected_ignoring;
+    }
+    const double se = std::sqrt(0.025 * 0.975 / M);
+    const double p_obeyed = static_cast<double>(obeyed) / M, p_ignored = static_cast<double>(ignored) / M;
+    INFO("simulated level with the stops obeyed " << p_obeyed << ", ignored " << p_ignored << " (MC SE " << se << ")");
+    CHECK(std::fabs(p_obeyed - 0.025) < 3.5 * se);
+    CHECK(std::fabs(p_ignored - level_ignoring) < 3.5 * se);
+  }
+  // A futility bound not below the efficacy bound, or the wrong number of them, is refused.
+  BoundariesOptions bad;
+  bad.information_fractions = {0.5, 1};
+  bad.boundary = "obrien-fleming";
+  bad.binding_futility_bounds = {3.0};
+  require_usage_error([&] { compute_boundaries(bad); }, "not below its efficacy bound");
+  bad.binding_futility_bounds = {0.0, 0.0};
+  require_usage_error([&] { compute_boundaries(bad); }, "has 2 entries for 1 interim looks");
+}

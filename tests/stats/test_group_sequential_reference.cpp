@@ -163,3 +163,64 @@ TEST_CASE("stats: group-sequential sample sizes match rpact's getSampleSizeMeans
     CHECK(s.n_max == s.n_max_per_arm[0] + s.n_max_per_arm[1]);
   }
 }
+
+// rpact's binding beta-spending designs fix their futility bounds f_k and derive the efficacy bounds
+// with those bounds as lower boundaries under H0. Given the same f_k as fixed binding futility bounds
+// (rpact's futilityBounds with bindingFutility = TRUE), the efficacy bounds must be rpact's: this
+// checks the binding computation of given bounds (used by a scenario's binding z futility) against
+// rpact without a separate reference file.
+TEST_CASE("stats: efficacy bounds with given binding futility bounds match rpact's binding designs",
+          "[stats][group_sequential]") {
+  const auto ref = reference();
+  MaxDiff critical, alpha;
+  int cases = 0;
+  for (const auto& c : ref["cases"]) {
+    if (!c.contains("futility") || !c["binding"].get<bool>()) continue;
+    ++cases;
+    BoundariesOptions o = options_of(c);
+    o.beta_spending.clear();
+    o.beta.reset();
+    o.beta_parameter.reset();
+    o.binding = true;
+    o.binding_futility_bounds = c["futility"].get<std::vector<double>>();
+    const GroupSequentialDesign d = compute_boundaries(o).design;
+    const auto K = static_cast<std::size_t>(c["looks"].get<int>());
+    REQUIRE(d.critical_values.size() == K);
+    CHECK(d.futility == Futility::binding);
+    for (std::size_t k = 0; k < K; ++k) {
+      critical.add(d.critical_values[k], c["critical"][k].get<double>(), label(c));
+      alpha.add(d.cumulative_alpha[k], c["alpha_spent"][k].get<double>(), label(c));
+    }
+  }
+  CHECK(cases >= 30);
+  INFO("critical " << critical.value << " at " << critical.where << "; alpha " << alpha.value << " at " << alpha.where);
+  CHECK(critical.value < 1e-6);
+  CHECK(alpha.value < 1e-6);
+}
+
+// A scenario's beta-spending futility is derived at its planned drift, with beta solved. At rpact's
+// drift of each beta-spending design (the drift where its power is 1 - beta), the solved beta must
+// be the design's beta and the bounds rpact's.
+TEST_CASE("stats: beta spending at a given drift recovers rpact's beta and bounds", "[stats][group_sequential]") {
+  const auto ref = reference();
+  MaxDiff beta, critical, futility;
+  int cases = 0;
+  for (const auto& c : ref["cases"]) {
+    if (!c.contains("futility") || !c.contains("drift")) continue;
+    ++cases;
+    BoundariesOptions o = options_of(c);
+    o.beta.reset();
+    o.drift = c["drift"].get<double>();
+    const GroupSequentialDesign d = compute_boundaries(o).design;
+    const auto K = static_cast<std::size_t>(c["looks"].get<int>());
+    beta.add(d.beta, c["beta"].get<double>(), label(c));
+    CHECK(d.drift == c["drift"].get<double>());
+    for (std::size_t k = 0; k < K; ++k) critical.add(d.critical_values[k], c["critical"][k].get<double>(), label(c));
+    for (std::size_t k = 0; k + 1 < K; ++k) futility.add(d.futility_bounds[k], c["futility"][k].get<double>(), label(c));
+  }
+  CHECK(cases >= 60);
+  INFO("beta " << beta.value << " at " << beta.where << "; critical " << critical.value << "; futility " << futility.value);
+  CHECK(beta.value < 1e-6);
+  CHECK(critical.value < 1e-6);
+  CHECK(futility.value < 1e-6);
+}

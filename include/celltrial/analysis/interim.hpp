@@ -10,9 +10,11 @@
 // one-sided p-value, z = Phi^-1(1 - p), oriented so that benefit is positive.
 //
 // Decisions: efficacy when z >= c_k (two-sided: |z| >= c_k; a crossing against benefit is a stop
-// for harm); else futility by the rule (z <= threshold, or conditional power under the current
-// estimate, 1 - Phi((c_K - z / sqrt(t_k)) / sqrt(1 - t_k)), below threshold); the futility rule is
-// non-binding (the bounds c_k ignore it). A stop ends enrolment at that month: the children
+// for harm); else futility by the rule (z <= threshold; z <= f_k, the beta-spending futility bound;
+// or conditional power under the current estimate, 1 - Phi((c_K - z / sqrt(t_k)) / sqrt(1 - t_k)),
+// below threshold). A non-binding rule leaves the bounds c_k as they are without it; binding z and
+// beta-spending rules lower them (computed with the futility bounds as lower boundaries under the
+// null hypothesis, scenario/interims.hpp), and the simulation obeys every stop. A stop ends enrolment at that month: the children
 // randomised by then are followed to the end (overrunning) and their final analysis is that of
 // the full trial restricted to them. Without a stop the final analysis is the trial's, tested at
 // c_K. The trial's decision (TrialResult::comparisons[0].reject) is the group-sequential one.

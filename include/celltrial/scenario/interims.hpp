@@ -10,8 +10,15 @@
 namespace celltrial {
 
 /// The command-line description of the design: the looks design.interims.information and 1, the
-/// boundary family by name, its parameter when given, analysis.alpha and analysis.sides.
+/// boundary family by name, its parameter when given, analysis.alpha and analysis.sides; with
+/// beta-spending futility its function, parameter, planned drift and binding; with binding z
+/// futility the threshold as a binding futility bound at every interim look.
 stats::BoundariesOptions interim_boundaries_options(const Scenario& s);
+
+/// The drift (expected final Z) that beta-spending futility bounds are derived for:
+/// planned_effect / planned_sd x sqrt(sample_size x a (1 - a)), a the active arm's share of the
+/// allocation (rpact's getSampleSizeMeans with the normal approximation, inverted for N).
+double planned_drift(const Scenario& s);
 
 /// The computed design. Requires s.design.interims.active() and a valid scenario (throws
 /// celltrial::Error otherwise, with the option names of compute_boundaries).

@@ -260,9 +260,12 @@ enum class InterimBoundary {
   obrien_fleming, pocock, wang_tsiatis, haybittle_peto,
   spending_obrien_fleming, spending_pocock, spending_hsd, spending_kim_demets,
 };
-/// Futility stopping at an interim look: none; Z_k <= threshold; or conditional power under the
-/// current estimate below threshold.
-enum class FutilityRule { none, z, conditional_power };
+/// Futility stopping at an interim look: none; Z_k <= threshold; conditional power under the
+/// current estimate below threshold; or Z_k <= f_k, the futility bounds of a beta-spending function
+/// (stats/group_sequential.hpp) at the planned drift.
+enum class FutilityRule { none, z, conditional_power, beta_spending };
+/// The beta-spending function of FutilityRule::beta_spending (the names of stats::spending_names()).
+enum class BetaSpending { obrien_fleming, pocock, hsd, kim_demets };
 /// Sample-size re-estimation at the last interim look: none, the promising zone (increase only when
 /// the conditional power at the planned N is in [lower, upper)), or always the N that reaches the
 /// target conditional power (between the planned N and the cap).
@@ -314,7 +317,20 @@ struct Interims {
   double parameter = std::numeric_limits<double>::quiet_NaN();
   FutilityRule futility = FutilityRule::none;
   double futility_threshold = 0;  ///< z: a Z value; conditional-power: a probability
-  bool binding = false;           ///< binding futility (refused by validation: not supported yet)
+  /// Binding futility (rules z and beta-spending): the efficacy bounds are computed with the futility
+  /// bounds as lower boundaries under the null hypothesis, so they are lower and the type I error
+  /// holds only if every futility stop is obeyed.
+  bool binding = false;
+  /// Beta spending: the function, its parameter (HSD gamma, Kim-DeMets rho; NaN: the default), and
+  /// the planned effect and SD that give the drift the bounds are derived for:
+  /// drift = planned_effect / planned_sd * sqrt(sample_size * a (1 - a)), a the active arm's share
+  /// of the allocation (rpact's getSampleSizeMeans, normal approximation, with maxNumberOfSubjects
+  /// = sample_size). The futility bounds are those of the design whose power at that drift is
+  /// 1 - beta, beta solved (stats::GroupSequentialOptions::futility_drift).
+  BetaSpending beta_spending = BetaSpending::obrien_fleming;
+  double beta_parameter = std::numeric_limits<double>::quiet_NaN();
+  double planned_effect = std::numeric_limits<double>::quiet_NaN();  ///< outcome units, positive = benefit
+  double planned_sd = std::numeric_limits<double>::quiet_NaN();      ///< outcome units
   SampleSizeReestimation reestimation;
   AdaptiveEnrichment enrichment;
   bool active() const { return !information.empty(); }
@@ -322,6 +338,8 @@ struct Interims {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
+           beta_spending == o.beta_spending && same(beta_parameter, o.beta_parameter) &&
+           same(planned_effect, o.planned_effect) && same(planned_sd, o.planned_sd) &&
            reestimation == o.reestimation && enrichment == o.enrichment;
   }
 };
@@ -564,6 +582,7 @@ const char* to_string(Covariate);
 const char* to_string(VisitCorrelation);
 const char* to_string(InterimBoundary);
 const char* to_string(FutilityRule);
+const char* to_string(BetaSpending);
 const char* to_string(ReestimationRule);
 const char* to_string(EnrichmentRule);
 const char* to_string(SelectionStatistic);

@@ -153,8 +153,13 @@ inline constexpr std::array<Option<InterimBoundary>, 8> kInterimBoundaries{
      {"spending-pocock", InterimBoundary::spending_pocock},
      {"spending-hsd", InterimBoundary::spending_hsd},
      {"spending-kim-demets", InterimBoundary::spending_kim_demets}}};
-inline constexpr std::array<Option<FutilityRule>, 3> kFutilityRules{
-    {{"none", FutilityRule::none}, {"z", FutilityRule::z}, {"conditional-power", FutilityRule::conditional_power}}};
+inline constexpr std::array<Option<FutilityRule>, 4> kFutilityRules{
+    {{"none", FutilityRule::none}, {"z", FutilityRule::z}, {"conditional-power", FutilityRule::conditional_power},
+     {"beta-spending", FutilityRule::beta_spending}}};
+inline constexpr std::array<Option<BetaSpending>, 4> kBetaSpendings{{{"obrien-fleming", BetaSpending::obrien_fleming},
+                                                                    {"pocock", BetaSpending::pocock},
+                                                                    {"hsd", BetaSpending::hsd},
+                                                                    {"kim-demets", BetaSpending::kim_demets}}};
 inline constexpr std::array<Option<ReestimationRule>, 2> kReestimationRules{
     {{"promising-zone", ReestimationRule::promising_zone}, {"conditional-power", ReestimationRule::conditional_power}}};
 inline constexpr std::array<Option<EnrichmentRule>, 1> kEnrichmentRules{{{"threshold", EnrichmentRule::threshold}}};
@@ -600,20 +605,47 @@ void declare_design(V& v, D& d) {
                 .rule = "only for those families, in the family's range", .default_text = "the family's default",
                 .written = std::isfinite(d.interims.parameter), .since = "0.2"});
     });
-    i.section("futility", {.meaning = "stopping for futility at an interim look (non-binding)",
+    const bool beta = d.interims.futility == FutilityRule::beta_spending;
+    i.section("futility", {.meaning = "stopping for futility at an interim look",
                            .default_text = "none", .written = d.interims.futility != FutilityRule::none, .since = "0.2"},
               [&](V& f) {
       f.choice("rule", d.interims.futility, options(kFutilityRules),
                {.meaning = "z: stop when Z_k <= threshold; conditional-power: stop when the conditional power under the "
-                           "current estimate is below threshold",
+                           "current estimate is below threshold; beta-spending: stop when Z_k <= f_k, the futility bounds "
+                           "of a beta-spending function at the planned drift (as celltrial boundaries --beta-spending)",
                 .since = "0.2"});
       f.number("threshold", d.interims.futility_threshold,
                {.meaning = "a Z value (rule z) or a probability in (0, 1) (rule conditional-power)", .min = at_least(-10),
-                .max = at_most(10), .rule = "below every interim efficacy bound (z); in (0, 1) (conditional-power)",
-                .example = "e.g. 0 (z) or 0.1 (conditional-power).", .since = "0.2"});
+                .max = at_most(10), .rule = "below every interim efficacy bound (z); in (0, 1) (conditional-power); not "
+                                            "with beta-spending",
+                .example = "e.g. 0 (z) or 0.1 (conditional-power).", .written = !beta, .since = "0.2"});
+      f.choice("spending", d.interims.beta_spending, options(kBetaSpendings),
+               {.meaning = "the beta-spending function (rule beta-spending; rpact's typeBetaSpending bsOF, bsP, bsHSD, "
+                           "bsKD)",
+                .source = "Wassmer & Brannath 2016, section 3.4", .written = beta, .since = "0.2"});
+      f.number("spending_parameter", d.interims.beta_parameter,
+               {.meaning = "the beta-spending function's parameter: hsd gamma, kim-demets rho",
+                .rule = "only for hsd and kim-demets, in the family's range", .default_text = "the family's default",
+                .written = beta && std::isfinite(d.interims.beta_parameter), .since = "0.2"});
+      f.number("planned_effect", d.interims.planned_effect,
+               {.meaning = "the effect the design is planned for (rule beta-spending), in the direction of benefit: "
+                           "rpact's alternative",
+                .unit = "outcome units",
+                .rule = "positive; with planned_sd: drift = planned_effect / planned_sd x sqrt(N a (1 - a)), N = "
+                        "design.sample_size, a the active arm's share; the futility bounds are those of the design "
+                        "whose power at that drift is 1 - beta (beta solved, below 0.5)",
+                .example = "e.g. the active arm's effect at the primary visit.", .default_text = "required for beta-spending",
+                .written = beta, .since = "0.2"});
+      f.number("planned_sd", d.interims.planned_sd,
+               {.meaning = "the SD the design is planned with (rule beta-spending): rpact's stDev, the residual SD of the "
+                           "analysed outcome",
+                .unit = "outcome units", .rule = "positive",
+                .example = "e.g. the generic model's residual_sd.", .default_text = "required for beta-spending",
+                .written = beta, .since = "0.2"});
       f.choice("binding", d.interims.binding, options(kBooleans),
-               {.meaning = "true: the efficacy bounds count on every futility stop (not supported yet)",
-                .rule = "false", .since = "0.2"});
+               {.meaning = "true: the efficacy bounds count on every futility stop (computed with the futility bounds as "
+                           "lower boundaries under the null hypothesis, rpact's bindingFutility = TRUE)",
+                .rule = "false with conditional-power", .since = "0.2"});
     });
     const SampleSizeReestimation& ssr = d.interims.reestimation;
     i.section("sample_size_reestimation",

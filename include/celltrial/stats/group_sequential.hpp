@@ -151,6 +151,16 @@ struct GroupSequentialOptions {
   /// gamma or rho of beta_spending (rpact's gammaB); NaN means the family's default.
   double beta_parameter = std::numeric_limits<double>::quiet_NaN();
   double beta = 0.2;  ///< type II error at the drift the futility bounds are derived for, in (0, 0.5)
+  /// Beta spending for a given drift (the expected final Z under the planned effect) instead of a
+  /// given beta: beta is then solved, in (0, 0.5), so that the power at this drift is exactly
+  /// 1 − beta (the design of rpact's getDesignGroupSequential(beta = ...) whose
+  /// getSampleSizeMeans for the planned effect is the trial's maximum N). NaN: `beta` is given.
+  double futility_drift = std::numeric_limits<double>::quiet_NaN();
+  /// Binding futility bounds given on the Z scale (Futility::none, one-sided designs): one per
+  /// interim look (looks − 1 entries; −infinity for a look without a futility stop). The efficacy
+  /// bounds of every family are computed with them as lower boundaries under the null hypothesis
+  /// (rpact's futilityBounds with bindingFutility = TRUE); the design's futility is then binding.
+  std::vector<double> binding_futility_bounds;
   /// Grid size parameter r of Jennison & Turnbull (about 12 r points per look). 32 gives critical
   /// values to about 1e-8; 16 to about 1e-6.
   int grid_r = 32;
@@ -224,6 +234,10 @@ struct BoundariesOptions {
   std::optional<double> beta_parameter;  ///< the beta-spending family's parameter
   std::optional<double> beta;            ///< type II error for the futility bounds (default 0.2)
   bool binding = false;                  ///< binding futility bounds
+  /// Beta spending at this drift (beta solved; GroupSequentialOptions::futility_drift); not with beta.
+  std::optional<double> drift;
+  /// Binding futility bounds given on the Z scale, one per interim look (without beta spending).
+  std::vector<double> binding_futility_bounds;
 };
 
 /// A computed design with the names and parameter values it was computed with (defaults filled in).
