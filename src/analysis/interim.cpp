@@ -224,7 +224,14 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
   if (stagewise_ordering_applies(s)) {
     ci_level_ = s.analysis.ci_level;
     const double a = (1 - ci_level_) / 2;
-    ordering_.emplace(bounds_.design.information_fractions, bounds_.design.critical_values, std::vector<double>{},
+    // Binding futility bounds belong to the design's continuation region; non-binding ones do not.
+    const Interims& in = s.design.interims;
+    const std::size_t K = bounds_.design.critical_values.size();
+    std::vector<double> lower;
+    if (in.binding && in.futility == FutilityRule::z) lower.assign(K, in.futility_threshold);
+    if (in.binding && in.futility == FutilityRule::beta_spending) lower = bounds_.design.futility_bounds;
+    if (!lower.empty()) lower.back() = -std::numeric_limits<double>::infinity();  // the final analysis decides
+    ordering_.emplace(bounds_.design.information_fractions, bounds_.design.critical_values, lower,
                       std::vector<double>{0.5, a, 1 - a});
   }
 }

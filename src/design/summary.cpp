@@ -264,7 +264,7 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
     adj["meaning"] =
         "median-unbiased estimate at stopping by the stage-wise ordering (an earlier stop for efficacy is more extreme; "
         "at the same look a larger Z), with its confidence interval at ci_level, computed at the planned information "
-        "fractions with the efficacy bounds (non-binding futility stops ignored); coverage is that interval's";
+        "fractions with the efficacy bounds (binding futility bounds obeyed, non-binding ones ignored); coverage is that interval's";
     j["estimate_at_stopping_adjusted"] = adj;
   }
   return j;

@@ -103,8 +103,8 @@ StagewiseOrdering::StagewiseOrdering(std::vector<double> t, std::vector<double> 
   for (std::size_t k = 0; k < K; ++k) {
     if (!(t_[k] > (k ? t_[k - 1] : 0.0)) || !(t_[k] <= 1))
       fail("information fractions must increase within (0, 1]");
-    if (std::isnan(c_[k]) || (!f_.empty() && !(f_[k] < c_[k])))
-      fail("each futility bound must lie below its look's critical value");
+    if (std::isnan(c_[k]) || (!f_.empty() && k + 1 < K && !(f_[k] < c_[k])))
+      fail("each interim futility bound must lie below its look's critical value");
   }
   for (double p : probabilities)
     if (!(p > 0 && p < 1)) fail("probabilities must lie in (0, 1), got " + num(p));

@@ -150,3 +150,37 @@ TEST_CASE("stage-wise ordering: median-unbiased and covering on simulated trials
   // The naive estimate's bias here is about +0.1 drift units (its MC SE about 0.005).
   CHECK(naive_sum / n - drift > 0.05);
 }
+
+TEST_CASE("stage-wise ordering: binding futility bounds are part of the ordering", "[stats][stagewise]") {
+  // Paths that stop for futility at Z <= 0 (look 1) or Z <= 0.8 (look 2) of three O'Brien-Fleming
+  // looks: with the bounds in the ordering, the estimate stays median-unbiased and the interval
+  // covers at its level, where the ordering without them does not (it would treat a futility stop
+  // as a path that could have gone on).
+  const GroupSequentialDesign d = obf3();
+  const std::vector<double> f = {0.0, 0.8, -1e300};
+  const StagewiseOrdering with(d.information_fractions, d.critical_values, f, {0.5, 0.025, 0.975});
+  const StagewiseOrdering without = ordering_of(d);
+  const double drift = 1.5;
+  const int n = 40000;
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  int below = 0, covered = 0, below_without = 0;
+  for (int i = 0; i < n; ++i) {
+    double b = 0, t_prev = 0, z = 0;
+    std::size_t k = 0;
+    for (; k < 3; ++k) {
+      const double t = d.information_fractions[k];
+      b += drift * (t - t_prev) + std::sqrt(t - t_prev) * normal(rng);
+      t_prev = t;
+      z = b / std::sqrt(t);
+      if (z >= d.critical_values[k] || z <= f[k] || k == 2) break;
+    }
+    below += with.drift_at(k, z, 0.5) <= drift;
+    below_without += without.drift_at(k, z, 0.5) <= drift;
+    covered += with.drift_at(k, z, 0.025) <= drift && drift <= with.drift_at(k, z, 0.975);
+  }
+  const double se = std::sqrt(0.25 / n);
+  CHECK(std::abs(static_cast<double>(below) / n - 0.5) < 3.5 * se);
+  CHECK(std::abs(static_cast<double>(covered) / n - 0.95) < 3.5 * std::sqrt(0.95 * 0.05 / n));
+  CHECK(std::abs(static_cast<double>(below_without) / n - 0.5) > 8 * se);
+}

@@ -22,7 +22,8 @@ class StagewiseOrdering {
  public:
   /// `t`: information fractions of the looks (increasing, the last 1); `critical`: the efficacy
   /// bounds (one-sided, upper); `futility`: lower bounds the trial is bound to stop at (binding
-  /// futility; empty when there are none or they are not binding, which the ordering then ignores).
+  /// futility; empty when there are none or they are not binding, which the ordering then ignores;
+  /// the last look's is not used).
   /// `probabilities`: the values of P_d whose drifts are tabulated (e.g. 0.5, 0.025, 0.975); other
   /// values are solved directly. Throws celltrial::Error for invalid arguments.
   StagewiseOrdering(std::vector<double> t, std::vector<double> critical, std::vector<double> futility,
