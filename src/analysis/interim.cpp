@@ -228,8 +228,14 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
     const Interims& in = s.design.interims;
     const std::size_t K = bounds_.design.critical_values.size();
     std::vector<double> lower;
-    if (in.binding && in.futility == FutilityRule::z) lower.assign(K, in.futility_threshold);
-    if (in.binding && in.futility == FutilityRule::beta_spending) lower = bounds_.design.futility_bounds;
+    if (sides_ == 2) {
+      // Two-sided: a crossing of -c_k stops the trial (for harm), like a binding futility bound.
+      for (double c : bounds_.design.critical_values) lower.push_back(-c);
+    } else if (in.binding && in.futility == FutilityRule::z) {
+      lower.assign(K, in.futility_threshold);
+    } else if (in.binding && in.futility == FutilityRule::beta_spending) {
+      lower = bounds_.design.futility_bounds;
+    }
     if (!lower.empty()) lower.back() = -std::numeric_limits<double>::infinity();  // the final analysis decides
     ordering_.emplace(bounds_.design.information_fractions, bounds_.design.critical_values, lower,
                       std::vector<double>{0.5, a, 1 - a});

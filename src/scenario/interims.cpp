@@ -52,7 +52,7 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
 
 bool stagewise_ordering_applies(const Scenario& s) {
   const Interims& in = s.design.interims;
-  return in.active() && s.analysis.sides == 1 && !in.reestimation.active() && !in.enrichment.active();
+  return in.active() && !in.reestimation.active() && !in.enrichment.active();
 }
 
 std::size_t enrichment_subgroup(const Scenario& s) {

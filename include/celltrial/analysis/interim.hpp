@@ -22,7 +22,8 @@
 // Inference at stopping: besides the decision analysis's naive estimate, plain one-sided designs
 // get the median-unbiased estimate and confidence interval of the stage-wise ordering
 // (stats/stagewise_ordering.hpp) at the planned information fractions; binding futility bounds
-// are part of the continuation region, non-binding futility stops are ignored. The ordering is computed on the Z scale; a drift d becomes an effect through the
+// and, in two-sided designs, the lower bounds -c_k (a stop for harm) are part of the continuation
+// region, non-binding futility stops are ignored. The ordering is computed on the Z scale; a drift d becomes an effect through the
 // decision analysis's own t distribution: effect = se * F_t^-1(Phi(d sqrt(t_k))), so that at the
 // first look the median-unbiased estimate is the naive one.
 //

@@ -27,9 +27,9 @@ stats::Boundaries interim_boundaries(const Scenario& s);
 /// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
 std::vector<std::int64_t> interim_children(const Scenario& s);
 
-/// The design is a plain one-sided group-sequential design (no sample-size re-estimation, no
-/// enrichment), for which the stage-wise ordering gives a median-unbiased estimate and confidence
-/// interval at stopping (stats/stagewise_ordering.hpp).
+/// The design is a plain group-sequential design (no sample-size re-estimation, no enrichment),
+/// for which the stage-wise ordering gives a median-unbiased estimate and confidence interval at
+/// stopping (stats/stagewise_ordering.hpp).
 bool stagewise_ordering_applies(const Scenario& s);
 
 /// The index in analysis.subgroups of design.interims.enrichment's subgroup (a validated scenario
