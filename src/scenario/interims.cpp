@@ -50,4 +50,12 @@ Scenario enriched_scenario(const Scenario& s) {
   return e;
 }
 
+Scenario selected_scenario(const Scenario& s, unsigned kept) {
+  Scenario e = s;
+  const auto active = s.active_arms();
+  for (std::size_t c = 0; c < active.size(); ++c)
+    if (!(kept >> c & 1u)) e.arms[active[c]].allocation = 0;
+  return e;
+}
+
 }  // namespace celltrial

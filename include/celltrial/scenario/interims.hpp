@@ -29,4 +29,10 @@ std::size_t enrichment_subgroup(const Scenario& s);
 /// the sample size included, is s's.
 Scenario enriched_scenario(const Scenario& s);
 
+/// Arm selection (design.interims.arm_selection): the scenario whose randomisation allocates only to
+/// control and the active arms kept, bit c of `kept` for active arm c (s.active_arms()[c]); the arms
+/// dropped keep their place (and index) with allocation 0. Everything else, the sample size
+/// included, is s's.
+Scenario selected_scenario(const Scenario& s, unsigned kept);
+
 }  // namespace celltrial
