@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <random>
+
+#include <boost/math/distributions/students_t.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "celltrial/report/summary.hpp"
 #include "celltrial/scenario/interims.hpp"
 #include "celltrial/stats/arm_selection.hpp"
+#include "celltrial/stats/enrichment.hpp"
 #include "test_support.hpp"
 
 using namespace celltrial;
@@ -99,21 +103,30 @@ TEST_CASE("arm selection: after an arm is dropped later children go to control a
   o.threads = 1;
   std::uint64_t dropped_trials = 0;
   bool ok = true;
-  o.on_trial = [&](std::uint64_t, const TrialResult& r) {
+  std::string first_bad;
+  o.on_trial = [&](std::uint64_t i, const TrialResult& r) {
+    const bool was = ok;
     const ArmSelectionResult& x = r.interim.arm_selection;
     if (x.outcome != ArmSelectionResult::Outcome::continued) return;
     std::int64_t total = 0;
     for (std::size_t a = 0; a < 3; ++a) total += r.randomised[a];
     ok = ok && total == 300 && r.interim.randomised == 300;
     ++dropped_trials;
-    // Stage 1 holds about 150 children (50 an arm); the arm kept gains about half of the next 150.
+    // Stage 1 holds about 150 children (50 an arm); the arm kept gains about half of the next 150, as
+    // control does (each side of the fixed sequences at most one child apart).
     const std::size_t kept = x.kept == 0b01 ? 1 : 2, dropped = 3 - kept;
     ok = ok && (x.kept == 0b01 || x.kept == 0b10) && r.randomised[dropped] <= 52 && r.randomised[kept] >= 120 &&
-         std::llabs(r.randomised[kept] - r.randomised[0]) <= 1;
+         std::llabs(r.randomised[kept] - r.randomised[0]) <= 2;
     // The dropped arm has no stage-2 statistic; the kept one does.
     ok = ok && std::isnan(x.z2[dropped - 1]) && std::isfinite(x.z2[kept - 1]);
+    if (was && !ok)
+      first_bad = "trial " + std::to_string(i) + ": kept " + std::to_string(x.kept) + ", randomised " +
+                  std::to_string(r.randomised[0]) + " " + std::to_string(r.randomised[1]) + " " +
+                  std::to_string(r.randomised[2]) + " of " + std::to_string(r.interim.randomised) + ", z2 " +
+                  std::to_string(x.z2[0]) + " " + std::to_string(x.z2[1]);
   };
   const auto j = summarise(s, run_trials(s, o));
+  INFO(first_bad);
   CHECK(ok);
   CHECK(dropped_trials > 200);
   const auto& e = j["arm_selection"];
@@ -174,23 +187,32 @@ TEST_CASE("arm selection: family-wise error rate within alpha under the global a
 }
 
 namespace {
-// The stage-level model of kGeneric (known SD 4): 50 children an arm at the look, the next 150 shared
-// equally by control and the arms kept; select best (floor 0 on the estimate); Simes. Returns the
-// shares of trials keeping each arm and claiming each arm.
+// The stage-level model of kGeneric (SD 4): 50 children an arm at the look, the next 150 shared
+// equally by control and the arms kept; select best (floor 0 on the estimate); Simes. Each stage's
+// statistics are t statistics with the ANCOVA's residual df (146 at the look: 150 children less the
+// intercept, two arms and the baseline; 147 in stage 2 with one arm), put on the Z scale by their
+// p-values as the engine does: with 50 children an arm the t's heavier tails lower the look's
+// efficacy stops by about 0.01 against a known-variance model. Returns the shares of trials keeping
+// each arm and claiming each arm.
 struct StageRates {
   std::array<double, 2> kept{}, claim{};
 };
 StageRates stage_level(double e_low, double e_high, std::uint64_t reps) {
   const double c1 = 2.796510, c2 = 1.977432, w1 = std::sqrt(0.5), sd = 4, n1 = 50, n2 = 150;
   Engine g = make_stream(77, 0, Purpose::outcomes);
-  const double theta[2] = {e_low, e_high};
+  const double theta[2] = {e_low, e_high}, df1 = 146, df2 = 147;
+  std::chi_squared_distribution<double> chi1(df1), chi2(df2);
+  auto z_of_t = [](double t, double df) {
+    return stats::z_of_p(boost::math::cdf(boost::math::complement(boost::math::students_t_distribution<double>(df), t)));
+  };
   std::array<std::uint64_t, 2> kept{}, claim{};
   for (std::uint64_t r = 0; r < reps; ++r) {
     const double m0 = sd * std_normal(g) / std::sqrt(n1);
     std::array<double, 2> est{}, z1{}, z2{NAN, NAN};
+    const double s1 = sd * std::sqrt(chi1(g) / df1);
     for (std::size_t j = 0; j < 2; ++j) {
       est[j] = theta[j] + sd * std_normal(g) / std::sqrt(n1) - m0;
-      z1[j] = est[j] / (sd * std::sqrt(2 / n1));
+      z1[j] = z_of_t(est[j] / (s1 * std::sqrt(2 / n1)), df1);
     }
     unsigned claims = stats::closed_test_interim(z1.data(), 2, true, c1);
     if (claims == 0) {
@@ -199,7 +221,7 @@ StageRates stage_level(double e_low, double e_high, std::uint64_t reps) {
         ++kept[top];
         const double per = n2 / 2;
         const double d = theta[top] + sd * std_normal(g) / std::sqrt(per) - sd * std_normal(g) / std::sqrt(per);
-        z2[top] = d / (sd * std::sqrt(2 / per));
+        z2[top] = z_of_t(d / (sd * std::sqrt(chi2(g) / df2) * std::sqrt(2 / per)), df2);
         claims = stats::closed_test_final(z1.data(), z2.data(), 2, true, w1, c1, c2);
       }
     }
@@ -217,9 +239,9 @@ StageRates stage_level(double e_low, double e_high, std::uint64_t reps) {
 
 TEST_CASE("arm selection: patient-level selection and claim rates agree with a stage-level simulation",
           "[arm_selection][statistical]") {
-  // Effects 1.2 and 2.0 points (drifts 1.5 and 2.5 at the look); the ANCOVA's t statistics are put on the
-  // Z scale by their p-values, so the rates agree with the known-variance model within Monte Carlo error.
-  const std::uint64_t trials = test::full_mode() ? 100000 : 20000, reps = 1000000;
+  // Effects 1.2 and 2.0 points (drifts 1.5 and 2.5 at the look): the patient-level trial (children,
+  // baseline, ANCOVA) and the stage-level model of its statistics agree within 4 MC SE of the difference.
+  const std::uint64_t trials = test::full_mode() ? 100000 : 20000, reps = 400000;
   Scenario s = generic({"arms[1].effect_by_month={12: 1.2}", "arms[2].effect_by_month={12: 2.0}",
                         "design.interims.arm_selection={select: best, threshold: 0}"});
   s.simulation.trials = trials;
