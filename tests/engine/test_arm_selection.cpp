@@ -241,7 +241,7 @@ TEST_CASE("arm selection: patient-level selection and claim rates agree with a s
           "[arm_selection][statistical]") {
   // Effects 1.2 and 2.0 points (drifts 1.5 and 2.5 at the look): the patient-level trial (children,
   // baseline, ANCOVA) and the stage-level model of its statistics agree within 4 MC SE of the difference.
-  const std::uint64_t trials = test::full_mode() ? 100000 : 20000, reps = 400000;
+  const std::uint64_t trials = test::full_mode() ? 100000 : 20000, reps = 200000;
   Scenario s = generic({"arms[1].effect_by_month={12: 1.2}", "arms[2].effect_by_month={12: 2.0}",
                         "design.interims.arm_selection={select: best, threshold: 0}"});
   s.simulation.trials = trials;

@@ -144,7 +144,7 @@ Rates simulate(std::size_t m, const double* theta, bool best, double threshold, 
 TEST_CASE("arm selection: strong control of the family-wise error rate at the stage level", "[arm_selection][statistical]") {
   // Each configuration's FWER at most alpha + 3 MC SE: 2 and 3 arms, best or threshold, Simes or
   // Bonferroni, the global null and partial nulls (one arm effective: a drift of 3 at the look).
-  const std::uint64_t reps = test::full_mode() ? 2000000 : 200000;
+  const std::uint64_t reps = test::full_mode() ? 2000000 : 100000;
   const double alpha = 0.025, se = std::sqrt(alpha * (1 - alpha) / static_cast<double>(reps));
   const double n1 = 50, n2 = 150;  // 50 a group at the look; 150 children after it
   const double big = 3 * std::sqrt(2 / n1);
