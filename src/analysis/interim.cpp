@@ -9,6 +9,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/scenario/interims.hpp"
+#include "celltrial/stats/arm_selection.hpp"
 #include "celltrial/stats/enrichment.hpp"
 #include "celltrial/stats/multiplicity.hpp"
 #include "celltrial/stats/reestimation.hpp"
@@ -221,6 +222,9 @@ InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysi
                      s.active_arms().size() == 1);
     subgroup_ = enrichment_subgroup(s);
   }
+  if (s.design.interims.arm_selection.active())
+    CELLTRIAL_ASSERT(children_.size() == 1 && !r.active() && s.analysis.method == AnalysisMethod::ancova &&
+                     s.active_arms().size() >= 2 && s.active_arms().size() <= kMaxSelectionArms);
   if (stagewise_ordering_applies(s)) {
     ci_level_ = s.analysis.ci_level;
     const double a = (1 - ci_level_) / 2;
@@ -328,8 +332,10 @@ void InterimAnalyses::set_decision(TrialResult& out, bool reject, bool favourabl
 }
 
 const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
-                                          const CappedTrial& capped, const EnrichedTrial& enriched) const {
+                                          const CappedTrial& capped, const EnrichedTrial& enriched,
+                                          const SelectedTrial& selected) const {
   if (s_.design.interims.enrichment.active()) return analyse_enrichment(d, ws, out, enriched);
+  if (s_.design.interims.arm_selection.active()) return analyse_arm_selection(d, ws, out, selected);
   const std::size_t K = children_.size(), N = d.size();
   const auto& crit = bounds_.design.critical_values;
   const Interims& in = s_.design.interims;
@@ -520,6 +526,136 @@ const TrialData& InterimAnalyses::analyse_enrichment(const TrialData& d, Interim
   ir.rejected_favourable = ir.rejected_at >= 0;
   ir.naive_rejected_favourable = er.naive_full || er.naive_subgroup;
   set_decision(out, er.claim_full, true);
+  out.interim = ir;
+  return *final_data;
+}
+
+unsigned select_arms(const ArmSelection& as, const double* stat, std::size_t m) {
+  // A statistic that is not estimable (NaN) never keeps its arm.
+  double best = -std::numeric_limits<double>::infinity();
+  std::size_t best_arm = m;
+  for (std::size_t c = 0; c < m; ++c)
+    if (stat[c] > best) {
+      best = stat[c];
+      best_arm = c;
+    }
+  if (best_arm == m) return 0;
+  const bool floor = std::isfinite(as.threshold);
+  unsigned kept = 0;
+  for (std::size_t c = 0; c < m; ++c) {
+    bool keep = false;
+    switch (as.rule) {
+      case ArmSelectionRule::best: keep = c == best_arm; break;
+      case ArmSelectionRule::threshold: keep = stat[c] >= as.threshold; break;
+      case ArmSelectionRule::epsilon: keep = stat[c] >= best - as.epsilon; break;
+      case ArmSelectionRule::none: break;
+    }
+    if (keep && (!floor || stat[c] >= as.threshold)) kept |= 1u << c;
+  }
+  return kept;
+}
+
+const TrialData& InterimAnalyses::analyse_arm_selection(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                                                        const SelectedTrial& selected) const {
+  using Outcome = ArmSelectionResult::Outcome;
+  const std::size_t N = d.size(), m = analysis_.comparisons();
+  const auto& crit = bounds_.design.critical_values;  // the look's c_1, the final c_2
+  const ArmSelection& as = s_.design.interims.arm_selection;
+  const bool simes = as.intersection == IntersectionTest::simes;
+  const unsigned all = (1u << m) - 1;
+  InterimResult ir;
+  ir.used = true;
+  ir.looks = 1;
+  ir.z.fill(kNaN);
+  ir.look_month.fill(kNaN);
+  ArmSelectionResult& ar = ir.arm_selection;
+
+  // The look: each active arm against control among the children at their primary visit.
+  const double look = d.month[static_cast<std::size_t>(children_[0]) - 1] + primary_;
+  const auto randomised =
+      static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look) - d.month.begin());
+  ir.look_month[0] = look;
+  restrict_trial(d, randomised, look, s_, ws.look);
+  analysis_.analyse(ws.look, ws.result);
+  std::array<double, kMaxSelectionArms> stat{};
+  for (std::size_t c = 0; c < m; ++c) {
+    const ComparisonResult& r = ws.result.comparisons[c];
+    ar.z1[c] = z_of(r, sign_);
+    stat[c] = as.statistic == SelectionStatistic::z ? ar.z1[c] : r.estimable ? sign_ * r.estimate : kNaN;
+    if (ar.z1[c] >= crit[0]) ar.naive |= static_cast<std::uint8_t>(1u << c);
+  }
+  ir.z[0] = ar.z1[0];
+  const unsigned at_look = stats::closed_test_interim(ar.z1.data(), m, simes, crit[0]);
+  unsigned kept = 0;
+  if (at_look != 0) {
+    ar.outcome = Outcome::efficacy;
+    ar.claims = static_cast<std::uint8_t>(at_look);
+    ir.stop = InterimResult::Stop::efficacy;
+  } else {
+    kept = select_arms(as, stat.data(), m);
+    ar.outcome = kept != 0 ? Outcome::continued : Outcome::futility;
+    if (kept == 0) ir.stop = InterimResult::Stop::futility;
+  }
+  ar.kept = static_cast<std::uint8_t>(kept);
+  const bool stopped = ir.stop != InterimResult::Stop::none;
+  if (stopped) {
+    ir.stopped_at = 0;
+    ir.at_stopping = ws.result.comparisons[0];
+    ir.duration_months = look;
+  }
+
+  // The final data: the children randomised by a stop, followed up; the trial as planned (every arm
+  // kept); or its children randomised by the look followed by children randomised among control and
+  // the arms kept.
+  const TrialData* final_data = &d;
+  if (stopped && randomised < N) {
+    restrict_trial(d, randomised, std::numeric_limits<double>::infinity(), s_, ws.final);
+    final_data = &ws.final;
+  } else if (!stopped && kept != all && randomised < N) {
+    CELLTRIAL_ASSERT(selected);
+    append_children(d, randomised, selected(kept, randomised, look), N - randomised, s_, ws.final);
+    final_data = &ws.final;
+  }
+  analysis_.analyse(*final_data, out);
+  ir.randomised = static_cast<std::int64_t>(final_data->size());
+  if (!stopped) {
+    ir.at_stopping = out.comparisons[0];
+    ir.duration_months = final_data->duration_months;
+    // Stage 2: the children whose primary visit had not come at the look, analysed alone; an arm
+    // dropped keeps no stage-2 statistic.
+    const auto& mo = final_data->month;
+    const auto first = static_cast<std::size_t>(
+        std::partition_point(mo.begin(), mo.end(), [&](double x) { return x + primary_ <= look; }) - mo.begin());
+    if (first < final_data->size()) {
+      select_children(*final_data, first, final_data->size(), s_, ws.stage2);
+      analysis_.analyse(ws.stage2, ws.result);
+      for (std::size_t c = 0; c < m; ++c)
+        if (kept >> c & 1u) ar.z2[c] = z_of(ws.result.comparisons[c], sign_);
+    }
+    ar.claims = static_cast<std::uint8_t>(
+        stats::closed_test_final(ar.z1.data(), ar.z2.data(), m, simes, w1_, crit[0], crit[1]));
+    // The combination statistic of the first arm kept; the naive tests: the pooled final analysis of
+    // each arm kept, at c_2.
+    for (std::size_t c = 0; c < m; ++c)
+      if (kept >> c & 1u) {
+        if (std::isnan(ir.z[1])) ir.z[1] = stats::combine(ar.z1[c], ar.z2[c], w1_);
+        if (z_of(out.comparisons[c], sign_) >= crit[1]) ar.naive |= static_cast<std::uint8_t>(1u << c);
+      }
+    if (ar.claims != 0) ir.rejected_at = 1;
+  } else if (at_look != 0) {
+    ir.rejected_at = 0;
+  }
+  ir.rejected_favourable = ir.rejected_at >= 0;
+  ir.naive_rejected_favourable = ar.naive != 0;
+  for (std::size_t c = 0; c < m; ++c) {
+    ComparisonResult& r = out.comparisons[c];
+    if (r.truth == 0) ar.null_arms |= static_cast<std::uint8_t>(1u << c);
+    r.reject = r.reject_favourable = (ar.claims >> c & 1u) != 0;
+  }
+  // The family is the active arms' primary comparisons, in order (validation).
+  out.family_reject.assign(m, 0);
+  out.family_favourable.assign(m, 0);
+  for (std::size_t c = 0; c < m; ++c) out.family_reject[c] = out.family_favourable[c] = out.comparisons[c].reject;
   out.interim = ir;
   return *final_data;
 }

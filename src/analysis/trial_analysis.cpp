@@ -96,7 +96,10 @@ struct Fit {
   std::array<double, kMaxArms> iest{}, ivar{};  // mode 2: (arm - control) in layer 1 minus in layer 0
 };
 
-Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers, int mode) {
+// `skip_empty`: an active arm without children is left out of the fit (its comparison not
+// estimable) instead of making nothing estimable (arm selection's second stage).
+Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers, int mode,
+              bool skip_empty = false) {
   Fit f;
   const std::size_t k0 = mode == 1 ? 1 : 0, k1 = mode == 0 ? 1 : 2;
   double N = 0, SX = 0, SY = 0;
@@ -112,16 +115,20 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
         arm_n[a][k] += c.n;
         stratum_n[s] += c.n;
       }
+  std::array<bool, kMaxArms> absent{};
   for (std::size_t a = 0; a < arms; ++a)
     for (std::size_t k = k0; k < k1; ++k)
-      if (!(arm_n[a][k] > 0)) return f;
+      if (!(arm_n[a][k] > 0)) {
+        if (!skip_empty || a == control) return f;
+        absent[a] = true;
+      }
 
   // Columns: intercept, one indicator per non-control arm, one per present stratum after the
   // first present one, (mode 2: the layer and arm x layer indicators,) then the centred baseline.
   std::array<int, kMaxArms> arm_col{}, armg_col{};
   std::array<int, kGmfcsLevels> stratum_col{};
   int p = 1;
-  for (std::size_t a = 0; a < arms; ++a) arm_col[a] = a == control ? -1 : p++;
+  for (std::size_t a = 0; a < arms; ++a) arm_col[a] = a == control || absent[a] ? -1 : p++;
   bool first = true;
   for (std::size_t s = 0; s < strata; ++s) {
     stratum_col[s] = -1;
@@ -200,6 +207,10 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
   f.s2 = rss / static_cast<double>(f.df);
   for (std::size_t a = 0; a < arms; ++a) {
     if (a == control) continue;
+    if (absent[a]) {
+      f.est[a] = f.var[a] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
     f.est[a] = beta[static_cast<std::size_t>(arm_col[a])];
     f.var[a] = inverse_diagonal(XtX, p, arm_col[a]);
     if (mode == 2) {
@@ -244,7 +255,8 @@ TrialAnalysis::TrialAnalysis(const Scenario& s, std::vector<double> true_effects
       sign_(s.analysis.direction == Direction::greater ? 1.0 : -1.0),
       multiplicity_(s.analysis.multiplicity),
       true_effects_(std::move(true_effects)),
-      max_df_(s.design.sample_size) {
+      max_df_(s.design.sample_size),
+      skip_empty_arms_(s.design.interims.arm_selection.active()) {
   CELLTRIAL_ASSERT(true_effects_.size() == active_.size());
   init_family(s);
   init_mmrm(s, nullptr);
@@ -407,7 +419,7 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const 
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }
 
-  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0);
+  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0, skip_empty_arms_);
   out.residual_variance = fit.ok ? fit.s2 : kNotAvailable;
   for (std::size_t c = 0; c < active_.size(); ++c) set_estimate(out.comparisons[c], fit, active_[c]);
 }

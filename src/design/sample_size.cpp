@@ -77,6 +77,14 @@ SampleSizeResult find_sample_size(const Scenario& with_priors, const SampleSizeS
                            "simulate the scenario at candidate sample sizes (celltrial simulate --set "
                            "design.sample_size=N, or a sweep) and read enrichment.claim, or remove enrichment to size the "
                            "group-sequential design."});
+  if (s.design.interims.arm_selection.active())
+    throw Error(ExitCode::data,
+                Diagnostic{s.where("design.interims.arm_selection"), "design.interims.arm_selection",
+                           "the scenario may drop arms at its interim look, and its claims are made for each arm kept; "
+                           "a search for the N that gives one power would size for the first arm's claim alone.",
+                           "simulate the scenario at candidate sample sizes (celltrial simulate --set "
+                           "design.sample_size=N, or a sweep) and read arm_selection.claim, or remove arm_selection to "
+                           "size the design."});
   const std::int64_t n_lo_limit = smallest_n(s);
   if (opt.n_max < n_lo_limit)
     throw Error(ExitCode::usage, Diagnostic{here, "--n-max", "the largest sample size must be at least " +

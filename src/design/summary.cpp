@@ -404,6 +404,101 @@ nlohmann::json enrichment_json(const Scenario& s, const Accumulator& acc, const 
   return j;
 }
 
+// Arm selection: the design (arms, rule, intersection test, weights, bounds), how often the look
+// kept each arm and each set of arms or stopped, the closed test's claims per arm, the family-wise
+// error rate (a claim for an arm whose true effect is 0), and the naive tests the closed test
+// replaces.
+nlohmann::json arm_selection_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  using Outcome = ArmSelectionResult::Outcome;
+  const InterimAccumulator& a = acc.interims();
+  const ArmSelection& as = s.design.interims.arm_selection;
+  const std::uint64_t n = acc.trials();
+  const auto active = s.active_arms();
+  const std::size_t m = active.size();
+  const stats::Boundaries b = interim_boundaries(s);
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  nlohmann::json j;
+  nlohmann::json names = nlohmann::json::array(), effects = nlohmann::json::array(), nulls = nlohmann::json::array();
+  for (std::size_t c = 0; c < m; ++c) {
+    names.push_back(s.arms[active[c]].name);
+    const double e = c < truth.effect.size() ? truth.effect[c] : kNaN;
+    effects.push_back(num(e));
+    if (e == 0) nulls.push_back(s.arms[active[c]].name);
+  }
+  j["arms"] = names;
+  j["true_effect"] = effects;
+  j["rule"] = {{"select", to_string(as.rule)},
+               {"statistic", to_string(as.statistic)},
+               {"threshold", num(std::isfinite(as.threshold) ? as.threshold : kNaN)},
+               {"epsilon", num(std::isfinite(as.epsilon) ? as.epsilon : kNaN)},
+               {"meaning", "at the look, when no arm is claimed: keep the arm with the largest statistic (best), every "
+                           "arm whose statistic is at least threshold (threshold), or every arm within epsilon of the "
+                           "largest (epsilon; with best and epsilon a threshold is a floor too); no arm kept: stop for "
+                           "futility"}};
+  j["intersection_test"] = to_string(as.intersection);
+  j["children_at_look"] = children.back();
+  j["weights"] = {num(std::sqrt(n1 / planned)), num(std::sqrt(1 - n1 / planned))};
+  j["critical_values"] = {num(b.design.critical_values[0]), num(b.design.critical_values[1])};
+  j["sample_size_note"] =
+      "the arms dropped stop recruiting; the children randomised after the look are shared between control and the "
+      "arms kept (their allocation ratios), so the total stays design.sample_size and the arms kept gain children";
+  j["meaning"] =
+      "closed test of H_j (no effect of arm j against control) over every intersection of the arms' hypotheses: a "
+      "claim for arm j needs every intersection containing H_j rejected, at the look by its stage-1 Z at or above the "
+      "look's critical value, at the final analysis also by its combination statistic w1 Z1 + w2 Z2 at or above the "
+      "final one, Z2 from the children not yet at their primary visit at the look, over the arms kept; one-sided in the "
+      "direction of benefit";
+  const auto cont = static_cast<std::size_t>(Outcome::continued), fut = static_cast<std::size_t>(Outcome::futility),
+             eff = static_cast<std::size_t>(Outcome::efficacy);
+  j["outcome"] = {{"continued", proportion(a.outcome[cont], n)},
+                  {"stopped_futility", proportion(a.outcome[fut], n)},
+                  {"stopped_efficacy", proportion(a.outcome[eff], n)},
+                  {"meaning", "the look's decision: go on with the arms kept, stop for futility (no arm kept), stop "
+                              "for efficacy (a claim at the look)"}};
+  nlohmann::json kept = nlohmann::json::array(), claim = nlohmann::json::array(), look = nlohmann::json::array(),
+                 naive = nlohmann::json::array();
+  for (std::size_t c = 0; c < m; ++c) {
+    auto with_arm = [&](nlohmann::json x) {
+      x["arm"] = names[c];
+      return x;
+    };
+    kept.push_back(with_arm(proportion(a.arm_kept[c], n)));
+    claim.push_back(with_arm(proportion(a.arm_claim[c], n)));
+    look.push_back(with_arm(proportion(a.arm_claim_look[c], n)));
+    naive.push_back(with_arm(proportion(a.arm_naive[c], n)));
+  }
+  j["selected"] = kept;
+  j["selected_meaning"] = "share of all trials that went on past the look with the arm kept";
+  nlohmann::json sets = nlohmann::json::array();
+  for (unsigned mask = 1; mask < (1u << m); ++mask) {
+    nlohmann::json arms = nlohmann::json::array();
+    for (std::size_t c = 0; c < m; ++c)
+      if (mask >> c & 1u) arms.push_back(names[c]);
+    nlohmann::json x = proportion(a.kept_set[mask], n);
+    x["arms"] = arms;
+    sets.push_back(x);
+  }
+  j["final_selection"] = sets;
+  j["final_selection_meaning"] = "share of all trials that went on past the look with exactly these arms (and control)";
+  j["claim"] = claim;
+  j["claim_any"] = proportion(a.arm_any_claim, n);
+  j["claim_meaning"] = "claims of the closed test for each arm (at the look or at the final analysis); claim_any: a claim "
+                       "for at least one arm";
+  j["claim_at_look"] = look;
+  j["fwer"] = proportion(a.arm_false_claim, n);
+  j["fwer"]["null_arms"] = nulls;
+  j["fwer"]["meaning"] = "family-wise error rate: share of trials with a claim for an arm whose true effect is 0 (0 "
+                         "when no arm's effect is 0)";
+  j["naive_test"] = {{"claim", naive},
+                     {"any", proportion(a.arm_naive_any, n)},
+                     {"false_claim", proportion(a.arm_naive_false, n)},
+                     {"meaning", "not valid tests: each arm tested alone on the pooled data so far at the group-sequential "
+                                 "bounds, at the look and at the final analysis of the arms kept; shows the inflation "
+                                 "the closed combination test prevents"}};
+  return j;
+}
+
 nlohmann::json stopping_json(const Scenario& s, const Accumulator& acc) {
   const InterimAccumulator& a = acc.interims();
   const std::uint64_t n = acc.trials();
@@ -561,6 +656,7 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
       j["sample_size"]["max_observed"] = acc.interims().max_n;
     }
     if (s.design.interims.enrichment.active()) j["enrichment"] = enrichment_json(s, acc, truth);
+    if (s.design.interims.arm_selection.active()) j["arm_selection"] = arm_selection_json(s, acc, truth);
   }
   j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
                    {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},

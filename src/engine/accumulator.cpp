@@ -137,6 +137,22 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
     a.max_n = std::max(a.max_n, r.randomised);
     if (std::isfinite(r.duration_months)) a.max_duration = std::max(a.max_duration, r.duration_months);
   }
+  if (a.selection_arms > 0) {
+    const ArmSelectionResult& x = r.arm_selection;
+    ++a.outcome[static_cast<std::size_t>(x.outcome)];
+    if (x.outcome == ArmSelectionResult::Outcome::continued) ++a.kept_set[x.kept];
+    const bool look = x.outcome == ArmSelectionResult::Outcome::efficacy;
+    for (std::size_t c = 0; c < a.selection_arms; ++c) {
+      a.arm_kept[c] += x.kept >> c & 1u;
+      a.arm_claim[c] += x.claims >> c & 1u;
+      a.arm_claim_look[c] += look && (x.claims >> c & 1u);
+      a.arm_naive[c] += x.naive >> c & 1u;
+    }
+    a.arm_any_claim += x.claims != 0;
+    a.arm_false_claim += (x.claims & x.null_arms) != 0;
+    a.arm_naive_any += x.naive != 0;
+    a.arm_naive_false += (x.naive & x.null_arms) != 0;
+  }
   if (a.enrichment) {
     const EnrichmentResult& e = r.enrichment;
     const auto k = static_cast<std::size_t>(e.selection);
@@ -152,10 +168,10 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   }
 }
 
-InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj)
+InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj, std::size_t arms)
     : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), adjusted(adj), reestimation(r),
-      enrichment(e) {
-  CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims);
+      enrichment(e), selection_arms(arms) {
+  CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims && arms <= kMaxSelectionArms);
 }
 
 FollowUpAccumulator::FollowUpAccumulator(std::size_t v, std::size_t a, bool d) : visits(v), arms(a), delayed(d) {
@@ -256,7 +272,19 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   conditional_power.merge(o.conditional_power);
   max_n = std::max(max_n, o.max_n);
   max_duration = std::max(max_duration, o.max_duration);
-  CELLTRIAL_ASSERT(o.enrichment == enrichment);
+  CELLTRIAL_ASSERT(o.enrichment == enrichment && o.selection_arms == selection_arms);
+  for (std::size_t k = 0; k < outcome.size(); ++k) outcome[k] += o.outcome[k];
+  for (std::size_t k = 0; k < kept_set.size(); ++k) kept_set[k] += o.kept_set[k];
+  for (std::size_t c = 0; c < kMaxSelectionArms; ++c) {
+    arm_kept[c] += o.arm_kept[c];
+    arm_claim[c] += o.arm_claim[c];
+    arm_claim_look[c] += o.arm_claim_look[c];
+    arm_naive[c] += o.arm_naive[c];
+  }
+  arm_any_claim += o.arm_any_claim;
+  arm_false_claim += o.arm_false_claim;
+  arm_naive_any += o.arm_naive_any;
+  arm_naive_false += o.arm_naive_false;
   for (std::size_t k = 0; k < selection.size(); ++k) {
     selection[k] += o.selection[k];
     claim_full[k] += o.claim_full[k];
@@ -422,6 +450,11 @@ nlohmann::json InterimAccumulator::state() const {
                          {"conditional_power", moments_state(conditional_power)},
                          {"max_n", max_n},
                          {"max_duration", max_duration}};
+  if (selection_arms > 0)
+    j["arm_selection"] = {{"arms", selection_arms}, {"outcome", outcome},     {"kept_set", kept_set},
+                          {"arm_kept", arm_kept},   {"arm_claim", arm_claim}, {"arm_claim_look", arm_claim_look},
+                          {"arm_naive", arm_naive}, {"any_claim", arm_any_claim}, {"false_claim", arm_false_claim},
+                          {"naive_any", arm_naive_any}, {"naive_false", arm_naive_false}};
   if (enrichment) {
     nlohmann::json sc = nlohmann::json::array(), du = nlohmann::json::array();
     for (std::size_t k = 0; k < selection.size(); ++k) {
@@ -477,6 +510,28 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
       throw std::runtime_error("bad interims reestimation maximum");
     a.max_n = mn.get<std::int64_t>();
     a.max_duration = md.get<double>();
+  }
+  if (j.contains("arm_selection")) {
+    const auto& e = j.at("arm_selection");
+    a.selection_arms = static_cast<std::size_t>(count_from_json(e.at("arms"), "arms"));
+    if (a.selection_arms < 2 || a.selection_arms > kMaxSelectionArms)
+      throw std::runtime_error("bad interims arm_selection arms");
+    auto arm_counts = [&](const char* key, auto& v) {
+      const auto& x = e.at(key);
+      if (!x.is_array() || x.size() != v.size())
+        throw std::runtime_error(std::string("bad interims arm_selection ") + key + " size");
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = count_from_json(x.at(i), key);
+    };
+    arm_counts("outcome", a.outcome);
+    arm_counts("kept_set", a.kept_set);
+    arm_counts("arm_kept", a.arm_kept);
+    arm_counts("arm_claim", a.arm_claim);
+    arm_counts("arm_claim_look", a.arm_claim_look);
+    arm_counts("arm_naive", a.arm_naive);
+    a.arm_any_claim = count_from_json(e.at("any_claim"), "any_claim");
+    a.arm_false_claim = count_from_json(e.at("false_claim"), "false_claim");
+    a.arm_naive_any = count_from_json(e.at("naive_any"), "naive_any");
+    a.arm_naive_false = count_from_json(e.at("naive_false"), "naive_false");
   }
   if (j.contains("enrichment")) {
     const auto& e = j.at("enrichment");

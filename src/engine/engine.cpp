@@ -1,6 +1,7 @@
 #include "celltrial/engine/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <thread>
 
@@ -31,7 +32,8 @@ Accumulator make_accumulator(const Model& m) {
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
   if (s.design.interims.active())
     acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active(),
-                                        s.design.interims.enrichment.active(), stagewise_ordering_applies(s)));
+                                        s.design.interims.enrichment.active(), stagewise_ordering_applies(s),
+                                        s.design.interims.arm_selection.active() ? s.active_arms().size() : 0));
   return acc;
 }
 
@@ -73,6 +75,19 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     enriched_scenario_.emplace(enriched_scenario(s));
     enriched_model.emplace(*enriched_scenario_, model.pre_run_sizes(), model.follow_up() != nullptr);
   }
+  // Arm selection: after the look drops arms, the children recruited after it come from the trial
+  // simulated with allocation only to control and the arms kept (one model per set of arms kept), on
+  // streams of their own (seeded from the arm-selection stream).
+  std::array<std::optional<Scenario>, (1u << kMaxSelectionArms)> selected_scenarios;
+  std::array<std::optional<Model>, (1u << kMaxSelectionArms)> selected_models;
+  const bool arm_selection = s.design.interims.active() && s.design.interims.arm_selection.active();
+  if (arm_selection) {
+    const unsigned all = (1u << s.active_arms().size()) - 1;
+    for (unsigned kept = 1; kept < all; ++kept) {
+      selected_scenarios[kept].emplace(selected_scenario(s, kept));
+      selected_models[kept].emplace(*selected_scenarios[kept], model.pre_run_sizes(), model.follow_up() != nullptr);
+    }
+  }
   std::optional<FollowUpAnalysis> follow_up;
   if (model.follow_up()) follow_up.emplace(model);
   const std::uint64_t seed = s.simulation.seed;
@@ -89,6 +104,7 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
     InterimWorkspace interim;
     TrialData capped;  ///< the trial with the re-estimation's cap of children
     TrialData enriched;  ///< the children recruited after the look restricted the trial to the subgroup
+    TrialData selected;  ///< the children recruited after the look dropped arms
   };
   tbb::enumerable_thread_specific<Workspace> workspaces;
   tbb::combinable<Accumulator> partial([&] { return make_accumulator(model); });
@@ -133,6 +149,17 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
                   model.accrue_after(seed, i, ws.data, kept, month, g, ws.enriched.screens.data(), m,
                                      ws.enriched.month.data());
                   return ws.enriched;
+                });
+              else if (arm_selection)
+                final_data = &interims->analyse(ws.data, ws.interim, ws.result, {}, {},
+                                                [&](unsigned kept_arms, std::size_t kept, double month) -> const TrialData& {
+                  Engine g = make_stream(seed, i, Purpose::arm_selection);
+                  const Model& sm = *selected_models[kept_arms];
+                  sm.simulate(g(), i, ws.selected);
+                  const std::size_t m = ws.data.size() - kept;
+                  model.accrue_after(seed, i, ws.data, kept, month, g, ws.selected.screens.data(), m,
+                                     ws.selected.month.data());
+                  return ws.selected;
                 });
               else if (interims)
                 final_data = &interims->analyse(ws.data, ws.interim, ws.result);

@@ -135,6 +135,17 @@ std::string summary_csv(const nlohmann::json& j) {
     for (const char* k : {"full", "subgroup", "any"}) pair(lab, std::string("p_claim_") + k, e["claim"][k], "estimate", "mc_se");
     pair(lab, "naive_test_any", e["naive_test"]["any"], "estimate", "mc_se");
   }
+  if (j.contains("arm_selection")) {
+    const auto& e = j["arm_selection"];
+    const std::string lab = "arm selection";
+    for (const auto& x : e["selected"]) pair(lab, "p_selected_" + x["arm"].get<std::string>(), x, "estimate", "mc_se");
+    for (const auto& x : e["claim"]) pair(lab, "p_claim_" + x["arm"].get<std::string>(), x, "estimate", "mc_se");
+    for (const char* k : {"continued", "stopped_futility", "stopped_efficacy"})
+      pair(lab, std::string("p_") + k, e["outcome"][k], "estimate", "mc_se");
+    pair(lab, "p_claim_any", e["claim_any"], "estimate", "mc_se");
+    pair(lab, "fwer", e["fwer"], "estimate", "mc_se");
+    pair(lab, "naive_test_false_claim", e["naive_test"]["false_claim"], "estimate", "mc_se");
+  }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
     for (const auto& v : j["follow_up"]["visits"]) {
@@ -331,6 +342,35 @@ std::string summary_table(const nlohmann::json& j) {
     os << "    worst " << (fw ? "family-wise rate " : "") << fmt(w["estimate"], 4) << " (MC SE " << fmt(w["mc_se"], 4) << ") at "
        << settings(w["settings"]) << ": " << (w["within_level"].get<bool>() ? "within" : "ABOVE")
        << " level + 3 MC SE\n";
+  }
+  if (j.contains("arm_selection")) {
+    // Arm selection: how often each arm was kept and claimed, each final set of arms, the stops, the FWER.
+    const auto& e = j["arm_selection"];
+    auto est = [&](const nlohmann::json& x) {
+      return fmt(x["estimate"], 4) + " (MC SE " + fmt(x["mc_se"], 4) + ")";
+    };
+    const auto& r = e["rule"];
+    os << "  arm selection (select " << r["select"].get<std::string>() << " on " << r["statistic"].get<std::string>();
+    if (r["threshold"].is_number()) os << ", threshold " << fmt(r["threshold"], 3);
+    if (r["epsilon"].is_number()) os << ", epsilon " << fmt(r["epsilon"], 3);
+    os << "; " << e["intersection_test"].get<std::string>() << " intersections, w1 " << fmt(e["weights"][0], 3) << "):\n";
+    os << "    " << std::left << std::setw(20) << "arm" << std::setw(23) << "kept after look" << std::setw(23) << "claim"
+       << std::setw(23) << "claim at look" << "true effect" << std::right << "\n";
+    for (std::size_t c = 0; c < e["arms"].size(); ++c)
+      os << "    " << std::left << std::setw(20) << e["arms"][c].get<std::string>() << std::right << est(e["selected"][c])
+         << "  " << est(e["claim"][c]) << "  " << est(e["claim_at_look"][c]) << "  " << fmt(e["true_effect"][c], 3)
+         << "\n";
+    os << "    final selection:";
+    for (const auto& x : e["final_selection"]) {
+      std::string arms;
+      for (const auto& a : x["arms"]) arms += (arms.empty() ? "" : "+") + a.get<std::string>();
+      os << " " << arms << " " << fmt(x["estimate"], 4) << ";";
+    }
+    os << "\n    stopped at the look: futility " << est(e["outcome"]["stopped_futility"]) << ", efficacy "
+       << est(e["outcome"]["stopped_efficacy"]) << "\n";
+    os << "    claim for any arm " << est(e["claim_any"]) << "; FWER (claim for an arm with no effect) " << est(e["fwer"])
+       << "\n";
+    os << "    naive unadjusted tests (not valid): false claim " << est(e["naive_test"]["false_claim"]) << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -52,7 +52,7 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
 
 bool stagewise_ordering_applies(const Scenario& s) {
   const Interims& in = s.design.interims;
-  return in.active() && !in.reestimation.active() && !in.enrichment.active();
+  return in.active() && !in.reestimation.active() && !in.enrichment.active() && !in.arm_selection.active();
 }
 
 std::size_t enrichment_subgroup(const Scenario& s) {
@@ -74,6 +74,14 @@ Scenario enriched_scenario(const Scenario& s) {
   }
   if (g.has_gmfcs)
     for (std::size_t l = 0; l < el.gmfcs.size(); ++l) el.gmfcs[l] = el.gmfcs[l] && g.gmfcs[l];
+  return e;
+}
+
+Scenario selected_scenario(const Scenario& s, unsigned kept) {
+  Scenario e = s;
+  const auto active = s.active_arms();
+  for (std::size_t c = 0; c < active.size(); ++c)
+    if (!(kept >> c & 1u)) e.arms[active[c]].allocation = 0;
   return e;
 }
 

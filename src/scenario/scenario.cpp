@@ -310,6 +310,15 @@ const char* to_string(IntersectionTest v) {
   }
   return "simes";
 }
+const char* to_string(ArmSelectionRule v) {
+  switch (v) {
+    case ArmSelectionRule::none: return "none";
+    case ArmSelectionRule::best: return "best";
+    case ArmSelectionRule::threshold: return "threshold";
+    case ArmSelectionRule::epsilon: return "epsilon";
+  }
+  return "none";
+}
 const char* to_string(VisitCorrelation v) { return v == VisitCorrelation::cs ? "cs" : "ar1"; }
 
 bool subgroup_applies(const Scenario& s, const Subgroup& g, std::size_t arm) {

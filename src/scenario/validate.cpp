@@ -697,6 +697,79 @@ void validate_enrichment(Reader& r, const Scenario& sc) {
         "narrow the subgroup, e.g. 'age_months: {max: 60}' or 'gmfcs: [I, II, III]'.");
 }
 
+// Adaptive arm selection at the interim look (design.interims.arm_selection): two to
+// kMaxSelectionArms active arms, a rule with its threshold or epsilon, one look, the ANCOVA, the
+// family of the arms' primary comparisons without another multiplicity procedure, and none of the
+// options it does not combine with.
+void validate_arm_selection(Reader& r, const Scenario& sc) {
+  const ArmSelection& as = sc.design.interims.arm_selection;
+  const std::string ap = "design.interims.arm_selection";
+  bool given = false;
+  for (auto it = r.seen.lower_bound(ap); it != r.seen.end() && it->first.rfind(ap, 0) == 0; ++it) given = true;
+  if (!as.active()) {
+    check(r, !given, ap, "arm selection needs its rule (select is missing).",
+          "add 'select: best', 'select: threshold' or 'select: epsilon', or remove arm_selection.");
+    return;
+  }
+  const auto& in = sc.design.interims;
+  const std::size_t m = sc.active_arms().size();
+  check(r, m >= 2 && m <= kMaxSelectionArms, "arms",
+        "arm selection chooses among two to " + std::to_string(kMaxSelectionArms) + " active arms against control, but "
+            "there " + (m == 1 ? std::string("is 1 active arm") : "are " + std::to_string(m) + " active arms") + ".",
+        m < 2 ? "add a second active arm (e.g. another dose or route), or remove design.interims.arm_selection."
+              : "keep at most " + std::to_string(kMaxSelectionArms) + " active arms, or remove design.interims.arm_selection.");
+  check(r, in.information.size() == 1, ap,
+        "arm selection is a two-stage design with its selection at the one interim look, but there are " +
+            std::to_string(in.information.size()) + " looks.",
+        "give one look, e.g. 'information: [0.5]', or remove arm_selection.");
+  check(r, !in.enrichment.active(), ap, "arm selection together with adaptive enrichment is not supported.",
+        "remove enrichment or arm_selection.");
+  check(r, !in.reestimation.active(), ap, "arm selection together with sample-size re-estimation is not supported.",
+        "remove sample_size_reestimation or arm_selection.");
+  check(r, in.futility == FutilityRule::none, ap,
+        "the selection rule decides the stop for futility (when no arm is kept); design.interims.futility would be a "
+        "second futility rule.",
+        "remove design.interims.futility and set the rule's threshold instead.");
+  check(r, sc.analysis.method == AnalysisMethod::ancova, ap,
+        "arm selection combines the two stages' statistics, which must come from disjoint children; the MMRM's interim "
+        "analysis also uses the early visits of children who belong to the second stage.",
+        "use 'analysis.method: ancova', or remove arm_selection.");
+  check(r, sc.analysis.multiplicity == Multiplicity::none, "analysis.multiplicity",
+        std::string("the claims for the arms come from arm selection's closed test, which controls the family-wise error "
+                    "rate itself; analysis.multiplicity '") +
+            to_string(sc.analysis.multiplicity) + "' would be a second procedure.",
+        "set 'multiplicity: none' (or leave it out); the intersection test is design.interims.arm_selection."
+        "intersection_test.");
+  check(r, sc.analysis.claims.empty(), "analysis.claims",
+        "claim sets are not supported with arm selection (its claims per arm are arm_selection.claim in summary.json).",
+        "remove analysis.claims, or remove arm_selection.");
+  check(r, sc.design.delayed_start_month == 0, "design.delayed_start_month",
+        "a delayed-treatment design with arm selection is not supported.", "remove delayed_start_month or arm_selection.");
+  for (std::size_t a = 0; a < sc.arms.size(); ++a)
+    check(r, sc.arms[a].effect_prior.kind == PriorKind::none, "arms[" + std::to_string(a) + "].effect_prior",
+          "arm selection with a design prior on the effect (assurance) is not supported.",
+          "remove the effect prior, or remove design.interims.arm_selection.");
+  const bool has_threshold = std::isfinite(as.threshold), has_epsilon = std::isfinite(as.epsilon);
+  if (as.rule == ArmSelectionRule::threshold)
+    check(r, has_threshold, ap, "rule threshold keeps the arms whose statistic reaches its threshold (threshold is missing).",
+          "add e.g. 'threshold: 0' (every arm with an estimate in the direction of benefit).");
+  if (has_threshold)
+    check(r, std::fabs(as.threshold) <= 1e6, ap + ".threshold",
+          "the threshold must be between -1e6 and 1e6 (got " + format_number(as.threshold) + ").",
+          "give a value in outcome units (statistic estimate) or on the Z scale (statistic z), e.g. 0.");
+  if (as.rule == ArmSelectionRule::epsilon) {
+    check(r, has_epsilon, ap, "rule epsilon keeps the arms within epsilon of the best (epsilon is missing).",
+          "add e.g. 'epsilon: 0.5'.");
+    if (has_epsilon)
+      check(r, as.epsilon >= 0 && as.epsilon <= 1e6, ap + ".epsilon",
+            "epsilon must be between 0 and 1e6 (got " + format_number(as.epsilon) + ").",
+            "give 0 (the best arm and its ties) or a positive distance, e.g. 0.5.");
+  } else if (has_epsilon) {
+    r.error_at(ap + ".epsilon", std::string("epsilon is used only by 'select: epsilon' (the rule is ") + to_string(as.rule) + ").",
+               "remove epsilon, or set 'select: epsilon'.");
+  }
+}
+
 // Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
 // boundary family and its parameter, a futility rule below the efficacy bounds.
 void validate_interims(Reader& r, const Scenario& sc) {
@@ -741,12 +814,19 @@ void validate_interims(Reader& r, const Scenario& sc) {
             "space the looks at least one child apart.");
     }
   }
-  check(r, sc.active_arms().size() == 1, "arms",
-        "interim analyses are supported for one active arm against control (there are " +
-            std::to_string(sc.active_arms().size()) + " active arms).",
-        "keep one active arm, or remove design.interims.");
+  if (!in.arm_selection.active())
+    check(r, sc.active_arms().size() == 1, "arms",
+          "interim analyses are supported for one active arm against control (there are " +
+              std::to_string(sc.active_arms().size()) + " active arms).",
+          "keep one active arm, add design.interims.arm_selection, or remove design.interims.");
   const auto fam = family(sc);
-  if (in.enrichment.active())
+  if (in.arm_selection.active())
+    check(r, fam.size() == sc.active_arms().size() && sc.analysis.testing.hypotheses.empty(), "analysis.subgroups",
+          "with arm selection the claims for the arms come from its closed test, so the confirmatory family must be "
+          "the active arms' primary comparisons, but it has " +
+              std::to_string(fam.size()) + " hypotheses.",
+          "set confirmatory: false on the subgroups and leave analysis.multiplicity.hypotheses out.");
+  else if (in.enrichment.active())
     check(r, fam.size() <= 1, "analysis.subgroups",
           "with adaptive enrichment the claims in everyone and in the subgroup come from its closed test "
           "(design.interims.enrichment), so the confirmatory family must be the primary comparison alone, but it has " +
@@ -847,6 +927,7 @@ void validate_interims(Reader& r, const Scenario& sc) {
           "e.g. 'threshold: 0.1' stops when the chance of success under the current estimate is below 10 %.");
   validate_reestimation(r, sc);
   validate_enrichment(r, sc);
+  validate_arm_selection(r, sc);
   if (!bounds_ok || !increasing || !r.diags.empty()) return;
   try {
     const stats::Boundaries b = interim_boundaries(sc);

@@ -90,6 +90,15 @@ check "enrichment rows in summary.csv" grep -q 'adaptive enrichment,p_final_popu
 expect "enrichment names an unknown subgroup" 65 "enrichment.subgroup: there is no subgroup 'responder'.*did you mean 'responders'" -- "$BIN" validate "$ENR" --set design.interims.enrichment.subgroup=responder
 expect "enrichment with MMRM" 65 'enrichment: adaptive enrichment combines' -- "$BIN" validate "$ENR" --set analysis.method=mmrm
 expect "enrichment refuses a sample-size search" 65 'restrict enrolment to a subgroup' -- "$BIN" power "$ENR" --target 0.8
+ARM=$SRC/scenarios/arm_selection.yaml
+expect "simulate arm selection" 0 "arm selection \\(select best on estimate" -- "$BIN" simulate "$ARM" --trials 200 --out "$T/arm"
+check "arm_selection block in summary.json" python3 -c "
+import json; e=json.load(open('$T/arm/summary.json'))['arm_selection']
+assert e['arms'] == ['intrathecal', 'intravenous'] and len(e['final_selection']) == 3 and 'fwer' in e, e.keys()"
+check "arm selection rows in summary.csv" grep -q 'arm selection,p_selected_intrathecal' "$T/arm/summary.csv"
+expect "arm selection with a misspelt key" 65 "did you mean 'threshold'" -- "$BIN" validate "$ARM" --set design.interims.arm_selection.treshold=0
+expect "arm selection with one active arm" 65 'arm selection chooses among two to 4 active arms' -- "$BIN" validate "$ARM" --set 'arms=[{name: sham, role: control}, {name: msc, role: active, effect_by_month: {12: 1}}]'
+expect "arm selection refuses a sample-size search" 65 'may drop arms at its interim look' -- "$BIN" power "$ARM" --target 0.8
 expect "delayed start before the primary visit" 65 'design.delayed_start_month: the control group would be treated at month 6, before the primary visit' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=6
 expect "delayed start without a visit a primary interval later" 65 'design.visits_months lacks 30' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=18
 expect "event rate above 1 per month" 65 'design.intercurrent_events\[0\].rate_per_month' -- "$BIN" validate "$SRC/scenarios/longitudinal_ucb.yaml" --set 'design.intercurrent_events[0].rate_per_month=2'

@@ -100,6 +100,16 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "analysis.subgroups=[{name: young, age_months: {max: 48}}, {name: youngx, gmfcs: [I, II]}]",
       "design.interims={information: [0.5], enrichment: {rule: threshold, subgroup: young}}"}},
+    {"design.interims.arm_selection.epsilon",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "arms=[{name: control, role: control}, {name: low, role: active, effect_by_month: {12: 1}}, "
+      "{name: high, role: active, effect_by_month: {12: 2}}]",
+      "design.interims={information: [0.5], arm_selection: {select: epsilon, epsilon: 0.5}}"}},
+    {"design.interims.arm_selection.",
+     {"design.accrual={sites: 10, screened_per_site_month: 5}",
+      "arms=[{name: control, role: control}, {name: low, role: active, effect_by_month: {12: 1}}, "
+      "{name: high, role: active, effect_by_month: {12: 2}}]",
+      "design.interims={information: [0.5], arm_selection: {select: best, threshold: 0}}"}},
     {"design.interims.efficacy.parameter",
      {"design.accrual={sites: 10, screened_per_site_month: 5}",
       "design.interims={information: [0.5], efficacy: {boundary: wang-tsiatis, parameter: 0.25}}"}},

@@ -48,6 +48,21 @@
 // hypothesis's stage Z values with the weights w1 = sqrt(n1 / N), w2 = sqrt(1 - w1^2) and c_2. The
 // primary comparison's decision (comparisons[0]) is the claim in everyone; a claim in either
 // counts as the trial's rejection in `stopping`.
+//
+// Arm selection (design.interims.arm_selection, stats/arm_selection.hpp) at the one interim look: the
+// look's ANCOVA gives each active arm's Z against control. The closed test at the look's bound c_1
+// (Simes or Bonferroni intersections) may stop the trial for efficacy (a claim for any arm; the
+// trial then claims what the look claimed). Otherwise the rule keeps arms by their statistic
+// (estimate or Z): the best, those at or above a threshold, or those within epsilon of the best; none
+// kept is a stop for futility. When arms are dropped, the children not yet randomised at the look are
+// replaced by children of the trial randomised between control and the arms kept (their allocation
+// ratios), supplied by the caller and recruited from the look's month on; the total stays
+// design.sample_size, so the arms kept gain children. Stage 2 is the children not yet at their
+// primary visit at the look (those in the pipeline too, whatever their arm); its ANCOVA gives the
+// kept arms' Z (a dropped arm has none). The final closed test combines each intersection's stage Z
+// values with w1 = sqrt(n1 / N), w2 = sqrt(1 - w1^2) and c_2 (an intersection rejected at the look
+// stays rejected). comparisons[c].reject is the claim for active arm c; a claim for any arm counts
+// as the trial's rejection in `stopping`.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -77,6 +92,11 @@ using CappedTrial = std::function<const TrialData&()>;
 /// design.sample_size - kept children are used, with their months set from the look on.
 using EnrichedTrial = std::function<const TrialData&(std::size_t kept, double month)>;
 
+/// Arm selection: the trial's children recruited after the interim look dropped arms, given the arms
+/// kept (bit c: active arm c), the children kept (randomised by the look) and the look's month. Its
+/// first design.sample_size - kept children are used, with their months set from the look on.
+using SelectedTrial = std::function<const TrialData&(unsigned arms, std::size_t kept, double month)>;
+
 /// `d`'s first `kept` children followed by `e`'s first `m` children (the second part of an enriched
 /// trial); safety counts scaled to the children taken from each.
 void append_children(const TrialData& d, std::size_t kept, const TrialData& e, std::size_t m, const Scenario& s,
@@ -98,6 +118,12 @@ void select_children(const TrialData& d, std::size_t first, std::size_t last, co
 /// the children added.
 void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, const Scenario& s, TrialData& out);
 
+/// Arm selection's rule at the look: the arms kept (bit c: active arm c) given each arm's statistic
+/// (estimate or Z in the direction of benefit; NaN never kept): the best (the first of ties), those at
+/// or above the threshold, or those within epsilon of the best; with best and epsilon a finite
+/// threshold is a floor too. 0: none kept.
+unsigned select_arms(const ArmSelection& as, const double* stat, std::size_t m);
+
 class InterimAnalyses {
  public:
   /// Requires s.design.interims.active() and design.accrual (validated scenarios).
@@ -109,8 +135,10 @@ class InterimAnalyses {
   /// called only when the rule increases N.
   /// With adaptive enrichment `enriched` supplies the children recruited after the look when it
   /// selects the subgroup.
+  /// With arm selection `selected` supplies the children recruited after the look when it drops arms.
   const TrialData& analyse(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
-                           const CappedTrial& capped = {}, const EnrichedTrial& enriched = {}) const;
+                           const CappedTrial& capped = {}, const EnrichedTrial& enriched = {},
+                           const SelectedTrial& selected = {}) const;
 
   const stats::Boundaries& boundaries() const { return bounds_; }
   std::size_t looks() const { return children_.size(); }
@@ -136,10 +164,13 @@ class InterimAnalyses {
   /// analyse() for adaptive enrichment.
   const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                       const EnrichedTrial& enriched) const;
-  std::optional<stats::StagewiseOrdering> ordering_;  ///< plain one-sided designs
+  std::optional<stats::StagewiseOrdering> ordering_;  ///< plain group-sequential designs
   double ci_level_ = 0.95;
   /// Fills ir.adjusted from the decision analysis (ir.at_stopping) at analysis k.
   void adjust(std::size_t k, InterimResult& ir) const;
+  /// analyse() for arm selection.
+  const TrialData& analyse_arm_selection(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
+                                         const SelectedTrial& selected) const;
   /// Records the final decision on comparison 0 and the family (one hypothesis) of `out`.
   void set_decision(TrialResult& out, bool reject, bool favourable) const;
 };

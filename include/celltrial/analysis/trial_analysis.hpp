@@ -14,6 +14,7 @@
 #include "celltrial/analysis/follow_up.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/model/subgroups.hpp"
+#include "celltrial/scenario/limits.hpp"
 #include "celltrial/scenario/scenario.hpp"
 #include "celltrial/stats/multiplicity.hpp"
 
@@ -73,6 +74,24 @@ struct EnrichmentResult {
   double z_full2 = kNotAvailable, z_subgroup2 = kNotAvailable;  ///< stage 2's Z (NaN for a population dropped)
 };
 
+/// One trial's adaptive arm selection (design.interims.arm_selection; analysis/interim.hpp): what the
+/// interim look kept, the closed test's claims, and the naive tests' for contrast. Arms are bits by
+/// comparison (bit c: active arm c).
+struct ArmSelectionResult {
+  /// The look's decision: go on with the arms kept, stop for futility (no arm kept), or stop for
+  /// efficacy (a claim at the look); none: no arm selection.
+  enum class Outcome : std::uint8_t { none = 0, continued = 1, futility = 2, efficacy = 3 };
+  Outcome outcome = Outcome::none;
+  std::uint8_t kept = 0;         ///< the arms going on after the look (0 after a stop)
+  std::uint8_t claims = 0;       ///< H_j rejected by the closed test (at the look or at the final analysis)
+  std::uint8_t null_arms = 0;    ///< the arms whose true effect in this trial is 0 (a claim for one is false)
+  /// Not valid tests: each arm tested alone on the pooled data of every child so far at the
+  /// group-sequential bounds (at the look, and at the final analysis for the arms kept).
+  std::uint8_t naive = 0;
+  std::array<double, kMaxSelectionArms> z1{kNotAvailable, kNotAvailable, kNotAvailable, kNotAvailable};  ///< the look's Z
+  std::array<double, kMaxSelectionArms> z2{kNotAvailable, kNotAvailable, kNotAvailable, kNotAvailable};  ///< stage 2's Z (NaN: dropped)
+};
+
 /// One trial's group-sequential course (design.interims; analysis/interim.hpp). Analyses are
 /// numbered 0..looks-1 for the interim looks and `looks` for the final analysis.
 struct InterimResult {
@@ -110,6 +129,7 @@ struct InterimResult {
   /// increase (its type I error is not controlled); the trial's own decision otherwise.
   bool naive_rejected_favourable = false;
   EnrichmentResult enrichment;     ///< adaptive enrichment at the look (design.interims.enrichment)
+  ArmSelectionResult arm_selection; ///< arm selection at the look (design.interims.arm_selection)
 };
 
 struct TrialResult {
@@ -174,6 +194,9 @@ class TrialAnalysis {
   Multiplicity multiplicity_;
   std::vector<double> true_effects_;
   std::int64_t max_df_;
+  /// Arm selection: an active arm without analysed children (dropped before the second stage) is
+  /// left out of the ANCOVA instead of making no comparison estimable.
+  bool skip_empty_arms_ = false;
   // Critical values by residual degrees of freedom, each computed when first needed:
   // crit_[step] for the tests (step > 0 only for Holm), ci_ for the confidence intervals, unadj_
   // for unadjusted tests at the full alpha (and subgroups' tests), inter_ for interactions.

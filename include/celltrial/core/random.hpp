@@ -38,6 +38,7 @@ enum class Purpose : std::uint64_t {
   missed_visits = 15, ///< intermittent missed visits (design.dropout.missed_visit)
   delayed = 16,       ///< the delayed group's treatment effect (design.delayed_start_month)
   enrichment = 17,    ///< the children enrolled after an interim look restricts the trial to a subgroup (design.interims.enrichment)
+  arm_selection = 18, ///< the children enrolled after an interim look drops arms (design.interims.arm_selection)
 };
 
 using Engine = pcg64;

@@ -123,9 +123,19 @@ struct InterimAccumulator {
   std::array<std::uint64_t, 5> claim_full{}, claim_subgroup{}, claim_both{};
   std::array<std::uint64_t, 5> naive_full{}, naive_subgroup{}, naive_any{};
   std::array<ExactMoments, 5> screened, duration;
+  /// Arm selection (design.interims.arm_selection) among `selection_arms` active arms (0: none):
+  /// trials per outcome (ArmSelectionResult::Outcome order: none, continued, futility, efficacy), per
+  /// set of arms kept (bit mask; the trials that went on), and per arm the trials that kept it,
+  /// claimed it (at the look, and in all) and claimed it by the naive tests; trials with any claim,
+  /// with a claim for an arm whose true effect is 0 (false), and the same for the naive tests.
+  std::size_t selection_arms = 0;
+  std::array<std::uint64_t, 4> outcome{};
+  std::array<std::uint64_t, (1u << kMaxSelectionArms)> kept_set{};
+  std::array<std::uint64_t, kMaxSelectionArms> arm_kept{}, arm_claim{}, arm_claim_look{}, arm_naive{};
+  std::uint64_t arm_any_claim = 0, arm_false_claim = 0, arm_naive_any = 0, arm_naive_false = 0;
   InterimAccumulator() = default;
   explicit InterimAccumulator(std::size_t looks, bool reestimation = false, bool enrichment = false,
-                              bool adjusted = false);
+                              bool adjusted = false, std::size_t selection_arms = 0);
   void merge(const InterimAccumulator& o);
   nlohmann::json state() const;
   static InterimAccumulator from_state(const nlohmann::json& j);

@@ -27,9 +27,9 @@ stats::Boundaries interim_boundaries(const Scenario& s);
 /// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
 std::vector<std::int64_t> interim_children(const Scenario& s);
 
-/// The design is a plain group-sequential design (no sample-size re-estimation, no enrichment),
-/// for which the stage-wise ordering gives a median-unbiased estimate and confidence interval at
-/// stopping (stats/stagewise_ordering.hpp).
+/// The design is a plain group-sequential design (no sample-size re-estimation, enrichment or arm
+/// selection), for which the stage-wise ordering gives a median-unbiased estimate and confidence
+/// interval at stopping (stats/stagewise_ordering.hpp).
 bool stagewise_ordering_applies(const Scenario& s);
 
 /// The index in analysis.subgroups of design.interims.enrichment's subgroup (a validated scenario
@@ -40,5 +40,11 @@ std::size_t enrichment_subgroup(const Scenario& s);
 /// the eligibility's [min, max] and the subgroup's [min, max), GMFCS levels in both. Everything else,
 /// the sample size included, is s's.
 Scenario enriched_scenario(const Scenario& s);
+
+/// Arm selection (design.interims.arm_selection): the scenario whose randomisation allocates only to
+/// control and the active arms kept, bit c of `kept` for active arm c (s.active_arms()[c]); the arms
+/// dropped keep their place (and index) with allocation 0. Everything else, the sample size
+/// included, is s's.
+Scenario selected_scenario(const Scenario& s, unsigned kept);
 
 }  // namespace celltrial

@@ -14,6 +14,7 @@ inline constexpr std::int64_t kMaxSites = 10000;   ///< recruiting sites (design
 inline constexpr double kMaxRampUpMonths = 600;     ///< months to open every site (design.accrual.ramp_up_months)
 inline constexpr std::size_t kMaxEvents = 8;        ///< kinds of intercurrent event (design.intercurrent_events)
 inline constexpr std::size_t kMaxInterims = 10;     ///< interim looks (design.interims.information)
+inline constexpr std::size_t kMaxSelectionArms = 4; ///< active arms design.interims.arm_selection chooses among
 
 // Limits of the input itself, so that no scenario makes a command build or expand without end.
 inline constexpr std::size_t kMaxSweepPoints = 1000;      ///< points of a sweep grid (sweep.vary)

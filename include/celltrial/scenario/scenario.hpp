@@ -306,6 +306,32 @@ struct AdaptiveEnrichment {
   bool operator==(const AdaptiveEnrichment&) const = default;
 };
 
+/// Adaptive arm selection at the interim look (design.interims.arm_selection): which active arms go on.
+/// best: the arm with the largest statistic; threshold: every arm whose statistic is at least the
+/// threshold; epsilon: every arm within epsilon of the best.
+enum class ArmSelectionRule { none, best, threshold, epsilon };
+
+/// design.interims.arm_selection. One hypothesis per active arm, H_j (no effect of arm j against
+/// control), tested by closed testing with the weighted inverse-normal combination of the stages;
+/// dropped arms stop recruiting and later children are randomised between control and the arms kept
+/// (their allocation ratios), so the total stays design.sample_size (stats/arm_selection.hpp,
+/// analysis/interim.hpp).
+struct ArmSelection {
+  ArmSelectionRule rule = ArmSelectionRule::none;
+  SelectionStatistic statistic = SelectionStatistic::estimate;
+  /// threshold: the least statistic of an arm kept; best and epsilon: the kept arms must also reach
+  /// it (NaN: no such bound). No arm kept: stop for futility.
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  double epsilon = std::numeric_limits<double>::quiet_NaN();  ///< epsilon: keep arms within this of the best
+  IntersectionTest intersection = IntersectionTest::simes;
+  bool active() const { return rule != ArmSelectionRule::none; }
+  bool operator==(const ArmSelection& o) const {
+    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    return rule == o.rule && statistic == o.statistic && same(threshold, o.threshold) && same(epsilon, o.epsilon) &&
+           intersection == o.intersection;
+  }
+};
+
 /// Group-sequential interim analyses (design.interims). Look k comes at the calendar month when
 /// ceil(information[k] x sample_size) children have reached their primary visit (assessed or not);
 /// the final analysis is information 1. Empty `information`: no interim analyses.
@@ -333,6 +359,7 @@ struct Interims {
   double planned_sd = std::numeric_limits<double>::quiet_NaN();      ///< outcome units
   SampleSizeReestimation reestimation;
   AdaptiveEnrichment enrichment;
+  ArmSelection arm_selection;
   bool active() const { return !information.empty(); }
   bool operator==(const Interims& o) const {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
@@ -340,7 +367,7 @@ struct Interims {
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
            beta_spending == o.beta_spending && same(beta_parameter, o.beta_parameter) &&
            same(planned_effect, o.planned_effect) && same(planned_sd, o.planned_sd) &&
-           reestimation == o.reestimation && enrichment == o.enrichment;
+           reestimation == o.reestimation && enrichment == o.enrichment && arm_selection == o.arm_selection;
   }
 };
 
@@ -587,5 +614,6 @@ const char* to_string(ReestimationRule);
 const char* to_string(EnrichmentRule);
 const char* to_string(SelectionStatistic);
 const char* to_string(IntersectionTest);
+const char* to_string(ArmSelectionRule);
 
 }  // namespace celltrial

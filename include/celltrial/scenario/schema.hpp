@@ -167,6 +167,8 @@ inline constexpr std::array<Option<SelectionStatistic>, 2> kSelectionStatistics{
     {{"estimate", SelectionStatistic::estimate}, {"z", SelectionStatistic::z}}};
 inline constexpr std::array<Option<IntersectionTest>, 2> kIntersectionTests{
     {{"simes", IntersectionTest::simes}, {"bonferroni", IntersectionTest::bonferroni}}};
+inline constexpr std::array<Option<ArmSelectionRule>, 3> kArmSelectionRules{
+    {{"best", ArmSelectionRule::best}, {"threshold", ArmSelectionRule::threshold}, {"epsilon", ArmSelectionRule::epsilon}}};
 inline constexpr std::array<Option<int>, 2> kSexes{{{"female", 0}, {"male", 1}}};
 inline constexpr std::array<Option<bool>, 2> kSweepModes{{{"cartesian", false}, {"zip", true}}};
 
@@ -712,6 +714,40 @@ void declare_design(V& v, D& d) {
       e.choice("intersection_test", d.interims.enrichment.intersection, options(kIntersectionTests),
                {.meaning = "test of the intersection (no effect in everyone nor in the subgroup) at each stage: simes "
                            "min(2 min(p), max(p)) or bonferroni 2 min(p)",
+                .since = "0.2"});
+    });
+    const ArmSelection& as = d.interims.arm_selection;
+    i.section("arm_selection",
+              {.meaning = "adaptive arm selection at the interim look (two or more active arms): the arms dropped stop "
+                          "recruiting and later children are randomised between control and the arms kept (their "
+                          "allocation ratios; the total stays design.sample_size); no arm kept: stop for futility; "
+                          "claims by closed testing with the weighted inverse-normal combination of the stages (Bretz "
+                          "et al. 2006; Wassmer & Brannath 2016, ch. 11)",
+               .default_text = "none (no selection)",
+               .written = as.active(), .since = "0.2"},
+              [&](V& a) {
+      a.choice("select", d.interims.arm_selection.rule, options(kArmSelectionRules),
+               {.meaning = "best: keep the arm with the largest statistic; threshold: keep every arm whose statistic is at "
+                           "least threshold; epsilon: keep every arm whose statistic is within epsilon of the largest",
+                .required = true, .since = "0.2"});
+      a.choice("statistic", d.interims.arm_selection.statistic, options(kSelectionStatistics),
+               {.meaning = "what the rule compares: each active arm's effect estimate against control at the look "
+                           "(outcome units, positive = benefit) or its Z statistic",
+                .since = "0.2"});
+      a.number("threshold", d.interims.arm_selection.threshold,
+               {.meaning = "the least statistic of an arm kept (rule threshold); with best or epsilon an optional floor "
+                           "the kept arms must also reach",
+                .unit = "outcome units (estimate) or Z", .rule = "required by threshold; -1e6 to 1e6",
+                .example = "e.g. 0 (any sign of benefit).", .default_text = "none",
+                .written = std::isfinite(as.threshold), .since = "0.2"});
+      a.number("epsilon", d.interims.arm_selection.epsilon,
+               {.meaning = "rule epsilon: keep every arm whose statistic is at least the largest minus epsilon",
+                .unit = "outcome units (estimate) or Z", .rule = "required by epsilon and only there; >= 0",
+ .example = "e.g. 0.5 (points).", .default_text = "none", .written = std::isfinite(as.epsilon),
+                .since = "0.2"});
+      a.choice("intersection_test", d.interims.arm_selection.intersection, options(kIntersectionTests),
+               {.meaning = "test of each intersection of the arms' hypotheses at each stage, over its arms still in the "
+                           "trial: simes min_k(m p_(k) / k) or bonferroni m min(p)",
                 .since = "0.2"});
     });
   });
