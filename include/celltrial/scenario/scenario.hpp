@@ -315,6 +315,9 @@ struct Interims {
   FutilityRule futility = FutilityRule::none;
   double futility_threshold = 0;  ///< z: a Z value; conditional-power: a probability
   bool binding = false;           ///< binding futility (refused by validation: not supported yet)
+  /// Enrolment stops when the children of a look (ceil(t_k N)) are randomised and resumes at the
+  /// look, once they are all at their primary visit: no child is in the pipeline at a look.
+  bool pause_enrolment = false;
   SampleSizeReestimation reestimation;
   AdaptiveEnrichment enrichment;
   bool active() const { return !information.empty(); }
@@ -322,7 +325,7 @@ struct Interims {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
-           reestimation == o.reestimation && enrichment == o.enrichment;
+           pause_enrolment == o.pause_enrolment && reestimation == o.reestimation && enrichment == o.enrichment;
   }
 };
 
@@ -425,6 +428,9 @@ struct Analysis {
   Estimand estimand = Estimand::treatment_policy;
   Endpoint endpoint = Endpoint::change;
   double primary_visit_months = 12;
+  /// The ANCOVA has the baseline as a covariate; false: change ~ arm (+ adjust_for), with one
+  /// stratum the two-sample t-test with pooled variance (method ancova only).
+  bool adjust_for_baseline = true;
   std::vector<Covariate> adjust_for;
   double alpha = 0.05;
   int sides = 2;
