@@ -349,11 +349,25 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     // The month the look's children have all reached the primary visit (children are randomised in
     // calendar order), and the children randomised by then.
     const double month = d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
+    // With enrolment paused at the look, those children exactly (the next one is randomised from
+    // the look's month on).
     const auto randomised =
-        static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), month) - d.month.begin());
+        in.pause_enrolment
+            ? static_cast<std::size_t>(children_[k])
+            : static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), month) - d.month.begin());
     ir.look_month[k] = month;
-    restrict_trial(d, randomised, month, s_, ws.look);
-    analysis_.analyse(ws.look, ws.result);
+    if (analysis_.compares_alone()) {
+      // The ANCOVA of the look's data is that of the children at their primary visit by then, a
+      // prefix of the trial's (calendar order): the same sums without copying the look's data.
+      const auto assessed = static_cast<std::size_t>(
+          std::partition_point(d.month.begin(), d.month.begin() + static_cast<std::ptrdiff_t>(randomised),
+                               [&](double x) { return !(x + primary_ > month); }) -
+          d.month.begin());
+      analysis_.compare_first(d, assessed, ws.result);
+    } else {
+      restrict_trial(d, randomised, month, s_, ws.look);
+      analysis_.analyse(ws.look, ws.result);
+    }
     const ComparisonResult& r = ws.result.comparisons[0];
     const double z = z_of(r, sign_);
     ir.z[k] = z;

@@ -88,6 +88,8 @@ struct Cell {
 // The least-squares fit of change ~ arm + stratum + baseline from cell sums. Cells are indexed
 // ((arm * strata) + stratum) * layers + layer. `mode` 0 or 1 fits that layer alone (with one
 // layer, everyone); mode 2 fits both layers with a layer term and arm x layer interactions.
+// Without `baseline` the baseline column is left out (change ~ arm + stratum: with one stratum the
+// two-sample t-test with pooled variance); the sums of x are then not read.
 struct Fit {
   bool ok = false;
   std::int64_t df = 0;
@@ -99,7 +101,7 @@ struct Fit {
 // `skip_empty`: an active arm without children is left out of the fit (its comparison not
 // estimable) instead of making nothing estimable (arm selection's second stage).
 Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::size_t strata, std::size_t layers, int mode,
-              bool skip_empty = false) {
+              bool baseline, bool skip_empty = false) {
   Fit f;
   const std::size_t k0 = mode == 1 ? 1 : 0, k1 = mode == 0 ? 1 : 2;
   double N = 0, SX = 0, SY = 0;
@@ -154,7 +156,7 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
     if (split) gcol = p++;
     for (std::size_t a = 0; a < arms; ++a) armg_col[a] = a == control ? -1 : p++;
   }
-  const int xcol = p++;
+  const int xcol = baseline ? p++ : -1;
   CELLTRIAL_ASSERT(p <= kMaxCols);
   f.df = static_cast<std::int64_t>(N) - p;
   if (f.df < 1) return f;
@@ -186,11 +188,13 @@ Fit fit_cells(const Cell* cells, std::size_t arms, std::size_t control, std::siz
         for (int i = 0; i < m; ++i) {
           const int u = cols[i];
           for (int j = 0; j <= i; ++j) at(u, cols[j]) += c.n;
-          at(xcol, u) += sx;
+          if (baseline) at(xcol, u) += sx;
           Xty[static_cast<std::size_t>(u)] += sy;
         }
-        at(xcol, xcol) += sxx;
-        Xty[static_cast<std::size_t>(xcol)] += sxy;
+        if (baseline) {
+          at(xcol, xcol) += sxx;
+          Xty[static_cast<std::size_t>(xcol)] += sxy;
+        }
         yty += syy;
       }
   // Full rank: every pivot of the Cholesky factor above 1e-9 of the largest diagonal entry.
@@ -251,6 +255,7 @@ TrialAnalysis::TrialAnalysis(const Scenario& s, std::vector<double> true_effects
                       s.analysis.adjust_for.end()
                   ? kGmfcsLevels
                   : 1),
+      baseline_(s.analysis.adjust_for_baseline),
       sides_(s.analysis.sides),
       sign_(s.analysis.direction == Direction::greater ? 1.0 : -1.0),
       multiplicity_(s.analysis.multiplicity),
@@ -334,8 +339,14 @@ double TrialAnalysis::ci_critical(std::int64_t df) const {
 
 void TrialAnalysis::analyse(const TrialData& d, TrialResult& out) const {
   if (mmrm_) estimate_mmrm(d, out);
-  else estimate_ancova(d, out);
+  else estimate_ancova(d, d.size(), out);
   decide(d, out);
+}
+
+void TrialAnalysis::compare_first(const TrialData& d, std::size_t n, TrialResult& out) const {
+  CELLTRIAL_ASSERT(compares_alone() && n <= d.size());
+  estimate_ancova(d, n, out);
+  decide_comparisons(d, out);
 }
 
 const std::uint8_t* TrialAnalysis::ancova_observed(const TrialData& d) const {
@@ -349,10 +360,9 @@ const std::uint8_t* TrialAnalysis::ancova_observed(const TrialData& d) const {
   return kept.data();
 }
 
-void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const {
+void TrialAnalysis::estimate_ancova(const TrialData& d, std::size_t n, TrialResult& out) const {
   const std::uint8_t* observed = ancova_observed(d);
   std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
-  const std::size_t n = d.size();
   if (arms_ == 2 && strata_ == 1) {
     // Common case, kept in registers: sums over all analysed children and over arm 1.
     double tn = 0, tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;
@@ -419,12 +429,34 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, TrialResult& out) const 
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }
 
-  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0, skip_empty_arms_);
+  const Fit fit = fit_cells(cells.data(), arms_, control_, strata_, 1, 0, baseline_, skip_empty_arms_);
   out.residual_variance = fit.ok ? fit.s2 : kNotAvailable;
   for (std::size_t c = 0; c < active_.size(); ++c) set_estimate(out.comparisons[c], fit, active_[c]);
 }
 
 void TrialAnalysis::decide(const TrialData& d, TrialResult& out) const {
+  decide_comparisons(d, out);
+  const std::size_t k = active_.size();
+  if (!subgroups_.empty()) analyse_subgroups(d, out);
+  if (general_family_) {
+    decide_family(out);
+  } else {
+    out.family_reject.resize(k);
+    out.family_favourable.resize(k);
+    for (std::size_t c = 0; c < k; ++c) {
+      out.family_reject[c] = out.comparisons[c].reject;
+      out.family_favourable[c] = out.comparisons[c].reject_favourable;
+    }
+  }
+  out.claims.resize(claims_.size());
+  for (std::size_t i = 0; i < claims_.size(); ++i) {
+    bool all = true;
+    for (std::size_t h : claims_[i]) all = all && out.family_favourable[h];
+    out.claims[i] = all;
+  }
+}
+
+void TrialAnalysis::decide_comparisons(const TrialData& d, TrialResult& out) const {
   const std::size_t k = active_.size();
   std::array<double, kMaxArms> strength{};
   for (std::size_t c = 0; c < k; ++c) {
@@ -463,23 +495,6 @@ void TrialAnalysis::decide(const TrialData& d, TrialResult& out) const {
     r.reject_unadjusted_favourable =
         r.estimable && sign_ * r.t > 0 &&
         (multiplicity_ == Multiplicity::none && !general_family_ ? r.reject : unadj_.exceeded(strength[c], r.df));
-  }
-  if (!subgroups_.empty()) analyse_subgroups(d, out);
-  if (general_family_) {
-    decide_family(out);
-  } else {
-    out.family_reject.resize(k);
-    out.family_favourable.resize(k);
-    for (std::size_t c = 0; c < k; ++c) {
-      out.family_reject[c] = out.comparisons[c].reject;
-      out.family_favourable[c] = out.comparisons[c].reject_favourable;
-    }
-  }
-  out.claims.resize(claims_.size());
-  for (std::size_t i = 0; i < claims_.size(); ++i) {
-    bool all = true;
-    for (std::size_t h : claims_[i]) all = all && out.family_favourable[h];
-    out.claims[i] = all;
   }
 }
 
@@ -531,9 +546,9 @@ void TrialAnalysis::estimate_subgroups_ancova(const TrialData& d, TrialResult& o
     for (std::size_t g = 0; g < G; ++g) cells[g][base + ((mask >> g) & 1u)].add(x, y);
   }
   for (std::size_t g = 0; g < G; ++g) {
-    const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1);
-    const Fit fout = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 0);
-    const Fit fint = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 2);
+    const Fit fin = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 1, baseline_);
+    const Fit fout = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 0, baseline_);
+    const Fit fint = fit_cells(cells[g].data(), arms_, control_, strata_, 2, 2, baseline_);
     std::int64_t inside_n = 0;
     for (std::size_t a = 0; a < arms_; ++a)
       for (std::size_t s = 0; s < strata_; ++s) inside_n += static_cast<std::int64_t>(cells[g][(a * strata_ + s) * 2 + 1].n);

@@ -10,6 +10,7 @@
 #include "celltrial/core/fastmath.hpp"
 #include "celltrial/model/subgroups.hpp"
 #include "celltrial/model/truth.hpp"
+#include "celltrial/scenario/interims.hpp"
 
 namespace celltrial {
 
@@ -107,6 +108,8 @@ Model::Model(const Scenario& s, const PreRunSizes& pre_run, bool every_visit)
            effect_.fixed_by_level() && !trajectory_.decline_on() &&
            trajectory_.fast_exp_covers(age_min, age_min + population_.age_span()) && visits_ == 1 && !follow_;
   if (s.design.accrual.modelled()) accrual_.emplace(s.design.accrual);
+  if (s.design.accrual.modelled() && s.design.interims.active() && s.design.interims.pause_enrolment)
+    for (std::int64_t m : interim_children(s)) pauses_.push_back(static_cast<std::size_t>(m));
   truth_ = compute_truth(*this);
   add_follow_up_to_truth(*this, truth_);
   truth_.subgroups = subgroup_truth(*this);
@@ -471,7 +474,24 @@ void Model::accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) cons
   const std::size_t n = out.size();
   out.month.resize(n);
   Engine g = make_stream(seed, trial, Purpose::accrual);
-  accrual_->randomisation_months(g, out.screens.data(), n, out.month.data(), out.site_count);
+  if (pauses_.empty()) {
+    accrual_->randomisation_months(g, out.screens.data(), n, out.month.data(), out.site_count);
+  } else {
+    // Enrolment stops after each look's children and resumes at the look: the month the last of
+    // them reaches the primary visit.
+    AccrualModel::State st;
+    st.site_count = std::move(out.site_count);
+    accrual_->start(st);
+    std::size_t done = 0;
+    for (std::size_t m : pauses_) {
+      const std::size_t upto = std::min(m, n);
+      accrual_->advance(g, st, out.screens.data() + done, upto - done, out.month.data() + done);
+      done = upto;
+      if (done > 0 && done < n) accrual_->skip_to(st, out.month[done - 1] + sc_.analysis.primary_visit_months);
+    }
+    accrual_->advance(g, st, out.screens.data() + done, n - done, out.month.data() + done);
+    out.site_count = std::move(st.site_count);
+  }
   // Children are randomised in order, so the first and last months are the ends.
   out.accrual_months = out.month[n - 1] - out.month[0];
   out.duration_months = out.month[n - 1] + sc_.analysis.primary_visit_months;

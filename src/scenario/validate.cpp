@@ -770,6 +770,20 @@ void validate_arm_selection(Reader& r, const Scenario& sc) {
   }
 }
 
+// Enrolment paused at each look (design.interims.pause_enrolment): the re-estimated and the enriched
+// trials' later children are recruited by a calendar that knows no pauses.
+void validate_pause(Reader& r, const Scenario& sc) {
+  const Interims& in = sc.design.interims;
+  if (!in.pause_enrolment) return;
+  const std::string pp = "design.interims.pause_enrolment";
+  check(r, !in.reestimation.active(), pp, "pausing enrolment at the looks together with sample-size re-estimation is "
+        "not supported.", "remove pause_enrolment or sample_size_reestimation.");
+  check(r, !in.enrichment.active(), pp, "pausing enrolment at the look together with adaptive enrichment is not "
+        "supported.", "remove pause_enrolment or enrichment.");
+  check(r, !in.arm_selection.active(), pp, "pausing enrolment at the look together with arm selection is not "
+        "supported.", "remove pause_enrolment or arm_selection.");
+}
+
 // Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
 // boundary family and its parameter, a futility rule below the efficacy bounds.
 void validate_interims(Reader& r, const Scenario& sc) {
@@ -928,6 +942,7 @@ void validate_interims(Reader& r, const Scenario& sc) {
   validate_reestimation(r, sc);
   validate_enrichment(r, sc);
   validate_arm_selection(r, sc);
+  validate_pause(r, sc);
   if (!bounds_ok || !increasing || !r.diags.empty()) return;
   try {
     const stats::Boundaries b = interim_boundaries(sc);
@@ -1060,6 +1075,10 @@ void validate_analysis(Reader& r, const Scenario& sc, bool sorted) {
       r.error_at("analysis.adjust_for", "gmfcs adjustment needs the cp outcome model.",
                  "remove gmfcs from adjust_for or set population.outcome_model: cp.");
   if (an.method == AnalysisMethod::mmrm) validate_mmrm(r, sc, sorted);
+  check(r, an.adjust_for_baseline || an.method == AnalysisMethod::ancova, "analysis.adjust_for_baseline",
+        "the mixed model always has the baseline (visit x baseline); adjust_for_baseline: false is an option of the "
+        "ANCOVA.",
+        "remove adjust_for_baseline, or use 'analysis.method: ancova'.");
 
   validate_subgroups(r, sc);
 }

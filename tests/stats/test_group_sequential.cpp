@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "celltrial/stats/group_sequential.hpp"
@@ -104,6 +105,28 @@ TEST_CASE("stats: naive repeated testing inflates the type I error", "[stats]") 
   CHECK(repeated_testing_alpha(2, 0.05, 2) == Approx(0.083).margin(5e-4));
   CHECK(repeated_testing_alpha(5, 0.05, 2) == Approx(0.142).margin(5e-4));
   CHECK(repeated_testing_alpha(10, 0.05, 2) == Approx(0.193).margin(5e-4));
+}
+
+TEST_CASE("stats: naive repeated testing by exit_probabilities with constant bounds", "[stats][group_sequential]") {
+  // The same inflation computed directly: a design whose every look is tested at the fixed
+  // design's one-sided 0.025 bound 1.959964, equally spaced, under the null (drift 0). Published
+  // values (Armitage, McPherson & Rowe 1969; Jennison & Turnbull 2000, table 1.1, halved for one
+  // side): 0.042 / 0.063 / 0.097 for 2 / 4 / 10 looks.
+  const double c = 1.959963984540054;
+  for (const auto& [looks, published] : std::vector<std::pair<int, double>>{{2, 0.042}, {4, 0.063}, {10, 0.097}}) {
+    GroupSequentialDesign d;
+    for (int k = 1; k <= looks; ++k) d.information_fractions.push_back(static_cast<double>(k) / looks);
+    d.critical_values.assign(static_cast<std::size_t>(looks), c);
+    d.alpha = 0.025;
+    d.sides = 1;
+    const ExitProbabilities e = exit_probabilities(d, 0.0);
+    INFO(looks << " looks: " << e.upper_total);
+    CHECK(e.upper_total == Approx(published).margin(5e-4));
+    // The first look alone is the fixed design's test; each later look adds less.
+    CHECK(e.upper[0] == Approx(0.025).margin(1e-9));
+    for (int k = 1; k < looks; ++k) CHECK(e.upper[static_cast<std::size_t>(k)] < e.upper[static_cast<std::size_t>(k) - 1]);
+    CHECK(e.upper_total == Approx(repeated_testing_alpha(looks, 0.025)).margin(1e-7));
+  }
 }
 
 TEST_CASE("stats: alpha spending functions and spending boundaries", "[stats]") {

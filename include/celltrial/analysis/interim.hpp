@@ -7,7 +7,12 @@
 // children randomised by then, each with the visits whose month (randomisation + visit) has come
 // and that were assessed; the scenario's own analysis (ANCOVA at the primary visit, or the MMRM on
 // every visit so far) is run on them, and its t statistic is put on the Z scale through its
-// one-sided p-value, z = Phi^-1(1 - p), oriented so that benefit is positive.
+// one-sided p-value, z = Phi^-1(1 - p), oriented so that benefit is positive. With the ANCOVA and
+// decisions on the primary comparison alone (TrialAnalysis::compares_alone) the look's analysis is
+// that of the trial's first children, those at their primary visit by then, without copying them
+// (the same sums, so the same bits). With design.interims.pause_enrolment the model stops enrolment
+// after each look's children and resumes it at the look (model/model.hpp): the look's randomised
+// children are exactly ceil(t_k N).
 //
 // Decisions: efficacy when z >= c_k (two-sided: |z| >= c_k; a crossing against benefit is a stop
 // for harm); else futility by the rule (z <= threshold; z <= f_k, the beta-spending futility bound;

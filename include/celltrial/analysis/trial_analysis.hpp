@@ -1,6 +1,6 @@
 #pragma once
-// Per-trial analysis: ANCOVA of change from baseline on arm + baseline (+ GMFCS strata), complete
-// cases, each active arm against control, with the decision taken against critical values that
+// Per-trial analysis: ANCOVA of change from baseline on arm + baseline (+ GMFCS strata; without the
+// baseline when analysis.adjust_for_baseline is false, the two-sample t-test), complete cases, each active arm against control, with the decision taken against critical values that
 // are computed once per degrees of freedom (no p-value on the hot path).
 //
 // The least-squares fit is assembled from per-cell sufficient statistics (cell = arm x stratum:
@@ -172,6 +172,14 @@ class TrialAnalysis {
   explicit TrialAnalysis(const Model& m);
 
   void analyse(const TrialData& d, TrialResult& out) const;
+  /// Whether compare_first() applies: the ANCOVA, no subgroups, and decisions on the primary
+  /// comparisons alone by critical values (no general family).
+  bool compares_alone() const { return !mmrm_ && subgroups_.empty() && !general_family_; }
+  /// The primary comparisons (out.comparisons: estimates, tests, truth, coverage) of d's first n
+  /// children, exactly as analyse() of a copy of those children gives them: the ANCOVA's sums run
+  /// over the same children in the same order. Nothing else of `out` is meaningful. Requires
+  /// compares_alone(). Interim looks use it instead of copying each look's children.
+  void compare_first(const TrialData& d, std::size_t n, TrialResult& out) const;
   /// The mixed model's visits (months; those up to the primary visit), when analysis.method is mmrm.
   const std::vector<double>& mmrm_visits() const { return mmrm_months_; }
 
@@ -189,6 +197,7 @@ class TrialAnalysis {
   std::size_t control_;
   std::vector<std::size_t> active_;
   std::size_t strata_;
+  bool baseline_;  ///< the ANCOVA has the baseline covariate (analysis.adjust_for_baseline)
   int sides_;
   double sign_;  ///< +1 when larger is better, -1 otherwise
   Multiplicity multiplicity_;
@@ -209,11 +218,14 @@ class TrialAnalysis {
   void analyse_subgroups(const TrialData& d, TrialResult& out) const;
   // The estimates (estimate, se, df, t, estimable) of the primary comparisons and the subgroups'
   // fits, by ANCOVA or by the mixed model; decide() then takes every decision from them.
-  void estimate_ancova(const TrialData& d, TrialResult& out) const;
+  /// The ANCOVA of d's first n children.
+  void estimate_ancova(const TrialData& d, std::size_t n, TrialResult& out) const;
   void estimate_mmrm(const TrialData& d, TrialResult& out) const;
   void estimate_subgroups_ancova(const TrialData& d, TrialResult& out) const;
   void estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const;
   void decide(const TrialData& d, TrialResult& out) const;
+  /// decide()'s part for the primary comparisons: truth, coverage and the tests.
+  void decide_comparisons(const TrialData& d, TrialResult& out) const;
   void init_mmrm(const Scenario& s, const Model* m);
   /// The children the ANCOVA analyses (1) at the primary visit: d.observed, less those with an
   /// intercurrent event before it under the hypothetical estimand.

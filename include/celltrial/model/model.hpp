@@ -231,7 +231,9 @@ class Model {
   /// simulate_cp() for the common case (plain_): the same values from simpler loops.
   void simulate_plain(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   void simulate_generic(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
-  /// Randomisation months, accrual and duration (design.accrual), from the accrual stream.
+  /// Randomisation months, accrual and duration (design.accrual), from the accrual stream. With
+  /// pauses_ the recruitment's clock jumps to each look's month after its children (screening is a
+  /// Poisson process, so the draws are those without pauses, the waits counted from the look).
   void accrue(std::uint64_t seed, std::uint64_t trial, TrialData& out) const;
   /// analysis.endpoint: turns the primary visit's change into the analysed response.
   void apply_endpoint(TrialData& out) const;
@@ -256,6 +258,9 @@ class Model {
   /// follow-up: simulate_plain() gives the same values as simulate_cp().
   bool plain_ = false;
   std::optional<AccrualModel> accrual_;  ///< design.accrual
+  /// design.interims.pause_enrolment: enrolment stops after these many children (each look's
+  /// ceil(t_k N)) and resumes one primary-visit interval later, at the look; empty: no pauses.
+  std::vector<std::size_t> pauses_;
   std::optional<FollowUp> follow_;       ///< every scheduled visit (every_visit, events, missed visits, ...)
   /// The generic model at the primary visit: its intercept and residual SD (population.generic).
   double generic_intercept_ = 0, generic_sd_ = 0;

@@ -357,6 +357,9 @@ struct Interims {
   double beta_parameter = std::numeric_limits<double>::quiet_NaN();
   double planned_effect = std::numeric_limits<double>::quiet_NaN();  ///< outcome units, positive = benefit
   double planned_sd = std::numeric_limits<double>::quiet_NaN();      ///< outcome units
+  /// Enrolment stops when the children of a look (ceil(t_k N)) are randomised and resumes at the
+  /// look, once they are all at their primary visit: no child is in the pipeline at a look.
+  bool pause_enrolment = false;
   SampleSizeReestimation reestimation;
   AdaptiveEnrichment enrichment;
   ArmSelection arm_selection;
@@ -367,7 +370,7 @@ struct Interims {
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
            beta_spending == o.beta_spending && same(beta_parameter, o.beta_parameter) &&
            same(planned_effect, o.planned_effect) && same(planned_sd, o.planned_sd) &&
-           reestimation == o.reestimation && enrichment == o.enrichment && arm_selection == o.arm_selection;
+           pause_enrolment == o.pause_enrolment && reestimation == o.reestimation && enrichment == o.enrichment && arm_selection == o.arm_selection;
   }
 };
 
@@ -470,6 +473,9 @@ struct Analysis {
   Estimand estimand = Estimand::treatment_policy;
   Endpoint endpoint = Endpoint::change;
   double primary_visit_months = 12;
+  /// The ANCOVA has the baseline as a covariate; false: change ~ arm (+ adjust_for), with one
+  /// stratum the two-sample t-test with pooled variance (method ancova only).
+  bool adjust_for_baseline = true;
   std::vector<Covariate> adjust_for;
   double alpha = 0.05;
   int sides = 2;

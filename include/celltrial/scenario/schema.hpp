@@ -596,6 +596,12 @@ void declare_design(V& v, D& d) {
                .unit = "fraction", .min = above(0), .max = below(1), .max_items = kMaxInterims,
                .rule = "increasing; each look at least one child after the last; needs design.accrual (calendar time)",
                .example = "e.g. [0.33, 0.67] for two interims.", .required = true, .since = "0.2"});
+    i.choice("pause_enrolment", d.interims.pause_enrolment, options(kBooleans),
+             {.meaning = "true: enrolment stops once a look's children are randomised and resumes at the look (when "
+                         "they have all reached the primary visit), so no child is in the pipeline at a look; the "
+                         "trial takes longer",
+              .rule = "not with sample_size_reestimation or enrichment",
+              .written = d.interims.pause_enrolment, .since = "0.2"});
     i.section("efficacy", {.meaning = "the efficacy boundary over the looks and the final analysis, at analysis.alpha and analysis.sides",
                            .since = "0.2"},
               [&](V& e) {
@@ -814,6 +820,10 @@ void declare_analysis(V& v, N& a) {
             .written = a.endpoint != Endpoint::change, .since = "0.2"});
   v.number("primary_visit_months", a.primary_visit_months,
            {.meaning = "visit analysed", .unit = "months", .rule = "one of design.visits_months"});
+  v.choice("adjust_for_baseline", a.adjust_for_baseline, options(kBooleans),
+           {.meaning = "false: the ANCOVA leaves the baseline out (change ~ arm + adjust_for; without adjust_for the "
+                       "two-sample t-test with pooled variance)",
+            .rule = "method ancova", .written = !a.adjust_for_baseline, .since = "0.2"});
   v.choices("adjust_for", a.adjust_for, options(kCovariates),
             {.meaning = "extra covariates (stratification factors)", .rule = "cp model only"});
   v.number("alpha", a.alpha,
