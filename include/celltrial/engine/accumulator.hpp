@@ -97,6 +97,9 @@ struct InterimAccumulator {
   std::vector<ExactMoments> look_month;       ///< [looks]: trials that reached the look
   DistributionAccumulator sample_size;        ///< children randomised per trial
   ComparisonAccumulator at_stopping;
+  /// [looks + 1]: the Z statistic of each analysis made (the trials that reached it, Z estimable),
+  /// the one compared with that analysis's bound.
+  std::vector<FixedWidthHistogram> z;
   /// Sample-size re-estimation (design.interims.sample_size_reestimation): trials per zone
   /// (InterimResult::Zone order: none, unfavourable, promising, favourable), trials whose N was
   /// decided at the last look, increased, the total N of those increased, the conditional power at
