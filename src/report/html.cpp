@@ -1017,7 +1017,9 @@ void study_sections(std::ostream& os, const ReportInputs& in) {
        << "Difference: power minus the first design's, with the MC SE of the paired per-trial differences. Expected N: "
           "children randomised; duration: months from the first site's opening to the decision. P(claim in the responders): "
        << h(text(at(dj, {"responders_meaning"})))
-       << (with_null ? ". Type I error: the same design with every effect 0 (" + h(text(at(dj, {"null_overrides"}))) + ")"
+       << (with_null ? ". Type I error: the same design with every effect 0 (" + h(text(at(dj, {"null_overrides"}))) +
+                           "), a claim of benefit (nominal level: alpha one-sided, alpha / 2 two-sided; family-wise for "
+                           "adaptive enrichment)"
                      : ". No null variant was declared (designs.null_twin_twin), so the type I error is not simulated here")
        << ". Values are estimate (MC SE).</p>\n";
     std::vector<std::string> head{"Design", "Power", "Difference from the first", "Expected N", "Maximum N",

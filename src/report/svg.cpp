@@ -103,7 +103,7 @@ std::string svg_boundaries(const BoundaryChart& c) {
   }
   lo = std::floor(lo - 0.5);
   hi = std::ceil(hi + 0.5);
-  const Frame fr{0, 1.0, lo, hi};
+  const Frame fr{0, 1.06, lo, hi};  // room right of the final analysis for its box
   open_svg(os, "Boundaries on the Z scale and the distribution of the simulated Z at each analysis");
   y_axis(os, fr, "Z statistic");
   for (double t : ticks(0, 1, 5))
