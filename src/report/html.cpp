@@ -299,7 +299,8 @@ void operating_characteristics(std::ostream& os, const json& s) {
       arms.row({text(at(x, {"name"})), text(at(x, {"role"})), sig(at(x, {"randomised_mean"}), 5),
                 with_se("analysed_mean", "analysed_mean_mc_se", 5), with_se("mean_change", "mean_change_mc_se", 4),
                 with_se("sae_mean", "sae_mc_se", 4), with_se("infusion_reactions_mean", "infusion_reactions_mc_se", 4),
-                with_se("mean_dose", "mean_dose_mc_se", 4),
+                at(x, {"mean_dose"}) != nullptr && at(x, {"mean_dose"})->is_number() ? with_se("mean_dose", "mean_dose_mc_se", 4)
+                                                                                    : std::string("no product"),
                 unit != nullptr && unit->is_string() && !unit->get<std::string>().empty() ? unit->get<std::string>() : "no product"});
     }
   }
