@@ -30,7 +30,7 @@ Action add_study(CLI::App& app, Streams io) {
   auto* cmd = app.add_subcommand(
       "study",
       "Run everything the scenario declares for a sensitivity study (base run with subgroups and multiplicity, "
-      "forest plot, enrichment table, tornado plot, sweep and heat map) and write its HTML report");
+      "forest plot, design comparison, enrichment table, tornado plot, sweep and heat map) and write its HTML report");
   auto a = std::make_shared<StudyArgs>();
   cmd->add_option("scenario", a->file, "Scenario YAML file (default: the built-in default scenario)");
   cmd->add_option("--trials,-n", a->trials, "Trials per simulated variant (overrides simulation.trials)")
@@ -67,6 +67,7 @@ Action add_study(CLI::App& app, Streams io) {
     if (!a->quiet) {
       io.out << summary_table(r.summary);
       if (!r.enrichment_rows.is_null()) io.out << "\n" << enrichment_table(r.enrichment_rows);
+      if (!r.design_rows.is_null()) io.out << "\n" << designs_table(r.design_rows);
       io.out << "\n  results and report.html written to " << r.out_dir << "/\n";
     }
     for (const auto& n : r.notes) io.err << n << "\n";

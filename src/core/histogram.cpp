@@ -33,4 +33,27 @@ bool QuantileHistogram::set(const std::map<std::uint32_t, std::uint64_t>& bins) 
   return true;
 }
 
+double FixedWidthHistogram::quantile(double p) const {
+  if (n_ == 0 || !(p > 0 && p <= 1)) return std::numeric_limits<double>::quiet_NaN();
+  const auto rank = static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(n_)));
+  std::uint64_t seen = 0;
+  for (const auto& [k, c] : bins_) {
+    seen += c;
+    if (seen >= rank) return (static_cast<double>(k) + 0.5) / kBinsPerUnit;
+  }
+  return (static_cast<double>(bins_.rbegin()->first) + 0.5) / kBinsPerUnit;
+}
+
+bool FixedWidthHistogram::set(const std::map<std::int64_t, std::uint64_t>& bins) {
+  std::uint64_t n = 0;
+  constexpr auto kLimit = static_cast<std::int64_t>(1e9 * kBinsPerUnit);
+  for (const auto& [k, c] : bins) {
+    if (k < -kLimit || k >= kLimit || c == 0 || n + c < n) return false;
+    n += c;
+  }
+  bins_ = bins;
+  n_ = n;
+  return true;
+}
+
 }  // namespace celltrial

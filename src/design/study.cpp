@@ -232,6 +232,147 @@ nlohmann::json run_tornado(const std::vector<Scenario>& scenarios, const Tornado
           {"rows", rows}};
 }
 
+std::vector<Variant> design_variants(const DesignsSection& d, bool null) {
+  std::vector<Variant> out;
+  for (const auto& [name, sets] : d.variants) {
+    Variant v{std::string(null ? "in the null twin of design '" : "in design '") + name + "'", {}};
+    for (const auto& [k, val] : sets) v.overrides.push_back(k + "=" + val);
+    if (null)
+      for (const auto& [k, val] : d.null_overrides) v.overrides.push_back(k + "=" + val);
+    out.push_back(v);
+  }
+  return out;
+}
+
+namespace {
+struct DesignRun {
+  nlohmann::json summary;
+  std::vector<std::uint8_t> rejected;  ///< per trial: the design's favourable claim (primary comparison)
+};
+
+DesignRun run_design(const Scenario& s, const StudyOptions& opt) {
+  DesignRun out;
+  out.rejected.assign(s.simulation.trials, 0);
+  EngineOptions eo;
+  eo.threads = opt.threads;
+  eo.stop = opt.stop;
+  eo.on_trial = [&r = out.rejected](std::uint64_t trial, const TrialResult& x) {
+    r[trial] = x.comparisons[0].estimable && x.comparisons[0].reject_favourable;
+  };
+  const Model model(s);
+  const Accumulator acc = run_trials(model, eo);
+  out.summary = summarise(s, acc, model.truth());
+  return out;
+}
+
+const nlohmann::json* find(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const nlohmann::json* cur = &j;
+  for (const char* k : path) {
+    if (!cur->is_object() || !cur->contains(k)) return nullptr;
+    cur = &(*cur)[k];
+  }
+  return cur;
+}
+nlohmann::json value_of(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const nlohmann::json* x = find(j, path);
+  return x != nullptr ? *x : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vector<Scenario>& nulls, const DesignsSection& d,
+                           const StudyOptions& opt) {
+  CELLTRIAL_ASSERT(designs.size() == d.variants.size() && (nulls.empty() || nulls.size() == designs.size()));
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<std::uint8_t> first;
+  for (std::size_t i = 0; i < designs.size(); ++i) {
+    const Scenario& s = designs[i];
+    const std::string& name = d.variants[i].first;
+    say(opt, "design " + name + ": " + std::to_string(s.simulation.trials) + " trials");
+    DesignRun run = run_design(s, opt);
+    const nlohmann::json& sum = run.summary;
+    const double trials = static_cast<double>(s.simulation.trials);
+    std::int64_t count = 0;
+    for (auto x : run.rejected) count += x;
+    const double power = static_cast<double>(count) / trials;
+    nlohmann::json row = {{"design", name}, {"power", power}, {"power_mc_se", std::sqrt(power * (1 - power) / trials)}};
+    nlohmann::json sets = nlohmann::json::object();
+    for (const auto& [k, v] : d.variants[i].second) sets[k] = v;
+    row["overrides"] = sets;
+    // The paired difference from the first design: trial j of both draws the same children.
+    if (i == 0) {
+      first = run.rejected;
+      row["power_difference"] = nullptr;
+      row["power_difference_mc_se"] = nullptr;
+    } else if (first.size() == run.rejected.size() && first.size() > 1) {
+      std::int64_t sum_d = 0, sum_sq = 0;
+      for (std::size_t j = 0; j < first.size(); ++j) {
+        const int diff = run.rejected[j] - first[j];
+        sum_d += diff;
+        sum_sq += diff * diff;
+      }
+      const double n = static_cast<double>(first.size()), mean = static_cast<double>(sum_d) / n;
+      const double var = std::max(0.0, (static_cast<double>(sum_sq) / n - mean * mean) * n / (n - 1));
+      row["power_difference"] = mean;
+      row["power_difference_mc_se"] = std::sqrt(var / n);
+    } else {
+      row["power_difference"] = nullptr;
+      row["power_difference_mc_se"] = nullptr;
+    }
+    // N: the expected number randomised (a fixed design randomises its sample size in every trial).
+    if (const auto* e = find(sum, {"sample_size", "expected"})) {
+      row["expected_n"] = *e;
+      row["expected_n_mc_se"] = value_of(sum, {"sample_size", "expected_mc_se"});
+      row["max_n"] = value_of(sum, {"sample_size", "max"});
+    } else {
+      row["expected_n"] = value_of(sum, {"sample_size", "randomised_mean"});
+      row["expected_n_mc_se"] = 0.0;
+      row["max_n"] = s.design.sample_size;
+    }
+    row["expected_duration_months"] = value_of(sum, {"duration_months", "mean"});
+    row["expected_duration_months_mc_se"] = value_of(sum, {"duration_months", "mc_se"});
+    // A claim in the responders: the closed test's claim in the enrichment subgroup, else the
+    // multiplicity-adjusted claim in the named confirmatory subgroup.
+    row["claim_responders"] = nullptr;
+    row["claim_responders_mc_se"] = nullptr;
+    row["claim_responders_source"] = "no confirmatory claim in the responders in this design";
+    if (const auto* c = find(sum, {"enrichment", "claim", "subgroup"})) {
+      row["claim_responders"] = value_of(*c, {"estimate"});
+      row["claim_responders_mc_se"] = value_of(*c, {"mc_se"});
+      row["claim_responders_source"] = "adaptive enrichment: closed-test claim in subgroup " + s.design.interims.enrichment.subgroup;
+    } else if (!d.responders.empty()) {
+      if (const auto* gs = find(sum, {"subgroups"}); gs != nullptr && gs->is_array())
+        for (const auto& g : *gs)
+          if (value_of(g, {"name"}) == d.responders || value_of(g, {"hypothesis"}) == d.responders)
+            if (value_of(g, {"confirmatory"}) == true) {
+              row["claim_responders"] = value_of(g, {"power", "estimate"});
+              row["claim_responders_mc_se"] = value_of(g, {"power", "mc_se"});
+              row["claim_responders_source"] = "confirmatory subgroup " + d.responders + " (multiplicity-adjusted)";
+            }
+    }
+    row["type1"] = nullptr;
+    row["type1_mc_se"] = nullptr;
+    row["type1_source"] = nullptr;
+    if (!nulls.empty()) {
+      say(opt, "design " + name + ", null twin: " + std::to_string(nulls[i].simulation.trials) + " trials");
+      const DesignRun n = run_design(nulls[i], opt);
+      if (const auto* any = find(n.summary, {"enrichment", "claim", "any"})) {
+        row["type1"] = value_of(*any, {"estimate"});
+        row["type1_mc_se"] = value_of(*any, {"mc_se"});
+        row["type1_source"] = "family-wise: any claim (everyone or the subgroup) with every effect 0";
+      } else {
+        std::int64_t k = 0;
+        for (auto x : n.rejected) k += x;
+        const double nt = static_cast<double>(n.rejected.size()), p = static_cast<double>(k) / nt;
+        row["type1"] = p;
+        row["type1_mc_se"] = std::sqrt(p * (1 - p) / nt);
+        row["type1_source"] = "favourable claim in the primary comparison with every effect 0";
+      }
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {
   const Scenario& s = m.scenario();
   TrialData d;

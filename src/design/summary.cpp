@@ -238,6 +238,24 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   for (std::size_t k = 0; k < a.looks; ++k) months.push_back(mean_json(a.look_month[k]));
   j["look_months"] = months;
   j["look_months_meaning"] = "calendar month of each interim look (from the first site's opening), over the trials that reached it";
+  // The distribution of the simulated Z paths: per analysis, quantiles of the statistic compared
+  // with the bound, over the trials that made that analysis.
+  nlohmann::json zd = nlohmann::json::array();
+  for (std::size_t k = 0; k < a.z.size(); ++k) {
+    const FixedWidthHistogram& hz = a.z[k];
+    nlohmann::json q = nlohmann::json::object();
+    for (const auto& [name, p] : {std::pair{"0.05", 0.05}, {"0.1", 0.1}, {"0.25", 0.25}, {"0.5", 0.5}, {"0.75", 0.75},
+                                  {"0.9", 0.9}, {"0.95", 0.95}})
+      q[name] = num(hz.quantile(p));
+    zd.push_back({{"analysis", k + 1}, {"trials", hz.count()}, {"quantiles", q}});
+  }
+  j["z_distribution"] = {
+      {"analyses", zd},
+      {"quantile_resolution", FixedWidthHistogram::kResolution},
+      {"meaning",
+       "per analysis (the interim looks, then the final analysis), quantiles of the Z statistic compared with its "
+       "bound, over the trials that made the analysis with an estimable Z (a trial stopped at a look makes no later "
+       "analysis); each within quantile_resolution of the order statistic"}};
   const bool prior = s.arms[s.active_arms()[0]].effect_prior.kind != PriorKind::none;
   j["estimate_at_stopping"] =
       estimate_json(a.at_stopping, acc.truth(0), truth.effect_mc_se[0], prior,

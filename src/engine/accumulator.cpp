@@ -116,6 +116,10 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   if (r.stop == InterimResult::Stop::futility) ++a.futility[static_cast<std::size_t>(r.stopped_at)];
   const std::size_t reached = r.stopped_at >= 0 ? static_cast<std::size_t>(r.stopped_at) + 1 : a.looks;
   for (std::size_t k = 0; k < reached; ++k) moments(a.look_month[k], r.look_month[k]);
+  // The analyses made: the looks up to the stopping one, else every look and the final analysis.
+  const std::size_t analyses = r.stopped_at >= 0 ? reached : a.looks + 1;
+  for (std::size_t k = 0; k < analyses; ++k)
+    if (!std::isnan(r.z[k]) && !a.z[k].add(r.z[k])) ++out_of_range_;
   if (!a.sample_size.add(static_cast<double>(r.randomised))) ++out_of_range_;
   add_comparison(a.at_stopping, r.at_stopping);
   if (a.adjusted && r.adjusted.estimable) {
@@ -169,8 +173,8 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
 }
 
 InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj, std::size_t arms)
-    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), adjusted(adj), reestimation(r),
-      enrichment(e), selection_arms(arms) {
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), adjusted(adj), z(k + 1),
+      reestimation(r), enrichment(e), selection_arms(arms) {
   CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims && arms <= kMaxSelectionArms);
 }
 
@@ -252,6 +256,7 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   for (std::size_t k = 0; k <= looks; ++k) {
     efficacy[k] += o.efficacy[k];
     harm[k] += o.harm[k];
+    z[k].merge(o.z[k]);
   }
   for (std::size_t k = 0; k < looks; ++k) {
     futility[k] += o.futility[k];
@@ -441,6 +446,13 @@ nlohmann::json InterimAccumulator::state() const {
     j["at_stopping_adjusted"] = comparison_state(at_stopping_adjusted);
     j["below_true"] = {naive_below, adjusted_below};
   }
+  nlohmann::json zs = nlohmann::json::array();
+  for (const auto& h : z) {
+    nlohmann::json bins = nlohmann::json::array();
+    for (const auto& [key, c] : h.bins()) bins.push_back({key, c});
+    zs.push_back(bins);
+  }
+  j["z"] = zs;
   if (reestimation)
     j["reestimation"] = {{"zone", zone},
                          {"decided", decided},
@@ -492,6 +504,22 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
     if (!b.is_array() || b.size() != 2) throw std::runtime_error("bad interims below_true size");
     a.naive_below = count_from_json(b.at(0), "below_true");
     a.adjusted_below = count_from_json(b.at(1), "below_true");
+  }
+  // Z histograms per analysis: [[key, count], ...] each (states written before they were kept have
+  // none, and give no Z distribution).
+  if (j.contains("z")) {
+    const auto& zs = j.at("z");
+    if (!zs.is_array() || zs.size() != k + 1) throw std::runtime_error("bad interims z size");
+    for (std::size_t i = 0; i <= k; ++i) {
+      std::map<std::int64_t, std::uint64_t> bins;
+      for (const auto& b : zs.at(i)) {
+        if (!b.is_array() || b.size() != 2 || !b.at(0).is_number_integer())
+          throw std::runtime_error("interims.z: a bin is not [key, count]");
+        if (!bins.emplace(b.at(0).get<std::int64_t>(), count_from_json(b.at(1), "interims.z")).second)
+          throw std::runtime_error("interims.z: a bin key is repeated");
+      }
+      if (!a.z[i].set(bins)) throw std::runtime_error("interims.z: a bin key is out of range or a count is 0");
+    }
   }
   if (j.contains("reestimation")) {
     const auto& r = j.at("reestimation");

@@ -1,6 +1,10 @@
 #include "celltrial/report/html.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +12,7 @@
 #include <vector>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/report/svg.hpp"
 #include "celltrial/version_info.hpp"
 
 namespace celltrial {
@@ -177,8 +182,13 @@ line-height:1.4;padding:0 1em}
 h1{font-size:1.6em;border-bottom:2px solid #2b5d8a;padding-bottom:.3em}
 h2{font-size:1.25em;color:#2b5d8a;margin-top:1.8em}
 h3{font-size:1.05em;margin-bottom:.4em}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
-th,td{border:1px solid #c8d0d8;padding:.3em .6em;text-align:right;vertical-align:top}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em;max-width:100%}
+th,td{border:1px solid #c8d0d8;padding:.3em .6em;text-align:right;vertical-align:top;overflow-wrap:anywhere}
+table.wide{font-size:.78em;table-layout:fixed;width:100%}
+table.wide th,table.wide td{padding:.25em .3em}
+table.rules td,table.assumptions td,table.glance td:last-child{text-align:left}
+svg.chart{max-width:100%;height:auto;display:block;margin:.5em 0}
+.glance{border:1px solid #c8d0d8;background:#fafcfe;padding:.2em 1em .6em;margin:1em 0}
 thead th{background:#e8eef4;text-align:center}
 tbody th{text-align:left;font-weight:normal;background:#f7f9fb}
 table.provenance td,table.comparison td:last-child{text-align:left}
@@ -202,18 +212,23 @@ void provenance(std::ostream& os, const ReportInputs& in) {
     return v != nullptr ? v : at(in.summary, {key});
   };
   Table t({"Item", "Value"}, "provenance");
-  t.row({"celltrial version", text(at(run, {"celltrial_version"}))});
-  t.row({"git commit", text(at(run, {"git_commit"}))});
+  auto known = [&](const char* label, const json* v) {
+    t.row({label, v != nullptr && !v->is_null() ? text(v) : "not recorded in this folder"});
+  };
+  known("celltrial version", at(run, {"celltrial_version"}));
+  known("git commit", at(run, {"git_commit"}));
   t.row({"seed", text(pick("seed"))});
   t.row({"trials", text(at(in.summary, {"trials"}) ? at(in.summary, {"trials"}) : at(run, {"trials"}))});
-  t.row({"threads", text(at(run, {"threads"}))});
+  known("threads", at(run, {"threads"}));
   if (const json* r = at(run, {"mpi_ranks"}); r != nullptr && r->is_number() && r->get<double>() > 1)
     t.row({"MPI ranks", text(r)});
-  t.row({"date (UTC, finished)", text(at(run, {"finished_utc"}))});
-  t.row({"started (UTC)", text(at(run, {"started_utc"}))});
-  t.row({"wall time (s)", sig(at(run, {"wall_seconds"}), 4)});
-  t.row({"scenario source", text(at(run, {"scenario_source"}))});
-  t.row({"overrides (--set)", text(at(run, {"overrides"}))});
+  known("date (UTC, finished)", at(run, {"finished_utc"}));
+  known("started (UTC)", at(run, {"started_utc"}));
+  if (const json* c = at(run, {"command"})) t.row({"command", "celltrial " + text(c)});
+  if (const json* w = at(run, {"wall_seconds"}); w != nullptr && w->is_number()) t.row({"wall time (s)", sig(w, 4)});
+  else known("wall time (s)", nullptr);
+  known("scenario source", at(run, {"scenario_source"}));
+  known("overrides (--set)", at(run, {"overrides"}));
   t.row({"analysis", text(at(in.summary, {"analysis", "method"})) + ", primary visit " +
                          text(at(in.summary, {"analysis", "primary_visit_months"})) + " months, alpha " +
                          text(at(in.summary, {"analysis", "alpha"})) + " (" + text(at(in.summary, {"analysis", "sides"})) +
@@ -284,8 +299,9 @@ void operating_characteristics(std::ostream& os, const json& s) {
       arms.row({text(at(x, {"name"})), text(at(x, {"role"})), sig(at(x, {"randomised_mean"}), 5),
                 with_se("analysed_mean", "analysed_mean_mc_se", 5), with_se("mean_change", "mean_change_mc_se", 4),
                 with_se("sae_mean", "sae_mc_se", 4), with_se("infusion_reactions_mean", "infusion_reactions_mc_se", 4),
-                with_se("mean_dose", "mean_dose_mc_se", 4),
-                unit != nullptr && unit->is_string() && !unit->get<std::string>().empty() ? unit->get<std::string>() : "NA"});
+                at(x, {"mean_dose"}) != nullptr && at(x, {"mean_dose"})->is_number() ? with_se("mean_dose", "mean_dose_mc_se", 4)
+                                                                                    : std::string("no product"),
+                unit != nullptr && unit->is_string() && !unit->get<std::string>().empty() ? unit->get<std::string>() : "no product"});
     }
   }
   os << "<p class=\"note\">Means per simulated trial: participants randomised and analysed, mean change from "
@@ -417,10 +433,14 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
           "multiplicity procedure for confirmatory hypotheses, marked *). True effects: mean expected effect of "
           "eligible children inside / outside the subgroup (pre-run). Values are estimate (MC SE).</p>\n";
     Table t({"Subgroup", "Definition", "Prevalence", "Analysed", "Estimate", "True", "Power", "Power unadjusted",
-             "Complement estimate", "Complement true", "Interaction", "True interaction", "P(interaction test)"});
+             "Complement estimate", "Complement true", "Interaction", "True interaction", "P(interaction test)"},
+            "wide");
     for (const auto& g : *gs) {
       const bool conf = at(g, {"confirmatory"}) && at(g, {"confirmatory"})->is_boolean() && at(g, {"confirmatory"})->get<bool>();
-      t.row({text(at(g, {"hypothesis"})) + (conf ? " *" : ""), text(at(g, {"definition"})),
+      std::string def = text(at(g, {"definition"}));
+      for (std::size_t i = def.find(','); i != std::string::npos; i = def.find(',', i + 1))
+        if (i + 1 < def.size() && def[i + 1] != ' ') def.insert(i + 1, " ");  // "GMFCS I,II,III" wraps
+      t.row({text(at(g, {"hypothesis"})) + (conf ? " *" : ""), def,
              fixed(at(g, {"prevalence_prerun"}), 3), sig(at(g, {"analysed_mean"}), 4),
              with_se(at(g, {"estimate", "mean"}), at(g, {"estimate", "mc_se"}), 3), fixed(at(g, {"estimate", "true"}), 3),
              with_se(at(g, {"power", "estimate"}), at(g, {"power", "mc_se"})),
@@ -459,7 +479,583 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
   }
 }
 
+// ---- group-sequential and adaptive designs (summary "interims", "stopping", ...) -------------
+
+double number_or_nan(const json* v) {
+  return v != nullptr && v->is_number() ? v->get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string fnum(double x, int d) {
+  const json v = std::isfinite(x) ? json(x) : json(nullptr);
+  return fixed(&v, d);
+}
+
+/// An estimate with its MC SE from {estimate, mc_se} (or {mean, mc_se}).
+std::string est_se(const json* x, int d = 4) {
+  if (x == nullptr) return "NA";
+  const json* v = at(*x, {"estimate"});
+  if (v == nullptr) v = at(*x, {"mean"});
+  return fixed(v, d) + " (" + fixed(at(*x, {"mc_se"}), d) + ")";
+}
+
+/// A count of children: a whole number (quantiles of N come from histogram bins whose centres lie
+/// within 0.05 % of the order statistic, e.g. 400.125 for 400).
+std::string whole(const json* v) {
+  if (v == nullptr || !v->is_number() || !std::isfinite(v->get<double>())) return "NA";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", std::round(v->get<double>()));
+  return buf;
+}
+
+/// The futility bound on the Z scale at look k (information t), from the summary's futility rule:
+/// a Z threshold, or the Z below which the conditional power under the current trend,
+/// 1 - Phi((c_K - Z / sqrt(t)) / sqrt(1 - t)), falls below the threshold. NaN when there is none.
+double futility_z(const json& in, std::size_t k, double t, double c_final) {
+  if (const json* b = at(in, {"futility", "bounds"}); b != nullptr && b->is_array() && k < b->size())
+    return number_or_nan(&(*b)[k]);
+  const std::string rule = text(at(in, {"futility", "rule"}));
+  const double thr = number_or_nan(at(in, {"futility", "threshold"}));
+  if (!std::isfinite(thr)) return std::numeric_limits<double>::quiet_NaN();
+  if (rule == "z") return thr;
+  if (rule == "conditional-power" && t > 0 && t < 1 && thr > 0 && thr < 1) {
+    // CP = thr  <=>  (c - Z / sqrt(t)) / sqrt(1 - t) = Phi^-1(1 - thr); Phi^-1 by bisection on erfc.
+    double lo = -10, hi = 10;
+    for (int i = 0; i < 200; ++i) {
+      const double mid = (lo + hi) / 2;
+      (0.5 * std::erfc(mid / std::sqrt(2.0)) > thr ? lo : hi) = mid;  // upper tail of N(0, 1)
+    }
+    const double zq = (lo + hi) / 2;  // P(N(0,1) > zq) = thr
+    return std::sqrt(t) * (c_final - zq * std::sqrt(1 - t));
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+void interims(std::ostream& os, const json& s) {
+  const json* in = at(s, {"interims"});
+  if (in == nullptr) return;
+  const json* st = at(s, {"stopping"});
+  const json nothing;
+  const json& stj = st ? *st : nothing;
+  os << "<h2 id=\"interims\">Interim analyses</h2>\n";
+  const json* info = at(*in, {"information"});
+  const json* crit = at(*in, {"critical_values"});
+  const std::size_t K = info != nullptr && info->is_array() ? info->size() : 0;  // analyses, the final one included
+  const double c_final = crit != nullptr && crit->is_array() && !crit->empty() ? number_or_nan(&crit->back()) : NAN;
+  const std::string rule = text(at(*in, {"futility", "rule"}));
+  const bool has_futility = rule != "none" && rule != "NA";
+  os << "<p>" << (K > 0 ? K - 1 : 0) << " interim look" << (K == 2 ? "" : "s") << " and a final analysis; efficacy bound <b>"
+     << h(text(at(*in, {"boundary"}))) << "</b>"
+     << (at(*in, {"parameter"}) && !at(*in, {"parameter"})->is_null() ? " (parameter " + h(text(at(*in, {"parameter"}))) + ")" : "")
+     << " at overall one-sided alpha " << h(text(at(*in, {"alpha"}))) << " (" << h(text(at(*in, {"sides"})))
+     << "-sided test); futility: "
+     << (has_futility ? h(rule) + " at " + h(text(at(*in, {"futility", "threshold"}))) +
+                            (at(*in, {"futility", "binding"}) && *at(*in, {"futility", "binding"}) == true ? " (binding)"
+                                                                                                      : " (non-binding)")
+                      : std::string("none"))
+     << ". " << h(text(at(*in, {"critical_values_scale"}))) << ".</p>\n";
+  // Per analysis: the design and what the simulated trials did there.
+  Table t({"Analysis", "Information", "Children at the look", "Month (MC SE)", "Efficacy bound Z", "Nominal alpha",
+           "Cumulative alpha", "Futility bound Z", "P(efficacy) (MC SE)", "P(futility stop) (MC SE)", "Trials with Z",
+           "Z median (5-95 %)"},
+          "wide");
+  const json* zd = at(*in, {"z_distribution", "analyses"});
+  BoundaryChart chart;
+  chart.two_sided = text(at(*in, {"sides"})) == "2";
+  for (std::size_t k = 0; k < K; ++k) {
+    const bool last = k + 1 == K;
+    const double tk = number_or_nan(&(*info)[k]);
+    const double fz = last ? NAN : futility_z(*in, k, tk, c_final);
+    chart.information.push_back(tk);
+    chart.efficacy.push_back(crit != nullptr && k < crit->size() ? number_or_nan(&(*crit)[k]) : NAN);
+    chart.futility.push_back(fz);
+    std::array<double, 7> q{};
+    q.fill(NAN);
+    std::string trials = "not recorded", zmed = "not recorded";
+    if (zd != nullptr && zd->is_array() && k < zd->size()) {
+      const json& a = (*zd)[k];
+      int i = 0;
+      for (const char* p : {"0.05", "0.1", "0.25", "0.5", "0.75", "0.9", "0.95"}) q[static_cast<std::size_t>(i++)] = number_or_nan(at(a, {"quantiles", p}));
+      trials = text(at(a, {"trials"}));
+      zmed = fixed(at(a, {"quantiles", "0.5"}), 2) + " (" + fixed(at(a, {"quantiles", "0.05"}), 2) + " to " +
+             fixed(at(a, {"quantiles", "0.95"}), 2) + ")";
+    }
+    chart.z_quantiles.push_back(q);
+    const json* eff = at(stj, {"efficacy"});
+    const json* fut = at(stj, {"futility"});
+    const json* month = at(*in, {"look_months"});
+    const json* children = at(*in, {"children_at_look"});
+    t.row({last ? "final" : "look " + std::to_string(k + 1), fixed(&(*info)[k], 3),
+           last ? "all" : (children && children->is_array() && k < children->size() ? text(&(*children)[k]) : "not recorded"),
+           last ? "—" : (month && month->is_array() && k < month->size() ? est_se(&(*month)[k], 1) : "not recorded"),
+           fixed(crit && k < crit->size() ? &(*crit)[k] : nullptr, 3),
+           sig(at(*in, {"nominal_alpha"}) && k < at(*in, {"nominal_alpha"})->size() ? &(*at(*in, {"nominal_alpha"}))[k] : nullptr, 3),
+           sig(at(*in, {"cumulative_alpha"}) && k < at(*in, {"cumulative_alpha"})->size() ? &(*at(*in, {"cumulative_alpha"}))[k] : nullptr, 3),
+           std::isfinite(fz) ? fnum(fz, 3) : "none",
+           eff && eff->is_array() && k < eff->size() ? est_se(&(*eff)[k]) : "NA",
+           last ? "—" : (fut && fut->is_array() && k < fut->size() ? est_se(&(*fut)[k]) : "NA"), trials, zmed});
+  }
+  os << t.str();
+  os << "<figure>" << svg_boundaries(chart)
+     << "<figcaption class=\"note\">Efficacy (and futility) bounds on the Z scale at each analysis, with the distribution of the "
+        "simulated Z statistic over the trials that made that analysis (a trial stopped at a look makes no later analysis; "
+        "after a sample-size increase or an enrichment the final Z is the combination test's). Boxes: 25-75 % and 10-90 %; "
+        "whiskers: 5-95 %; thick line: median.</figcaption></figure>\n";
+  // Stopping probabilities by analysis.
+  {
+    BarChart b;
+    b.ylabel = "probability";
+    b.series = {"efficacy (benefit)"};
+    if (has_futility) b.series.push_back("futility stop");
+    b.value.assign(b.series.size(), {});
+    b.mc_se.assign(b.series.size(), {});
+    for (std::size_t k = 0; k < K; ++k) {
+      b.groups.push_back(k + 1 == K ? "final" : "look " + std::to_string(k + 1));
+      const json* eff = at(stj, {"efficacy"});
+      const json* e = eff && eff->is_array() && k < eff->size() ? &(*eff)[k] : nullptr;
+      b.value[0].push_back(e ? number_or_nan(at(*e, {"estimate"})) : NAN);
+      b.mc_se[0].push_back(e ? number_or_nan(at(*e, {"mc_se"})) : NAN);
+      if (has_futility) {
+        const json* fut = at(stj, {"futility"});
+        const json* f = fut && fut->is_array() && k < fut->size() ? &(*fut)[k] : nullptr;
+        b.value[1].push_back(f ? number_or_nan(at(*f, {"estimate"})) : NAN);
+        b.mc_se[1].push_back(f ? number_or_nan(at(*f, {"mc_se"})) : NAN);
+      }
+    }
+    os << "<figure>" << svg_bars(b)
+       << "<figcaption class=\"note\">Probability of crossing the efficacy bound (in the direction of benefit) at each analysis"
+       << (has_futility ? " and of stopping for futility at each look" : "")
+       << ", with 95 % Monte Carlo intervals (estimate +- 1.96 MC SE).</figcaption></figure>\n";
+  }
+  Table o({"Quantity", "Estimate (MC SE)", "Note"}, "glance");
+  o.row({"P(stop at an interim look)", est_se(at(stj, {"any_interim"})), "efficacy or futility"});
+  o.row({"P(efficacy at any analysis)", est_se(at(stj, {"efficacy_any"})), "the design's power (benefit)"});
+  if (const json* e = at(*in, {"estimate_at_stopping"})) {
+    o.row({"naive estimate at the decision: mean", fixed(at(*e, {"mean"}), 3) + " (" + fixed(at(*e, {"mc_se"}), 3) + ")",
+           "true " + fixed(at(*e, {"true"}), 3)});
+    o.row({"its bias", fixed(at(*e, {"bias"}), 3) + " (" + fixed(at(*e, {"bias_mc_se"}), 3) + ")", text(at(*e, {"meaning"}))});
+    o.row({"its RMSE", fixed(at(*e, {"rmse"}), 3) + " (" + fixed(at(*e, {"rmse_mc_se"}), 3) + ")", ""});
+    o.row({"coverage of its fixed-design CI", fixed(at(*e, {"coverage"}), 4) + " (" + fixed(at(*e, {"coverage_mc_se"}), 4) + ")",
+           "nominal " + text(at(*e, {"ci_level"}))});
+  }
+  os << o.str();
+
+  // Sample size and duration.
+  os << "<h3 id=\"sample-size\">Sample size and duration</h3>\n";
+  Table n({"Quantity", "Expected (MC SE)", "SD", "5 %", "25 %", "Median", "75 %", "95 %", "Maximum"}, "wide");
+  const json* ss = at(s, {"sample_size"});
+  std::vector<BoxRow> boxes_n, boxes_d;
+  if (ss != nullptr) {
+    const json* d = at(*ss, {"distribution"});
+    const json& dj = d ? *d : nothing;
+    std::vector<std::string> row{"children randomised (N)", fixed(at(*ss, {"expected"}), 1) + " (" + fixed(at(*ss, {"expected_mc_se"}), 2) + ")",
+                                 fixed(at(dj, {"sd"}), 1)};
+    BoxRow b{"children randomised", {}, number_or_nan(at(*ss, {"expected"}))};
+    int i = 0;
+    for (const char* p : {"0.05", "0.25", "0.5", "0.75", "0.95"}) {
+      row.push_back(whole(at(dj, {"quantiles", p})));
+      b.q[static_cast<std::size_t>(i++)] = std::round(number_or_nan(at(dj, {"quantiles", p})));
+    }
+    row.push_back(at(*ss, {"max_observed"}) ? text(at(*ss, {"max_observed"})) + " (design " + text(at(*ss, {"max"})) + ")"
+                                            : text(at(*ss, {"max"})) + " (design)");
+    n.row(row);
+    boxes_n.push_back(b);
+  }
+  if (const json* d = at(s, {"duration_months"})) {
+    std::vector<std::string> row{"months to the decision", fixed(at(*d, {"mean"}), 1) + " (" + fixed(at(*d, {"mc_se"}), 2) + ")",
+                                 fixed(at(*d, {"sd"}), 1)};
+    BoxRow b{"months to the decision", {}, number_or_nan(at(*d, {"mean"}))};
+    int i = 0;
+    for (const char* p : {"0.05", "0.25", "0.5", "0.75", "0.95"}) {
+      row.push_back(fixed(at(*d, {"quantiles", p}), 1));
+      b.q[static_cast<std::size_t>(i++)] = number_or_nan(at(*d, {"quantiles", p}));
+    }
+    row.push_back(at(*d, {"max_observed"}) ? fixed(at(*d, {"max_observed"}), 1) : "not recorded");
+    n.row(row);
+    boxes_d.push_back(b);
+  }
+  os << n.str();
+  os << "<p class=\"note\">Quantiles over the simulated trials (children as whole numbers; months within "
+     << "0.05 % of the order statistic). N: children randomised — a trial stopped at a look randomises those recruited by "
+        "then, and they are followed up; duration: months from the first site's opening to the decision.</p>\n";
+  if (!boxes_n.empty()) os << "<figure>" << svg_boxes(boxes_n, "children randomised per trial") << "</figure>\n";
+  if (!boxes_d.empty())
+    os << "<figure>" << svg_boxes(boxes_d, "months from the first site's opening to the decision")
+       << "<figcaption class=\"note\">Distributions over the simulated trials: whiskers 5-95 %, box 25-75 %, line the median, "
+          "dot the mean.</figcaption></figure>\n";
+
+  // Sample-size re-estimation.
+  if (const json* r = at(s, {"sample_size_reestimation"})) {
+    os << "<h3 id=\"reestimation\">Sample-size re-estimation</h3>\n<p>Rule <b>" << h(text(at(*r, {"rule"})))
+       << "</b> at look " << h(text(at(*r, {"at_look"}))) << " (" << h(text(at(*r, {"children_at_look"})))
+       << " children): planned N " << h(text(at(*r, {"planned_sample_size"}))) << ", at most "
+       << h(text(at(*r, {"max_sample_size"}))) << ", target conditional power " << h(text(at(*r, {"target_power"})));
+    if (const json* z = at(*r, {"promising_zone"}))
+      os << ", promising zone of conditional power " << h(text(at(*z, {"lower"}))) << " to " << h(text(at(*z, {"upper"})));
+    os << ". " << h(text(at(*r, {"weights_meaning"}))) << ".</p>\n";
+    Table rt({"Quantity", "Estimate (MC SE)", "Meaning"}, "glance");
+    for (const char* k : {"decided", "increase", "no_increase"})
+      if (const json* x = at(*r, {k})) rt.row({k, est_se(x), text(at(*x, {"meaning"}))});
+    if (const json* z = at(*r, {"zones"}); z != nullptr && z->is_object())
+      for (const auto& [name, x] : z->items())
+        if (x.is_object()) rt.row({"zone: " + name, est_se(&x), text(at(x, {"meaning"}))});
+    if (const json* x = at(*r, {"sample_size_if_increased"})) rt.row({"N if increased", est_se(x, 1), text(at(*x, {"meaning"}))});
+    if (const json* x = at(*r, {"conditional_power_at_look"})) rt.row({"conditional power at the look", est_se(x), text(at(*x, {"meaning"}))});
+    if (const json* x = at(*r, {"naive_test"})) rt.row({"naive test (not valid)", est_se(x), text(at(*x, {"meaning"}))});
+    os << rt.str();
+  }
+  // Adaptive enrichment.
+  if (const json* e = at(s, {"enrichment"})) {
+    os << "<h3 id=\"adaptive-enrichment\">Adaptive enrichment</h3>\n<p class=\"note\">" << h(text(at(*e, {"meaning"})))
+       << ".</p>\n";
+    Table et({"Quantity", "Everyone", "Subgroup", "Stopped at the look", "Either / any"}, "glance");
+    auto cell = [&](std::initializer_list<const char*> path) {
+      const json* x = at(*e, path);
+      return x ? est_se(x) : std::string("—");
+    };
+    et.row({"final population", cell({"final_population", "full"}), cell({"final_population", "subgroup"}),
+            cell({"final_population", "stopped"}), "—"});
+    et.row({"claim (closed test)", cell({"claim", "full"}), cell({"claim", "subgroup"}), "—", cell({"claim", "any"})});
+    et.row({"claim in the final population", cell({"claim_in_final_population", "full"}),
+            cell({"claim_in_final_population", "subgroup"}), cell({"claim_in_final_population", "stopped"}), "—"});
+    et.row({"naive tests (not valid)", cell({"naive_test", "full"}), cell({"naive_test", "subgroup"}), "—", cell({"naive_test", "any"})});
+    os << et.str();
+    if (const json* bs = at(*e, {"by_selection"}); bs != nullptr && bs->is_object()) {
+      Table bt({"Decision at the look", "Claim in everyone (MC SE)", "Claim in the subgroup (MC SE)", "Children screened (MC SE)",
+                "Months to the decision (MC SE)", "Trials"},
+               "glance");
+      for (const auto& [name, x] : bs->items())
+        bt.row({name, est_se(at(x, {"full"})), est_se(at(x, {"subgroup"})), est_se(at(x, {"screened_mean"}), 1),
+                est_se(at(x, {"duration_months"}), 1), text(at(x, {"duration_months", "trials"}))});
+      os << bt.str() << "<p class=\"note\">" << h(text(at(*e, {"by_selection_meaning"}))) << ".</p>\n";
+    }
+  }
+}
+
+// ---- the opening summary, the design rules and the assumptions -------------------------------
+
+/// The resolved scenario as JSON: run.json's "scenario" (simulate) or "resolved_scenario" (study),
+/// else the power curve's.
+const json* resolved_scenario(const ReportInputs& in) {
+  if (in.run) {
+    if (const json* x = at(*in.run, {"scenario"}); x != nullptr && x->is_object()) return x;
+    if (const json* x = at(*in.run, {"resolved_scenario"}); x != nullptr && x->is_object()) return x;
+  }
+  if (in.power_curve)
+    if (const json* x = at(*in.power_curve, {"resolved_scenario"}); x != nullptr && x->is_object()) return x;
+  return nullptr;
+}
+
+/// Every leaf of `j` as (key path, value text), arrays of scalars kept whole.
+void flatten(const json& j, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+  const bool scalars = j.is_array() && std::all_of(j.begin(), j.end(), [](const json& x) { return !x.is_structured(); });
+  if (j.is_object() && !j.empty()) {
+    for (const auto& [k, v] : j.items()) flatten(v, path.empty() ? k : path + "." + k, out);
+  } else if (j.is_array() && !scalars && !j.empty()) {
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const json* name = j[i].is_object() ? at(j[i], {"name"}) : nullptr;
+      flatten(j[i], path + "[" + (name && name->is_string() ? name->get<std::string>() : std::to_string(i)) + "]", out);
+    }
+  } else {
+    out.emplace_back(path, j.is_string() ? j.get<std::string>() : j.dump());
+  }
+}
+
+/// A sentence per design rule, from the resolved scenario's design and analysis.
+std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, const json& s) {
+  std::vector<std::pair<std::string, std::string>> r;
+  const json* d = at(sc, {"design"});
+  const json* a = at(sc, {"analysis"});
+  if (d == nullptr || a == nullptr) return r;
+  std::string arms;
+  if (const json* list = at(sc, {"arms"}); list && list->is_array())
+    for (const auto& x : *list)
+      arms += (arms.empty() ? "" : "; ") + text(at(x, {"name"})) + " (" + text(at(x, {"role"})) + ", allocation " +
+              text(at(x, {"allocation"})) + ")";
+  r.emplace_back("arms", arms);
+  r.emplace_back("sample size", text(at(*d, {"sample_size"})) + " children randomised in total (" +
+                                    text(at(*d, {"randomisation"})) + " randomisation)");
+  r.emplace_back("visits", "months " + text(at(*d, {"visits_months"})) + "; primary visit at month " +
+                               text(at(*a, {"primary_visit_months"})));
+  if (const json* ac = at(*d, {"accrual"}))
+    r.emplace_back("recruitment", text(at(*ac, {"sites"})) + " sites, " + text(at(*ac, {"screened_per_site_month"})) +
+                                      " children screened per site-month, ramp-up " + text(at(*ac, {"ramp_up_months"})) +
+                                      " months");
+  else
+    r.emplace_back("recruitment", "not modelled in calendar time (all children enrolled at once)");
+  std::string analysis = text(at(*a, {"method"})) + " at month " + text(at(*a, {"primary_visit_months"}));
+  if (const json* adj = at(*a, {"adjust_for"}); adj && adj->is_array() && !adj->empty()) analysis += ", adjusted for " + text(adj);
+  analysis += "; " + text(at(*a, {"sides"})) + "-sided alpha " + text(at(*a, {"alpha"})) + " (direction: " +
+              text(at(*a, {"direction"})) + "), CI level " + text(at(*a, {"ci_level"}));
+  r.emplace_back("primary analysis", analysis);
+  if (const json* m = at(*a, {"multiplicity"}))
+    r.emplace_back("multiplicity", m->is_string() ? m->get<std::string>() : text(at(*m, {"procedure"})) + " over " + text(at(*m, {"hypotheses"})));
+  if (const json* sg = at(*a, {"subgroups"}); sg && sg->is_array())
+    for (const auto& g : *sg) {
+      std::vector<std::pair<std::string, std::string>> f;
+      flatten(g, "", f);
+      std::string def;
+      for (const auto& [k, v] : f)
+        if (k != "name") def += (def.empty() ? "" : ", ") + k + " " + v;
+      r.emplace_back("subgroup " + text(at(g, {"name"})), def);
+    }
+  if (const json* in = at(*d, {"interims"})) {
+    const json* si = at(s, {"interims"});
+    std::string looks = "interim looks at information " + text(at(*in, {"information"}));
+    if (si) looks += " (children with the primary visit: " + text(at(*si, {"children_at_look"})) + ")";
+    r.emplace_back("interim looks", looks);
+    std::string eff = text(at(*in, {"efficacy", "boundary"}));
+    if (si) {
+      std::string c;
+      if (const json* cv = at(*si, {"critical_values"}); cv && cv->is_array())
+        for (const auto& x : *cv) c += (c.empty() ? "" : ", ") + fixed(&x, 3);
+      eff += "; stop for efficacy when Z >= " + c + " at the successive analyses";
+    }
+    r.emplace_back("efficacy stopping", eff);
+    std::vector<std::pair<std::string, std::string>> f;
+    if (const json* fu = at(*in, {"futility"})) {
+      flatten(*fu, "", f);
+      std::string t;
+      for (const auto& [k, v] : f) t += (t.empty() ? "" : ", ") + k + " " + v;
+      r.emplace_back("futility stopping", t);
+    } else {
+      r.emplace_back("futility stopping", "none");
+    }
+    for (const char* key : {"sample_size_reestimation", "enrichment", "arm_selection"})
+      if (const json* x = at(*in, {key})) {
+        f.clear();
+        flatten(*x, "", f);
+        std::string t;
+        for (const auto& [k, v] : f) t += (t.empty() ? "" : ", ") + k + " " + v;
+        r.emplace_back(std::string(key) == "enrichment" ? "adaptive enrichment"
+                       : std::string(key) == "arm_selection" ? "arm selection" : "sample-size re-estimation",
+                       t);
+      }
+    r.emplace_back("overrunning", "children randomised before a stop are followed up to their primary visit");
+  }
+  if (const json* dr = at(*d, {"dropout"})) r.emplace_back("dropout", "by the last visit " + text(at(*dr, {"by_last_visit"})));
+  return r;
+}
+
+void glance(std::ostream& os, const ReportInputs& in) {
+  const json& s = in.summary;
+  os << "<section class=\"glance\" id=\"summary\"><h2>Summary</h2>\n";
+  if (const json* sc = resolved_scenario(in)) {
+    std::string line;
+    for (const auto& [k, v] : design_rules(*sc, s))
+      if (k == "arms" || k == "sample size" || k == "primary analysis" || k == "interim looks" || k == "efficacy stopping" ||
+          k == "adaptive enrichment" || k == "sample-size re-estimation" || k == "arm selection")
+        line += "<li><b>" + h(k) + ":</b> " + h(v) + "</li>";
+    os << "<ul>" << line << "</ul>\n";
+  }
+  Table t({"Key operating characteristic", "Estimate (MC SE)", "Note"}, "glance");
+  const json* power = at(s, {"power", "favourable"});
+  if (power == nullptr) power = at(s, {"power"});
+  t.row({"power (primary comparison, benefit)", est_se(power), text(at(s, {"trials"})) + " simulated trials"});
+  if (const json* m = at(s, {"multiplicity", "any_rejection"}))
+    t.row({"any rejection in the family", est_se(m), "the family-wise error rate when every effect is null"});
+  if (const json* e = at(s, {"enrichment", "claim", "subgroup"})) t.row({"P(claim in the subgroup)", est_se(e), "closed test"});
+  if (const json* e = at(s, {"enrichment", "claim", "full"})) t.row({"P(claim in everyone)", est_se(e), "closed test"});
+  if (const json* ss = at(s, {"sample_size", "expected"}))
+    t.row({"expected N", fixed(ss, 1) + " (" + fixed(at(s, {"sample_size", "expected_mc_se"}), 2) + ")",
+           "maximum " + text(at(s, {"sample_size", "max"}))});
+  else if (const json* rm = at(s, {"sample_size", "randomised_mean"}))
+    t.row({"N randomised", sig(rm, 5), "fixed design"});
+  if (const json* d = at(s, {"duration_months"}))
+    t.row({"expected duration (months)", fixed(at(*d, {"mean"}), 1) + " (" + fixed(at(*d, {"mc_se"}), 2) + ")",
+           "to the decision: 5-95 % " + fixed(at(*d, {"quantiles", "0.05"}), 1) + " to " + fixed(at(*d, {"quantiles", "0.95"}), 1)});
+  if (const json* x = at(s, {"stopping", "any_interim"})) t.row({"P(stop at an interim look)", est_se(x), "efficacy or futility"});
+  if (const json* x = at(s, {"sample_size_reestimation", "increase"})) t.row({"P(sample size increased)", est_se(x), ""});
+  const json* e = at(s, {"interims", "estimate_at_stopping"});
+  if (e == nullptr) e = at(s, {"estimate"});
+  if (e != nullptr) {
+    t.row({"mean estimate (true effect)", fixed(at(*e, {"mean"}), 3) + " (" + fixed(at(*e, {"mc_se"}), 3) + ")",
+           "true " + fixed(at(*e, {"true"}), 3) + "; bias " + fixed(at(*e, {"bias"}), 3) + " (MC SE " +
+               fixed(at(*e, {"bias_mc_se"}), 3) + ")"});
+    t.row({"CI coverage", fixed(at(*e, {"coverage"}), 4) + " (" + fixed(at(*e, {"coverage_mc_se"}), 4) + ")",
+           "nominal " + text(at(*e, {"ci_level"}))});
+  }
+  os << t.str();
+  os << "<p class=\"note\">Every estimate is a Monte Carlo average over the simulated trials with its Monte Carlo standard "
+        "error (MC SE) in brackets; seed "
+     << h(text(at(s, {"seed"}))) << ". The sections below give the details, the design rules, the assumptions with their "
+     << "sources and the fully resolved scenario.</p></section>\n";
+}
+
+void rules_section(std::ostream& os, const ReportInputs& in) {
+  const json* sc = resolved_scenario(in);
+  os << "<h2 id=\"design-rules\">Design rules</h2>\n";
+  if (sc == nullptr) {
+    os << "<p class=\"note\">run.json with the resolved scenario is not in the folder: the rules are in scenario.yaml "
+          "(end of the report).</p>\n";
+    return;
+  }
+  Table t({"Rule", "As simulated"}, "rules");
+  for (const auto& [k, v] : design_rules(*sc, in.summary)) t.row({k, v});
+  os << t.str();
+}
+
+/// Comments of the original scenario file by key path: a trailing comment belongs to its line's
+/// key, comment lines inside the body to the next key. A block sequence item (`- name: x`) is
+/// addressed by its name ([x]) or index.
+std::vector<std::array<std::string, 3>> commented_keys(const std::string& yaml, std::string& header) {
+  std::vector<std::array<std::string, 3>> out;  // key path, value, comment
+  std::vector<std::pair<int, std::string>> stack;  // indentation, path
+  std::map<std::string, int> seq_index;
+  std::string pending;
+  bool body = false;
+  std::istringstream is(yaml);
+  std::string line;
+  while (std::getline(is, line)) {
+    const auto first = line.find_first_not_of(' ');
+    if (first == std::string::npos) continue;
+    if (line[first] == '#') {
+      std::string c = line.substr(line.find_first_not_of("# ", first) == std::string::npos ? line.size() : line.find_first_not_of("# ", first));
+      if (!body) {
+        if (c.rfind("yaml-language-server", 0) != 0) header += (header.empty() ? "" : " ") + c;
+      } else {
+        pending += (pending.empty() ? "" : " ") + c;
+      }
+      continue;
+    }
+    body = true;
+    // The comment: a '#' after a space, outside quotes.
+    std::string content = line, comment;
+    bool quote1 = false, quote2 = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\'' && !quote2) quote1 = !quote1;
+      if (line[i] == '"' && !quote1) quote2 = !quote2;
+      if (line[i] == '#' && !quote1 && !quote2 && i > 0 && line[i - 1] == ' ') {
+        content = line.substr(0, i);
+        comment = line.substr(std::min(line.size(), line.find_first_not_of("# ", i)));
+        break;
+      }
+    }
+    while (!content.empty() && content.back() == ' ') content.pop_back();
+    int indent = static_cast<int>(first);
+    std::string rest = content.substr(first);
+    while (!stack.empty() && stack.back().first >= indent) stack.pop_back();
+    std::string parent = stack.empty() ? "" : stack.back().second;
+    if (rest.rfind("- ", 0) == 0 || rest == "-") {
+      // A block sequence item: its index (or name) under the parent.
+      const std::string item_text = rest.size() > 2 ? rest.substr(2) : "";
+      std::string name = std::to_string(seq_index[parent]++);
+      if (const auto p = item_text.find("name:"); p != std::string::npos) {
+        std::string n = item_text.substr(p + 5);
+        n = n.substr(0, n.find_first_of(",}"));
+        n.erase(0, n.find_first_not_of(' '));
+        while (!n.empty() && n.back() == ' ') n.pop_back();
+        if (!n.empty()) name = n;
+      }
+      parent = parent + "[" + name + "]";
+      stack.emplace_back(indent, parent);
+      indent += 2;
+      rest = item_text;
+      if (rest.empty() || rest.front() == '{') {
+        if (!rest.empty() || !comment.empty() || !pending.empty())
+          out.push_back({parent, rest, comment.empty() ? pending : comment});
+        pending.clear();
+        continue;
+      }
+    }
+    const auto colon = rest.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = rest.substr(0, colon);
+    std::string value = rest.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    const std::string path = parent.empty() ? key : parent + "." + key;
+    stack.emplace_back(indent, path);
+    std::string why = comment;
+    if (!pending.empty()) why = pending + (why.empty() ? "" : " " + why);
+    pending.clear();
+    if (!value.empty() || !why.empty()) out.push_back({path, value, why});
+  }
+  return out;
+}
+
+/// The bracketed source tags of a comment ("[IPDMA; assumed]" -> "IPDMA; assumed"), else "".
+std::string source_tags(const std::string& comment) {
+  std::string tags;
+  for (std::size_t i = comment.find('['); i != std::string::npos; i = comment.find('[', i + 1)) {
+    const auto j = comment.find(']', i);
+    if (j == std::string::npos) break;
+    tags += (tags.empty() ? "" : "; ") + comment.substr(i + 1, j - i - 1);
+  }
+  return tags;
+}
+
+void assumptions(std::ostream& os, const ReportInputs& in) {
+  os << "<h2 id=\"assumptions\">Assumptions and their sources</h2>\n";
+  if (!in.scenario_source) {
+    os << "<p class=\"note\">The scenario file " << h(in.scenario_source_path.empty() ? "(not recorded)" : in.scenario_source_path)
+       << " was not found next to the results, so the sources its comments give are not shown; every value used is in the "
+          "fully resolved scenario at the end of this report.</p>\n";
+    return;
+  }
+  std::string header;
+  const auto rows = commented_keys(*in.scenario_source, header);
+  os << "<p class=\"note\">Every value set in the scenario file <code>" << h(in.scenario_source_path)
+     << "</code>, with the comment it carries there; the source is the bracketed tag of the comment (e.g. a study, "
+        "\"assumed\" for a planning assumption, \"DOMAIN\" for the project's domain brief). Values the file does not set "
+        "take celltrial's defaults (see the fully resolved scenario at the end).</p>\n";
+  if (!header.empty()) os << "<p class=\"description\">" << h(header) << "</p>\n";
+  Table t({"Key", "Value", "Source", "Comment"}, "assumptions wide");
+  for (const auto& [key, value, comment] : rows) {
+    if (key == "schema_version" || key == "name" || key == "description") continue;
+    const std::string tags = source_tags(comment);
+    t.row({key, value, tags.empty() ? (comment.empty() ? "scenario file (no source stated)" : "scenario file comment") : tags, comment});
+  }
+  os << t.str();
+}
+
 void study_sections(std::ostream& os, const ReportInputs& in) {
+  if (auto it = in.study.find("designs"); it != in.study.end()) {
+    const json& dj = it->second;
+    const bool with_null = at(dj, {"null_overrides"}) != nullptr && !at(dj, {"null_overrides"})->is_null();
+    os << "<h2 id=\"designs\">Design comparison</h2>\n<p class=\"note\">Each design is the base scenario with the overrides "
+          "listed, simulated with the same seed and trial indices (common random numbers: trial i of every design draws the "
+          "same children), "
+       << h(text(at(dj, {"trials"}))) << " trials each. Power: a claim in the direction of benefit for the primary comparison. "
+       << "Difference: power minus the first design's, with the MC SE of the paired per-trial differences. Expected N: "
+          "children randomised; duration: months from the first site's opening to the decision. P(claim in the responders): "
+       << h(text(at(dj, {"responders_meaning"})))
+       << (with_null ? ". Type I error: the same design with every effect 0 (" + h(text(at(dj, {"null_overrides"}))) +
+                           "), a claim of benefit (nominal level: alpha one-sided, alpha / 2 two-sided; family-wise for "
+                           "adaptive enrichment)"
+                     : ". No null variant was declared (designs.null_twin_twin), so the type I error is not simulated here")
+       << ". Values are estimate (MC SE).</p>\n";
+    std::vector<std::string> head{"Design", "Power", "Difference from the first", "Expected N", "Maximum N",
+                                  "Expected duration (months)", "P(claim in the responders)"};
+    if (with_null) head.push_back("Type I error");
+    Table t(head, "wide");
+    if (const json* rows = at(dj, {"rows"}); rows && rows->is_array())
+      for (const auto& r : *rows) {
+        std::vector<std::string> c{text(at(r, {"design"})), with_se(at(r, {"power"}), at(r, {"power_mc_se"})),
+                                   at(r, {"power_difference"}) && !at(r, {"power_difference"})->is_null()
+                                       ? with_se(at(r, {"power_difference"}), at(r, {"power_difference_mc_se"}))
+                                       : "—",
+                                   fixed(at(r, {"expected_n"}), 1) + " (" + fixed(at(r, {"expected_n_mc_se"}), 2) + ")",
+                                   whole(at(r, {"max_n"})),
+                                   at(r, {"expected_duration_months"}) && !at(r, {"expected_duration_months"})->is_null()
+                                       ? fixed(at(r, {"expected_duration_months"}), 1) + " (" +
+                                             fixed(at(r, {"expected_duration_months_mc_se"}), 2) + ")"
+                                       : "not modelled (no design.accrual)",
+                                   at(r, {"claim_responders"}) && !at(r, {"claim_responders"})->is_null()
+                                       ? with_se(at(r, {"claim_responders"}), at(r, {"claim_responders_mc_se"}))
+                                       : "no claim in the responders"};
+        if (with_null) c.push_back(with_se(at(r, {"type1"}), at(r, {"type1_mc_se"})));
+        t.row(c);
+      }
+    os << t.str();
+    Table o({"Design", "Overrides of the base scenario"}, "rules");
+    if (const json* rows = at(dj, {"rows"}); rows && rows->is_array())
+      for (const auto& r : *rows) {
+        std::string sets;
+        if (const json* ov = at(r, {"overrides"}); ov && ov->is_object())
+          for (const auto& [k, v] : ov->items()) sets += (sets.empty() ? "" : "; ") + k + " = " + (v.is_string() ? v.get<std::string>() : v.dump());
+        o.row({text(at(r, {"design"})), sets.empty() ? "none (the base scenario)" : sets});
+      }
+    os << o.str();
+  }
   if (auto it = in.study.find("enrichment"); it != in.study.end()) {
     const json& e = it->second;
     bool from_model = false;
@@ -555,12 +1151,25 @@ ReportInputs read_report_inputs(const std::string& dir) {
   }
   if (auto t = read_bytes(d / "run.json")) in.run = parse_json(*t, d / "run.json");
   in.scenario_yaml = read_bytes(d / "scenario.yaml");
+  // The scenario file the run read (its comments give the sources of the values): as recorded,
+  // relative to the current folder, else to the folder two above the results (results/<name>).
+  if (in.run)
+    if (const json* src = at(*in.run, {"scenario_source"}); src != nullptr && src->is_string() && !src->get<std::string>().empty()) {
+      in.scenario_source_path = src->get<std::string>();
+      const fs::path p(in.scenario_source_path);
+      for (const fs::path& candidate : {p, d / ".." / ".." / p})
+        if (p.extension() == ".yaml" || p.extension() == ".yml")
+          if (auto t = read_bytes(candidate)) {
+            in.scenario_source = std::move(t);
+            break;
+          }
+    }
   if (auto t = read_bytes(d / "power_curve.json")) in.power_curve = parse_json(*t, d / "power_curve.json");
   static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
   if (auto png = read_bytes(d / "power_curve.png")) {
     if (png->compare(0, 8, kSignature, 8) == 0) in.power_png = std::move(png);
   }
-  for (const char* stem : {"enrichment", "tornado", "sweep", "forest"})
+  for (const char* stem : {"enrichment", "tornado", "sweep", "forest", "designs"})
     if (auto t = read_bytes(d / (std::string(stem) + ".json"))) in.study[stem] = parse_json(*t, d / (std::string(stem) + ".json"));
   for (const char* stem : {"forest", "enrichment_power", "tornado", "sweep_heatmap", "sweep_power"})
     if (auto png = read_bytes(d / (std::string(stem) + ".png")); png && png->compare(0, 8, kSignature, 8) == 0)
@@ -571,9 +1180,8 @@ ReportInputs read_report_inputs(const std::string& dir) {
 std::string render_html_report(const ReportInputs& in) {
   const json& s = in.summary;
   std::string name = text(at(s, {"scenario"}));
-  const json* description = in.run ? at(*in.run, {"scenario", "description"}) : nullptr;
-  if ((description == nullptr || description->is_null()) && in.power_curve)
-    description = at(*in.power_curve, {"resolved_scenario", "description"});
+  const json* sc = resolved_scenario(in);
+  const json* description = sc != nullptr ? at(*sc, {"description"}) : nullptr;
 
   std::ostringstream os;
   os << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -583,19 +1191,28 @@ std::string render_html_report(const ReportInputs& in) {
   if (description != nullptr && description->is_string() && !description->get<std::string>().empty())
     os << "<p class=\"description\">" << h(description->get<std::string>()) << "</p>\n";
   else
-    os << "<p class=\"description\">Description: NA</p>\n";
-  os << "<nav class=\"note\">Contents: <a href=\"#provenance\">provenance</a> · <a href=\"#operating-characteristics\">"
-        "operating characteristics</a> · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
+    os << "<p class=\"description\">The scenario has no description (its <code>description:</code> is empty or the "
+          "resolved scenario is not in the folder).</p>\n";
+  glance(os, in);
+  os << "<nav class=\"note\">Contents: <a href=\"#summary\">summary</a> · <a href=\"#provenance\">provenance</a> · "
+        "<a href=\"#design-rules\">design rules</a> · <a href=\"#assumptions\">assumptions</a> · "
+        "<a href=\"#operating-characteristics\">operating characteristics</a>"
+     << (at(s, {"interims"}) ? " · <a href=\"#interims\">interim analyses</a>" : "")
+     << " · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
      << (at(s, {"follow_up"}) ? " · <a href=\"#visits\">visits</a>" : "")
      << (at(s, {"subgroups"}) ? " · <a href=\"#subgroups\">subgroups</a>" : "")
      << (at(s, {"multiplicity"}) ? " · <a href=\"#multiplicity\">multiplicity</a>" : "")
+     << (in.study.count("designs") ? " · <a href=\"#designs\">design comparison</a>" : "")
      << (in.study.count("enrichment") ? " · <a href=\"#enrichment\">enrichment</a>" : "")
      << (in.study.count("tornado") ? " · <a href=\"#tornado\">tornado</a>" : "")
      << (in.study.count("sweep") ? " · <a href=\"#sweep\">sweep</a>" : "")
      << (in.power_curve || in.power_png ? " · <a href=\"#power-curve\">power curve</a>" : "")
      << " · <a href=\"#scenario\">scenario</a></nav>\n";
   provenance(os, in);
+  rules_section(os, in);
+  assumptions(os, in);
   operating_characteristics(os, s);
+  interims(os, s);
   follow_up(os, s);
   subgroups(os, in);
   study_sections(os, in);
@@ -604,7 +1221,7 @@ std::string render_html_report(const ReportInputs& in) {
   if (in.scenario_yaml)
     os << "<pre>" << h(*in.scenario_yaml) << "</pre>\n";
   else
-    os << "<p class=\"note\">scenario.yaml is not in the folder: NA.</p>\n";
+    os << "<p class=\"note\">scenario.yaml is not in the folder.</p>\n";
   os << "</body>\n</html>\n";
   return os.str();
 }

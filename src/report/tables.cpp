@@ -109,6 +109,49 @@ std::string enrichment_table(const nlohmann::json& rows, const std::string& titl
   return os.str();
 }
 
+std::string designs_csv(const nlohmann::json& rows) {
+  auto n = [](const nlohmann::json& v) { return v.is_null() ? std::string() : v.dump(); };
+  auto pair = [&](const nlohmann::json& r, const std::string& v) { return n(r[v]) + "," + n(r[v + "_mc_se"]); };
+  std::ostringstream os;
+  os << "design,power,power_mc_se,power_difference,power_difference_mc_se,expected_n,expected_n_mc_se,max_n,"
+        "expected_duration_months,expected_duration_months_mc_se,claim_responders,claim_responders_mc_se,type1,type1_mc_se,"
+        "claim_responders_source,type1_source\n";
+  for (const auto& r : rows)
+    os << csv_field(r["design"].get<std::string>()) << "," << pair(r, "power") << "," << pair(r, "power_difference") << ","
+       << pair(r, "expected_n") << "," << n(r["max_n"]) << "," << pair(r, "expected_duration_months") << ","
+       << pair(r, "claim_responders") << "," << pair(r, "type1") << ","
+       << csv_field(r["claim_responders_source"].is_string() ? r["claim_responders_source"].get<std::string>() : "") << ","
+       << csv_field(r["type1_source"].is_string() ? r["type1_source"].get<std::string>() : "") << "\n";
+  return os.str();
+}
+
+std::string designs_table(const nlohmann::json& rows) {
+  std::ostringstream os;
+  int w = 6;
+  for (const auto& r : rows) w = std::max<int>(w, static_cast<int>(r["design"].get<std::string>().size()));
+  w = std::min(w, 40);
+  auto est = [](const nlohmann::json& v, const nlohmann::json& se, int d) {
+    if (!v.is_number()) return std::string("-");
+    char buf[64];
+    if (se.is_number()) std::snprintf(buf, sizeof buf, "%.*f (%.*f)", d, v.get<double>(), d + 1, se.get<double>());
+    else std::snprintf(buf, sizeof buf, "%.*f", d, v.get<double>());
+    return std::string(buf);
+  };
+  char line[1024];
+  os << "Design comparison (common random numbers; estimate (MC SE); '-': not applicable)\n";
+  std::snprintf(line, sizeof line, "  %-*s  %-16s  %-17s  %-16s  %-16s  %-16s\n", w, "design", "power", "expected N",
+                "duration (months)", "claim responders", "type I error");
+  os << line;
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "  %-*s  %-16s  %-17s  %-16s  %-16s  %-16s\n", w, r["design"].get<std::string>().c_str(),
+                  est(r["power"], r["power_mc_se"], 4).c_str(), est(r["expected_n"], r["expected_n_mc_se"], 1).c_str(),
+                  est(r["expected_duration_months"], r["expected_duration_months_mc_se"], 1).c_str(),
+                  est(r["claim_responders"], r["claim_responders_mc_se"], 4).c_str(), est(r["type1"], r["type1_mc_se"], 4).c_str());
+    os << line;
+  }
+  return os.str();
+}
+
 std::string tornado_csv(const nlohmann::json& t) {
   std::ostringstream os;
   os << "key,low,high,power_low,power_low_mc_se,power_high,power_high_mc_se,swing,swing_mc_se,base_power,base_power_mc_se\n";

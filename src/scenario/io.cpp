@@ -450,6 +450,15 @@ std::optional<YAML::Node> section_entry(const YAML::Node& root, const std::strin
   if (st && st.IsMap())
     for (auto it = st.begin(); it != st.end(); ++it)
       if (it->second.IsMap() && it->second[key] && flow_text(it->second[key]) == value) return it->second[key];
+  const YAML::Node de = root["designs"];
+  if (de && de.IsMap()) {
+    const YAML::Node va = de["variants"];
+    if (va && va.IsMap())
+      for (auto it = va.begin(); it != va.end(); ++it)
+        if (it->second.IsMap() && it->second[key] && flow_text(it->second[key]) == value) return it->second[key];
+    const YAML::Node nu = de["null_twin"];
+    if (nu && nu.IsMap() && nu[key] && flow_text(nu[key]) == value) return nu[key];
+  }
   return std::nullopt;
 }
 
@@ -749,6 +758,45 @@ void read_study_sections(Reader& r, Section& top, Scenario& sc) {
           continue;
         }
         sc.enrichment.strategies.emplace_back(name, sets);
+      }
+    }
+  }
+  Section de(r, top.get("designs"), "designs", declared_keys_of("designs"));
+  if (de.ok) {
+    de.text("responders", sc.designs.responders);
+    const YAML::Node va = de.get("variants");
+    if (!de.has("variants") || !va.IsMap() || va.size() == 0) {
+      r.error(va.IsDefined() ? va : top.get("designs"), "designs.variants", "expected a mapping of design names to overrides.",
+              "e.g. variants: {fixed: {}, obf_2_looks: {design.interims: {information: [0.5], efficacy: {boundary: "
+              "obrien-fleming}}}}.");
+    } else {
+      r.seen["designs.variants"] = r.where(va, "designs.variants");
+      r.unique_keys(va, "designs.variants");
+      for (auto it = va.begin(); it != va.end(); ++it) {
+        const std::string name = it->first.Scalar();
+        const std::string vp = "designs.variants." + name;
+        r.seen[vp] = r.where(it->first, vp);
+        std::vector<std::pair<std::string, std::string>> sets;
+        if (it->second.IsMap()) {
+          r.unique_keys(it->second, vp);
+          for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) sets.emplace_back(kv->first.Scalar(), flow_text(kv->second));
+        } else if (!it->second.IsNull()) {
+          r.error(it->second, vp, "expected a mapping of key paths to values (or {} for the base scenario).",
+                  "e.g. {design.interims: {information: [0.5], efficacy: {boundary: obrien-fleming}}}, or {}.");
+          continue;
+        }
+        sc.designs.variants.emplace_back(name, sets);
+      }
+    }
+    if (de.has("null_twin")) {
+      const YAML::Node nu = de.get("null_twin");
+      if (!nu.IsMap() || nu.size() == 0) {
+        r.error(nu, "designs.null_twin", "expected a mapping of key paths to values that set every effect to 0.",
+                "e.g. null_twin: {arms.ucb.effect_by_month: {6: 0, 12: 0}}.");
+      } else {
+        r.seen["designs.null_twin"] = r.where(nu, "designs.null_twin");
+        r.unique_keys(nu, "designs.null_twin");
+        for (auto kv = nu.begin(); kv != nu.end(); ++kv) sc.designs.null_overrides.emplace_back(kv->first.Scalar(), flow_text(kv->second));
       }
     }
   }

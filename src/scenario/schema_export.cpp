@@ -267,6 +267,7 @@ json shape_schema(Shape shape) {
               {"additionalProperties", {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}}}};
     case Shape::name_to_overrides:
       return {{"type", "object"}, {"minProperties", 1}, {"additionalProperties", {{"type", json::array({"object", "null"})}}}};
+    case Shape::path_to_value: return {{"type", "object"}, {"minProperties", 1}};
     case Shape::name_to_names:
       return {{"type", "object"},
               {"additionalProperties", {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "string"}}}}}};

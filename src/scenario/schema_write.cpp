@@ -116,6 +116,12 @@ class Writer {
     }
     put(key, n, m);
   }
+  void free_form(const char* key, const std::vector<std::pair<std::string, std::string>>& x, Shape, const Meta& m) {
+    YAML::Node n(YAML::NodeType::Map);
+    for (const auto& [path, value] : x) n[path] = YAML::Load(value);
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    put(key, n, m);
+  }
   void free_form(const char* key, const std::vector<ClaimSet>& x, Shape, const Meta& m) {
     YAML::Node n(YAML::NodeType::Map);
     for (const auto& c : x) {

@@ -537,6 +537,21 @@ bool validate_design(Reader& r, const Scenario& sc) {
   return sorted;
 }
 
+// The study's design comparison: the responders' subgroup must be one the analysis declares.
+void validate_designs(Reader& r, const Scenario& sc) {
+  const std::string& want = sc.designs.responders;
+  if (want.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& g : sc.analysis.subgroups) names.push_back(g.name);
+  if (std::find(names.begin(), names.end(), want) != names.end()) return;
+  const std::string guess = closest_match(want, names);
+  r.error_at("designs.responders", "there is no subgroup '" + want + "' in analysis.subgroups.",
+             !guess.empty()  ? "did you mean '" + guess + "'?"
+             : names.empty() ? std::string("declare it under analysis.subgroups, e.g. '- {name: responders, "
+                                           "age_months: {max: 60}, gmfcs: [I, II, III]}', or remove designs.responders.")
+                             : "the subgroups are " + Reader::list(names) + ".");
+}
+
 // Recruitment in calendar time: every site must open, screen and, with a cap, make room for the
 // whole sample.
 void validate_accrual(Reader& r, const Scenario& sc) {
@@ -1095,6 +1110,7 @@ void validate(Reader& r, const Scenario& sc) {
   validate_arms(r, sc);
   const bool sorted = validate_design(r, sc);
   validate_accrual(r, sc);
+  validate_designs(r, sc);
   validate_analysis(r, sc, sorted);
   validate_interims(r, sc);
   validate_follow_up(r, sc, sorted);

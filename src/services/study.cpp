@@ -38,8 +38,12 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
   const auto tornado =
       base.tornado.vary.empty() ? std::vector<Scenario>{} : load_variants(loader, sets, tornado_variants(base.tornado));
   const auto points = load_variants(loader, sets, sweep_variants(grid));
+  const auto designs = load_variants(loader, sets, design_variants(base.designs));
+  const auto design_nulls = base.designs.null_overrides.empty() ? std::vector<Scenario>{}
+                                                                : load_variants(loader, sets, design_variants(base.designs, true));
   const double per_trial = seconds_per_trial(base, rq.threads);
-  const double variants = 1.0 + 2.0 * static_cast<double>(base.tornado.vary.size()) + static_cast<double>(grid.size());
+  const double variants = 1.0 + 2.0 * static_cast<double>(base.tornado.vary.size()) + static_cast<double>(grid.size()) +
+                          static_cast<double>(designs.size() + design_nulls.size());
   // The enrichment search simulates about 12 candidate sizes per strategy at a few thousand trials.
   const double search = static_cast<double>(base.enrichment.strategies.size()) * 12 *
                         static_cast<double>(std::min(rq.search_max_trials, 2 * rq.search_trials));
@@ -52,6 +56,7 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
 
   Poller poller(cb);
   const auto t0 = std::chrono::steady_clock::now();
+  const std::string started = utc_now();
   StudyOptions opt;
   opt.threads = rq.threads;
   opt.stop = poller.stop();
@@ -82,6 +87,8 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
     run["scenario_source"] = base.source;
     run["overrides"] = rq.overrides;
     run["resolved_scenario"] = to_json(base);
+    run["threads"] = resolve_threads(rq.threads);
+    run["started_utc"] = started;
 
     // 2. Subgroups of one simulated trial and over all trials.
     if (!base.analysis.subgroups.empty()) {
@@ -97,6 +104,25 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
                                             {"rows", res.enrichment_rows}});
       files["enrichment.csv"] = enrichment_csv(res.enrichment_rows);
       note(plot_enrichment_power(res.enrichment_rows, base.enrichment.target_power, "enrichment_power", files));
+    }
+    // 3b. Designs compared with common random numbers.
+    if (!designs.empty()) {
+      res.design_rows = run_designs(designs, design_nulls, base.designs, opt);
+      nlohmann::json nu = nullptr;
+      if (!base.designs.null_overrides.empty()) {
+        nu = nlohmann::json::object();
+        for (const auto& [k, v] : base.designs.null_overrides) nu[k] = v;
+      }
+      files["designs.json"] = dump_json(
+          {{"trials", base.simulation.trials},
+           {"seed", base.simulation.seed},
+           {"null_overrides", nu},
+           {"responders_meaning",
+            "the closed test's claim in the enrichment subgroup for adaptive enrichment; for other designs the "
+            "multiplicity-adjusted claim in the confirmatory subgroup designs.responders (" +
+                (base.designs.responders.empty() ? std::string("none named") : base.designs.responders) + ")"},
+           {"rows", res.design_rows}});
+      files["designs.csv"] = designs_csv(res.design_rows);
     }
     // 4. Tornado.
     if (!base.tornado.vary.empty()) {
@@ -124,6 +150,7 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
       files["sweep.csv"] = sweep_csv(rows, axes);
       if (axes.size() >= 2 && !base.sweep.zip) note(plot_heatmap(rows, keys, values, "sweep_heatmap", files));
     }
+    run["finished_utc"] = utc_now();
     run["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     files["run.json"] = dump_json(run);
     return 0;

@@ -10,6 +10,7 @@
 #include "celltrial/core/binomial.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/exact_sum.hpp"
+#include "celltrial/core/histogram.hpp"
 #include "celltrial/core/fastmath.hpp"
 #include "celltrial/core/random.hpp"
 
@@ -285,4 +286,40 @@ TEST_CASE("core: binomial inversion at the edges and for large n", "[core][stati
     // The sample variance has SE about sigma^2 sqrt(2 / draws) (plus a kurtosis term for small mu).
     CHECK(std::fabs(var / sigma2 - 1) < 4 * std::sqrt(2.0 / kDraws + 1 / (sigma2 * kDraws)));
   }
+}
+
+TEST_CASE("FixedWidthHistogram: quantiles within half a bin of the order statistic, merge in any order", "[core]") {
+  using celltrial::FixedWidthHistogram;
+  std::vector<double> x;
+  for (int i = 0; i < 2001; ++i) x.push_back(std::sin(0.37 * i) * 4.1 - 0.3);  // both signs
+  FixedWidthHistogram all, a, b;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CHECK(all.add(x[i]));
+    CHECK((i % 3 == 0 ? a : b).add(x[i]));
+  }
+  std::vector<double> sorted = x;
+  std::sort(sorted.begin(), sorted.end());
+  for (double p : {0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0}) {
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+    CHECK(std::fabs(all.quantile(p) - sorted[rank - 1]) <= FixedWidthHistogram::kResolution);
+  }
+  FixedWidthHistogram ab = a, ba = b;
+  ab.merge(b);
+  ba.merge(a);
+  CHECK(ab == all);
+  CHECK(ba == all);
+  // Bins rebuild the histogram; NaN, infinities and huge values are refused, not counted.
+  FixedWidthHistogram copy;
+  CHECK(copy.set(all.bins()));
+  CHECK(copy == all);
+  CHECK_FALSE(copy.add(std::nan("")));
+  CHECK_FALSE(copy.add(INFINITY));
+  CHECK_FALSE(copy.add(-2e9));
+  CHECK(copy.count() == x.size());
+  CHECK_FALSE(copy.set({{0, 0}}));
+  CHECK(std::isnan(FixedWidthHistogram{}.quantile(0.5)));
+  // A value on a bin edge is in the bin above it: -1 is in [-1, -1 + 1/128).
+  FixedWidthHistogram edge;
+  edge.add(-1.0);
+  CHECK(edge.quantile(0.5) == -1.0 + 0.5 / FixedWidthHistogram::kBinsPerUnit);
 }

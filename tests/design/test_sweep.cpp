@@ -196,3 +196,58 @@ TEST_CASE("design: the tornado runs each end of each bar and reuses a base run i
   const auto& ur = ut["rows"][0];
   CHECK(ur["swing_mc_se"].get<double>() == std::hypot(ur["power_low_mc_se"].get<double>(), ur["power_high_mc_se"].get<double>()));
 }
+
+TEST_CASE("design: the design comparison pairs designs over trials and gives each rate its MC SE", "[design]") {
+  // reference_ancova.yaml (a fixed design of 200) recruited at 10 sites; "obf" adds two looks.
+  const std::string file = test::source_path("scenarios/validation/reference_ancova.yaml");
+  DesignsSection d;
+  d.variants = {{"fixed", {}},
+                {"same", {}},
+                {"obf", {{"design.interims", "{information: [0.5], efficacy: {boundary: obrien-fleming}}"}}}};
+  d.null_overrides = {{"arms.treated.effect_by_month", "{12: 0}"}};
+  auto load_all = [&](bool null) {
+    std::vector<Scenario> out;
+    for (const auto& v : design_variants(d, null)) {
+      std::vector<std::string> sets{"simulation.trials=600", "design.accrual={sites: 10, screened_per_site_month: 1}"};
+      sets.insert(sets.end(), v.overrides.begin(), v.overrides.end());
+      out.push_back(load_scenario_file(file, sets));
+    }
+    return out;
+  };
+  const auto designs = load_all(false), nulls = load_all(true);
+  REQUIRE(designs.size() == 3);
+  CHECK_FALSE(designs[0].design.interims.active());
+  CHECK(designs[2].design.interims.active());
+  const nlohmann::json rows = run_designs(designs, nulls, d, StudyOptions{});
+  REQUIRE(rows.size() == 3);
+  // The first design has no difference; the same design again differs by exactly 0 (same trials).
+  CHECK(rows[0]["power_difference"].is_null());
+  CHECK(rows[1]["power_difference"].get<double>() == 0.0);
+  CHECK(rows[1]["power_difference_mc_se"].get<double>() == 0.0);
+  CHECK(rows[1]["power"] == rows[0]["power"]);
+  // Each rate agrees with a plain run of the same scenario, with its binomial MC SE.
+  for (std::size_t i : {std::size_t{0}, std::size_t{2}}) {
+    const Accumulator acc = run_trials(Model(designs[i]), EngineOptions{});
+    const double p = static_cast<double>(acc.comparison(0).rejections_favourable) / 600.0;
+    CHECK(rows[i]["power"].get<double>() == p);
+    CHECK(rows[i]["power_mc_se"].get<double>() == Approx(std::sqrt(p * (1 - p) / 600)));
+    const Accumulator n0 = run_trials(Model(nulls[i]), EngineOptions{});
+    CHECK(rows[i]["type1"].get<double>() == static_cast<double>(n0.comparison(0).rejections_favourable) / 600.0);
+    CHECK(rows[i]["type1_mc_se"].is_number());
+  }
+  // The fixed design randomises its N in every trial; the group-sequential one fewer on average,
+  // with an MC SE; its months to the decision with their MC SE.
+  CHECK(rows[0]["expected_n"].get<double>() == 200);
+  CHECK(rows[0]["expected_n_mc_se"].get<double>() == 0);
+  CHECK(rows[2]["expected_n"].get<double>() < 200);
+  CHECK(rows[2]["expected_n_mc_se"].get<double>() > 0);
+  CHECK(rows[2]["expected_duration_months"].get<double>() > 0);
+  CHECK(rows[2]["expected_duration_months_mc_se"].get<double>() > 0);
+  // Neither design claims in the responders.
+  CHECK(rows[2]["claim_responders"].is_null());
+  // designs.csv has a row per design with every MC SE.
+  const std::string csv = designs_csv(rows);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 4);
+  CHECK(csv.find("power_mc_se") != std::string::npos);
+  CHECK(designs_table(rows).find("obf") != std::string::npos);
+}

@@ -275,3 +275,26 @@ TEST_CASE("interims: bad input gets located messages with a fix", "[interims][sc
   const Scenario s = load_scenario_text(base, "s.yaml");
   CHECK(load_scenario_text(to_yaml(s), "t.yaml").design.interims == s.design.interims);
 }
+
+TEST_CASE("interims: the Z distribution per analysis is that of a standard normal under the null", "[engine][statistical]") {
+  // Under the null Z at the first look is N(0, 1) to within the t-to-z conversion (132 df): its
+  // quantiles over 4000 trials lie within 4 MC SE of the normal's (MC SE of the p-quantile:
+  // sqrt(p (1 - p) / n) / phi(z_p): 0.020 at the median, 0.033 at 5 and 95 %), plus half a bin.
+  const Scenario s = load_scenario_file(test::source_path(kScenario), {"simulation.trials=4000", "arms[1].effect_by_month={12: 0}"});
+  const nlohmann::json j = run(s, 2);
+  const auto& zd = j["interims"]["z_distribution"];
+  REQUIRE(zd["analyses"].size() == 3);
+  const auto& q = zd["analyses"][0]["quantiles"];
+  const double tol = 0.5 / 128;
+  CHECK(std::fabs(q["0.5"].get<double>()) < 4 * 0.0198 + tol);
+  CHECK(std::fabs(q["0.05"].get<double>() + 1.6449) < 4 * 0.0334 + tol);
+  CHECK(std::fabs(q["0.95"].get<double>() - 1.6449) < 4 * 0.0334 + tol);
+  CHECK(std::fabs(q["0.25"].get<double>() + 0.6745) < 4 * 0.0217 + tol);
+  // Every trial makes the first analysis; the later ones only the trials that went on.
+  const auto stopped0 = j["stopping"]["efficacy"][0]["count"].get<std::uint64_t>() +
+                        j["stopping"]["futility"][0]["count"].get<std::uint64_t>();
+  CHECK(zd["analyses"][0]["trials"].get<std::uint64_t>() == 4000);
+  CHECK(zd["analyses"][1]["trials"].get<std::uint64_t>() + stopped0 == 4000);
+  // The same for any thread count (exact histogram counts).
+  CHECK(run(s, 1)["interims"]["z_distribution"] == zd);
+}

@@ -175,3 +175,133 @@ TEST_CASE("report: html report errors", "[report]") {
   write(d / "run.json", "{oops");
   CHECK(code_of(d) == ExitCode::data);
 }
+
+namespace {
+// A group-sequential summary in the layout `celltrial simulate` writes (values from a run of
+// scenarios/validation/group_sequential.yaml), with the Z distribution per analysis.
+const char* kInterimSummary = R"({
+  "format": "celltrial.summary/1", "scenario": "gs", "trials": 20000, "seed": 2024,
+  "analysis": {"method": "ancova", "primary_visit_months": 12, "alpha": 0.025, "sides": 1, "multiplicity": "none"},
+  "power": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000,
+            "favourable": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000}},
+  "estimate": {"mean": 1.3, "mc_se": 0.003, "true": 1.3, "true_mc_se": 0, "bias": 0.0001, "bias_mc_se": 0.003,
+               "coverage": 0.95, "coverage_mc_se": 0.0015, "ci_level": 0.95},
+  "sample_size": {"expected": 385.40405, "expected_mc_se": 0.226, "max": 400, "randomised_mean": 385.40405,
+    "distribution": {"mean": 385.40405, "mc_se": 0.226, "sd": 31.97, "trials": 20000,
+      "quantiles": {"0.05": 277.125, "0.25": 384.125, "0.5": 398.125, "0.75": 400.125, "0.95": 400.125}}},
+  "duration_months": {"mean": 43.62, "mc_se": 0.0559, "sd": 7.909, "expected": 43.62, "expected_mc_se": 0.0559,
+    "quantiles": {"0.05": 28.1015625, "0.25": 38.140625, "0.5": 40.359375, "0.75": 51.484375, "0.95": 54.328125}},
+  "interims": {"alpha": 0.025, "sides": 1, "boundary": "obrien-fleming", "parameter": null,
+    "information": [0.3333333333333333, 0.6666666666666666, 1.0], "children_at_look": [134, 267],
+    "critical_values": [3.471091435177974, 2.454432291932891, 2.0040355744818075],
+    "nominal_alpha": [0.000259, 0.007055, 0.022533], "cumulative_alpha": [0.000259, 0.00716, 0.025],
+    "critical_values_scale": "Z: each analysis's t statistic turned into z",
+    "futility": {"rule": "z", "threshold": 0.25, "binding": false},
+    "look_months": [{"mean": 25.41, "mc_se": 0.0082, "trials": 20000}, {"mean": 38.69, "mc_se": 0.0118, "trials": 18984}],
+    "z_distribution": {"quantile_resolution": 0.00390625, "meaning": "quantiles of Z", "analyses": [
+      {"analysis": 1, "trials": 20000, "quantiles": {"0.05": 0.2, "0.1": 0.55, "0.25": 1.2, "0.5": 1.88, "0.75": 2.55, "0.9": 3.1, "0.95": 3.5}},
+      {"analysis": 2, "trials": 18984, "quantiles": {"0.05": 1.0, "0.1": 1.3, "0.25": 1.9, "0.5": 2.5, "0.75": 3.1, "0.9": 3.6, "0.95": 3.9}},
+      {"analysis": 3, "trials": 8440, "quantiles": {"0.05": 0.9, "0.1": 1.1, "0.25": 1.6, "0.5": 2.1, "0.75": 2.6, "0.9": 3.0, "0.95": 3.2}}]},
+    "estimate_at_stopping": {"mean": 1.4017, "mc_se": 0.0036, "true": 1.3, "bias": 0.1017, "bias_mc_se": 0.0036,
+      "rmse": 0.52, "rmse_mc_se": 0.0036, "coverage": 0.93765, "coverage_mc_se": 0.0017, "ci_level": 0.95, "meaning": "naive"}},
+  "stopping": {"any_interim": {"estimate": 0.578, "mc_se": 0.0035}, "efficacy_any": {"estimate": 0.89435, "mc_se": 0.0022},
+    "efficacy": [{"estimate": 0.0508, "mc_se": 0.0015527}, {"estimate": 0.5272, "mc_se": 0.00353}, {"estimate": 0.31635, "mc_se": 0.00329}],
+    "futility": [{"estimate": 0.0123, "mc_se": 0.0008}, {"estimate": 0.0011, "mc_se": 0.0002}]}
+})";
+}  // namespace
+
+TEST_CASE("report: a design with interims shows its boundaries, stopping, N and duration, rules and assumptions",
+          "[report]") {
+  const fs::path d = fresh_dir("interims");
+  write(d / "summary.json", kInterimSummary);
+  // The scenario file the run read, with comments that name sources.
+  write(d / "gs.yaml",
+        "# A group-sequential test scenario.\nschema_version: 1\nname: gs\narms:\n  - name: control\n    role: control\n"
+        "  - name: treated\n    effect_by_month: {12: 1.3}   # points vs control [IPDMA, Pediatrics 2025]\n"
+        "design:\n  sample_size: 400   # children [assumed]\n  accrual:\n    # ten sites [DOMAIN]\n    sites: 10\n");
+  write(d / "run.json", R"({"format": "celltrial.run/1", "celltrial_version": "1.0", "git_commit": "abc", "seed": 2024,
+    "threads": 2, "started_utc": "2031-01-01T00:00:00Z", "finished_utc": "2031-01-01T00:00:01Z",
+    "scenario_source": ")" + (d / "gs.yaml").string() + R"(",
+    "scenario": {"name": "gs", "description": "A group-sequential test.",
+      "arms": [{"name": "control", "role": "control", "allocation": 1}, {"name": "treated", "role": "active", "allocation": 1}],
+      "design": {"sample_size": 400, "randomisation": "fixed", "visits_months": [12], "dropout": {"by_last_visit": 0},
+                 "accrual": {"sites": 10, "screened_per_site_month": 1, "ramp_up_months": 0},
+                 "interims": {"information": [0.3333, 0.6667], "efficacy": {"boundary": "obrien-fleming"},
+                              "futility": {"rule": "z", "threshold": 0.25}}},
+      "analysis": {"method": "ancova", "primary_visit_months": 12, "alpha": 0.025, "sides": 1, "direction": "greater",
+                   "ci_level": 0.95, "adjust_for": [], "multiplicity": "none"}}})");
+  const std::string html = html_report(d.string());
+  // The opening summary, before the provenance.
+  CHECK_THAT(html, Contains("id=\"summary\""));
+  CHECK(html.find("id=\"summary\"") < html.find("id=\"provenance\""));
+  CHECK_THAT(html, Contains("0.8943 (0.0022)"));        // power (MC SE)
+  CHECK_THAT(html, Contains("385.4 (0.23)"));           // expected N (MC SE)
+  CHECK_THAT(html, Contains("43.6 (0.06)"));            // expected duration (MC SE)
+  // Boundaries plot with the Z distribution, stopping bars with MC intervals, N and duration boxes.
+  CHECK_THAT(html, Contains("id=\"interims\""));
+  CHECK_THAT(html, Contains("<svg class=\"chart\""));
+  CHECK_THAT(html, Contains("Z = 3.4711"));             // the first look's efficacy bound
+  CHECK_THAT(html, Contains("Z = 0.25"));               // the futility bound (rule z)
+  CHECK_THAT(html, Contains("Z: 25-75 %"));
+  CHECK_THAT(html, Contains("0.0508 (0.0016)"));        // P(efficacy at look 1) (MC SE)
+  CHECK_THAT(html, Contains("0.0123 (0.0008)"));        // P(futility at look 1)
+  CHECK_THAT(html, Contains("95 % MC interval"));
+  CHECK_THAT(html, Contains("1.88 (0.20 to 3.50)"));    // Z median (5-95 %) at look 1
+  // N quantiles are whole children (the bins' centres are 277.125 ... 400.125).
+  CHECK_THAT(html, Contains("<td>277</td><td>384</td><td>398</td><td>400</td><td>400</td>"));
+  CHECK_THAT(html, !Contains("400.125"));
+  CHECK_THAT(html, Contains("children randomised per trial"));
+  // Design rules and assumptions with their sources.
+  CHECK_THAT(html, Contains("id=\"design-rules\""));
+  CHECK_THAT(html, Contains("stop for efficacy when Z &gt;= 3.471, 2.454, 2.004"));
+  CHECK_THAT(html, Contains("id=\"assumptions\""));
+  CHECK_THAT(html, Contains("<th scope=\"row\">arms[treated].effect_by_month</th><td>{12: 1.3}</td><td>IPDMA, Pediatrics 2025</td>"));
+  CHECK_THAT(html, Contains("<th scope=\"row\">design.sample_size</th><td>400</td><td>assumed</td>"));
+  CHECK_THAT(html, Contains("<th scope=\"row\">design.accrual.sites</th><td>10</td><td>DOMAIN</td>"));
+  CHECK_THAT(html, Contains("A group-sequential test scenario."));
+  // Every value of the summary, provenance, rules, assumptions and interim sections is known here:
+  // no NA there (the arms and enrolment tables lack their keys in this small summary).
+  auto section = [&](const std::string& from, const std::string& to) {
+    const auto b = html.find(from), e = html.find(to, b + from.size());
+    REQUIRE(b != std::string::npos);
+    REQUIRE(e != std::string::npos);
+    return html.substr(b, e - b);
+  };
+  for (const auto& part : {section("id=\"summary\"", "id=\"operating-characteristics\""),
+                           section("id=\"interims\"", "id=\"scenario\"")}) {
+    CHECK_THAT(part, !Contains(">NA<"));
+    CHECK_THAT(part, !Contains("NA ("));
+    CHECK_THAT(part, !Contains("(NA)"));
+  }
+  CHECK_THAT(html, !Contains("http"));
+}
+
+TEST_CASE("report: a study report shows the design comparison and its provenance without NA", "[report]") {
+  const fs::path d = fresh_dir("designs");
+  write(d / "summary.json", kSummary);
+  // A study's run.json: the resolved scenario under resolved_scenario, no threads or dates recorded.
+  write(d / "run.json", R"({"format": "celltrial.run/1", "command": "study", "celltrial_version": "1.0", "git_commit": "abc",
+    "seed": 5, "trials": 100, "scenario_source": "no/such/file.yaml",
+    "resolved_scenario": {"name": "s", "description": "A study of designs."}})");
+  write(d / "designs.json", R"({"trials": 4000, "seed": 5, "null_overrides": {"arms.ucb.effect_by_month": "{6: 0, 12: 0}"},
+    "responders_meaning": "closed test",
+    "rows": [
+      {"design": "fixed", "overrides": {}, "power": 0.8, "power_mc_se": 0.0063, "power_difference": null,
+       "power_difference_mc_se": null, "expected_n": 440, "expected_n_mc_se": 0, "max_n": 440,
+       "expected_duration_months": 60.1, "expected_duration_months_mc_se": 0.02, "claim_responders": null,
+       "claim_responders_mc_se": null, "type1": 0.0251, "type1_mc_se": 0.0025},
+      {"design": "enrichment", "overrides": {"design.interims": "{information: [0.5]}"}, "power": 0.7, "power_mc_se": 0.0072,
+       "power_difference": -0.1, "power_difference_mc_se": 0.004, "expected_n": 401.5, "expected_n_mc_se": 0.5, "max_n": 440,
+       "expected_duration_months": 58.2, "expected_duration_months_mc_se": 0.1, "claim_responders": 0.61,
+       "claim_responders_mc_se": 0.0077, "type1": 0.0275, "type1_mc_se": 0.0026}]})");
+  const std::string html = html_report(d.string());
+  CHECK_THAT(html, Contains("id=\"designs\""));
+  CHECK_THAT(html, Contains("<th scope=\"row\">enrichment</th><td>0.7000 (0.0072)</td><td>-0.1000 (0.0040)</td>"
+                            "<td>401.5 (0.50)</td><td>440</td><td>58.2 (0.10)</td><td>0.6100 (0.0077)</td><td>0.0275 (0.0026)</td>"));
+  CHECK_THAT(html, Contains("no claim in the responders"));
+  CHECK_THAT(html, Contains("A study of designs."));      // the description from resolved_scenario
+  CHECK_THAT(html, !Contains("Description: NA"));
+  CHECK_THAT(html, Contains("<th scope=\"row\">threads</th><td>not recorded"));
+  CHECK_THAT(html, Contains("celltrial study"));
+  CHECK_THAT(html, Contains("no/such/file.yaml"));        // the scenario file that could not be read is named
+}

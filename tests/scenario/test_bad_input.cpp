@@ -71,6 +71,16 @@ TEST_CASE("bad input: empty values, sections and documents are errors, not defau
     CHECK_THAT(error_of(kBase + "enrichment:\n  strategies:\n    all:\n"),
                Catch::Contains("s.yaml:20:5") && Catch::Contains("enrichment.strategies.all") && Catch::Contains("{}"));
   }
+  SECTION("a design comparison without designs, with an empty null twin, or naming an unknown subgroup") {
+    CHECK_THAT(error_of(kBase + "designs:\n  responders: x\n"), Catch::Contains("designs.variants") && Catch::Contains("e.g."));
+    CHECK_THAT(error_of(kBase + "designs:\n  variants: {fixed: {}}\n  null_twin: {}\n"),
+               Catch::Contains("s.yaml:20:14") && Catch::Contains("designs.null_twin") && Catch::Contains("effect_by_month"));
+    const std::string sub = "analysis.subgroups=[{name: responders, age_months: {max: 60}}]";
+    CHECK_THAT(error_of(kBase + "designs:\n  variants: {fixed: {}}\n  responders: responder\n", {sub}),
+               Catch::Contains("s.yaml:20:15") && Catch::Contains("designs.responders") &&
+                   Catch::Contains("did you mean 'responders'?"));
+    CHECK_NOTHROW(load_scenario_text(kBase + "designs:\n  variants: {fixed: {}}\n  responders: responders\n", "s.yaml", {sub}));
+  }
 }
 
 TEST_CASE("bad input: an unclosed quote is reported at the quote", "[scenario][errors]") {

@@ -130,6 +130,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.estimand", {"design.visits_months=[3, 6, 12]", "analysis.method=mmrm"}},
     {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
     {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
+    // designs.responders must name a subgroup: "x", the first value the test tries for a text key.
+    {"designs.", {"designs.variants={fixed: {}}", "analysis.subgroups=[{name: x, age_months: {max: 48}}]"}},
 };
 
 // Keys that no single --set can move away from their value in a valid scenario, and why; each is

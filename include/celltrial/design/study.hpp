@@ -55,6 +55,22 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& strategies, const Enr
 nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoSection& t, const StudyOptions& opt,
                            const Accumulator* base_run = nullptr);
 
+/// The designs as variants of the base scenario ("in design 'fixed'"); with `null`, each design's
+/// null twin instead (its overrides, then designs.null_twin).
+std::vector<Variant> design_variants(const DesignsSection& d, bool null = false);
+
+/// One row per design (`designs[i]` is design i of `d`, loaded; `nulls` empty or their null twins):
+/// {"design", "overrides", "power", "power_mc_se", "power_difference", "power_difference_mc_se" (from
+/// the first design, paired over trials: common random numbers), "expected_n", "expected_n_mc_se",
+/// "max_n", "expected_duration_months", "expected_duration_months_mc_se" (null without
+/// design.accrual), "claim_responders", "claim_responders_mc_se" (null when the design makes no
+/// claim in the responders), "claim_responders_source", "type1", "type1_mc_se", "type1_source" (null
+/// without nulls)}. Power is the first comparison's favourable rejection rate (the design's
+/// decision); the type I error is that of the null twin, or its family-wise rate (any claim) when
+/// the design has adaptive enrichment.
+nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vector<Scenario>& nulls, const DesignsSection& d,
+                           const StudyOptions& opt);
+
 /// Trial `trial` of the run, analysed: [{label, estimate, low, high}] for the first active arm's
 /// comparison in everyone, then in each subgroup and its complement (confidence intervals at the
 /// scenario's level).

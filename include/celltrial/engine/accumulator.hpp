@@ -98,12 +98,15 @@ struct InterimAccumulator {
   DistributionAccumulator sample_size;        ///< children randomised per trial
   ComparisonAccumulator at_stopping;
   /// The stage-wise ordering's median-unbiased estimate at stopping (InterimResult::adjusted), for
-  /// plain one-sided designs (scenario/interims.hpp: stagewise_ordering_applies).
+  /// plain group-sequential designs (scenario/interims.hpp: stagewise_ordering_applies).
   bool adjusted = false;
   ComparisonAccumulator at_stopping_adjusted;
   /// Of the trials with an adjusted estimate: those whose naive and whose adjusted estimate is at or
   /// below the true effect (a median-unbiased estimate: half of them).
   std::uint64_t naive_below = 0, adjusted_below = 0;
+  /// [looks + 1]: the Z statistic of each analysis made (the trials that reached it, Z estimable),
+  /// the one compared with that analysis's bound.
+  std::vector<FixedWidthHistogram> z;
   /// Sample-size re-estimation (design.interims.sample_size_reestimation): trials per zone
   /// (InterimResult::Zone order: none, unfavourable, promising, favourable), trials whose N was
   /// decided at the last look, increased, the total N of those increased, the conditional power at

@@ -26,9 +26,14 @@ struct ReportInputs {
   nlohmann::json summary;                    ///< summary.json (an object)
   std::optional<nlohmann::json> run;         ///< run.json
   std::optional<std::string> scenario_yaml;  ///< scenario.yaml
+  /// The scenario file the run read (run.json "scenario_source"), found as recorded or relative to
+  /// the folder two above the results; its comments give the sources of the assumptions.
+  std::string scenario_source_path;
+  std::optional<std::string> scenario_source;
   std::optional<nlohmann::json> power_curve; ///< power_curve.json
   std::optional<std::string> power_png;      ///< power_curve.png, raw bytes
-  /// A study's results (celltrial study): enrichment.json, tornado.json, sweep.json, forest.json.
+  /// A study's results (celltrial study): enrichment.json, tornado.json, sweep.json, forest.json,
+  /// designs.json.
   std::map<std::string, nlohmann::json> study;
   /// Its figures by stem (forest, enrichment_power, tornado, sweep_heatmap, sweep_power): PNG bytes.
   std::map<std::string, std::string> images;

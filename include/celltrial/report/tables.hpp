@@ -21,6 +21,9 @@ std::string sweep_table(const nlohmann::json& rows, const std::vector<SweepAxis>
 
 /// The rows of run_enrichment as CSV, each estimate followed by its MC SE.
 std::string enrichment_csv(const nlohmann::json& rows);
+/// designs.csv and the terminal table of the study's design comparison (rows of run_designs).
+std::string designs_csv(const nlohmann::json& rows);
+std::string designs_table(const nlohmann::json& rows);
 /// The enrichment rows as a terminal table.
 std::string enrichment_table(const nlohmann::json& rows,
                              const std::string& title = "Enrichment: sample size for the target power, by enrolment strategy");

@@ -518,6 +518,17 @@ struct EnrichmentSection {
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> strategies;
 };
 
+/// Designs compared by `celltrial study` (designs.csv): each a set of overrides of the base scenario
+/// (e.g. its interims), simulated with common random numbers; `null_overrides`, applied on top of
+/// each design, make its null twin for the type I error; `responders` names the analysis subgroup
+/// whose (multiplicity-adjusted) claim counts as a claim in the responders for designs without
+/// adaptive enrichment.
+struct DesignsSection {
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> variants;
+  std::vector<std::pair<std::string, std::string>> null_overrides;
+  std::string responders;
+};
+
 /// One-at-a-time sensitivity (tornado): each key path at a low and a high value (YAML text).
 struct TornadoSection {
   std::vector<std::pair<std::string, std::pair<std::string, std::string>>> vary;
@@ -541,6 +552,7 @@ struct Scenario {
   NuisanceGrid nuisance_grid;
   EnrichmentSection enrichment;
   TornadoSection tornado;
+  DesignsSection designs;
 
   /// Where each key path was read from (file, line, column), for messages from later checks.
   /// Not part of the scenario's value: ignored by to_yaml and comparisons.

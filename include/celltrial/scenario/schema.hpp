@@ -87,6 +87,7 @@ enum class Shape {
   path_to_low_high,   ///< tornado.vary: key path -> [low, high]
   name_to_overrides,  ///< enrichment.strategies: name -> {key path: value}
   name_to_names,      ///< analysis.claims: name -> list of hypothesis names
+  path_to_value,      ///< designs.null_twin: key path -> value
 };
 
 // The names of fixed choices, in the order the documentation lists them.
@@ -914,6 +915,19 @@ void declare_tornado(V& v, T& to) {
               {.meaning = "key paths and their [low, high] values; power is simulated at each end", .required = true});
 }
 
+template <class V, class D>
+void declare_designs(V& v, D& ds) {
+  v.free_form("variants", ds.variants, Shape::name_to_overrides,
+              {.meaning = "design names and their overrides of the base scenario ({} is the base scenario)", .required = true});
+  v.free_form("null_twin", ds.null_overrides, Shape::path_to_value,
+              {.meaning = "overrides (key path: value) that make each design's null twin, for its type I error",
+               .default_text = "none (no type I error)", .written = !ds.null_overrides.empty()});
+  v.text("responders", ds.responders,
+         {.meaning = "analysis subgroup whose claim counts as a claim in the responders in designs without adaptive "
+                     "enrichment",
+          .default_text = "none", .written = !ds.responders.empty()});
+}
+
 template <class V, class S>
 void declare_scenario(V& v, S& sc) {
   v.integer("schema_version", sc.schema_version,
@@ -945,6 +959,10 @@ void declare_scenario(V& v, S& sc) {
             {.meaning = "one-at-a-time sensitivity for celltrial study", .default_text = "none",
              .written = !sc.tornado.vary.empty()},
             [&](V& t) { declare_tornado(t, sc.tornado); });
+  v.section("designs",
+            {.meaning = "designs compared by celltrial study (fixed, group-sequential, adaptive ...)", .default_text = "none",
+             .written = !sc.designs.variants.empty()},
+            [&](V& d) { declare_designs(d, sc.designs); });
 }
 
 }  // namespace celltrial::schema

@@ -34,6 +34,7 @@ struct StudyResult {
   Scenario base;
   nlohmann::json summary;          ///< the base run's summary.json
   nlohmann::json enrichment_rows;  ///< null without an enrichment section
+  nlohmann::json design_rows;      ///< null without a designs section
   std::string out_dir;
   std::vector<std::string> notes;  ///< why a figure could not be drawn
 };
