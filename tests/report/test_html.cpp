@@ -178,7 +178,7 @@ TEST_CASE("report: html report errors", "[report]") {
 
 namespace {
 // A group-sequential summary in the layout `celltrial simulate` writes (values from a run of
-// scenarios/validation/group_sequential.yaml), with the Z distribution per analysis.
+// scenarios/validation/gs_overrunning.yaml), with the Z distribution per analysis.
 const char* kInterimSummary = R"({
   "format": "celltrial.summary/1", "scenario": "gs", "trials": 20000, "seed": 2024,
   "analysis": {"method": "ancova", "primary_visit_months": 12, "alpha": 0.025, "sides": 1, "multiplicity": "none"},
