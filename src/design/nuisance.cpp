@@ -48,7 +48,8 @@ std::vector<Scenario> nuisance_scenarios(const std::function<Scenario(const std:
   std::vector<Scenario> points = load_variants(load, overrides, nuisance_variants(s.nuisance_grid));
   for (Scenario& p : points) {
     p = null_scenario(p);
-    p.simulation.trials = s.nuisance_grid.trials > 0 ? s.nuisance_grid.trials : s.simulation.trials;
+    p.simulation.trials =
+        s.nuisance_grid.trials > 0 ? static_cast<std::uint64_t>(s.nuisance_grid.trials) : s.simulation.trials;
     p.simulation.seed = s.simulation.seed;
   }
   return points;

@@ -886,13 +886,7 @@ void read_sweep(Reader& r, Section& top, Scenario& sc) {
 void read_nuisance_grid(Reader& r, Section& top, Scenario& sc) {
   Section ng(r, top.get("nuisance_grid"), "nuisance_grid", declared_keys_of("nuisance_grid"));
   if (!ng.ok) return;
-  std::int64_t trials = 0;
-  ng.integer("trials", trials);
-  // Negative counts are reported by the declared range (check_declared_ranges) from the value kept here.
-  sc.nuisance_grid.trials = trials < 0 ? 0 : static_cast<std::uint64_t>(trials);
-  if (trials < 0)
-    r.error(ng.get("trials"), "nuisance_grid.trials", "the number of trials must be at least 0 (got " +
-            std::to_string(trials) + ").", "give the trials per grid point, e.g. 20000, or 0 for simulation.trials.");
+  ng.integer("trials", sc.nuisance_grid.trials);  // its declared range is checked with the others
   if (!ng.has("vary")) {
     r.error(top.get("nuisance_grid"), "nuisance_grid.vary", "the nuisance grid names no parameters.",
             "add vary: with key paths and values, e.g. vary: {design.dropout.by_last_visit: [0, 0.1, 0.2]}.");

@@ -129,6 +129,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kContexts{
     {"analysis.mmrm.", {"design.visits_months=[1, 6, 12]", "analysis.method=mmrm"}},
     {"analysis.estimand", {"design.visits_months=[3, 6, 12]", "analysis.method=mmrm"}},
     {"sweep.", {"sweep.vary={analysis.alpha: [0.05, 0.025]}"}},
+    {"nuisance_grid.", {"nuisance_grid.vary={design.dropout.by_last_visit: [0, 0.1]}"}},
     {"enrichment.", {"enrichment.strategies={all_comers: {}}"}},
     // designs.responders must name a subgroup: "x", the first value the test tries for a text key.
     {"designs.", {"designs.variants={fixed: {}}", "analysis.subgroups=[{name: x, age_months: {max: 48}}]"}},

@@ -505,7 +505,7 @@ struct SweepSection {
 /// runs the scenario under the null hypothesis (every arm's effect 0, no effect prior or
 /// heterogeneity) and reports the type I error at each point and the worst case.
 struct NuisanceGrid {
-  std::uint64_t trials = 0;  ///< trials per grid point; 0: simulation.trials
+  std::int64_t trials = 0;  ///< trials per grid point; 0: simulation.trials
   std::vector<std::pair<std::string, std::vector<std::string>>> vary;
   bool active() const { return !vary.empty(); }
 };
