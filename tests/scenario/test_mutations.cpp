@@ -5,7 +5,8 @@
 //     word for a word),
 // and for each key, the file with that key misspelt (two letters swapped, or an 'x' added).
 // Each variant is checked as `celltrial validate` checks a file (the scenario, then every
-// enrichment strategy, tornado end and sweep point it defines), in-process:
+// enrichment strategy, tornado end, sweep point, nuisance grid point and compared design it
+// defines), in-process:
 //   - a wrong type and a misspelt key are always refused (a misspelt name that the user chooses,
 //     such as an enrichment strategy's or a claim's, is just another name);
 //   - every refusal is a data error (exit 65) whose every message names the file and a line;
@@ -30,6 +31,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/nuisance.hpp"
 #include "celltrial/design/study.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/design/sweep.hpp"
@@ -67,7 +69,7 @@ void collect(const YAML::Node& n, const std::string& path, bool user_named, std:
       const std::string key = it->first.Scalar();
       const std::string p = path.empty() ? key : path + "." + key;
       out.push_back({it->first.Mark().line, it->first.Mark().column, key, p, true, user_named});
-      collect(it->second, p, p == "enrichment.strategies" || p == "analysis.claims", out);
+      collect(it->second, p, p == "enrichment.strategies" || p == "analysis.claims" || p == "designs.variants", out);
     }
   } else if (n.IsSequence()) {
     for (std::size_t i = 0; i < n.size(); ++i) collect(n[i], path + "[" + std::to_string(i) + "]", false, out);
@@ -126,6 +128,11 @@ Scenario validate_like(const std::string& text, const std::string& name) {
   std::vector<SweepAxis> axes;
   for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
   if (!axes.empty()) load_variants(loader, {}, sweep_variants(sweep_grid(axes, s.sweep.zip)));
+  if (s.nuisance_grid.active()) nuisance_scenarios(loader, {}, s);
+  if (!s.designs.variants.empty()) {
+    load_variants(loader, {}, design_variants(s.designs));
+    if (!s.designs.null_overrides.empty()) load_variants(loader, {}, design_variants(s.designs, true));
+  }
   (void)Model(s, kPreRun);  // validate sets up the model as simulate does (its screening yield)
   return s;
 }
