@@ -24,7 +24,7 @@ bool ours(const std::string& name) {
   static const std::set<std::string> stems{"summary",    "run",        "scenario",         "report",
                                            "power_curve", "sweep",     "sweep_power",      "sweep_heatmap",
                                            "enrichment", "enrichment_power", "tornado",    "forest",
-                                           "sample_size_sweep", "power_by_point", "trials"};
+                                           "sample_size_sweep", "power_by_point", "trials", "designs"};
   static const std::set<std::string> extensions{"json", "csv", "png", "svg", "gp", "yaml", "html"};
   const auto dot = name.find('.');
   if (dot != std::string::npos && stems.count(name.substr(0, dot)) && extensions.count(name.substr(name.rfind('.') + 1)) &&

@@ -71,3 +71,23 @@ TEST_CASE("services: the sample-size sweep refuses a prior and a bad confidence,
   refused("--confidence");
   CHECK_FALSE(fs::exists(rq.search.out));
 }
+
+TEST_CASE("services: a design-comparison study writes designs.csv and can replace its own folder", "[services]") {
+  const fs::path out = fs::temp_directory_path() / ("celltrial-services-designs-" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  services::StudyRequest rq;
+  rq.scenario_file = test::source_path("scenarios/design_comparison.yaml");
+  rq.trials = 100;
+  rq.threads = 2;
+  rq.out = out.string();
+  rq.yes = true;
+  const services::StudyResult first = services::study(rq);
+  CHECK(fs::exists(out / "designs.csv"));
+  CHECK(fs::exists(out / "designs.json"));
+  REQUIRE(first.design_rows.is_array());
+  CHECK(first.design_rows.size() == 4);
+  // Run again into the same folder: every file in it is one the study writes.
+  const services::StudyResult again = services::study(rq);
+  CHECK(again.design_rows == first.design_rows);
+  fs::remove_all(out);
+}
