@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "celltrial/core/error.hpp"
@@ -236,6 +238,29 @@ double StagewiseOrdering::drift_at(std::size_t k, double z, double p) const {
   }
   return solve(k, std::min(z, look_[k].lo + static_cast<double>(look_[k].density.size() - 1) * look_[k].h),
                p, (z - norm_isf(p)) / s);
+}
+
+std::shared_ptr<const StagewiseOrdering> StagewiseOrdering::shared(const std::vector<double>& t,
+                                                                 const std::vector<double>& critical,
+                                                                 const std::vector<double>& futility,
+                                                                 const std::vector<double>& probabilities) {
+  using Key = std::tuple<std::vector<double>, std::vector<double>, std::vector<double>, std::vector<double>>;
+  static std::mutex mutex;
+  static std::vector<std::pair<Key, std::shared_ptr<const StagewiseOrdering>>> cache;  // most recent last
+  constexpr std::size_t kKept = 8;
+  Key key{t, critical, futility, probabilities};
+  const std::lock_guard<std::mutex> lock(mutex);
+  for (std::size_t i = 0; i < cache.size(); ++i)
+    if (cache[i].first == key) {
+      auto hit = cache[i];
+      cache.erase(cache.begin() + static_cast<std::ptrdiff_t>(i));
+      cache.push_back(hit);
+      return hit.second;
+    }
+  auto made = std::make_shared<const StagewiseOrdering>(t, critical, futility, probabilities);
+  if (cache.size() == kKept) cache.erase(cache.begin());
+  cache.emplace_back(std::move(key), made);
+  return made;
 }
 
 }  // namespace celltrial::stats

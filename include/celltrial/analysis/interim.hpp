@@ -169,7 +169,7 @@ class InterimAnalyses {
   /// analyse() for adaptive enrichment.
   const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                       const EnrichedTrial& enriched) const;
-  std::optional<stats::StagewiseOrdering> ordering_;  ///< plain group-sequential designs
+  std::shared_ptr<const stats::StagewiseOrdering> ordering_;  ///< plain group-sequential designs
   double ci_level_ = 0.95;
   /// Fills ir.adjusted from the decision analysis (ir.at_stopping) at analysis k.
   void adjust(std::size_t k, InterimResult& ir) const;

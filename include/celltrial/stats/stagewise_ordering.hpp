@@ -14,6 +14,7 @@
 // boundaries) on a fine grid; each P_d is then one weighted sum per look, with its derivative in d,
 // and the drifts are tabulated per look over z for the probabilities asked for and interpolated.
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace celltrial::stats {
@@ -28,6 +29,12 @@ class StagewiseOrdering {
   /// values are solved directly. Throws celltrial::Error for invalid arguments.
   StagewiseOrdering(std::vector<double> t, std::vector<double> critical, std::vector<double> futility,
                     std::vector<double> probabilities);
+
+  /// The same, shared: built once per process for the same arguments (a pure function of them, so
+  /// results do not change), for the engine, which sets up its analyses for every chunk of trials.
+  static std::shared_ptr<const StagewiseOrdering> shared(const std::vector<double>& t, const std::vector<double>& critical,
+                                                         const std::vector<double>& futility,
+                                                         const std::vector<double>& probabilities);
 
   std::size_t looks() const { return t_.size(); }
 
