@@ -443,6 +443,21 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   return *final_data;
 }
 
+std::pair<double, std::size_t> InterimAnalyses::first_look(const TrialData& d, InterimWorkspace& ws,
+                                                           InterimResult& ir) const {
+  ir.used = true;
+  ir.looks = 1;
+  ir.z.fill(kNaN);
+  ir.look_month.fill(kNaN);
+  const double look = d.month[static_cast<std::size_t>(children_[0]) - 1] + primary_;
+  const auto randomised =
+      static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look) - d.month.begin());
+  ir.look_month[0] = look;
+  restrict_trial(d, randomised, look, s_, ws.look);
+  analysis_.analyse(ws.look, ws.result);
+  return {look, randomised};
+}
+
 const TrialData& InterimAnalyses::analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                                     const EnrichedTrial& enriched) const {
   using Selection = EnrichmentResult::Selection;
@@ -451,19 +466,10 @@ const TrialData& InterimAnalyses::analyse_enrichment(const TrialData& d, Interim
   const AdaptiveEnrichment& en = s_.design.interims.enrichment;
   const bool simes = en.intersection == IntersectionTest::simes;
   InterimResult ir;
-  ir.used = true;
-  ir.looks = 1;
-  ir.z.fill(kNaN);
-  ir.look_month.fill(kNaN);
   EnrichmentResult& er = ir.enrichment;
 
   // The look: everyone, the subgroup and its complement among the children at their primary visit.
-  const double look = d.month[static_cast<std::size_t>(children_[0]) - 1] + primary_;
-  const auto randomised =
-      static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look) - d.month.begin());
-  ir.look_month[0] = look;
-  restrict_trial(d, randomised, look, s_, ws.look);
-  analysis_.analyse(ws.look, ws.result);
+  const auto [look, randomised] = first_look(d, ws, ir);
   const ComparisonResult& full = ws.result.comparisons[0];
   const SubgroupResult& sub = ws.result.subgroups[subgroup_];  // one active arm: slot g
   er.z_full1 = z_of(full, sign_);
@@ -579,19 +585,10 @@ const TrialData& InterimAnalyses::analyse_arm_selection(const TrialData& d, Inte
   const bool simes = as.intersection == IntersectionTest::simes;
   const unsigned all = (1u << m) - 1;
   InterimResult ir;
-  ir.used = true;
-  ir.looks = 1;
-  ir.z.fill(kNaN);
-  ir.look_month.fill(kNaN);
   ArmSelectionResult& ar = ir.arm_selection;
 
   // The look: each active arm against control among the children at their primary visit.
-  const double look = d.month[static_cast<std::size_t>(children_[0]) - 1] + primary_;
-  const auto randomised =
-      static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look) - d.month.begin());
-  ir.look_month[0] = look;
-  restrict_trial(d, randomised, look, s_, ws.look);
-  analysis_.analyse(ws.look, ws.result);
+  const auto [look, randomised] = first_look(d, ws, ir);
   std::array<double, kMaxSelectionArms> stat{};
   for (std::size_t c = 0; c < m; ++c) {
     const ComparisonResult& r = ws.result.comparisons[c];

@@ -169,6 +169,10 @@ Accumulator run_trials(const Model& model, const EngineOptions& opt) {
               if (interims) {
                 ws.result.accrual_months = final_data->accrual_months;
                 ws.result.duration_months = ws.result.interim.duration_months;
+              } else if (!describe) {
+                // Nothing else to describe, but the calendar (NaN when no accrual is modelled).
+                ws.result.accrual_months = final_data->accrual_months;
+                ws.result.duration_months = final_data->duration_months;
               }
               acc.add(ws.result);
               if (opt.on_trial) opt.on_trial(i, ws.result);

@@ -173,6 +173,16 @@ TEST_CASE("accrual: the summary reports accrual and duration with MC errors and 
   CHECK(am["quantiles"]["0.05"].get<double>() < am["quantiles"]["0.5"].get<double>());
   CHECK(am["quantiles"]["0.5"].get<double>() < am["quantiles"]["0.95"].get<double>());
   CHECK(j["duration_months"]["mean"].get<double>() > am["mean"].get<double>() + s.analysis.primary_visit_months);
+  // The generic endpoint without safety risks describes nothing else, but still reports its calendar.
+  Scenario generic = test::load_shipped("scenarios/validation/reference_ancova.yaml",
+                                        {"design.accrual={sites: 10, screened_per_site_month: 1}"});
+  generic.simulation.trials = 100;
+  const auto g = summarise(generic, run_trials(generic, EngineOptions{0, 0, 1}));
+  CHECK(g["accrual_months"]["trials"] == 100);
+  CHECK(g["duration_months"]["trials"] == 100);
+  // 200 children, all eligible, at 10 a month: about 20 months, then 12 months to the last visit.
+  CHECK(g["accrual_months"]["mean"].get<double>() == Approx(19.9).margin(1.0));
+  CHECK(g["duration_months"]["mean"].get<double>() > g["accrual_months"]["mean"].get<double>() + 12);
   // Without design.accrual nothing is reported.
   Scenario plain = test::load_shipped("scenarios/default.yaml");
   plain.simulation.trials = 50;

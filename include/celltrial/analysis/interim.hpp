@@ -71,6 +71,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "celltrial/analysis/trial_analysis.hpp"
@@ -166,6 +167,10 @@ class InterimAnalyses {
   /// Records the re-estimation decision at the last look (look K - 1, statistic z) into ir.
   void reestimate(double z, InterimResult& ir) const;
   std::size_t subgroup_ = 0;  ///< the enrichment subgroup's index in analysis.subgroups
+  /// The one look of a two-stage design (enrichment, arm selection): starts `ir` (one look), and
+  /// analyses the children randomised by the month the look's children reach their primary visit,
+  /// with the visits that have come, into ws.result. Returns that month and those children.
+  std::pair<double, std::size_t> first_look(const TrialData& d, InterimWorkspace& ws, InterimResult& ir) const;
   /// analyse() for adaptive enrichment.
   const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                       const EnrichedTrial& enriched) const;
