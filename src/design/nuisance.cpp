@@ -1,9 +1,5 @@
 #include "celltrial/design/nuisance.hpp"
 
-#include <cmath>
-
-#include "celltrial/core/error.hpp"
-
 namespace celltrial {
 
 namespace {
@@ -16,12 +12,14 @@ std::vector<SweepAxis> axes_of(const NuisanceGrid& g) {
 
 /// The family-wise rejection rate of a summary, when its design tests more than one hypothesis:
 /// the closed test's claims in either population (adaptive enrichment) or for any arm (arm
-/// selection), else the multiplicity family's rejections. Null when there is none.
+/// selection), else the multiplicity family's rejections in the direction of benefit. Null when there
+/// is none.
 nlohmann::json family_wise(const nlohmann::json& summary) {
   if (summary.contains("enrichment")) return summary["enrichment"]["claim"]["any"];
   if (summary.contains("arm_selection")) return summary["arm_selection"]["claim_any"];
-  if (summary.contains("multiplicity") && summary["multiplicity"].contains("any_rejection"))
-    return summary["multiplicity"]["any_rejection"];
+  // Claims of benefit, as the level alpha / sides counts them (any_rejection counts either direction).
+  if (summary.contains("multiplicity") && summary["multiplicity"].contains("at_least_one"))
+    return summary["multiplicity"]["at_least_one"];
   return nullptr;
 }
 

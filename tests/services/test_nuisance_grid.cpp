@@ -143,3 +143,26 @@ TEST_CASE("nuisance grid: mistakes are located at the grid's entries, before any
   CHECK_THROWS_AS(services::simulate(rq), Error);
   CHECK_FALSE(fs::exists(dir));
 }
+
+TEST_CASE("nuisance grid: a multiplicity family's rate counts claims of benefit", "[services][nuisance]") {
+  // The responder study's confirmatory family (Holm over the primary comparison and subgroups):
+  // under the null the family's claims of benefit are what alpha / sides bounds.
+  const fs::path dir = fresh_folder("family");
+  services::SimulateRequest rq;
+  rq.scenario_file = test::source_path("scenarios/responder_sensitivity.yaml");
+  rq.overrides = {"nuisance_grid={trials: 2000, vary: {design.dropout.by_last_visit: [0.05, 0.2]}}"};
+  rq.trials = 200;
+  rq.threads = 2;
+  rq.out = dir.string();
+  const auto r = services::simulate(rq);
+  const auto& g = r.summary.at("nuisance_grid");
+  CHECK(g.at("worst").at("measure") == "family_wise");
+  for (const auto& p : g.at("points")) {
+    const double fw = p.at("family_wise").at("estimate").get<double>();
+    const double se = std::sqrt(0.025 * 0.975 / 2000);
+    INFO(p.dump());
+    CHECK(fw >= p.at("type_one_error").at("estimate").get<double>());
+    CHECK(fw < g.at("level").get<double>() + 4 * se);
+  }
+  fs::remove_all(dir);
+}
