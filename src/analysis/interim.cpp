@@ -469,7 +469,10 @@ const TrialData& InterimAnalyses::analyse_enrichment(const TrialData& d, Interim
   EnrichmentResult& er = ir.enrichment;
 
   // The look: everyone, the subgroup and its complement among the children at their primary visit.
-  const auto [look, randomised] = first_look(d, ws, ir);
+  // Plain variables, not a structured binding: lambdas below capture them, which clang 14 refuses for bindings.
+  const std::pair<double, std::size_t> at = first_look(d, ws, ir);
+  const double look = at.first;
+  const std::size_t randomised = at.second;
   const ComparisonResult& full = ws.result.comparisons[0];
   const SubgroupResult& sub = ws.result.subgroups[subgroup_];  // one active arm: slot g
   er.z_full1 = z_of(full, sign_);
@@ -588,7 +591,10 @@ const TrialData& InterimAnalyses::analyse_arm_selection(const TrialData& d, Inte
   ArmSelectionResult& ar = ir.arm_selection;
 
   // The look: each active arm against control among the children at their primary visit.
-  const auto [look, randomised] = first_look(d, ws, ir);
+  // Plain variables, not a structured binding: lambdas below capture them, which clang 14 refuses for bindings.
+  const std::pair<double, std::size_t> at = first_look(d, ws, ir);
+  const double look = at.first;
+  const std::size_t randomised = at.second;
   std::array<double, kMaxSelectionArms> stat{};
   for (std::size_t c = 0; c < m; ++c) {
     const ComparisonResult& r = ws.result.comparisons[c];
