@@ -75,6 +75,30 @@ void each_child_field(const TrialData& a, const TrialData& b, TrialData& out, F&
 TrialData::Totals child_totals(TrialData& out, const Scenario& s) {
   const std::size_t n = out.size();
   TrialData::Totals t{};
+  if (s.arms.size() == 2) {
+    // Two arms, the common case: every sum in a register of its own (the same additions in the
+    // same order as the general loop below, so the same totals).
+    std::int64_t n1 = 0, under_5 = 0, gmfcs_1_3 = 0;
+    double dose0 = 0, dose1 = 0, age = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const bool in1 = out.arm[j] != 0;
+      n1 += in1;
+      if (in1) dose1 += out.dose[j];
+      else dose0 += out.dose[j];
+      age += out.age[j];
+      under_5 += out.age[j] < 60;
+      gmfcs_1_3 += out.level[j] <= 2;
+    }
+    t.n[0] = static_cast<std::int64_t>(n) - n1;
+    t.n[1] = n1;
+    t.dose[0] = dose0;
+    t.dose[1] = dose1;
+    t.age = age;
+    t.under_5 = under_5;
+    t.gmfcs_1_3 = gmfcs_1_3;
+    if (s.population.outcome_model == OutcomeModel::generic) t.under_5 = t.gmfcs_1_3 = static_cast<std::int64_t>(n);
+    return t;
+  }
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t a = out.arm[j];
     t.n[a] += 1;
@@ -346,6 +370,8 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   ir.z.fill(kNaN);
   ir.look_month.fill(kNaN);
   std::size_t stop_children = N;
+  const bool prefix = analysis_.compares_alone();
+  ws.sums = {};
   for (std::size_t k = 0; k < K; ++k) {
     // The month the look's children have all reached the primary visit (children are randomised in
     // calendar order), and the children randomised by then.
@@ -357,14 +383,14 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
             ? static_cast<std::size_t>(children_[k])
             : static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), month) - d.month.begin());
     ir.look_month[k] = month;
-    if (analysis_.compares_alone()) {
+    if (prefix) {
       // The ANCOVA of the look's data is that of the children at their primary visit by then, a
-      // prefix of the trial's (calendar order): the same sums without copying the look's data.
+      // prefix of the trial's (calendar order): the sums so far carried forward, no copy.
       const auto assessed = static_cast<std::size_t>(
           std::partition_point(d.month.begin(), d.month.begin() + static_cast<std::ptrdiff_t>(randomised),
                                [&](double x) { return !(x + primary_ > month); }) -
           d.month.begin());
-      analysis_.compare_first(d, assessed, ws.result);
+      analysis_.compare_prefix(d, assessed, ws.sums, ws.result);
     } else {
       restrict_trial(d, randomised, month, s_, ws.look);
       analysis_.analyse(ws.look, ws.result);
@@ -404,7 +430,10 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     extend_trial(d, capped(), static_cast<std::size_t>(ir.reestimated), s_, ws.final);
     final_data = &ws.final;
   }
-  analysis_.analyse(*final_data, out);
+  // The final analysis's children (those randomised by a stop, or all) are a prefix of the trial's
+  // and include every look's: the sums carry on, unless an increase added children.
+  if (prefix && !ir.increased) analysis_.analyse_prefix(d, final_data->size(), ws.sums, *final_data, out);
+  else analysis_.analyse(*final_data, out);
   ir.randomised = static_cast<std::int64_t>(final_data->size());
   if (ir.stopped_at < 0) {
     // The final analysis of every child (after an increase: pooled, the estimate reported).

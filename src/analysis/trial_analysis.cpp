@@ -343,10 +343,19 @@ void TrialAnalysis::analyse(const TrialData& d, TrialResult& out) const {
   decide(d, out);
 }
 
-void TrialAnalysis::compare_first(const TrialData& d, std::size_t n, TrialResult& out) const {
-  CELLTRIAL_ASSERT(compares_alone() && n <= d.size());
-  estimate_ancova(d, n, out);
+void TrialAnalysis::compare_prefix(const TrialData& d, std::size_t n, AncovaSums& sums, TrialResult& out) const {
+  CELLTRIAL_ASSERT(compares_alone());
+  add_sums(d, n, sums);
+  fit_sums(d, sums, out);
   decide_comparisons(d, out);
+}
+
+void TrialAnalysis::analyse_prefix(const TrialData& d, std::size_t n, AncovaSums& sums, const TrialData& counts,
+                                   TrialResult& out) const {
+  CELLTRIAL_ASSERT(compares_alone() && counts.size() == n);
+  add_sums(d, n, sums);
+  fit_sums(counts, sums, out);
+  decide(counts, out);
 }
 
 const std::uint8_t* TrialAnalysis::ancova_observed(const TrialData& d) const {
@@ -361,13 +370,22 @@ const std::uint8_t* TrialAnalysis::ancova_observed(const TrialData& d) const {
 }
 
 void TrialAnalysis::estimate_ancova(const TrialData& d, std::size_t n, TrialResult& out) const {
+  AncovaSums sums;
+  add_sums(d, n, sums);
+  fit_sums(d, sums, out);
+}
+
+void TrialAnalysis::add_sums(const TrialData& d, std::size_t n, AncovaSums& sums) const {
+  CELLTRIAL_ASSERT(n >= sums.children && n <= d.size());
   const std::uint8_t* observed = ancova_observed(d);
-  std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
+  const std::size_t from = sums.children;
+  sums.children = n;
   if (arms_ == 2 && strata_ == 1) {
     // Common case, kept in registers: sums over all analysed children and over arm 1.
-    double tn = 0, tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;
-    double an = 0, ax = 0, ay = 0, axx = 0, axy = 0, ayy = 0;
-    for (std::size_t j = 0; j < n; ++j) {
+    auto& v = sums.two_arms;
+    double tn = v[0], tx = v[1], ty = v[2], txx = v[3], txy = v[4], tyy = v[5];
+    double an = v[6], ax = v[7], ay = v[8], axx = v[9], axy = v[10], ayy = v[11];
+    for (std::size_t j = from; j < n; ++j) {
       const double w = observed[j], in1 = d.arm[j];
       const double x = d.baseline[j] * w, y = d.change[j] * w;
       const double xx = x * x, xy = x * y, yy = y * y;
@@ -384,33 +402,45 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, std::size_t n, TrialResu
       axy += in1 * xy;
       ayy += in1 * yy;
     }
-    cells[1] = Cell{an, ax, ay, axx, axy, ayy};
-    cells[0] = Cell{tn - an, tx - ax, ty - ay, txx - axx, txy - axy, tyy - ayy};
+    v = {tn, tx, ty, txx, txy, tyy, an, ax, ay, axx, axy, ayy};
+    return;
+  }
+  // The fit needs counts and sums by cell but the squares and cross-products only in total
+  // (fit_cells adds them up across non-empty cells): those stay in registers. Children not
+  // analysed have weight 0 (their simulated values are finite), so no branch depends on the data.
+  double txx = sums.xx, txy = sums.xy, tyy = sums.yy;
+  for (std::size_t j = from; j < n; ++j) {
+    const std::size_t a = d.arm[j];
+    const double w = observed[j];
+    auto& c = sums.cells[a * strata_ + d.stratum[j]];
+    const double x = d.baseline[j] * w, y = d.change[j] * w;
+    c[0] += w;
+    c[1] += x;
+    c[2] += y;
+    txx += x * x;
+    txy += x * y;
+    tyy += y * y;
+  }
+  sums.xx = txx;
+  sums.xy = txy;
+  sums.yy = tyy;
+}
+
+void TrialAnalysis::fit_sums(const TrialData& counts, const AncovaSums& sums, TrialResult& out) const {
+  std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
+  if (arms_ == 2 && strata_ == 1) {
+    const auto& v = sums.two_arms;
+    cells[1] = Cell{v[6], v[7], v[8], v[9], v[10], v[11]};
+    cells[0] = Cell{v[0] - v[6], v[1] - v[7], v[2] - v[8], v[3] - v[9], v[4] - v[10], v[5] - v[11]};
   } else {
-    // The fit needs counts and sums by cell but the squares and cross-products only in total
-    // (fit_cells adds them up across non-empty cells): those stay in registers, and the first
-    // non-empty cell holds them. Children not analysed have weight 0 (their simulated values are
-    // finite), so no branch depends on the data.
-    double txx = 0, txy = 0, tyy = 0;
-    std::fill_n(cells.begin(), arms_ * strata_, Cell{});
-    for (std::size_t j = 0; j < n; ++j) {
-      const std::size_t a = d.arm[j];
-      const double w = observed[j];
-      Cell& c = cells[a * strata_ + d.stratum[j]];
-      const double x = d.baseline[j] * w, y = d.change[j] * w;
-      c.n += w;
-      c.sx += x;
-      c.sy += y;
-      txx += x * x;
-      txy += x * y;
-      tyy += y * y;
-    }
+    // The first non-empty cell holds the squares and products of all.
+    for (std::size_t c = 0; c < arms_ * strata_; ++c) cells[c] = Cell{sums.cells[c][0], sums.cells[c][1], sums.cells[c][2], 0, 0, 0};
     Cell* first = std::find_if(cells.begin(), cells.begin() + static_cast<std::ptrdiff_t>(arms_ * strata_),
                                [](const Cell& c) { return c.n > 0; });
     if (first != cells.begin() + static_cast<std::ptrdiff_t>(arms_ * strata_)) {
-      first->sxx = txx;
-      first->sxy = txy;
-      first->syy = tyy;
+      first->sxx = sums.xx;
+      first->sxy = sums.xy;
+      first->syy = sums.yy;
     }
   }
 
@@ -422,9 +452,9 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, std::size_t n, TrialResu
       arm_n[a] += c.n;
       arm_y[a] += c.sy;
     }
-  out.screened = d.screened;
+  out.screened = counts.screened;
   for (std::size_t a = 0; a < arms_; ++a) {
-    out.randomised[a] = d.totals.n[a];
+    out.randomised[a] = counts.totals.n[a];
     out.analysed[a] = static_cast<std::int64_t>(arm_n[a]);
     out.mean_change[a] = arm_n[a] > 0 ? arm_y[a] / arm_n[a] : std::numeric_limits<double>::quiet_NaN();
   }

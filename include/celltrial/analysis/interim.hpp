@@ -88,6 +88,7 @@ struct InterimWorkspace {
   TrialData final;    ///< the children randomised by a stop, followed to the end
   TrialResult result; ///< a look's analysis
   TrialData stage2;   ///< after an increase: the second-stage children
+  TrialAnalysis::AncovaSums sums;  ///< the ANCOVA's sums carried from look to look (compares_alone())
 };
 
 /// The trial simulated with the re-estimation's cap of children (same seed and trial index).

@@ -172,14 +172,28 @@ class TrialAnalysis {
   explicit TrialAnalysis(const Model& m);
 
   void analyse(const TrialData& d, TrialResult& out) const;
-  /// Whether compare_first() applies: the ANCOVA, no subgroups, and decisions on the primary
-  /// comparisons alone by critical values (no general family).
+  /// Whether the prefix analyses (compare_prefix, analyse_prefix) apply: the ANCOVA, no
+  /// subgroups, and decisions on the primary comparisons alone by critical values (no general family).
   bool compares_alone() const { return !mmrm_ && subgroups_.empty() && !general_family_; }
+  /// The ANCOVA's sums over d's first `children` children (calendar order): interim looks analyse
+  /// prefixes of the trial's children, so the looks and the final analysis carry one set of sums
+  /// forward instead of each summing from the first child. Start from AncovaSums{} for each trial.
+  struct AncovaSums {
+    std::size_t children = 0;
+    std::array<double, 12> two_arms{};  ///< 2 arms, 1 stratum: n, x, y, xx, xy, yy over all, then over arm 1
+    std::array<std::array<double, 3>, kMaxArms * kGmfcsLevels> cells{};  ///< otherwise n, x, y by arm and stratum
+    double xx = 0, xy = 0, yy = 0;                                       ///< and the squares and products in total
+  };
   /// The primary comparisons (out.comparisons: estimates, tests, truth, coverage) of d's first n
-  /// children, exactly as analyse() of a copy of those children gives them: the ANCOVA's sums run
-  /// over the same children in the same order. Nothing else of `out` is meaningful. Requires
-  /// compares_alone(). Interim looks use it instead of copying each look's children.
-  void compare_first(const TrialData& d, std::size_t n, TrialResult& out) const;
+  /// children, exactly as analyse() of a copy of those children gives them: `sums` is carried
+  /// forward to n children (n at least sums.children) and the sums run over the same children in
+  /// the same order. Nothing else of `out` is meaningful. Requires compares_alone().
+  void compare_prefix(const TrialData& d, std::size_t n, AncovaSums& sums, TrialResult& out) const;
+  /// analyse() of `counts`, a trial made of d's first n children (d itself when n = d.size(), or
+  /// a copy of them), from `sums` carried forward to n: every field as analyse(counts) gives it.
+  /// Requires compares_alone().
+  void analyse_prefix(const TrialData& d, std::size_t n, AncovaSums& sums, const TrialData& counts,
+                      TrialResult& out) const;
   /// The mixed model's visits (months; those up to the primary visit), when analysis.method is mmrm.
   const std::vector<double>& mmrm_visits() const { return mmrm_months_; }
 
@@ -218,8 +232,12 @@ class TrialAnalysis {
   void analyse_subgroups(const TrialData& d, TrialResult& out) const;
   // The estimates (estimate, se, df, t, estimable) of the primary comparisons and the subgroups'
   // fits, by ANCOVA or by the mixed model; decide() then takes every decision from them.
-  /// The ANCOVA of d's first n children.
+  /// The ANCOVA of d's first n children: add_sums() from no child, then fit_sums().
   void estimate_ancova(const TrialData& d, std::size_t n, TrialResult& out) const;
+  /// Carries `sums` forward to d's first n children.
+  void add_sums(const TrialData& d, std::size_t n, AncovaSums& sums) const;
+  /// The ANCOVA's estimates from `sums`; `counts` gives the children randomised and screened.
+  void fit_sums(const TrialData& counts, const AncovaSums& sums, TrialResult& out) const;
   void estimate_mmrm(const TrialData& d, TrialResult& out) const;
   void estimate_subgroups_ancova(const TrialData& d, TrialResult& out) const;
   void estimate_subgroups_mmrm(const TrialData& d, TrialResult& out) const;
