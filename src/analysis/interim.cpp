@@ -332,12 +332,7 @@ void InterimAnalyses::reestimate(double z, InterimResult& ir) const {
 }
 
 double InterimAnalyses::z_of(const ComparisonResult& r, double sign) {
-  if (!r.estimable) return kNaN;
-  const double p = stats::p_from_t(sign * r.t, r.df);
-  // -Phi^-1(p) keeps the precision of a small p (1 - p would round to 1).
-  if (!(p > 0)) return std::numeric_limits<double>::infinity();
-  if (!(p < 1)) return -std::numeric_limits<double>::infinity();
-  return -boost::math::quantile(boost::math::normal_distribution<double>(), p);
+  return r.estimable ? stats::z_from_t(sign * r.t, r.df) : kNaN;
 }
 
 double InterimAnalyses::conditional_power(double z, double t, double c) {

@@ -729,6 +729,43 @@ void interims(std::ostream& os, const json& s) {
       os << bt.str() << "<p class=\"note\">" << h(text(at(*e, {"by_selection_meaning"}))) << ".</p>\n";
     }
   }
+
+  // Arm selection.
+  if (const json* e = at(s, {"arm_selection"})) {
+    os << "<h3 id=\"arm-selection\">Arm selection</h3>\n<p class=\"note\">" << h(text(at(*e, {"meaning"}))) << ".</p>\n";
+    // One row per active arm: its true effect, how often it was kept, and its claims.
+    const auto by_arm = [&](std::initializer_list<const char*> path, std::size_t c) {
+      const json* list = at(*e, path);
+      return list && list->is_array() && c < list->size() ? est_se(&(*list)[c]) : std::string("—");
+    };
+    Table arms_table({"Arm", "True effect", "Kept at the look", "Claim (closed test)", "of which at the look", "Naive test (not valid)"},
+              "glance");
+    if (const json* names = at(*e, {"arms"}); names && names->is_array())
+      for (std::size_t c = 0; c < names->size(); ++c) {
+        const json* truth = at(*e, {"true_effect"});
+        arms_table.row({text(&(*names)[c]),
+                 truth && truth->is_array() && c < truth->size() ? fnum((*truth)[c].get<double>(), 3) : std::string("—"),
+                 by_arm({"selected"}, c), by_arm({"claim"}, c), by_arm({"claim_at_look"}, c), by_arm({"naive_test", "claim"}, c)});
+      }
+    os << arms_table.str();
+    Table ot({"Quantity", "Estimate (MC SE)", "Meaning"}, "glance");
+    for (const char* k : {"continued", "stopped_efficacy", "stopped_futility"})
+      if (const json* x = at(*e, {"outcome", k})) ot.row({std::string("look: ") + k, est_se(x), text(at(*e, {"outcome", "meaning"}))});
+    if (const json* fs = at(*e, {"final_selection"}); fs && fs->is_array())
+      for (const json& x : *fs) {
+        std::string arms;
+        if (const json* a = at(x, {"arms"}); a && a->is_array())
+          for (const json& name : *a) arms += (arms.empty() ? "" : " + ") + name.get<std::string>();
+        ot.row({"went on with " + arms, est_se(&x), text(at(*e, {"final_selection_meaning"}))});
+      }
+    if (const json* x = at(*e, {"claim_any"})) ot.row({"a claim for at least one arm", est_se(x), text(at(*e, {"claim_meaning"}))});
+    if (const json* x = at(*e, {"fwer"})) ot.row({"family-wise error rate", est_se(x), text(at(*x, {"meaning"}))});
+    if (const json* x = at(*e, {"naive_test", "any"})) ot.row({"naive tests: any claim (not valid)", est_se(x), text(at(*e, {"naive_test", "meaning"}))});
+    if (const json* x = at(*e, {"naive_test", "false_claim"}))
+      ot.row({"naive tests: a claim for an arm without effect", est_se(x), "the error the closed test controls, without it"});
+    os << ot.str();
+    if (const json* x = at(*e, {"sample_size_note"})) os << "<p class=\"note\">" << h(text(x)) << ".</p>\n";
+  }
 }
 
 // ---- the opening summary, the design rules and the assumptions -------------------------------

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <string>
 
 namespace celltrial {
 
@@ -40,7 +44,51 @@ double planned_drift(const Scenario& s) {
          std::sqrt(static_cast<double>(s.design.sample_size) * share * (1 - share));
 }
 
-stats::Boundaries interim_boundaries(const Scenario& s) { return stats::compute_boundaries(interim_boundaries_options(s)); }
+namespace {
+// Every option that decides the boundaries, doubles in hexadecimal (exact): equal keys, equal options.
+std::string options_key(const stats::BoundariesOptions& o) {
+  std::string k;
+  char buf[40];
+  auto add = [&](double x) {
+    std::snprintf(buf, sizeof buf, "%a,", x);
+    k += buf;
+  };
+  auto add_optional = [&](const std::optional<double>& x) {
+    if (x) add(*x);
+    else k += "-,";
+  };
+  k += std::to_string(o.looks) + "|" + o.boundary + "|" + std::to_string(o.sides) + "|" + o.beta_spending + "|" +
+       (o.binding ? "b|" : "n|");
+  for (double t : o.information_fractions) add(t);
+  k += "|";
+  add_optional(o.parameter);
+  add(o.alpha);
+  add_optional(o.beta_parameter);
+  add_optional(o.beta);
+  add_optional(o.drift);
+  k += "|";
+  for (double b : o.binding_futility_bounds) add(b);
+  return k;
+}
+}  // namespace
+
+stats::Boundaries interim_boundaries(const Scenario& s) {
+  // A boundary set costs about as much as thousands of trials, and a run asks for the same one for
+  // each batch of trials (and for validation and the summary): computed once per process. The
+  // result depends only on the options, so sharing it changes no result.
+  static std::mutex mutex;
+  static std::map<std::string, stats::Boundaries> computed;
+  const stats::BoundariesOptions o = interim_boundaries_options(s);
+  const std::string key = options_key(o);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = computed.find(key); it != computed.end()) return it->second;
+  }
+  stats::Boundaries b = stats::compute_boundaries(o);  // outside the lock; errors propagate uncached
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (computed.size() >= 256) computed.clear();  // sweeps over many designs: bounded memory
+  return computed.emplace(key, std::move(b)).first->second;
+}
 
 std::vector<std::int64_t> interim_children(const Scenario& s) {
   std::vector<std::int64_t> m;

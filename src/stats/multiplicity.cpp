@@ -6,6 +6,7 @@
 #include <numeric>
 #include <sstream>
 
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 namespace celltrial::stats {
@@ -121,6 +122,22 @@ double p_from_t(double t, double df, const Where& where) {
   if (std::isinf(df)) return p_from_z(t);
   if (std::isinf(t)) return t > 0 ? 0.0 : 1.0;
   return boost::math::cdf(boost::math::complement(TrialT(df), t));
+}
+
+double z_from_t(double t, double df) {
+  const double t2 = t * t;
+  if ((df >= 60 && t2 <= 25) || (df >= 100 && t2 <= 64)) {
+    // Hill's expansion of the normal deviate in w^2 = a log(1 + t^2 / df), a = df - 1/2.
+    const double a = df - 0.5, b = 48 * a * a, y = a * std::log1p(t2 / df);
+    const double z = (((((-0.4 * y - 3.3) * y - 24.0) * y - 85.5) / (0.8 * y * y + 100.0 + b) + y + 3.0) / b + 1.0) *
+                     std::sqrt(y);
+    return t < 0 ? -z : z;
+  }
+  // From the upper tail of |t|, which keeps the precision of a small tail (1 - p would round to 1).
+  const double p = p_from_t(std::fabs(t), df);
+  const double z = p > 0 ? -boost::math::quantile(boost::math::normal_distribution<double>(), p)
+                         : std::numeric_limits<double>::infinity();
+  return t < 0 ? -z : z;
 }
 
 void check_family(const std::vector<double>& p, double alpha, const std::vector<double>& weights,

@@ -276,6 +276,43 @@ TEST_CASE("report: a design with interims shows its boundaries, stopping, N and 
   CHECK_THAT(html, !Contains("http"));
 }
 
+TEST_CASE("report: an arm-selection design shows each arm's selection and claims, the look's outcome and the FWER", "[report]") {
+  const fs::path d = fresh_dir("arm_selection");
+  // The interim summary above with an arm_selection block in the layout simulate writes (values from
+  // a run of scenarios/arm_selection.yaml, trimmed).
+  std::string summary = kInterimSummary;
+  summary.insert(summary.rfind('}'), R"(, "arm_selection": {
+    "arms": ["intrathecal", "intravenous"], "true_effect": [2.574, 2.0592],
+    "meaning": "closed test of H_j over every intersection",
+    "selected": [{"arm": "intrathecal", "estimate": 0.5911, "mc_se": 0.0035}, {"arm": "intravenous", "estimate": 0.4089, "mc_se": 0.0035}],
+    "claim": [{"arm": "intrathecal", "estimate": 0.62775, "mc_se": 0.0034}, {"arm": "intravenous", "estimate": 0.31315, "mc_se": 0.0033}],
+    "claim_at_look": [{"arm": "intrathecal", "estimate": 0.19405, "mc_se": 0.0028}, {"arm": "intravenous", "estimate": 0.11455, "mc_se": 0.0023}],
+    "claim_any": {"estimate": 0.8632, "mc_se": 0.0024}, "claim_meaning": "claims of the closed test",
+    "final_selection": [{"arms": ["intrathecal"], "estimate": 0.50165, "mc_se": 0.0035}, {"arms": ["intravenous"], "estimate": 0.2622, "mc_se": 0.0031}],
+    "final_selection_meaning": "went on with exactly these arms",
+    "fwer": {"estimate": 0.0, "mc_se": 0.0, "meaning": "family-wise error rate"},
+    "naive_test": {"any": {"estimate": 0.91275, "mc_se": 0.0020}, "false_claim": {"estimate": 0.0, "mc_se": 0.0},
+                   "claim": [{"arm": "intrathecal", "estimate": 0.65755, "mc_se": 0.0034}, {"arm": "intravenous", "estimate": 0.33305, "mc_se": 0.0033}],
+                   "meaning": "not valid tests"},
+    "outcome": {"continued": {"estimate": 0.76385, "mc_se": 0.0030}, "stopped_efficacy": {"estimate": 0.2285, "mc_se": 0.0030},
+                "stopped_futility": {"estimate": 0.00765, "mc_se": 0.0006}, "meaning": "the look's decision"},
+    "sample_size_note": "the arms dropped stop recruiting"})");
+  write(d / "summary.json", summary);
+  const std::string html = html_report(d.string());
+  CHECK_THAT(html, Contains("id=\"arm-selection\""));
+  // One row per arm: true effect, kept, claim, claim at the look, naive claim.
+  CHECK_THAT(html, Contains("<th scope=\"row\">intrathecal</th><td>2.574</td><td>0.5911 (0.0035)</td><td>0.6278 (0.0034)</td>"
+                            "<td>0.1941 (0.0028)</td><td>0.6575 (0.0034)</td>"));
+  CHECK_THAT(html, Contains("<th scope=\"row\">intravenous</th><td>2.059</td>"));
+  CHECK_THAT(html, Contains("went on with intrathecal</th><td>0.5017 (0.0035)</td>"));
+  CHECK_THAT(html, Contains("look: stopped_efficacy</th><td>0.2285 (0.0030)</td>"));
+  CHECK_THAT(html, Contains("family-wise error rate</th><td>0.0000 (0.0000)</td>"));
+  CHECK_THAT(html, Contains("naive tests: any claim (not valid)</th><td>0.9127 (0.0020)</td>"));
+  const auto b = html.find("id=\"arm-selection\""), e = html.find("id=\"scenario\"", b);
+  REQUIRE(b != std::string::npos);
+  CHECK_THAT(html.substr(b, e - b), !Contains(">NA<"));
+}
+
 TEST_CASE("report: a study report shows the design comparison and its provenance without NA", "[report]") {
   const fs::path d = fresh_dir("designs");
   write(d / "summary.json", kSummary);

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include "celltrial/stats/multiplicity.hpp"
 
 using namespace celltrial::stats;
@@ -100,6 +102,31 @@ TEST_CASE("stats: multiplicity p-values from z and t statistics", "[stats]") {
   require_data_error([] { p_from_t(2.0, 0.0, kWhere); }, "analysis.multiplicity.df");
   require_data_error([] { p_from_t(2.0, -3.0, kWhere); }, "analysis.multiplicity.df");
   require_data_error([] { p_from_t(std::nan(""), 5.0, kWhere); }, "analysis.multiplicity.df");
+}
+
+TEST_CASE("stats: a t statistic's normal deviate, by Hill's expansion where it is accurate and from the exact tail elsewhere", "[stats]") {
+  // qt(0.975, 10) = 2.228138851986274 and qt(0.975, 100) = 1.983971518523552 (R): both z = qnorm(0.975).
+  CHECK(z_from_t(2.228138851986274, 10.0) == Approx(1.959963984540054).epsilon(1e-10));
+  CHECK(z_from_t(1.983971518523552, 100.0) == Approx(1.959963984540054).epsilon(1e-10));
+  CHECK(z_from_t(-1.983971518523552, 100.0) == Approx(-1.959963984540054).epsilon(1e-10));
+  // Against the exact tail (for a negative t through the symmetric upper tail, which keeps the
+  // precision), on both sides of where the expansion is used.
+  const auto exact = [](double t, double df) {
+    const double z = -boost::math::quantile(boost::math::normal_distribution<double>(), p_from_t(std::fabs(t), df));
+    return t < 0 ? -z : z;
+  };
+  double worst = 0;
+  for (double df : {59.0, 60.0, 61.0, 80.0, 99.0, 100.0, 137.0, 398.0, 1e4, 1e6})
+    for (double t = -9.0; t <= 9.0; t += 0.0173) {
+      const double z = z_from_t(t, df);
+      INFO("df " << df << ", t " << t);
+      CHECK(std::fabs(z - exact(t, df)) <= 5e-11);
+      worst = std::max(worst, std::fabs(z - exact(t, df)));
+    }
+  // The exact branch at the edges of the expansion's domain: 1e-13 is far below the expansion's error.
+  CHECK(std::fabs(z_from_t(5.02, 60.0) - exact(5.02, 60.0)) < 1e-13);
+  CHECK(std::fabs(z_from_t(8.01, 100.0) - exact(8.01, 100.0)) < 1e-13);
+  CHECK(worst > 0);  // the expansion is in use (it is not exact)
 }
 
 TEST_CASE("stats: a table of t quantiles filled on demand gives t_upper_quantile in any order and from any thread", "[stats]") {

@@ -151,7 +151,7 @@ class InterimAnalyses {
   std::size_t looks() const { return children_.size(); }
 
   /// The Z value of a comparison: Phi^-1(1 - p) with p the one-sided p-value of the t statistic in
-  /// the direction of benefit (`sign` +1 or -1). NaN when not estimable.
+  /// the direction of benefit (`sign` +1 or -1), by stats::z_from_t. NaN when not estimable.
   static double z_of(const ComparisonResult& r, double sign);
   /// Conditional power under the current estimate at information fraction t for final bound c.
   static double conditional_power(double z, double t, double c);

@@ -21,7 +21,8 @@ stats::BoundariesOptions interim_boundaries_options(const Scenario& s);
 double planned_drift(const Scenario& s);
 
 /// The computed design. Requires s.design.interims.active() and a valid scenario (throws
-/// celltrial::Error otherwise, with the option names of compute_boundaries).
+/// celltrial::Error otherwise, with the option names of compute_boundaries). Computed once per
+/// process for each distinct set of options (thread-safe); later calls copy the result.
 stats::Boundaries interim_boundaries(const Scenario& s);
 
 /// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
