@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "celltrial/core/error.hpp"
@@ -375,41 +376,38 @@ void TrialAnalysis::estimate_ancova(const TrialData& d, std::size_t n, TrialResu
   fit_sums(d, sums, out);
 }
 
-void TrialAnalysis::add_sums(const TrialData& d, std::size_t n, AncovaSums& sums) const {
-  CELLTRIAL_ASSERT(n >= sums.children && n <= d.size());
+void TrialAnalysis::add_sums(const TrialData& d, std::size_t n_children, AncovaSums& sums) const {
+  CELLTRIAL_ASSERT(n_children >= sums.children && n_children <= d.size());
   const std::uint8_t* observed = ancova_observed(d);
   const std::size_t from = sums.children;
-  sums.children = n;
+  sums.children = n_children;
   if (arms_ == 2 && strata_ == 1) {
-    // Common case, kept in registers: sums over all analysed children and over arm 1.
-    auto& v = sums.two_arms;
-    double tn = v[0], tx = v[1], ty = v[2], txx = v[3], txy = v[4], tyy = v[5];
-    double an = v[6], ax = v[7], ay = v[8], axx = v[9], axy = v[10], ayy = v[11];
-    for (std::size_t j = from; j < n; ++j) {
-      const double w = observed[j], in1 = d.arm[j];
+    // Common case: each sum over all analysed children paired with the same sum over arm 1, a pair
+    // per register (element-wise IEEE arithmetic: the same values as scalar sums, 1 * q being q).
+    using Pair = double __attribute__((vector_size(16)));
+    std::array<Pair, 6> acc;
+    std::memcpy(acc.data(), sums.two_arms.data(), sizeof acc);
+    Pair n = acc[0], sx = acc[1], sy = acc[2], sxx = acc[3], sxy = acc[4], syy = acc[5];
+    for (std::size_t j = from; j < n_children; ++j) {
+      const double w = observed[j];
+      const Pair m = {1.0, static_cast<double>(d.arm[j])};
       const double x = d.baseline[j] * w, y = d.change[j] * w;
-      const double xx = x * x, xy = x * y, yy = y * y;
-      tn += w;
-      tx += x;
-      ty += y;
-      txx += xx;
-      txy += xy;
-      tyy += yy;
-      an += in1 * w;
-      ax += in1 * x;
-      ay += in1 * y;
-      axx += in1 * xx;
-      axy += in1 * xy;
-      ayy += in1 * yy;
+      n += m * w;
+      sx += m * x;
+      sy += m * y;
+      sxx += m * (x * x);
+      sxy += m * (x * y);
+      syy += m * (y * y);
     }
-    v = {tn, tx, ty, txx, txy, tyy, an, ax, ay, axx, axy, ayy};
+    acc = {n, sx, sy, sxx, sxy, syy};
+    std::memcpy(sums.two_arms.data(), acc.data(), sizeof acc);
     return;
   }
   // The fit needs counts and sums by cell but the squares and cross-products only in total
   // (fit_cells adds them up across non-empty cells): those stay in registers. Children not
   // analysed have weight 0 (their simulated values are finite), so no branch depends on the data.
   double txx = sums.xx, txy = sums.xy, tyy = sums.yy;
-  for (std::size_t j = from; j < n; ++j) {
+  for (std::size_t j = from; j < n_children; ++j) {
     const std::size_t a = d.arm[j];
     const double w = observed[j];
     auto& c = sums.cells[a * strata_ + d.stratum[j]];
@@ -429,9 +427,10 @@ void TrialAnalysis::add_sums(const TrialData& d, std::size_t n, AncovaSums& sums
 void TrialAnalysis::fit_sums(const TrialData& counts, const AncovaSums& sums, TrialResult& out) const {
   std::array<Cell, kMaxArms * kGmfcsLevels> cells;  // the first arms_ * strata_ are set below
   if (arms_ == 2 && strata_ == 1) {
+    // Pairs (all children, arm 1) of n, x, y, xx, xy, yy.
     const auto& v = sums.two_arms;
-    cells[1] = Cell{v[6], v[7], v[8], v[9], v[10], v[11]};
-    cells[0] = Cell{v[0] - v[6], v[1] - v[7], v[2] - v[8], v[3] - v[9], v[4] - v[10], v[5] - v[11]};
+    cells[1] = Cell{v[1], v[3], v[5], v[7], v[9], v[11]};
+    cells[0] = Cell{v[0] - v[1], v[2] - v[3], v[4] - v[5], v[6] - v[7], v[8] - v[9], v[10] - v[11]};
   } else {
     // The first non-empty cell holds the squares and products of all.
     for (std::size_t c = 0; c < arms_ * strata_; ++c) cells[c] = Cell{sums.cells[c][0], sums.cells[c][1], sums.cells[c][2], 0, 0, 0};

@@ -180,7 +180,7 @@ class TrialAnalysis {
   /// forward instead of each summing from the first child. Start from AncovaSums{} for each trial.
   struct AncovaSums {
     std::size_t children = 0;
-    std::array<double, 12> two_arms{};  ///< 2 arms, 1 stratum: n, x, y, xx, xy, yy over all, then over arm 1
+    std::array<double, 12> two_arms{};  ///< 2 arms, 1 stratum: (all, arm 1) pairs of n, x, y, xx, xy, yy
     std::array<std::array<double, 3>, kMaxArms * kGmfcsLevels> cells{};  ///< otherwise n, x, y by arm and stratum
     double xx = 0, xy = 0, yy = 0;                                       ///< and the squares and products in total
   };
