@@ -71,6 +71,12 @@ class GenericVisits {
   std::array<bool, kMaxArms> treated_now_{};  ///< active arms: treated at month 0
   double beta_ = 0;   ///< design.dropout.per_point_of_progress
   bool on_progress_ = false;
+  /// No dropout on progress, no missed visits, no shift after dropout, 1 to kPlainOthers other
+  /// visits: run() takes run_plain(), which gives the same values.
+  bool plain_ = false;
+  static constexpr std::size_t kPlainOthers = 3;
+  template <std::size_t O>
+  void run_plain(std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
 };
 
 }  // namespace celltrial
