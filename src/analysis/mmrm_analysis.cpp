@@ -4,11 +4,13 @@
 // when it does not converge). The estimate is the arm difference at the primary visit, or its
 // average over analysis.mmrm.visits_months.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <type_traits>
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/core/unroll.hpp"
 #include "celltrial/stats/mmrm.hpp"
 
 namespace celltrial {
@@ -79,6 +81,37 @@ void sum_group(const std::uint32_t* children, std::size_t count, const double* x
   std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(group_stride(V)), g);
 }
 
+// The same sums for three visits in pairs of lanes (each lane one sum, its terms added in the same
+// order as above), two sums an instruction.
+template <>
+void sum_group<3>(const std::uint32_t* children, std::size_t count, const double* x, const double* ys, std::size_t,
+                  double* g) {
+  using Pair = double __attribute__((vector_size(16)));
+  // n sx | sxx sy0 | sy1 sy2 | sxy0 sxy1 | sxy2 syy00 | syy10 syy11 | syy20 syy21; syy22 alone.
+  Pair n_sx{}, sxx_sy0{}, sy12{}, sxy01{}, sxy2_syy00{}, syy1{}, syy2{};
+  double syy22 = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t j = children[i];
+    const double xj = x[j];
+    const double* y = ys + j * 3;
+    const double y0 = y[0], y1 = y[1], y2 = y[2];
+    n_sx += Pair{1.0, xj};
+    sxx_sy0 += Pair{xj * xj, y0};
+    sy12 += Pair{y1, y2};
+    sxy01 += Pair{xj, xj} * Pair{y0, y1};
+    sxy2_syy00 += Pair{xj, y0} * Pair{y2, y0};
+    syy1 += Pair{y1, y1} * Pair{y0, y1};
+    syy2 += Pair{y2, y2} * Pair{y0, y1};
+    syy22 += y2 * y2;
+  }
+  const double sums[group_stride(3)] = {n_sx[0],      n_sx[1],  sxx_sy0[0], sxx_sy0[1], sy12[0], sy12[1],
+                                        sxy01[0],     sxy01[1], sxy2_syy00[0],
+                                        sxy2_syy00[1], 0.0,     0.0,
+                                        syy1[0],      syy1[1],  0.0,
+                                        syy2[0],      syy2[1],  syy22};
+  std::copy(sums, sums + group_stride(3), g);
+}
+
 thread_local Work work;
 
 }  // namespace
@@ -145,13 +178,14 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     w.sorted.resize(n);
     w.order.clear();
   }
+  // Children with no visit in the model go to the groups of mask 0, which add nothing: no branch
+  // depends on the statuses.
   auto pass = [&](auto vv) {
     for (std::size_t j = 0; j < n; ++j) {
       double* y = w.ys.data() + j * visits;
       const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
       w.masks[j] = mask;
-      if (!mask) continue;
-      present[d.stratum[j]] = true;
+      present[d.stratum[j]] = present[d.stratum[j]] || mask != 0;
       if (!grouped) continue;
       const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
       const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
@@ -172,8 +206,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
       w.next[at] = from;
       from += w.count[at];
     }
-    for (std::size_t j = 0; j < n; ++j)
-      if (w.masks[j]) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
+    for (std::size_t j = 0; j < n; ++j) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
   }
   lay.strata_from = lay.cells + 1;
   lay.k = lay.strata_from;
@@ -199,6 +232,9 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     double* const g = sums.data();
     for (std::uint32_t at : w.order) {
       const std::uint32_t count = w.count[at], end = w.next[at];
+      const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
+      w.count[at] = 0;
+      if (mask == 0) continue;  // no visit in the model
       const std::uint32_t* children = w.sorted.data() + (end - count);
       switch (visits) {
         case 2: sum_group<2>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
@@ -206,9 +242,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
         case 4: sum_group<4>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
         default: sum_group<0>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
       }
-      w.count[at] = 0;
       const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
-      const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
       std::fill(w.z.begin(), w.z.end(), 0.0);
       w.z[cell] = 1;
       if (lay.stratum_cov[stratum] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[stratum])] = 1;
@@ -346,12 +380,15 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   auto plain_response = [&](std::size_t j, double* y, auto vv) {
     constexpr std::size_t VV = decltype(vv)::value;
     std::uint32_t mask = 0;
-    for (std::size_t i = 0; i < (VV ? VV : V); ++i) {
+    auto visit = [&](std::size_t i) {
       const std::size_t k = j * all + at[i];
       const bool seen = status[k] == static_cast<std::uint8_t>(VisitStatus::observed);
       mask |= static_cast<std::uint32_t>(seen) << i;
-      y[i] = seen ? change[k] : 0.0;
-    }
+      // The change where assessed, else +0.0: its bits masked.
+      y[i] = std::bit_cast<double>(std::bit_cast<std::uint64_t>(change[k]) & (std::uint64_t{0} - seen));
+    };
+    if constexpr (VV > 0) unroll<VV>(visit);
+    else for (std::size_t i = 0; i < V; ++i) visit(i);
     return mask;
   };
 

@@ -4,10 +4,10 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <utility>
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/random.hpp"
+#include "celltrial/core/unroll.hpp"
 #include "celltrial/model/dropout.hpp"
 #include "celltrial/model/model.hpp"
 
@@ -78,17 +78,6 @@ GenericVisits::GenericVisits(const Scenario& s, double dropout_rate_per_month)
   plain_ = !on_progress_ && !(s.design.missed_visit > 0) && !shifted && O >= 1 && O <= kPlainOthers;
 }
 
-// Calls f(std::integral_constant<std::size_t, K>) for K = 0..N-1 in order: loops over the visits
-// unrolled, their indices constants.
-template <std::size_t... K, class F>
-inline void each_of(std::index_sequence<K...>, F&& f) {
-  (f(std::integral_constant<std::size_t, K>{}), ...);
-}
-template <std::size_t N, class F>
-inline void each(F&& f) {
-  each_of(std::make_index_sequence<N>{}, f);
-}
-
 // run() without dropout on progress, missed visits or a shift after dropout, for O other visits
 // (O + 1 visits): the same draws from each stream in the same order and the same arithmetic, in
 // two passes (every child's values and its other arrays, then who drops out when).
@@ -146,16 +135,16 @@ void GenericVisits::run_plain(std::uint64_t seed, std::uint64_t trial, TrialData
       double* vc = values + j * V;
       double* hv = hypothetical + j * V;
       std::array<double, V> z;
-      each<O>([&](auto k) { z[k] = std_normal(noise); });
-      each<O>([&](auto k) {
+      unroll<O>([&](auto k) { z[k] = std_normal(noise); });
+      unroll<O>([&](auto k) {
         double e = r_k[k] * zp;
-        each<k + 1>([&](auto i) { e += chol[k * O + i] * z[i]; });
+        unroll<k + 1>([&](auto i) { e += chol[k * O + i] * z[i]; });
         const double y = intercept_k[k] + slope * x + effect_k[a][k] + sham_k[k] + sd_k[k] * e - x;
         vc[other[k]] = y;
         hv[other[k]] = y;
       });
       vc[p] = hv[p] = change[j];
-      each<V>([&](auto v) { status[j * V + v] = observed_visit; });
+      unroll<V>([&](auto v) { status[j * V + v] = observed_visit; });
       treated[j] = treated_at[a];
       month[j] = kNaN;
       event[j] = kNaN;  // no intercurrent events in the generic model
@@ -172,7 +161,7 @@ void GenericVisits::run_plain(std::uint64_t seed, std::uint64_t trial, TrialData
   double* month = d.dropout_month.data();
   auto mark = [&](std::size_t j, double out) {
     month[j] = out;
-    each<V>([&](auto v) { status[j * V + v] = months[v] >= out ? dropped : observed_visit; });
+    unroll<V>([&](auto v) { status[j * V + v] = months[v] >= out ? dropped : observed_visit; });
   };
   const double primary_month = months[p], primary_expm1 = primary_expm1_, lambda = lambda_;
   if (p + 1 == V) {
