@@ -206,6 +206,10 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
       default: break;
     }
   }
+  run_general(seed, trial, d);
+}
+
+void GenericVisits::run_general(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
   const std::size_t n = d.size(), V = months_.size(), p = primary_, O = others_.size();
   CELLTRIAL_ASSERT(d.latent.size() == n);
   d.visits = V;
