@@ -62,7 +62,7 @@ struct Work {
   stats::Mmrm fit;
   std::vector<stats::MmrmColumn> cols;
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
-  std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
+  std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children (not with three visits)
   std::vector<std::uint32_t> masks;
   std::vector<std::uint32_t> count;  ///< by group: children met in this pass
   std::vector<std::uint32_t> next;   ///< by group: where its next child goes in `sorted`
@@ -175,6 +175,7 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
   const bool grouped = groups <= kMaxGroups;
   const bool direct = grouped && visits == 3;
+  CELLTRIAL_ASSERT(direct || visits != 3);  // pass() takes three visits' groups as direct
   if (direct) {
     if (w.acc3.size() < groups * kPairs3) w.acc3.resize(groups * kPairs3, Pair{});
     if (w.met3.size() < groups) w.met3.resize(groups, 0);
@@ -201,15 +202,17 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     std::vector<std::uint32_t>& order = w.order;
     const std::size_t cells = lay.cells;
     std::uint32_t seen = 0;
+    constexpr bool three = decltype(vv)::value == 3;
+    std::array<double, 3> own;  // three visits: a child's responses go to its group's sums only
     for (std::size_t j = 0; j < n; ++j) {
-      double* y = ys + j * visits;
+      double* y = three ? own.data() : ys + j * visits;
       const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
       masks[j] = mask;
       seen |= static_cast<std::uint32_t>(mask != 0) << stratum[j];
       if (!grouped) continue;
       const std::size_t cell = arm[j] + (layers ? arms * layer(j) : 0);
       const std::size_t at = (mask * cells + cell) * strata + stratum[j];
-      if constexpr (decltype(vv)::value == 3) {
+      if constexpr (three) {
         if (!met[at]) [[unlikely]] {
           met[at] = 1;
           order.push_back(static_cast<std::uint32_t>(at));
