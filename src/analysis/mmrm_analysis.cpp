@@ -4,11 +4,13 @@
 // when it does not converge). The estimate is the arm difference at the primary visit, or its
 // average over analysis.mmrm.visits_months.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <type_traits>
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/core/unroll.hpp"
 #include "celltrial/stats/mmrm.hpp"
 
 namespace celltrial {
@@ -24,18 +26,51 @@ struct Layout {
   std::array<int, kGmfcsLevels> stratum_cov{};  ///< covariate of each stratum, -1: none (reference or absent)
 };
 
+constexpr std::size_t kMaxStride = 3 + 2 * stats::kMmrmMaxVisits + stats::kMmrmMaxVisits * stats::kMmrmMaxVisits;
+constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
+
+// Three visits: each group's sums in memory, added child by child as the pass meets them, in pairs
+// of lanes (two sums an instruction; each lane one sum, its terms added in the same order as
+// sum_group's, so the same values): n sx | sxx sy0 | sy1 sy2 | sxy0 sxy1 | sxy2 syy00 |
+// syy10 syy11 | syy20 syy21 | syy22 -. No sort and no second pass over the children.
+using Pair = double __attribute__((vector_size(16)));
+constexpr std::size_t kPairs3 = 8;
+
+inline void add_child3(Pair* a, double x, const double* y) {
+  const double y0 = y[0], y1 = y[1], y2 = y[2];
+  a[0] += Pair{1.0, x};
+  a[1] += Pair{x * x, y0};
+  a[2] += Pair{y1, y2};
+  a[3] += Pair{x, x} * Pair{y0, y1};
+  a[4] += Pair{x, y0} * Pair{y2, y0};
+  a[5] += Pair{y1, y1} * Pair{y0, y1};
+  a[6] += Pair{y2, y2} * Pair{y0, y1};
+  a[7] += Pair{y2 * y2, 0.0};
+}
+
+// A group's sums in sum_group's layout, and the group's pairs set back to zero.
+inline void take_sums3(Pair* a, double* g) {
+  const double sums[group_stride(3)] = {a[0][0], a[0][1], a[1][0], a[1][1], a[2][0], a[2][1],
+                                        a[3][0], a[3][1], a[4][0], a[4][1], 0.0,     0.0,
+                                        a[5][0], a[5][1], 0.0,     a[6][0], a[6][1], a[7][0]};
+  std::copy(sums, sums + group_stride(3), g);
+  std::fill(a, a + kPairs3, Pair{});
+}
+
 struct Work {
   stats::MmrmData data;
   stats::Mmrm fit;
   std::vector<stats::MmrmColumn> cols;
   std::vector<int> col_of;  ///< column of (visit, covariate) at visit * k + covariate, -1: none
-  std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children
+  std::vector<double> z, ys, c;  ///< ys: each child's responses, visits x children (not with three visits)
   std::vector<std::uint32_t> masks;
   std::vector<std::uint32_t> count;  ///< by group: children met in this pass
   std::vector<std::uint32_t> next;   ///< by group: where its next child goes in `sorted`
   std::vector<std::uint32_t> group;  ///< by child: its group
   std::vector<std::uint32_t> sorted; ///< the children in the model, group by group, in order within a group
   std::vector<std::uint32_t> order;  ///< the groups met, in the order of their first child
+  std::vector<Pair> acc3;            ///< three visits: by group, its sums (zero between passes)
+  std::vector<std::uint8_t> met3;    ///< three visits: by group, met in this pass (zero between passes)
   // By cell, from the last pass: children in the model, those assessed at the last visit and the
   // sum of their responses there.
   std::array<double, 2 * kMaxArms> cell_n{}, last_n{}, last_y{};
@@ -45,11 +80,12 @@ struct Work {
 // pass over the children sums, per such group, the count, the baseline and its square, and per
 // visit the response, the baseline times the response and the products of responses
 // (MmrmData::add_group). Groups are looked up by index: (mask x cells + cell) x strata + stratum.
-// The children are first sorted by group (stably, by counting), then each group's sums are taken
-// in local variables: adding each child to sums in memory instead costs a store per sum and child.
+// With three visits each child is added to its group's sums in memory as the pass meets it, two
+// sums an instruction (add_child3). Otherwise the children are first sorted by group (stably, by
+// counting), then each group's sums are taken in local variables (sum_group): adding each child to
+// sums in memory one at a time costs a store per sum and child. Either way a group's terms are
+// added in the order of its children, so both give the same sums.
 constexpr std::size_t kMaxGroups = 4096;
-constexpr std::size_t kMaxStride = 3 + 2 * stats::kMmrmMaxVisits + stats::kMmrmMaxVisits * stats::kMmrmMaxVisits;
-constexpr std::size_t group_stride(std::size_t visits) { return 3 + 2 * visits + visits * visits; }
 
 // The sums of a group's children (indices `children`, baselines x, responses ys with `visits`
 // per child, zero at visits not assessed) into g: count, sum of x and of x^2, then per visit the
@@ -138,6 +174,12 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
   w.ys.resize(n * visits);
   const std::size_t groups = (visits < 16 ? std::size_t{1} << visits : kMaxGroups + 1) * lay.cells * strata;
   const bool grouped = groups <= kMaxGroups;
+  const bool direct = grouped && visits == 3;
+  CELLTRIAL_ASSERT(direct || visits != 3);  // pass() takes three visits' groups as direct
+  if (direct) {
+    if (w.acc3.size() < groups * kPairs3) w.acc3.resize(groups * kPairs3, Pair{});
+    if (w.met3.size() < groups) w.met3.resize(groups, 0);
+  }
   if (grouped) {
     if (w.count.size() < groups) w.count.assign(groups, 0);
     w.next.resize(groups);
@@ -145,19 +187,43 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     w.sorted.resize(n);
     w.order.clear();
   }
+  // Children with no visit in the model go to the groups of mask 0, which add nothing: no branch
+  // depends on the statuses. The arrays in locals (byte stores could otherwise alias them, and the
+  // compiler would reload them for every child), the strata present as bits.
+  std::uint32_t present_bits = 0;
   auto pass = [&](auto vv) {
+    std::uint32_t* masks = w.masks.data();
+    double* ys = w.ys.data();
+    const std::uint8_t *arm = d.arm.data(), *stratum = d.stratum.data();
+    const double* baseline = d.baseline.data();
+    std::uint32_t *count = w.count.data(), *group = w.group.data();
+    Pair* acc = w.acc3.data();
+    std::uint8_t* met = w.met3.data();
+    std::vector<std::uint32_t>& order = w.order;
+    const std::size_t cells = lay.cells;
+    std::uint32_t seen = 0;
+    constexpr bool three = decltype(vv)::value == 3;
+    std::array<double, 3> own;  // three visits: a child's responses go to its group's sums only
     for (std::size_t j = 0; j < n; ++j) {
-      double* y = w.ys.data() + j * visits;
+      double* y = three ? own.data() : ys + j * visits;
       const std::uint32_t mask = keep(j) ? response(j, y, vv) : (std::fill(y, y + visits, 0.0), 0u);
-      w.masks[j] = mask;
-      if (!mask) continue;
-      present[d.stratum[j]] = true;
+      masks[j] = mask;
+      seen |= static_cast<std::uint32_t>(mask != 0) << stratum[j];
       if (!grouped) continue;
-      const std::size_t cell = d.arm[j] + (layers ? arms * layer(j) : 0);
-      const std::size_t at = (mask * lay.cells + cell) * strata + d.stratum[j];
-      if (w.count[at]++ == 0) [[unlikely]] w.order.push_back(static_cast<std::uint32_t>(at));
-      w.group[j] = static_cast<std::uint32_t>(at);
+      const std::size_t cell = arm[j] + (layers ? arms * layer(j) : 0);
+      const std::size_t at = (mask * cells + cell) * strata + stratum[j];
+      if constexpr (three) {
+        if (!met[at]) [[unlikely]] {
+          met[at] = 1;
+          order.push_back(static_cast<std::uint32_t>(at));
+        }
+        add_child3(acc + at * kPairs3, baseline[j], y);
+        continue;
+      }
+      if (count[at]++ == 0) [[unlikely]] order.push_back(static_cast<std::uint32_t>(at));
+      group[j] = static_cast<std::uint32_t>(at);
     }
+    present_bits = seen;
   };
   switch (visits) {
     case 2: pass(std::integral_constant<std::size_t, 2>{}); break;
@@ -165,15 +231,15 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     case 4: pass(std::integral_constant<std::size_t, 4>{}); break;
     default: pass(std::integral_constant<std::size_t, 0>{}); break;
   }
-  if (grouped) {
+  for (std::size_t s = 0; s < kGmfcsLevels; ++s) present[s] = (present_bits >> s & 1u) != 0;
+  if (grouped && !direct) {
     // The children sorted by group, each group's in their order.
     std::uint32_t from = 0;
     for (std::uint32_t at : w.order) {
       w.next[at] = from;
       from += w.count[at];
     }
-    for (std::size_t j = 0; j < n; ++j)
-      if (w.masks[j]) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
+    for (std::size_t j = 0; j < n; ++j) w.sorted[w.next[w.group[j]]++] = static_cast<std::uint32_t>(j);
   }
   lay.strata_from = lay.cells + 1;
   lay.k = lay.strata_from;
@@ -198,17 +264,22 @@ int fit_children(const TrialData& d, std::size_t arms, std::size_t strata, std::
     std::array<double, kMaxStride> sums;
     double* const g = sums.data();
     for (std::uint32_t at : w.order) {
-      const std::uint32_t count = w.count[at], end = w.next[at];
-      const std::uint32_t* children = w.sorted.data() + (end - count);
-      switch (visits) {
-        case 2: sum_group<2>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
-        case 3: sum_group<3>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
-        case 4: sum_group<4>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
-        default: sum_group<0>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
-      }
-      w.count[at] = 0;
-      const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
       const auto mask = static_cast<std::uint32_t>(at / strata / lay.cells);
+      if (direct) {
+        w.met3[at] = 0;
+        take_sums3(w.acc3.data() + std::size_t{at} * kPairs3, g);
+      } else {
+        const std::uint32_t count = w.count[at], end = w.next[at];
+        w.count[at] = 0;
+        const std::uint32_t* children = w.sorted.data() + (end - count);
+        if (mask != 0) switch (visits) {
+          case 2: sum_group<2>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+          case 4: sum_group<4>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+          default: sum_group<0>(children, count, d.baseline.data(), w.ys.data(), visits, g); break;
+        }
+      }
+      if (mask == 0) continue;  // no visit in the model
+      const std::size_t stratum = at % strata, cell = at / strata % lay.cells;
       std::fill(w.z.begin(), w.z.end(), 0.0);
       w.z[cell] = 1;
       if (lay.stratum_cov[stratum] >= 0) w.z[static_cast<std::size_t>(lay.stratum_cov[stratum])] = 1;
@@ -346,12 +417,15 @@ void TrialAnalysis::estimate_mmrm(const TrialData& d, TrialResult& out) const {
   auto plain_response = [&](std::size_t j, double* y, auto vv) {
     constexpr std::size_t VV = decltype(vv)::value;
     std::uint32_t mask = 0;
-    for (std::size_t i = 0; i < (VV ? VV : V); ++i) {
+    auto visit = [&](std::size_t i) {
       const std::size_t k = j * all + at[i];
       const bool seen = status[k] == static_cast<std::uint8_t>(VisitStatus::observed);
       mask |= static_cast<std::uint32_t>(seen) << i;
-      y[i] = seen ? change[k] : 0.0;
-    }
+      // The change where assessed, else +0.0: its bits masked.
+      y[i] = std::bit_cast<double>(std::bit_cast<std::uint64_t>(change[k]) & (std::uint64_t{0} - seen));
+    };
+    if constexpr (VV > 0) unroll<VV>(visit);
+    else for (std::size_t i = 0; i < V; ++i) visit(i);
     return mask;
   };
 

@@ -7,6 +7,7 @@
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/random.hpp"
+#include "celltrial/core/unroll.hpp"
 #include "celltrial/model/dropout.hpp"
 #include "celltrial/model/model.hpp"
 
@@ -68,13 +69,147 @@ GenericVisits::GenericVisits(const Scenario& s, double dropout_rate_per_month)
   chol_ = cholesky(c, O);
   for (std::size_t v = 0; v < V; ++v) interval_expm1_.push_back(std::expm1(-lambda_ * (months_[v] - (v ? months_[v - 1] : 0.0))));
   primary_expm1_ = std::expm1(-lambda_ * months_[p]);
+  bool shifted = false;
   for (std::size_t a = 0; a < s.arms.size(); ++a) {
     shift_[a] = s.design.mnar_shift(a);
+    shifted = shifted || shift_[a] != 0;
     treated_now_[a] = s.arms[a].role == ArmRole::active;
+  }
+  plain_ = !on_progress_ && !(s.design.missed_visit > 0) && !shifted && O >= 1 && O <= kPlainOthers;
+}
+
+// run() without dropout on progress, missed visits or a shift after dropout, for O other visits
+// (O + 1 visits): the same draws from each stream in the same order and the same arithmetic, in
+// two passes (every child's values and its other arrays, then who drops out when).
+template <std::size_t O>
+void GenericVisits::run_plain(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
+  constexpr std::size_t V = O + 1;
+  const std::size_t n = d.size(), p = primary_;
+  CELLTRIAL_ASSERT(d.latent.size() == n && others_.size() == O && months_.size() == V);
+  d.visits = V;
+  d.visit_change.resize(n * V);
+  d.hypothetical.resize(n * V);
+  d.status.resize(n * V);
+  d.dropout_month.resize(n);
+  d.event_month.resize(n);
+  d.event_kind.resize(n);
+  d.treated_month.resize(n);
+
+  // The loop's constants in local arrays, as in run().
+  std::array<std::size_t, V> other{};
+  std::array<double, V> r_k{}, sd_k{}, intercept_k{}, sham_k{}, months{};
+  std::array<std::array<double, V>, kMaxArms> effect_k{};
+  std::array<double, kMaxArms> treated_at{};
+  const std::size_t arms = sc_.arms.size();
+  for (std::size_t k = 0; k < O; ++k) {
+    const std::size_t v = others_[k];
+    other[k] = v;
+    r_k[k] = r_[v];
+    sd_k[k] = sd_[v];
+    intercept_k[k] = intercept_[v];
+    sham_k[k] = effect_.sham_at_visit(v);
+    for (std::size_t a = 0; a < arms; ++a) effect_k[a][k] = effect_.at_visit(a, v) * d.effect_scale[a];
+  }
+  for (std::size_t v = 0; v < V; ++v) months[v] = months_[v];
+  for (std::size_t a = 0; a < arms; ++a) treated_at[a] = treated_now_[a] ? 0.0 : kNaN;
+  std::array<double, V * V> chol{};
+  std::copy(chol_.begin(), chol_.end(), chol.begin());
+  const double slope = slope_;
+  constexpr auto observed_visit = static_cast<std::uint8_t>(VisitStatus::observed);
+  constexpr auto dropped = static_cast<std::uint8_t>(VisitStatus::dropped_out);
+
+  // The values: the primary visit's as the outcome model drew it, the others given its residual;
+  // the hypothetical values are the same (no intercurrent events). Every visit observed and no
+  // dropout month for now (the dropout pass sets them where a child drops out).
+  {
+    LocalEngine noise{make_stream(seed, trial, Purpose::visits)};
+    const std::uint8_t* arm = d.arm.data();
+    const double *baseline = d.baseline.data(), *change = d.change.data();
+    const TrialData::Latent* latent = d.latent.data();
+    double *values = d.visit_change.data(), *hypothetical = d.hypothetical.data(), *treated = d.treated_month.data(),
+           *month = d.dropout_month.data(), *event = d.event_month.data();
+    std::uint8_t *status = d.status.data(), *kind = d.event_kind.data();
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t a = arm[j];
+      const double x = baseline[j], zp = latent[j].residual;
+      double* vc = values + j * V;
+      double* hv = hypothetical + j * V;
+      std::array<double, V> z;
+      unroll<O>([&](auto k) { z[k] = std_normal(noise); });
+      unroll<O>([&](auto k) {
+        double e = r_k[k] * zp;
+        unroll<k + 1>([&](auto i) { e += chol[k * O + i] * z[i]; });
+        const double y = intercept_k[k] + slope * x + effect_k[a][k] + sham_k[k] + sd_k[k] * e - x;
+        vc[other[k]] = y;
+        hv[other[k]] = y;
+      });
+      vc[p] = hv[p] = change[j];
+      unroll<V>([&](auto v) { status[j * V + v] = observed_visit; });
+      treated[j] = treated_at[a];
+      month[j] = kNaN;
+      event[j] = kNaN;  // no intercurrent events in the generic model
+      kind[j] = kNoEvent;
+    }
+  }
+  if (!(lambda_ > 0)) return;  // nobody drops out: every visit observed
+
+  // Dropout: monotone, constant hazard. Lost by the primary visit as the outcome model found; the
+  // month within that interval, then interval by interval after it.
+  LocalEngine drop{make_stream(seed, trial, Purpose::follow_up)};
+  std::uint8_t* status = d.status.data();
+  std::uint8_t* observed = d.observed.data();
+  double* month = d.dropout_month.data();
+  auto mark = [&](std::size_t j, double out) {
+    month[j] = out;
+    unroll<V>([&](auto v) { status[j * V + v] = months[v] >= out ? dropped : observed_visit; });
+  };
+  const double primary_month = months[p], primary_expm1 = primary_expm1_, lambda = lambda_;
+  if (p + 1 == V) {
+    // The primary visit is the last: only the children lost by it draw, each once. Their month is
+    // at most the primary visit's, so they stay unobserved there and the others observed.
+    thread_local std::vector<std::uint32_t> lost;
+    lost.resize(n);
+    std::uint32_t* at = lost.data();
+    std::size_t m = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      at[m] = static_cast<std::uint32_t>(j);
+      m += observed[j] == 0;
+    }
+    if (!(lambda * primary_month > 1e-300)) {
+      for (std::size_t i = 0; i < m; ++i) mark(at[i], uniform01(drop) * primary_month);  // DropoutModel::time_within
+    } else {
+      for (std::size_t i = 0; i < m; ++i)
+        mark(at[i], std::min(primary_month, -std::log1p(uniform01(drop) * primary_expm1) / lambda));
+    }
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    double out = kNaN;
+    if (!observed[j]) out = DropoutModel::time_within(uniform01(drop), lambda, primary_month, primary_expm1);
+    for (std::size_t v = p + 1; v < V && std::isnan(out); ++v) {
+      const double width = months[v] - months[v - 1];
+      if (uniform01(drop) < -interval_expm1_[v])
+        out = months[v - 1] + DropoutModel::time_within(uniform01(drop), lambda, width, interval_expm1_[v]);
+    }
+    if (std::isnan(out)) continue;
+    mark(j, out);
+    observed[j] = status[j * V + p] == observed_visit;
   }
 }
 
 void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
+  if (plain_) {
+    switch (others_.size()) {
+      case 1: return run_plain<1>(seed, trial, d);
+      case 2: return run_plain<2>(seed, trial, d);
+      case 3: return run_plain<3>(seed, trial, d);
+      default: break;
+    }
+  }
+  run_general(seed, trial, d);
+}
+
+void GenericVisits::run_general(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
   const std::size_t n = d.size(), V = months_.size(), p = primary_, O = others_.size();
   CELLTRIAL_ASSERT(d.latent.size() == n);
   d.visits = V;

@@ -129,6 +129,51 @@ TEST_CASE("generic visits: each value is the visit's mean plus its residual, and
   CHECK(dropped > 0);
 }
 
+TEST_CASE("generic visits: the common case's loop gives the general loop's arrays, bit for bit", "[model][generic_visits]") {
+  // Without dropout on progress, missed visits or a shift after dropout, and with 2 to 4 visits,
+  // run() takes a loop of its own; run_general() is the loop for every case. The model's trial
+  // (run() applied; in these cases it leaves the primary visit's change and `observed` as the
+  // outcome model set them) is run again through run_general(), on a copy.
+  for (const auto& set : std::vector<std::vector<std::string>>{
+           {"design.visits_months=[6, 12]", "population.generic.intercept_by_visit=[7, 9]",
+            "population.generic.residual_sd_by_visit=[4, 5]", "population.generic.correlation=0.5",
+            "design.dropout.by_last_visit=0.2"},
+           {"design.visits_months=[3, 6, 12]", "population.generic.intercept_by_visit=[1, 2, 5]",
+            "population.generic.residual_sd_by_visit=[2, 3, 4]", "population.generic.correlation=0.7",
+            "design.dropout.by_last_visit=0.3", "arms.treated.effect_by_month={3: 0.5, 6: 1, 12: 1.5}",
+            "design.sham_effect_by_month={6: 0.2}"},
+           {"design.visits_months=[3, 6, 12]", "population.generic.intercept_by_visit=[1, 2, 5]",
+            "population.generic.residual_sd_by_visit=[2, 3, 4]", "design.dropout.by_last_visit=0"},
+           four_visits({"population.generic.correlation=0.6", "design.dropout.by_last_visit=0.4"}),
+           {"design.visits_months=[3, 12, 18]", "population.generic.correlation_structure=cs",
+            "population.generic.correlation=0.5", "design.dropout.by_last_visit=0.5"}}) {
+    INFO(set.front());
+    const Scenario s = generic(set);
+    const Model m(s, PreRunSizes{}, true);
+    REQUIRE(m.follow_up() != nullptr);
+    const GenericVisits* g = m.follow_up()->generic();
+    REQUIRE(g != nullptr);
+    TrialData x, y;
+    std::size_t dropped = 0;
+    for (std::uint64_t t = 0; t < trials(10, 200); ++t) {
+      m.simulate(s.simulation.seed, t, x);
+      y = x;
+      g->run_general(s.simulation.seed, t, y);
+      CHECK(same(x.visit_change, y.visit_change));
+      CHECK(same(x.hypothetical, y.hypothetical));
+      CHECK(same(x.dropout_month, y.dropout_month));
+      CHECK(same(x.event_month, y.event_month));
+      CHECK(same(x.treated_month, y.treated_month));
+      CHECK(x.status == y.status);
+      CHECK(x.event_kind == y.event_kind);
+      CHECK(x.change == y.change);
+      CHECK(x.observed == y.observed);
+      for (double month : x.dropout_month) dropped += !std::isnan(month);
+    }
+    if (s.design.dropout_by_last_visit > 0) CHECK(dropped > 0);
+  }
+}
+
 TEST_CASE("generic visits: the residuals' covariance over visits is D R D within Monte Carlo error",
           "[model][generic_visits][statistical]") {
   // The residual of child j at visit v is its value minus the visit's mean (known), so the

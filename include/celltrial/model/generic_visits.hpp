@@ -39,6 +39,10 @@ class GenericVisits {
   /// primary visit from them (the same values unless missed visits, a shift after dropout or
   /// dropout on progress change them).
   void run(std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
+  /// run()'s loop for every case. run() takes a faster one where it applies (no dropout on
+  /// progress, missed visits or shift after dropout; 2 to 4 visits), which gives the same values,
+  /// bit for bit (a test compares the two).
+  void run_general(std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
 
   std::size_t visits() const { return months_.size(); }
   std::size_t primary() const { return primary_; }
@@ -71,6 +75,12 @@ class GenericVisits {
   std::array<bool, kMaxArms> treated_now_{};  ///< active arms: treated at month 0
   double beta_ = 0;   ///< design.dropout.per_point_of_progress
   bool on_progress_ = false;
+  /// No dropout on progress, no missed visits, no shift after dropout, 1 to kPlainOthers other
+  /// visits: run() takes run_plain().
+  bool plain_ = false;
+  static constexpr std::size_t kPlainOthers = 3;
+  template <std::size_t O>
+  void run_plain(std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
 };
 
 }  // namespace celltrial
