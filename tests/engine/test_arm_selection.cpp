@@ -95,7 +95,7 @@ TEST_CASE("arm selection: the rule keeps the best, those above a threshold, or t
   CHECK(select_arms(as, none, 2) == 0);
 }
 
-TEST_CASE("arm selection: after an arm is dropped later children go to control and the arm kept; N stays",
+TEST_CASE("arm selection: after an arm is dropped later children go to control and the arm kept, N stays",
           "[arm_selection]") {
   Scenario s = generic({"arms[2].effect_by_month={12: 1.5}"});
   s.simulation.trials = 400;
@@ -149,7 +149,7 @@ TEST_CASE("arm selection: after an arm is dropped later children go to control a
   CHECK_THAT(summary_csv(j), Catch::Contains("fwer") && Catch::Contains("p_selected_high"));
 }
 
-TEST_CASE("arm selection: family-wise error rate within alpha under the global and a partial null; naive tests inflate",
+TEST_CASE("arm selection: family-wise error rate within alpha under the global and a partial null, naive tests inflate",
           "[arm_selection][statistical]") {
   const std::uint64_t trials = test::full_mode() ? 400000 : 40000;
   const double alpha = 0.025, se = std::sqrt(alpha * (1 - alpha) / static_cast<double>(trials));

@@ -77,7 +77,7 @@ TEST_CASE("enrichment: after selecting the subgroup, later children are all in i
   CHECK(out.duration_months == out.month.back() + 12);
 }
 
-TEST_CASE("enrichment: the summary reports each final population and claim; the subgroup's trials take longer",
+TEST_CASE("enrichment: the summary reports each final population and claim, the subgroup's trials take longer",
           "[enrichment]") {
   Scenario s = test::load_shipped(kScenario);
   s.simulation.trials = 2000;
@@ -105,7 +105,7 @@ TEST_CASE("enrichment: the summary reports each final population and claim; the 
                         Catch::Contains("claims (closed test)"));
 }
 
-TEST_CASE("enrichment: family-wise error rate within alpha under the global and the partial null; naive tests inflate",
+TEST_CASE("enrichment: family-wise error rate within alpha under the global and the partial null, naive tests inflate",
           "[enrichment][statistical]") {
   const std::uint64_t trials = test::full_mode() ? 400000 : 40000;
   const double alpha = 0.025, se = std::sqrt(alpha * (1 - alpha) / static_cast<double>(trials));

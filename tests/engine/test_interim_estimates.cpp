@@ -68,7 +68,7 @@ TEST_CASE("interim estimates: the stage-wise estimate is median-unbiased and its
   CHECK(run(small, 1) == run(small, 2));
 }
 
-TEST_CASE("interim estimates: two-sided designs; none where the ordering does not apply", "[interims]") {
+TEST_CASE("interim estimates: two-sided designs, none where the ordering does not apply", "[interims]") {
   // Two-sided: the lower bounds (a stop for harm) enter the ordering like binding futility bounds.
   const std::uint64_t trials = test::full_mode() ? 40000 : 3000;
   const auto two = run(gs_scenario(trials, {"analysis.sides=2", "analysis.alpha=0.05"}));

@@ -88,7 +88,7 @@ TEST_CASE("reestimation: conditional power against rpact's getConditionalPower",
   }
 }
 
-TEST_CASE("reestimation: the combination test keeps the type I error; the naive pooled test does not",
+TEST_CASE("reestimation: the combination test keeps the type I error, the naive pooled test does not",
           "[reestimation][statistical]") {
   // Under the null each stage's ANCOVA Z (through the t statistic's p-value) is exactly N(0, 1) and
   // the stages are disjoint children, so the combination test's level is alpha = 0.025 for any rule.

@@ -151,7 +151,7 @@ TEST_CASE("accrual: the calendar draws from its own stream and changes nothing e
   }
 }
 
-TEST_CASE("accrual: the summary reports accrual and duration with MC errors and quantiles; shards keep them",
+TEST_CASE("accrual: the summary reports accrual and duration with MC errors and quantiles, shards keep them",
           "[accrual][engine]") {
   Scenario s = test::load_shipped("scenarios/default.yaml",
                                   {"design.accrual.sites=10", "design.accrual.screened_per_site_month=2"});

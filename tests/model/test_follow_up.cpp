@@ -331,7 +331,7 @@ TEST_CASE("the delayed comparison is Welch's t test on the two groups' gains", "
   CHECK_FALSE(r.delayed.reject);
 }
 
-TEST_CASE("endpoints: the score gives ANCOVA's estimate for the change; excess over expected subtracts the curve",
+TEST_CASE("endpoints: the score gives ANCOVA's estimate for the change, excess over expected subtracts the curve",
           "[model][analysis][follow_up]") {
   const Scenario change = test::load_shipped("scenarios/ucb_allcomers.yaml");
   const Scenario value = test::load_shipped("scenarios/ucb_allcomers.yaml", {"analysis.endpoint=value"});

@@ -165,7 +165,7 @@ TEST_CASE("generic input: a correlation matrix must be visits x visits, symmetri
   CHECK_NOTHROW(load_scenario_text(with("[[1, 0.5, 0.2], [0.5, 1, 0.4], [0.2, 0.4, 1]]"), "gv.yaml"));
 }
 
-TEST_CASE("generic input: missed visits, a shift after dropout, dropout on progress and the mmrm analysis are accepted; "
+TEST_CASE("generic input: missed visits, a shift after dropout, dropout on progress and the mmrm analysis are accepted, "
           "events, a delayed start and excess over expected are not",
           "[scenario][generic_visits][errors]") {
   for (const auto& set : std::vector<std::vector<std::string>>{{"design.dropout.missed_visit=0.05"},

@@ -151,7 +151,7 @@ TEST_CASE("services: a host's interrupt stops the run with an interrupted error 
 }
 
 TEST_CASE("services: shards run through the simulate service merge to the unsharded run's summary and "
-          "characteristics; a merge that would replace shard files is refused",
+          "characteristics, a merge that would replace shard files is refused",
           "[services][batch]") {
   const fs::path dir = fresh_folder("merge");
   services::SimulateRequest rq;

@@ -14,7 +14,7 @@
 using namespace celltrial;
 namespace fs = std::filesystem;
 
-TEST_CASE("services: a study interrupted by the host throws 'interrupted' and writes no folder; a bad variant is "
+TEST_CASE("services: a study interrupted by the host throws 'interrupted' and writes no folder, a bad variant is "
           "refused before anything runs",
           "[services]") {
   const fs::path out = fs::temp_directory_path() / ("celltrial-services-study-" + std::to_string(::getpid()));

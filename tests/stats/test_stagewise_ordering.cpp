@@ -88,7 +88,7 @@ TEST_CASE("stage-wise ordering: exceedance equals the exit probabilities of the 
   }
 }
 
-TEST_CASE("stage-wise ordering: the first look is the fixed-sample inference; drifts increase with z", "[stats][stagewise]") {
+TEST_CASE("stage-wise ordering: the first look is the fixed-sample inference, drifts increase with z", "[stats][stagewise]") {
   const GroupSequentialDesign d = obf3();
   const StagewiseOrdering so = ordering_of(d);
   const double s0 = std::sqrt(d.information_fractions[0]);
