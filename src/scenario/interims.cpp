@@ -6,9 +6,17 @@
 namespace celltrial {
 
 stats::BoundariesOptions interim_boundaries_options(const Scenario& s) {
+  return interim_boundaries_options_at(s, s.design.interims.information);
+}
+
+stats::Boundaries interim_boundaries_at(const Scenario& s, const std::vector<double>& fractions) {
+  return stats::compute_boundaries(interim_boundaries_options_at(s, fractions));
+}
+
+stats::BoundariesOptions interim_boundaries_options_at(const Scenario& s, const std::vector<double>& fractions) {
   const Interims& in = s.design.interims;
   stats::BoundariesOptions o;
-  o.information_fractions = in.information;
+  o.information_fractions = fractions;
   o.information_fractions.push_back(1.0);
   o.looks = static_cast<int>(o.information_fractions.size());
   o.boundary = to_string(in.boundary);
@@ -21,7 +29,7 @@ stats::BoundariesOptions interim_boundaries_options(const Scenario& s) {
     o.drift = planned_drift(s);
     o.binding = in.binding;
   } else if (in.futility == FutilityRule::z && in.binding) {
-    o.binding_futility_bounds.assign(in.information.size(), in.futility_threshold);
+    o.binding_futility_bounds.assign(fractions.size(), in.futility_threshold);
   }
   return o;
 }
@@ -52,7 +60,8 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
 
 bool stagewise_ordering_applies(const Scenario& s) {
   const Interims& in = s.design.interims;
-  return in.active() && !in.reestimation.active() && !in.enrichment.active() && !in.arm_selection.active();
+  return in.active() && !in.calendar() && !in.reestimation.active() && !in.enrichment.active() &&
+         !in.arm_selection.active();
 }
 
 std::size_t enrichment_subgroup(const Scenario& s) {
