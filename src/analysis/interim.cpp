@@ -251,13 +251,14 @@ CalendarBoundaries::Critical CalendarBoundaries::compute(const Scenario& s, cons
   std::vector<double> t;
   for (std::size_t k = 0; k < K; ++k)
     if (held[k] > 0) t.push_back(static_cast<double>(held[k]) / n);
-  const stats::Boundaries b = interim_boundaries_at(s, t);
+  // The bounds of interim_boundaries_at(s, t) (the same computation), without their alpha columns.
+  const std::vector<double> b = stats::critical_values(stats::group_sequential_options(interim_boundaries_options_at(s, t)));
   Critical c;
   c.fill(kNaN);
   std::size_t j = 0;
   for (std::size_t k = 0; k < K; ++k)
-    if (held[k] > 0) c[k] = b.design.critical_values[j++];
-  c[K] = b.design.critical_values.back();
+    if (held[k] > 0) c[k] = b[j++];
+  c[K] = b.back();
   return c;
 }
 

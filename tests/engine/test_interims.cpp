@@ -270,7 +270,7 @@ TEST_CASE("interims: bad input gets located messages with a fix", "[interims][sc
   CHECK_THAT(error_of({"design.interims.futility={rule: conditional-power, threshold: 2}"}),
              Catch::Contains("design.interims.futility.threshold") && Catch::Contains("(0, 1)"));
   CHECK_THAT(error_of({"design.interims={efficacy: {boundary: pocock}}"}),
-             Catch::Contains("design.interims") && Catch::Contains("information is missing"));
+             Catch::Contains("design.interims") && Catch::Contains("information and months are missing"));
   // A scenario with interims and without them writes back what it read.
   const Scenario s = load_scenario_text(base, "s.yaml");
   CHECK(load_scenario_text(to_yaml(s), "t.yaml").design.interims == s.design.interims);
