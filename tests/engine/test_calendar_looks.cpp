@@ -1,8 +1,10 @@
 // Interim looks at calendar months (design.interims.months): bad input, the bounds recomputed at the
 // observed fractions, looks not held, threads, and the type I error and power of the design.
 #include <cmath>
+#include <fstream>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "celltrial/analysis/interim.hpp"
 #include "celltrial/design/summary.hpp"
@@ -157,6 +159,33 @@ TEST_CASE("calendar looks: each trial's bounds are those of the spending design 
   }
   CHECK(checked >= 60);
   CHECK(interims.calendar_boundaries()->size() > 0);
+}
+
+TEST_CASE("calendar looks: the bounds at observed counts are rpact's at the observed fractions", "[interims]") {
+  // tests/reference/calendar/reference.R: getDesignGroupSequential(informationRates = c(n_k / 400, 1)),
+  // rpact's tolerance 1e-10; the bounds agree to 1e-6 (as the boundaries' own rpact reference).
+  std::ifstream in(test::source_path("tests/reference/calendar/reference.json"));
+  REQUIRE(in.good());
+  const nlohmann::json ref = nlohmann::json::parse(in);
+  REQUIRE(ref["cases"].size() == 6);
+  for (const auto& c : ref["cases"]) {
+    std::vector<std::string> set{"design.interims.efficacy.boundary=" + c["boundary"].get<std::string>()};
+    if (!c["parameter"].is_null()) set.push_back("design.interims.efficacy.parameter=" + c["parameter"].dump());
+    const Scenario s = test::load_shipped(kScenario, set);
+    CalendarBoundaries::Counts held{};
+    held[0] = c["held"][0].get<std::int64_t>();
+    held[1] = c["held"][1].get<std::int64_t>();
+    const CalendarBoundaries::Critical got = CalendarBoundaries::compute(s, held);
+    std::vector<double> mine;
+    for (std::size_t k = 0; k <= 2; ++k)
+      if (k == 2 || held[k] > 0) mine.push_back(got[k]);
+    const auto& want = c["critical"];
+    REQUIRE(mine.size() == want.size());
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      INFO(c["boundary"] << " held " << c["held"] << " analysis " << k + 1);
+      CHECK_THAT(mine[k], Catch::WithinAbs(want[k].get<double>(), 1e-6));
+    }
+  }
 }
 
 TEST_CASE("calendar looks: a look with no more children than the last, or with all of them, is not held",
