@@ -834,19 +834,19 @@ void validate_calendar_looks(Reader& r, const Scenario& sc) {
   check(r, spending, ip + ".efficacy.boundary",
         "at calendar looks the information is random, so the efficacy bounds must come from an error-spending function "
         "recomputed at the observed fractions (" + std::string(to_string(in.boundary)) + " is fixed by planned fractions).",
-        "use spending-obrien-fleming (or spending-pocock, spending-hsd, spending-kim-demets), or looks at information "
+        "use spending-obrien-fleming (or spending-pocock, spending-hsd, spending-kim-demets), or use looks at information "
         "fractions.");
   const std::string fp = ip + ".futility";
   check(r, in.futility != FutilityRule::beta_spending, fp + ".rule",
         "beta-spending futility bounds at calendar looks are not supported (they are derived jointly with the efficacy "
         "bounds at planned fractions and a planned drift).",
-        "use 'rule: z' or 'rule: conditional-power' (at the observed fraction), or looks at information fractions.");
+        "use 'rule: z' or 'rule: conditional-power' (at the observed fraction), or use looks at information fractions.");
   check(r, !in.binding, fp + ".binding",
         "binding futility at calendar looks is not supported (the efficacy bounds are recomputed at the observed "
         "fractions without futility bounds).",
-        "use 'binding: false' (the type I error then holds whether or not a futility stop is obeyed), or looks at "
+        "use 'binding: false' (the type I error then holds whether or not a futility stop is obeyed), or use looks at "
         "information fractions.");
-  const char* fix = ", or looks at information fractions ('information: [...]' instead of months).";
+  const char* fix = ", or use looks at information fractions ('information: [...]' instead of months).";
   check(r, !in.reestimation.active(), ip + ".sample_size_reestimation",
         "sample-size re-estimation at calendar looks is not supported (its combination weights are fixed by the planned "
         "fraction of the last look).",
