@@ -882,14 +882,15 @@ void validate_interims(Reader& r, const Scenario& sc) {
         "interim looks happen at calendar months (when a share of the children has reached the primary visit), but the "
         "scenario simulates no calendar (design.accrual is missing).",
         "add design.accrual, e.g. 'accrual: {sites: 10, screened_per_site_month: 1}', or remove design.interims.");
+  const std::size_t problems = r.diags.size();  // those of other sections
   check(r, in.looks() <= kMaxInterims, in.calendar() ? ip + ".months" : tp,
         "there are " + std::to_string(in.looks()) + " interim looks; at most " + std::to_string(kMaxInterims) +
             " are supported.",
         "keep at most " + std::to_string(kMaxInterims) + " looks.");
-  if (!r.diags.empty()) return;
+  if (r.diags.size() > problems) return;
   if (in.calendar()) {
     validate_calendar_looks(r, sc);
-    if (!r.diags.empty()) return;
+    if (r.diags.size() > problems) return;
   }
   bool increasing = true;
   for (std::size_t i = 1; i < in.information.size(); ++i)
