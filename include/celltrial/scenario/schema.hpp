@@ -587,8 +587,9 @@ void declare_design(V& v, D& d) {
             .example = "e.g. 12.", .written = d.delayed_start_month > 0, .since = "0.2"});
   const bool interims = d.interims.active();
   v.section("interims",
-            {.meaning = "group-sequential interim analyses: looks at shares of the children who reached the primary visit, "
-                        "efficacy boundaries, futility stopping; children randomised before a stop are followed up",
+            {.meaning = "group-sequential interim analyses: looks at shares of the children who reached the primary visit "
+                        "or at calendar months, efficacy boundaries, futility stopping; children randomised before a stop "
+                        "are followed up",
              .default_text = "none (a fixed design)", .written = interims, .since = "0.2"},
             [&](V& i) {
     i.numbers("information", d.interims.information,
