@@ -225,7 +225,7 @@ TEST_CASE("calendar looks: results are bit-identical for 1 and 2 threads and any
   CHECK(Accumulator::from_state(whole.state()) == whole);
 }
 
-TEST_CASE("calendar looks: the type I error holds at alpha; naive repeated testing at the same looks inflates it",
+TEST_CASE("calendar looks: the type I error holds at alpha and naive repeated testing at the same looks inflates it",
           "[interims][statistical]") {
   // Under the null the bounds recomputed at each trial's observed fractions spend exactly alpha
   // (Lan & DeMets 1983), so the rejection rate is alpha = 0.025 within 3 MC SE (binomial at alpha:
