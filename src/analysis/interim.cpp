@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <string>
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -227,17 +229,93 @@ void append_children(const TrialData& d, std::size_t kept, const TrialData& e, s
   out.screened = screens_of(out);
 }
 
+const CalendarBoundaries::Critical& CalendarBoundaries::at(const Counts& held) const {
+  {
+    const std::shared_lock<std::shared_mutex> lock(mutex_);
+    const auto it = cache_.find(held);
+    if (it != cache_.end()) return it->second;
+  }
+  // Computed outside the lock; a second thread computing the same counts gets the same bits, and the
+  // first entry stays (std::map's entries never move).
+  const Critical c = compute(s_, held);
+  const std::unique_lock<std::shared_mutex> lock(mutex_);
+  return cache_.emplace(held, c).first->second;
+}
+
+std::shared_ptr<const CalendarBoundaries> CalendarBoundaries::shared(const Scenario& s) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const CalendarBoundaries>> caches;
+  // compute() reads the boundary options, N and the number of looks.
+  const std::string key = boundaries_key(interim_boundaries_options_at(s, {})) + "|" +
+                          std::to_string(s.design.sample_size) + "|" + std::to_string(s.design.interims.looks());
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = caches.find(key); it != caches.end()) return it->second;
+  if (caches.size() >= 64) caches.clear();  // sweeps over many designs: bounded memory
+  return caches[key] = std::make_shared<const CalendarBoundaries>(s);
+}
+
+std::size_t CalendarBoundaries::size() const {
+  const std::shared_lock<std::shared_mutex> lock(mutex_);
+  return cache_.size();
+}
+
+CalendarBoundaries::Critical CalendarBoundaries::compute(const Scenario& s, const Counts& held) {
+  const std::size_t K = s.design.interims.looks();
+  const double n = static_cast<double>(s.design.sample_size);
+  std::vector<double> t;
+  for (std::size_t k = 0; k < K; ++k)
+    if (held[k] > 0) t.push_back(static_cast<double>(held[k]) / n);
+  // The bounds of interim_boundaries_at(s, t) (the same computation), without their alpha columns.
+  const std::vector<double> b = stats::critical_values(stats::group_sequential_options(interim_boundaries_options_at(s, t)));
+  Critical c;
+  c.fill(kNaN);
+  std::size_t j = 0;
+  for (std::size_t k = 0; k < K; ++k)
+    if (held[k] > 0) c[k] = b[j++];
+  c[K] = b.back();
+  return c;
+}
+
+CalendarBoundaries::Counts InterimAnalyses::calendar_counts(const TrialData& d) const {
+  const Interims& in = s_.design.interims;
+  const std::int64_t N = s_.design.sample_size;
+  // Fractions closer than 1e-4 cannot be told apart by the boundary computation (stats::
+  // design_group_sequential refuses them): such a look is not held either (only for N > 10000).
+  const auto apart = static_cast<std::int64_t>(std::ceil(1e-4 * static_cast<double>(N)));
+  CalendarBoundaries::Counts held{};
+  std::int64_t previous = 0;
+  for (std::size_t k = 0; k < in.months.size(); ++k) {
+    const double month = in.months[k];
+    // Children are randomised in calendar order: those at their primary visit by the month are a prefix.
+    const auto count = static_cast<std::int64_t>(
+        std::partition_point(d.month.begin(), d.month.end(), [&](double x) { return !(x + primary_ > month); }) -
+        d.month.begin());
+    if (count > 0 && count - previous >= apart && N - count >= apart) {
+      held[k] = count;
+      previous = count;
+    }
+  }
+  return held;
+}
+
 InterimAnalyses::InterimAnalyses(const Scenario& s, const TrialAnalysis& analysis)
     : s_(s),
       analysis_(analysis),
-      bounds_(interim_boundaries(s)),
+      bounds_(s.design.interims.calendar() ? stats::Boundaries{} : interim_boundaries(s)),
       children_(interim_children(s)),
       sign_(s.analysis.direction == Direction::greater ? 1.0 : -1.0),
       sides_(s.analysis.sides),
       primary_(s.analysis.primary_visit_months) {
-  CELLTRIAL_ASSERT(s.design.interims.active() && s.design.accrual.modelled() && children_.size() <= kMaxInterims);
+  CELLTRIAL_ASSERT(s.design.interims.active() && s.design.accrual.modelled() && looks() <= kMaxInterims);
   const SampleSizeReestimation& r = s.design.interims.reestimation;
   CELLTRIAL_ASSERT(!r.active() || (r.max_sample_size > s.design.sample_size && s.analysis.method == AnalysisMethod::ancova));
+  if (s.design.interims.calendar()) {
+    CELLTRIAL_ASSERT(!r.active() && !s.design.interims.enrichment.active() && !s.design.interims.arm_selection.active() &&
+                     !s.design.interims.pause_enrolment && !s.design.interims.binding &&
+                     s.design.interims.futility != FutilityRule::beta_spending);
+    calendar_ = CalendarBoundaries::shared(s);
+    return;
+  }
   // The weights of the combination test, fixed by the design: the last look's children n1 of N.
   w1_ = std::sqrt(static_cast<double>(children_.back()) / static_cast<double>(s.design.sample_size));
   w2_ = std::sqrt(1 - w1_ * w1_);
@@ -356,21 +434,33 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
                                           const SelectedTrial& selected) const {
   if (s_.design.interims.enrichment.active()) return analyse_enrichment(d, ws, out, enriched);
   if (s_.design.interims.arm_selection.active()) return analyse_arm_selection(d, ws, out, selected);
-  const std::size_t K = children_.size(), N = d.size();
-  const auto& crit = bounds_.design.critical_values;
   const Interims& in = s_.design.interims;
+  const std::size_t K = looks(), N = d.size();
+  // The critical values: the design's, or with calendar looks those recomputed at the fractions the
+  // trial's looks observed (index K: the final analysis).
+  CalendarBoundaries::Counts held{};
+  const double* crit = bounds_.design.critical_values.data();
+  if (calendar_) {
+    held = calendar_counts(d);
+    crit = calendar_->at(held).data();
+  }
+  const double planned = static_cast<double>(s_.design.sample_size);
   InterimResult ir;
   ir.used = true;
   ir.looks = static_cast<int>(K);
   ir.z.fill(kNaN);
   ir.look_month.fill(kNaN);
+  ir.information.fill(kNaN);
+  ir.critical.fill(kNaN);
   std::size_t stop_children = N;
   const bool prefix = analysis_.compares_alone();
   ws.sums = {};
   for (std::size_t k = 0; k < K; ++k) {
+    if (calendar_ && held[k] == 0) continue;  // a calendar look not held
     // The month the look's children have all reached the primary visit (children are randomised in
-    // calendar order), and the children randomised by then.
-    const double month = d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
+    // calendar order), or the calendar look's month, and the children randomised by then.
+    const double month =
+        calendar_ ? in.months[k] : d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
     // With enrolment paused at the look, those children exactly (the next one is randomised from
     // the look's month on).
     const auto randomised =
@@ -378,6 +468,11 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
             ? static_cast<std::size_t>(children_[k])
             : static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), month) - d.month.begin());
     ir.look_month[k] = month;
+    // The look's information: its planned fraction, or the share of the planned children at their
+    // primary visit by the calendar month.
+    const double t = calendar_ ? static_cast<double>(held[k]) / planned : in.information[k];
+    if (calendar_) ir.information[k] = t;
+    ir.critical[k] = crit[k];
     if (prefix) {
       // The ANCOVA of the look's data is that of the children at their primary visit by then, a
       // prefix of the trial's (calendar order): the sums so far carried forward, no copy.
@@ -402,7 +497,7 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     } else if ((in.futility == FutilityRule::z && z <= in.futility_threshold) ||
                (in.futility == FutilityRule::beta_spending && z <= bounds_.design.futility_bounds[k]) ||
                (in.futility == FutilityRule::conditional_power &&
-                conditional_power(z, in.information[k], crit[K]) < in.futility_threshold)) {
+                conditional_power(z, t, crit[K]) < in.futility_threshold)) {
       ir.stop = InterimResult::Stop::futility;
     } else {
       // The trial goes on past the last look: the re-estimation, when asked for, decides its N.
@@ -455,6 +550,7 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
       z = ir.z_combined;
     }
     ir.z[K] = z;
+    ir.critical[K] = crit[K];
     if (!std::isnan(z) && (z >= crit[K] || (sides_ == 2 && -z >= crit[K]))) {
       ir.rejected_at = static_cast<int>(K);
       ir.rejected_favourable = z >= crit[K];

@@ -195,13 +195,66 @@ nlohmann::json multiplicity_json(const Scenario& s, const Accumulator& acc) {
 nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
   const InterimAccumulator& a = acc.interims();
   const Interims& in = s.design.interims;
-  const stats::Boundaries b = interim_boundaries(s);
-  const auto children = interim_children(s);
   nlohmann::json j;
-  nlohmann::json info = in.information;
-  info.push_back(1.0);
-  j["information"] = info;
-  j["children_at_look"] = children;
+  stats::Boundaries b;
+  if (in.calendar()) {
+    // Looks at calendar months: the information of each look is random. Report how often each look
+    // was held and its mean observed fraction; the bounds shown are those at the mean fractions (each
+    // trial's were recomputed at its own).
+    const double n = static_cast<double>(s.design.sample_size);
+    nlohmann::json info = nlohmann::json::array(), observed = nlohmann::json::array(), held = nlohmann::json::array(),
+                   children = nlohmann::json::array();
+    std::vector<double> mean_t;
+    std::vector<std::size_t> mean_at;
+    for (std::size_t k = 0; k < a.looks; ++k) {
+      const ExactMoments& m = a.information[k];
+      const double t = m.count() ? m.mean() : kNaN;
+      info.push_back(num(t));
+      children.push_back(num(t * n));
+      observed.push_back({{"estimate", num(t)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}});
+      held.push_back(proportion(a.held[k], acc.trials()));
+      if (std::isfinite(t) && (mean_t.empty() || t > mean_t.back() + 1e-4) && t < 1 - 1e-4) {
+        mean_t.push_back(t);
+        mean_at.push_back(k);
+      }
+    }
+    info.push_back(1.0);
+    j["months"] = in.months;
+    j["information"] = info;
+    j["information_meaning"] =
+        "looks at calendar months: the mean observed information fraction of each look over the trials that held it "
+        "(children whose primary visit had come by the month, assessed or not, / design.sample_size), then the final "
+        "analysis (1)";
+    j["observed_information"] = observed;
+    j["observed_information_meaning"] =
+        "per interim look, the mean observed information fraction over the trials that held it, with its MC SE";
+    j["held"] = held;
+    j["held_meaning"] =
+        "per interim look, the share of trials that held it: reached it (not stopped before) with some child at the "
+        "primary visit, more than at the previous look held, and not every child (then the look would be the final "
+        "analysis); a look not held is skipped and the bounds are recomputed at the fractions of the looks held";
+    j["children_at_look"] = children;
+    j["children_at_look_meaning"] = "mean children at their primary visit at each look held";
+    const stats::Boundaries at_mean = interim_boundaries_at(s, mean_t);
+    b.boundary = at_mean.boundary;
+    b.parameter = at_mean.parameter;
+    const std::size_t K = a.looks;
+    b.design.critical_values.assign(K + 1, kNaN);
+    b.design.nominal_alpha.assign(K + 1, kNaN);
+    b.design.cumulative_alpha.assign(K + 1, kNaN);
+    for (std::size_t i = 0; i <= mean_at.size(); ++i) {
+      const std::size_t k = i < mean_at.size() ? mean_at[i] : K;
+      b.design.critical_values[k] = at_mean.design.critical_values[i];
+      b.design.nominal_alpha[k] = at_mean.design.nominal_alpha[i];
+      b.design.cumulative_alpha[k] = at_mean.design.cumulative_alpha[i];
+    }
+  } else {
+    b = interim_boundaries(s);
+    nlohmann::json info = in.information;
+    info.push_back(1.0);
+    j["information"] = info;
+    j["children_at_look"] = interim_children(s);
+  }
   j["boundary"] = b.boundary;
   j["parameter"] = b.parameter ? nlohmann::json(*b.parameter) : nlohmann::json(nullptr);
   nlohmann::json crit = nlohmann::json::array(), nominal = nlohmann::json::array(), cum = nlohmann::json::array();
@@ -212,6 +265,10 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   }
   j["critical_values"] = crit;
   j["critical_values_scale"] = "Z: each analysis's t statistic turned into z = Phi^-1(1 - p) by its one-sided p-value";
+  if (in.calendar())
+    j["critical_values_meaning"] =
+        "the error-spending bounds at the mean observed fractions (information); each trial was tested against the "
+        "bounds recomputed at the fractions its own looks held (final analysis at 1)";
   j["nominal_alpha"] = nominal;
   j["cumulative_alpha"] = cum;
   j["alpha"] = s.analysis.alpha;
@@ -264,6 +321,10 @@ nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Tr
   j["estimate_at_stopping"]["meaning"] =
       "naive estimate of the decision analysis (the stopping look's, else the final analysis) with its fixed-design "
       "confidence interval; no adjustment for the sequential design";
+  if (in.calendar())
+    j["estimate_at_stopping_adjusted_note"] =
+        "no median-unbiased estimate: the stage-wise ordering's tables assume the planned information fractions, and "
+        "looks at calendar months have random ones";
   if (a.adjusted) {
     nlohmann::json adj = estimate_json(a.at_stopping_adjusted, acc.truth(0), truth.effect_mc_se[0], prior,
                                        prior ? "mean of the per-trial effects drawn from the prior"

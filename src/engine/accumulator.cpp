@@ -115,7 +115,15 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   if (r.rejected_at >= 0) ++(r.rejected_favourable ? a.efficacy : a.harm)[static_cast<std::size_t>(r.rejected_at)];
   if (r.stop == InterimResult::Stop::futility) ++a.futility[static_cast<std::size_t>(r.stopped_at)];
   const std::size_t reached = r.stopped_at >= 0 ? static_cast<std::size_t>(r.stopped_at) + 1 : a.looks;
-  for (std::size_t k = 0; k < reached; ++k) moments(a.look_month[k], r.look_month[k]);
+  for (std::size_t k = 0; k < reached; ++k) {
+    // A calendar look not held has no month (and no information).
+    if (std::isnan(r.look_month[k])) continue;
+    moments(a.look_month[k], r.look_month[k]);
+    if (a.calendar) {
+      ++a.held[k];
+      moments(a.information[k], r.information[k]);
+    }
+  }
   // The analyses made: the looks up to the stopping one, else every look and the final analysis.
   const std::size_t analyses = r.stopped_at >= 0 ? reached : a.looks + 1;
   for (std::size_t k = 0; k < analyses; ++k)
@@ -172,9 +180,10 @@ void Accumulator::add_interim(const InterimResult& r, std::uint64_t screened) {
   }
 }
 
-InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj, std::size_t arms)
-    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), adjusted(adj), z(k + 1),
-      reestimation(r), enrichment(e), selection_arms(arms) {
+InterimAccumulator::InterimAccumulator(std::size_t k, bool r, bool e, bool adj, std::size_t arms, bool cal)
+    : looks(k), efficacy(k + 1, 0), harm(k + 1, 0), futility(k, 0), look_month(k), calendar(cal),
+      held(cal ? k : 0, 0), information(cal ? k : 0), adjusted(adj), z(k + 1), reestimation(r), enrichment(e),
+      selection_arms(arms) {
   CELLTRIAL_ASSERT(k > 0 && k <= kMaxInterims && arms <= kMaxSelectionArms);
 }
 
@@ -261,6 +270,11 @@ void InterimAccumulator::merge(const InterimAccumulator& o) {
   for (std::size_t k = 0; k < looks; ++k) {
     futility[k] += o.futility[k];
     look_month[k].merge(o.look_month[k]);
+  }
+  CELLTRIAL_ASSERT(o.calendar == calendar);
+  for (std::size_t k = 0; k < held.size(); ++k) {
+    held[k] += o.held[k];
+    information[k].merge(o.information[k]);
   }
   sample_size.merge(o.sample_size);
   merge_comparison(at_stopping, o.at_stopping);
@@ -442,6 +456,11 @@ nlohmann::json InterimAccumulator::state() const {
                       {"look_month", months},
                       {"sample_size", distribution_state(sample_size)},
                       {"at_stopping", comparison_state(at_stopping)}};
+  if (calendar) {
+    nlohmann::json info = nlohmann::json::array();
+    for (const auto& m : information) info.push_back(moments_state(m));
+    j["calendar"] = {{"held", held}, {"information", info}};
+  }
   if (adjusted) {
     j["at_stopping_adjusted"] = comparison_state(at_stopping_adjusted);
     j["below_true"] = {naive_below, adjusted_below};
@@ -497,6 +516,20 @@ InterimAccumulator InterimAccumulator::from_state(const nlohmann::json& j) {
   for (std::size_t i = 0; i < k; ++i) a.look_month[i] = moments_from(m.at(i));
   a.sample_size = distribution_from(j.at("sample_size"), "interims.sample_size");
   a.at_stopping = comparison_from(j.at("at_stopping"));
+  if (j.contains("calendar")) {
+    const auto& c = j.at("calendar");
+    a.calendar = true;
+    a.held.assign(k, 0);
+    a.information.assign(k, ExactMoments{});
+    const auto& h = c.at("held");
+    const auto& info = c.at("information");
+    if (!h.is_array() || h.size() != k || !info.is_array() || info.size() != k)
+      throw std::runtime_error("bad interims calendar size");
+    for (std::size_t i = 0; i < k; ++i) {
+      a.held[i] = count_from_json(h.at(i), "interims.calendar.held");
+      a.information[i] = moments_from(info.at(i));
+    }
+  }
   if (j.contains("at_stopping_adjusted")) {
     a.adjusted = true;
     a.at_stopping_adjusted = comparison_from(j.at("at_stopping_adjusted"));

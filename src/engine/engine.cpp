@@ -31,9 +31,10 @@ Accumulator make_accumulator(const Model& m) {
   if (const FollowUp* f = m.follow_up())
     acc.set_follow_up(FollowUpAccumulator(f->visits(), s.arms.size(), s.design.delayed_start_month > 0));
   if (s.design.interims.active())
-    acc.set_interims(InterimAccumulator(s.design.interims.information.size(), s.design.interims.reestimation.active(),
+    acc.set_interims(InterimAccumulator(s.design.interims.looks(), s.design.interims.reestimation.active(),
                                         s.design.interims.enrichment.active(), stagewise_ordering_applies(s),
-                                        s.design.interims.arm_selection.active() ? s.active_arms().size() : 0));
+                                        s.design.interims.arm_selection.active() ? s.active_arms().size() : 0,
+                                        s.design.interims.calendar()));
   return acc;
 }
 

@@ -837,8 +837,14 @@ std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, co
     }
   if (const json* in = at(*d, {"interims"})) {
     const json* si = at(s, {"interims"});
-    std::string looks = "interim looks at information " + text(at(*in, {"information"}));
-    if (si) looks += " (children with the primary visit: " + text(at(*si, {"children_at_look"})) + ")";
+    std::string looks;
+    if (const json* months = at(*in, {"months"})) {
+      looks = "interim looks at calendar months " + text(months);
+      if (si) looks += " (mean information held: " + text(at(*si, {"information"})) + "; bounds recomputed per trial at the observed fractions)";
+    } else {
+      looks = "interim looks at information " + text(at(*in, {"information"}));
+      if (si) looks += " (children with the primary visit: " + text(at(*si, {"children_at_look"})) + ")";
+    }
     r.emplace_back("interim looks", looks);
     std::string eff = text(at(*in, {"efficacy", "boundary"}));
     if (si) {

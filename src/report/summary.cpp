@@ -269,6 +269,8 @@ std::string summary_table(const nlohmann::json& j) {
          << fmt(in["information"][k], 3) << "  bound Z >= " << fmt(in["critical_values"][k], 3) << "  efficacy "
          << fmt(st["efficacy"][k]["estimate"], 4) << " (MC SE " << fmt(st["efficacy"][k]["mc_se"], 4) << ")";
       if (!final) os << "  futility " << fmt(st["futility"][k]["estimate"], 4) << "  month " << fmt(in["look_months"][k]["mean"], 1);
+      // Looks at calendar months: the information above is the mean observed; the share of trials holding the look.
+      if (!final && in.contains("held")) os << "  held " << fmt(in["held"][k]["estimate"], 4);
       os << "\n";
     }
     const auto& e = in["estimate_at_stopping"];

@@ -10,9 +10,17 @@
 namespace celltrial {
 
 stats::BoundariesOptions interim_boundaries_options(const Scenario& s) {
+  return interim_boundaries_options_at(s, s.design.interims.information);
+}
+
+stats::Boundaries interim_boundaries_at(const Scenario& s, const std::vector<double>& fractions) {
+  return stats::compute_boundaries(interim_boundaries_options_at(s, fractions));
+}
+
+stats::BoundariesOptions interim_boundaries_options_at(const Scenario& s, const std::vector<double>& fractions) {
   const Interims& in = s.design.interims;
   stats::BoundariesOptions o;
-  o.information_fractions = in.information;
+  o.information_fractions = fractions;
   o.information_fractions.push_back(1.0);
   o.looks = static_cast<int>(o.information_fractions.size());
   o.boundary = to_string(in.boundary);
@@ -25,7 +33,7 @@ stats::BoundariesOptions interim_boundaries_options(const Scenario& s) {
     o.drift = planned_drift(s);
     o.binding = in.binding;
   } else if (in.futility == FutilityRule::z && in.binding) {
-    o.binding_futility_bounds.assign(in.information.size(), in.futility_threshold);
+    o.binding_futility_bounds.assign(fractions.size(), in.futility_threshold);
   }
   return o;
 }
@@ -44,9 +52,7 @@ double planned_drift(const Scenario& s) {
          std::sqrt(static_cast<double>(s.design.sample_size) * share * (1 - share));
 }
 
-namespace {
-// Every option that decides the boundaries, doubles in hexadecimal (exact): equal keys, equal options.
-std::string options_key(const stats::BoundariesOptions& o) {
+std::string boundaries_key(const stats::BoundariesOptions& o) {
   std::string k;
   char buf[40];
   auto add = [&](double x) {
@@ -70,7 +76,6 @@ std::string options_key(const stats::BoundariesOptions& o) {
   for (double b : o.binding_futility_bounds) add(b);
   return k;
 }
-}  // namespace
 
 stats::Boundaries interim_boundaries(const Scenario& s) {
   // A boundary set costs about as much as thousands of trials, and a run asks for the same one for
@@ -79,7 +84,7 @@ stats::Boundaries interim_boundaries(const Scenario& s) {
   static std::mutex mutex;
   static std::map<std::string, stats::Boundaries> computed;
   const stats::BoundariesOptions o = interim_boundaries_options(s);
-  const std::string key = options_key(o);
+  const std::string key = boundaries_key(o);
   {
     const std::lock_guard<std::mutex> lock(mutex);
     if (auto it = computed.find(key); it != computed.end()) return it->second;
@@ -100,7 +105,8 @@ std::vector<std::int64_t> interim_children(const Scenario& s) {
 
 bool stagewise_ordering_applies(const Scenario& s) {
   const Interims& in = s.design.interims;
-  return in.active() && !in.reestimation.active() && !in.enrichment.active() && !in.arm_selection.active();
+  return in.active() && !in.calendar() && !in.reestimation.active() && !in.enrichment.active() &&
+         !in.arm_selection.active();
 }
 
 std::size_t enrichment_subgroup(const Scenario& s) {

@@ -799,6 +799,71 @@ void validate_pause(Reader& r, const Scenario& sc) {
         "supported.", "remove pause_enrolment or arm_selection.");
 }
 
+// K interim fractions k / (K + 1).
+std::vector<double> equally_spaced(std::size_t k) {
+  std::vector<double> t;
+  for (std::size_t i = 1; i <= k; ++i) t.push_back(static_cast<double>(i) / static_cast<double>(k + 1));
+  return t;
+}
+
+// Interim looks at calendar months (design.interims.months): increasing months after the first
+// child can reach the primary visit, instead of (not with) information fractions; error-spending
+// efficacy bounds (recomputed per trial at the observed fractions); futility that needs no planned
+// fractions (z, conditional-power; not binding); none of the designs whose stages are fixed by the
+// planned fractions.
+void validate_calendar_looks(Reader& r, const Scenario& sc) {
+  const Interims& in = sc.design.interims;
+  const std::string ip = "design.interims", mp = ip + ".months";
+  check(r, in.information.empty(), mp,
+        "the looks are given twice: as information fractions and as calendar months.",
+        "give exactly one of information (shares of the children at their primary visit) and months (calendar months).");
+  for (std::size_t i = 1; i < in.months.size(); ++i)
+    check(r, in.months[i] > in.months[i - 1], mp + "[" + std::to_string(i) + "]",
+          "the looks must come in increasing order of month (" + format_number(in.months[i]) + " follows " +
+              format_number(in.months[i - 1]) + ").",
+          "list the months in increasing order without repeats, e.g. [24, 36].");
+  const double primary = sc.analysis.primary_visit_months;
+  check(r, in.months[0] > primary, mp + "[0]",
+        "the first look at month " + format_number(in.months[0]) +
+            " comes before any child can reach the primary visit (analysis.primary_visit_months " +
+            format_number(primary) + " after randomisation, which starts at month 0), so it would never be held.",
+        "look later than month " + format_number(primary) + ".");
+  const bool spending = in.boundary == InterimBoundary::spending_obrien_fleming ||
+                        in.boundary == InterimBoundary::spending_pocock || in.boundary == InterimBoundary::spending_hsd ||
+                        in.boundary == InterimBoundary::spending_kim_demets;
+  check(r, spending, ip + ".efficacy.boundary",
+        "at calendar looks the information is random, so the efficacy bounds must come from an error-spending function "
+        "recomputed at the observed fractions (" + std::string(to_string(in.boundary)) + " is fixed by planned fractions).",
+        "use spending-obrien-fleming (or spending-pocock, spending-hsd, spending-kim-demets), or use looks at information "
+        "fractions.");
+  const std::string fp = ip + ".futility";
+  check(r, in.futility != FutilityRule::beta_spending, fp + ".rule",
+        "beta-spending futility bounds at calendar looks are not supported (they are derived jointly with the efficacy "
+        "bounds at planned fractions and a planned drift).",
+        "use 'rule: z' or 'rule: conditional-power' (at the observed fraction), or use looks at information fractions.");
+  check(r, !in.binding, fp + ".binding",
+        "binding futility at calendar looks is not supported (the efficacy bounds are recomputed at the observed "
+        "fractions without futility bounds).",
+        "use 'binding: false' (the type I error then holds whether or not a futility stop is obeyed), or use looks at "
+        "information fractions.");
+  const char* fix = ", or use looks at information fractions ('information: [...]' instead of months).";
+  check(r, !in.reestimation.active(), ip + ".sample_size_reestimation",
+        "sample-size re-estimation at calendar looks is not supported (its combination weights are fixed by the planned "
+        "fraction of the last look).",
+        std::string("remove sample_size_reestimation") + fix);
+  check(r, !in.enrichment.active(), ip + ".enrichment",
+        "adaptive enrichment at a calendar look is not supported (its combination weights are fixed by the planned "
+        "fraction of the look).",
+        std::string("remove enrichment") + fix);
+  check(r, !in.arm_selection.active(), ip + ".arm_selection",
+        "arm selection at a calendar look is not supported (its combination weights are fixed by the planned fraction "
+        "of the look).",
+        std::string("remove arm_selection") + fix);
+  check(r, !in.pause_enrolment, ip + ".pause_enrolment",
+        "pausing enrolment at calendar looks is not supported (a pause waits for a planned number of children).",
+        std::string("remove pause_enrolment") + fix);
+}
+
 // Group-sequential interim analyses: looks in calendar time (design.accrual), one comparison, a
 // boundary family and its parameter, a futility rule below the efficacy bounds.
 void validate_interims(Reader& r, const Scenario& sc) {
@@ -807,9 +872,9 @@ void validate_interims(Reader& r, const Scenario& sc) {
   bool given = false;
   for (auto it = r.seen.lower_bound(ip); it != r.seen.end() && it->first.rfind(ip, 0) == 0; ++it) given = true;
   if (!in.active()) {
-    check(r, !given, ip, "interim analyses need their looks (information is missing or empty).",
-          "give the looks as shares of the children who reached the primary visit, e.g. 'information: [0.5]', or remove "
-          "design.interims for a fixed design.");
+    check(r, !given, ip, "interim analyses need their looks (information and months are missing or empty).",
+          "give the looks as shares of the children who reached the primary visit, e.g. 'information: [0.5]', or as "
+          "calendar months, e.g. 'months: [24, 36]', or remove design.interims for a fixed design.");
     return;
   }
   const std::string tp = ip + ".information";
@@ -817,6 +882,16 @@ void validate_interims(Reader& r, const Scenario& sc) {
         "interim looks happen at calendar months (when a share of the children has reached the primary visit), but the "
         "scenario simulates no calendar (design.accrual is missing).",
         "add design.accrual, e.g. 'accrual: {sites: 10, screened_per_site_month: 1}', or remove design.interims.");
+  const std::size_t problems = r.diags.size();  // those of other sections
+  check(r, in.looks() <= kMaxInterims, in.calendar() ? ip + ".months" : tp,
+        "there are " + std::to_string(in.looks()) + " interim looks; at most " + std::to_string(kMaxInterims) +
+            " are supported.",
+        "keep at most " + std::to_string(kMaxInterims) + " looks.");
+  if (r.diags.size() > problems) return;
+  if (in.calendar()) {
+    validate_calendar_looks(r, sc);
+    if (r.diags.size() > problems) return;
+  }
   bool increasing = true;
   for (std::size_t i = 1; i < in.information.size(); ++i)
     if (!(in.information[i] > in.information[i - 1])) {
@@ -826,7 +901,7 @@ void validate_interims(Reader& r, const Scenario& sc) {
                      " follows " + format_number(in.information[i - 1]) + ").",
                  "list the fractions in increasing order without repeats, e.g. [0.33, 0.67].");
     }
-  if (increasing) {
+  if (increasing && !in.calendar()) {
     const auto m = interim_children(sc);
     const std::int64_t n = sc.design.sample_size;
     const auto least = static_cast<std::int64_t>(2 * sc.arms.size() + 2);
@@ -960,8 +1035,10 @@ void validate_interims(Reader& r, const Scenario& sc) {
   validate_pause(r, sc);
   if (!bounds_ok || !increasing || !r.diags.empty()) return;
   try {
-    const stats::Boundaries b = interim_boundaries(sc);
-    if (in.futility == FutilityRule::z)
+    // Calendar looks: the bounds are recomputed at each trial's observed fractions; equally spaced
+    // ones show that the family and its parameter give a design.
+    const stats::Boundaries b = in.calendar() ? interim_boundaries_at(sc, equally_spaced(in.months.size())) : interim_boundaries(sc);
+    if (in.futility == FutilityRule::z && !in.calendar())
       for (std::size_t k = 0; k + 1 < b.design.critical_values.size(); ++k) {
         const double c = b.design.critical_values[k];
         check(r, in.futility_threshold < c, ip + ".futility.threshold",

@@ -495,6 +495,13 @@ double alpha_spent(Spending spending, double alpha, int sides, double t, double 
   return spent(spending, alpha / sides, t, p) * sides;
 }
 
+std::vector<double> critical_values(const GroupSequentialOptions& o) {
+  if (o.boundary != Boundary::spending || o.futility != Futility::none || !o.binding_futility_bounds.empty())
+    return design_group_sequential(o).critical_values;
+  check_options(o);
+  return spending_bounds(o, fractions_of(o));
+}
+
 GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& o) {
   check_options(o);
   const std::vector<double> t = fractions_of(o);

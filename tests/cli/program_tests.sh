@@ -99,6 +99,13 @@ check "arm selection rows in summary.csv" grep -q 'arm selection,p_selected_intr
 expect "arm selection with a misspelt key" 65 "did you mean 'threshold'" -- "$BIN" validate "$ARM" --set design.interims.arm_selection.treshold=0
 expect "arm selection with one active arm" 65 'arm selection chooses among two to 4 active arms' -- "$BIN" validate "$ARM" --set 'arms=[{name: sham, role: control}, {name: msc, role: active, effect_by_month: {12: 1}}]'
 expect "arm selection refuses a sample-size search" 65 'may drop arms at its interim look' -- "$BIN" power "$ARM" --target 0.8
+CAL=$SRC/scenarios/validation/gs_calendar.yaml
+expect "simulate looks at calendar months" 0 'held' -- "$BIN" simulate "$CAL" --trials 200 --out "$T/cal"
+check "calendar looks in summary.json" python3 -c "
+import json; i=json.load(open('$T/cal/summary.json'))['interims']
+assert i['months'] == [25.5, 38.5] and len(i['held']) == 2 and len(i['observed_information']) == 2, i.keys()"
+expect "calendar looks with a classical boundary" 65 'design.interims.efficacy.boundary: at calendar looks the information is random' -- "$BIN" validate "$CAL" --set design.interims.efficacy.boundary=pocock
+expect "calendar looks and information fractions" 65 'the looks are given twice' -- "$BIN" validate "$CAL" --set 'design.interims.information=[0.5]'
 expect "delayed start before the primary visit" 65 'design.delayed_start_month: the control group would be treated at month 6, before the primary visit' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=6
 expect "delayed start without a visit a primary interval later" 65 'design.visits_months lacks 30' -- "$BIN" validate "$SRC/scenarios/delayed_treatment.yaml" --set design.delayed_start_month=18
 expect "event rate above 1 per month" 65 'design.intercurrent_events\[0\].rate_per_month' -- "$BIN" validate "$SRC/scenarios/longitudinal_ucb.yaml" --set 'design.intercurrent_events[0].rate_per_month=2'

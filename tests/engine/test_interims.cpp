@@ -222,6 +222,8 @@ TEST_CASE("interims: bad input gets located messages with a fix", "[interims][sc
              Catch::Contains("design.interims.information[1]") && Catch::Contains("must be in (0, 1)"));
   CHECK_THAT(error_of({"design.interims.information=[0, 0.5]"}), Catch::Contains("design.interims.information[0]"));
   CHECK_THAT(error_of({"design.interims.information=[0.001]"}), Catch::Contains("too few to estimate"));
+  CHECK_THAT(error_of({"design.interims.information=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55]"}),
+             Catch::Contains("design.interims.information") && Catch::Contains("at most 10"));
   CHECK_THAT(error_of({"design.interims.efficacy.boundary=obrien-fleming-ish"}),
              Catch::Contains("design.interims.efficacy.boundary") && Catch::Contains("obrien-fleming"));
   CHECK_THAT(error_of({"design.interims.efficacy.parameter=0.3"}),
@@ -270,7 +272,7 @@ TEST_CASE("interims: bad input gets located messages with a fix", "[interims][sc
   CHECK_THAT(error_of({"design.interims.futility={rule: conditional-power, threshold: 2}"}),
              Catch::Contains("design.interims.futility.threshold") && Catch::Contains("(0, 1)"));
   CHECK_THAT(error_of({"design.interims={efficacy: {boundary: pocock}}"}),
-             Catch::Contains("design.interims") && Catch::Contains("information is missing"));
+             Catch::Contains("design.interims") && Catch::Contains("information and months are missing"));
   // A scenario with interims and without them writes back what it read.
   const Scenario s = load_scenario_text(base, "s.yaml");
   CHECK(load_scenario_text(to_yaml(s), "t.yaml").design.interims == s.design.interims);

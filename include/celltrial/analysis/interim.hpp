@@ -3,7 +3,12 @@
 //
 // The trial is simulated in full as without interims; this component then replays it in calendar
 // time. Look k comes at the month when ceil(t_k N) children have reached their primary visit
-// (randomisation month + primary visit month, assessed or not). The data of a look are the
+// (randomisation month + primary visit month, assessed or not); with looks at calendar months
+// (design.interims.months) at month m_k, its information the random share t_k = n_k / N of the
+// children at their primary visit by then (N = design.sample_size). A calendar look is not held when
+// n_k is 0, not above the previous held look's, or N (it would be the final analysis); the efficacy
+// bounds are the error-spending ones recomputed at the held looks' fractions and 1 (Lan & DeMets
+// 1983; CalendarBoundaries), and conditional-power futility uses t_k. The data of a look are the
 // children randomised by then, each with the visits whose month (randomisation + visit) has come
 // and that were assessed; the scenario's own analysis (ANCOVA at the primary visit, or the MMRM on
 // every visit so far) is run on them, and its t statistic is put on the Z scale through its
@@ -68,8 +73,12 @@
 // values with w1 = sqrt(n1 / N), w2 = sqrt(1 - w1^2) and c_2 (an intersection rejected at the look
 // stays rejected). comparisons[c].reject is the claim for active arm c; a claim for any arm counts
 // as the trial's rejection in `stopping`.
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -131,6 +140,33 @@ void extend_trial(const TrialData& d, const TrialData& capped, std::size_t n, co
 /// threshold is a floor too. 0: none kept.
 unsigned select_arms(const ArmSelection& as, const double* stat, std::size_t m);
 
+/// The efficacy bounds of looks at calendar months (design.interims.months), by the children at their
+/// primary visit at each look held (0: not held): the error-spending boundaries recomputed at the
+/// observed fractions (scenario/interims.hpp interim_boundaries_at). Computing them costs far more
+/// than a trial, and many trials share the same counts: each set is computed once and kept. Safe to
+/// share between threads; the bounds depend only on the counts, so the results do not depend on the
+/// order in which threads fill the cache.
+class CalendarBoundaries {
+ public:
+  using Counts = std::array<std::int64_t, kMaxInterims>;
+  /// Critical values indexed by planned look (NaN for a look not held), the final analysis's at
+  /// index `looks`.
+  using Critical = std::array<double, kMaxInterims + 1>;
+  explicit CalendarBoundaries(const Scenario& s) : s_(s) {}
+  /// The one cache of the process for s's design (its boundary options, N and looks): a run builds
+  /// its InterimAnalyses once per batch of trials, and the batches meet the same counts again.
+  static std::shared_ptr<const CalendarBoundaries> shared(const Scenario& s);
+  const Critical& at(const Counts& held) const;
+  /// The computation behind at(), without the cache.
+  static Critical compute(const Scenario& s, const Counts& held);
+  std::size_t size() const;
+
+ private:
+  const Scenario s_;  ///< a copy: the cache may outlive the caller's scenario
+  mutable std::shared_mutex mutex_;
+  mutable std::map<Counts, Critical> cache_;
+};
+
 class InterimAnalyses {
  public:
   /// Requires s.design.interims.active() and design.accrual (validated scenarios).
@@ -148,7 +184,13 @@ class InterimAnalyses {
                            const SelectedTrial& selected = {}) const;
 
   const stats::Boundaries& boundaries() const { return bounds_; }
-  std::size_t looks() const { return children_.size(); }
+  std::size_t looks() const { return s_.design.interims.looks(); }
+  /// Looks at calendar months: the looks held in trial `d` (children at their primary visit by each
+  /// look's month, 0 for a look not held: no child, no more than the previous look held, or every
+  /// child of design.sample_size).
+  CalendarBoundaries::Counts calendar_counts(const TrialData& d) const;
+  /// Looks at calendar months: the bounds' cache.
+  const CalendarBoundaries* calendar_boundaries() const { return calendar_.get(); }
 
   /// The Z value of a comparison: Phi^-1(1 - p) with p the one-sided p-value of the t statistic in
   /// the direction of benefit (`sign` +1 or -1), by stats::z_from_t. NaN when not estimable.
@@ -176,6 +218,7 @@ class InterimAnalyses {
   const TrialData& analyse_enrichment(const TrialData& d, InterimWorkspace& ws, TrialResult& out,
                                       const EnrichedTrial& enriched) const;
   std::shared_ptr<const stats::StagewiseOrdering> ordering_;  ///< plain group-sequential designs
+  std::shared_ptr<const CalendarBoundaries> calendar_;         ///< looks at calendar months
   double ci_level_ = 0.95;
   /// Fills ir.adjusted from the decision analysis (ir.at_stopping) at analysis k.
   void adjust(std::size_t k, InterimResult& ir) const;

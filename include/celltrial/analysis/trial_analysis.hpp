@@ -105,6 +105,12 @@ struct InterimResult {
   bool rejected_favourable = false;  ///< that crossing was in the direction of benefit
   std::array<double, kMaxInterims + 1> z{};            ///< Z of each analysis made (NaN: not estimable)
   std::array<double, kMaxInterims> look_month{};       ///< calendar month of each interim look reached
+  /// Looks at calendar months (design.interims.months): the information fraction each look held had
+  /// (children at their primary visit / design.sample_size); NaN for a look not held or not reached.
+  std::array<double, kMaxInterims> information{};
+  /// The critical value each analysis was tested against (+infinity: a look that spends nothing; NaN:
+  /// not made). With calendar looks, those of the boundaries at the observed fractions.
+  std::array<double, kMaxInterims + 1> critical{};
   std::int64_t randomised = 0;    ///< children randomised (all arms): those randomised by the stop, else the design's
   double duration_months = kNotAvailable;  ///< month of the stopping look, else of the last primary-visit assessment
   ComparisonResult at_stopping;   ///< the decision analysis: the stopping look's, else the final analysis

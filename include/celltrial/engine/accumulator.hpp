@@ -95,6 +95,12 @@ struct InterimAccumulator {
   std::vector<std::uint64_t> efficacy, harm;  ///< [looks + 1]
   std::vector<std::uint64_t> futility;        ///< [looks]
   std::vector<ExactMoments> look_month;       ///< [looks]: trials that reached the look
+  /// Looks at calendar months (design.interims.months): per look the trials that held it (reached
+  /// it with children at their primary visit above the previous look's and below the sample size)
+  /// and their observed information fractions.
+  bool calendar = false;
+  std::vector<std::uint64_t> held;            ///< [looks] when calendar
+  std::vector<ExactMoments> information;      ///< [looks] when calendar
   DistributionAccumulator sample_size;        ///< children randomised per trial
   ComparisonAccumulator at_stopping;
   /// The stage-wise ordering's median-unbiased estimate at stopping (InterimResult::adjusted), for
@@ -138,7 +144,7 @@ struct InterimAccumulator {
   std::uint64_t arm_any_claim = 0, arm_false_claim = 0, arm_naive_any = 0, arm_naive_false = 0;
   InterimAccumulator() = default;
   explicit InterimAccumulator(std::size_t looks, bool reestimation = false, bool enrichment = false,
-                              bool adjusted = false, std::size_t selection_arms = 0);
+                              bool adjusted = false, std::size_t selection_arms = 0, bool calendar = false);
   void merge(const InterimAccumulator& o);
   nlohmann::json state() const;
   static InterimAccumulator from_state(const nlohmann::json& j);

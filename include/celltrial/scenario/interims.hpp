@@ -22,14 +22,27 @@ double planned_drift(const Scenario& s);
 
 /// The computed design. Requires s.design.interims.active() and a valid scenario (throws
 /// celltrial::Error otherwise, with the option names of compute_boundaries). Computed once per
-/// process for each distinct set of options (thread-safe); later calls copy the result.
+/// process for each distinct set of options (thread-safe); later calls copy the result. With looks
+/// at calendar months the fractions are random: use interim_boundaries_at.
 stats::Boundaries interim_boundaries(const Scenario& s);
 
-/// Children whose primary visit must have been reached at each interim look: ceil(t_k N).
+/// The options and design of interim_boundaries_options / interim_boundaries with the interim looks
+/// at the given fractions (increasing, in (0, 1); the final analysis, 1, is implied) instead of
+/// design.interims.information: the boundaries of a trial whose calendar looks (design.interims.
+/// months) were held at these observed fractions. The same computation for the same fractions
+/// (compute_boundaries), so the same bits.
+stats::BoundariesOptions interim_boundaries_options_at(const Scenario& s, const std::vector<double>& fractions);
+/// Every option that decides a boundary set, as text (doubles exact): equal keys, equal boundaries.
+std::string boundaries_key(const stats::BoundariesOptions& o);
+stats::Boundaries interim_boundaries_at(const Scenario& s, const std::vector<double>& fractions);
+
+/// Children whose primary visit must have been reached at each interim look: ceil(t_k N) (looks at
+/// information fractions; empty with looks at calendar months).
 std::vector<std::int64_t> interim_children(const Scenario& s);
 
-/// The design is a plain group-sequential design (no sample-size re-estimation, enrichment or arm
-/// selection), for which the stage-wise ordering gives a median-unbiased estimate and confidence
+/// The design is a plain group-sequential design at information fractions (no sample-size
+/// re-estimation, enrichment or arm selection, no calendar looks: the ordering's tables assume fixed
+/// fractions), for which the stage-wise ordering gives a median-unbiased estimate and confidence
 /// interval at stopping (stats/stagewise_ordering.hpp).
 bool stagewise_ordering_applies(const Scenario& s);
 

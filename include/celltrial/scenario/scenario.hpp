@@ -337,6 +337,10 @@ struct ArmSelection {
 /// the final analysis is information 1. Empty `information`: no interim analyses.
 struct Interims {
   std::vector<double> information;  ///< fractions in (0, 1), increasing
+  /// Looks at fixed calendar months instead (months of the randomisation calendar, design.accrual),
+  /// increasing; exactly one of information and months is given. The information of a calendar look
+  /// is random: the share of design.sample_size whose primary visit has come by the month.
+  std::vector<double> months;
   InterimBoundary boundary = InterimBoundary::obrien_fleming;
   /// The boundary family's parameter (Wang-Tsiatis Delta, Haybittle-Peto's interim value, HSD
   /// gamma, Kim-DeMets rho); NaN: the family's default.
@@ -363,10 +367,14 @@ struct Interims {
   SampleSizeReestimation reestimation;
   AdaptiveEnrichment enrichment;
   ArmSelection arm_selection;
-  bool active() const { return !information.empty(); }
+  bool active() const { return !information.empty() || !months.empty(); }
+  /// The looks are at calendar months (design.interims.months).
+  bool calendar() const { return !months.empty(); }
+  /// The number of interim looks planned.
+  std::size_t looks() const { return calendar() ? months.size() : information.size(); }
   bool operator==(const Interims& o) const {
     auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
-    return information == o.information && boundary == o.boundary && same(parameter, o.parameter) &&
+    return information == o.information && months == o.months && boundary == o.boundary && same(parameter, o.parameter) &&
            futility == o.futility && futility_threshold == o.futility_threshold && binding == o.binding &&
            beta_spending == o.beta_spending && same(beta_parameter, o.beta_parameter) &&
            same(planned_effect, o.planned_effect) && same(planned_sd, o.planned_sd) &&

@@ -587,16 +587,30 @@ void declare_design(V& v, D& d) {
             .example = "e.g. 12.", .written = d.delayed_start_month > 0, .since = "0.2"});
   const bool interims = d.interims.active();
   v.section("interims",
-            {.meaning = "group-sequential interim analyses: looks at shares of the children who reached the primary visit, "
-                        "efficacy boundaries, futility stopping; children randomised before a stop are followed up",
+            {.meaning = "group-sequential interim analyses: looks at shares of the children who reached the primary visit "
+                        "or at calendar months, efficacy boundaries, futility stopping; children randomised before a stop "
+                        "are followed up",
              .default_text = "none (a fixed design)", .written = interims, .since = "0.2"},
             [&](V& i) {
     i.numbers("information", d.interims.information,
               {.meaning = "the interim looks: shares of design.sample_size who have reached the primary visit (assessed or "
                           "not); the final analysis (1) is implied",
                .unit = "fraction", .min = above(0), .max = below(1), .max_items = kMaxInterims,
-               .rule = "increasing; each look at least one child after the last; needs design.accrual (calendar time)",
-               .example = "e.g. [0.33, 0.67] for two interims.", .required = true, .since = "0.2"});
+               .rule = "increasing; each look at least one child after the last; needs design.accrual (calendar time); "
+                       "exactly one of information and months",
+               .example = "e.g. [0.33, 0.67] for two interims.", .default_text = "none (required unless months)",
+               .written = !d.interims.information.empty(), .since = "0.2"});
+    i.numbers("months", d.interims.months,
+              {.meaning = "the interim looks at fixed calendar months of the randomisation calendar (design.accrual); a "
+                          "look's information is random: the share of design.sample_size whose primary visit has come "
+                          "(assessed or not), and the efficacy bounds are recomputed at the observed fractions",
+               .unit = "months", .min = above(0), .max = at_most(600), .max_items = kMaxInterims,
+               .rule = "increasing; exactly one of information and months; a spending-* boundary; futility z or "
+                       "conditional-power, not binding; not with sample_size_reestimation, enrichment, arm_selection "
+                       "or pause_enrolment; a look with no child at the primary visit, none more than the previous "
+                       "look held, or all of them is not held",
+               .example = "e.g. [25, 38] for looks at about 1/3 and 2/3 of the information.",
+               .default_text = "none (looks at information fractions)", .written = d.interims.calendar(), .since = "0.2"});
     i.choice("pause_enrolment", d.interims.pause_enrolment, options(kBooleans),
              {.meaning = "true: enrolment stops once a look's children are randomised and resumes at the look (when "
                          "they have all reached the primary visit), so no child is in the pipeline at a look; the "

@@ -192,6 +192,11 @@ struct GroupSequentialDesign {
 
 /// Computes the boundaries. Throws celltrial::Error for invalid options.
 GroupSequentialDesign design_group_sequential(const GroupSequentialOptions& options);
+/// design_group_sequential(options).critical_values alone (the same computation, so the same
+/// bits), skipping the nominal and cumulative alpha where the family allows (alpha spending without
+/// futility bounds): for callers that recompute bounds often, e.g. at the observed information
+/// fractions of looks at calendar months.
+std::vector<double> critical_values(const GroupSequentialOptions& options);
 
 /// Cumulative alpha spent (both sides together) at information fraction t in [0, 1]. `parameter`
 /// is gamma (Hwang–Shih–DeCani) or rho (Kim–DeMets); NaN means the family's default.
