@@ -62,14 +62,7 @@ void FollowUp::run(const Model& m, std::uint64_t seed, std::uint64_t trial, Tria
   }
   const std::size_t n = d.size(), V = months_.size();
   CELLTRIAL_ASSERT(d.latent.size() == n);
-  d.visits = V;
-  d.visit_change.resize(n * V);
-  d.hypothetical.resize(n * V);
-  d.status.resize(n * V);
-  d.dropout_month.resize(n);
-  d.event_month.resize(n);
-  d.event_kind.resize(n);
-  d.treated_month.resize(n);
+  d.resize_visits(V);
   Engine noise = make_stream(seed, trial, Purpose::visits);
   Engine drop = make_stream(seed, trial, Purpose::follow_up);
   Engine events = make_stream(seed, trial, Purpose::events);

@@ -81,35 +81,38 @@ GenericVisits::GenericVisits(const Scenario& s, double dropout_rate_per_month)
 // run() without dropout on progress, missed visits or a shift after dropout, for O other visits
 // (O + 1 visits): the same draws from each stream in the same order and the same arithmetic, in
 // two passes (every child's values and its other arrays, then who drops out when).
+template <std::size_t S>
+GenericVisits::OtherVisits<S> GenericVisits::other_visits(const TrialData& d) const {
+  OtherVisits<S> o;
+  const std::size_t arms = sc_.arms.size();
+  CELLTRIAL_ASSERT(others_.size() <= S);
+  for (std::size_t k = 0; k < others_.size(); ++k) {
+    const std::size_t v = others_[k];
+    o.other[k] = v;
+    o.r[k] = r_[v];
+    o.sd[k] = sd_[v];
+    o.intercept[k] = intercept_[v];
+    o.sham[k] = effect_.sham_at_visit(v);
+    for (std::size_t a = 0; a < arms; ++a) o.effect[a][k] = effect_.at_visit(a, v) * d.effect_scale[a];
+  }
+  return o;
+}
+
 template <std::size_t O>
 void GenericVisits::run_plain(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
   constexpr std::size_t V = O + 1;
   const std::size_t n = d.size(), p = primary_;
   CELLTRIAL_ASSERT(d.latent.size() == n && others_.size() == O && months_.size() == V);
-  d.visits = V;
-  d.visit_change.resize(n * V);
-  d.hypothetical.resize(n * V);
-  d.status.resize(n * V);
-  d.dropout_month.resize(n);
-  d.event_month.resize(n);
-  d.event_kind.resize(n);
-  d.treated_month.resize(n);
+  d.resize_visits(V);
 
-  // The loop's constants in local arrays, as in run().
-  std::array<std::size_t, V> other{};
-  std::array<double, V> r_k{}, sd_k{}, intercept_k{}, sham_k{}, months{};
-  std::array<std::array<double, V>, kMaxArms> effect_k{};
+  // The loop's constants in local arrays, as in run_general().
+  const OtherVisits<V> ov = other_visits<V>(d);
+  const auto& other = ov.other;
+  const auto &r_k = ov.r, &sd_k = ov.sd, &intercept_k = ov.intercept, &sham_k = ov.sham;
+  const auto& effect_k = ov.effect;
+  std::array<double, V> months{};
   std::array<double, kMaxArms> treated_at{};
   const std::size_t arms = sc_.arms.size();
-  for (std::size_t k = 0; k < O; ++k) {
-    const std::size_t v = others_[k];
-    other[k] = v;
-    r_k[k] = r_[v];
-    sd_k[k] = sd_[v];
-    intercept_k[k] = intercept_[v];
-    sham_k[k] = effect_.sham_at_visit(v);
-    for (std::size_t a = 0; a < arms; ++a) effect_k[a][k] = effect_.at_visit(a, v) * d.effect_scale[a];
-  }
   for (std::size_t v = 0; v < V; ++v) months[v] = months_[v];
   for (std::size_t a = 0; a < arms; ++a) treated_at[a] = treated_now_[a] ? 0.0 : kNaN;
   std::array<double, V * V> chol{};
@@ -212,36 +215,21 @@ void GenericVisits::run(std::uint64_t seed, std::uint64_t trial, TrialData& d) c
 void GenericVisits::run_general(std::uint64_t seed, std::uint64_t trial, TrialData& d) const {
   const std::size_t n = d.size(), V = months_.size(), p = primary_, O = others_.size();
   CELLTRIAL_ASSERT(d.latent.size() == n);
-  d.visits = V;
-  d.visit_change.resize(n * V);
-  d.hypothetical.resize(n * V);
-  d.status.resize(n * V);
-  d.dropout_month.resize(n);
-  d.event_month.assign(n, kNaN);  // no intercurrent events in the generic model
-  d.event_kind.assign(n, kNoEvent);
-  d.treated_month.resize(n);
+  d.resize_visits(V);
+  std::fill(d.event_month.begin(), d.event_month.end(), kNaN);  // no intercurrent events in the generic model
+  std::fill(d.event_kind.begin(), d.event_kind.end(), kNoEvent);
   LocalEngine noise{make_stream(seed, trial, Purpose::visits)};
   LocalEngine drop{make_stream(seed, trial, Purpose::follow_up)};
   LocalEngine missed{make_stream(seed, trial, Purpose::missed_visits)};
   const Design& D = sc_.design;
   const double miss = D.missed_visit;
   std::array<double, kMaxVisits> z{};
-  // The loop's constants in local arrays, which the compiler can keep apart from the trial's
-  // arrays it writes: by other visit k, its visit, r_, SD, intercept, sham effect, and by arm
-  // its effect times the trial's effect scale (mean() term by term, in the same order).
-  std::array<std::size_t, kMaxVisits> other{};
-  std::array<double, kMaxVisits> r_k{}, sd_k{}, intercept_k{}, sham_k{};
-  std::array<std::array<double, kMaxVisits>, kMaxArms> effect_k{};
-  const std::size_t arms = sc_.arms.size();
-  for (std::size_t k = 0; k < O; ++k) {
-    const std::size_t v = others_[k];
-    other[k] = v;
-    r_k[k] = r_[v];
-    sd_k[k] = sd_[v];
-    intercept_k[k] = intercept_[v];
-    sham_k[k] = effect_.sham_at_visit(v);
-    for (std::size_t a = 0; a < arms; ++a) effect_k[a][k] = effect_.at_visit(a, v) * d.effect_scale[a];
-  }
+  // The loop's constants in local arrays, which the compiler can keep apart from the trial's arrays
+  // it writes.
+  const OtherVisits<kMaxVisits> ov = other_visits<kMaxVisits>(d);
+  const auto& other = ov.other;
+  const auto &r_k = ov.r, &sd_k = ov.sd, &intercept_k = ov.intercept, &sham_k = ov.sham;
+  const auto& effect_k = ov.effect;
   std::array<double, kMaxVisits * kMaxVisits> chol{};
   std::copy(chol_.begin(), chol_.end(), chol.begin());
   const double slope = slope_;

@@ -29,6 +29,18 @@ void TrialData::resize(std::size_t n) {
   screens.resize(n);
 }
 
+void TrialData::resize_visits(std::size_t v) {
+  const std::size_t n = size();
+  visits = v;
+  visit_change.resize(n * v);
+  hypothetical.resize(n * v);
+  status.resize(n * v);
+  dropout_month.resize(n);
+  event_month.resize(n);
+  event_kind.resize(n);
+  treated_month.resize(n);
+}
+
 double Model::dose_unit(ProductType p) { return p == ProductType::ucb ? 1e7 : 1e6; }
 
 namespace {

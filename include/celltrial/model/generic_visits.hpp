@@ -81,6 +81,17 @@ class GenericVisits {
   static constexpr std::size_t kPlainOthers = 3;
   template <std::size_t O>
   void run_plain(std::uint64_t seed, std::uint64_t trial, TrialData& d) const;
+  /// The per-visit constants the loops read, in local arrays of S entries: by other visit k
+  /// (k < others_.size() <= S) its visit, r_, SD, intercept and sham effect, and by arm its effect
+  /// times the trial's effect scale (mean() term by term, in the same order).
+  template <std::size_t S>
+  struct OtherVisits {
+    std::array<std::size_t, S> other{};
+    std::array<double, S> r{}, sd{}, intercept{}, sham{};
+    std::array<std::array<double, S>, kMaxArms> effect{};
+  };
+  template <std::size_t S>
+  OtherVisits<S> other_visits(const TrialData& d) const;
 };
 
 }  // namespace celltrial

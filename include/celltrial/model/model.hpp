@@ -94,6 +94,9 @@ struct TrialData {
   } totals;
 
   void resize(std::size_t n);
+  /// Sets `visits` and sizes the per-visit arrays (n x visits) and the follow-up's per-child arrays
+  /// for the size() children (contents left to the caller).
+  void resize_visits(std::size_t visits);
   std::size_t size() const { return arm.size(); }
 };
 
