@@ -749,14 +749,23 @@ void interims(std::ostream& os, const json& s) {
       }
     os << arms_table.str();
     Table ot({"Quantity", "Estimate (MC SE)", "Meaning"}, "glance");
-    for (const char* k : {"continued", "stopped_efficacy", "stopped_futility"})
-      if (const json* x = at(*e, {"outcome", k})) ot.row({std::string("look: ") + k, est_se(x), text(at(*e, {"outcome", "meaning"}))});
+    // The look's decision, then the arms the trials went on with: each group's meaning once.
+    bool first = true;
+    for (const auto& [key, label] : {std::pair<const char*, const char*>{"continued", "the look: went on"},
+                                     {"stopped_efficacy", "the look: stopped for efficacy"},
+                                     {"stopped_futility", "the look: stopped for futility"}})
+      if (const json* x = at(*e, {"outcome", key})) {
+        ot.row({label, est_se(x), first ? text(at(*e, {"outcome", "meaning"})) : std::string("—")});
+        first = false;
+      }
+    first = true;
     if (const json* fs = at(*e, {"final_selection"}); fs && fs->is_array())
       for (const json& x : *fs) {
         std::string arms;
         if (const json* a = at(x, {"arms"}); a && a->is_array())
           for (const json& name : *a) arms += (arms.empty() ? "" : " + ") + name.get<std::string>();
-        ot.row({"went on with " + arms, est_se(&x), text(at(*e, {"final_selection_meaning"}))});
+        ot.row({"went on with " + arms, est_se(&x), first ? text(at(*e, {"final_selection_meaning"})) : std::string("—")});
+        first = false;
       }
     if (const json* x = at(*e, {"claim_any"})) ot.row({"a claim for at least one arm", est_se(x), text(at(*e, {"claim_meaning"}))});
     if (const json* x = at(*e, {"fwer"})) ot.row({"family-wise error rate", est_se(x), text(at(*x, {"meaning"}))});

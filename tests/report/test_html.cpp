@@ -305,7 +305,8 @@ TEST_CASE("report: an arm-selection design shows each arm's selection and claims
                             "<td>0.1941 (0.0028)</td><td>0.6575 (0.0034)</td>"));
   CHECK_THAT(html, Contains("<th scope=\"row\">intravenous</th><td>2.059</td>"));
   CHECK_THAT(html, Contains("went on with intrathecal</th><td>0.5017 (0.0035)</td>"));
-  CHECK_THAT(html, Contains("look: stopped_efficacy</th><td>0.2285 (0.0030)</td>"));
+  CHECK_THAT(html, Contains("the look: stopped for efficacy</th><td>0.2285 (0.0030)</td><td>—</td>"));
+  CHECK_THAT(html, Contains("the look: went on</th><td>0.7639 (0.0030)</td><td>the look&#39;s decision</td>"));
   CHECK_THAT(html, Contains("family-wise error rate</th><td>0.0000 (0.0000)</td>"));
   CHECK_THAT(html, Contains("naive tests: any claim (not valid)</th><td>0.9127 (0.0020)</td>"));
   const auto b = html.find("id=\"arm-selection\""), e = html.find("id=\"scenario\"", b);
