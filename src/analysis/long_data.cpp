@@ -898,6 +898,11 @@ DataAnalysis analyse_long_data(const LongData& ld) {
   out.t = c.t;
   out.p_value = std::min(1.0, 2 * stats::p_from_t(std::fabs(c.t), c.df));
   const double q = stats::t_upper_quantile(out.alpha / 2, c.df);
+  if (!std::isfinite(q))
+    data_error(src, 0, 0,
+               "the " + std::string(to_string(out.df_method)) + " degrees of freedom (" + format_number(c.df) +
+                   ") are too few for a confidence interval: the data hardly determine the covariance.",
+               "try --df residual, or a simpler --covariance (cs or ar1).");
   out.ci_lower = c.estimate - q * c.se;
   out.ci_upper = c.estimate + q * c.se;
   return out;

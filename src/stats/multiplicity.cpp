@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -78,7 +79,13 @@ using TrialT = boost::math::students_t_distribution<
     double, boost::math::policies::policy<boost::math::policies::promote_double<false>>>;
 }  // namespace
 
-double t_upper_quantile(double p, double df) { return boost::math::quantile(boost::math::complement(TrialT(df), p)); }
+double t_upper_quantile(double p, double df) {
+  try {
+    return boost::math::quantile(boost::math::complement(TrialT(df), p));
+  } catch (const std::overflow_error&) {
+    return std::numeric_limits<double>::infinity();  // df near 0: the quantile grows without bound
+  }
+}
 
 TQuantileTable::TQuantileTable(double p, std::int64_t max_df)
     : p_(p), max_df_(max_df), slots_(std::make_unique<std::atomic<double>[]>(static_cast<std::size_t>(max_df) + 1)) {

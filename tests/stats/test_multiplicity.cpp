@@ -129,6 +129,12 @@ TEST_CASE("stats: a t statistic's normal deviate, by Hill's expansion where it i
   CHECK(worst > 0);  // the expansion is in use (it is not exact)
 }
 
+TEST_CASE("stats: a t quantile at degrees of freedom near 0 is infinite, not an exception", "[stats]") {
+  CHECK(t_upper_quantile(0.025, 1e-300) == std::numeric_limits<double>::infinity());
+  CHECK(std::isfinite(t_upper_quantile(0.025, 0.5)));
+  CHECK(t_upper_quantile(0.025, 1.0) == Approx(12.70620473617471).epsilon(1e-12));  // qt(0.975, 1) (R)
+}
+
 TEST_CASE("stats: a table of t quantiles filled on demand gives t_upper_quantile in any order and from any thread", "[stats]") {
   // qt(0.975, 10) = 2.228138851986274 (R).
   const TQuantileTable table(0.025, 300);

@@ -48,8 +48,8 @@ double p_from_t(double t, double df, const Where& where = {});
 /// it costs a logarithm where the exact tail costs an incomplete beta function and a normal quantile.
 double z_from_t(double t, double df);
 
-/// The t such that P(T_df >= t) = p, for 0 < p < 1 and df >= 1 (the critical values of the
-/// per-trial tests).
+/// The t such that P(T_df >= t) = p, for 0 < p < 1 and df > 0 (the critical values of the
+/// per-trial tests); +infinity where it exceeds the largest double (df close to 0).
 double t_upper_quantile(double p, double df);
 
 /// t_upper_quantile(p, df) for df = 1..max_df, each computed the first time it is asked for: a
