@@ -1,60 +1,32 @@
 // celltrial power : closed-form power and sample size (flags), or the simulated sample size of a
 // scenario (SCENARIO --target P), with assurance under a prior.
-#include <cstdio>
 #include <ostream>
 
 #include "celltrial/cli/commands.hpp"
+#include "celltrial/cli/terminal.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/closed_form_power.hpp"
 #include "celltrial/report/power.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
 #include "celltrial/services/power.hpp"
-#include "celltrial/stats/assurance.hpp"
 
 namespace celltrial::cli {
 
 namespace {
 struct PowerArgs {
-  std::string file;
-  std::vector<double> delta, smd, power, n;
-  double sd = 1;
-  bool sd_given = false;
-  double alpha = 0.05;
-  int sides = 2;
-  double allocation = 1;
-  double rho = 0;
-  double dropout = 0;
-  std::string test = "t";
-  std::vector<double> retention;
-  double corr = 0;
-  std::string prior;
-  std::string plot_dir;
-  // Scenario mode.
-  double target = 0;
-  double confidence = 0.95;
-  std::int64_t trials = 2000;
-  std::int64_t max_trials = 64000;
-  std::int64_t n_max = 20000;
-  int threads = 0;
-  std::string out;
-  std::vector<std::string> sets;
-  bool json = false;
-  bool quiet = false;
-  // Flags mode, group-sequential (--looks ...).
+  PowerFlags flags;  ///< flags mode (sd and the group-sequential design are set from the options given)
+  CLI::Option* sd = nullptr;
+  double sd_value = 1;
   stats::BoundariesOptions design;
   std::vector<CLI::Option*> design_options;
+  std::string plot_dir;
+  services::SampleSizeRequest search;  ///< scenario mode (trials, max_trials and the prior set below)
+  std::int64_t trials = 2000, max_trials = 64000;
+  bool json = false;
+  bool quiet = false;
 };
 
-[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
-  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
-}
-
-std::string fmt(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", x);
-  return buf;
-}
 
 /// The first group-sequential option given (--looks, --boundary, ...), or nullptr.
 const CLI::Option* design_option_given(const PowerArgs& a) {
@@ -65,56 +37,28 @@ const CLI::Option* design_option_given(const PowerArgs& a) {
 
 /// Flags mode: closed forms (services::closed_form_power).
 int closed_form(const PowerArgs& a, Streams io) {
+  PowerFlags f = a.flags;
+  if (a.sd->count() > 0) f.sd = a.sd_value;
+  if (a.design.looks != 0 || !a.design.information_fractions.empty()) f.sequential = a.design;
+  else if (const CLI::Option* o = design_option_given(a))
+    throw_usage(o->get_name(), "describes a group-sequential design, which needs the number of looks.",
+                "add --looks K (or --information t1,...,1), or drop " + o->get_name() + ".");
   services::ClosedFormPowerRequest rq;
-  PowerQuery& q = rq.query;
-  q.delta = a.smd.empty() ? a.delta : a.smd;
-  q.standardised = !a.smd.empty();
-  q.power = a.power;
-  q.n = a.n;
-  q.test = a.test;
-  check_power_query(q);  // what to solve, before the finer checks below
-  if (!a.delta.empty() && !a.smd.empty()) usage("--smd", "give the effect as --delta (with --sd) or as --smd, not both.", "");
-  if (!a.smd.empty() && a.sd_given) usage("--sd", "--smd is already standardised; --sd does not apply.", "drop --sd.");
-  stats::PowerInputs& in = q.inputs;
-  in.sd = a.smd.empty() ? a.sd : 1.0;
-  in.alpha = a.alpha;
-  in.sides = a.sides;
-  in.allocation = a.allocation;
-  in.rho = a.rho;
-  in.dropout = a.dropout;
-  if (!a.retention.empty()) {
-    in.mmrm.retention_control = a.retention;
-    in.mmrm.correlation = stats::Correlation::ar1;
-    in.mmrm.correlation_rho = a.corr;
-  }
-  if (!a.prior.empty()) q.prior = stats::parse_prior(a.prior);
-  q.prior_text = a.prior;
-  const bool sequential = a.design.looks != 0 || !a.design.information_fractions.empty();
-  if (const CLI::Option* o = design_option_given(a); o != nullptr && !sequential)
-    usage(o->get_name(), "describes a group-sequential design, which needs the number of looks.",
-          "add --looks K (or --information t1,...,1), or drop " + o->get_name() + ".");
-  if (sequential) q.sequential = a.design;
+  rq.query = power_query(f);
   rq.plot_dir = a.plot_dir;
   const services::ClosedFormPowerResult r = services::closed_form_power(rq);
   if (!r.plot_note.empty()) io.err << r.plot_note << "\n";
-  if (a.json) io.out << power_rows_json(r.rows, q).dump(2) << "\n";
-  else io.out << power_rows_table(r.rows, q);
+  if (a.json) io.out << power_rows_json(r.rows, rq.query).dump(2) << "\n";
+  else io.out << power_rows_table(r.rows, rq.query);
   return 0;
 }
 
 /// The search's request from the scenario-mode options.
 services::SampleSizeRequest search_request(const PowerArgs& a) {
-  services::SampleSizeRequest rq;
-  rq.scenario_file = a.file;
-  rq.overrides = a.sets;
-  rq.prior = a.prior;
-  rq.target = a.target;
-  rq.confidence = a.confidence;
+  services::SampleSizeRequest rq = a.search;
+  rq.prior = a.flags.prior;
   rq.trials = static_cast<std::uint64_t>(a.trials);
   rq.max_trials = static_cast<std::uint64_t>(a.max_trials);
-  rq.n_max = a.n_max;
-  rq.threads = a.threads;
-  rq.out = a.out;
   return rq;
 }
 
@@ -128,22 +72,17 @@ int simulated(const PowerArgs& a, Streams io) {
   try {
     rep = services::sample_size(rq, cb);
   } catch (const Error& e) {
-    if (e.code() == ExitCode::interrupted) {
-      io.err << "celltrial: interrupted; no results were written.\n";
-      return static_cast<int>(ExitCode::interrupted);
-    }
+    if (e.code() == ExitCode::interrupted) return report_interrupted(io.err);
     throw;
   }
   const SampleSizeResult& r = rep.result;
   if (a.json) io.out << rep.json.dump(2) << "\n";
   else if (!a.quiet)
-    io.out << sample_size_table(rep.scenario, a.target, a.confidence, r, rep.json) << "  results written to "
+    io.out << sample_size_table(rep.scenario, a.search.target, a.search.confidence, r, rep.json) << "  results written to "
            << rep.out_dir << "/\n";
   if (!rep.plot_note.empty()) io.err << rep.plot_note << "\n";
-  if (!r.reached) {
-    io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max
-           << "; the best found is N = " << r.n_total << " with power " << fmt(r.power)
-           << ". Raise --n-max or revisit the assumptions.\n";
+  if (!rep.not_reached.empty()) {
+    io.err << "celltrial: " << rep.not_reached << "\n";
     return static_cast<int>(ExitCode::data);
   }
   return 0;
@@ -162,13 +101,11 @@ int sweep_sample_size(const PowerArgs& a, const SweepArgs& sw, Streams io) {
   const services::SampleSizeSweepResult r = services::sample_size_sweep(rq, cb);
   if (a.json) io.out << dump_json(r.rows);
   else if (!a.quiet)
-    io.out << enrichment_table(r.rows, "Simulated sample size for power " + format_number(a.target) + " at each grid point")
+    io.out << enrichment_table(r.rows, "Simulated sample size for power " + format_number(a.search.target) + " at each grid point")
            << "  results written to " << r.out_dir << "/\n";
   if (!r.plot_note.empty()) io.err << r.plot_note << "\n";
-  if (r.unreached) {
-    io.err << "celltrial: the target power " << a.target << " is not reached with N up to " << a.n_max << " at "
-           << r.unreached << " of " << r.rows.size()
-           << " grid points (marked + in the table). Raise --n-max or revisit the assumptions.\n";
+  if (!r.not_reached.empty()) {
+    io.err << "celltrial: " << r.not_reached << "\n";
     return static_cast<int>(ExitCode::data);
   }
   return 0;
@@ -181,41 +118,40 @@ Action add_power(CLI::App& app, Streams io) {
       "Power and sample size: closed forms from flags (no scenario), or the simulated sample size of a scenario "
       "(SCENARIO --target P); assurance under a prior");
   auto a = std::make_shared<PowerArgs>();
-  cmd->add_option("scenario", a->file,
+  a->search.target = 0;  // given: scenario mode
+  cmd->add_option("scenario", a->search.scenario_file,
                   "Scenario YAML file: simulate its power curve and find N (needs --target; without a file, --target "
                   "uses the built-in default scenario)");
-  cmd->add_option("--delta", a->delta, "Difference active - control in outcome units; a list gives one row each")
+  cmd->add_option("--delta", a->flags.delta, "Difference active - control in outcome units; a list gives one row each")
       ->delimiter(',');
-  cmd->add_option("--smd", a->smd, "Standardised difference (instead of --delta and --sd)")->delimiter(',');
-  cmd->add_option("--sd", a->sd, "Outcome SD (default 1)")->check(CLI::PositiveNumber)->each([a](const std::string&) {
-    a->sd_given = true;
-  });
-  cmd->add_option("--power", a->power, "Target power: solve the sample size (list allowed)")
+  cmd->add_option("--smd", a->flags.smd, "Standardised difference (instead of --delta and --sd)")->delimiter(',');
+  a->sd = cmd->add_option("--sd", a->sd_value, "Outcome SD (default 1)")->check(CLI::PositiveNumber);
+  cmd->add_option("--power", a->flags.power, "Target power: solve the sample size (list allowed)")
       ->delimiter(',')
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--n", a->n, "Total analysable sample size: solve the power (list allowed)")->delimiter(',');
-  cmd->add_option("--alpha", a->alpha, "Overall type I error (default 0.05)")->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--sides", a->sides, "1 or 2 (default 2)")->check(CLI::IsMember({1, 2}));
-  cmd->add_option("--allocation", a->allocation, "Active per control participant (default 1)")->check(CLI::PositiveNumber);
-  cmd->add_option("--rho", a->rho, "Baseline-outcome correlation for --test ancova (default 0)");
-  cmd->add_option("--dropout", a->dropout, "Fraction not analysable; randomised numbers are inflated (default 0)");
-  cmd->add_option("--test", a->test, "t (default), normal, ancova, ancova-exact, mmrm, mmrm-normal");
-  cmd->add_option("--retention", a->retention, "MMRM: retention at each visit, e.g. 0.97,0.93,0.9")->delimiter(',');
-  cmd->add_option("--corr", a->corr, "MMRM: AR(1) correlation between visits (default 0)");
-  cmd->add_option("--prior", a->prior,
+  cmd->add_option("--n", a->flags.n, "Total analysable sample size: solve the power (list allowed)")->delimiter(',');
+  cmd->add_option("--alpha", a->flags.alpha, "Overall type I error (default 0.05)")->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--sides", a->flags.sides, "1 or 2 (default 2)")->check(CLI::IsMember({1, 2}));
+  cmd->add_option("--allocation", a->flags.allocation, "Active per control participant (default 1)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rho", a->flags.rho, "Baseline-outcome correlation for --test ancova (default 0)");
+  cmd->add_option("--dropout", a->flags.dropout, "Fraction not analysable; randomised numbers are inflated (default 0)");
+  cmd->add_option("--test", a->flags.test, "t (default), normal, ancova, ancova-exact, mmrm, mmrm-normal");
+  cmd->add_option("--retention", a->flags.retention, "MMRM: retention at each visit, e.g. 0.97,0.93,0.9")->delimiter(',');
+  cmd->add_option("--corr", a->flags.corr, "MMRM: AR(1) correlation between visits (default 0)");
+  cmd->add_option("--prior", a->flags.prior,
                   "Prior on the effect for assurance: normal(m,s), truncnormal(m,s,lo,hi) or discrete(v:w,...)");
   cmd->add_option("--plot", a->plot_dir, "Flags mode: also write power-curve CSV/PNG/SVG into this folder");
-  cmd->add_option("--target", a->target, "Scenario mode: power to reach")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--confidence", a->confidence, "Scenario mode: one-sided confidence that power(N) >= target (0.95)");
+  cmd->add_option("--target", a->search.target, "Scenario mode: power to reach")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--confidence", a->search.confidence, "Scenario mode: one-sided confidence that power(N) >= target (0.95)");
   cmd->add_option("--trials", a->trials, "Scenario mode: trials per candidate N in the first round (2000)")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{100000000}));
   cmd->add_option("--max-trials", a->max_trials, "Scenario mode: trials per candidate N at most (64000)")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{1000000000}));
-  cmd->add_option("--n-max", a->n_max, "Scenario mode: largest total N considered (20000)")
+  cmd->add_option("--n-max", a->search.n_max, "Scenario mode: largest total N considered (20000)")
       ->check(CLI::Range(std::int64_t{4}, std::int64_t{1000000}));
-  cmd->add_option("--threads,-t", a->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
-  cmd->add_option("--out,-o", a->out, "Scenario mode: results folder (default results/<name>-power/)")->check(kFolderName);
-  cmd->add_option("--set", a->sets, "Scenario mode: override a scenario value (repeatable)");
+  cmd->add_option("--threads,-t", a->search.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--out,-o", a->search.out, "Scenario mode: results folder (default results/<name>-power/)")->check(kFolderName);
+  cmd->add_option("--set", a->search.overrides, "Scenario mode: override a scenario value (repeatable)");
   cmd->add_flag("--json", a->json, "Print the results as JSON");
   cmd->add_flag("--quiet,-q", a->quiet, "No table or progress");
   a->design_options = add_design_options(cmd, a->design);
@@ -224,17 +160,17 @@ Action add_power(CLI::App& app, Streams io) {
   add_sweep_options(cmd, *sw, false);
   return [a, sw, io]() {
     if (!sw->sweeps.empty()) {
-      if (!(a->target > 0))
-        usage("--sweep", "a power sweep finds the simulated sample size at every grid point, so it needs --target.",
-              "e.g. celltrial power SCENARIO --target 0.8 --sweep population.eligibility.max_age_months=120,59.99.");
+      if (!(a->search.target > 0))
+        throw_usage("--sweep", "a power sweep finds the simulated sample size at every grid point, so it needs --target.",
+                    "e.g. celltrial power SCENARIO --target 0.8 --sweep population.eligibility.max_age_months=120,59.99.");
       return sweep_sample_size(*a, *sw, io);
     }
     // A scenario (or --target alone, for the built-in default scenario) means simulation.
-    if (!a->file.empty() || a->target > 0) {
-      if (!(a->target > 0)) usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");
-      if (!a->delta.empty() || !a->smd.empty() || !a->power.empty() || !a->n.empty() || design_option_given(*a))
-        usage("--delta/--smd/--power/--n/--looks", "these describe a closed-form calculation, not a scenario.",
-              "drop them, or drop the scenario and --target for a closed-form calculation.");
+    if (!a->search.scenario_file.empty() || a->search.target > 0) {
+      if (!(a->search.target > 0)) throw_usage("--target", "scenario mode needs the power to reach.", "e.g. --target 0.9.");
+      if (!a->flags.delta.empty() || !a->flags.smd.empty() || !a->flags.power.empty() || !a->flags.n.empty() || design_option_given(*a))
+        throw_usage("--delta/--smd/--power/--n/--looks", "these describe a closed-form calculation, not a scenario.",
+                    "drop them, or drop the scenario and --target for a closed-form calculation.");
       return simulated(*a, io);
     }
     return closed_form(*a, io);

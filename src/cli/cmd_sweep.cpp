@@ -1,10 +1,10 @@
 // celltrial sweep SCENARIO : the scenario at every point of a grid of assumptions.
 #include <unistd.h>
 
-#include <cstdio>
 #include <ostream>
 
 #include "celltrial/cli/commands.hpp"
+#include "celltrial/cli/terminal.hpp"
 #include "celltrial/core/error.hpp"
 #include "celltrial/report/summary.hpp"
 #include "celltrial/report/tables.hpp"
@@ -67,15 +67,10 @@ int sweep_main(const SweepArgs& a, Streams io) {
   if (!a.quiet) cb.log = [io](const std::string& line) { io.err << line << "\n"; };
   const bool bar = !a.quiet && !a.json && a.shard.empty() && a.merge.empty() && ::isatty(STDERR_FILENO);
   bool drawn = false;
-  std::size_t points = 0;
   if (bar)
     cb.progress = [&](const services::Progress& p) {
       if (p.done == p.total && drawn) return;  // the final report: the bar already ends
-      const double done = static_cast<double>(p.done), total = static_cast<double>(p.total);
-      const double eta = done > 0 ? p.seconds * (total - done) / done : 0;
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "\rsweep: %5.1f%% of %zu points, ETA %.0fs   ", 100 * done / total, points, eta);
-      io.err << buf << std::flush;
+      draw_grid_progress(io.err, p);
       drawn = true;
     };
   services::SweepResult r;
@@ -83,10 +78,7 @@ int sweep_main(const SweepArgs& a, Streams io) {
     r = services::sweep(rq, cb);
   } catch (const Error& e) {
     if (drawn) io.err << "\n";
-    if (e.code() == ExitCode::interrupted) {
-      io.err << "celltrial: interrupted; no results were written.\n";
-      return static_cast<int>(ExitCode::interrupted);
-    }
+    if (e.code() == ExitCode::interrupted) return report_interrupted(io.err);
     throw;
   }
   if (drawn) io.err << "\n";

@@ -86,4 +86,8 @@ void assertion_failed(const char* expr, const char* file, int line) {
   throw Error(ExitCode::software, os.str());
 }
 
+void throw_usage(const std::string& option, const std::string& problem, const std::string& fix) {
+  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
+}
+
 }  // namespace celltrial

@@ -7,12 +7,6 @@
 
 namespace celltrial {
 
-namespace {
-[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
-  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
-}
-}  // namespace
-
 stats::Test parse_test_name(const std::string& t) {
   std::vector<std::string> names;
   for (const auto& [name, test] : stats::kTestNames) {
@@ -20,8 +14,8 @@ stats::Test parse_test_name(const std::string& t) {
     names.push_back(name);
   }
   const std::string guess = closest_match(t, names);
-  usage("--test", "unknown test '" + t + "'.",
-        guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
+  throw_usage("--test", "unknown test '" + t + "'.",
+              guess.empty() ? "use t, normal, ancova, ancova-exact, mmrm or mmrm-normal." : "did you mean '" + guess + "'?");
 }
 
 Solve check_power_query(const PowerQuery& q) {
@@ -29,14 +23,42 @@ Solve check_power_query(const PowerQuery& q) {
   const bool solve_power = q.power.empty() && !q.n.empty();
   const bool solve_delta = !q.power.empty() && !q.n.empty();
   if (!solve_n && !solve_power && !solve_delta)
-    usage("--power/--n", "say what to solve for.",
-          "give --power P to solve the sample size, --n N to solve the power, or both to solve the detectable difference.");
+    throw_usage("--power/--n", "say what to solve for.",
+                "give --power P to solve the sample size, --n N to solve the power, or both to solve the detectable difference.");
   if (!solve_delta && q.delta.empty())
-    usage("--delta", "no effect size given.", "give --delta D (outcome units, with --sd) or --smd D.");
+    throw_usage("--delta", "no effect size given.", "give --delta D (outcome units, with --sd) or --smd D.");
   if (q.sequential && !solve_n)
-    usage("--looks", "a group-sequential design is sized from the target power (maximum and expected N).",
-          "give --power without --n.");
+    throw_usage("--looks", "a group-sequential design is sized from the target power (maximum and expected N).",
+                "give --power without --n.");
   return solve_n ? Solve::sample_size : solve_power ? Solve::power : Solve::delta;
+}
+
+PowerQuery power_query(const PowerFlags& f) {
+  PowerQuery q;
+  q.delta = f.smd.empty() ? f.delta : f.smd;
+  q.standardised = !f.smd.empty();
+  q.power = f.power;
+  q.n = f.n;
+  q.test = f.test;
+  check_power_query(q);  // what to solve, before the finer checks below
+  if (!f.delta.empty() && !f.smd.empty()) throw_usage("--smd", "give the effect as --delta (with --sd) or as --smd, not both.", "");
+  if (!f.smd.empty() && f.sd) throw_usage("--sd", "--smd is already standardised; --sd does not apply.", "drop --sd.");
+  stats::PowerInputs& in = q.inputs;
+  in.sd = f.sd.value_or(1.0);
+  in.alpha = f.alpha;
+  in.sides = f.sides;
+  in.allocation = f.allocation;
+  in.rho = f.rho;
+  in.dropout = f.dropout;
+  if (!f.retention.empty()) {
+    in.mmrm.retention_control = f.retention;
+    in.mmrm.correlation = stats::Correlation::ar1;
+    in.mmrm.correlation_rho = f.corr;
+  }
+  if (!f.prior.empty()) q.prior = stats::parse_prior(f.prior);
+  q.prior_text = f.prior;
+  q.sequential = f.sequential;  // checked with the rest by closed_form_power
+  return q;
 }
 
 std::vector<PowerRow> closed_form_power(const PowerQuery& q) {
@@ -65,7 +87,7 @@ std::vector<PowerRow> closed_form_power(const PowerQuery& q) {
           if (q.sequential) r.sequential = stats::sequential_sample_size(in, target, *q.sequential);
         } else if (mode == Solve::power) {
           if (n < 2 * 2)
-            usage("--n", "the total sample size must be at least 4 (2 per arm) (got " + format_number(n) + ").", "");
+            throw_usage("--n", "the total sample size must be at least 4 (2 per arm) (got " + format_number(n) + ").", "");
           r.delta = d;
           r.n_total = n;
           r.power = stats::power(in, n);

@@ -1,5 +1,8 @@
 #include "celltrial/services/power.hpp"
 
+#include <cstdio>
+#include <sstream>
+
 #include "celltrial/core/error.hpp"
 #include "celltrial/core/files.hpp"
 #include "celltrial/design/study.hpp"
@@ -19,19 +22,13 @@
 
 namespace celltrial::services {
 
-namespace {
-[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
-  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
-}
-}  // namespace
-
 ClosedFormPowerResult closed_form_power(const ClosedFormPowerRequest& rq) {
   const PowerQuery& q = rq.query;
   check_power_query(q);
   if (q.sequential && (q.prior || !rq.plot_dir.empty()))
-    usage(q.prior ? "--prior" : "--plot",
-          std::string(q.prior ? "assurance" : "the power curve") + " is computed for the fixed design only.",
-          "drop it, or drop --looks.");
+    throw_usage(q.prior ? "--prior" : "--plot",
+                std::string(q.prior ? "assurance" : "the power curve") + " is computed for the fixed design only.",
+                "drop it, or drop --looks.");
   ClosedFormPowerResult res;
   res.rows = celltrial::closed_form_power(q);
   if (!rq.plot_dir.empty()) {
@@ -55,7 +52,7 @@ SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
   // drops the priors); assurance is reported beside it.
   const Scenario conventional = without_priors(s);
   if (!(rq.confidence > 0.5 && rq.confidence < 1))
-    usage("--confidence", "must be in (0.5, 1) (got " + format_number(rq.confidence) + ").", "e.g. 0.95.");
+    throw_usage("--confidence", "must be in (0.5, 1) (got " + format_number(rq.confidence) + ").", "e.g. 0.95.");
   rep.out_dir = results_folder(rq.out, s.name, ResultsKind::power);
   check_writable_folder(rep.out_dir);
 
@@ -88,6 +85,14 @@ SampleSizeReport sample_size(const SampleSizeRequest& rq, const Callbacks& cb) {
   std::map<std::string, std::string> files;
   rep.plot_note = sample_size_files(s, rq.target, rep.result, rep.json, files);
   write_results_folder(rep.out_dir, files);
+  if (!rep.result.reached) {
+    char power[32];
+    std::snprintf(power, sizeof power, "%.4f", rep.result.power);
+    std::ostringstream os;
+    os << "the target power " << rq.target << " is not reached with N up to " << rq.n_max << "; the best found is N = "
+       << rep.result.n_total << " with power " << power << ". Raise --n-max or revisit the assumptions.";
+    rep.not_reached = os.str();
+  }
   return rep;
 }
 
@@ -108,10 +113,10 @@ SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& rq, const 
     e.strategies.emplace_back(label, point);
   }
   if (!q.prior.empty())
-    usage("--prior", "is not used with --sweep (the search targets conventional power at every grid point).",
-          "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
+    throw_usage("--prior", "is not used with --sweep (the search targets conventional power at every grid point).",
+                "run 'celltrial power SCENARIO --target P --prior ...' for one scenario's assurance.");
   if (!(q.confidence > 0.5 && q.confidence < 1))
-    usage("--confidence", "must be in (0.5, 1) (got " + format_number(q.confidence) + ").", "e.g. 0.95.");
+    throw_usage("--confidence", "must be in (0.5, 1) (got " + format_number(q.confidence) + ").", "e.g. 0.95.");
   res.out_dir = results_folder(q.out, res.base.name, ResultsKind::power_sweep);
   check_writable_folder(res.out_dir);
   Poller poller(cb);
@@ -137,6 +142,13 @@ SampleSizeSweepResult sample_size_sweep(const SampleSizeSweepRequest& rq, const 
   res.plot_note = plot_enrichment_power(res.rows, q.target, "power_by_point", files);
   write_results_folder(res.out_dir, files);
   for (const auto& r : res.rows) res.unreached += !r["reached"].get<bool>();
+  if (res.unreached) {
+    std::ostringstream os;
+    os << "the target power " << rq.search.target << " is not reached with N up to " << rq.search.n_max << " at "
+       << res.unreached << " of " << res.rows.size()
+       << " grid points (marked + in the table). Raise --n-max or revisit the assumptions.";
+    res.not_reached = os.str();
+  }
   return res;
 }
 

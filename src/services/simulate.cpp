@@ -202,4 +202,42 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
   return res;
 }
 
+void check_launcher(const std::string& whole_in_one_process) {
+  const int launched = mpi::launched_size();
+  if (launched <= 1) return;
+  if (!mpi::built_with_mpi())
+    throw Error(ExitCode::usage,
+                Diagnostic{{"celltrial", 0, 0}, "",
+                           "started by an MPI launcher with " + std::to_string(launched) +
+                               " processes, but this celltrial was built without MPI: every process would run all "
+                               "the trials.",
+                           "build with cmake -DCELLTRIAL_MPI=ON (docs/cluster.md), or run celltrial without mpirun "
+                           "(it uses all cores by itself)."});
+  if (!whole_in_one_process.empty())
+    throw Error(ExitCode::usage,
+                Diagnostic{{"celltrial", 0, 0}, "",
+                           whole_in_one_process + " runs every grid point in one process; under an MPI launcher each of the " +
+                               std::to_string(launched) + " processes would run the whole sweep into the same folder.",
+                           "run it without mpirun, or split it with --shard K/N (docs/cluster.md)."});
+}
+
+int run_in_launch(int threads, const std::atomic<bool>* stop, const std::function<int(mpi::Session*)>& run) {
+  if (mpi::launched_size() < 1 || !mpi::built_with_mpi()) return run(nullptr);
+  mpi::Session session;
+  if (session.rank() != 0)  // computes what rank 0 sends; rank 0 writes and reports
+    return session.serve(threads > 0 ? threads : session.default_threads(), stop);
+  int code = static_cast<int>(ExitCode::software);
+  try {
+    code = run(&session);
+  } catch (const Error& e) {
+    session.finish(static_cast<int>(e.code()));
+    throw;
+  } catch (...) {
+    session.finish(code);
+    throw;
+  }
+  session.finish(code);
+  return code;
+}
+
 }  // namespace celltrial::services

@@ -23,9 +23,6 @@
 namespace celltrial::services {
 
 namespace {
-[[noreturn]] void usage(const std::string& option, const std::string& problem, const std::string& fix) {
-  throw Error(ExitCode::usage, Diagnostic{{"command line", 0, 0}, option, problem, fix});
-}
 
 std::string point_dir(const std::string& root, std::size_t i) {
   char buf[32];
@@ -42,16 +39,16 @@ std::vector<SweepAxis> sweep_axes(const Scenario& base, const std::vector<std::s
   for (const auto& s : sweeps) {
     SweepAxis ax = parse_sweep_axis(s);
     if (!from_request.insert(ax.key).second)
-      usage("--sweep " + ax.key, "this key is swept twice.", "give each key once with all its values.");
+      throw_usage("--sweep " + ax.key, "this key is swept twice.", "give each key once with all its values.");
     auto it = std::find_if(axes.begin(), axes.end(), [&](const SweepAxis& x) { return x.key == ax.key; });
     if (it != axes.end()) *it = ax;
     else axes.push_back(ax);
   }
   if (axes.empty())
-    usage("--sweep", "nothing to sweep.", "give --sweep key.path=v1,v2 or a 'sweep:' section in the scenario.");
+    throw_usage("--sweep", "nothing to sweep.", "give --sweep key.path=v1,v2 or a 'sweep:' section in the scenario.");
   std::set<std::string> seen;
   for (const auto& ax : axes)
-    if (!seen.insert(ax.key).second) usage("--sweep " + ax.key, "this key is swept twice.", "give each key once with all its values.");
+    if (!seen.insert(ax.key).second) throw_usage("--sweep " + ax.key, "this key is swept twice.", "give each key once with all its values.");
   return axes;
 }
 
@@ -86,7 +83,7 @@ void check_grid_size(const std::vector<SweepAxis>& axes, bool zip) {
   }
   const std::string problem = sweep_grid_problem(sweep_grid_points(sizes, zip));
   if (!problem.empty())
-    usage("--sweep", "the grid of " + keys + " " + problem, "sweep fewer keys or values, or use --zip to take the values in step.");
+    throw_usage("--sweep", "the grid of " + keys + " " + problem, "sweep fewer keys or values, or use --zip to take the values in step.");
 }
 
 SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
@@ -100,7 +97,7 @@ SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
   const auto grid = sweep_grid(res.axes, res.zip);
   res.points = grid.size();
   if (!rq.shard.empty() && !rq.merge.empty())
-    usage("--shard / --merge", "give --shard or --merge, not both.", "run every shard first, then merge them.");
+    throw_usage("--shard / --merge", "give --shard or --merge, not both.", "run every shard first, then merge them.");
   // Each grid point's scenario, checked before anything runs.
   const std::vector<Scenario> points = load_variants(file_loader(rq.scenario_file, sets, rq.scenario_text), sets, sweep_variants(grid));
   Poller poller(cb);
@@ -161,9 +158,9 @@ SweepResult sweep(const SweepRequest& rq, const Callbacks& cb) {
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     res.rows = poller.run([&] { return run_sweep(points, grid, opt); },
                           [&] {
-                            if (cb.progress) cb.progress(Progress{progress.load(), total, 0, seconds()});
+                            if (cb.progress) cb.progress(Progress{progress.load(), total, 0, seconds(), grid.size()});
                           });
-    if (cb.progress) cb.progress(Progress{total, total, 0, seconds()});
+    if (cb.progress) cb.progress(Progress{total, total, 0, seconds(), grid.size()});
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

@@ -82,6 +82,52 @@ TEST_CASE("services: closed-form power refuses what the command line refuses, na
   CHECK_FALSE(fs::exists("/tmp/never"));
 }
 
+TEST_CASE("services: the flags a user gives become the query the command line and the R package both run",
+          "[services]") {
+  PowerFlags f;
+  f.delta = {2.0};
+  f.sd = 8;
+  f.power = {0.8};
+  f.retention = {0.95, 0.9};
+  f.corr = 0.5;
+  f.prior = "normal(2,1)";
+  const PowerQuery q = power_query(f);
+  CHECK(q.delta == std::vector<double>{2.0});
+  CHECK_FALSE(q.standardised);
+  CHECK(q.inputs.sd == 8);
+  CHECK(q.inputs.mmrm.retention_control == f.retention);
+  CHECK(q.inputs.mmrm.correlation == stats::Correlation::ar1);
+  CHECK(q.inputs.mmrm.correlation_rho == 0.5);
+  REQUIRE(q.prior.has_value());
+  CHECK(q.prior_text == "normal(2,1)");
+
+  PowerFlags g;
+  g.smd = {0.3};
+  g.n = {100};
+  const PowerQuery s = power_query(g);
+  CHECK(s.standardised);
+  CHECK(s.inputs.sd == 1.0);
+  auto refused = [](const PowerFlags& x, const std::string& what) {
+    try {
+      power_query(x);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::usage);
+      CHECK_THAT(std::string(e.what()), Catch::Contains(what));
+    }
+  };
+  PowerFlags both = g;
+  both.delta = {1.0};
+  refused(both, "not both");
+  PowerFlags sd_with_smd = g;
+  sd_with_smd.sd = 2;
+  refused(sd_with_smd, "--sd does not apply");
+  PowerFlags bad_prior = g;
+  bad_prior.prior = "normal(1)";
+  refused(bad_prior, "--prior");
+  refused(PowerFlags{}, "--power/--n");
+}
+
 TEST_CASE("services: the simulated sample size reports through the log callback, writes its folder, and stops "
           "on the host's interrupt without writing it",
           "[services]") {
@@ -105,6 +151,16 @@ TEST_CASE("services: the simulated sample size reports through the log callback,
   CHECK(rep.assurance->mc_se > 0);
   CHECK(rep.json["assurance"]["estimate"] == rep.assurance->value);
   CHECK(fs::exists(out / "power_curve.json"));
+  CHECK(rep.not_reached.empty() == rep.result.reached);
+  fs::remove_all(out);
+
+  services::SampleSizeRequest small = rq;  // a target the largest N allowed cannot reach
+  small.prior.clear();
+  small.target = 0.99;
+  small.n_max = 60;
+  const services::SampleSizeReport unreached = services::sample_size(small);
+  CHECK_FALSE(unreached.result.reached);
+  CHECK_THAT(unreached.not_reached, Catch::Contains("not reached with N up to 60") && Catch::Contains("--n-max"));
   fs::remove_all(out);
 
   services::Callbacks stop_now;
@@ -130,16 +186,18 @@ TEST_CASE("services: a sweep's rows are the simulate service's summaries at each
   rq.seed = 5;
   rq.threads = 2;
   rq.out = (out / "sweep").string();
-  std::uint64_t last_done = 0, total = 0;
+  std::uint64_t last_done = 0, total = 0, points = 0;
   services::Callbacks cb;
   cb.progress = [&](const services::Progress& p) {
     last_done = p.done;
     total = p.total;
+    points = p.points;
   };
   const services::SweepResult r = services::sweep(rq, cb);
   REQUIRE(r.rows.size() == 2);
   CHECK(total == 1000);
   CHECK(last_done == 1000);
+  CHECK(points == 2);
   CHECK(fs::exists(out / "sweep" / "sweep.csv"));
   services::SimulateRequest one;
   one.scenario_file = rq.scenario_file;

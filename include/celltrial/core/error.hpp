@@ -53,6 +53,10 @@ class Error : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
+/// Throws Error(ExitCode::usage) for a request's option: "command line: OPTION: PROBLEM Fix: FIX".
+[[noreturn]] void throw_usage(const std::string& option, const std::string& problem, const std::string& fix);
+
+
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 /// The closest candidate if it is close enough to be a plausible typo, else "".

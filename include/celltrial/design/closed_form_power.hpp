@@ -27,6 +27,27 @@ struct PowerQuery {
   std::optional<stats::BoundariesOptions> sequential;  ///< --looks ...: a group-sequential design
 };
 
+/// The closed-form inputs as a user gives them (the command line's flags, the R package's
+/// arguments), before they become a query.
+struct PowerFlags {
+  std::vector<double> delta;  ///< differences in outcome units (with sd) ...
+  std::vector<double> smd;    ///< ... or standardised differences: one of the two
+  std::optional<double> sd;   ///< the outcome SD (1 when not given); not with smd
+  std::vector<double> power, n;
+  std::string test = "t";
+  double alpha = 0.05;
+  int sides = 2;
+  double allocation = 1, rho = 0, dropout = 0;
+  std::vector<double> retention;  ///< MMRM: retention at each visit (AR(1) correlation `corr`)
+  double corr = 0;
+  std::string prior;  ///< normal(m,s), truncnormal(m,s,lo,hi) or discrete(v:w,...); empty: none
+  std::optional<stats::BoundariesOptions> sequential;
+};
+
+/// The query the flags say, checked (check_power_query, then the effect given once, --sd only
+/// with --delta, the prior's text); Error(ExitCode::usage) naming the option otherwise.
+PowerQuery power_query(const PowerFlags& flags);
+
 enum class Solve { sample_size, power, delta };
 
 /// One row of the table. Which fields are set depends on `solved` (see power_row_json).

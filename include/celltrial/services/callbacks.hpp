@@ -16,6 +16,7 @@ struct Progress {
   std::uint64_t total = 0;
   std::uint64_t resumed = 0;
   double seconds = 0;
+  std::uint64_t points = 0;  ///< a grid's points, whose trials `total` counts (0: not a grid)
   /// Trials per second of this call (0 before the first finished trial).
   double rate() const { return seconds > 0 && done > resumed ? static_cast<double>(done - resumed) / seconds : 0.0; }
 };

@@ -59,6 +59,7 @@ struct SampleSizeReport {
   nlohmann::json json;              ///< power_curve.json
   std::string out_dir;
   std::string plot_note;
+  std::string not_reached;  ///< when the target is not reached: what was found and what to do (else empty)
 };
 
 /// Runs the search and writes the results folder (also when the target is not reached:
@@ -82,6 +83,7 @@ struct SampleSizeSweepResult {
   std::size_t unreached = 0;  ///< points where the target is not reached with N up to n_max
   std::string out_dir;
   std::string plot_note;
+  std::string not_reached;    ///< when some points did not reach the target: how many, what to do (else empty)
 };
 
 /// Runs the search at every point and writes sample_size_sweep.csv/.json, the plot and scenario.yaml.

@@ -4,7 +4,9 @@
 // the results folder (summary.json, summary.csv, run.json, scenario.yaml, ...) or the shard file.
 // Failures throw celltrial::Error carrying the command line's located message and exit code; the
 // service never writes to the terminal or exits (callbacks.hpp).
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,5 +64,16 @@ struct SimulateResult {
 /// shard or export request (usage), an unusable results folder (io, before any trial runs),
 /// interrupted (interrupted: nothing written but the checkpoint).
 SimulateResult simulate(const SimulateRequest& request, const Callbacks& callbacks = {});
+
+/// A program started by an MPI launcher (mpirun, srun): throws Error(usage) when the launcher
+/// started several processes but this build has no MPI (each would run every trial), or when
+/// `whole_in_one_process` names work that cannot be spread over ranks (such as "--sweep").
+void check_launcher(const std::string& whole_in_one_process = "");
+
+/// Runs `run` as each process of a launch must: without a launcher, or in a build without MPI,
+/// `run(nullptr)`; under a launcher, rank 0 returns `run(session)` (the session spreads its trials)
+/// and every other rank serves rank 0 with `threads` threads (0: its share of the node) and returns
+/// rank 0's exit code. The other ranks end with rank 0, also when `run` throws.
+int run_in_launch(int threads, const std::atomic<bool>* stop, const std::function<int(mpi::Session*)>& run);
 
 }  // namespace celltrial::services

@@ -737,32 +737,24 @@ SEXP ct_c_read_csv(SEXP path) {
 SEXP ct_c_power(SEXP delta, SEXP smd, SEXP sd, SEXP power, SEXP n, SEXP test, SEXP alpha, SEXP sides, SEXP allocation,
                 SEXP rho, SEXP dropout, SEXP retention, SEXP corr, SEXP prior) {
   return guarded([&] {
+    ct::PowerFlags f;
+    f.delta = nums(delta);
+    f.smd = nums(smd);
+    if (f.smd.empty()) f.sd = Rcpp::as<double>(sd);  // sd has a default in R; it applies to delta only
+    f.power = nums(power);
+    f.n = nums(n);
+    f.test = str(test);
+    f.alpha = Rcpp::as<double>(alpha);
+    f.sides = Rcpp::as<int>(sides);
+    f.allocation = Rcpp::as<double>(allocation);
+    f.rho = Rcpp::as<double>(rho);
+    f.dropout = Rcpp::as<double>(dropout);
+    f.retention = nums(retention);
+    f.corr = Rcpp::as<double>(corr);
+    f.prior = str(prior);
     ct::services::ClosedFormPowerRequest rq;
-    ct::PowerQuery& q = rq.query;
-    const auto d = nums(delta), s = nums(smd);
-    if (!d.empty() && !s.empty())
-      throw ct::Error(ct::ExitCode::usage, ct::Diagnostic{{"argument (smd)", 0, 0}, "",
-                                                          "give the effect as delta (with sd) or as smd, not both.", ""});
-    q.delta = s.empty() ? d : s;
-    q.standardised = !s.empty();
-    q.power = nums(power);
-    q.n = nums(n);
-    q.test = str(test);
-    ct::check_power_query(q);
-    ct::stats::PowerInputs& in = q.inputs;
-    in.sd = s.empty() ? Rcpp::as<double>(sd) : 1.0;
-    in.alpha = Rcpp::as<double>(alpha);
-    in.sides = Rcpp::as<int>(sides);
-    in.allocation = Rcpp::as<double>(allocation);
-    in.rho = Rcpp::as<double>(rho);
-    in.dropout = Rcpp::as<double>(dropout);
-    if (const auto ret = nums(retention); !ret.empty()) {
-      in.mmrm.retention_control = ret;
-      in.mmrm.correlation = ct::stats::Correlation::ar1;
-      in.mmrm.correlation_rho = Rcpp::as<double>(corr);
-    }
-    q.prior_text = str(prior);
-    if (!q.prior_text.empty()) q.prior = ct::stats::parse_prior(q.prior_text, "prior");
+    rq.query = ct::power_query(f);
+    const ct::PowerQuery& q = rq.query;
     const auto r = ct::services::closed_form_power(rq);
     nlohmann::json rows = ct::power_rows_json(r.rows, q);
     if (!rows.is_array()) rows = nlohmann::json::array({rows});
