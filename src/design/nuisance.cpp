@@ -1,5 +1,7 @@
 #include "celltrial/design/nuisance.hpp"
 
+#include "celltrial/design/operating_characteristics.hpp"
+
 namespace celltrial {
 
 namespace {
@@ -18,8 +20,8 @@ nlohmann::json family_wise(const nlohmann::json& summary) {
   if (summary.contains("enrichment")) return summary["enrichment"]["claim"]["any"];
   if (summary.contains("arm_selection")) return summary["arm_selection"]["claim_any"];
   // Claims of benefit, as the level alpha / sides counts them (any_rejection counts either direction).
-  if (summary.contains("multiplicity") && summary["multiplicity"].contains("at_least_one"))
-    return summary["multiplicity"]["at_least_one"];
+  if (summary.contains("multiplicity"))
+    return to_json(from_json<FamilyCharacteristics>(summary["multiplicity"], "summary.json", "multiplicity").at_least_one);
   return nullptr;
 }
 

@@ -1,15 +1,37 @@
 #include "celltrial/design/operating_characteristics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "celltrial/design/summary.hpp"
+#include "celltrial/model/model.hpp"
 #include "celltrial/model/truth.hpp"
 
 namespace celltrial {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// What the shares mean, as summary.json states it.
+constexpr const char* kComparisonUnadjusted = "favourable and significant at alpha without multiplicity adjustment";
+constexpr const char* kAssurance =
+    "probability of success: rejection in the favourable direction, averaged over the effect prior";
+constexpr const char* kSafety = "probability that a trial shows an active - control SAE proportion above the threshold";
+constexpr const char* kSubgroupConfirmatory = "favourable rejection under the multiplicity procedure";
+constexpr const char* kSubgroupExploratory =
+    "favourable and significant at alpha (not in the confirmatory family: unadjusted)";
+constexpr const char* kInteraction = "treatment x subgroup interaction (effect inside - outside), two-sided test";
+constexpr const char* kAtLeastOne = "at least one hypothesis of the family rejected in the favourable direction";
+constexpr const char* kAll = "every hypothesis of the family rejected in the favourable direction";
+constexpr const char* kAnyRejection =
+    "at least one rejection in either direction: the family-wise error rate when every null hypothesis is true";
+
+Share share_meaning(std::uint64_t x, std::uint64_t n, const char* meaning) {
+  Share s = share(x, n);
+  s.meaning = meaning;
+  return s;
+}
 }  // namespace
 
 nlohmann::json json_number(double x) {
@@ -57,7 +79,7 @@ ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Ac
   k.label = s.arms[arm].name + " vs " + s.arms[s.control_arm()].name;
   k.power = share(a.rejections, acc.trials());
   k.power_favourable = share(a.rejections_favourable, acc.trials());
-  k.power_unadjusted = share(a.rejections_unadjusted_favourable, acc.trials());
+  k.power_unadjusted = share_meaning(a.rejections_unadjusted_favourable, acc.trials(), kComparisonUnadjusted);
   k.estimate = effect_estimate(a, acc.truth(c), truth.effect_mc_se[c], with_prior,
                                with_prior    ? "mean of the per-trial effects drawn from the prior"
                                : truth.exact ? "scenario effect at the primary visit"
@@ -74,8 +96,8 @@ ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Ac
   }
   if (s.analysis.estimand == Estimand::hypothetical && !s.design.intercurrent_events.empty())
     k.estimate.true_excludes = "intercurrent events (the effect had they not happened)";
-  if (with_prior) k.assurance = share(a.rejections_favourable, acc.trials());
-  k.safety = share(a.sae_difference_exceeds, acc.trials());
+  if (with_prior) k.assurance = share_meaning(a.rejections_favourable, acc.trials(), kAssurance);
+  k.safety = share_meaning(a.sae_difference_exceeds, acc.trials(), kSafety);
   k.safety_threshold = s.analysis.sae_difference_threshold;
   return k;
 }
@@ -87,59 +109,96 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
   const auto active = s.active_arms();
   for (std::size_t c = 0; c < active.size(); ++c)
     oc.comparisons.push_back(comparison_characteristics(s, acc, c, active[c], truth));
+  oc.subgroups = subgroup_characteristics(s, acc);
+  oc.family = family_characteristics(s, acc);
   return oc;
 }
 
-nlohmann::json to_json(const Share& x) {
-  return {{"estimate", json_number(x.estimate.value)},
-          {"mc_se", json_number(x.estimate.mc_se)},
-          {"ci95", {json_number(x.ci95_low), json_number(x.ci95_high)}},
-          {"count", x.count},
-          {"of", x.of}};
-}
-
-nlohmann::json to_json(const EffectEstimate& e) {
-  nlohmann::json j = {
-      {"mean", json_number(e.mean.value)},
-      {"mc_se", json_number(e.mean.mc_se)},
-      {"true", json_number(e.truth.value)},
-      {"true_mc_se", json_number(e.truth.mc_se)},
-      {"true_source", e.true_source},
-      {"bias", json_number(e.bias.value)},
-      {"bias_mc_se", json_number(e.bias.mc_se)},
-      {"empirical_se", json_number(e.empirical_se.value)},
-      {"empirical_se_mc_se", json_number(e.empirical_se.mc_se)},
-      {"model_se", json_number(e.model_se.value)},
-      {"model_se_mc_se", json_number(e.model_se.mc_se)},
-      {"rmse", json_number(e.rmse.value)},
-      {"rmse_mc_se", json_number(e.rmse.mc_se)},
-      {"coverage", json_number(e.coverage.value)},
-      {"coverage_mc_se", json_number(e.coverage.mc_se)},
-      {"ci_level", e.ci_level},
-      {"estimable_trials", e.estimable_trials},
-  };
-  if (!e.true_includes.empty()) j["true_includes"] = e.true_includes;
-  if (!e.true_excludes.empty()) j["true_excludes"] = e.true_excludes;
-  return j;
-}
-
-nlohmann::json to_json(const ComparisonCharacteristics& c) {
-  nlohmann::json j;
-  j["arm"] = c.arm;
-  j["label"] = c.label;
-  j["power"] = to_json(c.power);
-  j["power"]["favourable"] = to_json(c.power_favourable);
-  j["power_unadjusted"] = to_json(c.power_unadjusted);
-  j["power_unadjusted"]["meaning"] = "favourable and significant at alpha without multiplicity adjustment";
-  j["estimate"] = to_json(c.estimate);
-  if (c.assurance) {
-    j["assurance"] = to_json(*c.assurance);
-    j["assurance"]["meaning"] = "probability of success: rejection in the favourable direction, averaged over the effect prior";
+std::vector<SubgroupCharacteristics> subgroup_characteristics(const Scenario& s, const Accumulator& acc) {
+  std::vector<SubgroupCharacteristics> out;
+  const auto active = s.active_arms();
+  const std::size_t C = active.size();
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const SubgroupTruth& t = acc.subgroup_truth();
+  const std::uint64_t n = acc.trials();
+  for (std::size_t h = 0; h < hyps.size(); ++h) {
+    if (hyps[h].subgroup < 0) continue;
+    const auto g = static_cast<std::size_t>(hyps[h].subgroup);
+    const std::size_t c = hyps[h].comparison, slot = g * C + c;
+    const Subgroup& sg = s.analysis.subgroups[g];
+    const SubgroupAccumulator& a = acc.subgroup(slot);
+    const bool in_family = std::find(fam.begin(), fam.end(), h) != fam.end();
+    const bool prior = s.arms[active[c]].effect_prior.kind != PriorKind::none;
+    SubgroupCharacteristics x;
+    x.name = sg.name;
+    x.hypothesis = hyps[h].name;
+    x.definition = describe(sg);
+    x.arm = s.arms[active[c]].name;
+    x.label = s.arms[active[c]].name + " vs " + s.arms[s.control_arm()].name + " in " + sg.name;
+    x.confirmatory = in_family;
+    x.prevalence = {t.prevalence[g], t.prevalence_mc_se[g]};
+    x.analysed_mean = {a.analysed.mean(), a.analysed.mc_se()};
+    x.empty_trials = a.empty;
+    if (n > 0 && a.empty == n)
+      x.note = "the subgroup had no analysed child in any trial: nothing could be estimated";
+    else if (a.inside.estimable < n)
+      x.note = std::to_string(n - a.inside.estimable) +
+               " trial(s) could not estimate the effect in the subgroup (an arm with no analysed child there)";
+    x.power = share_meaning(a.inside.rejections_favourable, n, in_family ? kSubgroupConfirmatory : kSubgroupExploratory);
+    x.power_unadjusted = share(a.inside.rejections_unadjusted_favourable, n);
+    x.estimate = effect_estimate(a.inside, t.inside[slot], t.inside_mc_se[slot], prior,
+                                 "mean expected effect over eligible children in the subgroup (pre-run)",
+                                 s.analysis.ci_level);
+    x.complement.power_unadjusted = share(a.outside.rejections_unadjusted_favourable, n);
+    x.complement.estimate = effect_estimate(a.outside, t.outside[slot], t.outside_mc_se[slot], prior,
+                                            "mean expected effect over eligible children outside the subgroup (pre-run)",
+                                            s.analysis.ci_level);
+    SubgroupInteraction& i = x.interaction;
+    i.truth = {t.inside[slot] - t.outside[slot], std::hypot(t.inside_mc_se[slot], t.outside_mc_se[slot])};
+    i.mean = {a.interaction.mean(), a.interaction.mc_se()};
+    i.empirical_se = a.interaction.sd();
+    i.model_se = a.interaction_se.mean();
+    i.alpha = s.analysis.interaction_alpha;
+    i.estimable_trials = a.interaction_estimable;
+    i.power = share(a.interaction_rejections, n);
+    i.meaning = kInteraction;
+    out.push_back(std::move(x));
   }
-  j["safety"] = to_json(c.safety);
-  j["safety"]["threshold"] = c.safety_threshold;
-  j["safety"]["meaning"] = "probability that a trial shows an active - control SAE proportion above the threshold";
-  return j;
+  return out;
 }
+
+std::optional<FamilyCharacteristics> family_characteristics(const Scenario& s, const Accumulator& acc) {
+  if (acc.family_size() <= 1 && s.analysis.claims.empty()) return std::nullopt;
+  const auto hyps = all_hypotheses(s);
+  const auto fam = family(s);
+  const std::size_t C = s.active_arms().size();
+  const std::uint64_t n = acc.trials();
+  FamilyCharacteristics f;
+  f.procedure = to_string(s.analysis.multiplicity);
+  f.alpha = s.analysis.alpha;
+  f.sides = s.analysis.sides;
+  f.weights = s.analysis.testing.weights;
+  f.transitions = s.analysis.testing.transitions;
+  for (std::size_t h : fam) {
+    const Hypothesis& x = hyps[h];
+    const ComparisonAccumulator& a =
+        x.subgroup < 0 ? acc.comparison(x.comparison) : acc.subgroup(static_cast<std::size_t>(x.subgroup) * C + x.comparison).inside;
+    f.hypotheses.push_back({x.name, share(a.rejections_favourable, n), share(a.rejections_unadjusted_favourable, n)});
+  }
+  f.at_least_one = share_meaning(acc.family_any_favourable(), n, kAtLeastOne);
+  f.all = share_meaning(acc.family_all_favourable(), n, kAll);
+  f.any_rejection = share_meaning(acc.family_any_rejection(), n, kAnyRejection);
+  for (std::size_t k = 0; k < s.analysis.claims.size(); ++k)
+    f.claims.push_back({s.analysis.claims[k].name, s.analysis.claims[k].all_of, share(acc.claim(k), n)});
+  return f;
+}
+
+nlohmann::json to_json(const Share& x) { return to_json_fields(x); }
+nlohmann::json to_json(const EffectEstimate& e) { return to_json_fields(e); }
+nlohmann::json to_json(const ComparisonCharacteristics& c) { return to_json_fields(c); }
+nlohmann::json to_json(const SubgroupCharacteristics& g) { return to_json_fields(g); }
+nlohmann::json to_json(const std::vector<SubgroupCharacteristics>& gs) { return to_json_fields(gs); }
+nlohmann::json to_json(const FamilyCharacteristics& f) { return to_json_fields(f); }
 
 }  // namespace celltrial

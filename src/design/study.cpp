@@ -9,6 +9,7 @@
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/design/summary.hpp"
@@ -340,14 +341,14 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
       row["claim_responders_mc_se"] = value_of(*c, {"mc_se"});
       row["claim_responders_source"] = "adaptive enrichment: closed-test claim in subgroup " + s.design.interims.enrichment.subgroup;
     } else if (!d.responders.empty()) {
-      if (const auto* gs = find(sum, {"subgroups"}); gs != nullptr && gs->is_array())
-        for (const auto& g : *gs)
-          if (value_of(g, {"name"}) == d.responders || value_of(g, {"hypothesis"}) == d.responders)
-            if (value_of(g, {"confirmatory"}) == true) {
-              row["claim_responders"] = value_of(g, {"power", "estimate"});
-              row["claim_responders_mc_se"] = value_of(g, {"power", "mc_se"});
-              row["claim_responders_source"] = "confirmatory subgroup " + d.responders + " (multiplicity-adjusted)";
-            }
+      if (sum.contains("subgroups"))
+        for (const SubgroupCharacteristics& g :
+             from_json<std::vector<SubgroupCharacteristics>>(sum["subgroups"], "summary.json", "subgroups"))
+          if ((g.name == d.responders || g.hypothesis == d.responders) && g.confirmatory) {
+            row["claim_responders"] = json_number(g.power.estimate.value);
+            row["claim_responders_mc_se"] = json_number(g.power.estimate.mc_se);
+            row["claim_responders_source"] = "confirmatory subgroup " + d.responders + " (multiplicity-adjusted)";
+          }
     }
     row["type1"] = nullptr;
     row["type1_mc_se"] = nullptr;

@@ -93,103 +93,6 @@ nlohmann::json delayed_json(const Scenario& s, const FollowUpAccumulator& f, std
           {"estimable_trials", f.delayed_estimable}};
 }
 
-nlohmann::json subgroups_json(const Scenario& s, const Accumulator& acc) {
-  nlohmann::json out = nlohmann::json::array();
-  const auto active = s.active_arms();
-  const std::size_t C = active.size();
-  const auto hyps = all_hypotheses(s);
-  const auto fam = family(s);
-  const SubgroupTruth& t = acc.subgroup_truth();
-  for (std::size_t h = 0; h < hyps.size(); ++h) {
-    if (hyps[h].subgroup < 0) continue;
-    const auto g = static_cast<std::size_t>(hyps[h].subgroup);
-    const std::size_t c = hyps[h].comparison, slot = g * C + c;
-    const Subgroup& sg = s.analysis.subgroups[g];
-    const SubgroupAccumulator& a = acc.subgroup(slot);
-    const bool in_family = std::find(fam.begin(), fam.end(), h) != fam.end();
-    const bool prior = s.arms[active[c]].effect_prior.kind != PriorKind::none;
-    nlohmann::json j;
-    j["name"] = sg.name;
-    j["hypothesis"] = hyps[h].name;
-    j["definition"] = describe(sg);
-    j["arm"] = s.arms[active[c]].name;
-    j["label"] = s.arms[active[c]].name + " vs " + s.arms[s.control_arm()].name + " in " + sg.name;
-    j["confirmatory"] = in_family;
-    j["prevalence_prerun"] = num(t.prevalence[g]);
-    j["prevalence_prerun_mc_se"] = num(t.prevalence_mc_se[g]);
-    j["analysed_mean"] = num(a.analysed.mean());
-    j["analysed_mean_mc_se"] = num(a.analysed.mc_se());
-    j["empty_trials"] = a.empty;
-    if (acc.trials() > 0 && a.empty == acc.trials())
-      j["note"] = "the subgroup had no analysed child in any trial: nothing could be estimated";
-    else if (a.inside.estimable < acc.trials())
-      j["note"] = std::to_string(acc.trials() - a.inside.estimable) +
-                  " trial(s) could not estimate the effect in the subgroup (an arm with no analysed child there)";
-    j["power"] = proportion(a.inside.rejections_favourable, acc.trials());
-    j["power"]["meaning"] = in_family ? "favourable rejection under the multiplicity procedure"
-                                      : "favourable and significant at alpha (not in the confirmatory family: unadjusted)";
-    j["power_unadjusted"] = proportion(a.inside.rejections_unadjusted_favourable, acc.trials());
-    const char* src = "mean expected effect over eligible children in the subgroup (pre-run)";
-    j["estimate"] = estimate_json(a.inside, t.inside[slot], t.inside_mc_se[slot], prior, src, s.analysis.ci_level);
-    nlohmann::json comp;
-    comp["power_unadjusted"] = proportion(a.outside.rejections_unadjusted_favourable, acc.trials());
-    comp["estimate"] = estimate_json(a.outside, t.outside[slot], t.outside_mc_se[slot], prior,
-                                     "mean expected effect over eligible children outside the subgroup (pre-run)",
-                                     s.analysis.ci_level);
-    j["complement"] = comp;
-    const double ti = t.inside[slot] - t.outside[slot];
-    j["interaction"] = {{"true", num(ti)},
-                        {"true_mc_se", num(std::hypot(t.inside_mc_se[slot], t.outside_mc_se[slot]))},
-                        {"mean", num(a.interaction.mean())},
-                        {"mc_se", num(a.interaction.mc_se())},
-                        {"empirical_se", num(a.interaction.sd())},
-                        {"model_se", num(a.interaction_se.mean())},
-                        {"alpha", s.analysis.interaction_alpha},
-                        {"estimable_trials", a.interaction_estimable},
-                        {"power", proportion(a.interaction_rejections, acc.trials())},
-                        {"meaning", "treatment x subgroup interaction (effect inside - outside), two-sided test"}};
-    out.push_back(j);
-  }
-  return out;
-}
-
-nlohmann::json multiplicity_json(const Scenario& s, const Accumulator& acc) {
-  const auto hyps = all_hypotheses(s);
-  const auto fam = family(s);
-  const std::size_t C = s.active_arms().size();
-  nlohmann::json j;
-  j["procedure"] = to_string(s.analysis.multiplicity);
-  j["alpha"] = s.analysis.alpha;
-  j["sides"] = s.analysis.sides;
-  if (!s.analysis.testing.weights.empty()) j["weights"] = s.analysis.testing.weights;
-  if (!s.analysis.testing.transitions.empty()) j["transitions"] = s.analysis.testing.transitions;
-  nlohmann::json hs = nlohmann::json::array();
-  for (std::size_t h : fam) {
-    const Hypothesis& x = hyps[h];
-    const ComparisonAccumulator& a =
-        x.subgroup < 0 ? acc.comparison(x.comparison) : acc.subgroup(static_cast<std::size_t>(x.subgroup) * C + x.comparison).inside;
-    hs.push_back({{"name", x.name},
-                  {"power", proportion(a.rejections_favourable, acc.trials())},
-                  {"power_unadjusted", proportion(a.rejections_unadjusted_favourable, acc.trials())}});
-  }
-  j["hypotheses"] = hs;
-  j["at_least_one"] = proportion(acc.family_any_favourable(), acc.trials());
-  j["at_least_one"]["meaning"] = "at least one hypothesis of the family rejected in the favourable direction";
-  j["all"] = proportion(acc.family_all_favourable(), acc.trials());
-  j["all"]["meaning"] = "every hypothesis of the family rejected in the favourable direction";
-  j["any_rejection"] = proportion(acc.family_any_rejection(), acc.trials());
-  j["any_rejection"]["meaning"] =
-      "at least one rejection in either direction: the family-wise error rate when every null hypothesis is true";
-  nlohmann::json cl = nlohmann::json::array();
-  for (std::size_t k = 0; k < s.analysis.claims.size(); ++k) {
-    nlohmann::json c = proportion(acc.claim(k), acc.trials());
-    c["name"] = s.analysis.claims[k].name;
-    c["all_of"] = s.analysis.claims[k].all_of;
-    cl.push_back(c);
-  }
-  j["claims"] = cl;
-  return j;
-}
 // The group-sequential design and what it did: its bounds, the stopping probabilities per analysis,
 // the look months, and the naive estimate at stopping.
 nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
@@ -662,8 +565,9 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["analysis"]["estimand"] = to_string(s.analysis.estimand);
   if (s.analysis.method == AnalysisMethod::mmrm) j["mmrm"] = mmrm_json(s, acc);
   const auto active = s.active_arms();
+  const OperatingCharacteristics oc = operating_characteristics(s, acc, truth);
   nlohmann::json comps = nlohmann::json::array();
-  for (std::size_t c = 0; c < active.size(); ++c) comps.push_back(to_json(comparison_characteristics(s, acc, c, active[c], truth)));
+  for (const ComparisonCharacteristics& c : oc.comparisons) comps.push_back(to_json(c));
   // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
   j["comparison"] = comps[0]["label"];
   j["power"] = comps[0]["power"];
@@ -674,8 +578,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
     j["all_rejections"] = proportion(acc.all_rejections(), acc.trials());
   }
-  if (!s.analysis.subgroups.empty()) j["subgroups"] = subgroups_json(s, acc);
-  if (acc.family_size() > 1 || !s.analysis.claims.empty()) j["multiplicity"] = multiplicity_json(s, acc);
+  if (!s.analysis.subgroups.empty()) j["subgroups"] = to_json(oc.subgroups);
+  if (oc.family) j["multiplicity"] = to_json(*oc.family);
   nlohmann::json arms = nlohmann::json::array();
   for (std::size_t a = 0; a < s.arms.size(); ++a) {
     const ArmAccumulator& x = acc.arm(a);

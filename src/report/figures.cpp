@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/report/plot.hpp"
 #include "celltrial/scenario/io.hpp"
 
@@ -122,21 +123,26 @@ std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& sum
     double est, lo, hi, mean, sd, truth;
   };
   std::vector<Row> rows;
-  auto dist = [&](const nlohmann::json& e, Row& r) {
-    r.mean = value(e["mean"]);
-    r.sd = value(e["empirical_se"]);
-    r.truth = value(e["true"]);
+  auto dist = [](const EffectEstimate& e, Row& r) {
+    r.mean = e.mean.value;
+    r.sd = e.empirical_se.value;
+    r.truth = e.truth.value;
   };
-  const std::string first_label = summary["comparisons"][0]["label"].get<std::string>();
+  const auto first = from_json<ComparisonCharacteristics>(summary["comparisons"][0], "summary.json", "comparisons[0]");
+  const std::vector<SubgroupCharacteristics> groups =
+      summary.contains("subgroups")
+          ? from_json<std::vector<SubgroupCharacteristics>>(summary["subgroups"], "summary.json", "subgroups")
+          : std::vector<SubgroupCharacteristics>{};
+  const std::string& first_label = first.label;
   for (const auto& t : typical) {
     Row r{t["label"].get<std::string>(), value(t["estimate"]), value(t["low"]), value(t["high"]), NAN, NAN, NAN};
     if (r.label == "everyone") {
-      dist(summary["comparisons"][0]["estimate"], r);
-    } else if (summary.contains("subgroups")) {
-      for (const auto& s : summary["subgroups"]) {
-        if (s["label"].get<std::string>().rfind(first_label, 0) != 0) continue;
-        if (r.label == s["name"].get<std::string>()) dist(s["estimate"], r);
-        if (r.label == "not " + s["name"].get<std::string>()) dist(s["complement"]["estimate"], r);
+      dist(first.estimate, r);
+    } else {
+      for (const SubgroupCharacteristics& s : groups) {
+        if (s.label.rfind(first_label, 0) != 0) continue;
+        if (r.label == s.name) dist(s.estimate, r);
+        if (r.label == "not " + s.name) dist(s.complement.estimate, r);
       }
     }
     rows.push_back(r);

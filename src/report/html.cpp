@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/report/svg.hpp"
 #include "celltrial/version_info.hpp"
 
@@ -421,12 +422,22 @@ void figure(std::ostream& os, const ReportInputs& in, const std::string& stem, c
 
 std::string with_se(const json* v, const json* se, int d = 4) { return fixed(v, d) + " (" + fixed(se, d) + ")"; }
 
+// The same for typed values (NaN is "NA", as null is).
+std::string fixed(double x, int digits) {
+  const json j = json_number(x);
+  return fixed(&j, digits);
+}
+std::string sig(double x, int digits) {
+  const json j = json_number(x);
+  return sig(&j, digits);
+}
+std::string with_se(const Estimate& e, int d = 4) { return fixed(e.value, d) + " (" + fixed(e.mc_se, d) + ")"; }
+
 void subgroups(std::ostream& os, const ReportInputs& in) {
   const json& s = in.summary;
-  const json* gs = at(s, {"subgroups"});
-  const json* m = at(s, {"multiplicity"});
-  if (gs == nullptr && m == nullptr) return;
-  if (gs != nullptr && gs->is_array()) {
+  if (!s.contains("subgroups") && !s.contains("multiplicity")) return;
+  if (s.contains("subgroups")) {
+    const auto gs = from_json<std::vector<SubgroupCharacteristics>>(s["subgroups"], "summary.json", "subgroups");
     os << "<h2 id=\"subgroups\">Subgroups</h2>\n<p class=\"note\">Each subgroup is analysed by the primary ANCOVA within "
           "the subgroup and within its complement; the interaction is the difference between the two effects, from one "
           "model with arm x subgroup terms, tested two-sided at the stated level. Power: favourable rejection (under the "
@@ -435,46 +446,41 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
     Table t({"Subgroup", "Definition", "Prevalence", "Analysed", "Estimate", "True", "Power", "Power unadjusted",
              "Complement estimate", "Complement true", "Interaction", "True interaction", "P(interaction test)"},
             "wide");
-    for (const auto& g : *gs) {
-      const bool conf = at(g, {"confirmatory"}) && at(g, {"confirmatory"})->is_boolean() && at(g, {"confirmatory"})->get<bool>();
-      std::string def = text(at(g, {"definition"}));
+    for (const SubgroupCharacteristics& g : gs) {
+      std::string def = g.definition;
       for (std::size_t i = def.find(','); i != std::string::npos; i = def.find(',', i + 1))
         if (i + 1 < def.size() && def[i + 1] != ' ') def.insert(i + 1, " ");  // "GMFCS I,II,III" wraps
-      t.row({text(at(g, {"hypothesis"})) + (conf ? " *" : ""), def,
-             fixed(at(g, {"prevalence_prerun"}), 3), sig(at(g, {"analysed_mean"}), 4),
-             with_se(at(g, {"estimate", "mean"}), at(g, {"estimate", "mc_se"}), 3), fixed(at(g, {"estimate", "true"}), 3),
-             with_se(at(g, {"power", "estimate"}), at(g, {"power", "mc_se"})),
-             with_se(at(g, {"power_unadjusted", "estimate"}), at(g, {"power_unadjusted", "mc_se"})),
-             with_se(at(g, {"complement", "estimate", "mean"}), at(g, {"complement", "estimate", "mc_se"}), 3),
-             fixed(at(g, {"complement", "estimate", "true"}), 3),
-             with_se(at(g, {"interaction", "mean"}), at(g, {"interaction", "mc_se"}), 3), fixed(at(g, {"interaction", "true"}), 3),
-             with_se(at(g, {"interaction", "power", "estimate"}), at(g, {"interaction", "power", "mc_se"}))});
+      t.row({g.hypothesis + (g.confirmatory ? " *" : ""), def, fixed(g.prevalence.value, 3), sig(g.analysed_mean.value, 4),
+             with_se(g.estimate.mean, 3), fixed(g.estimate.truth.value, 3), with_se(g.power.estimate),
+             with_se(g.power_unadjusted.estimate), with_se(g.complement.estimate.mean, 3),
+             fixed(g.complement.estimate.truth.value, 3), with_se(g.interaction.mean, 3), fixed(g.interaction.truth.value, 3),
+             with_se(g.interaction.power.estimate)});
     }
     os << t.str();
-    for (const auto& g : *gs)
-      if (const json* n = at(g, {"note"})) os << "<p class=\"warning\">" << h(text(at(g, {"hypothesis"}))) << ": " << h(text(n)) << "</p>\n";
+    for (const SubgroupCharacteristics& g : gs)
+      if (!g.note.empty()) os << "<p class=\"warning\">" << h(g.hypothesis) << ": " << h(g.note) << "</p>\n";
     figure(os, in, "forest", "Estimates in everyone, each subgroup and its complement: one simulated trial with its CI, and the "
                              "sampling distribution over all trials (mean +- 1.96 SD), with the true effects");
   }
-  if (m != nullptr) {
-    os << "<h2 id=\"multiplicity\">Multiplicity</h2>\n<p>Procedure <b>" << h(text(at(*m, {"procedure"}))) << "</b> at alpha "
-       << h(text(at(*m, {"alpha"}))) << " (" << h(text(at(*m, {"sides"}))) << "-sided)";
-    if (const json* w = at(*m, {"weights"})) os << ", weights " << h(w->dump());
-    if (const json* tr = at(*m, {"transitions"})) os << ", transitions " << h(tr->dump());
+  if (s.contains("multiplicity")) {
+    const auto m = from_json<FamilyCharacteristics>(s["multiplicity"], "summary.json", "multiplicity");
+    const json alpha = m.alpha, sides = m.sides;
+    os << "<h2 id=\"multiplicity\">Multiplicity</h2>\n<p>Procedure <b>" << h(m.procedure) << "</b> at alpha "
+       << h(text(&alpha)) << " (" << h(text(&sides)) << "-sided)";
+    if (!m.weights.empty()) os << ", weights " << h(json(m.weights).dump());
+    if (!m.transitions.empty()) os << ", transitions " << h(json(m.transitions).dump());
     os << ".</p>\n";
     Table t({"Hypothesis", "Power (MC SE)", "Power unadjusted (MC SE)"});
-    if (const json* hs = at(*m, {"hypotheses"}); hs && hs->is_array())
-      for (const auto& x : *hs)
-        t.row({text(at(x, {"name"})), with_se(at(x, {"power", "estimate"}), at(x, {"power", "mc_se"})),
-               with_se(at(x, {"power_unadjusted", "estimate"}), at(x, {"power_unadjusted", "mc_se"}))});
+    for (const FamilyHypothesis& x : m.hypotheses)
+      t.row({x.name, with_se(x.power.estimate), with_se(x.power_unadjusted.estimate)});
     os << t.str();
     Table c({"Probability", "Estimate (MC SE)", "Meaning"});
-    for (const char* k : {"at_least_one", "all", "any_rejection"})
-      if (const json* x = at(*m, {k})) c.row({k, with_se(at(*x, {"estimate"}), at(*x, {"mc_se"})), text(at(*x, {"meaning"}))});
-    if (const json* cl = at(*m, {"claims"}); cl && cl->is_array())
-      for (const auto& x : *cl)
-        c.row({"claim " + text(at(x, {"name"})), with_se(at(x, {"estimate"}), at(x, {"mc_se"})),
-               "all of " + (at(x, {"all_of"}) ? at(x, {"all_of"})->dump() : std::string("NA")) + " rejected favourably"});
+    for (const auto& [k, x] : {std::pair<const char*, const Share*>{"at_least_one", &m.at_least_one},
+                               {"all", &m.all},
+                               {"any_rejection", &m.any_rejection}})
+      c.row({k, with_se(x->estimate), x->meaning.empty() ? std::string("NA") : x->meaning});
+    for (const ClaimCharacteristics& x : m.claims)
+      c.row({"claim " + x.name, with_se(x.share.estimate), "all of " + json(x.all_of).dump() + " rejected favourably"});
     os << c.str();
   }
 }
@@ -903,8 +909,10 @@ void glance(std::ostream& os, const ReportInputs& in) {
   const json* power = at(s, {"power", "favourable"});
   if (power == nullptr) power = at(s, {"power"});
   t.row({"power (primary comparison, benefit)", est_se(power), text(at(s, {"trials"})) + " simulated trials"});
-  if (const json* m = at(s, {"multiplicity", "any_rejection"}))
-    t.row({"any rejection in the family", est_se(m), "the family-wise error rate when every effect is null"});
+  if (s.contains("multiplicity"))
+    t.row({"any rejection in the family",
+           with_se(from_json<FamilyCharacteristics>(s["multiplicity"], "summary.json", "multiplicity").any_rejection.estimate),
+           "the family-wise error rate when every effect is null"});
   if (const json* e = at(s, {"enrichment", "claim", "subgroup"})) t.row({"P(claim in the subgroup)", est_se(e), "closed test"});
   if (const json* e = at(s, {"enrichment", "claim", "full"})) t.row({"P(claim in everyone)", est_se(e), "closed test"});
   if (const json* ss = at(s, {"sample_size", "expected"}))

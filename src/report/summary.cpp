@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/report/output.hpp"
 #include "celltrial/scenario/io.hpp"
 
@@ -39,6 +40,7 @@ std::string fmt(const nlohmann::json& v, int prec = 4) {
   std::snprintf(buf, sizeof buf, "%.*f", prec, v.get<double>());
   return buf;
 }
+std::string fmt(double v, int prec = 4) { return fmt(json_number(v), prec); }
 std::string csv_num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
 }  // namespace
 
@@ -68,28 +70,31 @@ std::string summary_csv(const nlohmann::json& j) {
     pair(lab, "coverage", e, "coverage", "coverage_mc_se");
     pair(lab, "p_sae_difference_exceeds", c["safety"], "estimate", "mc_se");
   }
+  // A typed estimate: its value and MC SE.
+  auto est = [&](const std::string& about, const std::string& metric, const Estimate& e) {
+    row(about, metric, json_number(e.value), json_number(e.mc_se));
+  };
   if (j.contains("subgroups"))
-    for (const auto& g : j["subgroups"]) {
-      const std::string lab = g["label"].get<std::string>();
-      const auto& e = g["estimate"];
-      pair(lab, "subgroup_analysed_mean", g, "analysed_mean", "analysed_mean_mc_se");
-      pair(lab, "subgroup_power", g["power"], "estimate", "mc_se");
-      pair(lab, "subgroup_power_unadjusted", g["power_unadjusted"], "estimate", "mc_se");
-      pair(lab, "subgroup_estimate_mean", e, "mean", "mc_se");
-      pair(lab, "subgroup_true_effect", e, "true", "true_mc_se");
-      pair(lab, "subgroup_bias", e, "bias", "bias_mc_se");
-      pair(lab, "subgroup_coverage", e, "coverage", "coverage_mc_se");
-      pair(lab, "complement_estimate_mean", g["complement"]["estimate"], "mean", "mc_se");
-      pair(lab, "interaction_mean", g["interaction"], "mean", "mc_se");
-      pair(lab, "interaction_power", g["interaction"]["power"], "estimate", "mc_se");
+    for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(j["subgroups"], "summary.json", "subgroups")) {
+      const EffectEstimate& e = g.estimate;
+      est(g.label, "subgroup_analysed_mean", g.analysed_mean);
+      est(g.label, "subgroup_power", g.power.estimate);
+      est(g.label, "subgroup_power_unadjusted", g.power_unadjusted.estimate);
+      est(g.label, "subgroup_estimate_mean", e.mean);
+      est(g.label, "subgroup_true_effect", e.truth);
+      est(g.label, "subgroup_bias", e.bias);
+      est(g.label, "subgroup_coverage", e.coverage);
+      est(g.label, "complement_estimate_mean", g.complement.estimate.mean);
+      est(g.label, "interaction_mean", g.interaction.mean);
+      est(g.label, "interaction_power", g.interaction.power.estimate);
     }
   if (j.contains("multiplicity")) {
-    const auto& m = j["multiplicity"];
-    for (const auto& h : m["hypotheses"]) pair("family:" + h["name"].get<std::string>(), "power", h["power"], "estimate", "mc_se");
-    pair("family", "at_least_one", m["at_least_one"], "estimate", "mc_se");
-    pair("family", "all", m["all"], "estimate", "mc_se");
-    pair("family", "any_rejection", m["any_rejection"], "estimate", "mc_se");
-    for (const auto& c : m["claims"]) pair("claim:" + c["name"].get<std::string>(), "probability", c, "estimate", "mc_se");
+    const auto m = from_json<FamilyCharacteristics>(j["multiplicity"], "summary.json", "multiplicity");
+    for (const FamilyHypothesis& h : m.hypotheses) est("family:" + h.name, "power", h.power.estimate);
+    est("family", "at_least_one", m.at_least_one.estimate);
+    est("family", "all", m.all.estimate);
+    est("family", "any_rejection", m.any_rejection.estimate);
+    for (const ClaimCharacteristics& c : m.claims) est("claim:" + c.name, "probability", c.share.estimate);
   }
   for (const auto& a : j["arms"]) {
     const std::string lab = a["name"].get<std::string>();
@@ -204,30 +209,29 @@ std::string summary_table(const nlohmann::json& j) {
   }
   if (j.contains("subgroups")) {
     os << "\n  subgroup (definition)                     analysed  estimate (true)     power  unadj.   interaction (true)  P(int.)\n";
-    for (const auto& g : j["subgroups"]) {
-      const std::string name = g["hypothesis"].get<std::string>() + (g["confirmatory"].get<bool>() ? "*" : "");
+    for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(j["subgroups"], "summary.json", "subgroups")) {
+      const std::string name = g.hypothesis + (g.confirmatory ? "*" : "");
       std::snprintf(line, sizeof line, "  %-16.16s %-24.24s %8s  %7s (%6s)  %6s  %6s   %7s (%6s)    %6s\n", name.c_str(),
-                    g["definition"].get<std::string>().c_str(), fmt(g["analysed_mean"], 1).c_str(),
-                    fmt(g["estimate"]["mean"], 2).c_str(), fmt(g["estimate"]["true"], 2).c_str(),
-                    fmt(g["power"]["estimate"], 3).c_str(), fmt(g["power_unadjusted"]["estimate"], 3).c_str(),
-                    fmt(g["interaction"]["mean"], 2).c_str(), fmt(g["interaction"]["true"], 2).c_str(),
-                    fmt(g["interaction"]["power"]["estimate"], 3).c_str());
+                    g.definition.c_str(), fmt(g.analysed_mean.value, 1).c_str(), fmt(g.estimate.mean.value, 2).c_str(),
+                    fmt(g.estimate.truth.value, 2).c_str(), fmt(g.power.estimate.value, 3).c_str(),
+                    fmt(g.power_unadjusted.estimate.value, 3).c_str(), fmt(g.interaction.mean.value, 2).c_str(),
+                    fmt(g.interaction.truth.value, 2).c_str(), fmt(g.interaction.power.estimate.value, 3).c_str());
       os << line;
-      if (g.contains("note")) os << "    note: " << g["note"].get<std::string>() << "\n";
+      if (!g.note.empty()) os << "    note: " << g.note << "\n";
     }
     os << "  (* in the confirmatory family; power is then under the multiplicity procedure)\n";
   }
   if (j.contains("multiplicity")) {
-    const auto& m = j["multiplicity"];
-    os << "\n  multiplicity: " << m["procedure"].get<std::string>() << " over " << m["hypotheses"].size()
-       << " hypotheses at alpha " << m["alpha"] << "\n";
-    for (const auto& h : m["hypotheses"])
-      os << "    " << h["name"].get<std::string>() << ": power " << fmt(h["power"]["estimate"]) << " (MC SE "
-         << fmt(h["power"]["mc_se"]) << "), unadjusted " << fmt(h["power_unadjusted"]["estimate"]) << "\n";
-    os << "    at least one claim " << fmt(m["at_least_one"]["estimate"]) << ", all claims " << fmt(m["all"]["estimate"])
-       << ", any rejection (FWER if all nulls true) " << fmt(m["any_rejection"]["estimate"]) << "\n";
-    for (const auto& c : m["claims"])
-      os << "    claim " << c["name"].get<std::string>() << ": " << fmt(c["estimate"]) << " (MC SE " << fmt(c["mc_se"]) << ")\n";
+    const auto m = from_json<FamilyCharacteristics>(j["multiplicity"], "summary.json", "multiplicity");
+    os << "\n  multiplicity: " << m.procedure << " over " << m.hypotheses.size() << " hypotheses at alpha "
+       << nlohmann::json(m.alpha) << "\n";
+    for (const FamilyHypothesis& h : m.hypotheses)
+      os << "    " << h.name << ": power " << fmt(h.power.estimate.value) << " (MC SE " << fmt(h.power.estimate.mc_se)
+         << "), unadjusted " << fmt(h.power_unadjusted.estimate.value) << "\n";
+    os << "    at least one claim " << fmt(m.at_least_one.estimate.value) << ", all claims " << fmt(m.all.estimate.value)
+       << ", any rejection (FWER if all nulls true) " << fmt(m.any_rejection.estimate.value) << "\n";
+    for (const ClaimCharacteristics& c : m.claims)
+      os << "    claim " << c.name << ": " << fmt(c.share.estimate.value) << " (MC SE " << fmt(c.share.estimate.mc_se) << ")\n";
   }
   os << "\n  arm               randomised  analysed  mean change (MC SE)   SAEs  infusion r.  mean dose\n";
   for (const auto& a : j["arms"]) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/report/summary.hpp"
 
 namespace celltrial {
@@ -53,13 +54,19 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
     }
     // Subgroup rows: power is the favourable rejection (under the multiplicity procedure when
     // confirmatory), so it fills both power columns; analysed_mean is the subgroup's.
-    if (s.contains("subgroups"))
-      for (const auto& g : s["subgroups"]) {
+    if (s.contains("subgroups")) {
+      // A typed estimate's value and MC SE; an effect estimate's columns as estimate() gives them.
+      auto est = [](const Estimate& e) { return num(json_number(e.value)) + "," + num(json_number(e.mc_se)); };
+      auto effect = [&](const EffectEstimate& e) {
+        return est(e.mean) + "," + est(e.truth) + "," + est(e.bias) + "," + est(e.empirical_se) + "," + est(e.model_se) + "," +
+               est(e.coverage);
+      };
+      for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(s["subgroups"], "sweep.json", "summary.subgroups")) {
         for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
-        os << csv_field(g["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
-           << pair(g["power"], "estimate", "mc_se") << "," << pair(g["power"], "estimate", "mc_se") << ","
-           << estimate(g["estimate"]) << ",,," << enrolment(pair(g, "analysed_mean", "analysed_mean_mc_se")) << ",,\n";
+        os << csv_field(g.label) << "," << s["trials"] << "," << s["seed"] << "," << est(g.power.estimate) << ","
+           << est(g.power.estimate) << "," << effect(g.estimate) << ",,," << enrolment(est(g.analysed_mean)) << ",,\n";
       }
+    }
   }
   return os.str();
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Typed operating characteristics: each simulated quantity as an Estimate{value, mc_se} (or a
-// Share, a proportion of the trials with its interval and counts), declared once here and
-// written into summary.json by to_json (summary.cpp builds its per-comparison blocks from them).
-// Non-finite values (nothing to estimate) are null in JSON.
+// Share, a proportion of the trials with its interval and counts). Each struct declares its
+// summary.json keys once, in its fields() function (design/json_fields.hpp): to_json writes the
+// blocks of summary.json from them and from_json reads them back, so a reader of summary.json
+// (the report, a study) parses a block once and uses typed members. Non-finite values (nothing
+// to estimate) are null in JSON.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/core/estimate.hpp"
+#include "celltrial/design/json_fields.hpp"
 #include "celltrial/engine/accumulator.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -23,7 +26,17 @@ struct Share {
   Estimate estimate;
   double ci95_low = 0, ci95_high = 0;
   std::uint64_t count = 0, of = 0;
+  std::string meaning;  ///< what the share counts ("" when the block's name says it)
 };
+/// {estimate, mc_se, ci95, count, of, meaning (when not empty)}
+template <class V>
+void fields(Share& x, V&& v) {
+  v("estimate", x.estimate, "mc_se");
+  v.interval("ci95", x.ci95_low, x.ci95_high);
+  v("count", x.count);
+  v("of", x.of);
+  v.omit_empty("meaning", x.meaning);
+}
 Share share(std::uint64_t x, std::uint64_t n);
 
 /// What the per-trial estimates of an effect did against the true effect.
@@ -41,6 +54,23 @@ struct EffectEstimate {
   std::string true_includes;  ///< what the truth includes beyond the effect ("" when nothing)
   std::string true_excludes;
 };
+/// {mean, mc_se, true, true_mc_se, true_source, bias, bias_mc_se, empirical_se, ..., ci_level,
+/// estimable_trials, true_includes and true_excludes (when not empty)}
+template <class V>
+void fields(EffectEstimate& x, V&& v) {
+  v("mean", x.mean, "mc_se");
+  v("true", x.truth);
+  v("true_source", x.true_source);
+  v("bias", x.bias);
+  v("empirical_se", x.empirical_se);
+  v("model_se", x.model_se);
+  v("rmse", x.rmse);
+  v("coverage", x.coverage);
+  v("ci_level", x.ci_level);
+  v("estimable_trials", x.estimable_trials);
+  v.omit_empty("true_includes", x.true_includes);
+  v.omit_empty("true_excludes", x.true_excludes);
+}
 EffectEstimate effect_estimate(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
                                const char* true_source, double ci_level);
 
@@ -55,25 +85,176 @@ struct ComparisonCharacteristics {
   Share safety;                    ///< active - control SAE proportion above the threshold
   double safety_threshold = 0;
 };
+/// {arm, label, power {share, favourable}, power_unadjusted, estimate, assurance (with an effect
+/// prior), safety {share, threshold}}
+template <class V>
+void fields(ComparisonCharacteristics& x, V&& v) {
+  v("arm", x.arm);
+  v("label", x.label);
+  v.object("power", [&x](auto& w) {
+    fields(x.power, w);
+    w("favourable", x.power_favourable);
+  });
+  v("power_unadjusted", x.power_unadjusted);
+  v("estimate", x.estimate);
+  v("assurance", x.assurance);
+  v.object("safety", [&x](auto& w) {
+    fields(x.safety, w);
+    w("threshold", x.safety_threshold);
+  });
+}
+
+/// The effect outside a subgroup (its complement).
+struct SubgroupComplement {
+  Share power_unadjusted;
+  EffectEstimate estimate;
+};
+template <class V>
+void fields(SubgroupComplement& x, V&& v) {
+  v("power_unadjusted", x.power_unadjusted);
+  v("estimate", x.estimate);
+}
+
+/// The treatment x subgroup interaction: effect inside - effect outside.
+struct SubgroupInteraction {
+  Estimate truth;               ///< true / true_mc_se (pre-run)
+  Estimate mean;                ///< the estimates' mean
+  double empirical_se = 0;      ///< SD of the estimates
+  double model_se = 0;          ///< mean of the analyses' SEs
+  double alpha = 0;             ///< level of the two-sided interaction test
+  std::uint64_t estimable_trials = 0;
+  Share power;                  ///< share of trials whose interaction test rejected
+  std::string meaning;
+};
+template <class V>
+void fields(SubgroupInteraction& x, V&& v) {
+  v("true", x.truth);
+  v("mean", x.mean, "mc_se");
+  v("empirical_se", x.empirical_se);
+  v("model_se", x.model_se);
+  v("alpha", x.alpha);
+  v("estimable_trials", x.estimable_trials);
+  v("power", x.power);
+  v("meaning", x.meaning);
+}
+
+/// One active arm against control within a subgroup (summary.json "subgroups", one per subgroup
+/// and active arm, in the order of the hypotheses).
+struct SubgroupCharacteristics {
+  std::string name;        ///< the subgroup's
+  std::string hypothesis;  ///< the hypothesis's name
+  std::string definition;  ///< the subgroup's definition in words
+  std::string arm, label;
+  bool confirmatory = false;  ///< in the multiplicity family
+  Estimate prevalence;        ///< share of eligible children in the subgroup (pre-run)
+  Estimate analysed_mean;     ///< children analysed in the subgroup per trial
+  std::uint64_t empty_trials = 0;  ///< trials with no analysed child in the subgroup
+  std::string note;                ///< why some trials estimated nothing ("" when all did)
+  Share power;                     ///< favourable rejection, with its meaning (adjusted when confirmatory)
+  Share power_unadjusted;          ///< favourable and significant at alpha without adjustment
+  EffectEstimate estimate;
+  SubgroupComplement complement;
+  SubgroupInteraction interaction;
+};
+template <class V>
+void fields(SubgroupCharacteristics& x, V&& v) {
+  v("name", x.name);
+  v("hypothesis", x.hypothesis);
+  v("definition", x.definition);
+  v("arm", x.arm);
+  v("label", x.label);
+  v("confirmatory", x.confirmatory);
+  v("prevalence_prerun", x.prevalence);
+  v("analysed_mean", x.analysed_mean);
+  v("empty_trials", x.empty_trials);
+  v.omit_empty("note", x.note);
+  v("power", x.power);
+  v("power_unadjusted", x.power_unadjusted);
+  v("estimate", x.estimate);
+  v("complement", x.complement);
+  v("interaction", x.interaction);
+}
+
+/// One hypothesis of the confirmatory family.
+struct FamilyHypothesis {
+  std::string name;
+  Share power;             ///< favourable rejection under the multiplicity procedure
+  Share power_unadjusted;  ///< favourable and significant at alpha without adjustment
+};
+template <class V>
+void fields(FamilyHypothesis& x, V&& v) {
+  v("name", x.name);
+  v("power", x.power);
+  v("power_unadjusted", x.power_unadjusted);
+}
+
+/// A claim: every hypothesis of all_of rejected in the favourable direction (the share's keys
+/// sit beside name and all_of).
+struct ClaimCharacteristics {
+  std::string name;
+  std::vector<std::string> all_of;
+  Share share;
+};
+template <class V>
+void fields(ClaimCharacteristics& x, V&& v) {
+  v("name", x.name);
+  v("all_of", x.all_of);
+  fields(x.share, v);
+}
+
+/// The confirmatory family under its multiplicity procedure (summary.json "multiplicity").
+struct FamilyCharacteristics {
+  std::string procedure;
+  double alpha = 0;
+  int sides = 2;
+  std::vector<double> weights;                   ///< as the scenario gives them (empty: none)
+  std::vector<std::vector<double>> transitions;  ///< graphical procedure (empty: none)
+  std::vector<FamilyHypothesis> hypotheses;      ///< in testing order
+  Share at_least_one;   ///< at least one favourable rejection
+  Share all;            ///< every hypothesis rejected favourably
+  Share any_rejection;  ///< any rejection in either direction (FWER when every null is true)
+  std::vector<ClaimCharacteristics> claims;
+};
+template <class V>
+void fields(FamilyCharacteristics& x, V&& v) {
+  v("procedure", x.procedure);
+  v("alpha", x.alpha);
+  v("sides", x.sides);
+  v.omit_empty("weights", x.weights);
+  v.omit_empty("transitions", x.transitions);
+  v("hypotheses", x.hypotheses);
+  v("at_least_one", x.at_least_one);
+  v("all", x.all);
+  v("any_rejection", x.any_rejection);
+  v("claims", x.claims);
+}
 
 struct OperatingCharacteristics {
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;
   std::vector<ComparisonCharacteristics> comparisons;  ///< one per active arm, in scenario order
+  std::vector<SubgroupCharacteristics> subgroups;      ///< one per subgroup and active arm (none without subgroups)
+  std::optional<FamilyCharacteristics> family;         ///< with more than one confirmatory hypothesis or claims
 };
 
 OperatingCharacteristics operating_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
 ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Accumulator& acc, std::size_t c,
                                                      std::size_t arm, const Truth& truth);
+std::vector<SubgroupCharacteristics> subgroup_characteristics(const Scenario& s, const Accumulator& acc);
+/// The family's characteristics; nullopt unless the family has more than one hypothesis or there are claims.
+std::optional<FamilyCharacteristics> family_characteristics(const Scenario& s, const Accumulator& acc);
 
-/// A number as summary.json writes it: null when not finite (nothing to estimate).
-nlohmann::json json_number(double x);
-
-/// summary.json's blocks: a share is {estimate, mc_se, ci95, count, of}; an effect estimate
-/// {mean, mc_se, true, true_mc_se, true_source, bias, bias_mc_se, empirical_se, ...}; a comparison
-/// {arm, label, power (with favourable), power_unadjusted, estimate, assurance, safety}.
+/// summary.json's blocks, written through the fields() declarations above: a share is {estimate,
+/// mc_se, ci95, count, of}; an effect estimate {mean, mc_se, true, true_mc_se, true_source, bias,
+/// bias_mc_se, empirical_se, ...}; a comparison {arm, label, power (with favourable),
+/// power_unadjusted, estimate, assurance, safety}; "subgroups" a list of SubgroupCharacteristics,
+/// "multiplicity" a FamilyCharacteristics. Read them back with from_json<T>(block, file, key_path)
+/// (json_fields.hpp), e.g. from_json<std::vector<SubgroupCharacteristics>>(summary["subgroups"]).
 nlohmann::json to_json(const Share& x);
 nlohmann::json to_json(const EffectEstimate& e);
 nlohmann::json to_json(const ComparisonCharacteristics& c);
+nlohmann::json to_json(const SubgroupCharacteristics& g);
+nlohmann::json to_json(const std::vector<SubgroupCharacteristics>& gs);
+nlohmann::json to_json(const FamilyCharacteristics& f);
 
 }  // namespace celltrial
