@@ -9,6 +9,7 @@
 
 #include "celltrial/analysis/trial_analysis.hpp"
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/nuisance.hpp"
 #include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
@@ -406,6 +407,20 @@ nlohmann::json typical_trial(const Model& m, std::uint64_t trial) {
     }
   }
   return out;
+}
+
+void load_every_variant(const std::function<Scenario(const std::vector<std::string>&)>& load,
+                        const std::vector<std::string>& overrides, const Scenario& s) {
+  load_variants(load, overrides, enrichment_variants(s.enrichment));
+  if (!s.tornado.vary.empty()) load_variants(load, overrides, tornado_variants(s.tornado));
+  std::vector<SweepAxis> axes;
+  for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
+  if (!axes.empty()) load_variants(load, overrides, sweep_variants(sweep_grid(axes, s.sweep.zip)));
+  if (s.nuisance_grid.active()) nuisance_scenarios(load, overrides, s);
+  if (!s.designs.variants.empty()) {
+    load_variants(load, overrides, design_variants(s.designs));
+    if (!s.designs.null_overrides.empty()) load_variants(load, overrides, design_variants(s.designs, true));
+  }
 }
 
 }  // namespace celltrial

@@ -122,17 +122,8 @@ std::vector<Mutation> mutations(const std::string& text) {
 /// What `celltrial validate FILE` loads: the scenario and every variant it defines.
 Scenario validate_like(const std::string& text, const std::string& name) {
   const Scenario s = load_scenario_text(text, name);
-  const auto loader = [&](const std::vector<std::string>& variant) { return load_scenario_text(text, name, {}, variant); };
-  load_variants(loader, {}, enrichment_variants(s.enrichment));
-  if (!s.tornado.vary.empty()) load_variants(loader, {}, tornado_variants(s.tornado));
-  std::vector<SweepAxis> axes;
-  for (const auto& [k, v] : s.sweep.vary) axes.push_back(SweepAxis{k, v});
-  if (!axes.empty()) load_variants(loader, {}, sweep_variants(sweep_grid(axes, s.sweep.zip)));
-  if (s.nuisance_grid.active()) nuisance_scenarios(loader, {}, s);
-  if (!s.designs.variants.empty()) {
-    load_variants(loader, {}, design_variants(s.designs));
-    if (!s.designs.null_overrides.empty()) load_variants(loader, {}, design_variants(s.designs, true));
-  }
+  load_every_variant([&](const std::vector<std::string>& variant) { return load_scenario_text(text, name, {}, variant); },
+                     {}, s);
   (void)Model(s, kPreRun);  // validate sets up the model as simulate does (its screening yield)
   return s;
 }

@@ -59,6 +59,12 @@ nlohmann::json run_tornado(const std::vector<Scenario>& variants, const TornadoS
 /// null twin instead (its overrides, then designs.null_twin).
 std::vector<Variant> design_variants(const DesignsSection& d, bool null = false);
 
+/// Loads every variant the scenario's sections define — enrichment strategies, tornado settings,
+/// sweep grid points, nuisance grid points, compared designs and their null twins — so that what
+/// validate accepts, every command can run; the first bad one throws, naming itself.
+void load_every_variant(const std::function<Scenario(const std::vector<std::string>&)>& load,
+                        const std::vector<std::string>& overrides, const Scenario& s);
+
 /// One row per design (`designs[i]` is design i of `d`, loaded; `nulls` empty or their null twins):
 /// {"design", "overrides", "power", "power_mc_se", "power_difference", "power_difference_mc_se" (from
 /// the first design, paired over trials: common random numbers), "expected_n", "expected_n_mc_se",
