@@ -189,7 +189,6 @@ std::string text(const std::vector<T>& xs, int digits = 6) {
   return s;
 }
 
-
 struct Table {
   std::ostringstream os;
   explicit Table(const std::vector<std::string>& head, const std::string& cls = "") {
@@ -452,7 +451,6 @@ void figure(std::ostream& os, const ReportInputs& in, const std::string& stem, c
 }
 
 std::string with_se(const json* v, const json* se, int d = 4) { return fixed(v, d) + " (" + fixed(se, d) + ")"; }
-
 
 void subgroups(std::ostream& os, const ReportInputs& in) {
   const json& s = in.summary;
