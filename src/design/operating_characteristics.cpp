@@ -111,6 +111,7 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
     oc.comparisons.push_back(comparison_characteristics(s, acc, c, active[c], truth));
   oc.subgroups = subgroup_characteristics(s, acc);
   oc.family = family_characteristics(s, acc);
+  oc.adaptive = adaptive_characteristics(s, acc, truth);
   return oc;
 }
 

@@ -35,12 +35,6 @@ nlohmann::json distribution_json(const DistributionAccumulator& d, const char* u
           {"trials", d.moments.count()}};
 }
 
-// Estimate, bias, SEs and coverage of one comparison's accumulated estimates.
-nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
-                             const char* true_source, double ci_level) {
-  return to_json(effect_estimate(a, truth_value, truth_se, with_prior, true_source, ci_level));
-}
-
 // A per-trial mean over the trials that have it: {mean, mc_se, trials}.
 nlohmann::json mean_json(const ExactMoments& m) {
   return {{"mean", num(m.count() ? m.mean() : kNaN)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}};
@@ -91,165 +85,6 @@ nlohmann::json delayed_json(const Scenario& s, const FollowUpAccumulator& f, std
           {"early_gain", mean_json(f.early_gain)},
           {"power", proportion(f.delayed_rejections, trials)},
           {"estimable_trials", f.delayed_estimable}};
-}
-
-// The group-sequential design and what it did: its bounds, the stopping probabilities per analysis,
-// the look months, and the naive estimate at stopping.
-nlohmann::json interims_json(const Scenario& s, const Accumulator& acc, const Truth& truth) {
-  const InterimAccumulator& a = acc.interims();
-  const Interims& in = s.design.interims;
-  nlohmann::json j;
-  stats::Boundaries b;
-  if (in.calendar()) {
-    // Looks at calendar months: the information of each look is random. Report how often each look
-    // was held and its mean observed fraction; the bounds shown are those at the mean fractions (each
-    // trial's were recomputed at its own).
-    const double n = static_cast<double>(s.design.sample_size);
-    nlohmann::json info = nlohmann::json::array(), observed = nlohmann::json::array(), held = nlohmann::json::array(),
-                   children = nlohmann::json::array();
-    std::vector<double> mean_t;
-    std::vector<std::size_t> mean_at;
-    for (std::size_t k = 0; k < a.looks; ++k) {
-      const ExactMoments& m = a.information[k];
-      const double t = m.count() ? m.mean() : kNaN;
-      info.push_back(num(t));
-      children.push_back(num(t * n));
-      observed.push_back({{"estimate", num(t)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}});
-      held.push_back(proportion(a.held[k], acc.trials()));
-      if (std::isfinite(t) && (mean_t.empty() || t > mean_t.back() + 1e-4) && t < 1 - 1e-4) {
-        mean_t.push_back(t);
-        mean_at.push_back(k);
-      }
-    }
-    info.push_back(1.0);
-    j["months"] = in.months;
-    j["information"] = info;
-    j["information_meaning"] =
-        "looks at calendar months: the mean observed information fraction of each look over the trials that held it "
-        "(children whose primary visit had come by the month, assessed or not, / design.sample_size), then the final "
-        "analysis (1)";
-    j["observed_information"] = observed;
-    j["observed_information_meaning"] =
-        "per interim look, the mean observed information fraction over the trials that held it, with its MC SE";
-    j["held"] = held;
-    j["held_meaning"] =
-        "per interim look, the share of trials that held it: reached it (not stopped before) with some child at the "
-        "primary visit, more than at the previous look held, and not every child (then the look would be the final "
-        "analysis); a look not held is skipped and the bounds are recomputed at the fractions of the looks held";
-    j["children_at_look"] = children;
-    j["children_at_look_meaning"] = "mean children at their primary visit at each look held";
-    const stats::Boundaries at_mean = interim_boundaries_at(s, mean_t);
-    b.boundary = at_mean.boundary;
-    b.parameter = at_mean.parameter;
-    const std::size_t K = a.looks;
-    b.design.critical_values.assign(K + 1, kNaN);
-    b.design.nominal_alpha.assign(K + 1, kNaN);
-    b.design.cumulative_alpha.assign(K + 1, kNaN);
-    for (std::size_t i = 0; i <= mean_at.size(); ++i) {
-      const std::size_t k = i < mean_at.size() ? mean_at[i] : K;
-      b.design.critical_values[k] = at_mean.design.critical_values[i];
-      b.design.nominal_alpha[k] = at_mean.design.nominal_alpha[i];
-      b.design.cumulative_alpha[k] = at_mean.design.cumulative_alpha[i];
-    }
-  } else {
-    b = interim_boundaries(s);
-    nlohmann::json info = in.information;
-    info.push_back(1.0);
-    j["information"] = info;
-    j["children_at_look"] = interim_children(s);
-  }
-  j["boundary"] = b.boundary;
-  j["parameter"] = b.parameter ? nlohmann::json(*b.parameter) : nlohmann::json(nullptr);
-  nlohmann::json crit = nlohmann::json::array(), nominal = nlohmann::json::array(), cum = nlohmann::json::array();
-  for (std::size_t k = 0; k < b.design.critical_values.size(); ++k) {
-    crit.push_back(num(b.design.critical_values[k]));
-    nominal.push_back(num(b.design.nominal_alpha[k]));
-    cum.push_back(num(b.design.cumulative_alpha[k]));
-  }
-  j["critical_values"] = crit;
-  j["critical_values_scale"] = "Z: each analysis's t statistic turned into z = Phi^-1(1 - p) by its one-sided p-value";
-  if (in.calendar())
-    j["critical_values_meaning"] =
-        "the error-spending bounds at the mean observed fractions (information); each trial was tested against the "
-        "bounds recomputed at the fractions its own looks held (final analysis at 1)";
-  j["nominal_alpha"] = nominal;
-  j["cumulative_alpha"] = cum;
-  j["alpha"] = s.analysis.alpha;
-  j["sides"] = s.analysis.sides;
-  j["futility"] = {{"rule", to_string(in.futility)}, {"binding", in.binding}};
-  if (in.futility == FutilityRule::beta_spending) {
-    const stats::GroupSequentialDesign& d = b.design;
-    nlohmann::json f = nlohmann::json::array();
-    for (std::size_t k = 0; k + 1 < d.futility_bounds.size(); ++k) f.push_back(num(d.futility_bounds[k]));
-    j["futility"]["spending"] = to_string(in.beta_spending);
-    if (b.beta_parameter) j["futility"]["spending_parameter"] = *b.beta_parameter;
-    j["futility"]["planned_effect"] = in.planned_effect;
-    j["futility"]["planned_sd"] = in.planned_sd;
-    j["futility"]["drift"] = num(d.drift);
-    j["futility"]["beta"] = num(d.beta);
-    j["futility"]["bounds"] = f;
-    j["futility"]["meaning"] =
-        "stop for futility at interim look k when Z_k <= bounds[k]: the beta-spending bounds of the design whose power "
-        "at the planned drift, planned_effect / planned_sd x sqrt(N a (1 - a)), is 1 - beta (beta solved)";
-  } else if (in.futility != FutilityRule::none) {
-    j["futility"]["threshold"] = in.futility_threshold;
-  }
-  nlohmann::json months = nlohmann::json::array();
-  for (std::size_t k = 0; k < a.looks; ++k) months.push_back(mean_json(a.look_month[k]));
-  j["look_months"] = months;
-  j["look_months_meaning"] = "calendar month of each interim look (from the first site's opening), over the trials that reached it";
-  // The distribution of the simulated Z paths: per analysis, quantiles of the statistic compared
-  // with the bound, over the trials that made that analysis.
-  nlohmann::json zd = nlohmann::json::array();
-  for (std::size_t k = 0; k < a.z.size(); ++k) {
-    const FixedWidthHistogram& hz = a.z[k];
-    nlohmann::json q = nlohmann::json::object();
-    for (const auto& [name, p] : {std::pair{"0.05", 0.05}, {"0.1", 0.1}, {"0.25", 0.25}, {"0.5", 0.5}, {"0.75", 0.75},
-                                  {"0.9", 0.9}, {"0.95", 0.95}})
-      q[name] = num(hz.quantile(p));
-    zd.push_back({{"analysis", k + 1}, {"trials", hz.count()}, {"quantiles", q}});
-  }
-  j["z_distribution"] = {
-      {"analyses", zd},
-      {"quantile_resolution", FixedWidthHistogram::kResolution},
-      {"meaning",
-       "per analysis (the interim looks, then the final analysis), quantiles of the Z statistic compared with its "
-       "bound, over the trials that made the analysis with an estimable Z (a trial stopped at a look makes no later "
-       "analysis); each within quantile_resolution of the order statistic"}};
-  const bool prior = s.arms[s.active_arms()[0]].effect_prior.kind != PriorKind::none;
-  j["estimate_at_stopping"] =
-      estimate_json(a.at_stopping, acc.truth(0), truth.effect_mc_se[0], prior,
-                    prior ? "mean of the per-trial effects drawn from the prior" : "the primary comparison's true effect",
-                    s.analysis.ci_level);
-  j["estimate_at_stopping"]["meaning"] =
-      "naive estimate of the decision analysis (the stopping look's, else the final analysis) with its fixed-design "
-      "confidence interval; no adjustment for the sequential design";
-  if (in.calendar())
-    j["estimate_at_stopping_adjusted_note"] =
-        "no median-unbiased estimate: the stage-wise ordering's tables assume the planned information fractions, and "
-        "looks at calendar months have random ones";
-  if (a.adjusted) {
-    nlohmann::json adj = estimate_json(a.at_stopping_adjusted, acc.truth(0), truth.effect_mc_se[0], prior,
-                                       prior ? "mean of the per-trial effects drawn from the prior"
-                                             : "the primary comparison's true effect",
-                                       s.analysis.ci_level);
-    // The model SE is the decision analysis's, already in estimate_at_stopping.
-    adj.erase("model_se");
-    adj.erase("model_se_mc_se");
-    adj["method"] = "stage-wise ordering";
-    const std::uint64_t n = a.at_stopping_adjusted.estimable;
-    adj["share_below_true"] = proportion(a.adjusted_below, n);
-    adj["naive_share_below_true"] = proportion(a.naive_below, n);
-    adj["share_below_true_meaning"] =
-        "trials whose estimate is at or below the true effect: 0.5 for a median-unbiased estimate (the naive one is "
-        "shown for contrast); a median-unbiased estimate can still have a mean bias";
-    adj["meaning"] =
-        "median-unbiased estimate at stopping by the stage-wise ordering (an earlier stop for efficacy is more extreme; "
-        "at the same look a larger Z), with its confidence interval at ci_level, computed at the planned information "
-        "fractions with the efficacy bounds (binding futility bounds obeyed, non-binding ones ignored); coverage is that interval's";
-    j["estimate_at_stopping_adjusted"] = adj;
-  }
-  return j;
 }
 
 // Sample-size re-estimation: the rule, the combination test's weights, how often each zone was met
@@ -481,29 +316,6 @@ nlohmann::json arm_selection_json(const Scenario& s, const Accumulator& acc, con
   return j;
 }
 
-nlohmann::json stopping_json(const Scenario& s, const Accumulator& acc) {
-  const InterimAccumulator& a = acc.interims();
-  const std::uint64_t n = acc.trials();
-  nlohmann::json eff = nlohmann::json::array(), fut = nlohmann::json::array(), harm = nlohmann::json::array();
-  std::uint64_t stopped = 0, rejected = 0;
-  for (std::size_t k = 0; k <= a.looks; ++k) {
-    eff.push_back(proportion(a.efficacy[k], n));
-    harm.push_back(proportion(a.harm[k], n));
-    rejected += a.efficacy[k];
-    if (k < a.looks) {
-      fut.push_back(proportion(a.futility[k], n));
-      stopped += a.efficacy[k] + a.harm[k] + a.futility[k];
-    }
-  }
-  nlohmann::json j = {{"efficacy", eff}, {"futility", fut}};
-  if (s.analysis.sides == 2) j["harm"] = harm;
-  j["any_interim"] = proportion(stopped, n);
-  j["efficacy_any"] = proportion(rejected, n);
-  j["meaning"] = "per analysis, the share of trials that crossed the efficacy bound there in the direction of benefit "
-                 "(the interim looks, then the final analysis: the last entry of efficacy); futility: stops at each interim look"
-                 + std::string(s.analysis.sides == 2 ? "; harm: crossings against benefit (two-sided)" : "");
-  return j;
-}
 }  // namespace
 
 std::pair<double, double> wilson95(std::uint64_t x, std::uint64_t n) {
@@ -574,10 +386,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
   j["estimate"] = comps[0]["estimate"];
   if (comps[0].contains("assurance")) j["assurance"] = comps[0]["assurance"];
   j["comparisons"] = comps;
-  if (active.size() > 1) {
-    j["any_rejection"] = proportion(acc.any_rejection(), acc.trials());
-    j["all_rejections"] = proportion(acc.all_rejections(), acc.trials());
-  }
+  // any_rejection and all_rejections (more than one active arm), interims and stopping (interim looks).
+  j.update(to_json_fields(oc.adaptive));
   if (!s.analysis.subgroups.empty()) j["subgroups"] = to_json(oc.subgroups);
   if (oc.family) j["multiplicity"] = to_json(*oc.family);
   nlohmann::json arms = nlohmann::json::array();
@@ -627,8 +437,6 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     j["sample_size"]["max"] = s.design.sample_size;
     j["sample_size"]["distribution"] = distribution_json(n, "children randomised (a trial stopped at a look randomises those recruited by then)");
     j["sample_size"]["quantiles"] = j["sample_size"]["distribution"]["quantiles"];
-    j["interims"] = interims_json(s, acc, truth);
-    j["stopping"] = stopping_json(s, acc);
     if (s.design.interims.reestimation.active()) {
       j["sample_size"]["planned"] = s.design.sample_size;
       j["sample_size"]["max"] = s.design.interims.reestimation.max_sample_size;

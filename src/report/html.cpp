@@ -5,10 +5,12 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "celltrial/core/error.hpp"
@@ -158,6 +160,35 @@ std::string ci(const json* v, int digits) {
 
 std::string h(const std::string& s) { return html_escape(s); }
 
+// The same for typed values (NaN is "NA", as null is).
+std::string fixed(double x, int digits) {
+  const json j = json_number(x);
+  return fixed(&j, digits);
+}
+std::string sig(double x, int digits) {
+  const json j = json_number(x);
+  return sig(&j, digits);
+}
+std::string with_se(const Estimate& e, int d = 4) { return fixed(e.value, d) + " (" + fixed(e.mc_se, d) + ")"; }
+std::string ci(const Share& x, int digits) {
+  const std::string lo = fixed(x.ci95_low, digits), hi = fixed(x.ci95_high, digits);
+  if (lo == "NA" || hi == "NA") return "NA";
+  return lo + " to " + hi;
+}
+/// Numbers as text() shows a JSON array of them.
+template <class T>
+std::string text(const std::vector<T>& xs, int digits = 6) {
+  if (xs.empty()) return "none";
+  std::string s;
+  for (const T& x : xs) {
+    if constexpr (std::is_floating_point_v<T>)
+      s += (s.empty() ? "" : ", ") + sig(x, digits);
+    else
+      s += (s.empty() ? "" : ", ") + std::to_string(x);
+  }
+  return s;
+}
+
 struct Table {
   std::ostringstream os;
   explicit Table(const std::vector<std::string>& head, const std::string& cls = "") {
@@ -278,12 +309,11 @@ void operating_characteristics(std::ostream& os, const json& s) {
   } else {
     comparison(os, s);  // a summary with only the top-level comparison
   }
-  const json* any = at(s, {"any_rejection"});
-  const json* all = at(s, {"all_rejections"});
-  if (any != nullptr || all != nullptr) {
+  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+  if (adaptive.any_rejection || adaptive.all_rejections) {
     Table t({"Across active arms", "Estimate", "MC SE", "95% CI"}, "family");
-    if (any) t.row({"any rejection", fixed(at(*any, {"estimate"}), 4), fixed(at(*any, {"mc_se"}), 4), ci(at(*any, {"ci95"}), 4)});
-    if (all) t.row({"all rejections", fixed(at(*all, {"estimate"}), 4), fixed(at(*all, {"mc_se"}), 4), ci(at(*all, {"ci95"}), 4)});
+    for (const auto& [label, x] : {std::pair{"any rejection", &adaptive.any_rejection}, {"all rejections", &adaptive.all_rejections}})
+      if (*x) t.row({label, fixed((*x)->estimate.value, 4), fixed((*x)->estimate.mc_se, 4), ci(**x, 4)});
     os << t.str();
   }
 
@@ -422,17 +452,6 @@ void figure(std::ostream& os, const ReportInputs& in, const std::string& stem, c
 
 std::string with_se(const json* v, const json* se, int d = 4) { return fixed(v, d) + " (" + fixed(se, d) + ")"; }
 
-// The same for typed values (NaN is "NA", as null is).
-std::string fixed(double x, int digits) {
-  const json j = json_number(x);
-  return fixed(&j, digits);
-}
-std::string sig(double x, int digits) {
-  const json j = json_number(x);
-  return sig(&j, digits);
-}
-std::string with_se(const Estimate& e, int d = 4) { return fixed(e.value, d) + " (" + fixed(e.mc_se, d) + ")"; }
-
 void subgroups(std::ostream& os, const ReportInputs& in) {
   const json& s = in.summary;
   if (!s.contains("subgroups") && !s.contains("multiplicity")) return;
@@ -513,17 +532,15 @@ std::string whole(const json* v) {
   return buf;
 }
 
-/// The futility bound on the Z scale at look k (information t), from the summary's futility rule:
-/// a Z threshold, or the Z below which the conditional power under the current trend,
-/// 1 - Phi((c_K - Z / sqrt(t)) / sqrt(1 - t)), falls below the threshold. NaN when there is none.
-double futility_z(const json& in, std::size_t k, double t, double c_final) {
-  if (const json* b = at(in, {"futility", "bounds"}); b != nullptr && b->is_array() && k < b->size())
-    return number_or_nan(&(*b)[k]);
-  const std::string rule = text(at(in, {"futility", "rule"}));
-  const double thr = number_or_nan(at(in, {"futility", "threshold"}));
+/// The futility bound on the Z scale at look k (information t), from the futility rule: the
+/// beta-spending bound, a Z threshold, or the Z below which the conditional power under the current
+/// trend, 1 - Phi((c_K - Z / sqrt(t)) / sqrt(1 - t)), falls below the threshold. NaN when there is none.
+double futility_z(const InterimFutility& f, std::size_t k, double t, double c_final) {
+  if (f.bounds && k < f.bounds->size()) return (*f.bounds)[k];
+  const double thr = f.threshold ? *f.threshold : std::numeric_limits<double>::quiet_NaN();
   if (!std::isfinite(thr)) return std::numeric_limits<double>::quiet_NaN();
-  if (rule == "z") return thr;
-  if (rule == "conditional-power" && t > 0 && t < 1 && thr > 0 && thr < 1) {
+  if (f.rule == "z") return thr;
+  if (f.rule == "conditional-power" && t > 0 && t < 1 && thr > 0 && thr < 1) {
     // CP = thr  <=>  (c - Z / sqrt(t)) / sqrt(1 - t) = Phi^-1(1 - thr); Phi^-1 by bisection on erfc.
     double lo = -10, hi = 10;
     for (int i = 0; i < 200; ++i) {
@@ -536,69 +553,62 @@ double futility_z(const json& in, std::size_t k, double t, double c_final) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+/// The children at the primary visit at interim look k: planned, or the mean over the trials that
+/// held a look at a calendar month.
+std::string children_at_look(const InterimCharacteristics& in, std::size_t k) {
+  if (in.months) return k < in.mean_children_at_look.size() ? sig(in.mean_children_at_look[k], 6) : "not recorded";
+  return k < in.children_at_look.size() ? std::to_string(in.children_at_look[k]) : "not recorded";
+}
+
 void interims(std::ostream& os, const json& s) {
-  const json* in = at(s, {"interims"});
-  if (in == nullptr) return;
-  const json* st = at(s, {"stopping"});
+  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+  if (!adaptive.interims || !adaptive.stopping) return;
+  const InterimCharacteristics& in = *adaptive.interims;
+  const StoppingCharacteristics& st = *adaptive.stopping;
   const json nothing;
-  const json& stj = st ? *st : nothing;
   os << "<h2 id=\"interims\">Interim analyses</h2>\n";
-  const json* info = at(*in, {"information"});
-  const json* crit = at(*in, {"critical_values"});
-  const std::size_t K = info != nullptr && info->is_array() ? info->size() : 0;  // analyses, the final one included
-  const double c_final = crit != nullptr && crit->is_array() && !crit->empty() ? number_or_nan(&crit->back()) : NAN;
-  const std::string rule = text(at(*in, {"futility", "rule"}));
-  const bool has_futility = rule != "none" && rule != "NA";
+  const std::size_t K = in.information.size();  // analyses, the final one included
+  const std::vector<double>& crit = in.critical_values;
+  const double c_final = crit.empty() ? NAN : crit.back();
+  const std::string& rule = in.futility.rule;
+  const bool has_futility = rule != "none";
   os << "<p>" << (K > 0 ? K - 1 : 0) << " interim look" << (K == 2 ? "" : "s") << " and a final analysis; efficacy bound <b>"
-     << h(text(at(*in, {"boundary"}))) << "</b>"
-     << (at(*in, {"parameter"}) && !at(*in, {"parameter"})->is_null() ? " (parameter " + h(text(at(*in, {"parameter"}))) + ")" : "")
-     << " at overall one-sided alpha " << h(text(at(*in, {"alpha"}))) << " (" << h(text(at(*in, {"sides"})))
-     << "-sided test); futility: "
-     << (has_futility ? h(rule) + " at " + h(text(at(*in, {"futility", "threshold"}))) +
-                            (at(*in, {"futility", "binding"}) && *at(*in, {"futility", "binding"}) == true ? " (binding)"
-                                                                                                      : " (non-binding)")
+     << h(in.boundary) << "</b>" << (std::isfinite(in.parameter) ? " (parameter " + h(sig(in.parameter, 6)) + ")" : "")
+     << " at overall one-sided alpha " << h(sig(in.alpha, 6)) << " (" << in.sides << "-sided test); futility: "
+     << (has_futility ? h(rule) + " at " + h(in.futility.threshold ? sig(*in.futility.threshold, 6) : "NA") +
+                            (in.futility.binding ? " (binding)" : " (non-binding)")
                       : std::string("none"))
-     << ". " << h(text(at(*in, {"critical_values_scale"}))) << ".</p>\n";
+     << ". " << h(in.critical_values_scale) << ".</p>\n";
   // Per analysis: the design and what the simulated trials did there.
   Table t({"Analysis", "Information", "Children at the look", "Month (MC SE)", "Efficacy bound Z", "Nominal alpha",
            "Cumulative alpha", "Futility bound Z", "P(efficacy) (MC SE)", "P(futility stop) (MC SE)", "Trials with Z",
            "Z median (5-95 %)"},
           "wide");
-  const json* zd = at(*in, {"z_distribution", "analyses"});
+  const auto at_k = [](const std::vector<double>& xs, std::size_t k) { return k < xs.size() ? xs[k] : NAN; };
   BoundaryChart chart;
-  chart.two_sided = text(at(*in, {"sides"})) == "2";
+  chart.two_sided = in.sides == 2;
   for (std::size_t k = 0; k < K; ++k) {
     const bool last = k + 1 == K;
-    const double tk = number_or_nan(&(*info)[k]);
-    const double fz = last ? NAN : futility_z(*in, k, tk, c_final);
+    const double tk = in.information[k];
+    const double fz = last ? NAN : futility_z(in.futility, k, tk, c_final);
     chart.information.push_back(tk);
-    chart.efficacy.push_back(crit != nullptr && k < crit->size() ? number_or_nan(&(*crit)[k]) : NAN);
+    chart.efficacy.push_back(at_k(crit, k));
     chart.futility.push_back(fz);
     std::array<double, 7> q{};
     q.fill(NAN);
     std::string trials = "not recorded", zmed = "not recorded";
-    if (zd != nullptr && zd->is_array() && k < zd->size()) {
-      const json& a = (*zd)[k];
-      int i = 0;
-      for (const char* p : {"0.05", "0.1", "0.25", "0.5", "0.75", "0.9", "0.95"}) q[static_cast<std::size_t>(i++)] = number_or_nan(at(a, {"quantiles", p}));
-      trials = text(at(a, {"trials"}));
-      zmed = fixed(at(a, {"quantiles", "0.5"}), 2) + " (" + fixed(at(a, {"quantiles", "0.05"}), 2) + " to " +
-             fixed(at(a, {"quantiles", "0.95"}), 2) + ")";
+    if (k < in.z_distribution.analyses.size()) {
+      const ZAnalysis& a = in.z_distribution.analyses[k];
+      q = a.quantiles;  // at 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95
+      trials = std::to_string(a.trials);
+      zmed = fixed(q[3], 2) + " (" + fixed(q[0], 2) + " to " + fixed(q[6], 2) + ")";
     }
     chart.z_quantiles.push_back(q);
-    const json* eff = at(stj, {"efficacy"});
-    const json* fut = at(stj, {"futility"});
-    const json* month = at(*in, {"look_months"});
-    const json* children = at(*in, {"children_at_look"});
-    t.row({last ? "final" : "look " + std::to_string(k + 1), fixed(&(*info)[k], 3),
-           last ? "all" : (children && children->is_array() && k < children->size() ? text(&(*children)[k]) : "not recorded"),
-           last ? "—" : (month && month->is_array() && k < month->size() ? est_se(&(*month)[k], 1) : "not recorded"),
-           fixed(crit && k < crit->size() ? &(*crit)[k] : nullptr, 3),
-           sig(at(*in, {"nominal_alpha"}) && k < at(*in, {"nominal_alpha"})->size() ? &(*at(*in, {"nominal_alpha"}))[k] : nullptr, 3),
-           sig(at(*in, {"cumulative_alpha"}) && k < at(*in, {"cumulative_alpha"})->size() ? &(*at(*in, {"cumulative_alpha"}))[k] : nullptr, 3),
-           std::isfinite(fz) ? fnum(fz, 3) : "none",
-           eff && eff->is_array() && k < eff->size() ? est_se(&(*eff)[k]) : "NA",
-           last ? "—" : (fut && fut->is_array() && k < fut->size() ? est_se(&(*fut)[k]) : "NA"), trials, zmed});
+    t.row({last ? "final" : "look " + std::to_string(k + 1), fixed(tk, 3), last ? "all" : children_at_look(in, k),
+           last ? "—" : (k < in.look_months.size() ? with_se(in.look_months[k].mean, 1) : "not recorded"),
+           fixed(at_k(crit, k), 3), sig(at_k(in.nominal_alpha, k), 3), sig(at_k(in.cumulative_alpha, k), 3),
+           std::isfinite(fz) ? fnum(fz, 3) : "none", k < st.efficacy.size() ? with_se(st.efficacy[k].estimate) : "NA",
+           last ? "—" : (k < st.futility.size() ? with_se(st.futility[k].estimate) : "NA"), trials, zmed});
   }
   os << t.str();
   os << "<figure>" << svg_boundaries(chart)
@@ -616,15 +626,13 @@ void interims(std::ostream& os, const json& s) {
     b.mc_se.assign(b.series.size(), {});
     for (std::size_t k = 0; k < K; ++k) {
       b.groups.push_back(k + 1 == K ? "final" : "look " + std::to_string(k + 1));
-      const json* eff = at(stj, {"efficacy"});
-      const json* e = eff && eff->is_array() && k < eff->size() ? &(*eff)[k] : nullptr;
-      b.value[0].push_back(e ? number_or_nan(at(*e, {"estimate"})) : NAN);
-      b.mc_se[0].push_back(e ? number_or_nan(at(*e, {"mc_se"})) : NAN);
+      const Share* e = k < st.efficacy.size() ? &st.efficacy[k] : nullptr;
+      b.value[0].push_back(e ? e->estimate.value : NAN);
+      b.mc_se[0].push_back(e ? e->estimate.mc_se : NAN);
       if (has_futility) {
-        const json* fut = at(stj, {"futility"});
-        const json* f = fut && fut->is_array() && k < fut->size() ? &(*fut)[k] : nullptr;
-        b.value[1].push_back(f ? number_or_nan(at(*f, {"estimate"})) : NAN);
-        b.mc_se[1].push_back(f ? number_or_nan(at(*f, {"mc_se"})) : NAN);
+        const Share* f = k < st.futility.size() ? &st.futility[k] : nullptr;
+        b.value[1].push_back(f ? f->estimate.value : NAN);
+        b.mc_se[1].push_back(f ? f->estimate.mc_se : NAN);
       }
     }
     os << "<figure>" << svg_bars(b)
@@ -633,16 +641,13 @@ void interims(std::ostream& os, const json& s) {
        << ", with 95 % Monte Carlo intervals (estimate +- 1.96 MC SE).</figcaption></figure>\n";
   }
   Table o({"Quantity", "Estimate (MC SE)", "Note"}, "glance");
-  o.row({"P(stop at an interim look)", est_se(at(stj, {"any_interim"})), "efficacy or futility"});
-  o.row({"P(efficacy at any analysis)", est_se(at(stj, {"efficacy_any"})), "the design's power (benefit)"});
-  if (const json* e = at(*in, {"estimate_at_stopping"})) {
-    o.row({"naive estimate at the decision: mean", fixed(at(*e, {"mean"}), 3) + " (" + fixed(at(*e, {"mc_se"}), 3) + ")",
-           "true " + fixed(at(*e, {"true"}), 3)});
-    o.row({"its bias", fixed(at(*e, {"bias"}), 3) + " (" + fixed(at(*e, {"bias_mc_se"}), 3) + ")", text(at(*e, {"meaning"}))});
-    o.row({"its RMSE", fixed(at(*e, {"rmse"}), 3) + " (" + fixed(at(*e, {"rmse_mc_se"}), 3) + ")", ""});
-    o.row({"coverage of its fixed-design CI", fixed(at(*e, {"coverage"}), 4) + " (" + fixed(at(*e, {"coverage_mc_se"}), 4) + ")",
-           "nominal " + text(at(*e, {"ci_level"}))});
-  }
+  o.row({"P(stop at an interim look)", with_se(st.any_interim.estimate), "efficacy or futility"});
+  o.row({"P(efficacy at any analysis)", with_se(st.efficacy_any.estimate), "the design's power (benefit)"});
+  const EffectEstimate& naive = in.estimate_at_stopping.estimate;
+  o.row({"naive estimate at the decision: mean", with_se(naive.mean, 3), "true " + fixed(naive.truth.value, 3)});
+  o.row({"its bias", with_se(naive.bias, 3), in.estimate_at_stopping.meaning});
+  o.row({"its RMSE", with_se(naive.rmse, 3), ""});
+  o.row({"coverage of its fixed-design CI", with_se(naive.coverage, 4), "nominal " + sig(naive.ci_level, 6)});
   os << o.str();
 
   // Sample size and duration.
@@ -851,21 +856,21 @@ std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, co
       r.emplace_back("subgroup " + text(at(g, {"name"})), def);
     }
   if (const json* in = at(*d, {"interims"})) {
-    const json* si = at(s, {"interims"});
+    const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+    const InterimCharacteristics* si = adaptive.interims ? &*adaptive.interims : nullptr;
     std::string looks;
     if (const json* months = at(*in, {"months"})) {
       looks = "interim looks at calendar months " + text(months);
-      if (si) looks += " (mean information held: " + text(at(*si, {"information"})) + "; bounds recomputed per trial at the observed fractions)";
+      if (si) looks += " (mean information held: " + text(si->information) + "; bounds recomputed per trial at the observed fractions)";
     } else {
       looks = "interim looks at information " + text(at(*in, {"information"}));
-      if (si) looks += " (children with the primary visit: " + text(at(*si, {"children_at_look"})) + ")";
+      if (si) looks += " (children with the primary visit: " + text(si->children_at_look) + ")";
     }
     r.emplace_back("interim looks", looks);
     std::string eff = text(at(*in, {"efficacy", "boundary"}));
     if (si) {
       std::string c;
-      if (const json* cv = at(*si, {"critical_values"}); cv && cv->is_array())
-        for (const auto& x : *cv) c += (c.empty() ? "" : ", ") + fixed(&x, 3);
+      for (double x : si->critical_values) c += (c.empty() ? "" : ", ") + fixed(x, 3);
       eff += "; stop for efficacy when Z >= " + c + " at the successive analyses";
     }
     r.emplace_back("efficacy stopping", eff);
@@ -923,16 +928,18 @@ void glance(std::ostream& os, const ReportInputs& in) {
   if (const json* d = at(s, {"duration_months"}))
     t.row({"expected duration (months)", fixed(at(*d, {"mean"}), 1) + " (" + fixed(at(*d, {"mc_se"}), 2) + ")",
            "to the decision: 5-95 % " + fixed(at(*d, {"quantiles", "0.05"}), 1) + " to " + fixed(at(*d, {"quantiles", "0.95"}), 1)});
-  if (const json* x = at(s, {"stopping", "any_interim"})) t.row({"P(stop at an interim look)", est_se(x), "efficacy or futility"});
+  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+  if (adaptive.stopping) t.row({"P(stop at an interim look)", with_se(adaptive.stopping->any_interim.estimate), "efficacy or futility"});
   if (const json* x = at(s, {"sample_size_reestimation", "increase"})) t.row({"P(sample size increased)", est_se(x), ""});
-  const json* e = at(s, {"interims", "estimate_at_stopping"});
-  if (e == nullptr) e = at(s, {"estimate"});
-  if (e != nullptr) {
-    t.row({"mean estimate (true effect)", fixed(at(*e, {"mean"}), 3) + " (" + fixed(at(*e, {"mc_se"}), 3) + ")",
-           "true " + fixed(at(*e, {"true"}), 3) + "; bias " + fixed(at(*e, {"bias"}), 3) + " (MC SE " +
-               fixed(at(*e, {"bias_mc_se"}), 3) + ")"});
-    t.row({"CI coverage", fixed(at(*e, {"coverage"}), 4) + " (" + fixed(at(*e, {"coverage_mc_se"}), 4) + ")",
-           "nominal " + text(at(*e, {"ci_level"}))});
+  std::optional<EffectEstimate> e;
+  if (adaptive.interims)
+    e = adaptive.interims->estimate_at_stopping.estimate;
+  else if (s.contains("estimate"))
+    e = from_json<EffectEstimate>(s["estimate"], "summary.json", "estimate");
+  if (e) {
+    t.row({"mean estimate (true effect)", with_se(e->mean, 3),
+           "true " + fixed(e->truth.value, 3) + "; bias " + fixed(e->bias.value, 3) + " (MC SE " + fixed(e->bias.mc_se, 3) + ")"});
+    t.row({"CI coverage", with_se(e->coverage, 4), "nominal " + sig(e->ci_level, 6)});
   }
   os << t.str();
   os << "<p class=\"note\">Every estimate is a Monte Carlo average over the simulated trials with its Monte Carlo standard "

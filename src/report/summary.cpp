@@ -203,9 +203,10 @@ std::string summary_table(const nlohmann::json& j) {
     row("P(SAE excess > thr.)", c["safety"]["estimate"], c["safety"]["mc_se"],
         "threshold " + fmt(c["safety"]["threshold"], 3));
   }
-  if (j.contains("any_rejection")) {
-    os << "\n  any active arm rejects: " << fmt(j["any_rejection"]["estimate"]) << " (MC SE "
-       << fmt(j["any_rejection"]["mc_se"]) << ")\n";
+  const auto adaptive = from_json<AdaptiveCharacteristics>(j, "summary.json");
+  if (adaptive.any_rejection) {
+    os << "\n  any active arm rejects: " << fmt(adaptive.any_rejection->estimate.value) << " (MC SE "
+       << fmt(adaptive.any_rejection->estimate.mc_se) << ")\n";
   }
   if (j.contains("subgroups")) {
     os << "\n  subgroup (definition)                     analysed  estimate (true)     power  unadj.   interaction (true)  P(int.)\n";
@@ -256,34 +257,34 @@ std::string summary_table(const nlohmann::json& j) {
     const auto& dm = j["duration_months"];
     os << "  accrual: " << fmt(am["mean"], 1) << " months first to last randomisation (MC SE " << fmt(am["mc_se"], 2)
        << "; 5-95 % of trials " << fmt(am["quantiles"]["0.05"], 1) << "-" << fmt(am["quantiles"]["0.95"], 1)
-       << "); duration to the " << (j.contains("stopping") ? "decision" : "last primary-visit assessment") << " "
+       << "); duration to the " << (adaptive.stopping ? "decision" : "last primary-visit assessment") << " "
        << fmt(dm["mean"], 1) << " months (MC SE " << fmt(dm["mc_se"], 2) << ")\n";
   }
-  if (j.contains("stopping")) {
+  if (adaptive.stopping && adaptive.interims) {
     // Group-sequential design: the bound and the share stopping at each analysis.
-    const auto& st = j["stopping"];
-    const auto& in = j["interims"];
-    os << "  interims (" << in["boundary"].get<std::string>() << ", futility "
-       << (j.contains("enrichment") ? std::string("by the enrichment rule") : in["futility"]["rule"].get<std::string>())
+    const StoppingCharacteristics& st = *adaptive.stopping;
+    const InterimCharacteristics& in = *adaptive.interims;
+    os << "  interims (" << in.boundary << ", futility "
+       << (j.contains("enrichment") ? std::string("by the enrichment rule") : in.futility.rule)
        << "): expected N " << fmt(ss["expected"], 1) << " of " << ss["max"].get<std::int64_t>() << " (MC SE "
        << fmt(ss["expected_mc_se"], 2) << ")\n";
-    for (std::size_t k = 0; k < st["efficacy"].size(); ++k) {
-      const bool final = k + 1 == st["efficacy"].size();
+    for (std::size_t k = 0; k < st.efficacy.size(); ++k) {
+      const bool final = k + 1 == st.efficacy.size();
       os << "    " << (final ? std::string("final ") : "look " + std::to_string(k + 1)) << "  information "
-         << fmt(in["information"][k], 3) << "  bound Z >= " << fmt(in["critical_values"][k], 3) << "  efficacy "
-         << fmt(st["efficacy"][k]["estimate"], 4) << " (MC SE " << fmt(st["efficacy"][k]["mc_se"], 4) << ")";
-      if (!final) os << "  futility " << fmt(st["futility"][k]["estimate"], 4) << "  month " << fmt(in["look_months"][k]["mean"], 1);
+         << fmt(in.information[k], 3) << "  bound Z >= " << fmt(in.critical_values[k], 3) << "  efficacy "
+         << fmt(st.efficacy[k].estimate.value, 4) << " (MC SE " << fmt(st.efficacy[k].estimate.mc_se, 4) << ")";
+      if (!final) os << "  futility " << fmt(st.futility[k].estimate.value, 4) << "  month " << fmt(in.look_months[k].mean.value, 1);
       // Looks at calendar months: the information above is the mean observed; the share of trials holding the look.
-      if (!final && in.contains("held")) os << "  held " << fmt(in["held"][k]["estimate"], 4);
+      if (!final && in.held) os << "  held " << fmt((*in.held)[k].estimate.value, 4);
       os << "\n";
     }
-    const auto& e = in["estimate_at_stopping"];
-    os << "    naive estimate at stopping: mean " << fmt(e["mean"], 3) << ", bias " << fmt(e["bias"], 3) << " (MC SE "
-       << fmt(e["bias_mc_se"], 3) << "), coverage " << fmt(e["coverage"], 3) << "\n";
-    if (in.contains("estimate_at_stopping_adjusted")) {
-      const auto& a = in["estimate_at_stopping_adjusted"];
-      os << "    median-unbiased estimate (stage-wise ordering): mean " << fmt(a["mean"], 3) << ", bias " << fmt(a["bias"], 3)
-         << " (MC SE " << fmt(a["bias_mc_se"], 3) << "), coverage " << fmt(a["coverage"], 3) << "\n";
+    const EffectEstimate& e = in.estimate_at_stopping.estimate;
+    os << "    naive estimate at stopping: mean " << fmt(e.mean.value, 3) << ", bias " << fmt(e.bias.value, 3) << " (MC SE "
+       << fmt(e.bias.mc_se, 3) << "), coverage " << fmt(e.coverage.value, 3) << "\n";
+    if (in.estimate_at_stopping_adjusted) {
+      const EffectEstimate& a = in.estimate_at_stopping_adjusted->estimate;
+      os << "    median-unbiased estimate (stage-wise ordering): mean " << fmt(a.mean.value, 3) << ", bias " << fmt(a.bias.value, 3)
+         << " (MC SE " << fmt(a.bias.mc_se, 3) << "), coverage " << fmt(a.coverage.value, 3) << "\n";
     }
   }
   if (j.contains("sample_size_reestimation")) {

@@ -198,15 +198,25 @@ const char* kInterimSummary = R"({
     "critical_values_scale": "Z: each analysis's t statistic turned into z",
     "futility": {"rule": "z", "threshold": 0.25, "binding": false},
     "look_months": [{"mean": 25.41, "mc_se": 0.0082, "trials": 20000}, {"mean": 38.69, "mc_se": 0.0118, "trials": 18984}],
+    "look_months_meaning": "calendar month of each interim look",
     "z_distribution": {"quantile_resolution": 0.00390625, "meaning": "quantiles of Z", "analyses": [
       {"analysis": 1, "trials": 20000, "quantiles": {"0.05": 0.2, "0.1": 0.55, "0.25": 1.2, "0.5": 1.88, "0.75": 2.55, "0.9": 3.1, "0.95": 3.5}},
       {"analysis": 2, "trials": 18984, "quantiles": {"0.05": 1.0, "0.1": 1.3, "0.25": 1.9, "0.5": 2.5, "0.75": 3.1, "0.9": 3.6, "0.95": 3.9}},
       {"analysis": 3, "trials": 8440, "quantiles": {"0.05": 0.9, "0.1": 1.1, "0.25": 1.6, "0.5": 2.1, "0.75": 2.6, "0.9": 3.0, "0.95": 3.2}}]},
-    "estimate_at_stopping": {"mean": 1.4017, "mc_se": 0.0036, "true": 1.3, "bias": 0.1017, "bias_mc_se": 0.0036,
-      "rmse": 0.52, "rmse_mc_se": 0.0036, "coverage": 0.93765, "coverage_mc_se": 0.0017, "ci_level": 0.95, "meaning": "naive"}},
-  "stopping": {"any_interim": {"estimate": 0.578, "mc_se": 0.0035}, "efficacy_any": {"estimate": 0.89435, "mc_se": 0.0022},
-    "efficacy": [{"estimate": 0.0508, "mc_se": 0.0015527}, {"estimate": 0.5272, "mc_se": 0.00353}, {"estimate": 0.31635, "mc_se": 0.00329}],
-    "futility": [{"estimate": 0.0123, "mc_se": 0.0008}, {"estimate": 0.0011, "mc_se": 0.0002}]}
+    "estimate_at_stopping": {"mean": 1.4017, "mc_se": 0.0036, "true": 1.3, "true_mc_se": 0,
+      "true_source": "the primary comparison's true effect", "bias": 0.1017, "bias_mc_se": 0.0036,
+      "empirical_se": 0.51, "empirical_se_mc_se": 0.0026, "model_se": 0.5, "model_se_mc_se": 0.0003,
+      "rmse": 0.52, "rmse_mc_se": 0.0036, "coverage": 0.93765, "coverage_mc_se": 0.0017, "ci_level": 0.95,
+      "estimable_trials": 20000, "meaning": "naive"}},
+  "stopping": {
+    "any_interim": {"estimate": 0.578, "mc_se": 0.0035, "ci95": [0.5711, 0.5848], "count": 11560, "of": 20000},
+    "efficacy_any": {"estimate": 0.89435, "mc_se": 0.0022, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000},
+    "efficacy": [{"estimate": 0.0508, "mc_se": 0.0015527, "ci95": [0.0478, 0.054], "count": 1016, "of": 20000},
+                 {"estimate": 0.5272, "mc_se": 0.00353, "ci95": [0.5203, 0.5341], "count": 10544, "of": 20000},
+                 {"estimate": 0.31635, "mc_se": 0.00329, "ci95": [0.3099, 0.3228], "count": 6327, "of": 20000}],
+    "futility": [{"estimate": 0.0123, "mc_se": 0.0008, "ci95": [0.0109, 0.0139], "count": 246, "of": 20000},
+                 {"estimate": 0.0011, "mc_se": 0.0002, "ci95": [0.0007, 0.0017], "count": 22, "of": 20000}],
+    "meaning": "per analysis, the share of trials that crossed the efficacy bound there"}
 })";
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "celltrial/core/estimate.hpp"
+#include "celltrial/design/adaptive_characteristics.hpp"
 #include "celltrial/design/json_fields.hpp"
 #include "celltrial/engine/accumulator.hpp"
 #include "celltrial/scenario/scenario.hpp"
@@ -235,6 +236,7 @@ struct OperatingCharacteristics {
   std::vector<ComparisonCharacteristics> comparisons;  ///< one per active arm, in scenario order
   std::vector<SubgroupCharacteristics> subgroups;      ///< one per subgroup and active arm (none without subgroups)
   std::optional<FamilyCharacteristics> family;         ///< with more than one confirmatory hypothesis or claims
+  AdaptiveCharacteristics adaptive;  ///< across active arms, interim looks and stopping (adaptive_characteristics.hpp)
 };
 
 OperatingCharacteristics operating_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
