@@ -86,11 +86,9 @@ Distribution distribution(const DistributionAccumulator& d, const char* unit) {
   return x;
 }
 
-namespace {
 TrialMean trial_mean(const ExactMoments& m) {
   return {{m.count() ? m.mean() : kNaN, m.count() > 1 ? m.mc_se() : kNaN}, m.count()};
 }
-}  // namespace
 
 FollowUpCharacteristics follow_up_characteristics(const Scenario& s, const FollowUpAccumulator& f) {
   FollowUpCharacteristics x;

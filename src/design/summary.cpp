@@ -32,9 +32,7 @@ nlohmann::json estimate_json(const ComparisonAccumulator& a, double truth_value,
 }
 
 // A per-trial mean over the trials that have it: {mean, mc_se, trials}.
-nlohmann::json mean_json(const ExactMoments& m) {
-  return {{"mean", num(m.count() ? m.mean() : kNaN)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}};
-}
+nlohmann::json mean_json(const ExactMoments& m) { return to_json_fields(trial_mean(m)); }
 
 // The group-sequential design and what it did: its bounds, the stopping probabilities per analysis,
 // the look months, and the naive estimate at stopping.

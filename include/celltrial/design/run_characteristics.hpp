@@ -140,6 +140,7 @@ void fields(TrialMean& x, V&& v) {
   v("mean", x.mean, "mc_se");
   v("trials", x.trials);
 }
+TrialMean trial_mean(const ExactMoments& m);
 
 /// One arm at one visit.
 struct VisitArm {
