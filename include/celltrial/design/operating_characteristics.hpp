@@ -213,7 +213,8 @@ void fields(FamilyCharacteristics& x, V&& v) {
   v("claims", x.claims);
 }
 
-/// The typed content of summary.json's main blocks (the adaptive designs' blocks are JSON only).
+/// The typed content of summary.json's main blocks (mmrm, any_rejection, all_rejections and the
+/// adaptive designs' blocks are JSON only).
 struct OperatingCharacteristics {
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;

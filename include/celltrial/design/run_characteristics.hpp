@@ -4,7 +4,7 @@
 // visits of trials followed over time, the delayed-treatment design's second period and the
 // diagnostics. Like operating_characteristics.hpp, each struct declares its summary.json keys
 // once in its fields() function (design/json_fields.hpp): summarise writes the blocks from them and
-// the report reads them back with from_json<T>(block, file, key_path).
+// the report reads them back with member_from_json<T>(summary, key, file, key_path).
 #include <cstdint>
 #include <optional>
 #include <string>
