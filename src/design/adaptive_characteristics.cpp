@@ -61,10 +61,6 @@ constexpr const char* kStopping =
     "looks, then the final analysis: the last entry of efficacy); futility: stops at each interim look";
 constexpr const char* kStoppingHarm = "; harm: crossings against benefit (two-sided)";
 
-TrialMean trial_mean(const ExactMoments& m) {
-  return {{m.count() ? m.mean() : kNaN, m.count() > 1 ? m.mc_se() : kNaN}, m.count()};
-}
-
 // Looks at calendar months: the information of each look is random. How often each look was held
 // and its mean observed fraction; the bounds are those at the mean fractions (each trial's were
 // recomputed at its own).

@@ -49,6 +49,10 @@ Share share(std::uint64_t x, std::uint64_t n) {
   return s;
 }
 
+TrialMean trial_mean(const ExactMoments& m) {
+  return {{m.count() ? m.mean() : kNaN, m.count() > 1 ? m.mc_se() : kNaN}, m.count()};
+}
+
 EffectEstimate effect_estimate(const ComparisonAccumulator& a, double truth_value, double truth_se, bool with_prior,
                                const char* true_source, double ci_level) {
   const std::uint64_t n = a.estimable;
@@ -111,6 +115,23 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
     oc.comparisons.push_back(comparison_characteristics(s, acc, c, active[c], truth));
   oc.subgroups = subgroup_characteristics(s, acc);
   oc.family = family_characteristics(s, acc);
+  oc.analysis = analysis_characteristics(s);
+  oc.arms = arm_characteristics(s, acc);
+  oc.sample_size = sample_size_characteristics(s, acc, truth);
+  oc.enrolled = enrolled_characteristics(acc);
+  if (s.design.accrual.modelled()) {
+    // From the first site's opening (month 0); duration to the last child's scheduled assessment
+    // at the primary visit, or to the stopping look.
+    oc.accrual_months = distribution(acc.accrual_months(), "months from the first to the last randomisation");
+    oc.duration_months = distribution(
+        acc.duration_months(), s.design.interims.active()
+                                   ? "months from the first site's opening to the decision: the stopping look, else the last "
+                                     "primary-visit assessment"
+                                   : "months from the first site's opening to the last primary-visit assessment");
+  }
+  if (acc.follow_up().visits > 0) oc.follow_up = follow_up_characteristics(s, acc.follow_up());
+  if (acc.follow_up().delayed) oc.delayed_treatment = delayed_treatment_characteristics(s, acc.follow_up(), acc.trials());
+  oc.diagnostics = diagnostics(s, acc);
   oc.adaptive = adaptive_characteristics(s, acc, truth);
   return oc;
 }

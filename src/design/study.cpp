@@ -113,13 +113,13 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
     eo.stop = opt.stop;
     const Model model(at);
     const Accumulator acc = run_trials(model, eo);
-    const nlohmann::json sum = summarise(at, acc, model.truth());
+    const OperatingCharacteristics oc = operating_characteristics(at, acc, model.truth());
     double sae = 0, sae_var = 0;
     for (std::size_t a = 0; a < at.arms.size(); ++a) {
       sae += acc.arm(a).sae.mean();
       sae_var += std::pow(acc.arm(a).sae.mc_se(), 2);  // arms are simulated independently
     }
-    const double ratio = sum["sample_size"]["screened_per_randomised"].get<double>();
+    const double ratio = oc.sample_size.screened_per_randomised.value;
     const double ratio_se = acc.screened().mc_se() / static_cast<double>(r.n_total);
     const double screened = ratio * static_cast<double>(r.n_total);
     // Months of accrual from the recruitment model when the scenario has one (screening failures
@@ -156,10 +156,10 @@ nlohmann::json run_enrichment(const std::vector<Scenario>& scenarios, const Enri
                     {"accrual_source", accrual[2]},
                     {"expected_sae", num(sae)},
                     {"expected_sae_mc_se", num(std::sqrt(sae_var))},
-                    {"share_under_5_years", sum["enrolled"]["share_under_5_years"]},
-                    {"share_under_5_years_mc_se", sum["enrolled"]["share_under_5_years_mc_se"]},
-                    {"share_gmfcs_I_III", sum["enrolled"]["share_gmfcs_I_III"]},
-                    {"share_gmfcs_I_III_mc_se", sum["enrolled"]["share_gmfcs_I_III_mc_se"]},
+                    {"share_under_5_years", num(oc.enrolled.share_under_5_years.value)},
+                    {"share_under_5_years_mc_se", num(oc.enrolled.share_under_5_years.mc_se)},
+                    {"share_gmfcs_I_III", num(oc.enrolled.share_gmfcs_I_III.value)},
+                    {"share_gmfcs_I_III_mc_se", num(oc.enrolled.share_gmfcs_I_III.mc_se)},
                     {"curve", curve}});
   }
   return rows;
@@ -248,6 +248,7 @@ std::vector<Variant> design_variants(const DesignsSection& d, bool null) {
 
 namespace {
 struct DesignRun {
+  OperatingCharacteristics characteristics;
   nlohmann::json summary;
   std::vector<std::uint8_t> rejected;  ///< per trial: the design's favourable claim (primary comparison)
 };
@@ -263,7 +264,8 @@ DesignRun run_design(const Scenario& s, const StudyOptions& opt) {
   };
   const Model model(s);
   const Accumulator acc = run_trials(model, eo);
-  out.summary = summarise(s, acc, model.truth());
+  out.characteristics = operating_characteristics(s, acc, model.truth());
+  out.summary = summarise(s, acc, model.truth(), out.characteristics);
   return out;
 }
 
@@ -326,12 +328,13 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
       row["expected_n_mc_se"] = value_of(sum, {"sample_size", "expected_mc_se"});
       row["max_n"] = value_of(sum, {"sample_size", "max"});
     } else {
-      row["expected_n"] = value_of(sum, {"sample_size", "randomised_mean"});
+      row["expected_n"] = num(run.characteristics.sample_size.randomised_mean.value);
       row["expected_n_mc_se"] = 0.0;
       row["max_n"] = s.design.sample_size;
     }
-    row["expected_duration_months"] = value_of(sum, {"duration_months", "mean"});
-    row["expected_duration_months_mc_se"] = value_of(sum, {"duration_months", "mc_se"});
+    const std::optional<Distribution>& duration = run.characteristics.duration_months;
+    row["expected_duration_months"] = duration ? num(duration->mean.value) : nlohmann::json(nullptr);
+    row["expected_duration_months_mc_se"] = duration ? num(duration->mean.mc_se) : nlohmann::json(nullptr);
     // A claim in the responders: the closed test's claim in the enrichment subgroup, else the
     // multiplicity-adjusted claim in the named confirmatory subgroup.
     row["claim_responders"] = nullptr;

@@ -20,72 +20,13 @@ nlohmann::json num(double x) { return json_number(x); }
 
 nlohmann::json proportion(std::uint64_t x, std::uint64_t n) { return to_json(share(x, n)); }
 
-// A per-trial quantity's distribution: mean with its Monte Carlo error, SD and quantiles (each the
-// centre of a histogram bin, within QuantileHistogram::kRelativeResolution of the order statistic).
+// A per-trial quantity's distribution (Distribution in run_characteristics.hpp).
 nlohmann::json distribution_json(const DistributionAccumulator& d, const char* unit) {
-  nlohmann::json q = nlohmann::json::object();
-  for (const auto& [name, p] : {std::pair{"0.05", 0.05}, {"0.25", 0.25}, {"0.5", 0.5}, {"0.75", 0.75}, {"0.95", 0.95}})
-    q[name] = num(d.histogram.quantile(p));
-  return {{"mean", num(d.moments.mean())},
-          {"mc_se", num(d.moments.mc_se())},
-          {"sd", num(d.moments.sd())},
-          {"quantiles", q},
-          {"quantile_relative_resolution", QuantileHistogram::kRelativeResolution},
-          {"unit", unit},
-          {"trials", d.moments.count()}};
+  return to_json_fields(distribution(d, unit));
 }
 
 // A per-trial mean over the trials that have it: {mean, mc_se, trials}.
-nlohmann::json mean_json(const ExactMoments& m) {
-  return {{"mean", num(m.count() ? m.mean() : kNaN)}, {"mc_se", num(m.count() > 1 ? m.mc_se() : kNaN)}, {"trials", m.count()}};
-}
-
-// Every visit (trials followed over time): per visit and arm, the share assessed and the mean
-// change of the assessed and of every child as it happened; per arm the shares who dropped out and
-// had an intercurrent event by the last visit.
-nlohmann::json follow_up_json(const Scenario& s, const FollowUpAccumulator& f) {
-  nlohmann::json visits = nlohmann::json::array();
-  for (std::size_t v = 0; v < f.visits; ++v) {
-    nlohmann::json arms = nlohmann::json::array();
-    for (std::size_t a = 0; a < f.arms; ++a) {
-      const std::size_t k = v * f.arms + a;
-      arms.push_back({{"name", s.arms[a].name},
-                      {"observed_share", mean_json(f.observed_share[k])},
-                      {"mean_change_observed", mean_json(f.mean_observed[k])},
-                      {"mean_change_all", mean_json(f.mean_all[k])}});
-    }
-    visits.push_back({{"month", s.design.visits_months[v]}, {"arms", arms}});
-  }
-  nlohmann::json arms = nlohmann::json::array();
-  for (std::size_t a = 0; a < f.arms; ++a)
-    arms.push_back({{"name", s.arms[a].name},
-                    {"dropped_out_share", mean_json(f.dropped_share[a])},
-                    {"intercurrent_event_share", mean_json(f.event_share[a])}});
-  nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : s.design.intercurrent_events) events.push_back(e.name);
-  return {{"visits", visits},
-          {"arms", arms},
-          {"intercurrent_events", events},
-          {"note", "mean_change_all is every child's change as it happened, assessed or not (the simulation knows it); "
-                   "against mean_change_observed it shows what looking only at the assessed children does"}};
-}
-
-// The delayed-treatment design's second period.
-nlohmann::json delayed_json(const Scenario& s, const FollowUpAccumulator& f, std::uint64_t trials) {
-  const double start = s.design.delayed_start_month, primary = s.analysis.primary_visit_months;
-  return {{"start_month", start},
-          {"delayed_arm", s.arms[s.control_arm()].name},
-          {"product_of", s.arms[s.active_arms().front()].name},
-          {"comparison", "gain from month " + format_number(start) + " to " + format_number(start + primary) +
-                             " in the delayed group minus gain from month 0 to " + format_number(primary) +
-                             " in the early group (Welch t test, two-sided)"},
-          {"estimate", mean_json(f.delayed_estimate)},
-          {"mean_model_se", mean_json(f.delayed_se)},
-          {"delayed_gain", mean_json(f.delayed_gain)},
-          {"early_gain", mean_json(f.early_gain)},
-          {"power", proportion(f.delayed_rejections, trials)},
-          {"estimable_trials", f.delayed_estimable}};
-}
+nlohmann::json mean_json(const ExactMoments& m) { return to_json_fields(trial_mean(m)); }
 
 // Sample-size re-estimation: the rule, the combination test's weights, how often each zone was met
 // and N increased, the N of the trials increased, and the naive test that the combination replaces.
@@ -360,24 +301,17 @@ nlohmann::json mmrm_json(const Scenario& s, const Accumulator& acc) {
 }
 
 nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  return summarise(s, acc, truth, operating_characteristics(s, acc, truth));
+}
+
+nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth, const OperatingCharacteristics& oc) {
   nlohmann::json j;
   j["format"] = "celltrial.summary/1";
   j["scenario"] = s.name;
   j["trials"] = acc.trials();
   j["seed"] = s.simulation.seed;
-  j["analysis"] = {{"method", to_string(s.analysis.method)},
-                   {"primary_visit_months", s.analysis.primary_visit_months},
-                   {"alpha", s.analysis.alpha},
-                   {"sides", s.analysis.sides},
-                   {"multiplicity", to_string(s.analysis.multiplicity)}};
-  // The estimand is named wherever it makes a difference: intercurrent events, or a model that
-  // could drop the data after them.
-  if (!s.design.intercurrent_events.empty() || s.analysis.method == AnalysisMethod::mmrm ||
-      s.analysis.estimand != Estimand::treatment_policy)
-    j["analysis"]["estimand"] = to_string(s.analysis.estimand);
+  j["analysis"] = to_json_fields(oc.analysis);
   if (s.analysis.method == AnalysisMethod::mmrm) j["mmrm"] = mmrm_json(s, acc);
-  const auto active = s.active_arms();
-  const OperatingCharacteristics oc = operating_characteristics(s, acc, truth);
   nlohmann::json comps = nlohmann::json::array();
   for (const ComparisonCharacteristics& c : oc.comparisons) comps.push_back(to_json(c));
   // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
@@ -390,49 +324,13 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
   j.update(to_json_fields(oc.adaptive));
   if (!s.analysis.subgroups.empty()) j["subgroups"] = to_json(oc.subgroups);
   if (oc.family) j["multiplicity"] = to_json(*oc.family);
-  nlohmann::json arms = nlohmann::json::array();
-  for (std::size_t a = 0; a < s.arms.size(); ++a) {
-    const ArmAccumulator& x = acc.arm(a);
-    arms.push_back({{"name", s.arms[a].name},
-                    {"role", to_string(s.arms[a].role)},
-                    {"randomised_mean", num(x.randomised.mean())},
-                    {"analysed_mean", num(x.analysed.mean())},
-                    {"analysed_mean_mc_se", num(x.analysed.mc_se())},
-                    {"mean_change", num(x.mean_change.mean())},
-                    {"mean_change_mc_se", num(x.mean_change.mc_se())},
-                    {"sae_mean", num(x.sae.mean())},
-                    {"sae_mc_se", num(x.sae.mc_se())},
-                    {"infusion_reactions_mean", num(x.infusion.mean())},
-                    {"infusion_reactions_mc_se", num(x.infusion.mc_se())},
-                    {"product", to_string(s.arms[a].product)},
-                    {"mean_dose", num(x.mean_dose.count() ? x.mean_dose.mean() : kNaN)},
-                    {"mean_dose_mc_se", num(x.mean_dose.count() > 1 ? x.mean_dose.mc_se() : kNaN)},
-                    {"dose_unit", s.arms[a].product == ProductType::ucb   ? "1e7 TNC/kg"
-                                  : s.arms[a].product == ProductType::msc ? "1e6 cells/kg per dose"
-                                                                           : ""}});
-  }
-  j["arms"] = arms;
-  // Every trial randomises the design's sample size: the mean is that constant, with no MC error,
-  // and the ratio's MC error is the screened count's divided by it.
-  const double randomised = static_cast<double>(s.design.sample_size);
-  j["sample_size"] = {{"randomised_mean", num(randomised)},
-                      {"randomised_mean_mc_se", num(0.0)},
-                      {"analysed_mean", num(acc.analysed_total().mean())},
-                      {"analysed_mean_mc_se", num(acc.analysed_total().mc_se())},
-                      {"screened_mean", num(acc.screened().mean())},
-                      {"screened_mc_se", num(acc.screened().mc_se())},
-                      {"screened_per_randomised", num(acc.screened().mean() / randomised)},
-                      {"screened_per_randomised_mc_se", num(acc.screened().mc_se() / randomised)},
-                      {"screening_yield_prerun", num(truth.screening_yield)}};
+  j["arms"] = to_json_fields(oc.arms);
+  j["sample_size"] = to_json_fields(oc.sample_size);
   if (s.design.interims.active()) {
-    // Trials that stop early randomise fewer children: the expected number with its MC error.
+    // Trials that stop early randomise fewer children: the expected number with its MC error
+    // (also sample_size.randomised_mean).
     const DistributionAccumulator& n = acc.interims().sample_size;
-    const double mean = n.moments.mean();
-    j["sample_size"]["randomised_mean"] = num(mean);
-    j["sample_size"]["randomised_mean_mc_se"] = num(n.moments.mc_se());
-    j["sample_size"]["screened_per_randomised"] = num(acc.screened().mean() / mean);
-    j["sample_size"]["screened_per_randomised_mc_se"] = num(acc.screened().mc_se() / mean);
-    j["sample_size"]["expected"] = num(mean);
+    j["sample_size"]["expected"] = num(n.moments.mean());
     j["sample_size"]["expected_mc_se"] = num(n.moments.mc_se());
     j["sample_size"]["max"] = s.design.sample_size;
     j["sample_size"]["distribution"] = distribution_json(n, "children randomised (a trial stopped at a look randomises those recruited by then)");
@@ -449,31 +347,19 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth&
     if (s.design.interims.enrichment.active()) j["enrichment"] = enrichment_json(s, acc, truth);
     if (s.design.interims.arm_selection.active()) j["arm_selection"] = arm_selection_json(s, acc, truth);
   }
-  j["enrolled"] = {{"mean_age_months", num(acc.mean_age().mean())},
-                   {"mean_age_months_mc_se", num(acc.mean_age().mc_se())},
-                   {"share_under_5_years", num(acc.share_under_5().mean())},
-                   {"share_under_5_years_mc_se", num(acc.share_under_5().mc_se())},
-                   {"share_gmfcs_I_III", num(acc.share_gmfcs_1_3().mean())},
-                   {"share_gmfcs_I_III_mc_se", num(acc.share_gmfcs_1_3().mc_se())}};
-  std::uint64_t not_estimable = 0;
-  for (std::size_t c = 0; c < active.size(); ++c) not_estimable += acc.trials() - acc.comparison(c).estimable;
-  if (s.design.accrual.modelled()) {
-    // From the first site's opening (month 0); duration to the last child's scheduled assessment
-    // at the primary visit.
-    j["accrual_months"] = distribution_json(acc.accrual_months(), "months from the first to the last randomisation");
-    j["duration_months"] = distribution_json(acc.duration_months(),
-                                             "months from the first site's opening to the last primary-visit assessment");
+  j["enrolled"] = to_json_fields(oc.enrolled);
+  if (oc.accrual_months) j["accrual_months"] = to_json_fields(*oc.accrual_months);
+  if (oc.duration_months) {
+    j["duration_months"] = to_json_fields(*oc.duration_months);
     if (s.design.interims.active()) {
-      j["duration_months"]["unit"] =
-          "months from the first site's opening to the decision: the stopping look, else the last primary-visit assessment";
       j["duration_months"]["expected"] = j["duration_months"]["mean"];
       j["duration_months"]["expected_mc_se"] = j["duration_months"]["mc_se"];
       if (s.design.interims.reestimation.active()) j["duration_months"]["max_observed"] = num(acc.interims().max_duration);
     }
   }
-  if (acc.follow_up().visits > 0) j["follow_up"] = follow_up_json(s, acc.follow_up());
-  if (acc.follow_up().delayed) j["delayed_treatment"] = delayed_json(s, acc.follow_up(), acc.trials());
-  j["diagnostics"] = {{"not_estimable", not_estimable}, {"values_out_of_range", acc.out_of_range()}};
+  if (oc.follow_up) j["follow_up"] = to_json_fields(*oc.follow_up);
+  if (oc.delayed_treatment) j["delayed_treatment"] = to_json_fields(*oc.delayed_treatment);
+  j["diagnostics"] = to_json_fields(oc.diagnostics);
   return j;
 }
 

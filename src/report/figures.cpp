@@ -87,14 +87,17 @@ std::string plot_heatmap(const nlohmann::json& rows, const std::vector<std::stri
   std::ostringstream data;
   std::string fixed;
   for (std::size_t k = 2; k < keys.size(); ++k) fixed += (fixed.empty() ? "; " : ", ") + keys[k] + " = " + values[k][0];
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
     bool others_first = true;
     for (std::size_t k = 2; k < keys.size(); ++k) others_first = others_first && r["point"][keys[k]].get<std::string>() == values[k][0];
     if (!others_first) continue;
     const std::string vx = r["point"][keys[0]].get<std::string>(), vy = r["point"][keys[1]].get<std::string>();
     const auto ix = std::find(values[0].begin(), values[0].end(), vx) - values[0].begin();
     const auto iy = std::find(values[1].begin(), values[1].end(), vy) - values[1].begin();
-    data << ix << " " << iy << " " << g(value(r["summary"]["power"]["favourable"]["estimate"])) << "\n";
+    const auto c = member_from_json<std::vector<ComparisonCharacteristics>>(r["summary"], "comparisons", "sweep.json",
+                                                                          "rows[" + std::to_string(i) + "].summary");
+    data << ix << " " << iy << " " << g(c[0].power_favourable.estimate.value) << "\n";
   }
   auto tics = [](const std::vector<std::string>& v) {
     std::string t;
@@ -128,7 +131,7 @@ std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& sum
     r.sd = e.empirical_se.value;
     r.truth = e.truth.value;
   };
-  const auto first = from_json<ComparisonCharacteristics>(summary["comparisons"][0], "summary.json", "comparisons[0]");
+  const ComparisonCharacteristics first = member_from_json<std::vector<ComparisonCharacteristics>>(summary, "comparisons")[0];
   const std::vector<SubgroupCharacteristics> groups =
       summary.contains("subgroups")
           ? from_json<std::vector<SubgroupCharacteristics>>(summary["subgroups"], "summary.json", "subgroups")
@@ -196,18 +199,21 @@ std::string plot_sweep(const nlohmann::json& rows, const std::vector<SweepAxis>&
     plot.xlabel = axes[0].key;
     plot.ylabel = "power";
     std::map<std::string, PlotSeries> lines;
-    for (const auto& r : rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
       std::string label = axes.size() > 1 ? axes[1].key + " = " + r["point"][axes[1].key].get<std::string>() : "power";
       for (std::size_t k = 2; k < axes.size(); ++k) label += ", " + axes[k].key + " = " + r["point"][axes[k].key].get<std::string>();
       double x = 0;
       numeric(r["point"][axes[0].key].get<std::string>(), x);
-      const auto& p = r["summary"]["power"];
+      const Share p = member_from_json<std::vector<ComparisonCharacteristics>>(r["summary"], "comparisons", "sweep.json",
+                                                                               "rows[" + std::to_string(i) + "].summary")[0]
+                          .power;
       auto& s = lines[label];
       s.label = label;
       s.x.push_back(x);
-      s.y.push_back(p["estimate"].get<double>());
-      s.y_low.push_back(p["ci95"][0].get<double>());
-      s.y_high.push_back(p["ci95"][1].get<double>());
+      s.y.push_back(p.estimate.value);
+      s.y_low.push_back(p.ci95_low);
+      s.y_high.push_back(p.ci95_high);
     }
     for (auto& [k, s] : lines) plot.series.push_back(s);
     note = render_line_plot(plot, "sweep_power", files);

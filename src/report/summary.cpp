@@ -56,24 +56,23 @@ std::string summary_csv(const nlohmann::json& j) {
   // A value and its MC SE from the keys `value` and `value_se` of `o`.
   auto pair = [&](const std::string& about, const std::string& metric, const nlohmann::json& o, const char* value,
                   const char* value_se) { row(about, metric, o[value], o[value_se]); };
-  for (const auto& c : j["comparisons"]) {
-    const std::string lab = c["label"].get<std::string>();
-    const auto& e = c["estimate"];
-    pair(lab, "power", c["power"], "estimate", "mc_se");
-    pair(lab, "power_favourable", c["power"]["favourable"], "estimate", "mc_se");
-    pair(lab, "estimate_mean", e, "mean", "mc_se");
-    pair(lab, "true_effect", e, "true", "true_mc_se");
-    pair(lab, "bias", e, "bias", "bias_mc_se");
-    pair(lab, "empirical_se", e, "empirical_se", "empirical_se_mc_se");
-    pair(lab, "model_se", e, "model_se", "model_se_mc_se");
-    pair(lab, "rmse", e, "rmse", "rmse_mc_se");
-    pair(lab, "coverage", e, "coverage", "coverage_mc_se");
-    pair(lab, "p_sae_difference_exceeds", c["safety"], "estimate", "mc_se");
-  }
   // A typed estimate: its value and MC SE.
   auto est = [&](const std::string& about, const std::string& metric, const Estimate& e) {
     row(about, metric, json_number(e.value), json_number(e.mc_se));
   };
+  for (const ComparisonCharacteristics& c : member_from_json<std::vector<ComparisonCharacteristics>>(j, "comparisons")) {
+    const EffectEstimate& e = c.estimate;
+    est(c.label, "power", c.power.estimate);
+    est(c.label, "power_favourable", c.power_favourable.estimate);
+    est(c.label, "estimate_mean", e.mean);
+    est(c.label, "true_effect", e.truth);
+    est(c.label, "bias", e.bias);
+    est(c.label, "empirical_se", e.empirical_se);
+    est(c.label, "model_se", e.model_se);
+    est(c.label, "rmse", e.rmse);
+    est(c.label, "coverage", e.coverage);
+    est(c.label, "p_sae_difference_exceeds", c.safety.estimate);
+  }
   if (j.contains("subgroups"))
     for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(j["subgroups"], "summary.json", "subgroups")) {
       const EffectEstimate& e = g.estimate;
@@ -96,33 +95,32 @@ std::string summary_csv(const nlohmann::json& j) {
     est("family", "any_rejection", m.any_rejection.estimate);
     for (const ClaimCharacteristics& c : m.claims) est("claim:" + c.name, "probability", c.share.estimate);
   }
-  for (const auto& a : j["arms"]) {
-    const std::string lab = a["name"].get<std::string>();
-    pair(lab, "analysed_mean", a, "analysed_mean", "analysed_mean_mc_se");
-    pair(lab, "mean_change", a, "mean_change", "mean_change_mc_se");
-    pair(lab, "sae_mean", a, "sae_mean", "sae_mc_se");
-    pair(lab, "infusion_reactions_mean", a, "infusion_reactions_mean", "infusion_reactions_mc_se");
-    if (!a["mean_dose"].is_null()) pair(lab, "mean_dose", a, "mean_dose", "mean_dose_mc_se");
+  for (const ArmCharacteristics& a : member_from_json<std::vector<ArmCharacteristics>>(j, "arms")) {
+    est(a.name, "analysed_mean", a.analysed_mean);
+    est(a.name, "mean_change", a.mean_change);
+    est(a.name, "sae_mean", a.sae);
+    est(a.name, "infusion_reactions_mean", a.infusion_reactions);
+    if (std::isfinite(a.mean_dose.value)) est(a.name, "mean_dose", a.mean_dose);
   }
   // Per-trial totals and who enrolled, under "all arms" (no age rows for a generic model, whose
   // children have none).
-  const auto& ss = j["sample_size"];
-  const auto& en = j["enrolled"];
-  pair("all arms", "randomised_mean", ss, "randomised_mean", "randomised_mean_mc_se");
-  pair("all arms", "analysed_mean", ss, "analysed_mean", "analysed_mean_mc_se");
-  pair("all arms", "screened_mean", ss, "screened_mean", "screened_mc_se");
-  pair("all arms", "screened_per_randomised", ss, "screened_per_randomised", "screened_per_randomised_mc_se");
-  if (!en["mean_age_months"].is_null()) {
-    pair("all arms", "mean_age_months", en, "mean_age_months", "mean_age_months_mc_se");
-    pair("all arms", "share_under_5_years", en, "share_under_5_years", "share_under_5_years_mc_se");
-    pair("all arms", "share_gmfcs_I_III", en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
+  const auto size = member_from_json<SampleSizeCharacteristics>(j, "sample_size");
+  const auto en = member_from_json<EnrolledCharacteristics>(j, "enrolled");
+  est("all arms", "randomised_mean", size.randomised_mean);
+  est("all arms", "analysed_mean", size.analysed_mean);
+  est("all arms", "screened_mean", size.screened);
+  est("all arms", "screened_per_randomised", size.screened_per_randomised);
+  if (std::isfinite(en.mean_age_months.value)) {
+    est("all arms", "mean_age_months", en.mean_age_months);
+    est("all arms", "share_under_5_years", en.share_under_5_years);
+    est("all arms", "share_gmfcs_I_III", en.share_gmfcs_I_III);
   }
   for (const char* key : {"accrual_months", "duration_months"})
-    if (j.contains(key)) pair("all arms", key, j[key], "mean", "mc_se");
+    if (j.contains(key)) est("all arms", key, member_from_json<Distribution>(j, key).mean);
   if (j.contains("sample_size_reestimation")) {
     const auto& r = j["sample_size_reestimation"];
     const std::string lab = "sample-size re-estimation";
-    pair(lab, "expected_sample_size", ss, "expected", "expected_mc_se");
+    pair(lab, "expected_sample_size", j["sample_size"], "expected", "expected_mc_se");
     pair(lab, "p_increase", r["increase"], "estimate", "mc_se");
     if (r.contains("zones"))
       for (const char* z : {"unfavourable", "promising", "favourable"})
@@ -153,55 +151,59 @@ std::string summary_csv(const nlohmann::json& j) {
   }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
-    for (const auto& v : j["follow_up"]["visits"]) {
-      const std::string month = "_month_" + format_number(v["month"].get<double>());
-      for (const auto& a : v["arms"]) {
-        const std::string lab = a["name"].get<std::string>();
-        for (const char* m : {"observed_share", "mean_change_observed", "mean_change_all"}) pair(lab, m + month, a[m], "mean", "mc_se");
+    const auto f = member_from_json<FollowUpCharacteristics>(j, "follow_up");
+    for (const Visit& v : f.visits) {
+      const std::string month = "_month_" + format_number(v.month);
+      for (const VisitArm& a : v.arms) {
+        est(a.name, "observed_share" + month, a.observed_share.mean);
+        est(a.name, "mean_change_observed" + month, a.mean_change_observed.mean);
+        est(a.name, "mean_change_all" + month, a.mean_change_all.mean);
       }
     }
-    for (const auto& a : j["follow_up"]["arms"])
-      for (const char* m : {"dropped_out_share", "intercurrent_event_share"})
-        pair(a["name"].get<std::string>(), m, a[m], "mean", "mc_se");
+    for (const FollowUpArm& a : f.arms) {
+      est(a.name, "dropped_out_share", a.dropped_out_share.mean);
+      est(a.name, "intercurrent_event_share", a.intercurrent_event_share.mean);
+    }
   }
   if (j.contains("delayed_treatment")) {
-    const auto& d = j["delayed_treatment"];
-    for (const auto& [key, metric] : {std::pair{"delayed_gain", "delayed_gain"}, {"early_gain", "early_gain"}, {"estimate", "difference"}})
-      pair("delayed treatment", metric, d[key], "mean", "mc_se");
-    pair("delayed treatment", "power", d["power"], "estimate", "mc_se");
+    const auto d = member_from_json<DelayedTreatmentCharacteristics>(j, "delayed_treatment");
+    est("delayed treatment", "delayed_gain", d.delayed_gain.mean);
+    est("delayed treatment", "early_gain", d.early_gain.mean);
+    est("delayed treatment", "difference", d.estimate.mean);
+    est("delayed treatment", "power", d.power.estimate);
   }
   return os.str();
 }
 
 std::string summary_table(const nlohmann::json& j) {
   std::ostringstream os;
+  const auto an = member_from_json<AnalysisCharacteristics>(j, "analysis");
   os << "Scenario " << j["scenario"].get<std::string>() << ": " << j["trials"] << " trials, seed " << j["seed"]
-     << ", ANCOVA at " << j["analysis"]["primary_visit_months"] << " months, alpha " << j["analysis"]["alpha"]
-     << " (" << j["analysis"]["sides"] << "-sided)\n";
+     << ", ANCOVA at " << nlohmann::json(an.primary_visit_months) << " months, alpha " << nlohmann::json(an.alpha) << " ("
+     << an.sides << "-sided)\n";
   char line[256];
-  for (const auto& c : j["comparisons"]) {
-    const auto& p = c["power"];
-    const auto& e = c["estimate"];
-    os << "\n  " << c["label"].get<std::string>() << "\n";
+  for (const ComparisonCharacteristics& c : member_from_json<std::vector<ComparisonCharacteristics>>(j, "comparisons")) {
+    const Share& p = c.power;
+    const EffectEstimate& e = c.estimate;
+    os << "\n  " << c.label << "\n";
     std::snprintf(line, sizeof line, "    %-22s %10s %10s   %s\n", "", "estimate", "MC SE", "");
     os << line;
-    auto row = [&](const char* name, const nlohmann::json& v, const nlohmann::json& se, const std::string& extra = "") {
-      std::snprintf(line, sizeof line, "    %-22s %10s %10s   %s\n", name, fmt(v).c_str(), fmt(se).c_str(), extra.c_str());
+    auto row = [&](const char* name, const Estimate& x, const std::string& extra = "") {
+      std::snprintf(line, sizeof line, "    %-22s %10s %10s   %s\n", name, fmt(x.value).c_str(), fmt(x.mc_se).c_str(),
+                    extra.c_str());
       os << line;
     };
-    row("power (reject H0)", p["estimate"], p["mc_se"],
-        "95% CI " + fmt(p["ci95"][0]) + " to " + fmt(p["ci95"][1]));
-    row("  favourable direction", p["favourable"]["estimate"], p["favourable"]["mc_se"]);
-    row("mean estimate", e["mean"], e["mc_se"],
-        "true effect " + fmt(e["true"]) + (e["true_mc_se"].get<double>() > 0 ? " (MC SE " + fmt(e["true_mc_se"]) + ")" : ""));
-    row("bias", e["bias"], e["bias_mc_se"]);
-    row("empirical SE", e["empirical_se"], e["empirical_se_mc_se"]);
-    row("mean model SE", e["model_se"], e["model_se_mc_se"]);
-    row("RMSE", e["rmse"], e["rmse_mc_se"]);
-    row("CI coverage", e["coverage"], e["coverage_mc_se"], "nominal " + fmt(e["ci_level"], 2));
-    if (c.contains("assurance")) row("assurance (prior)", c["assurance"]["estimate"], c["assurance"]["mc_se"]);
-    row("P(SAE excess > thr.)", c["safety"]["estimate"], c["safety"]["mc_se"],
-        "threshold " + fmt(c["safety"]["threshold"], 3));
+    row("power (reject H0)", p.estimate, "95% CI " + fmt(p.ci95_low) + " to " + fmt(p.ci95_high));
+    row("  favourable direction", c.power_favourable.estimate);
+    row("mean estimate", e.mean,
+        "true effect " + fmt(e.truth.value) + (e.truth.mc_se > 0 ? " (MC SE " + fmt(e.truth.mc_se) + ")" : ""));
+    row("bias", e.bias);
+    row("empirical SE", e.empirical_se);
+    row("mean model SE", e.model_se);
+    row("RMSE", e.rmse);
+    row("CI coverage", e.coverage, "nominal " + fmt(e.ci_level, 2));
+    if (c.assurance) row("assurance (prior)", c.assurance->estimate);
+    row("P(SAE excess > thr.)", c.safety.estimate, "threshold " + fmt(c.safety_threshold, 3));
   }
   const auto adaptive = from_json<AdaptiveCharacteristics>(j, "summary.json");
   if (adaptive.any_rejection) {
@@ -235,31 +237,31 @@ std::string summary_table(const nlohmann::json& j) {
       os << "    claim " << c.name << ": " << fmt(c.share.estimate.value) << " (MC SE " << fmt(c.share.estimate.mc_se) << ")\n";
   }
   os << "\n  arm               randomised  analysed  mean change (MC SE)   SAEs  infusion r.  mean dose\n";
-  for (const auto& a : j["arms"]) {
-    const std::string dose =
-        a["mean_dose"].is_null() ? "-" : fmt(a["mean_dose"], 2) + " x " + a["dose_unit"].get<std::string>();
-    std::snprintf(line, sizeof line, "  %-18s %9s %9s  %8s (%s)  %6s %8s     %s\n", a["name"].get<std::string>().c_str(),
-                  fmt(a["randomised_mean"], 1).c_str(), fmt(a["analysed_mean"], 1).c_str(),
-                  fmt(a["mean_change"], 3).c_str(), fmt(a["mean_change_mc_se"], 3).c_str(), fmt(a["sae_mean"], 1).c_str(),
-                  fmt(a["infusion_reactions_mean"], 1).c_str(), dose.c_str());
+  for (const ArmCharacteristics& a : member_from_json<std::vector<ArmCharacteristics>>(j, "arms")) {
+    const std::string dose = std::isfinite(a.mean_dose.value) ? fmt(a.mean_dose.value, 2) + " x " + a.dose_unit : "-";
+    std::snprintf(line, sizeof line, "  %-18s %9s %9s  %8s (%s)  %6s %8s     %s\n", a.name.c_str(),
+                  fmt(a.randomised_mean, 1).c_str(), fmt(a.analysed_mean.value, 1).c_str(),
+                  fmt(a.mean_change.value, 3).c_str(), fmt(a.mean_change.mc_se, 3).c_str(), fmt(a.sae.value, 1).c_str(),
+                  fmt(a.infusion_reactions.value, 1).c_str(), dose.c_str());
     os << line;
   }
-  const auto& ss = j["sample_size"];
-  os << "  screened per trial: " << fmt(ss["screened_mean"], 1) << " (MC SE " << fmt(ss["screened_mc_se"], 1) << "; "
-     << fmt(ss["screened_per_randomised"], 2) << " per randomised child); analysed per trial: " << fmt(ss["analysed_mean"], 1)
-     << " (MC SE " << fmt(ss["analysed_mean_mc_se"], 1) << ")\n";
-  const auto& en = j["enrolled"];
-  if (!en["mean_age_months"].is_null())
-    os << "  enrolled: mean age " << fmt(en["mean_age_months"], 1) << " months, " << fmt(en["share_under_5_years"], 3)
-       << " under 5 years, " << fmt(en["share_gmfcs_I_III"], 3) << " at GMFCS I-III\n";
+  const auto size = member_from_json<SampleSizeCharacteristics>(j, "sample_size");
+  os << "  screened per trial: " << fmt(size.screened.value, 1) << " (MC SE " << fmt(size.screened.mc_se, 1) << "; "
+     << fmt(size.screened_per_randomised.value, 2) << " per randomised child); analysed per trial: "
+     << fmt(size.analysed_mean.value, 1) << " (MC SE " << fmt(size.analysed_mean.mc_se, 1) << ")\n";
+  const auto en = member_from_json<EnrolledCharacteristics>(j, "enrolled");
+  if (std::isfinite(en.mean_age_months.value))
+    os << "  enrolled: mean age " << fmt(en.mean_age_months.value, 1) << " months, " << fmt(en.share_under_5_years.value, 3)
+       << " under 5 years, " << fmt(en.share_gmfcs_I_III.value, 3) << " at GMFCS I-III\n";
   if (j.contains("accrual_months")) {
-    const auto& am = j["accrual_months"];
-    const auto& dm = j["duration_months"];
-    os << "  accrual: " << fmt(am["mean"], 1) << " months first to last randomisation (MC SE " << fmt(am["mc_se"], 2)
-       << "; 5-95 % of trials " << fmt(am["quantiles"]["0.05"], 1) << "-" << fmt(am["quantiles"]["0.95"], 1)
-       << "); duration to the " << (adaptive.stopping ? "decision" : "last primary-visit assessment") << " "
-       << fmt(dm["mean"], 1) << " months (MC SE " << fmt(dm["mc_se"], 2) << ")\n";
+    const auto am = member_from_json<Distribution>(j, "accrual_months");
+    const auto dm = member_from_json<Distribution>(j, "duration_months");
+    os << "  accrual: " << fmt(am.mean.value, 1) << " months first to last randomisation (MC SE " << fmt(am.mean.mc_se, 2)
+       << "; 5-95 % of trials " << fmt(am.q05, 1) << "-" << fmt(am.q95, 1) << "); duration to the "
+       << (adaptive.stopping ? "decision" : "last primary-visit assessment") << " " << fmt(dm.mean.value, 1)
+       << " months (MC SE " << fmt(dm.mean.mc_se, 2) << ")\n";
   }
+  const auto& ss = j["sample_size"];  // with interim looks, its adaptive keys
   if (adaptive.stopping && adaptive.interims) {
     // Group-sequential design: the bound and the share stopping at each analysis.
     const StoppingCharacteristics& st = *adaptive.stopping;
@@ -381,29 +383,29 @@ std::string summary_table(const nlohmann::json& j) {
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.
-    const auto& f = j["follow_up"];
+    const auto f = member_from_json<FollowUpCharacteristics>(j, "follow_up");
     os << "  visits (share assessed, mean change of the assessed | of all):\n";
-    for (const auto& v : f["visits"]) {
-      os << "    month " << std::setw(4) << fmt(v["month"], 0) << ":";
-      for (const auto& a : v["arms"])
-        os << "  " << a["name"].get<std::string>() << " " << fmt(a["observed_share"]["mean"], 3) << ", "
-           << fmt(a["mean_change_observed"]["mean"], 2) << " | " << fmt(a["mean_change_all"]["mean"], 2);
+    for (const Visit& v : f.visits) {
+      os << "    month " << std::setw(4) << fmt(v.month, 0) << ":";
+      for (const VisitArm& a : v.arms)
+        os << "  " << a.name << " " << fmt(a.observed_share.mean.value, 3) << ", " << fmt(a.mean_change_observed.mean.value, 2)
+           << " | " << fmt(a.mean_change_all.mean.value, 2);
       os << "\n";
     }
     os << "    by the last visit:";
-    for (const auto& a : f["arms"])
-      os << "  " << a["name"].get<std::string>() << " dropped out " << fmt(a["dropped_out_share"]["mean"], 3)
-         << ", intercurrent event " << fmt(a["intercurrent_event_share"]["mean"], 3);
+    for (const FollowUpArm& a : f.arms)
+      os << "  " << a.name << " dropped out " << fmt(a.dropped_out_share.mean.value, 3) << ", intercurrent event "
+         << fmt(a.intercurrent_event_share.mean.value, 3);
     os << "\n";
   }
   if (j.contains("delayed_treatment")) {
-    const auto& d = j["delayed_treatment"];
-    os << "  delayed treatment at month " << fmt(d["start_month"], 0) << ": delayed gain " << fmt(d["delayed_gain"]["mean"], 3)
-       << " vs early gain " << fmt(d["early_gain"]["mean"], 3) << ", difference " << fmt(d["estimate"]["mean"], 3)
-       << " (MC SE " << fmt(d["estimate"]["mc_se"], 3) << "); power to detect it " << fmt(d["power"]["estimate"], 4)
-       << " (MC SE " << fmt(d["power"]["mc_se"], 4) << ")\n";
+    const auto d = member_from_json<DelayedTreatmentCharacteristics>(j, "delayed_treatment");
+    os << "  delayed treatment at month " << fmt(d.start_month, 0) << ": delayed gain " << fmt(d.delayed_gain.mean.value, 3)
+       << " vs early gain " << fmt(d.early_gain.mean.value, 3) << ", difference " << fmt(d.estimate.mean.value, 3)
+       << " (MC SE " << fmt(d.estimate.mean.mc_se, 3) << "); power to detect it " << fmt(d.power.estimate.value, 4)
+       << " (MC SE " << fmt(d.power.estimate.mc_se, 4) << ")\n";
   }
-  const auto ne = j["diagnostics"]["not_estimable"].get<std::uint64_t>();
+  const auto ne = member_from_json<Diagnostics>(j, "diagnostics").not_estimable;
   if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";
   return os.str();
 }

@@ -22,46 +22,35 @@ std::string sweep_csv(const nlohmann::json& rows, const std::vector<SweepAxis>& 
         "coverage_mc_se,assurance,assurance_mc_se,randomised_mean,randomised_mean_mc_se,analysed_mean,analysed_mean_mc_se,screened_per_randomised,"
         "screened_per_randomised_mc_se,mean_age_months,mean_age_months_mc_se,share_under_5_years,share_under_5_years_mc_se,"
         "share_gmfcs_I_III,share_gmfcs_I_III_mc_se,p_sae_difference_exceeds,p_sae_difference_exceeds_mc_se\n";
-  // One value and its MC SE; a missing key (a summary without it) is an empty cell.
-  auto pair = [](const nlohmann::json& o, const char* v, const char* se) {
-    return num(o.value(v, nlohmann::json())) + "," + num(o.value(se, nlohmann::json()));
+  // A typed estimate's value and MC SE; an effect estimate's columns.
+  auto est = [](const Estimate& e) { return num(json_number(e.value)) + "," + num(json_number(e.mc_se)); };
+  auto effect = [&](const EffectEstimate& e) {
+    return est(e.mean) + "," + est(e.truth) + "," + est(e.bias) + "," + est(e.empirical_se) + "," + est(e.model_se) + "," +
+           est(e.coverage);
   };
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
     const auto& s = r["summary"];
-    const auto& ss = s["sample_size"];
-    const auto& en = s["enrolled"];
+    const std::string at = "rows[" + std::to_string(i) + "].summary";
+    const auto ss = member_from_json<SampleSizeCharacteristics>(s, "sample_size", "sweep.json", at);
+    const auto en = member_from_json<EnrolledCharacteristics>(s, "enrolled", "sweep.json", at);
     // The columns after the comparison's own: the trial's enrolment (analysed: `analysed` and its SE).
     auto enrolment = [&](const std::string& analysed) {
-      return pair(ss, "randomised_mean", "randomised_mean_mc_se") + "," + analysed + "," +
-             pair(ss, "screened_per_randomised", "screened_per_randomised_mc_se") + "," +
-             pair(en, "mean_age_months", "mean_age_months_mc_se") + "," +
-             pair(en, "share_under_5_years", "share_under_5_years_mc_se") + "," +
-             pair(en, "share_gmfcs_I_III", "share_gmfcs_I_III_mc_se");
+      return est(ss.randomised_mean) + "," + analysed + "," + est(ss.screened_per_randomised) + "," +
+             est(en.mean_age_months) + "," + est(en.share_under_5_years) + "," + est(en.share_gmfcs_I_III);
     };
-    auto estimate = [&](const nlohmann::json& e) {
-      return pair(e, "mean", "mc_se") + "," + pair(e, "true", "true_mc_se") + "," + pair(e, "bias", "bias_mc_se") + "," +
-             pair(e, "empirical_se", "empirical_se_mc_se") + "," + pair(e, "model_se", "model_se_mc_se") + "," +
-             pair(e, "coverage", "coverage_mc_se");
-    };
-    for (const auto& c : s["comparisons"]) {
+    for (const ComparisonCharacteristics& c :
+         member_from_json<std::vector<ComparisonCharacteristics>>(s, "comparisons", "sweep.json", at)) {
       for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
-      os << csv_field(c["label"].get<std::string>()) << "," << s["trials"] << "," << s["seed"] << ","
-         << pair(c["power"], "estimate", "mc_se") << "," << pair(c["power"]["favourable"], "estimate", "mc_se") << ","
-         << estimate(c["estimate"]) << ","
-         << (c.contains("assurance") ? pair(c["assurance"], "estimate", "mc_se") : std::string(",")) << ","
-         << enrolment(pair(ss, "analysed_mean", "analysed_mean_mc_se")) << "," << pair(c["safety"], "estimate", "mc_se")
-         << "\n";
+      os << csv_field(c.label) << "," << s["trials"] << "," << s["seed"] << "," << est(c.power.estimate) << ","
+         << est(c.power_favourable.estimate) << "," << effect(c.estimate) << ","
+         << (c.assurance ? est(c.assurance->estimate) : std::string(",")) << "," << enrolment(est(ss.analysed_mean)) << ","
+         << est(c.safety.estimate) << "\n";
     }
     // Subgroup rows: power is the favourable rejection (under the multiplicity procedure when
     // confirmatory), so it fills both power columns; analysed_mean is the subgroup's.
     if (s.contains("subgroups")) {
-      // A typed estimate's value and MC SE; an effect estimate's columns as estimate() gives them.
-      auto est = [](const Estimate& e) { return num(json_number(e.value)) + "," + num(json_number(e.mc_se)); };
-      auto effect = [&](const EffectEstimate& e) {
-        return est(e.mean) + "," + est(e.truth) + "," + est(e.bias) + "," + est(e.empirical_se) + "," + est(e.model_se) + "," +
-               est(e.coverage);
-      };
-      for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(s["subgroups"], "sweep.json", "summary.subgroups")) {
+      for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(s["subgroups"], "sweep.json", at + ".subgroups")) {
         for (const auto& a : axes) os << csv_field(r["point"][a.key].get<std::string>()) << ",";
         os << csv_field(g.label) << "," << s["trials"] << "," << s["seed"] << "," << est(g.power.estimate) << ","
            << est(g.power.estimate) << "," << effect(g.estimate) << ",,," << enrolment(est(g.analysed_mean)) << ",,\n";
@@ -176,16 +165,18 @@ std::string sweep_table(const nlohmann::json& rows, const std::vector<SweepAxis>
   std::ostringstream out;
   out << "Sweep of " << scenario_name << ": " << rows.size() << " points x " << trials << " trials, seed " << seed
       << " (same random numbers at every point)\n\n";
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
     std::string label;
     for (const auto& ax : axes) label += (label.empty() ? "" : ", ") + ax.key + "=" + r["point"][ax.key].get<std::string>();
-    const auto& s = r["summary"];
+    // The first comparison (the summary's top-level power and estimate are copies of it).
+    const std::string at = "rows[" + std::to_string(i) + "].summary";
+    const auto c = member_from_json<std::vector<ComparisonCharacteristics>>(r["summary"], "comparisons", "sweep.json", at);
+    const auto ss = member_from_json<SampleSizeCharacteristics>(r["summary"], "sample_size", "sweep.json", at);
     char buf[256];
     std::snprintf(buf, sizeof buf, "  power %.4f (MC SE %.4f)  estimate %.3f  true %.3f  screened/rand %.2f   %s\n",
-                  s["power"]["estimate"].get<double>(), s["power"]["mc_se"].get<double>(),
-                  s["estimate"]["mean"].is_null() ? NAN : s["estimate"]["mean"].get<double>(),
-                  s["estimate"]["true"].get<double>(), s["sample_size"]["screened_per_randomised"].get<double>(),
-                  label.c_str());
+                  c[0].power.estimate.value, c[0].power.estimate.mc_se, c[0].estimate.mean.value, c[0].estimate.truth.value,
+                  ss.screened_per_randomised.value, label.c_str());
     out << buf;
   }
   return out.str();

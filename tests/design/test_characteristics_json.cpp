@@ -215,3 +215,190 @@ TEST_CASE("characteristics: the design comparison's claim in the responders is t
     }
   }
 }
+
+namespace {
+// A run of `file` with a few trials: its typed characteristics and summary.json.
+Run short_run(const char* file, const char* trials) {
+  Run r;
+  r.s = load_scenario_file(test::source_path(file), {trials});
+  const Model model(r.s);
+  const Accumulator acc = run_trials(model, EngineOptions{});
+  r.oc = operating_characteristics(r.s, acc, model.truth());
+  r.summary = summarise(r.s, acc, model.truth(), r.oc);
+  return r;
+}
+
+// longitudinal_ucb: MMRM (the estimand named), modelled accrual, a product with doses; gs_calendar:
+// interim looks (sample_size with the adaptive keys, the expected N as randomised_mean), a generic
+// model (no age: null); delayed_treatment: follow-up and the delayed group.
+const std::vector<Run>& block_runs() {
+  static const std::vector<Run> runs = {short_run("scenarios/longitudinal_ucb.yaml", "simulation.trials=60"),
+                                        short_run("scenarios/validation/gs_calendar.yaml", "simulation.trials=200"),
+                                        short_run("scenarios/delayed_treatment.yaml", "simulation.trials=60")};
+  return runs;
+}
+
+// `block` of the summary read back as T and written again (through the text summary.json holds).
+template <class T>
+void check_round_trip(const json& summary, const char* block) {
+  INFO(block);
+  const json file = json::parse(summary.dump(2));
+  REQUIRE(file.contains(block));
+  CHECK(to_json_fields(member_from_json<T>(file, block)).dump(2) == file[block].dump(2));
+}
+}  // namespace
+
+TEST_CASE("characteristics: the run's blocks read back and written again are the same bytes", "[design][json]") {
+  for (const Run& r : block_runs()) {
+    INFO(r.s.name);
+    // With interim looks sample_size and duration_months carry the adaptive designs' keys too,
+    // which their declarations leave out: compare the declared keys only.
+    const bool looks = r.s.design.interims.active();
+    check_round_trip<AnalysisCharacteristics>(r.summary, "analysis");
+    check_round_trip<std::vector<ArmCharacteristics>>(r.summary, "arms");
+    check_round_trip<EnrolledCharacteristics>(r.summary, "enrolled");
+    check_round_trip<Diagnostics>(r.summary, "diagnostics");
+    check_round_trip<std::vector<ComparisonCharacteristics>>(r.summary, "comparisons");
+    if (!looks) check_round_trip<SampleSizeCharacteristics>(r.summary, "sample_size");
+    if (r.s.design.accrual.modelled()) {
+      check_round_trip<Distribution>(r.summary, "accrual_months");
+      if (!looks) check_round_trip<Distribution>(r.summary, "duration_months");
+    }
+    CHECK(r.oc.follow_up.has_value() == r.summary.contains("follow_up"));
+    if (r.oc.follow_up) check_round_trip<FollowUpCharacteristics>(r.summary, "follow_up");
+    CHECK(r.oc.delayed_treatment.has_value() == r.summary.contains("delayed_treatment"));
+    if (r.oc.delayed_treatment) check_round_trip<DelayedTreatmentCharacteristics>(r.summary, "delayed_treatment");
+    // The blocks summarise writes are those of the typed results.
+    CHECK(to_json_fields(r.oc.arms) == r.summary["arms"]);
+    CHECK(to_json_fields(r.oc.analysis) == r.summary["analysis"]);
+    CHECK(to_json_fields(r.oc.enrolled) == r.summary["enrolled"]);
+    CHECK(to_json_fields(r.oc.diagnostics) == r.summary["diagnostics"]);
+    CHECK(r.oc.accrual_months.has_value() == r.summary.contains("accrual_months"));
+    CHECK(r.oc.duration_months.has_value() == r.summary.contains("duration_months"));
+    // The top-level comparison, power, estimate and assurance are the first comparison's.
+    const auto comps = member_from_json<std::vector<ComparisonCharacteristics>>(r.summary, "comparisons");
+    REQUIRE(comps.size() == r.oc.comparisons.size());
+    CHECK(r.summary["comparison"] == comps[0].label);
+    CHECK(r.summary["estimate"] == to_json(comps[0].estimate));
+    CHECK(r.summary["power"]["favourable"] == to_json(comps[0].power_favourable));
+    CHECK(r.summary.contains("assurance") == comps[0].assurance.has_value());
+  }
+}
+
+TEST_CASE("characteristics: the run's typed values are the JSON's", "[design][json]") {
+  const std::vector<Run>& runs = block_runs();
+  const Run& mmrm = runs[0];
+  const json& j = mmrm.summary;
+  CHECK(mmrm.oc.analysis.method == "mmrm");
+  CHECK(mmrm.oc.analysis.estimand == j["analysis"]["estimand"].get<std::string>());
+  CHECK(mmrm.oc.analysis.primary_visit_months == j["analysis"]["primary_visit_months"].get<double>());
+  CHECK(mmrm.oc.analysis.sides == j["analysis"]["sides"].get<int>());
+  REQUIRE(mmrm.oc.arms.size() == j["arms"].size());
+  bool dosed = false;
+  for (std::size_t a = 0; a < mmrm.oc.arms.size(); ++a) {
+    const ArmCharacteristics& x = mmrm.oc.arms[a];
+    const json& ja = j["arms"][a];
+    CHECK(x.name == ja["name"].get<std::string>());
+    CHECK(x.randomised_mean == ja["randomised_mean"].get<double>());
+    CHECK(x.analysed_mean.mc_se == ja["analysed_mean_mc_se"].get<double>());
+    CHECK(x.mean_change.value == ja["mean_change"].get<double>());
+    CHECK(x.sae.mc_se == ja["sae_mc_se"].get<double>());
+    CHECK(x.infusion_reactions.value == ja["infusion_reactions_mean"].get<double>());
+    CHECK(std::isfinite(x.mean_dose.value) == !ja["mean_dose"].is_null());
+    dosed = dosed || std::isfinite(x.mean_dose.value);
+  }
+  CHECK(dosed);
+  CHECK(mmrm.oc.sample_size.randomised_mean.value == static_cast<double>(mmrm.s.design.sample_size));
+  CHECK(mmrm.oc.sample_size.randomised_mean.mc_se == 0);
+  CHECK(mmrm.oc.sample_size.screened.value == j["sample_size"]["screened_mean"].get<double>());
+  CHECK(mmrm.oc.enrolled.share_gmfcs_I_III.value == j["enrolled"]["share_gmfcs_I_III"].get<double>());
+  REQUIRE(mmrm.oc.accrual_months.has_value());
+  CHECK(mmrm.oc.accrual_months->q95 == j["accrual_months"]["quantiles"]["0.95"].get<double>());
+  CHECK(mmrm.oc.accrual_months->q05 <= mmrm.oc.accrual_months->q95);
+  CHECK(mmrm.oc.accrual_months->trials == 60u);
+  CHECK(mmrm.oc.diagnostics.not_estimable == j["diagnostics"]["not_estimable"].get<std::uint64_t>());
+
+  // Interim looks: the expected N is randomised_mean, below the maximum; no age for a generic model.
+  const Run& looks = runs[1];
+  CHECK(looks.oc.sample_size.randomised_mean.value == looks.summary["sample_size"]["expected"].get<double>());
+  CHECK(looks.oc.sample_size.randomised_mean.mc_se == looks.summary["sample_size"]["expected_mc_se"].get<double>());
+  CHECK(looks.oc.sample_size.randomised_mean.value <= static_cast<double>(looks.s.design.sample_size));
+  CHECK(std::isnan(looks.oc.enrolled.mean_age_months.value));
+  CHECK(looks.summary["enrolled"]["mean_age_months"].is_null());
+  REQUIRE(looks.oc.duration_months.has_value());
+  CHECK(looks.oc.duration_months->mean.value == looks.summary["duration_months"]["expected"].get<double>());
+  CHECK_THAT(looks.oc.duration_months->unit, Catch::Contains("the stopping look"));
+
+  // Follow-up: every visit per arm; the delayed group's second period.
+  REQUIRE(mmrm.oc.follow_up.has_value());
+  const FollowUpCharacteristics& f = *mmrm.oc.follow_up;
+  REQUIRE(f.visits.size() == mmrm.s.design.visits_months.size());
+  REQUIRE(f.visits.back().arms.size() == mmrm.s.arms.size());
+  CHECK(f.visits.back().month == j["follow_up"]["visits"].back()["month"].get<double>());
+  const json& last = j["follow_up"]["visits"].back()["arms"][1];
+  CHECK(f.visits.back().arms[1].name == last["name"].get<std::string>());
+  CHECK(f.visits.back().arms[1].observed_share.mean.value == last["observed_share"]["mean"].get<double>());
+  CHECK(f.visits.back().arms[1].mean_change_all.mean.mc_se == last["mean_change_all"]["mc_se"].get<double>());
+  CHECK(f.visits.back().arms[1].mean_change_observed.trials == last["mean_change_observed"]["trials"].get<std::uint64_t>());
+  CHECK(f.arms[0].dropped_out_share.mean.value == j["follow_up"]["arms"][0]["dropped_out_share"]["mean"].get<double>());
+  const Run& delayed = runs[2];
+  REQUIRE(delayed.oc.delayed_treatment.has_value());
+  const DelayedTreatmentCharacteristics& d = *delayed.oc.delayed_treatment;
+  const json& jd = delayed.summary["delayed_treatment"];
+  CHECK(d.start_month == jd["start_month"].get<double>());
+  CHECK(d.delayed_arm == jd["delayed_arm"].get<std::string>());
+  CHECK(d.estimate.mean.value == jd["estimate"]["mean"].get<double>());
+  CHECK(d.early_gain.mean.mc_se == jd["early_gain"]["mc_se"].get<double>());
+  CHECK(d.power.count == jd["power"]["count"].get<std::uint64_t>());
+  CHECK(d.power.of == 60u);
+  CHECK(d.estimable_trials <= 60u);
+
+  // No modelled accrual: no distributions.
+  CHECK_FALSE(delayed.oc.accrual_months.has_value());
+  CHECK_FALSE(delayed.summary.contains("duration_months"));
+}
+
+TEST_CASE("characteristics: a run's block with a missing or mistyped key is a located error", "[design][json][errors]") {
+  const json& j = block_runs()[0].summary;
+  auto error = [](const json& summary, auto read) -> std::string {
+    try {
+      read(summary);
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::data);
+      return e.what();
+    }
+    return "";
+  };
+  using Arms = std::vector<ArmCharacteristics>;
+  auto arms = [](const json& x) { (void)member_from_json<Arms>(x, "arms"); };
+  auto size = [](const json& x) { (void)member_from_json<SampleSizeCharacteristics>(x, "sample_size"); };
+  auto accrual = [](const json& x) { (void)member_from_json<Distribution>(x, "accrual_months"); };
+  auto analysis = [](const json& x) { (void)member_from_json<AnalysisCharacteristics>(x, "analysis"); };
+  auto comparisons = [](const json& x) { (void)member_from_json<std::vector<ComparisonCharacteristics>>(x, "comparisons"); };
+  CHECK(error(j, arms).empty());
+  CHECK(error(j, size).empty());
+
+  json bad = j;
+  bad["arms"][1].erase("sae_mc_se");
+  CHECK_THAT(error(bad, arms), Catch::Contains("summary.json") && Catch::Contains("arms[1].sae_mc_se") && Catch::Contains("is missing"));
+  bad = j;
+  bad["sample_size"]["screened_mean"] = "many";
+  CHECK_THAT(error(bad, size), Catch::Contains("sample_size.screened_mean") && Catch::Contains("should be a number or null, not a string"));
+  bad = j;
+  bad["accrual_months"]["quantiles"].erase("0.5");
+  CHECK_THAT(error(bad, accrual), Catch::Contains("accrual_months.quantiles.0.5") && Catch::Contains("is missing"));
+  bad = j;
+  bad["analysis"]["sides"] = 1.5;
+  CHECK_THAT(error(bad, analysis), Catch::Contains("analysis.sides") && Catch::Contains("should be an integer"));
+  bad = j;
+  bad["follow_up"]["visits"][0]["arms"][1]["mean_change_all"]["trials"] = -1;
+  auto follow_up = [](const json& x) { (void)member_from_json<FollowUpCharacteristics>(x, "follow_up"); };
+  CHECK_THAT(error(bad, follow_up),
+             Catch::Contains("follow_up.visits[0].arms[1].mean_change_all.trials") && Catch::Contains("integer >= 0"));
+  bad = j;
+  bad.erase("comparisons");
+  CHECK_THAT(error(bad, comparisons), Catch::Contains("summary.json") && Catch::Contains("comparisons: is missing"));
+  bad = j;
+  bad["comparisons"][0]["power"].erase("favourable");
+  CHECK_THAT(error(bad, comparisons), Catch::Contains("comparisons[0].power.favourable") && Catch::Contains("is missing"));
+}

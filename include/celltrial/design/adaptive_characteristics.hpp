@@ -16,23 +16,13 @@
 
 #include "celltrial/core/estimate.hpp"
 #include "celltrial/design/json_fields.hpp"
+#include "celltrial/design/share.hpp"
 
 namespace celltrial {
 
 struct Scenario;
 class Accumulator;
 struct Truth;
-
-/// A per-trial mean over the trials that have it: {mean, mc_se, trials} (null without trials).
-struct TrialMean {
-  Estimate mean;
-  std::uint64_t trials = 0;
-};
-template <class V>
-void fields(TrialMean& x, V&& v) {
-  v("mean", x.mean, "mc_se");
-  v("trials", x.trials);
-}
 
 /// Looks at calendar months: a look's mean observed information fraction over the trials that held it.
 struct ObservedInformation {

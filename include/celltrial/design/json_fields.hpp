@@ -235,4 +235,14 @@ T from_json(const nlohmann::json& j, const std::string& file = "summary.json", c
   return x;
 }
 
+/// The member `key` of the object `j` (found at `key_path` of `file`) as a declared struct or a
+/// list of them; a missing key is an error naming it.
+template <class T>
+T member_from_json(const nlohmann::json& j, const char* key, const std::string& file = "summary.json",
+                   const std::string& key_path = "") {
+  T x{};
+  JsonReader(j, file, key_path)(key, x);
+  return x;
+}
+
 }  // namespace celltrial

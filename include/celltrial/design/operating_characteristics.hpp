@@ -15,30 +15,14 @@
 #include "celltrial/core/estimate.hpp"
 #include "celltrial/design/adaptive_characteristics.hpp"
 #include "celltrial/design/json_fields.hpp"
+#include "celltrial/design/run_characteristics.hpp"
+#include "celltrial/design/share.hpp"
 #include "celltrial/engine/accumulator.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial {
 
 struct Truth;
-
-/// A proportion of trials: x of n, its binomial MC SE and Wilson 95 % interval.
-struct Share {
-  Estimate estimate;
-  double ci95_low = 0, ci95_high = 0;
-  std::uint64_t count = 0, of = 0;
-  std::string meaning;  ///< what the share counts ("" when the block's name says it)
-};
-/// {estimate, mc_se, ci95, count, of, meaning (when not empty)}
-template <class V>
-void fields(Share& x, V&& v) {
-  v("estimate", x.estimate, "mc_se");
-  v.interval("ci95", x.ci95_low, x.ci95_high);
-  v("count", x.count);
-  v("of", x.of);
-  v.omit_empty("meaning", x.meaning);
-}
-Share share(std::uint64_t x, std::uint64_t n);
 
 /// What the per-trial estimates of an effect did against the true effect.
 struct EffectEstimate {
@@ -230,12 +214,23 @@ void fields(FamilyCharacteristics& x, V&& v) {
   v("claims", x.claims);
 }
 
+/// The typed content of summary.json (mmrm, sample_size_reestimation, enrichment, arm_selection
+/// and nuisance_grid are JSON only).
 struct OperatingCharacteristics {
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;
+  AnalysisCharacteristics analysis;
   std::vector<ComparisonCharacteristics> comparisons;  ///< one per active arm, in scenario order
   std::vector<SubgroupCharacteristics> subgroups;      ///< one per subgroup and active arm (none without subgroups)
   std::optional<FamilyCharacteristics> family;         ///< with more than one confirmatory hypothesis or claims
+  std::vector<ArmCharacteristics> arms;                ///< every arm, in scenario order
+  SampleSizeCharacteristics sample_size;
+  EnrolledCharacteristics enrolled;
+  std::optional<Distribution> accrual_months;   ///< with modelled accrual: first to last randomisation
+  std::optional<Distribution> duration_months;  ///< with modelled accrual: to the decision or last assessment
+  std::optional<FollowUpCharacteristics> follow_up;                  ///< trials followed over visits
+  std::optional<DelayedTreatmentCharacteristics> delayed_treatment;  ///< the delayed-treatment design
+  Diagnostics diagnostics;
   AdaptiveCharacteristics adaptive;  ///< across active arms, interim looks and stopping (adaptive_characteristics.hpp)
 };
 
@@ -251,7 +246,9 @@ std::optional<FamilyCharacteristics> family_characteristics(const Scenario& s, c
 /// bias_mc_se, empirical_se, ...}; a comparison {arm, label, power (with favourable),
 /// power_unadjusted, estimate, assurance, safety}; "subgroups" a list of SubgroupCharacteristics,
 /// "multiplicity" a FamilyCharacteristics. Read them back with from_json<T>(block, file, key_path)
-/// (json_fields.hpp), e.g. from_json<std::vector<SubgroupCharacteristics>>(summary["subgroups"]).
+/// or member_from_json<T>(object, key, file, key_path) (json_fields.hpp), e.g.
+/// member_from_json<std::vector<ComparisonCharacteristics>>(summary, "comparisons"); the top-level
+/// comparison, power, estimate and assurance are copies of the first comparison's.
 nlohmann::json to_json(const Share& x);
 nlohmann::json to_json(const EffectEstimate& e);
 nlohmann::json to_json(const ComparisonCharacteristics& c);
