@@ -423,6 +423,11 @@ AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumu
 
 AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file) {
   auto x = from_json<AdaptiveCharacteristics>(summary, file);
+  if (summary.contains("sample_size_reestimation"))
+    x.sample_size_reestimation = member_from_json<ReestimationCharacteristics>(summary, "sample_size_reestimation", file);
+  if (summary.contains("enrichment")) x.enrichment = member_from_json<EnrichmentCharacteristics>(summary, "enrichment", file);
+  if (summary.contains("arm_selection"))
+    x.arm_selection = member_from_json<ArmSelectionCharacteristics>(summary, "arm_selection", file);
   if (x.interims) {
     x.sample_size = member_from_json<InterimSampleSize>(summary, "sample_size", file);
     if (summary.contains("duration_months")) x.duration = member_from_json<InterimDuration>(summary, "duration_months", file);

@@ -17,7 +17,7 @@ std::vector<SweepAxis> axes_of(const NuisanceGrid& g) {
 /// selection), else the multiplicity family's rejections in the direction of benefit. Null when there
 /// is none.
 nlohmann::json family_wise(const nlohmann::json& summary) {
-  const auto adaptive = from_json<AdaptiveCharacteristics>(summary, "summary.json");
+  const AdaptiveCharacteristics adaptive = adaptive_from_json(summary);
   if (adaptive.enrichment) return to_json(adaptive.enrichment->claim.any);
   if (adaptive.arm_selection) return to_json(adaptive.arm_selection->claim_any);
   // Claims of benefit, as the level alpha / sides counts them (any_rejection counts either direction).

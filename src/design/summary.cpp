@@ -80,9 +80,12 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Operat
   j["estimate"] = comps[0]["estimate"];
   if (comps[0].contains("assurance")) j["assurance"] = comps[0]["assurance"];
   j["comparisons"] = comps;
-  // any_rejection and all_rejections (more than one active arm), interims and stopping (interim looks),
-  // sample_size_reestimation, enrichment, arm_selection.
+  // any_rejection and all_rejections (more than one active arm), interims and stopping (interim looks).
   j.update(to_json_fields(oc.adaptive));
+  // The adaptive designs' blocks.
+  if (oc.adaptive.sample_size_reestimation) j["sample_size_reestimation"] = to_json_fields(*oc.adaptive.sample_size_reestimation);
+  if (oc.adaptive.enrichment) j["enrichment"] = to_json_fields(*oc.adaptive.enrichment);
+  if (oc.adaptive.arm_selection) j["arm_selection"] = to_json_fields(*oc.adaptive.arm_selection);
   if (!s.analysis.subgroups.empty()) j["subgroups"] = to_json(oc.subgroups);
   if (oc.family) j["multiplicity"] = to_json(*oc.family);
   j["arms"] = to_json_fields(oc.arms);

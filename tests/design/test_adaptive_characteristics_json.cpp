@@ -65,8 +65,7 @@ const std::vector<std::string> kNames{"group_sequential", "gs_calendar", "arm_se
 // summary.json's keys that AdaptiveCharacteristics declares.
 json adaptive_blocks(const json& summary) {
   json j = json::object();
-  for (const char* key : {"any_rejection", "all_rejections", "interims", "stopping", "sample_size_reestimation",
-                          "enrichment", "arm_selection"})
+  for (const char* key : {"any_rejection", "all_rejections", "interims", "stopping"})
     if (summary.contains(key)) j[key] = summary[key];
   return j;
 }
@@ -116,8 +115,27 @@ TEST_CASE("adaptive characteristics: the blocks read back and written again are 
     CHECK(to_json_fields(back).dump(2) == blocks.dump(2));
     // summary.json's blocks are those of the typed results services::simulate returns.
     CHECK(to_json_fields(r.oc.adaptive).dump(2) == blocks.dump(2));
-    // The keys interim looks add to sample_size and duration_months.
+    // The adaptive designs' blocks, read by adaptive_from_json.
     const AdaptiveCharacteristics all = adaptive_from_json(r.summary);
+    CHECK(all.sample_size_reestimation.has_value() == r.summary.contains("sample_size_reestimation"));
+    CHECK(r.oc.adaptive.sample_size_reestimation.has_value() == r.summary.contains("sample_size_reestimation"));
+    if (all.sample_size_reestimation) {
+      CHECK(to_json_fields(*all.sample_size_reestimation).dump(2) == r.summary["sample_size_reestimation"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.sample_size_reestimation).dump(2) == r.summary["sample_size_reestimation"].dump(2));
+    }
+    CHECK(all.enrichment.has_value() == r.summary.contains("enrichment"));
+    CHECK(r.oc.adaptive.enrichment.has_value() == r.summary.contains("enrichment"));
+    if (all.enrichment) {
+      CHECK(to_json_fields(*all.enrichment).dump(2) == r.summary["enrichment"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.enrichment).dump(2) == r.summary["enrichment"].dump(2));
+    }
+    CHECK(all.arm_selection.has_value() == r.summary.contains("arm_selection"));
+    CHECK(r.oc.adaptive.arm_selection.has_value() == r.summary.contains("arm_selection"));
+    if (all.arm_selection) {
+      CHECK(to_json_fields(*all.arm_selection).dump(2) == r.summary["arm_selection"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.arm_selection).dump(2) == r.summary["arm_selection"].dump(2));
+    }
+    // The keys interim looks add to sample_size and duration_months.
     REQUIRE(all.sample_size);
     REQUIRE(r.oc.adaptive.sample_size);
     CHECK(to_json_fields(*all.sample_size).dump(2) == interim_keys(r.summary, "sample_size").dump(2));

@@ -589,22 +589,23 @@ void fields(InterimDuration& x, V&& v) {
   v("max_observed", x.max_observed);
 }
 
-/// The top-level blocks of summary.json typed here: the shares across active arms (more than one)
-/// and, with interim looks, "interims", "stopping" and those of the adaptive designs
-/// ("sample_size_reestimation", "enrichment", "arm_selection"). The keys interim looks add to the
-/// run's "sample_size" and "duration_months" blocks are members too but not declared in fields():
-/// they are written into (and read from) those blocks, with to_json_fields and member_from_json.
+/// The blocks of summary.json typed here. Declared in fields(): the shares across active arms (more
+/// than one) and, with interim looks, "interims" and "stopping". Members not declared there, written
+/// as their own blocks and read by adaptive_from_json: those of the adaptive designs
+/// ("sample_size_reestimation", "enrichment", "arm_selection") and the keys interim looks add to the
+/// run's "sample_size" and "duration_months" blocks (so a reader of the declared blocks, such as
+/// report.html's, which reads the designs' blocks leniently, does not require them).
 template <class Effect, class Proportion>
 struct AdaptiveCharacteristicsOf {
   std::optional<Proportion> any_rejection;   ///< some active arm rejected
   std::optional<Proportion> all_rejections;  ///< every active arm rejected
   std::optional<InterimCharacteristicsOf<Effect, Proportion>> interims;
   std::optional<StoppingCharacteristicsOf<Proportion>> stopping;
-  std::optional<ReestimationCharacteristics> sample_size_reestimation;
-  std::optional<EnrichmentCharacteristics> enrichment;
-  std::optional<ArmSelectionCharacteristics> arm_selection;
-  std::optional<InterimSampleSize> sample_size;  ///< into "sample_size"
-  std::optional<InterimDuration> duration;       ///< into "duration_months" (when written)
+  std::optional<ReestimationCharacteristics> sample_size_reestimation;  ///< not in fields()
+  std::optional<EnrichmentCharacteristics> enrichment;                  ///< not in fields()
+  std::optional<ArmSelectionCharacteristics> arm_selection;             ///< not in fields()
+  std::optional<InterimSampleSize> sample_size;  ///< into "sample_size"; not in fields()
+  std::optional<InterimDuration> duration;       ///< into "duration_months" (when written); not in fields()
 };
 template <class Effect, class Proportion, class V>
 void fields(AdaptiveCharacteristicsOf<Effect, Proportion>& x, V&& v) {
@@ -612,9 +613,6 @@ void fields(AdaptiveCharacteristicsOf<Effect, Proportion>& x, V&& v) {
   v("all_rejections", x.all_rejections);
   v("interims", x.interims);
   v("stopping", x.stopping);
-  v("sample_size_reestimation", x.sample_size_reestimation);
-  v("enrichment", x.enrichment);
-  v("arm_selection", x.arm_selection);
 }
 
 struct Share;
@@ -628,8 +626,8 @@ using AdaptiveCharacteristics = AdaptiveCharacteristicsOf<EffectEstimate, Share>
 AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
 
 /// The blocks of summary.json `summary` (read from `file`, for the errors) that AdaptiveCharacteristics
-/// holds: its declared keys and, with interim looks, the keys they add to "sample_size" and
-/// "duration_months" (when written).
+/// holds: its declared keys, the adaptive designs' blocks (when written) and, with interim looks, the
+/// keys they add to "sample_size" and "duration_months" (when written).
 AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file = "summary.json");
 
 }  // namespace celltrial
