@@ -7,6 +7,7 @@
 #include "celltrial/engine/accumulator.hpp"
 #include "celltrial/model/model.hpp"
 #include "celltrial/scenario/interims.hpp"
+#include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
 
@@ -194,6 +195,207 @@ StoppingCharacteristics stopping_characteristics(const Scenario& s, const Accumu
   x.meaning = std::string(kStopping) + (s.analysis.sides == 2 ? kStoppingHarm : "");
   return x;
 }
+
+// Sample-size re-estimation: the rule, the combination test's weights, how often each zone was met
+// and N increased, the N of the trials increased, and the naive test that the combination replaces.
+ReestimationCharacteristics reestimation_characteristics(const Scenario& s, const Accumulator& acc) {
+  const InterimAccumulator& a = acc.interims();
+  const SampleSizeReestimation& r = s.design.interims.reestimation;
+  const std::uint64_t n = acc.trials();
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  ReestimationCharacteristics x;
+  x.rule = to_string(r.rule);
+  x.target_power = r.target_power;
+  x.planned_sample_size = s.design.sample_size;
+  x.max_sample_size = r.max_sample_size;
+  if (r.rule == ReestimationRule::promising_zone) x.promising_zone = PromisingZone{r.zone_lower, r.zone_upper};
+  x.at_look = children.size();
+  x.children_at_look = children.back();
+  x.weights = {std::sqrt(n1 / planned), std::sqrt(1 - n1 / planned)};
+  x.weights_meaning =
+      "final test after an increase: Z = w1 Z1 + w2 Z2 against the final critical value, w1 = sqrt(n1 / N) with n1 the "
+      "look's children and N the planned sample size; Z1 the look's statistic, Z2 that of the second-stage children alone";
+  x.decided = share(a.decided, n);
+  x.decided.meaning = "trials that went on past the last look with an estimable Z (the rule was applied)";
+  x.increase = share(a.increased, n);
+  x.increase.meaning = "trials whose sample size was increased above the planned N";
+  x.no_increase = share(n - a.increased, n);
+  x.no_increase.meaning = "trials that kept the planned N or stopped at a look";
+  if (r.rule == ReestimationRule::promising_zone) {
+    auto zone = [&](InterimResult::Zone k) { return share(a.zone[static_cast<std::size_t>(k)], n); };
+    x.zones = ReestimationZones{
+        zone(InterimResult::Zone::unfavourable), zone(InterimResult::Zone::promising), zone(InterimResult::Zone::favourable),
+        "share of all trials whose conditional power at the planned N (under the current estimate) at the last look was "
+        "below the zone, in it, or at or above its upper end"};
+  }
+  x.conditional_power_at_look = {trial_mean(a.conditional_power), "mean conditional power at the planned N over the trials decided"};
+  x.sample_size_if_increased = {trial_mean(a.increased_n), "mean total N of the trials whose N was increased"};
+  x.naive_test = share(a.naive_efficacy, n);
+  x.naive_test.meaning =
+      "not a valid test: the share rejecting in the direction of benefit when, after an increase, the pooled Z of all "
+      "children is compared with the final critical value; shows the inflation the combination test prevents";
+  return x;
+}
+
+// Adaptive enrichment: the design, how often the look selected each population or stopped, the
+// claims of the closed test in each, the naive tests, and per selection the children screened and
+// the months to the decision.
+EnrichmentCharacteristics enrichment_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  using Selection = EnrichmentResult::Selection;
+  const InterimAccumulator& a = acc.interims();
+  const AdaptiveEnrichment& en = s.design.interims.enrichment;
+  const std::uint64_t n = acc.trials();
+  const std::size_t g = enrichment_subgroup(s);
+  const stats::Boundaries b = interim_boundaries(s);
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  EnrichmentCharacteristics x;
+  x.subgroup = en.subgroup;
+  x.subgroup_description = describe(s.analysis.subgroups[g]);
+  if (g < truth.subgroups.prevalence.size())
+    x.prevalence = Prevalence{{truth.subgroups.prevalence[g], truth.subgroups.prevalence_mc_se[g]},
+                              "share of eligible children in the subgroup (pre-run)"};
+  x.rule = {to_string(en.rule), to_string(en.statistic), en.subgroup_threshold, en.complement_threshold,
+            "at the look, when no claim is made: everyone when the complement's statistic is at least "
+            "complement_threshold, else the subgroup when its statistic is at least subgroup_threshold, else stop for "
+            "futility"};
+  x.intersection_test = to_string(en.intersection);
+  x.children_at_look = children.back();
+  x.weights = {std::sqrt(n1 / planned), std::sqrt(1 - n1 / planned)};
+  x.critical_values = {b.design.critical_values[0], b.design.critical_values[1]};
+  x.meaning =
+      "closed test of H_F (everyone) and H_S (the subgroup): a claim needs its own and the intersection's combination "
+      "statistic w1 Z1 + w2 Z2 at or above the final critical value (at the look: its own and the intersection's Z1 at "
+      "or above the look's); Z2 from the children not yet at their primary visit at the look, in the population "
+      "continued; one-sided in the direction of benefit";
+  auto sum = [](const std::array<std::uint64_t, 5>& v) {
+    std::uint64_t t = 0;
+    for (auto c : v) t += c;
+    return t;
+  };
+  const auto fin = static_cast<std::size_t>(Selection::full), sub = static_cast<std::size_t>(Selection::subgroup);
+  const auto eff = static_cast<std::size_t>(Selection::efficacy), fut = static_cast<std::size_t>(Selection::futility);
+  x.selection = {share(a.selection[fin], n), share(a.selection[sub], n), share(a.selection[fut], n),
+                 share(a.selection[eff], n),
+                 "the look's decision: go on in everyone, only in the subgroup (later enrolment admits only its "
+                 "children), stop for futility (the rule), stop for efficacy (a claim at the look)"};
+  x.final_population = {share(a.selection[fin], n), share(a.selection[sub], n),
+                        share(a.selection[fut] + a.selection[eff], n),
+                        "the population the trial ended in: everyone, the subgroup, or stopped at the look"};
+  x.claim_in_final_population = {
+      share(a.claim_full[fin], n), share(a.claim_subgroup[sub], n),
+      share(a.claim_full[eff] + a.claim_subgroup[eff] - a.claim_both[eff], n),
+      "share of all trials that ended in the population and made a claim in it (stopped: a claim at the look)"};
+  x.claim = {share(sum(a.claim_full), n), share(sum(a.claim_subgroup), n), share(sum(a.claim_both), n),
+             share(sum(a.claim_full) + sum(a.claim_subgroup) - sum(a.claim_both), n),
+             "claims of the closed test in everyone (H_F) and in the subgroup (H_S); any: the family-wise rejection rate "
+             "(the FWER when both effects are null)"};
+  auto by = [&](std::size_t i) {
+    return SelectionClaims{share(a.claim_full[i], n), share(a.claim_subgroup[i], n), trial_mean(a.screened[i]),
+                           trial_mean(a.duration[i])};
+  };
+  x.by_selection = {by(fin), by(sub), by(fut), by(eff)};
+  x.by_selection_meaning =
+      "per decision at the look: the share of all trials claiming in everyone and in the subgroup, and the mean "
+      "children screened and months to the decision of those trials";
+  x.naive_test = {share(sum(a.naive_full), n), share(sum(a.naive_subgroup), n), std::nullopt, share(sum(a.naive_any), n),
+                  "not valid tests: each hypothesis tested alone on the pooled data so far at the group-sequential "
+                  "bounds, at the look and at the final analysis of the population continued; shows the inflation the "
+                  "closed combination test prevents"};
+  return x;
+}
+
+// Arm selection: the design, how often the look kept each arm and each set of arms or stopped, the
+// closed test's claims per arm, the family-wise error rate (a claim for an arm whose true effect is
+// 0), and the naive tests the closed test replaces.
+ArmSelectionCharacteristics arm_selection_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth) {
+  using Outcome = ArmSelectionResult::Outcome;
+  const InterimAccumulator& a = acc.interims();
+  const ArmSelection& as = s.design.interims.arm_selection;
+  const std::uint64_t n = acc.trials();
+  const auto active = s.active_arms();
+  const std::size_t m = active.size();
+  const stats::Boundaries b = interim_boundaries(s);
+  const auto children = interim_children(s);
+  const double n1 = static_cast<double>(children.back()), planned = static_cast<double>(s.design.sample_size);
+  ArmSelectionCharacteristics x;
+  for (std::size_t c = 0; c < m; ++c) {
+    x.arms.push_back(s.arms[active[c]].name);
+    const double e = c < truth.effect.size() ? truth.effect[c] : kNaN;
+    x.true_effect.push_back(e);
+    if (e == 0) x.fwer.null_arms.push_back(s.arms[active[c]].name);
+  }
+  x.rule = {to_string(as.rule), to_string(as.statistic), std::isfinite(as.threshold) ? as.threshold : kNaN,
+            std::isfinite(as.epsilon) ? as.epsilon : kNaN,
+            "at the look, when no arm is claimed: keep the arm with the largest statistic (best), every arm whose "
+            "statistic is at least threshold (threshold), or every arm within epsilon of the largest (epsilon; with best "
+            "and epsilon a threshold is a floor too); no arm kept: stop for futility"};
+  x.intersection_test = to_string(as.intersection);
+  x.children_at_look = children.back();
+  x.weights = {std::sqrt(n1 / planned), std::sqrt(1 - n1 / planned)};
+  x.critical_values = {b.design.critical_values[0], b.design.critical_values[1]};
+  x.sample_size_note =
+      "the arms dropped stop recruiting; the children randomised after the look are shared between control and the "
+      "arms kept (their allocation ratios), so the total stays design.sample_size and the arms kept gain children";
+  x.meaning =
+      "closed test of H_j (no effect of arm j against control) over every intersection of the arms' hypotheses: a "
+      "claim for arm j needs every intersection containing H_j rejected, at the look by its stage-1 Z at or above the "
+      "look's critical value, at the final analysis also by its combination statistic w1 Z1 + w2 Z2 at or above the "
+      "final one, Z2 from the children not yet at their primary visit at the look, over the arms kept; one-sided in the "
+      "direction of benefit";
+  x.outcome = {share(a.outcome[static_cast<std::size_t>(Outcome::continued)], n),
+               share(a.outcome[static_cast<std::size_t>(Outcome::futility)], n),
+               share(a.outcome[static_cast<std::size_t>(Outcome::efficacy)], n),
+               "the look's decision: go on with the arms kept, stop for futility (no arm kept), stop for efficacy (a "
+               "claim at the look)"};
+  for (std::size_t c = 0; c < m; ++c) {
+    x.selected.push_back({share(a.arm_kept[c], n), x.arms[c]});
+    x.claim.push_back({share(a.arm_claim[c], n), x.arms[c]});
+    x.claim_at_look.push_back({share(a.arm_claim_look[c], n), x.arms[c]});
+    x.naive_test.claim.push_back({share(a.arm_naive[c], n), x.arms[c]});
+  }
+  x.selected_meaning = "share of all trials that went on past the look with the arm kept";
+  for (unsigned mask = 1; mask < (1u << m); ++mask) {
+    ArmSetShare set{share(a.kept_set[mask], n), {}};
+    for (std::size_t c = 0; c < m; ++c)
+      if (mask >> c & 1u) set.arms.push_back(x.arms[c]);
+    x.final_selection.push_back(std::move(set));
+  }
+  x.final_selection_meaning = "share of all trials that went on past the look with exactly these arms (and control)";
+  x.claim_any = share(a.arm_any_claim, n);
+  x.claim_meaning = "claims of the closed test for each arm (at the look or at the final analysis); claim_any: a claim "
+                    "for at least one arm";
+  x.fwer.share = share(a.arm_false_claim, n);
+  x.fwer.share.meaning = "family-wise error rate: share of trials with a claim for an arm whose true effect is 0 (0 "
+                         "when no arm's effect is 0)";
+  x.naive_test.any = share(a.arm_naive_any, n);
+  x.naive_test.false_claim = share(a.arm_naive_false, n);
+  x.naive_test.meaning = "not valid tests: each arm tested alone on the pooled data so far at the group-sequential "
+                         "bounds, at the look and at the final analysis of the arms kept; shows the inflation the closed "
+                         "combination test prevents";
+  return x;
+}
+
+// The keys interim looks add to the run's sample size: trials that stop early randomise fewer
+// children; with re-estimation the planned N, the cap and the largest N.
+InterimSampleSize interim_sample_size(const Scenario& s, const Accumulator& acc) {
+  const DistributionAccumulator& d = acc.interims().sample_size;
+  InterimSampleSize x;
+  x.expected = {d.moments.mean(), d.moments.mc_se()};
+  x.max = s.design.sample_size;
+  const bool reestimated = s.design.interims.reestimation.active();
+  x.distribution = distribution(d, reestimated ? "children randomised (a trial stopped at a look randomises those "
+                                                 "recruited by then; one whose N was re-estimated, the new N)"
+                                               : "children randomised (a trial stopped at a look randomises those "
+                                                 "recruited by then)");
+  if (reestimated) {
+    x.planned = s.design.sample_size;
+    x.max = s.design.interims.reestimation.max_sample_size;
+    x.max_observed = acc.interims().max_n;
+  }
+  return x;
+}
 }  // namespace
 
 AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth) {
@@ -205,6 +407,30 @@ AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumu
   if (s.design.interims.active()) {
     x.interims = interim_characteristics(s, acc, truth);
     x.stopping = stopping_characteristics(s, acc);
+    x.sample_size = interim_sample_size(s, acc);
+    if (s.design.accrual.modelled()) {
+      // The duration's mean (duration_months) is the expected duration.
+      const ExactMoments& d = acc.duration_months().moments;
+      x.duration = InterimDuration{{d.mean(), d.mc_se()}, std::nullopt};
+      if (s.design.interims.reestimation.active()) x.duration->max_observed = acc.interims().max_duration;
+    }
+    if (s.design.interims.reestimation.active()) x.sample_size_reestimation = reestimation_characteristics(s, acc);
+    if (s.design.interims.enrichment.active()) x.enrichment = enrichment_characteristics(s, acc, truth);
+    if (s.design.interims.arm_selection.active()) x.arm_selection = arm_selection_characteristics(s, acc, truth);
+  }
+  return x;
+}
+
+AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file) {
+  auto x = from_json<AdaptiveCharacteristics>(summary, file);
+  if (summary.contains("sample_size_reestimation"))
+    x.sample_size_reestimation = member_from_json<ReestimationCharacteristics>(summary, "sample_size_reestimation", file);
+  if (summary.contains("enrichment")) x.enrichment = member_from_json<EnrichmentCharacteristics>(summary, "enrichment", file);
+  if (summary.contains("arm_selection"))
+    x.arm_selection = member_from_json<ArmSelectionCharacteristics>(summary, "arm_selection", file);
+  if (x.interims) {
+    x.sample_size = member_from_json<InterimSampleSize>(summary, "sample_size", file);
+    if (summary.contains("duration_months")) x.duration = member_from_json<InterimDuration>(summary, "duration_months", file);
   }
   return x;
 }

@@ -17,8 +17,9 @@ std::vector<SweepAxis> axes_of(const NuisanceGrid& g) {
 /// selection), else the multiplicity family's rejections in the direction of benefit. Null when there
 /// is none.
 nlohmann::json family_wise(const nlohmann::json& summary) {
-  if (summary.contains("enrichment")) return summary["enrichment"]["claim"]["any"];
-  if (summary.contains("arm_selection")) return summary["arm_selection"]["claim_any"];
+  const AdaptiveCharacteristics adaptive = adaptive_from_json(summary);
+  if (adaptive.enrichment) return to_json(adaptive.enrichment->claim.any);
+  if (adaptive.arm_selection) return to_json(adaptive.arm_selection->claim_any);
   // Claims of benefit, as the level alpha / sides counts them (any_rejection counts either direction).
   if (summary.contains("multiplicity"))
     return to_json(from_json<FamilyCharacteristics>(summary["multiplicity"], "summary.json", "multiplicity").at_least_one);

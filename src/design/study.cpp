@@ -13,7 +13,6 @@
 #include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/sample_size.hpp"
 #include "celltrial/engine/engine.hpp"
-#include "celltrial/design/summary.hpp"
 #include "celltrial/scenario/io.hpp"
 
 namespace celltrial {
@@ -249,7 +248,6 @@ std::vector<Variant> design_variants(const DesignsSection& d, bool null) {
 namespace {
 struct DesignRun {
   OperatingCharacteristics characteristics;
-  nlohmann::json summary;
   std::vector<std::uint8_t> rejected;  ///< per trial: the design's favourable claim (primary comparison)
 };
 
@@ -265,22 +263,9 @@ DesignRun run_design(const Scenario& s, const StudyOptions& opt) {
   const Model model(s);
   const Accumulator acc = run_trials(model, eo);
   out.characteristics = operating_characteristics(s, acc, model.truth());
-  out.summary = summarise(s, acc, model.truth(), out.characteristics);
   return out;
 }
 
-const nlohmann::json* find(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object() || !cur->contains(k)) return nullptr;
-    cur = &(*cur)[k];
-  }
-  return cur;
-}
-nlohmann::json value_of(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* x = find(j, path);
-  return x != nullptr ? *x : nlohmann::json(nullptr);
-}
 }  // namespace
 
 nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vector<Scenario>& nulls, const DesignsSection& d,
@@ -293,7 +278,6 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
     const std::string& name = d.variants[i].first;
     say(opt, "design " + name + ": " + std::to_string(s.simulation.trials) + " trials");
     DesignRun run = run_design(s, opt);
-    const nlohmann::json& sum = run.summary;
     const double trials = static_cast<double>(s.simulation.trials);
     std::int64_t count = 0;
     for (auto x : run.rejected) count += x;
@@ -323,10 +307,11 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
       row["power_difference_mc_se"] = nullptr;
     }
     // N: the expected number randomised (a fixed design randomises its sample size in every trial).
-    if (const auto* e = find(sum, {"sample_size", "expected"})) {
-      row["expected_n"] = *e;
-      row["expected_n_mc_se"] = value_of(sum, {"sample_size", "expected_mc_se"});
-      row["max_n"] = value_of(sum, {"sample_size", "max"});
+    const AdaptiveCharacteristics& adaptive = run.characteristics.adaptive;
+    if (adaptive.sample_size) {
+      row["expected_n"] = num(adaptive.sample_size->expected.value);
+      row["expected_n_mc_se"] = num(adaptive.sample_size->expected.mc_se);
+      row["max_n"] = adaptive.sample_size->max;
     } else {
       row["expected_n"] = num(run.characteristics.sample_size.randomised_mean.value);
       row["expected_n_mc_se"] = 0.0;
@@ -340,19 +325,17 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
     row["claim_responders"] = nullptr;
     row["claim_responders_mc_se"] = nullptr;
     row["claim_responders_source"] = "no confirmatory claim in the responders in this design";
-    if (const auto* c = find(sum, {"enrichment", "claim", "subgroup"})) {
-      row["claim_responders"] = value_of(*c, {"estimate"});
-      row["claim_responders_mc_se"] = value_of(*c, {"mc_se"});
+    if (adaptive.enrichment) {
+      row["claim_responders"] = num(adaptive.enrichment->claim.subgroup.estimate.value);
+      row["claim_responders_mc_se"] = num(adaptive.enrichment->claim.subgroup.estimate.mc_se);
       row["claim_responders_source"] = "adaptive enrichment: closed-test claim in subgroup " + s.design.interims.enrichment.subgroup;
     } else if (!d.responders.empty()) {
-      if (sum.contains("subgroups"))
-        for (const SubgroupCharacteristics& g :
-             from_json<std::vector<SubgroupCharacteristics>>(sum["subgroups"], "summary.json", "subgroups"))
-          if ((g.name == d.responders || g.hypothesis == d.responders) && g.confirmatory) {
-            row["claim_responders"] = json_number(g.power.estimate.value);
-            row["claim_responders_mc_se"] = json_number(g.power.estimate.mc_se);
-            row["claim_responders_source"] = "confirmatory subgroup " + d.responders + " (multiplicity-adjusted)";
-          }
+      for (const SubgroupCharacteristics& g : run.characteristics.subgroups)
+        if ((g.name == d.responders || g.hypothesis == d.responders) && g.confirmatory) {
+          row["claim_responders"] = json_number(g.power.estimate.value);
+          row["claim_responders_mc_se"] = json_number(g.power.estimate.mc_se);
+          row["claim_responders_source"] = "confirmatory subgroup " + d.responders + " (multiplicity-adjusted)";
+        }
     }
     row["type1"] = nullptr;
     row["type1_mc_se"] = nullptr;
@@ -360,9 +343,9 @@ nlohmann::json run_designs(const std::vector<Scenario>& designs, const std::vect
     if (!nulls.empty()) {
       say(opt, "design " + name + ", null twin: " + std::to_string(nulls[i].simulation.trials) + " trials");
       const DesignRun n = run_design(nulls[i], opt);
-      if (const auto* any = find(n.summary, {"enrichment", "claim", "any"})) {
-        row["type1"] = value_of(*any, {"estimate"});
-        row["type1_mc_se"] = value_of(*any, {"mc_se"});
+      if (const auto& enrichment = n.characteristics.adaptive.enrichment) {
+        row["type1"] = num(enrichment->claim.any.estimate.value);
+        row["type1_mc_se"] = num(enrichment->claim.any.estimate.mc_se);
         row["type1_source"] = "family-wise: any claim (everyone or the subgroup) with every effect 0";
       } else {
         std::int64_t k = 0;

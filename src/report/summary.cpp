@@ -1,11 +1,13 @@
 #include "celltrial/report/summary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 #include "celltrial/core/error.hpp"
 #include "celltrial/design/operating_characteristics.hpp"
@@ -53,9 +55,6 @@ std::string summary_csv(const nlohmann::json& j) {
   auto row = [&](const std::string& about, const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
     os << head << csv_field(about) << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
   };
-  // A value and its MC SE from the keys `value` and `value_se` of `o`.
-  auto pair = [&](const std::string& about, const std::string& metric, const nlohmann::json& o, const char* value,
-                  const char* value_se) { row(about, metric, o[value], o[value_se]); };
   // A typed estimate: its value and MC SE.
   auto est = [&](const std::string& about, const std::string& metric, const Estimate& e) {
     row(about, metric, json_number(e.value), json_number(e.mc_se));
@@ -117,37 +116,47 @@ std::string summary_csv(const nlohmann::json& j) {
   }
   for (const char* key : {"accrual_months", "duration_months"})
     if (j.contains(key)) est("all arms", key, member_from_json<Distribution>(j, key).mean);
-  if (j.contains("sample_size_reestimation")) {
-    const auto& r = j["sample_size_reestimation"];
+  const AdaptiveCharacteristics adaptive = adaptive_from_json(j);
+  if (adaptive.sample_size_reestimation) {
+    const ReestimationCharacteristics& r = *adaptive.sample_size_reestimation;
     const std::string lab = "sample-size re-estimation";
-    pair(lab, "expected_sample_size", j["sample_size"], "expected", "expected_mc_se");
-    pair(lab, "p_increase", r["increase"], "estimate", "mc_se");
-    if (r.contains("zones"))
-      for (const char* z : {"unfavourable", "promising", "favourable"})
-        pair(lab, std::string("p_zone_") + z, r["zones"][z], "estimate", "mc_se");
-    pair(lab, "sample_size_if_increased", r["sample_size_if_increased"], "mean", "mc_se");
-    pair(lab, "naive_test_rejection", r["naive_test"], "estimate", "mc_se");
-  }
-  if (j.contains("enrichment")) {
-    const auto& e = j["enrichment"];
-    const std::string lab = "adaptive enrichment";
-    for (const char* k : {"full", "subgroup", "stopped"}) {
-      pair(lab, std::string("p_final_population_") + k, e["final_population"][k], "estimate", "mc_se");
-      pair(lab, std::string("p_claim_in_final_population_") + k, e["claim_in_final_population"][k], "estimate", "mc_se");
+    est(lab, "expected_sample_size", adaptive.sample_size.value().expected);
+    est(lab, "p_increase", r.increase.estimate);
+    if (r.zones) {
+      est(lab, "p_zone_unfavourable", r.zones->unfavourable.estimate);
+      est(lab, "p_zone_promising", r.zones->promising.estimate);
+      est(lab, "p_zone_favourable", r.zones->favourable.estimate);
     }
-    for (const char* k : {"full", "subgroup", "any"}) pair(lab, std::string("p_claim_") + k, e["claim"][k], "estimate", "mc_se");
-    pair(lab, "naive_test_any", e["naive_test"]["any"], "estimate", "mc_se");
+    est(lab, "sample_size_if_increased", r.sample_size_if_increased.mean.mean);
+    est(lab, "naive_test_rejection", r.naive_test.estimate);
   }
-  if (j.contains("arm_selection")) {
-    const auto& e = j["arm_selection"];
+  if (adaptive.enrichment) {
+    const EnrichmentCharacteristics& e = *adaptive.enrichment;
+    const std::string lab = "adaptive enrichment";
+    const std::array<std::tuple<const char*, const Share*, const Share*>, 3> populations{
+        {{"full", &e.final_population.full, &e.claim_in_final_population.full},
+         {"subgroup", &e.final_population.subgroup, &e.claim_in_final_population.subgroup},
+         {"stopped", &e.final_population.stopped, &e.claim_in_final_population.stopped}}};
+    for (const auto& [k, population, claim] : populations) {
+      est(lab, std::string("p_final_population_") + k, population->estimate);
+      est(lab, std::string("p_claim_in_final_population_") + k, claim->estimate);
+    }
+    est(lab, "p_claim_full", e.claim.full.estimate);
+    est(lab, "p_claim_subgroup", e.claim.subgroup.estimate);
+    est(lab, "p_claim_any", e.claim.any.estimate);
+    est(lab, "naive_test_any", e.naive_test.any.estimate);
+  }
+  if (adaptive.arm_selection) {
+    const ArmSelectionCharacteristics& e = *adaptive.arm_selection;
     const std::string lab = "arm selection";
-    for (const auto& x : e["selected"]) pair(lab, "p_selected_" + x["arm"].get<std::string>(), x, "estimate", "mc_se");
-    for (const auto& x : e["claim"]) pair(lab, "p_claim_" + x["arm"].get<std::string>(), x, "estimate", "mc_se");
-    for (const char* k : {"continued", "stopped_futility", "stopped_efficacy"})
-      pair(lab, std::string("p_") + k, e["outcome"][k], "estimate", "mc_se");
-    pair(lab, "p_claim_any", e["claim_any"], "estimate", "mc_se");
-    pair(lab, "fwer", e["fwer"], "estimate", "mc_se");
-    pair(lab, "naive_test_false_claim", e["naive_test"]["false_claim"], "estimate", "mc_se");
+    for (const ArmShare& x : e.selected) est(lab, "p_selected_" + x.arm, x.share.estimate);
+    for (const ArmShare& x : e.claim) est(lab, "p_claim_" + x.arm, x.share.estimate);
+    est(lab, "p_continued", e.outcome.continued.estimate);
+    est(lab, "p_stopped_futility", e.outcome.stopped_futility.estimate);
+    est(lab, "p_stopped_efficacy", e.outcome.stopped_efficacy.estimate);
+    est(lab, "p_claim_any", e.claim_any.estimate);
+    est(lab, "fwer", e.fwer.share.estimate);
+    est(lab, "naive_test_false_claim", e.naive_test.false_claim.estimate);
   }
   if (j.contains("follow_up")) {
     // Per arm and visit: metric_month_<month>.
@@ -205,7 +214,7 @@ std::string summary_table(const nlohmann::json& j) {
     if (c.assurance) row("assurance (prior)", c.assurance->estimate);
     row("P(SAE excess > thr.)", c.safety.estimate, "threshold " + fmt(c.safety_threshold, 3));
   }
-  const auto adaptive = from_json<AdaptiveCharacteristics>(j, "summary.json");
+  const AdaptiveCharacteristics adaptive = adaptive_from_json(j);
   if (adaptive.any_rejection) {
     os << "\n  any active arm rejects: " << fmt(adaptive.any_rejection->estimate.value) << " (MC SE "
        << fmt(adaptive.any_rejection->estimate.mc_se) << ")\n";
@@ -261,15 +270,14 @@ std::string summary_table(const nlohmann::json& j) {
        << (adaptive.stopping ? "decision" : "last primary-visit assessment") << " " << fmt(dm.mean.value, 1)
        << " months (MC SE " << fmt(dm.mean.mc_se, 2) << ")\n";
   }
-  const auto& ss = j["sample_size"];  // with interim looks, its adaptive keys
   if (adaptive.stopping && adaptive.interims) {
     // Group-sequential design: the bound and the share stopping at each analysis.
     const StoppingCharacteristics& st = *adaptive.stopping;
     const InterimCharacteristics& in = *adaptive.interims;
+    const InterimSampleSize& ss = adaptive.sample_size.value();
     os << "  interims (" << in.boundary << ", futility "
-       << (j.contains("enrichment") ? std::string("by the enrichment rule") : in.futility.rule)
-       << "): expected N " << fmt(ss["expected"], 1) << " of " << ss["max"].get<std::int64_t>() << " (MC SE "
-       << fmt(ss["expected_mc_se"], 2) << ")\n";
+       << (adaptive.enrichment ? std::string("by the enrichment rule") : in.futility.rule) << "): expected N "
+       << fmt(ss.expected.value, 1) << " of " << ss.max << " (MC SE " << fmt(ss.expected.mc_se, 2) << ")\n";
     for (std::size_t k = 0; k < st.efficacy.size(); ++k) {
       const bool final = k + 1 == st.efficacy.size();
       os << "    " << (final ? std::string("final ") : "look " + std::to_string(k + 1)) << "  information "
@@ -289,45 +297,45 @@ std::string summary_table(const nlohmann::json& j) {
          << " (MC SE " << fmt(a.bias.mc_se, 3) << "), coverage " << fmt(a.coverage.value, 3) << "\n";
     }
   }
-  if (j.contains("sample_size_reestimation")) {
+  if (adaptive.sample_size_reestimation) {
     // Sample-size re-estimation: how often N was increased, and the final N.
-    const auto& r = j["sample_size_reestimation"];
-    os << "  sample-size re-estimation (" << r["rule"].get<std::string>() << ", target " << fmt(r["target_power"], 2)
-       << ", cap " << r["max_sample_size"].get<std::int64_t>() << ", combination test w1 " << fmt(r["weights"][0], 3)
-       << "): increased " << fmt(r["increase"]["estimate"], 4) << " (MC SE " << fmt(r["increase"]["mc_se"], 4) << ")";
-    if (r.contains("zones"))
-      os << "; zones unfavourable " << fmt(r["zones"]["unfavourable"]["estimate"], 4) << ", promising "
-         << fmt(r["zones"]["promising"]["estimate"], 4) << ", favourable " << fmt(r["zones"]["favourable"]["estimate"], 4);
-    os << "\n    N: planned " << ss["planned"].get<std::int64_t>() << ", expected " << fmt(ss["expected"], 1) << " (MC SE "
-       << fmt(ss["expected_mc_se"], 2) << "), 5-50-95 % " << fmt(ss["quantiles"]["0.05"], 0) << "-"
-       << fmt(ss["quantiles"]["0.5"], 0) << "-" << fmt(ss["quantiles"]["0.95"], 0) << ", largest "
-       << ss["max_observed"].get<std::int64_t>() << "; if increased " << fmt(r["sample_size_if_increased"]["mean"], 1)
-       << "\n";
+    const ReestimationCharacteristics& r = *adaptive.sample_size_reestimation;
+    const InterimSampleSize& ss = adaptive.sample_size.value();
+    os << "  sample-size re-estimation (" << r.rule << ", target " << fmt(r.target_power, 2) << ", cap "
+       << r.max_sample_size << ", combination test w1 " << fmt(r.weights.at(0), 3) << "): increased "
+       << fmt(r.increase.estimate.value, 4) << " (MC SE " << fmt(r.increase.estimate.mc_se, 4) << ")";
+    if (r.zones)
+      os << "; zones unfavourable " << fmt(r.zones->unfavourable.estimate.value, 4) << ", promising "
+         << fmt(r.zones->promising.estimate.value, 4) << ", favourable " << fmt(r.zones->favourable.estimate.value, 4);
+    os << "\n    N: planned " << ss.planned.value() << ", expected " << fmt(ss.expected.value, 1) << " (MC SE "
+       << fmt(ss.expected.mc_se, 2) << "), 5-50-95 % " << fmt(ss.distribution.q05, 0) << "-" << fmt(ss.distribution.q50, 0)
+       << "-" << fmt(ss.distribution.q95, 0) << ", largest " << ss.max_observed.value() << "; if increased "
+       << fmt(r.sample_size_if_increased.mean.mean.value, 1) << "\n";
   }
-  if (j.contains("enrichment")) {
+  if (adaptive.enrichment) {
     // Adaptive enrichment: the population each trial ended in, the closed test's claims, the naive tests.
-    const auto& e = j["enrichment"];
-    auto est = [&](const nlohmann::json& x) {
-      return fmt(x["estimate"], 4) + " (MC SE " + fmt(x["mc_se"], 4) + ")";
-    };
-    os << "  adaptive enrichment to '" << e["subgroup"].get<std::string>() << "' ("
-       << e["subgroup_description"].get<std::string>() << "; rule " << e["rule"]["name"].get<std::string>() << " on "
-       << e["rule"]["statistic"].get<std::string>() << ", " << e["intersection_test"].get<std::string>()
-       << " intersection, w1 " << fmt(e["weights"][0], 3) << "):\n";
-    const auto& by = e["by_selection"];
+    const EnrichmentCharacteristics& e = *adaptive.enrichment;
+    auto est = [](const Share& x) { return fmt(x.estimate.value, 4) + " (MC SE " + fmt(x.estimate.mc_se, 4) + ")"; };
+    os << "  adaptive enrichment to '" << e.subgroup << "' (" << e.subgroup_description << "; rule " << e.rule.name
+       << " on " << e.rule.statistic << ", " << e.intersection_test << " intersection, w1 " << fmt(e.weights.at(0), 3)
+       << "):\n";
     os << "    " << std::left << std::setw(20) << "final population" << std::setw(23) << "share (MC SE)" << std::setw(23)
        << "claim in it (MC SE)" << std::right << std::setw(8) << "screened" << "  " << std::setw(6) << "months" << "\n";
-    for (const auto& [name, key] : {std::pair{"everyone", "full"}, {"subgroup", "subgroup"}}) {
-      os << "    " << std::left << std::setw(20) << name << std::right << est(e["final_population"][key]) << "  "
-         << est(e["claim_in_final_population"][key]) << "  " << std::setw(8) << fmt(by[key]["screened_mean"]["mean"], 0)
-         << "  " << std::setw(6) << fmt(by[key]["duration_months"]["mean"], 1) << "\n";
+    const std::array<std::tuple<const char*, const Share*, const Share*, const SelectionClaims*>, 2> populations{
+        {{"everyone", &e.final_population.full, &e.claim_in_final_population.full, &e.by_selection.full},
+         {"subgroup", &e.final_population.subgroup, &e.claim_in_final_population.subgroup, &e.by_selection.subgroup}}};
+    for (const auto& [name, population, claim, by] : populations) {
+      os << "    " << std::left << std::setw(20) << name << std::right << est(*population) << "  " << est(*claim) << "  "
+         << std::setw(8) << fmt(by->screened_mean.mean.value, 0) << "  " << std::setw(6)
+         << fmt(by->duration_months.mean.value, 1) << "\n";
     }
-    os << "    " << std::left << std::setw(20) << "stopped at the look" << std::right << est(e["final_population"]["stopped"])
-       << "  " << est(e["claim_in_final_population"]["stopped"]) << "  (futility " << fmt(e["selection"]["stopped_futility"]["estimate"], 4)
-       << ", efficacy " << fmt(e["selection"]["stopped_efficacy"]["estimate"], 4) << ")\n";
-    os << "    claims (closed test): everyone " << est(e["claim"]["full"]) << ", subgroup " << est(e["claim"]["subgroup"])
-       << ", any " << est(e["claim"]["any"]) << "\n";
-    os << "    naive unadjusted tests (not valid): any " << est(e["naive_test"]["any"]) << "\n";
+    os << "    " << std::left << std::setw(20) << "stopped at the look" << std::right << est(e.final_population.stopped)
+       << "  " << est(e.claim_in_final_population.stopped) << "  (futility "
+       << fmt(e.selection.stopped_futility.estimate.value, 4) << ", efficacy "
+       << fmt(e.selection.stopped_efficacy.estimate.value, 4) << ")\n";
+    os << "    claims (closed test): everyone " << est(e.claim.full) << ", subgroup " << est(e.claim.subgroup) << ", any "
+       << est(e.claim.any) << "\n";
+    os << "    naive unadjusted tests (not valid): any " << est(e.naive_test.any) << "\n";
   }
   if (j.contains("nuisance_grid")) {
     // The type I error under the null at each point of the nuisance grid, and the worst case.
@@ -352,34 +360,32 @@ std::string summary_table(const nlohmann::json& j) {
        << settings(w["settings"]) << ": " << (w["within_level"].get<bool>() ? "within" : "ABOVE")
        << " level + 3 MC SE\n";
   }
-  if (j.contains("arm_selection")) {
+  if (adaptive.arm_selection) {
     // Arm selection: how often each arm was kept and claimed, each final set of arms, the stops, the FWER.
-    const auto& e = j["arm_selection"];
-    auto est = [&](const nlohmann::json& x) {
-      return fmt(x["estimate"], 4) + " (MC SE " + fmt(x["mc_se"], 4) + ")";
-    };
-    const auto& r = e["rule"];
-    os << "  arm selection (select " << r["select"].get<std::string>() << " on " << r["statistic"].get<std::string>();
-    if (r["threshold"].is_number()) os << ", threshold " << fmt(r["threshold"], 3);
-    if (r["epsilon"].is_number()) os << ", epsilon " << fmt(r["epsilon"], 3);
-    os << "; " << e["intersection_test"].get<std::string>() << " intersections, w1 " << fmt(e["weights"][0], 3) << "):\n";
+    const ArmSelectionCharacteristics& e = *adaptive.arm_selection;
+    auto est = [](const Share& x) { return fmt(x.estimate.value, 4) + " (MC SE " + fmt(x.estimate.mc_se, 4) + ")"; };
+    const ArmSelectionLookRule& r = e.rule;
+    os << "  arm selection (select " << r.select << " on " << r.statistic;
+    if (std::isfinite(r.threshold)) os << ", threshold " << fmt(r.threshold, 3);
+    if (std::isfinite(r.epsilon)) os << ", epsilon " << fmt(r.epsilon, 3);
+    os << "; " << e.intersection_test << " intersections, w1 " << fmt(e.weights.at(0), 3) << "):\n";
     os << "    " << std::left << std::setw(20) << "arm" << std::setw(23) << "kept after look" << std::setw(23) << "claim"
        << std::setw(23) << "claim at look" << "true effect" << std::right << "\n";
-    for (std::size_t c = 0; c < e["arms"].size(); ++c)
-      os << "    " << std::left << std::setw(20) << e["arms"][c].get<std::string>() << std::right << est(e["selected"][c])
-         << "  " << est(e["claim"][c]) << "  " << est(e["claim_at_look"][c]) << "  " << fmt(e["true_effect"][c], 3)
+    for (std::size_t c = 0; c < e.arms.size(); ++c)
+      os << "    " << std::left << std::setw(20) << e.arms[c] << std::right << est(e.selected.at(c).share) << "  "
+         << est(e.claim.at(c).share) << "  " << est(e.claim_at_look.at(c).share) << "  " << fmt(e.true_effect.at(c), 3)
          << "\n";
     os << "    final selection:";
-    for (const auto& x : e["final_selection"]) {
+    for (const ArmSetShare& x : e.final_selection) {
       std::string arms;
-      for (const auto& a : x["arms"]) arms += (arms.empty() ? "" : "+") + a.get<std::string>();
-      os << " " << arms << " " << fmt(x["estimate"], 4) << ";";
+      for (const std::string& a : x.arms) arms += (arms.empty() ? "" : "+") + a;
+      os << " " << arms << " " << fmt(x.share.estimate.value, 4) << ";";
     }
-    os << "\n    stopped at the look: futility " << est(e["outcome"]["stopped_futility"]) << ", efficacy "
-       << est(e["outcome"]["stopped_efficacy"]) << "\n";
-    os << "    claim for any arm " << est(e["claim_any"]) << "; FWER (claim for an arm with no effect) " << est(e["fwer"])
+    os << "\n    stopped at the look: futility " << est(e.outcome.stopped_futility) << ", efficacy "
+       << est(e.outcome.stopped_efficacy) << "\n";
+    os << "    claim for any arm " << est(e.claim_any) << "; FWER (claim for an arm with no effect) " << est(e.fwer.share)
        << "\n";
-    os << "    naive unadjusted tests (not valid): false claim " << est(e["naive_test"]["false_claim"]) << "\n";
+    os << "    naive unadjusted tests (not valid): false claim " << est(e.naive_test.false_claim) << "\n";
   }
   if (j.contains("follow_up")) {
     // Per visit: share assessed and mean change of the assessed, per arm.

@@ -49,7 +49,7 @@ MergeResult merge(const MergeRequest& rq) {
 
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, m.acc, truth);
-  res.summary = summarise(s, m.acc, truth, res.characteristics);
+  res.summary = summarise(s, m.acc, res.characteristics);
   if (s.nuisance_grid.active()) {
     // The shards leave the nuisance grid to the merge: its null scenarios from the resolved scenario.
     const auto points = nuisance_scenarios(file_loader(m.files.front(), {}, to_yaml(s)), {}, s);

@@ -179,7 +179,7 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
 
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, acc, truth);
-  res.summary = summarise(s, acc, truth, res.characteristics);
+  res.summary = summarise(s, acc, res.characteristics);
   if (!nuisance.empty()) res.summary["nuisance_grid"] = nuisance_grid_block(s, nuisance, res.threads, poller, cb);
   nlohmann::json& run = res.run;
   run = run_provenance(s);

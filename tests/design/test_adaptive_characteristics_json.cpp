@@ -1,6 +1,8 @@
-// The typed group-sequential results (summary.json "interims", "stopping") and the shares across
-// active arms ("any_rejection", "all_rejections"): written and read through the same fields()
-// declarations, on short runs of the shipped scenarios with interim looks.
+// The typed group-sequential results (summary.json "interims", "stopping"), the adaptive designs'
+// blocks ("sample_size_reestimation", "enrichment", "arm_selection", and the keys interim looks add
+// to "sample_size" and "duration_months") and the shares across active arms ("any_rejection",
+// "all_rejections"): written and read through the same fields() declarations, on short runs of the
+// shipped scenarios with interim looks.
 #include <cmath>
 #include <map>
 #include <string>
@@ -68,6 +70,27 @@ json adaptive_blocks(const json& summary) {
   return j;
 }
 
+// The keys of summary.json's block `block` that interim looks add (InterimSampleSize, InterimDuration).
+json interim_keys(const json& summary, const char* block) {
+  json j = json::object();
+  for (const char* key : {"expected", "expected_mc_se", "max", "distribution", "quantiles", "planned", "max_observed"})
+    if (summary[block].contains(key) && (std::string(block) == "sample_size" || std::string(key) == "expected" ||
+                                         std::string(key) == "expected_mc_se" || std::string(key) == "max_observed"))
+      j[key] = summary[block][key];
+  return j;
+}
+
+// The error adaptive_from_json gives for `summary`, as text ("" when none).
+std::string read_all_error(const json& summary) {
+  try {
+    (void)adaptive_from_json(summary);
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    return e.what();
+  }
+  return "";
+}
+
 // The error from_json gives for `summary`, as text ("" when none).
 std::string read_error(const json& summary) {
   try {
@@ -92,7 +115,49 @@ TEST_CASE("adaptive characteristics: the blocks read back and written again are 
     CHECK(to_json_fields(back).dump(2) == blocks.dump(2));
     // summary.json's blocks are those of the typed results services::simulate returns.
     CHECK(to_json_fields(r.oc.adaptive).dump(2) == blocks.dump(2));
+    // The adaptive designs' blocks, read by adaptive_from_json.
+    const AdaptiveCharacteristics all = adaptive_from_json(r.summary);
+    CHECK(all.sample_size_reestimation.has_value() == r.summary.contains("sample_size_reestimation"));
+    CHECK(r.oc.adaptive.sample_size_reestimation.has_value() == r.summary.contains("sample_size_reestimation"));
+    if (all.sample_size_reestimation) {
+      CHECK(to_json_fields(*all.sample_size_reestimation).dump(2) == r.summary["sample_size_reestimation"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.sample_size_reestimation).dump(2) == r.summary["sample_size_reestimation"].dump(2));
+    }
+    CHECK(all.enrichment.has_value() == r.summary.contains("enrichment"));
+    CHECK(r.oc.adaptive.enrichment.has_value() == r.summary.contains("enrichment"));
+    if (all.enrichment) {
+      CHECK(to_json_fields(*all.enrichment).dump(2) == r.summary["enrichment"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.enrichment).dump(2) == r.summary["enrichment"].dump(2));
+    }
+    CHECK(all.arm_selection.has_value() == r.summary.contains("arm_selection"));
+    CHECK(r.oc.adaptive.arm_selection.has_value() == r.summary.contains("arm_selection"));
+    if (all.arm_selection) {
+      CHECK(to_json_fields(*all.arm_selection).dump(2) == r.summary["arm_selection"].dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.arm_selection).dump(2) == r.summary["arm_selection"].dump(2));
+    }
+    // The keys interim looks add to sample_size and duration_months.
+    REQUIRE(all.sample_size);
+    REQUIRE(r.oc.adaptive.sample_size);
+    CHECK(to_json_fields(*all.sample_size).dump(2) == interim_keys(r.summary, "sample_size").dump(2));
+    CHECK(to_json_fields(*r.oc.adaptive.sample_size).dump(2) == interim_keys(r.summary, "sample_size").dump(2));
+    CHECK(all.duration.has_value() == r.summary.contains("duration_months"));
+    CHECK(r.oc.adaptive.duration.has_value() == r.summary.contains("duration_months"));
+    if (all.duration) {
+      CHECK(to_json_fields(*all.duration).dump(2) == interim_keys(r.summary, "duration_months").dump(2));
+      CHECK(to_json_fields(*r.oc.adaptive.duration).dump(2) == interim_keys(r.summary, "duration_months").dump(2));
+    }
   }
+  // Each adaptive design writes its own block and no other's.
+  CHECK(runs("ssr_promising_zone").summary.contains("sample_size_reestimation"));
+  CHECK(runs("adaptive_enrichment").summary.contains("enrichment"));
+  CHECK(runs("arm_selection").summary.contains("arm_selection"));
+  CHECK_FALSE(runs("group_sequential").oc.adaptive.sample_size_reestimation);
+  CHECK_FALSE(runs("group_sequential").oc.adaptive.enrichment);
+  CHECK_FALSE(runs("group_sequential").oc.adaptive.arm_selection);
+  CHECK_FALSE(runs("group_sequential").oc.adaptive.sample_size->planned);
+  CHECK_FALSE(runs("ssr_promising_zone").oc.adaptive.enrichment);
+  CHECK_FALSE(runs("adaptive_enrichment").oc.adaptive.arm_selection);
+  CHECK_FALSE(runs("arm_selection").oc.adaptive.sample_size_reestimation);
   // Without interim looks and with one active arm there is nothing to write.
   const Scenario s = load_scenario_file(test::source_path("scenarios/default.yaml"), {"simulation.trials=20"});
   const Model model(s);
@@ -100,6 +165,8 @@ TEST_CASE("adaptive characteristics: the blocks read back and written again are 
   CHECK_FALSE(none.any_rejection);
   CHECK_FALSE(none.interims);
   CHECK_FALSE(none.stopping);
+  CHECK_FALSE(none.sample_size);
+  CHECK_FALSE(none.duration);
   CHECK(to_json_fields(none) == json::object());
 }
 
@@ -195,6 +262,89 @@ TEST_CASE("adaptive characteristics: the typed values are the JSON's", "[design]
   }
 }
 
+TEST_CASE("adaptive designs: the typed values are the JSON's", "[design][json]") {
+  {
+    const Run& r = runs("ssr_promising_zone");
+    const ReestimationCharacteristics& x = r.oc.adaptive.sample_size_reestimation.value();
+    const InterimSampleSize& n = r.oc.adaptive.sample_size.value();
+    const json& j = r.summary["sample_size_reestimation"];
+    const json& ss = r.summary["sample_size"];
+    CHECK(x.rule == "promising-zone");
+    CHECK(x.rule == j["rule"].get<std::string>());
+    REQUIRE(x.promising_zone);
+    CHECK(x.promising_zone->lower == j["promising_zone"]["lower"].get<double>());
+    CHECK(x.promising_zone->lower < x.promising_zone->upper);
+    CHECK(x.max_sample_size == j["max_sample_size"].get<std::int64_t>());
+    CHECK(x.max_sample_size > x.planned_sample_size);
+    CHECK(x.at_look == j["at_look"].get<std::uint64_t>());
+    REQUIRE(x.weights.size() == 2);
+    CHECK(std::fabs(x.weights[0] * x.weights[0] + x.weights[1] * x.weights[1] - 1) < 1e-12);
+    CHECK(x.weights[0] == j["weights"][0].get<double>());
+    CHECK(x.increase.count == j["increase"]["count"].get<std::uint64_t>());
+    CHECK(x.increase.count + x.no_increase.count == x.increase.of);
+    CHECK(x.increase.meaning == j["increase"]["meaning"].get<std::string>());
+    REQUIRE(x.zones);
+    CHECK(x.zones->promising.count == j["zones"]["promising"]["count"].get<std::uint64_t>());
+    CHECK(x.zones->unfavourable.count + x.zones->promising.count + x.zones->favourable.count <= x.zones->promising.of);
+    CHECK(x.sample_size_if_increased.mean.trials == x.increase.count);
+    CHECK(x.sample_size_if_increased.mean.mean.value == j["sample_size_if_increased"]["mean"].get<double>());
+    CHECK(x.naive_test.estimate.mc_se == j["naive_test"]["mc_se"].get<double>());
+    // The keys re-estimation adds to sample_size and duration_months.
+    CHECK(n.planned.value() == x.planned_sample_size);
+    CHECK(n.max == x.max_sample_size);
+    CHECK(n.max_observed.value() == ss["max_observed"].get<std::int64_t>());
+    CHECK(n.max_observed.value() <= n.max);
+    CHECK(n.expected.value == ss["expected"].get<double>());
+    CHECK(n.expected.value == r.oc.sample_size.randomised_mean.value);
+    CHECK(n.distribution.q50 == ss["quantiles"]["0.5"].get<double>());
+    CHECK(n.distribution.unit == ss["distribution"]["unit"].get<std::string>());
+    REQUIRE(r.oc.adaptive.duration);
+    CHECK(r.oc.adaptive.duration->expected.value == r.oc.duration_months.value().mean.value);
+    CHECK(r.oc.adaptive.duration->max_observed.value() == r.summary["duration_months"]["max_observed"].get<double>());
+  }
+  {
+    const Run& r = runs("adaptive_enrichment");
+    const EnrichmentCharacteristics& x = r.oc.adaptive.enrichment.value();
+    const json& j = r.summary["enrichment"];
+    CHECK(x.subgroup == j["subgroup"].get<std::string>());
+    CHECK(x.rule.name == j["rule"]["name"].get<std::string>());
+    CHECK(x.critical_values == j["critical_values"].get<std::vector<double>>());
+    const std::uint64_t n = x.selection.full.of;
+    CHECK(x.selection.full.count + x.selection.subgroup.count + x.selection.stopped_futility.count +
+              x.selection.stopped_efficacy.count <= n);
+    CHECK(x.final_population.stopped.count == x.selection.stopped_futility.count + x.selection.stopped_efficacy.count);
+    CHECK(x.claim.both.value().count == j["claim"]["both"]["count"].get<std::uint64_t>());
+    CHECK(x.claim.any.count == x.claim.full.count + x.claim.subgroup.count - x.claim.both->count);
+    CHECK_FALSE(x.naive_test.both);
+    CHECK_FALSE(j["naive_test"].contains("both"));
+    CHECK(x.by_selection.subgroup.screened_mean.mean.value == j["by_selection"]["subgroup"]["screened_mean"]["mean"].get<double>());
+    CHECK(x.by_selection.full.duration_months.trials == j["by_selection"]["full"]["duration_months"]["trials"].get<std::uint64_t>());
+    CHECK(x.naive_test.any.estimate.value == j["naive_test"]["any"]["estimate"].get<double>());
+    CHECK(x.prevalence.has_value() == j.contains("prevalence"));
+  }
+  {
+    const Run& r = runs("arm_selection");
+    const ArmSelectionCharacteristics& x = r.oc.adaptive.arm_selection.value();
+    const json& j = r.summary["arm_selection"];
+    CHECK(x.arms == j["arms"].get<std::vector<std::string>>());
+    CHECK(x.arms.size() == 2);
+    REQUIRE(x.selected.size() == x.arms.size());
+    CHECK(x.selected[1].arm == x.arms[1]);
+    CHECK(x.selected[1].share.count == j["selected"][1]["count"].get<std::uint64_t>());
+    CHECK(x.final_selection.size() == 3);  // every non-empty set of two arms
+    CHECK(x.final_selection[2].arms == j["final_selection"][2]["arms"].get<std::vector<std::string>>());
+    CHECK(x.final_selection[2].arms.size() == 2);
+    CHECK(x.claim_any.count == j["claim_any"]["count"].get<std::uint64_t>());
+    CHECK(x.fwer.null_arms == j["fwer"]["null_arms"].get<std::vector<std::string>>());
+    CHECK(x.fwer.share.meaning == j["fwer"]["meaning"].get<std::string>());
+    CHECK(x.naive_test.claim.size() == x.arms.size());
+    CHECK(x.naive_test.false_claim.count == j["naive_test"]["false_claim"]["count"].get<std::uint64_t>());
+    CHECK(x.outcome.continued.count + x.outcome.stopped_futility.count + x.outcome.stopped_efficacy.count <=
+          x.outcome.continued.of);
+    CHECK(std::isfinite(x.rule.threshold) == j["rule"]["threshold"].is_number());
+  }
+}
+
 TEST_CASE("adaptive characteristics: a missing or mistyped key is a located error", "[design][json][errors]") {
   const json summary = runs("group_sequential").summary;
   REQUIRE(read_error(summary).empty());
@@ -227,4 +377,50 @@ TEST_CASE("adaptive characteristics: a missing or mistyped key is a located erro
   REQUIRE(read_error(calendar).empty());
   calendar["interims"]["observed_information"][0].erase("trials");
   CHECK_THAT(read_error(calendar), Catch::Contains("interims.observed_information[0].trials") && Catch::Contains("is missing"));
+}
+
+TEST_CASE("adaptive designs: a missing or mistyped key is a located error", "[design][json][errors]") {
+  json ssr = runs("ssr_promising_zone").summary;
+  REQUIRE(read_all_error(ssr).empty());
+  json j = ssr;
+  j["sample_size_reestimation"]["zones"].erase("promising");
+  CHECK_THAT(read_all_error(j), Catch::Contains("summary.json") && Catch::Contains("sample_size_reestimation.zones.promising") &&
+                                    Catch::Contains("is missing"));
+  j = ssr;
+  j["sample_size_reestimation"]["sample_size_if_increased"]["trials"] = "many";
+  CHECK_THAT(read_all_error(j), Catch::Contains("sample_size_reestimation.sample_size_if_increased.trials") &&
+                                    Catch::Contains("integer >= 0"));
+  j = ssr;
+  j["sample_size"]["max_observed"] = 300.5;
+  CHECK_THAT(read_all_error(j), Catch::Contains("sample_size.max_observed") && Catch::Contains("should be an integer"));
+  j = ssr;
+  j["sample_size"]["distribution"].erase("unit");
+  CHECK_THAT(read_all_error(j), Catch::Contains("sample_size.distribution.unit") && Catch::Contains("is missing"));
+  j = ssr;
+  j["duration_months"].erase("expected_mc_se");
+  CHECK_THAT(read_all_error(j), Catch::Contains("duration_months.expected_mc_se") && Catch::Contains("is missing"));
+
+  json en = runs("adaptive_enrichment").summary;
+  REQUIRE(read_all_error(en).empty());
+  j = en;
+  j["enrichment"]["by_selection"]["subgroup"]["screened_mean"].erase("mc_se");
+  CHECK_THAT(read_all_error(j), Catch::Contains("enrichment.by_selection.subgroup.screened_mean.mc_se") &&
+                                    Catch::Contains("is missing"));
+  j = en;
+  j["enrichment"]["rule"]["subgroup_threshold"] = "high";
+  CHECK_THAT(read_all_error(j), Catch::Contains("enrichment.rule.subgroup_threshold") &&
+                                    Catch::Contains("should be a number or null, not a string"));
+
+  json as = runs("arm_selection").summary;
+  REQUIRE(read_all_error(as).empty());
+  j = as;
+  j["arm_selection"]["final_selection"][0]["arms"] = "a";
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.final_selection[0].arms") &&
+                                    Catch::Contains("should be an array, not a string"));
+  j = as;
+  j["arm_selection"]["fwer"].erase("null_arms");
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.fwer.null_arms") && Catch::Contains("is missing"));
+  j = as;
+  j["arm_selection"]["naive_test"]["claim"][1].erase("arm");
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.naive_test.claim[1].arm") && Catch::Contains("is missing"));
 }

@@ -224,7 +224,7 @@ Run short_run(const char* file, const char* trials) {
   const Model model(r.s);
   const Accumulator acc = run_trials(model, EngineOptions{});
   r.oc = operating_characteristics(r.s, acc, model.truth());
-  r.summary = summarise(r.s, acc, model.truth(), r.oc);
+  r.summary = summarise(r.s, acc, r.oc);
   return r;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Typed results of the group-sequential design (summary.json "interims" and "stopping") and the
-// top-level shares across active arms ("any_rejection", "all_rejections"). Each struct declares its
+// Typed results of the group-sequential design (summary.json "interims" and "stopping"), of the
+// adaptive designs ("sample_size_reestimation", "enrichment", "arm_selection", and the keys interim
+// looks add to "sample_size" and "duration_months") and the top-level shares across active arms
+// ("any_rejection", "all_rejections"). Each struct declares its
 // summary.json keys once in its fields() function (design/json_fields.hpp): summary.json is written
 // from them and a reader parses a block once with from_json and uses typed members.
 //
@@ -16,6 +18,7 @@
 
 #include "celltrial/core/estimate.hpp"
 #include "celltrial/design/json_fields.hpp"
+#include "celltrial/design/run_characteristics.hpp"
 #include "celltrial/design/share.hpp"
 
 namespace celltrial {
@@ -221,14 +224,388 @@ void fields(StoppingCharacteristicsOf<Proportion>& x, V&& v) {
   v("meaning", x.meaning);
 }
 
-/// The top-level blocks of summary.json typed here: the shares across active arms (more than one)
-/// and, with interim looks, "interims" and "stopping".
+/// A per-trial mean and what it is the mean of: {mean, mc_se, trials, meaning}.
+struct DescribedMean {
+  TrialMean mean;
+  std::string meaning;
+};
+template <class V>
+void fields(DescribedMean& x, V&& v) {
+  fields(x.mean, v);
+  v("meaning", x.meaning);
+}
+
+/// The promising zone: conditional power at the planned N in [lower, upper).
+struct PromisingZone {
+  double lower = 0, upper = 0;
+};
+template <class V>
+void fields(PromisingZone& x, V&& v) {
+  v("lower", x.lower);
+  v("upper", x.upper);
+}
+
+/// Share of all trials in each zone of conditional power at the last look.
+struct ReestimationZones {
+  Share unfavourable, promising, favourable;
+  std::string meaning;
+};
+template <class V>
+void fields(ReestimationZones& x, V&& v) {
+  v("unfavourable", x.unfavourable);
+  v("promising", x.promising);
+  v("favourable", x.favourable);
+  v("meaning", x.meaning);
+}
+
+/// Sample-size re-estimation (summary.json "sample_size_reestimation"): the rule, the combination
+/// test's weights, how often each zone was met and N increased, the N of the trials increased, and
+/// the naive test that the combination replaces.
+struct ReestimationCharacteristics {
+  std::string rule;
+  double target_power = 0;
+  std::int64_t planned_sample_size = 0, max_sample_size = 0;
+  std::optional<PromisingZone> promising_zone;  ///< rule promising-zone
+  std::uint64_t at_look = 0;                    ///< the look re-estimating (the last)
+  std::int64_t children_at_look = 0;
+  std::vector<double> weights;  ///< w1, w2
+  std::string weights_meaning;
+  Share decided, increase, no_increase;
+  std::optional<ReestimationZones> zones;  ///< rule promising-zone
+  DescribedMean conditional_power_at_look, sample_size_if_increased;
+  Share naive_test;
+};
+template <class V>
+void fields(ReestimationCharacteristics& x, V&& v) {
+  v("rule", x.rule);
+  v("target_power", x.target_power);
+  v("planned_sample_size", x.planned_sample_size);
+  v("max_sample_size", x.max_sample_size);
+  v("promising_zone", x.promising_zone);
+  v("at_look", x.at_look);
+  v("children_at_look", x.children_at_look);
+  v("weights", x.weights);
+  v("weights_meaning", x.weights_meaning);
+  v("decided", x.decided);
+  v("increase", x.increase);
+  v("no_increase", x.no_increase);
+  v("zones", x.zones);
+  v("conditional_power_at_look", x.conditional_power_at_look);
+  v("sample_size_if_increased", x.sample_size_if_increased);
+  v("naive_test", x.naive_test);
+}
+
+/// The subgroup's prevalence among eligible children (pre-run), with its MC SE.
+struct Prevalence {
+  Estimate prevalence;
+  std::string meaning;
+};
+template <class V>
+void fields(Prevalence& x, V&& v) {
+  v("estimate", x.prevalence, "mc_se");
+  v("meaning", x.meaning);
+}
+
+/// The enrichment rule applied at the look (design.interims.enrichment).
+struct EnrichmentLookRule {
+  std::string name, statistic;
+  double subgroup_threshold = 0, complement_threshold = 0;
+  std::string meaning;
+};
+template <class V>
+void fields(EnrichmentLookRule& x, V&& v) {
+  v("name", x.name);
+  v("statistic", x.statistic);
+  v("subgroup_threshold", x.subgroup_threshold);
+  v("complement_threshold", x.complement_threshold);
+  v("meaning", x.meaning);
+}
+
+/// Per decision at the look (selection), the share of all trials.
+struct EnrichmentSelection {
+  Share full, subgroup, stopped_futility, stopped_efficacy;
+  std::string meaning;
+};
+template <class V>
+void fields(EnrichmentSelection& x, V&& v) {
+  v("full", x.full);
+  v("subgroup", x.subgroup);
+  v("stopped_futility", x.stopped_futility);
+  v("stopped_efficacy", x.stopped_efficacy);
+  v("meaning", x.meaning);
+}
+
+/// Per population the trial ended in (everyone, the subgroup, stopped at the look), the share of
+/// all trials.
+struct EnrichmentPopulations {
+  Share full, subgroup, stopped;
+  std::string meaning;
+};
+template <class V>
+void fields(EnrichmentPopulations& x, V&& v) {
+  v("full", x.full);
+  v("subgroup", x.subgroup);
+  v("stopped", x.stopped);
+  v("meaning", x.meaning);
+}
+
+/// Claims in everyone, in the subgroup, in both (the closed test's) and in either.
+struct EnrichmentClaims {
+  Share full, subgroup;
+  std::optional<Share> both;  ///< the closed test
+  Share any;
+  std::string meaning;
+};
+template <class V>
+void fields(EnrichmentClaims& x, V&& v) {
+  v("full", x.full);
+  v("subgroup", x.subgroup);
+  v("both", x.both);
+  v("any", x.any);
+  v("meaning", x.meaning);
+}
+
+/// The trials of one decision at the look: their claims (shares of all trials), the mean children
+/// screened and months to the decision.
+struct SelectionClaims {
+  Share full, subgroup;
+  TrialMean screened_mean, duration_months;
+};
+template <class V>
+void fields(SelectionClaims& x, V&& v) {
+  v("full", x.full);
+  v("subgroup", x.subgroup);
+  v("screened_mean", x.screened_mean);
+  v("duration_months", x.duration_months);
+}
+
+struct EnrichmentBySelection {
+  SelectionClaims full, subgroup, stopped_futility, stopped_efficacy;
+};
+template <class V>
+void fields(EnrichmentBySelection& x, V&& v) {
+  v("full", x.full);
+  v("subgroup", x.subgroup);
+  v("stopped_futility", x.stopped_futility);
+  v("stopped_efficacy", x.stopped_efficacy);
+}
+
+/// Adaptive enrichment (summary.json "enrichment"): the design (subgroup, rule, intersection test,
+/// weights, bounds), how often the look selected each population or stopped, the claims of the
+/// closed test in each, the naive tests the closed test replaces, and per selection the children
+/// screened and the months to the decision.
+struct EnrichmentCharacteristics {
+  std::string subgroup, subgroup_description;
+  std::optional<Prevalence> prevalence;
+  EnrichmentLookRule rule;
+  std::string intersection_test;
+  std::int64_t children_at_look = 0;
+  std::vector<double> weights, critical_values;
+  std::string meaning;
+  EnrichmentSelection selection;
+  EnrichmentPopulations final_population, claim_in_final_population;
+  EnrichmentClaims claim;
+  EnrichmentBySelection by_selection;
+  std::string by_selection_meaning;
+  EnrichmentClaims naive_test;  ///< without both
+};
+template <class V>
+void fields(EnrichmentCharacteristics& x, V&& v) {
+  v("subgroup", x.subgroup);
+  v("subgroup_description", x.subgroup_description);
+  v("prevalence", x.prevalence);
+  v("rule", x.rule);
+  v("intersection_test", x.intersection_test);
+  v("children_at_look", x.children_at_look);
+  v("weights", x.weights);
+  v("critical_values", x.critical_values);
+  v("meaning", x.meaning);
+  v("selection", x.selection);
+  v("final_population", x.final_population);
+  v("claim_in_final_population", x.claim_in_final_population);
+  v("claim", x.claim);
+  v("by_selection", x.by_selection);
+  v("by_selection_meaning", x.by_selection_meaning);
+  v("naive_test", x.naive_test);
+}
+
+/// The arm-selection rule applied at the look (design.interims.arm_selection).
+struct ArmSelectionLookRule {
+  std::string select, statistic;
+  double threshold = 0, epsilon = 0;  ///< NaN: none
+  std::string meaning;
+};
+template <class V>
+void fields(ArmSelectionLookRule& x, V&& v) {
+  v("select", x.select);
+  v("statistic", x.statistic);
+  v("threshold", x.threshold);
+  v("epsilon", x.epsilon);
+  v("meaning", x.meaning);
+}
+
+/// The look's decision: the share of all trials.
+struct ArmSelectionOutcome {
+  Share continued, stopped_futility, stopped_efficacy;
+  std::string meaning;
+};
+template <class V>
+void fields(ArmSelectionOutcome& x, V&& v) {
+  v("continued", x.continued);
+  v("stopped_futility", x.stopped_futility);
+  v("stopped_efficacy", x.stopped_efficacy);
+  v("meaning", x.meaning);
+}
+
+/// A share of all trials for one active arm: {estimate, ..., arm}.
+struct ArmShare {
+  Share share;
+  std::string arm;
+};
+template <class V>
+void fields(ArmShare& x, V&& v) {
+  fields(x.share, v);
+  v("arm", x.arm);
+}
+
+/// A share of all trials for a set of active arms: {estimate, ..., arms}.
+struct ArmSetShare {
+  Share share;
+  std::vector<std::string> arms;
+};
+template <class V>
+void fields(ArmSetShare& x, V&& v) {
+  fields(x.share, v);
+  v("arms", x.arms);
+}
+
+/// The family-wise error rate and the arms whose true effect is 0.
+struct ArmSelectionFwer {
+  Share share;
+  std::vector<std::string> null_arms;
+};
+template <class V>
+void fields(ArmSelectionFwer& x, V&& v) {
+  fields(x.share, v);
+  v("null_arms", x.null_arms);
+}
+
+struct ArmSelectionNaive {
+  std::vector<ArmShare> claim;
+  Share any, false_claim;
+  std::string meaning;
+};
+template <class V>
+void fields(ArmSelectionNaive& x, V&& v) {
+  v("claim", x.claim);
+  v("any", x.any);
+  v("false_claim", x.false_claim);
+  v("meaning", x.meaning);
+}
+
+/// Arm selection (summary.json "arm_selection"): the design (arms, rule, intersection test, weights,
+/// bounds), how often the look kept each arm and each set of arms or stopped, the closed test's
+/// claims per arm, the family-wise error rate (a claim for an arm whose true effect is 0), and the
+/// naive tests the closed test replaces.
+struct ArmSelectionCharacteristics {
+  std::vector<std::string> arms;    ///< the active arms
+  std::vector<double> true_effect;  ///< per active arm
+  ArmSelectionLookRule rule;
+  std::string intersection_test;
+  std::int64_t children_at_look = 0;
+  std::vector<double> weights, critical_values;
+  std::string sample_size_note, meaning;
+  ArmSelectionOutcome outcome;
+  std::vector<ArmShare> selected;
+  std::string selected_meaning;
+  std::vector<ArmSetShare> final_selection;  ///< per non-empty set of active arms
+  std::string final_selection_meaning;
+  std::vector<ArmShare> claim;
+  Share claim_any;
+  std::string claim_meaning;
+  std::vector<ArmShare> claim_at_look;
+  ArmSelectionFwer fwer;
+  ArmSelectionNaive naive_test;
+};
+template <class V>
+void fields(ArmSelectionCharacteristics& x, V&& v) {
+  v("arms", x.arms);
+  v("true_effect", x.true_effect);
+  v("rule", x.rule);
+  v("intersection_test", x.intersection_test);
+  v("children_at_look", x.children_at_look);
+  v("weights", x.weights);
+  v("critical_values", x.critical_values);
+  v("sample_size_note", x.sample_size_note);
+  v("meaning", x.meaning);
+  v("outcome", x.outcome);
+  v("selected", x.selected);
+  v("selected_meaning", x.selected_meaning);
+  v("final_selection", x.final_selection);
+  v("final_selection_meaning", x.final_selection_meaning);
+  v("claim", x.claim);
+  v("claim_any", x.claim_any);
+  v("claim_meaning", x.claim_meaning);
+  v("claim_at_look", x.claim_at_look);
+  v("fwer", x.fwer);
+  v("naive_test", x.naive_test);
+}
+
+/// The keys interim looks add to summary.json's "sample_size": trials that stop early randomise
+/// fewer children, so the expected number with its MC error (also randomised_mean), the most, and
+/// the distribution (its quantiles also at top level); with re-estimation the planned N, the cap
+/// (max) and the largest N of any trial.
+struct InterimSampleSize {
+  Estimate expected;  ///< expected / expected_mc_se
+  std::int64_t max = 0;
+  Distribution distribution;
+  std::optional<std::int64_t> planned, max_observed;  ///< re-estimation
+};
+template <class V>
+void fields(InterimSampleSize& x, V&& v) {
+  v("expected", x.expected);
+  v("max", x.max);
+  v("distribution", x.distribution);
+  v.object("quantiles", [&x](auto& w) {
+    w("0.05", x.distribution.q05);
+    w("0.25", x.distribution.q25);
+    w("0.5", x.distribution.q50);
+    w("0.75", x.distribution.q75);
+    w("0.95", x.distribution.q95);
+  });
+  v("planned", x.planned);
+  v("max_observed", x.max_observed);
+}
+
+/// The keys interim looks add to summary.json's "duration_months": the expected duration (its
+/// mean) and with re-estimation the longest trial.
+struct InterimDuration {
+  Estimate expected;  ///< expected / expected_mc_se
+  std::optional<double> max_observed;  ///< re-estimation
+};
+template <class V>
+void fields(InterimDuration& x, V&& v) {
+  v("expected", x.expected);
+  v("max_observed", x.max_observed);
+}
+
+/// The blocks of summary.json typed here. Declared in fields(): the shares across active arms (more
+/// than one) and, with interim looks, "interims" and "stopping". Members not declared there, written
+/// as their own blocks and read by adaptive_from_json: those of the adaptive designs
+/// ("sample_size_reestimation", "enrichment", "arm_selection") and the keys interim looks add to the
+/// run's "sample_size" and "duration_months" blocks (so a reader of the declared blocks, such as
+/// report.html's, which reads the designs' blocks leniently, does not require them).
 template <class Effect, class Proportion>
 struct AdaptiveCharacteristicsOf {
   std::optional<Proportion> any_rejection;   ///< some active arm rejected
   std::optional<Proportion> all_rejections;  ///< every active arm rejected
   std::optional<InterimCharacteristicsOf<Effect, Proportion>> interims;
   std::optional<StoppingCharacteristicsOf<Proportion>> stopping;
+  std::optional<ReestimationCharacteristics> sample_size_reestimation;  ///< not in fields()
+  std::optional<EnrichmentCharacteristics> enrichment;                  ///< not in fields()
+  std::optional<ArmSelectionCharacteristics> arm_selection;             ///< not in fields()
+  std::optional<InterimSampleSize> sample_size;  ///< into "sample_size"; not in fields()
+  std::optional<InterimDuration> duration;       ///< into "duration_months" (when written); not in fields()
 };
 template <class Effect, class Proportion, class V>
 void fields(AdaptiveCharacteristicsOf<Effect, Proportion>& x, V&& v) {
@@ -244,8 +621,13 @@ using InterimCharacteristics = InterimCharacteristicsOf<EffectEstimate, Share>;
 using StoppingCharacteristics = StoppingCharacteristicsOf<Share>;
 using AdaptiveCharacteristics = AdaptiveCharacteristicsOf<EffectEstimate, Share>;
 
-/// The shares across active arms (with more than one) and, with interim looks, the interims and
-/// stopping blocks.
+/// The shares across active arms (with more than one) and, with interim looks, the interims,
+/// stopping, adaptive designs' blocks and the sample size's and duration's interim keys.
 AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
+
+/// The blocks of summary.json `summary` (read from `file`, for the errors) that AdaptiveCharacteristics
+/// holds: its declared keys, the adaptive designs' blocks (when written) and, with interim looks, the
+/// keys they add to "sample_size" and "duration_months" (when written).
+AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file = "summary.json");
 
 }  // namespace celltrial

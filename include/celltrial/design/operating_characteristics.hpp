@@ -214,8 +214,7 @@ void fields(FamilyCharacteristics& x, V&& v) {
   v("claims", x.claims);
 }
 
-/// The typed content of summary.json (mmrm, sample_size_reestimation, enrichment, arm_selection
-/// and nuisance_grid are JSON only).
+/// The typed content of summary.json (mmrm and nuisance_grid are JSON only).
 struct OperatingCharacteristics {
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;
@@ -231,7 +230,7 @@ struct OperatingCharacteristics {
   std::optional<FollowUpCharacteristics> follow_up;                  ///< trials followed over visits
   std::optional<DelayedTreatmentCharacteristics> delayed_treatment;  ///< the delayed-treatment design
   Diagnostics diagnostics;
-  AdaptiveCharacteristics adaptive;  ///< across active arms, interim looks and stopping (adaptive_characteristics.hpp)
+  AdaptiveCharacteristics adaptive;  ///< across active arms, interim looks, stopping and the adaptive designs (adaptive_characteristics.hpp)
 };
 
 OperatingCharacteristics operating_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);

@@ -68,7 +68,7 @@ void fields(ArmCharacteristics& x, V&& v) {
 std::vector<ArmCharacteristics> arm_characteristics(const Scenario& s, const Accumulator& acc);
 
 /// Children per trial over all arms (summary.json "sample_size"; a design with interim looks adds
-/// its own keys to the block, which this declaration leaves to that design's readers).
+/// the keys of InterimSampleSize, design/adaptive_characteristics.hpp, to the block).
 struct SampleSizeCharacteristics {
   Estimate randomised_mean;  ///< the design's sample size (MC SE 0), or the expected one with looks
   Estimate analysed_mean;
