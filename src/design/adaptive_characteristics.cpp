@@ -165,7 +165,7 @@ InterimCharacteristics interim_characteristics(const Scenario& s, const Accumula
       kAtStopping};
   if (a.adjusted) {
     const std::uint64_t n = a.at_stopping_adjusted.estimable;
-    x.estimate_at_stopping_adjusted = AdjustedEstimate<EffectEstimate, Share>{
+    x.estimate_at_stopping_adjusted = AdjustedEstimate{
         effect_estimate(a.at_stopping_adjusted, acc.truth(0), truth.effect_mc_se[0], prior, true_source,
                         s.analysis.ci_level),
         kAdjustedMethod, share(a.adjusted_below, n), share(a.naive_below, n), kShareBelowTrue, kAdjusted};

@@ -5,10 +5,6 @@
 // ("any_rejection", "all_rejections"). Each struct declares its
 // summary.json keys once in its fields() function (design/json_fields.hpp): summary.json is written
 // from them and a reader parses a block once with from_json and uses typed members.
-//
-// The structs holding shares and effect estimates are templates on those types, so that
-// design/operating_characteristics.hpp, which declares Share and EffectEstimate, can include this
-// header and hold an AdaptiveCharacteristics: use the aliases at the end, with that header.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -96,31 +92,29 @@ void fields(ZDistribution& x, V&& v) {
 }
 
 /// The naive estimate of the decision analysis: an effect estimate's keys and its meaning.
-template <class Effect>
 struct StoppingEstimate {
-  Effect estimate;
+  EffectEstimate estimate;
   std::string meaning;
 };
-template <class Effect, class V>
-void fields(StoppingEstimate<Effect>& x, V&& v) {
+template <class V>
+void fields(StoppingEstimate& x, V&& v) {
   fields(x.estimate, v);
   v("meaning", x.meaning);
 }
 
 /// The median-unbiased estimate at stopping (stage-wise ordering). Its model SE is the decision
 /// analysis's, in estimate_at_stopping: estimate.model_se is not written.
-template <class Effect, class Proportion>
 struct AdjustedEstimate {
-  Effect estimate;
+  EffectEstimate estimate;
   std::string method;
-  Proportion share_below_true;        ///< trials with the estimate at or below the truth
-  Proportion naive_share_below_true;  ///< the same for the naive estimate
+  Share share_below_true;        ///< trials with the estimate at or below the truth
+  Share naive_share_below_true;  ///< the same for the naive estimate
   std::string share_below_true_meaning;
   std::string meaning;
 };
-template <class Effect, class Proportion, class V>
-void fields(AdjustedEstimate<Effect, Proportion>& x, V&& v) {
-  Effect& e = x.estimate;
+template <class V>
+void fields(AdjustedEstimate& x, V&& v) {
+  EffectEstimate& e = x.estimate;
   v("mean", e.mean, "mc_se");
   v("true", e.truth);
   v("true_source", e.true_source);
@@ -142,14 +136,13 @@ void fields(AdjustedEstimate<Effect, Proportion>& x, V&& v) {
 /// The group-sequential design and what it did (summary.json "interims"): per analysis (the interim
 /// looks, then the final one) the information, bounds and alpha; per interim look the month, and at
 /// calendar months how often it was held; the Z distributions and the estimate at stopping.
-template <class Effect, class Proportion>
-struct InterimCharacteristicsOf {
+struct InterimCharacteristics {
   std::optional<std::vector<double>> months;  ///< looks at calendar months (then the calendar members below)
   std::vector<double> information;            ///< per analysis; at calendar months the mean observed
   std::string information_meaning;
   std::optional<std::vector<ObservedInformation>> observed_information;  ///< calendar: per interim look
   std::string observed_information_meaning;
-  std::optional<std::vector<Proportion>> held;  ///< calendar: share of trials holding each look
+  std::optional<std::vector<Share>> held;  ///< calendar: share of trials holding each look
   std::string held_meaning;
   std::vector<std::int64_t> children_at_look;       ///< planned looks: children at the primary visit
   std::vector<double> mean_children_at_look;        ///< calendar: their mean over the trials holding the look
@@ -165,12 +158,12 @@ struct InterimCharacteristicsOf {
   std::vector<TrialMean> look_months;  ///< per interim look
   std::string look_months_meaning;
   ZDistribution z_distribution;
-  StoppingEstimate<Effect> estimate_at_stopping;
+  StoppingEstimate estimate_at_stopping;
   std::string estimate_at_stopping_adjusted_note;  ///< calendar: why there is no adjusted estimate
-  std::optional<AdjustedEstimate<Effect, Proportion>> estimate_at_stopping_adjusted;
+  std::optional<AdjustedEstimate> estimate_at_stopping_adjusted;
 };
-template <class Effect, class Proportion, class V>
-void fields(InterimCharacteristicsOf<Effect, Proportion>& x, V&& v) {
+template <class V>
+void fields(InterimCharacteristics& x, V&& v) {
   // months first: the reader then knows which children_at_look it reads.
   v("months", x.months);
   v("information", x.information);
@@ -205,17 +198,16 @@ void fields(InterimCharacteristicsOf<Effect, Proportion>& x, V&& v) {
 /// How often the trials stopped (summary.json "stopping"): per analysis the efficacy crossings in
 /// the direction of benefit (the final analysis last), per interim look the futility stops, with
 /// two sides the crossings against benefit.
-template <class Proportion>
-struct StoppingCharacteristicsOf {
-  std::vector<Proportion> efficacy;  ///< [looks + 1]
-  std::vector<Proportion> futility;  ///< [looks]
-  std::optional<std::vector<Proportion>> harm;  ///< [looks + 1], two-sided
-  Proportion any_interim;   ///< stopped at an interim look (efficacy, harm or futility)
-  Proportion efficacy_any;  ///< efficacy at any analysis: the design's power
+struct StoppingCharacteristics {
+  std::vector<Share> efficacy;  ///< [looks + 1]
+  std::vector<Share> futility;  ///< [looks]
+  std::optional<std::vector<Share>> harm;  ///< [looks + 1], two-sided
+  Share any_interim;   ///< stopped at an interim look (efficacy, harm or futility)
+  Share efficacy_any;  ///< efficacy at any analysis: the design's power
   std::string meaning;
 };
-template <class Proportion, class V>
-void fields(StoppingCharacteristicsOf<Proportion>& x, V&& v) {
+template <class V>
+void fields(StoppingCharacteristics& x, V&& v) {
   v("efficacy", x.efficacy);
   v("futility", x.futility);
   v("harm", x.harm);
@@ -595,31 +587,24 @@ void fields(InterimDuration& x, V&& v) {
 /// ("sample_size_reestimation", "enrichment", "arm_selection") and the keys interim looks add to the
 /// run's "sample_size" and "duration_months" blocks (so a reader of the declared blocks, such as
 /// report.html's, which reads the designs' blocks leniently, does not require them).
-template <class Effect, class Proportion>
-struct AdaptiveCharacteristicsOf {
-  std::optional<Proportion> any_rejection;   ///< some active arm rejected
-  std::optional<Proportion> all_rejections;  ///< every active arm rejected
-  std::optional<InterimCharacteristicsOf<Effect, Proportion>> interims;
-  std::optional<StoppingCharacteristicsOf<Proportion>> stopping;
+struct AdaptiveCharacteristics {
+  std::optional<Share> any_rejection;   ///< some active arm rejected
+  std::optional<Share> all_rejections;  ///< every active arm rejected
+  std::optional<InterimCharacteristics> interims;
+  std::optional<StoppingCharacteristics> stopping;
   std::optional<ReestimationCharacteristics> sample_size_reestimation;  ///< not in fields()
   std::optional<EnrichmentCharacteristics> enrichment;                  ///< not in fields()
   std::optional<ArmSelectionCharacteristics> arm_selection;             ///< not in fields()
   std::optional<InterimSampleSize> sample_size;  ///< into "sample_size"; not in fields()
   std::optional<InterimDuration> duration;       ///< into "duration_months" (when written); not in fields()
 };
-template <class Effect, class Proportion, class V>
-void fields(AdaptiveCharacteristicsOf<Effect, Proportion>& x, V&& v) {
+template <class V>
+void fields(AdaptiveCharacteristics& x, V&& v) {
   v("any_rejection", x.any_rejection);
   v("all_rejections", x.all_rejections);
   v("interims", x.interims);
   v("stopping", x.stopping);
 }
-
-struct Share;
-struct EffectEstimate;
-using InterimCharacteristics = InterimCharacteristicsOf<EffectEstimate, Share>;
-using StoppingCharacteristics = StoppingCharacteristicsOf<Share>;
-using AdaptiveCharacteristics = AdaptiveCharacteristicsOf<EffectEstimate, Share>;
 
 /// The shares across active arms (with more than one) and, with interim looks, the interims,
 /// stopping, adaptive designs' blocks and the sample size's and duration's interim keys.

@@ -1,6 +1,7 @@
 #pragma once
-// A proportion of the simulated trials and a per-trial mean, as the typed characteristics give
-// them (their summary.json keys declared once in fields(), design/json_fields.hpp).
+// The pieces the typed characteristics are built from: a proportion of the simulated trials, a
+// per-trial mean and what the estimates of an effect did (their summary.json keys declared once in
+// fields(), design/json_fields.hpp).
 #include <cstdint>
 #include <string>
 
@@ -40,5 +41,38 @@ void fields(TrialMean& x, V&& v) {
   v("trials", x.trials);
 }
 TrialMean trial_mean(const ExactMoments& m);
+
+/// What the per-trial estimates of an effect did against the true effect.
+struct EffectEstimate {
+  Estimate mean;           ///< the estimates' mean
+  Estimate truth;          ///< the true value (mean over the prior's draws, or the model's)
+  std::string true_source;
+  Estimate bias;           ///< mean error, SE including the truth's
+  Estimate empirical_se;   ///< SD of the estimates
+  Estimate model_se;       ///< mean of the analyses' SEs
+  Estimate rmse;
+  Estimate coverage;       ///< share of CIs covering the truth (SE null without estimable trials)
+  double ci_level = 0.95;
+  std::uint64_t estimable_trials = 0;
+  std::string true_includes;  ///< what the truth includes beyond the effect ("" when nothing)
+  std::string true_excludes;
+};
+/// {mean, mc_se, true, true_mc_se, true_source, bias, bias_mc_se, empirical_se, ..., ci_level,
+/// estimable_trials, true_includes and true_excludes (when not empty)}
+template <class V>
+void fields(EffectEstimate& x, V&& v) {
+  v("mean", x.mean, "mc_se");
+  v("true", x.truth);
+  v("true_source", x.true_source);
+  v("bias", x.bias);
+  v("empirical_se", x.empirical_se);
+  v("model_se", x.model_se);
+  v("rmse", x.rmse);
+  v("coverage", x.coverage);
+  v("ci_level", x.ci_level);
+  v("estimable_trials", x.estimable_trials);
+  v.omit_empty("true_includes", x.true_includes);
+  v.omit_empty("true_excludes", x.true_excludes);
+}
 
 }  // namespace celltrial
