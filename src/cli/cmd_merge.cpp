@@ -38,7 +38,7 @@ Action add_merge(CLI::App& app, Streams io) {
     if (a->json) {
       io.out << dump_json(r.summary);
     } else if (!a->quiet) {
-      io.out << summary_table(r.summary);
+      io.out << summary_table(r.characteristics);
       io.out << "  merged " << r.shards << " shard(s)\n  results written to " << r.out_dir << "/\n";
     }
     return 0;

@@ -131,7 +131,7 @@ int run_simulate(const SimulateArgs& a, Streams io, mpi::Session* session) {
     return 0;
   }
   if (a.json) io.out << dump_json(r.summary);
-  else if (!a.quiet) io.out << summary_table(r.summary) << timing << "  results written to " << r.out_dir << "/\n";
+  else if (!a.quiet) io.out << summary_table(r.characteristics) << timing << "  results written to " << r.out_dir << "/\n";
   return 0;
 }
 }  // namespace

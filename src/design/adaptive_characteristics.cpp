@@ -423,16 +423,23 @@ AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumu
 
 AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file) {
   auto x = from_json<AdaptiveCharacteristics>(summary, file);
-  if (summary.contains("sample_size_reestimation"))
-    x.sample_size_reestimation = member_from_json<ReestimationCharacteristics>(summary, "sample_size_reestimation", file);
-  if (summary.contains("enrichment")) x.enrichment = member_from_json<EnrichmentCharacteristics>(summary, "enrichment", file);
-  if (summary.contains("arm_selection"))
-    x.arm_selection = member_from_json<ArmSelectionCharacteristics>(summary, "arm_selection", file);
-  if (x.interims) {
-    x.sample_size = member_from_json<InterimSampleSize>(summary, "sample_size", file);
-    if (summary.contains("duration_months")) x.duration = member_from_json<InterimDuration>(summary, "duration_months", file);
-  }
+  read_interim_keys(x, summary, file);
   return x;
+}
+
+void read_interim_keys(AdaptiveCharacteristics& x, const nlohmann::json& summary, const std::string& file,
+                       const std::string& key_path) {
+  x.sample_size.reset();
+  x.duration.reset();
+  if (!x.interims) return;
+  x.sample_size = member_from_json<InterimSampleSize>(summary, "sample_size", file, key_path);
+  if (summary.contains("duration_months"))
+    x.duration = member_from_json<InterimDuration>(summary, "duration_months", file, key_path);
+}
+
+void write_interim_keys(const AdaptiveCharacteristics& x, nlohmann::json& summary) {
+  if (x.sample_size) summary["sample_size"].update(to_json_fields(*x.sample_size));
+  if (x.duration && summary.contains("duration_months")) summary["duration_months"].update(to_json_fields(*x.duration));
 }
 
 }  // namespace celltrial

@@ -12,25 +12,21 @@ std::vector<SweepAxis> axes_of(const NuisanceGrid& g) {
   return axes;
 }
 
-/// The family-wise rejection rate of a summary, when its design tests more than one hypothesis:
-/// the closed test's claims in either population (adaptive enrichment) or for any arm (arm
-/// selection), else the multiplicity family's rejections in the direction of benefit. Null when there
-/// is none.
-nlohmann::json family_wise(const nlohmann::json& summary) {
-  const AdaptiveCharacteristics adaptive = adaptive_from_json(summary);
-  if (adaptive.enrichment) return to_json(adaptive.enrichment->claim.any);
-  if (adaptive.arm_selection) return to_json(adaptive.arm_selection->claim_any);
+/// The family-wise rejection rate of a run, when its design tests more than one hypothesis: the
+/// closed test's claims in either population (adaptive enrichment) or for any arm (arm selection),
+/// else the multiplicity family's rejections in the direction of benefit. nullopt when there is none.
+std::optional<Share> family_wise(const OperatingCharacteristics& oc) {
+  if (oc.adaptive.enrichment) return oc.adaptive.enrichment->claim.any;
+  if (oc.adaptive.arm_selection) return oc.adaptive.arm_selection->claim_any;
   // Claims of benefit, as the level alpha / sides counts them (any_rejection counts either direction).
-  if (summary.contains("multiplicity"))
-    return to_json(from_json<FamilyCharacteristics>(summary["multiplicity"], "summary.json", "multiplicity").at_least_one);
-  return nullptr;
+  if (oc.family) return oc.family->at_least_one;
+  return std::nullopt;
 }
 
-nlohmann::json share(const nlohmann::json& x) {
-  nlohmann::json out;
-  for (const char* k : {"estimate", "mc_se", "count", "of", "ci95"})
-    if (x.contains(k)) out[k] = x[k];
-  return out;
+/// The share's numbers without its meaning (the grid's meaning says what they count).
+Share numbers(Share x) {
+  x.meaning.clear();
+  return x;
 }
 
 }  // namespace
@@ -56,50 +52,35 @@ std::vector<Scenario> nuisance_scenarios(const std::function<Scenario(const std:
   return points;
 }
 
-nlohmann::json run_nuisance_grid(const Scenario& s, const std::vector<Scenario>& points, const SweepOptions& opt) {
+NuisanceGridCharacteristics run_nuisance_grid(const Scenario& s, const std::vector<Scenario>& points,
+                                              const SweepOptions& opt) {
   const auto grid = sweep_grid(axes_of(s.nuisance_grid), false);
   const nlohmann::json rows = run_sweep(points, grid, opt);
-  nlohmann::json out;
-  out["trials_per_point"] = points.empty() ? 0 : points.front().simulation.trials;
+  NuisanceGridCharacteristics out;
+  out.trials_per_point = points.empty() ? 0 : points.front().simulation.trials;
   // Claims of benefit are what a null design must not make too often: one side's share of alpha.
-  const double level = s.analysis.alpha / s.analysis.sides;
-  out["alpha"] = s.analysis.alpha;
-  out["sides"] = s.analysis.sides;
-  out["level"] = level;
-  nlohmann::json list = nlohmann::json::array();
+  out.alpha = s.analysis.alpha;
+  out.sides = s.analysis.sides;
+  out.level = s.analysis.alpha / s.analysis.sides;
   std::size_t worst = 0;
-  double worst_value = -1;
-  std::string measure;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const nlohmann::json& summary = rows[i]["summary"];
-    nlohmann::json p;
-    p["settings"] = rows[i]["point"];
-    const nlohmann::json& power = summary["power"];
-    p["type_one_error"] = share(power.contains("favourable") ? power["favourable"] : power);
-    const nlohmann::json fw = family_wise(summary);
-    if (!fw.is_null()) p["family_wise"] = share(fw);
-    // The measure the worst case is taken over: the family-wise rate when there is one.
-    const nlohmann::json& m = fw.is_null() ? p["type_one_error"] : p["family_wise"];
-    measure = fw.is_null() ? "type_one_error" : "family_wise";
-    const double v = m["estimate"].get<double>();
-    if (v > worst_value) {
-      worst_value = v;
-      worst = i;
-    }
-    list.push_back(p);
+    const OperatingCharacteristics oc = operating_characteristics_from_json(rows[i]["summary"], "nuisance grid point");
+    NuisancePoint p;
+    for (const auto& [key, value] : grid[i]) p.settings[key] = value;
+    p.type_one_error = numbers(oc.comparisons.front().power_favourable);
+    if (const auto fw = family_wise(oc)) p.family_wise = numbers(*fw);
+    out.points.push_back(std::move(p));
+    // The worst case is taken over the family-wise rate when there is one.
+    const auto rate = [](const NuisancePoint& x) { return (x.family_wise ? *x.family_wise : x.type_one_error).estimate.value; };
+    if (i == 0 || rate(out.points[i]) > rate(out.points[worst])) worst = i;
   }
-  out["points"] = list;
-  if (!list.empty()) {
-    const nlohmann::json& m = list[worst][measure];
-    const double se = m["mc_se"].get<double>();
-    out["worst"] = {{"point", worst + 1},
-                    {"settings", list[worst]["settings"]},
-                    {"measure", measure},
-                    {"estimate", m["estimate"]},
-                    {"mc_se", m["mc_se"]},
-                    {"within_level", worst_value <= level + 3 * se}};
+  if (!out.points.empty()) {
+    const NuisancePoint& p = out.points[worst];
+    const Share& m = p.family_wise ? *p.family_wise : p.type_one_error;
+    out.worst = NuisanceWorst{worst + 1, p.settings, p.family_wise ? "family_wise" : "type_one_error", m.estimate,
+                              m.estimate.value <= out.level + 3 * m.estimate.mc_se};
   }
-  out["meaning"] =
+  out.meaning =
       "the scenario under the null hypothesis (every effect 0) at each point of the nuisance grid, with the same seed "
       "and trial indices at every point: the type I error (the primary comparison's rejections in the direction of "
       "benefit) and, when the design tests more than one hypothesis, the family-wise rate of any claim of benefit. "

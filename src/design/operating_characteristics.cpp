@@ -108,6 +108,7 @@ ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Ac
 
 OperatingCharacteristics operating_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth) {
   OperatingCharacteristics oc;
+  oc.scenario = s.name;
   oc.trials = acc.trials();
   oc.seed = s.simulation.seed;
   const auto active = s.active_arms();
@@ -116,6 +117,7 @@ OperatingCharacteristics operating_characteristics(const Scenario& s, const Accu
   oc.subgroups = subgroup_characteristics(s, acc);
   oc.family = family_characteristics(s, acc);
   oc.analysis = analysis_characteristics(s);
+  oc.mmrm = mmrm_characteristics(s, acc);
   oc.arms = arm_characteristics(s, acc);
   oc.sample_size = sample_size_characteristics(s, acc, truth);
   oc.enrolled = enrolled_characteristics(acc);
@@ -222,5 +224,32 @@ nlohmann::json to_json(const ComparisonCharacteristics& c) { return to_json_fiel
 nlohmann::json to_json(const SubgroupCharacteristics& g) { return to_json_fields(g); }
 nlohmann::json to_json(const std::vector<SubgroupCharacteristics>& gs) { return to_json_fields(gs); }
 nlohmann::json to_json(const FamilyCharacteristics& f) { return to_json_fields(f); }
+
+nlohmann::json to_json(const OperatingCharacteristics& oc) {
+  nlohmann::json j = to_json_fields(oc);
+  j["format"] = "celltrial.summary/1";
+  // The first active arm's comparison is also given at top level: power.estimate, estimate.mean...
+  const nlohmann::json& first = j["comparisons"].at(0);
+  j["comparison"] = first["label"];
+  j["power"] = first["power"];
+  j["estimate"] = first["estimate"];
+  if (first.contains("assurance")) j["assurance"] = first["assurance"];
+  // With interim looks: the expected, largest and distribution of N (also randomised_mean), the
+  // expected duration.
+  write_interim_keys(oc.adaptive, j);
+  return j;
+}
+
+OperatingCharacteristics operating_characteristics_from_json(const nlohmann::json& summary, const std::string& file,
+                                                             const std::string& key_path) {
+  auto oc = from_json<OperatingCharacteristics>(summary, file, key_path);
+  if (oc.comparisons.empty())
+    throw Error(ExitCode::data,
+                Diagnostic{Location{file, 0, 0}, key_path.empty() ? "comparisons" : key_path + ".comparisons",
+                           "is empty: a run compares at least one active arm.",
+                           "write the results again with celltrial, or restore the file."});
+  read_interim_keys(oc.adaptive, summary, file, key_path);
+  return oc;
+}
 
 }  // namespace celltrial

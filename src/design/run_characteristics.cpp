@@ -133,4 +133,22 @@ Diagnostics diagnostics(const Scenario& s, const Accumulator& acc) {
   return d;
 }
 
+std::optional<MmrmCharacteristics> mmrm_characteristics(const Scenario& s, const Accumulator& acc) {
+  if (s.analysis.method != AnalysisMethod::mmrm) return std::nullopt;
+  const auto& m = s.analysis.mmrm;
+  MmrmCharacteristics x;
+  x.covariance = to_string(m.covariance);
+  x.df = to_string(m.df);
+  for (auto f : m.fallback) x.fallback_order.push_back(to_string(f));
+  x.visits_months = m.visits_months;
+  const auto& used = acc.mmrm_structures();  // per structure, then "none converged"
+  x.fallback = share(acc.mmrm_fallbacks(), acc.trials());
+  x.fallback.meaning = "trials whose fit with the covariance asked for did not converge and used a fallback";
+  for (std::size_t k = 0; k + 1 < used.size(); ++k)
+    if (used[k] > 0) x.structure_used[to_string(static_cast<CovarianceStructure>(k))] = share(used[k], acc.trials());
+  x.not_fitted = share(used.back(), acc.trials());
+  x.not_fitted.meaning = "trials in which no structure converged (comparisons not estimable)";
+  return x;
+}
+
 }  // namespace celltrial

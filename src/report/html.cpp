@@ -189,6 +189,20 @@ std::string text(const std::vector<T>& xs, int digits = 6) {
   return s;
 }
 
+/// A typed value as text() shows it in JSON: numbers with 6 significant digits, counts whole, text
+/// as it is ("NA" when empty), yes/no.
+std::string text(double x) { return sig(x, 6); }
+template <std::integral I>
+std::string text(I x) {
+  if constexpr (std::is_same_v<I, bool>)
+    return x ? "yes" : "no";
+  else
+    return std::to_string(x);
+}
+std::string text(const std::string& x) { return x.empty() ? "NA" : x; }
+/// A per-trial mean with its MC SE: "mean (mc_se)", the mean with `d` significant digits.
+std::string mean_with_se(const TrialMean& m, int d = 4) { return sig(m.mean.value, d) + " (" + sig(m.mean.mc_se, 2) + ")"; }
+
 struct Table {
   std::ostringstream os;
   explicit Table(const std::vector<std::string>& head, const std::string& cls = "") {
@@ -239,18 +253,15 @@ void provenance(std::ostream& os, const ReportInputs& in) {
   const json empty = json::object();
   const json& run = in.run ? *in.run : empty;
   if (!in.run) os << "<p class=\"note\">run.json is not in the folder: provenance comes from summary.json only.</p>\n";
-  auto pick = [&](const char* key) -> const json* {
-    const json* v = at(run, {key});
-    return v != nullptr ? v : at(in.summary, {key});
-  };
   Table t({"Item", "Value"}, "provenance");
   auto known = [&](const char* label, const json* v) {
     t.row({label, v != nullptr && !v->is_null() ? text(v) : "not recorded in this folder"});
   };
   known("celltrial version", at(run, {"celltrial_version"}));
   known("git commit", at(run, {"git_commit"}));
-  t.row({"seed", text(pick("seed"))});
-  t.row({"trials", text(at(in.summary, {"trials"}) ? at(in.summary, {"trials"}) : at(run, {"trials"}))});
+  const OperatingCharacteristics& oc = in.summary;
+  t.row({"seed", text(oc.seed)});
+  t.row({"trials", text(oc.trials)});
   known("threads", at(run, {"threads"}));
   if (const json* r = at(run, {"mpi_ranks"}); r != nullptr && r->is_number() && r->get<double>() > 1)
     t.row({"MPI ranks", text(r)});
@@ -261,55 +272,45 @@ void provenance(std::ostream& os, const ReportInputs& in) {
   else known("wall time (s)", nullptr);
   known("scenario source", at(run, {"scenario_source"}));
   known("overrides (--set)", at(run, {"overrides"}));
-  t.row({"analysis", text(at(in.summary, {"analysis", "method"})) + ", primary visit " +
-                         text(at(in.summary, {"analysis", "primary_visit_months"})) + " months, alpha " +
-                         text(at(in.summary, {"analysis", "alpha"})) + " (" + text(at(in.summary, {"analysis", "sides"})) +
-                         "-sided), multiplicity " + text(at(in.summary, {"analysis", "multiplicity"}))});
+  const AnalysisCharacteristics& a = oc.analysis;
+  t.row({"analysis", text(a.method) + ", primary visit " + text(a.primary_visit_months) + " months, alpha " + text(a.alpha) +
+                         " (" + text(a.sides) + "-sided), multiplicity " + text(a.multiplicity)});
   t.row({"report written by", std::string("celltrial ") + build::version + " (commit " + build::git_commit + ")"});
   os << t.str();
 }
 
-void comparison(std::ostream& os, const json& c) {
-  const json* p = at(c, {"power"});
-  const json* e = at(c, {"estimate"});
-  const json nothing;
-  const json& pj = p ? *p : nothing;
-  const json& ej = e ? *e : nothing;
-  os << "<h3>" << h(text(at(c, {"label"}))) << "</h3>\n";
+void comparison(std::ostream& os, const ComparisonCharacteristics& c) {
+  const Share& p = c.power;
+  const Share& pf = c.power_favourable;
+  const EffectEstimate& e = c.estimate;
+  os << "<h3>" << h(text(c.label)) << "</h3>\n";
   Table t({"Quantity", "Estimate", "MC SE", "95% CI", "Note"}, "comparison");
-  t.row({"power (reject H0)", fixed(at(pj, {"estimate"}), 4), fixed(at(pj, {"mc_se"}), 4), ci(at(pj, {"ci95"}), 4),
-         text(at(pj, {"count"})) + " of " + text(at(pj, {"of"})) + " trials"});
-  t.row({"power, favourable direction", fixed(at(pj, {"favourable", "estimate"}), 4),
-         fixed(at(pj, {"favourable", "mc_se"}), 4), ci(at(pj, {"favourable", "ci95"}), 4), ""});
-  if (const json* a = at(c, {"assurance"}))
-    t.row({"assurance (effect prior)", fixed(at(*a, {"estimate"}), 4), fixed(at(*a, {"mc_se"}), 4),
-           ci(at(*a, {"ci95"}), 4), text(at(*a, {"meaning"}))});
-  t.row({"mean estimate", sig(at(ej, {"mean"})), sig(at(ej, {"mc_se"}), 2), "", ""});
-  t.row({"true effect", sig(at(ej, {"true"})), sig(at(ej, {"true_mc_se"}), 2), "", text(at(ej, {"true_source"}))});
-  t.row({"bias", sig(at(ej, {"bias"})), sig(at(ej, {"bias_mc_se"}), 2), "", ""});
-  t.row({"empirical SE", sig(at(ej, {"empirical_se"})), sig(at(ej, {"empirical_se_mc_se"}), 2), "", ""});
-  t.row({"mean model SE", sig(at(ej, {"model_se"})), sig(at(ej, {"model_se_mc_se"}), 2), "", ""});
-  t.row({"RMSE", sig(at(ej, {"rmse"})), sig(at(ej, {"rmse_mc_se"}), 2), "", ""});
-  t.row({"CI coverage", fixed(at(ej, {"coverage"}), 4), fixed(at(ej, {"coverage_mc_se"}), 4), "",
-         "nominal " + text(at(ej, {"ci_level"})) + "; " + text(at(ej, {"estimable_trials"})) + " estimable trials"});
-  if (const json* s = at(c, {"safety"}))
-    t.row({"P(SAE excess above threshold)", fixed(at(*s, {"estimate"}), 4), fixed(at(*s, {"mc_se"}), 4),
-           ci(at(*s, {"ci95"}), 4), "threshold " + text(at(*s, {"threshold"}))});
+  t.row({"power (reject H0)", fixed(p.estimate.value, 4), fixed(p.estimate.mc_se, 4), ci(p, 4),
+         text(p.count) + " of " + text(p.of) + " trials"});
+  t.row({"power, favourable direction", fixed(pf.estimate.value, 4), fixed(pf.estimate.mc_se, 4), ci(pf, 4), ""});
+  if (const auto& a = c.assurance)
+    t.row({"assurance (effect prior)", fixed(a->estimate.value, 4), fixed(a->estimate.mc_se, 4), ci(*a, 4), text(a->meaning)});
+  t.row({"mean estimate", sig(e.mean.value, 4), sig(e.mean.mc_se, 2), "", ""});
+  t.row({"true effect", sig(e.truth.value, 4), sig(e.truth.mc_se, 2), "", text(e.true_source)});
+  t.row({"bias", sig(e.bias.value, 4), sig(e.bias.mc_se, 2), "", ""});
+  t.row({"empirical SE", sig(e.empirical_se.value, 4), sig(e.empirical_se.mc_se, 2), "", ""});
+  t.row({"mean model SE", sig(e.model_se.value, 4), sig(e.model_se.mc_se, 2), "", ""});
+  t.row({"RMSE", sig(e.rmse.value, 4), sig(e.rmse.mc_se, 2), "", ""});
+  t.row({"CI coverage", fixed(e.coverage.value, 4), fixed(e.coverage.mc_se, 4), "",
+         "nominal " + text(e.ci_level) + "; " + text(e.estimable_trials) + " estimable trials"});
+  const Share& sf = c.safety;
+  t.row({"P(SAE excess above threshold)", fixed(sf.estimate.value, 4), fixed(sf.estimate.mc_se, 4), ci(sf, 4),
+         "threshold " + text(c.safety_threshold)});
   os << t.str();
 }
 
-void operating_characteristics(std::ostream& os, const json& s) {
+void operating_characteristics(std::ostream& os, const OperatingCharacteristics& s) {
   os << "<h2 id=\"operating-characteristics\">Operating characteristics</h2>\n";
-  os << "<p class=\"note\">Estimates over " << h(text(at(s, {"trials"})))
+  os << "<p class=\"note\">Estimates over " << h(text(s.trials))
      << " simulated trials, with Monte Carlo standard errors (MC SE). Confidence intervals of proportions are Wilson "
         "95% intervals. NA: not available.</p>\n";
-  const json* comps = at(s, {"comparisons"});
-  if (comps != nullptr && comps->is_array() && !comps->empty()) {
-    for (const auto& c : *comps) comparison(os, c);
-  } else {
-    comparison(os, s);  // a summary with only the top-level comparison
-  }
-  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+  for (const ComparisonCharacteristics& c : s.comparisons) comparison(os, c);
+  const AdaptiveCharacteristics& adaptive = s.adaptive;
   if (adaptive.any_rejection || adaptive.all_rejections) {
     Table t({"Across active arms", "Estimate", "MC SE", "95% CI"}, "family");
     for (const auto& [label, x] : {std::pair{"any rejection", &adaptive.any_rejection}, {"all rejections", &adaptive.all_rejections}})
@@ -321,86 +322,96 @@ void operating_characteristics(std::ostream& os, const json& s) {
   Table arms({"Arm", "Role", "Randomised", "Analysed (MC SE)", "Mean change (MC SE)", "SAEs (MC SE)",
               "Infusion reactions (MC SE)", "Mean dose (MC SE)", "Dose unit"},
              "arms");
-  if (const json* a = at(s, {"arms"}); a != nullptr && a->is_array()) {
-    for (const auto& x : *a) {
-      auto with_se = [&](const char* v, const char* se, int d) {
-        return sig(at(x, {v}), d) + " (" + sig(at(x, {se}), 2) + ")";
-      };
-      const json* unit = at(x, {"dose_unit"});
-      arms.row({text(at(x, {"name"})), text(at(x, {"role"})), sig(at(x, {"randomised_mean"}), 5),
-                with_se("analysed_mean", "analysed_mean_mc_se", 5), with_se("mean_change", "mean_change_mc_se", 4),
-                with_se("sae_mean", "sae_mc_se", 4), with_se("infusion_reactions_mean", "infusion_reactions_mc_se", 4),
-                at(x, {"mean_dose"}) != nullptr && at(x, {"mean_dose"})->is_number() ? with_se("mean_dose", "mean_dose_mc_se", 4)
-                                                                                    : std::string("no product"),
-                unit != nullptr && unit->is_string() && !unit->get<std::string>().empty() ? unit->get<std::string>() : "no product"});
-    }
-  }
+  const auto mean_se = [](const Estimate& e, int d) { return sig(e.value, d) + " (" + sig(e.mc_se, 2) + ")"; };
+  for (const ArmCharacteristics& x : s.arms)
+    arms.row({text(x.name), text(x.role), sig(x.randomised_mean, 5), mean_se(x.analysed_mean, 5), mean_se(x.mean_change, 4),
+              mean_se(x.sae, 4), mean_se(x.infusion_reactions, 4),
+              std::isfinite(x.mean_dose.value) ? mean_se(x.mean_dose, 4) : std::string("no product"),
+              x.dose_unit.empty() ? "no product" : x.dose_unit});
   os << "<p class=\"note\">Means per simulated trial: participants randomised and analysed, mean change from "
         "baseline at the primary visit, serious adverse events, infusion reactions, dose received.</p>\n"
      << arms.str();
 
   os << "<h2 id=\"enrolment\">Enrolment</h2>\n";
   Table en({"Quantity", "Estimate", "MC SE"}, "enrolment");
-  en.row({"screened per trial", sig(at(s, {"sample_size", "screened_mean"}), 5), sig(at(s, {"sample_size", "screened_mc_se"}), 2)});
-  en.row({"screened per randomised", sig(at(s, {"sample_size", "screened_per_randomised"}), 4),
-          sig(at(s, {"sample_size", "screened_per_randomised_mc_se"}), 2)});
-  en.row({"randomised per trial", sig(at(s, {"sample_size", "randomised_mean"}), 5),
-          sig(at(s, {"sample_size", "randomised_mean_mc_se"}), 2)});
-  en.row({"analysed per trial", sig(at(s, {"sample_size", "analysed_mean"}), 5),
-          sig(at(s, {"sample_size", "analysed_mean_mc_se"}), 2)});
-  en.row({"mean age (months)", sig(at(s, {"enrolled", "mean_age_months"}), 4), sig(at(s, {"enrolled", "mean_age_months_mc_se"}), 2)});
-  en.row({"share under 5 years", fixed(at(s, {"enrolled", "share_under_5_years"}), 4),
-          fixed(at(s, {"enrolled", "share_under_5_years_mc_se"}), 4)});
-  en.row({"share GMFCS I-III", fixed(at(s, {"enrolled", "share_gmfcs_I_III"}), 4),
-          fixed(at(s, {"enrolled", "share_gmfcs_I_III_mc_se"}), 4)});
+  const SampleSizeCharacteristics& n = s.sample_size;
+  const EnrolledCharacteristics& who = s.enrolled;
+  en.row({"screened per trial", sig(n.screened.value, 5), sig(n.screened.mc_se, 2)});
+  en.row({"screened per randomised", sig(n.screened_per_randomised.value, 4), sig(n.screened_per_randomised.mc_se, 2)});
+  en.row({"randomised per trial", sig(n.randomised_mean.value, 5), sig(n.randomised_mean.mc_se, 2)});
+  en.row({"analysed per trial", sig(n.analysed_mean.value, 5), sig(n.analysed_mean.mc_se, 2)});
+  en.row({"mean age (months)", sig(who.mean_age_months.value, 4), sig(who.mean_age_months.mc_se, 2)});
+  en.row({"share under 5 years", fixed(who.share_under_5_years.value, 4), fixed(who.share_under_5_years.mc_se, 4)});
+  en.row({"share GMFCS I-III", fixed(who.share_gmfcs_I_III.value, 4), fixed(who.share_gmfcs_I_III.mc_se, 4)});
   // Recruitment in calendar time (design.accrual): mean, and the 5 % to 95 % range of the trials.
-  for (const auto& [key, label] : {std::pair{"accrual_months", "months of accrual (first to last randomisation)"},
-                                   {"duration_months", "months to the last primary-visit assessment"}})
-    if (const json* d = at(s, {key}))
-      en.row({std::string(label) + ", 5-95 % of trials " + sig(at(*d, {"quantiles", "0.05"}), 3) + "-" +
-                  sig(at(*d, {"quantiles", "0.95"}), 3),
-              sig(at(*d, {"mean"}), 4), sig(at(*d, {"mc_se"}), 2)});
+  for (const auto& [d, label] : {std::pair{&s.accrual_months, "months of accrual (first to last randomisation)"},
+                                 {&s.duration_months, "months to the last primary-visit assessment"}})
+    if (*d)
+      en.row({std::string(label) + ", 5-95 % of trials " + sig((*d)->q05, 3) + "-" + sig((*d)->q95, 3), sig((*d)->mean.value, 4),
+              sig((*d)->mean.mc_se, 2)});
   os << en.str();
-  if (const json* d = at(s, {"diagnostics"}))
-    os << "<p class=\"note\">Diagnostics: " << h(text(at(*d, {"not_estimable"}))) << " comparisons not estimable; "
-       << h(text(at(*d, {"values_out_of_range"}))) << " simulated values out of range.</p>\n";
+  os << "<p class=\"note\">Diagnostics: " << h(text(s.diagnostics.not_estimable)) << " comparisons not estimable; "
+     << h(text(s.diagnostics.values_out_of_range)) << " simulated values out of range.</p>\n";
 }
 
 // Trials in time (summary "follow_up", "delayed_treatment"): each visit per arm, and the delayed
 // group's second period.
-void follow_up(std::ostream& os, const json& s) {
-  const json* f = at(s, {"follow_up"});
-  if (f == nullptr) return;
+void follow_up(std::ostream& os, const OperatingCharacteristics& s) {
+  if (!s.follow_up) return;
+  const FollowUpCharacteristics& f = *s.follow_up;
   os << "<h2 id=\"visits\">Visits</h2>\n"
      << "<p class=\"note\">Per visit and arm, means over trials (MC SE): the share of children assessed, the mean change "
         "from baseline of the assessed, and of every child as it happened (assessed or not, known to the simulation); "
         "the difference is what looking only at the assessed children does.</p>\n";
   Table t({"Month", "Arm", "share assessed", "mean change, assessed", "mean change, all"}, "visits");
-  auto mean = [](const json* x, int d) {
-    return x == nullptr ? std::string("NA") : sig(at(*x, {"mean"}), d) + " (" + sig(at(*x, {"mc_se"}), 2) + ")";
-  };
-  if (const json* visits = at(*f, {"visits"}); visits != nullptr && visits->is_array())
-    for (const auto& v : *visits)
-      if (const json* arms = at(v, {"arms"}); arms != nullptr && arms->is_array())
-        for (const auto& a : *arms)
-          t.row({sig(at(v, {"month"}), 4), text(at(a, {"name"})), mean(at(a, {"observed_share"}), 4),
-                 mean(at(a, {"mean_change_observed"}), 4), mean(at(a, {"mean_change_all"}), 4)});
+  for (const Visit& v : f.visits)
+    for (const VisitArm& a : v.arms)
+      t.row({sig(v.month, 4), text(a.name), mean_with_se(a.observed_share), mean_with_se(a.mean_change_observed),
+             mean_with_se(a.mean_change_all)});
   os << t.str();
   Table arms({"Arm", "dropped out by the last visit", "intercurrent event by the last visit"}, "visits");
-  if (const json* list = at(*f, {"arms"}); list != nullptr && list->is_array())
-    for (const auto& a : *list)
-      arms.row({text(at(a, {"name"})), mean(at(a, {"dropped_out_share"}), 4), mean(at(a, {"intercurrent_event_share"}), 4)});
+  for (const FollowUpArm& a : f.arms) arms.row({text(a.name), mean_with_se(a.dropped_out_share), mean_with_se(a.intercurrent_event_share)});
   os << arms.str();
-  if (const json* d = at(s, {"delayed_treatment"})) {
-    os << "<h3>Delayed treatment at month " << h(sig(at(*d, {"start_month"}), 4)) << "</h3>\n<p class=\"note\">"
-       << h(text(at(*d, {"comparison"}))) << ".</p>\n";
+  if (const auto& d = s.delayed_treatment) {
+    os << "<h3>Delayed treatment at month " << h(sig(d->start_month, 4)) << "</h3>\n<p class=\"note\">"
+       << h(text(d->comparison)) << ".</p>\n";
     Table dt({"Quantity", "Estimate", "MC SE"}, "delayed");
-    dt.row({"delayed group's gain", sig(at(*d, {"delayed_gain", "mean"}), 4), sig(at(*d, {"delayed_gain", "mc_se"}), 2)});
-    dt.row({"early group's gain", sig(at(*d, {"early_gain", "mean"}), 4), sig(at(*d, {"early_gain", "mc_se"}), 2)});
-    dt.row({"difference (delayed - early)", sig(at(*d, {"estimate", "mean"}), 4), sig(at(*d, {"estimate", "mc_se"}), 2)});
-    dt.row({"power to detect the difference", fixed(at(*d, {"power", "estimate"}), 4), fixed(at(*d, {"power", "mc_se"}), 4)});
+    dt.row({"delayed group's gain", sig(d->delayed_gain.mean.value, 4), sig(d->delayed_gain.mean.mc_se, 2)});
+    dt.row({"early group's gain", sig(d->early_gain.mean.value, 4), sig(d->early_gain.mean.mc_se, 2)});
+    dt.row({"difference (delayed - early)", sig(d->estimate.mean.value, 4), sig(d->estimate.mean.mc_se, 2)});
+    dt.row({"power to detect the difference", fixed(d->power.estimate.value, 4), fixed(d->power.estimate.mc_se, 4)});
     os << dt.str();
   }
+}
+
+// The type I error under the null hypothesis at each point of the nuisance grid, and the worst point.
+void nuisance_grid(std::ostream& os, const OperatingCharacteristics& s) {
+  if (!s.nuisance_grid) return;
+  const NuisanceGridCharacteristics& g = *s.nuisance_grid;
+  const auto settings = [](const std::map<std::string, std::string>& x) {
+    std::string t;
+    for (const auto& [k, v] : x) t += (t.empty() ? "" : "; ") + k + " = " + v;
+    return t;
+  };
+  os << "<h2 id=\"nuisance-grid\">Type I error over the nuisance grid</h2>\n<p class=\"note\">The scenario with every "
+        "effect 0 at each point of the grid, "
+     << h(text(g.trials_per_point)) << " trials per point with the same seed; claims of benefit at level "
+     << h(sig(g.level, 6)) << " (alpha " << h(sig(g.alpha, 6)) << ", " << g.sides << "-sided). " << h(text(g.meaning))
+     << ".</p>\n";
+  const bool family = !g.points.empty() && g.points.front().family_wise.has_value();
+  std::vector<std::string> head{"Point", "Settings", "Type I error (MC SE)"};
+  if (family) head.push_back("Family-wise (MC SE)");
+  Table t(head, "wide");
+  for (std::size_t i = 0; i < g.points.size(); ++i) {
+    const NuisancePoint& p = g.points[i];
+    std::vector<std::string> row{std::to_string(i + 1), settings(p.settings), with_se(p.type_one_error.estimate)};
+    if (family) row.push_back(p.family_wise ? with_se(p.family_wise->estimate) : "NA");
+    t.row(row, g.worst && g.worst->point == i + 1);
+  }
+  os << t.str();
+  if (const auto& w = g.worst)
+    os << "<p>Worst point " << w->point << " (" << h(w->measure == "family_wise" ? "family-wise rate" : "type I error") << " "
+       << h(with_se(w->rate)) << "): " << (w->within_level ? "within" : "<b>above</b>") << " the level + 3 MC SE.</p>\n";
 }
 
 void power_curve(std::ostream& os, const ReportInputs& in) {
@@ -409,10 +420,9 @@ void power_curve(std::ostream& os, const ReportInputs& in) {
   if (in.power_curve) {
     const json& pc = *in.power_curve;
     const json* pc_name = at(pc, {"scenario"});
-    const json* name = at(in.summary, {"scenario"});
-    if (pc_name != nullptr && name != nullptr && *pc_name != *name)
+    if (pc_name != nullptr && !(pc_name->is_string() && pc_name->get<std::string>() == in.summary.scenario))
       os << "<p class=\"warning\">Note: the power curve is for scenario " << h(text(pc_name))
-         << ", not for the simulated scenario " << h(text(name)) << " reported above.</p>\n";
+         << ", not for the simulated scenario " << h(text(in.summary.scenario)) << " reported above.</p>\n";
     os << "<p>Target power " << h(text(at(pc, {"target_power"}))) << " (success: " << h(text(at(pc, {"success"})))
        << "). Chosen total N " << h(text(at(pc, {"n_total"}))) << " (per arm " << h(text(at(pc, {"n_per_arm"})))
        << "), power " << h(fixed(at(pc, {"power"}), 4)) << " (MC SE " << h(fixed(at(pc, {"power_mc_se"}), 4))
@@ -453,10 +463,9 @@ void figure(std::ostream& os, const ReportInputs& in, const std::string& stem, c
 std::string with_se(const json* v, const json* se, int d = 4) { return fixed(v, d) + " (" + fixed(se, d) + ")"; }
 
 void subgroups(std::ostream& os, const ReportInputs& in) {
-  const json& s = in.summary;
-  if (!s.contains("subgroups") && !s.contains("multiplicity")) return;
-  if (s.contains("subgroups")) {
-    const auto gs = from_json<std::vector<SubgroupCharacteristics>>(s["subgroups"], "summary.json", "subgroups");
+  const OperatingCharacteristics& s = in.summary;
+  if (!s.subgroups.empty()) {
+    const std::vector<SubgroupCharacteristics>& gs = s.subgroups;
     os << "<h2 id=\"subgroups\">Subgroups</h2>\n<p class=\"note\">Each subgroup is analysed by the primary ANCOVA within "
           "the subgroup and within its complement; the interaction is the difference between the two effects, from one "
           "model with arm x subgroup terms, tested two-sided at the stated level. Power: favourable rejection (under the "
@@ -481,11 +490,10 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
     figure(os, in, "forest", "Estimates in everyone, each subgroup and its complement: one simulated trial with its CI, and the "
                              "sampling distribution over all trials (mean +- 1.96 SD), with the true effects");
   }
-  if (s.contains("multiplicity")) {
-    const auto m = from_json<FamilyCharacteristics>(s["multiplicity"], "summary.json", "multiplicity");
-    const json alpha = m.alpha, sides = m.sides;
+  if (s.family) {
+    const FamilyCharacteristics& m = *s.family;
     os << "<h2 id=\"multiplicity\">Multiplicity</h2>\n<p>Procedure <b>" << h(m.procedure) << "</b> at alpha "
-       << h(text(&alpha)) << " (" << h(text(&sides)) << "-sided)";
+       << h(text(m.alpha)) << " (" << h(text(m.sides)) << "-sided)";
     if (!m.weights.empty()) os << ", weights " << h(json(m.weights).dump());
     if (!m.transitions.empty()) os << ", transitions " << h(json(m.transitions).dump());
     os << ".</p>\n";
@@ -506,31 +514,15 @@ void subgroups(std::ostream& os, const ReportInputs& in) {
 
 // ---- group-sequential and adaptive designs (summary "interims", "stopping", ...) -------------
 
-double number_or_nan(const json* v) {
-  return v != nullptr && v->is_number() ? v->get<double>() : std::numeric_limits<double>::quiet_NaN();
-}
-
-std::string fnum(double x, int d) {
-  const json v = std::isfinite(x) ? json(x) : json(nullptr);
-  return fixed(&v, d);
-}
-
-/// An estimate with its MC SE from {estimate, mc_se} (or {mean, mc_se}).
-std::string est_se(const json* x, int d = 4) {
-  if (x == nullptr) return "NA";
-  const json* v = at(*x, {"estimate"});
-  if (v == nullptr) v = at(*x, {"mean"});
-  return fixed(v, d) + " (" + fixed(at(*x, {"mc_se"}), d) + ")";
-}
-
 /// A count of children: a whole number (quantiles of N come from histogram bins whose centres lie
 /// within 0.05 % of the order statistic, e.g. 400.125 for 400).
-std::string whole(const json* v) {
-  if (v == nullptr || !v->is_number() || !std::isfinite(v->get<double>())) return "NA";
+std::string whole(double x) {
+  if (!std::isfinite(x)) return "NA";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f", std::round(v->get<double>()));
+  std::snprintf(buf, sizeof buf, "%.0f", std::round(x));
   return buf;
 }
+std::string whole(const json* v) { return v != nullptr && v->is_number() ? whole(v->get<double>()) : "NA"; }
 
 /// The futility bound on the Z scale at look k (information t), from the futility rule: the
 /// beta-spending bound, a Z threshold, or the Z below which the conditional power under the current
@@ -560,12 +552,11 @@ std::string children_at_look(const InterimCharacteristics& in, std::size_t k) {
   return k < in.children_at_look.size() ? std::to_string(in.children_at_look[k]) : "not recorded";
 }
 
-void interims(std::ostream& os, const json& s) {
-  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
+void interims(std::ostream& os, const OperatingCharacteristics& s) {
+  const AdaptiveCharacteristics& adaptive = s.adaptive;
   if (!adaptive.interims || !adaptive.stopping) return;
   const InterimCharacteristics& in = *adaptive.interims;
   const StoppingCharacteristics& st = *adaptive.stopping;
-  const json nothing;
   os << "<h2 id=\"interims\">Interim analyses</h2>\n";
   const std::size_t K = in.information.size();  // analyses, the final one included
   const std::vector<double>& crit = in.critical_values;
@@ -607,7 +598,7 @@ void interims(std::ostream& os, const json& s) {
     t.row({last ? "final" : "look " + std::to_string(k + 1), fixed(tk, 3), last ? "all" : children_at_look(in, k),
            last ? "—" : (k < in.look_months.size() ? with_se(in.look_months[k].mean, 1) : "not recorded"),
            fixed(at_k(crit, k), 3), sig(at_k(in.nominal_alpha, k), 3), sig(at_k(in.cumulative_alpha, k), 3),
-           std::isfinite(fz) ? fnum(fz, 3) : "none", k < st.efficacy.size() ? with_se(st.efficacy[k].estimate) : "NA",
+           std::isfinite(fz) ? fixed(fz, 3) : "none", k < st.efficacy.size() ? with_se(st.efficacy[k].estimate) : "NA",
            last ? "—" : (k < st.futility.size() ? with_se(st.futility[k].estimate) : "NA"), trials, zmed});
   }
   os << t.str();
@@ -653,34 +644,32 @@ void interims(std::ostream& os, const json& s) {
   // Sample size and duration.
   os << "<h3 id=\"sample-size\">Sample size and duration</h3>\n";
   Table n({"Quantity", "Expected (MC SE)", "SD", "5 %", "25 %", "Median", "75 %", "95 %", "Maximum"}, "wide");
-  const json* ss = at(s, {"sample_size"});
   std::vector<BoxRow> boxes_n, boxes_d;
-  if (ss != nullptr) {
-    const json* d = at(*ss, {"distribution"});
-    const json& dj = d ? *d : nothing;
-    std::vector<std::string> row{"children randomised (N)", fixed(at(*ss, {"expected"}), 1) + " (" + fixed(at(*ss, {"expected_mc_se"}), 2) + ")",
-                                 fixed(at(dj, {"sd"}), 1)};
-    BoxRow b{"children randomised", {}, number_or_nan(at(*ss, {"expected"}))};
+  if (const auto& ss = adaptive.sample_size) {
+    const Distribution& d = ss->distribution;
+    std::vector<std::string> row{"children randomised (N)", fixed(ss->expected.value, 1) + " (" + fixed(ss->expected.mc_se, 2) + ")",
+                                 fixed(d.sd, 1)};
+    BoxRow b{"children randomised", {}, ss->expected.value};
     int i = 0;
-    for (const char* p : {"0.05", "0.25", "0.5", "0.75", "0.95"}) {
-      row.push_back(whole(at(dj, {"quantiles", p})));
-      b.q[static_cast<std::size_t>(i++)] = std::round(number_or_nan(at(dj, {"quantiles", p})));
+    for (double q : {d.q05, d.q25, d.q50, d.q75, d.q95}) {
+      row.push_back(whole(q));
+      b.q[static_cast<std::size_t>(i++)] = std::round(q);
     }
-    row.push_back(at(*ss, {"max_observed"}) ? text(at(*ss, {"max_observed"})) + " (design " + text(at(*ss, {"max"})) + ")"
-                                            : text(at(*ss, {"max"})) + " (design)");
+    row.push_back(ss->max_observed ? text(*ss->max_observed) + " (design " + text(ss->max) + ")" : text(ss->max) + " (design)");
     n.row(row);
     boxes_n.push_back(b);
   }
-  if (const json* d = at(s, {"duration_months"})) {
-    std::vector<std::string> row{"months to the decision", fixed(at(*d, {"mean"}), 1) + " (" + fixed(at(*d, {"mc_se"}), 2) + ")",
-                                 fixed(at(*d, {"sd"}), 1)};
-    BoxRow b{"months to the decision", {}, number_or_nan(at(*d, {"mean"}))};
+  if (const auto& d = s.duration_months) {
+    std::vector<std::string> row{"months to the decision", fixed(d->mean.value, 1) + " (" + fixed(d->mean.mc_se, 2) + ")",
+                                 fixed(d->sd, 1)};
+    BoxRow b{"months to the decision", {}, d->mean.value};
     int i = 0;
-    for (const char* p : {"0.05", "0.25", "0.5", "0.75", "0.95"}) {
-      row.push_back(fixed(at(*d, {"quantiles", p}), 1));
-      b.q[static_cast<std::size_t>(i++)] = number_or_nan(at(*d, {"quantiles", p}));
+    for (double q : {d->q05, d->q25, d->q50, d->q75, d->q95}) {
+      row.push_back(fixed(q, 1));
+      b.q[static_cast<std::size_t>(i++)] = q;
     }
-    row.push_back(at(*d, {"max_observed"}) ? fixed(at(*d, {"max_observed"}), 1) : "not recorded");
+    const auto& longest = adaptive.duration ? adaptive.duration->max_observed : std::nullopt;
+    row.push_back(longest ? fixed(*longest, 1) : "not recorded");
     n.row(row);
     boxes_d.push_back(b);
   }
@@ -695,96 +684,81 @@ void interims(std::ostream& os, const json& s) {
           "dot the mean.</figcaption></figure>\n";
 
   // Sample-size re-estimation.
-  if (const json* r = at(s, {"sample_size_reestimation"})) {
-    os << "<h3 id=\"reestimation\">Sample-size re-estimation</h3>\n<p>Rule <b>" << h(text(at(*r, {"rule"})))
-       << "</b> at look " << h(text(at(*r, {"at_look"}))) << " (" << h(text(at(*r, {"children_at_look"})))
-       << " children): planned N " << h(text(at(*r, {"planned_sample_size"}))) << ", at most "
-       << h(text(at(*r, {"max_sample_size"}))) << ", target conditional power " << h(text(at(*r, {"target_power"})));
-    if (const json* z = at(*r, {"promising_zone"}))
-      os << ", promising zone of conditional power " << h(text(at(*z, {"lower"}))) << " to " << h(text(at(*z, {"upper"})));
-    os << ". " << h(text(at(*r, {"weights_meaning"}))) << ".</p>\n";
+  if (const auto& r = adaptive.sample_size_reestimation) {
+    os << "<h3 id=\"reestimation\">Sample-size re-estimation</h3>\n<p>Rule <b>" << h(text(r->rule)) << "</b> at look "
+       << h(text(r->at_look)) << " (" << h(text(r->children_at_look)) << " children): planned N "
+       << h(text(r->planned_sample_size)) << ", at most " << h(text(r->max_sample_size)) << ", target conditional power "
+       << h(text(r->target_power));
+    if (const auto& z = r->promising_zone)
+      os << ", promising zone of conditional power " << h(text(z->lower)) << " to " << h(text(z->upper));
+    os << ". " << h(text(r->weights_meaning)) << ".</p>\n";
     Table rt({"Quantity", "Estimate (MC SE)", "Meaning"}, "glance");
-    for (const char* k : {"decided", "increase", "no_increase"})
-      if (const json* x = at(*r, {k})) rt.row({k, est_se(x), text(at(*x, {"meaning"}))});
-    if (const json* z = at(*r, {"zones"}); z != nullptr && z->is_object())
-      for (const auto& [name, x] : z->items())
-        if (x.is_object()) rt.row({"zone: " + name, est_se(&x), text(at(x, {"meaning"}))});
-    if (const json* x = at(*r, {"sample_size_if_increased"})) rt.row({"N if increased", est_se(x, 1), text(at(*x, {"meaning"}))});
-    if (const json* x = at(*r, {"conditional_power_at_look"})) rt.row({"conditional power at the look", est_se(x), text(at(*x, {"meaning"}))});
-    if (const json* x = at(*r, {"naive_test"})) rt.row({"naive test (not valid)", est_se(x), text(at(*x, {"meaning"}))});
+    for (const auto& [k, x] : {std::pair{"decided", &r->decided}, {"increase", &r->increase}, {"no_increase", &r->no_increase}})
+      rt.row({k, with_se(x->estimate), text(x->meaning)});
+    if (const auto& z = r->zones)  // in the order of their names
+      for (const auto& [name, x] : {std::pair{"favourable", &z->favourable}, {"promising", &z->promising}, {"unfavourable", &z->unfavourable}})
+        rt.row({std::string("zone: ") + name, with_se(x->estimate), text(x->meaning)});
+    rt.row({"N if increased", with_se(r->sample_size_if_increased.mean.mean, 1), text(r->sample_size_if_increased.meaning)});
+    rt.row({"conditional power at the look", with_se(r->conditional_power_at_look.mean.mean),
+            text(r->conditional_power_at_look.meaning)});
+    rt.row({"naive test (not valid)", with_se(r->naive_test.estimate), text(r->naive_test.meaning)});
     os << rt.str();
   }
   // Adaptive enrichment.
-  if (const json* e = at(s, {"enrichment"})) {
-    os << "<h3 id=\"adaptive-enrichment\">Adaptive enrichment</h3>\n<p class=\"note\">" << h(text(at(*e, {"meaning"})))
-       << ".</p>\n";
+  if (const auto& e = adaptive.enrichment) {
+    os << "<h3 id=\"adaptive-enrichment\">Adaptive enrichment</h3>\n<p class=\"note\">" << h(text(e->meaning)) << ".</p>\n";
     Table et({"Quantity", "Everyone", "Subgroup", "Stopped at the look", "Either / any"}, "glance");
-    auto cell = [&](std::initializer_list<const char*> path) {
-      const json* x = at(*e, path);
-      return x ? est_se(x) : std::string("—");
-    };
-    et.row({"final population", cell({"final_population", "full"}), cell({"final_population", "subgroup"}),
-            cell({"final_population", "stopped"}), "—"});
-    et.row({"claim (closed test)", cell({"claim", "full"}), cell({"claim", "subgroup"}), "—", cell({"claim", "any"})});
-    et.row({"claim in the final population", cell({"claim_in_final_population", "full"}),
-            cell({"claim_in_final_population", "subgroup"}), cell({"claim_in_final_population", "stopped"}), "—"});
-    et.row({"naive tests (not valid)", cell({"naive_test", "full"}), cell({"naive_test", "subgroup"}), "—", cell({"naive_test", "any"})});
+    const auto cell = [](const Share& x) { return with_se(x.estimate); };
+    et.row({"final population", cell(e->final_population.full), cell(e->final_population.subgroup),
+            cell(e->final_population.stopped), "—"});
+    et.row({"claim (closed test)", cell(e->claim.full), cell(e->claim.subgroup), "—", cell(e->claim.any)});
+    et.row({"claim in the final population", cell(e->claim_in_final_population.full),
+            cell(e->claim_in_final_population.subgroup), cell(e->claim_in_final_population.stopped), "—"});
+    et.row({"naive tests (not valid)", cell(e->naive_test.full), cell(e->naive_test.subgroup), "—", cell(e->naive_test.any)});
     os << et.str();
-    if (const json* bs = at(*e, {"by_selection"}); bs != nullptr && bs->is_object()) {
-      Table bt({"Decision at the look", "Claim in everyone (MC SE)", "Claim in the subgroup (MC SE)", "Children screened (MC SE)",
-                "Months to the decision (MC SE)", "Trials"},
-               "glance");
-      for (const auto& [name, x] : bs->items())
-        bt.row({name, est_se(at(x, {"full"})), est_se(at(x, {"subgroup"})), est_se(at(x, {"screened_mean"}), 1),
-                est_se(at(x, {"duration_months"}), 1), text(at(x, {"duration_months", "trials"}))});
-      os << bt.str() << "<p class=\"note\">" << h(text(at(*e, {"by_selection_meaning"}))) << ".</p>\n";
-    }
+    Table bt({"Decision at the look", "Claim in everyone (MC SE)", "Claim in the subgroup (MC SE)", "Children screened (MC SE)",
+              "Months to the decision (MC SE)", "Trials"},
+             "glance");
+    const EnrichmentBySelection& by = e->by_selection;
+    for (const auto& [name, x] : {std::pair{"full", &by.full}, {"stopped_efficacy", &by.stopped_efficacy},
+                                  {"stopped_futility", &by.stopped_futility}, {"subgroup", &by.subgroup}})  // by name
+      bt.row({name, cell(x->full), cell(x->subgroup), with_se(x->screened_mean.mean, 1), with_se(x->duration_months.mean, 1),
+              text(x->duration_months.trials)});
+    os << bt.str() << "<p class=\"note\">" << h(text(e->by_selection_meaning)) << ".</p>\n";
   }
 
   // Arm selection.
-  if (const json* e = at(s, {"arm_selection"})) {
-    os << "<h3 id=\"arm-selection\">Arm selection</h3>\n<p class=\"note\">" << h(text(at(*e, {"meaning"}))) << ".</p>\n";
+  if (const auto& e = adaptive.arm_selection) {
+    os << "<h3 id=\"arm-selection\">Arm selection</h3>\n<p class=\"note\">" << h(text(e->meaning)) << ".</p>\n";
     // One row per active arm: its true effect, how often it was kept, and its claims.
-    const auto by_arm = [&](std::initializer_list<const char*> path, std::size_t c) {
-      const json* list = at(*e, path);
-      return list && list->is_array() && c < list->size() ? est_se(&(*list)[c]) : std::string("—");
+    const auto by_arm = [](const std::vector<ArmShare>& list, std::size_t c) {
+      return c < list.size() ? with_se(list[c].share.estimate) : std::string("—");
     };
     Table arms_table({"Arm", "True effect", "Kept at the look", "Claim (closed test)", "of which at the look", "Naive test (not valid)"},
-              "glance");
-    if (const json* names = at(*e, {"arms"}); names && names->is_array())
-      for (std::size_t c = 0; c < names->size(); ++c) {
-        const json* truth = at(*e, {"true_effect"});
-        arms_table.row({text(&(*names)[c]),
-                 truth && truth->is_array() && c < truth->size() ? fnum((*truth)[c].get<double>(), 3) : std::string("—"),
-                 by_arm({"selected"}, c), by_arm({"claim"}, c), by_arm({"claim_at_look"}, c), by_arm({"naive_test", "claim"}, c)});
-      }
+                     "glance");
+    for (std::size_t c = 0; c < e->arms.size(); ++c)
+      arms_table.row({text(e->arms[c]), c < e->true_effect.size() ? fixed(e->true_effect[c], 3) : std::string("—"),
+                      by_arm(e->selected, c), by_arm(e->claim, c), by_arm(e->claim_at_look, c), by_arm(e->naive_test.claim, c)});
     os << arms_table.str();
     Table ot({"Quantity", "Estimate (MC SE)", "Meaning"}, "glance");
     // The look's decision, then the arms the trials went on with: each group's meaning once.
+    ot.row({"the look: went on", with_se(e->outcome.continued.estimate), text(e->outcome.meaning)});
+    ot.row({"the look: stopped for efficacy", with_se(e->outcome.stopped_efficacy.estimate), "—"});
+    ot.row({"the look: stopped for futility", with_se(e->outcome.stopped_futility.estimate), "—"});
     bool first = true;
-    for (const auto& [key, label] : {std::pair<const char*, const char*>{"continued", "the look: went on"},
-                                     {"stopped_efficacy", "the look: stopped for efficacy"},
-                                     {"stopped_futility", "the look: stopped for futility"}})
-      if (const json* x = at(*e, {"outcome", key})) {
-        ot.row({label, est_se(x), first ? text(at(*e, {"outcome", "meaning"})) : std::string("—")});
-        first = false;
-      }
-    first = true;
-    if (const json* fs = at(*e, {"final_selection"}); fs && fs->is_array())
-      for (const json& x : *fs) {
-        std::string arms;
-        if (const json* a = at(x, {"arms"}); a && a->is_array())
-          for (const json& name : *a) arms += (arms.empty() ? "" : " + ") + name.get<std::string>();
-        ot.row({"went on with " + arms, est_se(&x), first ? text(at(*e, {"final_selection_meaning"})) : std::string("—")});
-        first = false;
-      }
-    if (const json* x = at(*e, {"claim_any"})) ot.row({"a claim for at least one arm", est_se(x), text(at(*e, {"claim_meaning"}))});
-    if (const json* x = at(*e, {"fwer"})) ot.row({"family-wise error rate", est_se(x), text(at(*x, {"meaning"}))});
-    if (const json* x = at(*e, {"naive_test", "any"})) ot.row({"naive tests: any claim (not valid)", est_se(x), text(at(*e, {"naive_test", "meaning"}))});
-    if (const json* x = at(*e, {"naive_test", "false_claim"}))
-      ot.row({"naive tests: a claim for an arm without effect", est_se(x), "the error the closed test controls, without it"});
+    for (const ArmSetShare& x : e->final_selection) {
+      std::string arms;
+      for (const std::string& name : x.arms) arms += (arms.empty() ? "" : " + ") + name;
+      ot.row({"went on with " + arms, with_se(x.share.estimate), first ? text(e->final_selection_meaning) : std::string("—")});
+      first = false;
+    }
+    ot.row({"a claim for at least one arm", with_se(e->claim_any.estimate), text(e->claim_meaning)});
+    ot.row({"family-wise error rate", with_se(e->fwer.share.estimate), text(e->fwer.share.meaning)});
+    ot.row({"naive tests: any claim (not valid)", with_se(e->naive_test.any.estimate), text(e->naive_test.meaning)});
+    ot.row({"naive tests: a claim for an arm without effect", with_se(e->naive_test.false_claim.estimate),
+            "the error the closed test controls, without it"});
     os << ot.str();
-    if (const json* x = at(*e, {"sample_size_note"})) os << "<p class=\"note\">" << h(text(x)) << ".</p>\n";
+    if (!e->sample_size_note.empty()) os << "<p class=\"note\">" << h(e->sample_size_note) << ".</p>\n";
   }
 }
 
@@ -818,7 +792,7 @@ void flatten(const json& j, const std::string& path, std::vector<std::pair<std::
 }
 
 /// A sentence per design rule, from the resolved scenario's design and analysis.
-std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, const json& s) {
+std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, const OperatingCharacteristics& s) {
   std::vector<std::pair<std::string, std::string>> r;
   const json* d = at(sc, {"design"});
   const json* a = at(sc, {"analysis"});
@@ -856,8 +830,7 @@ std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, co
       r.emplace_back("subgroup " + text(at(g, {"name"})), def);
     }
   if (const json* in = at(*d, {"interims"})) {
-    const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
-    const InterimCharacteristics* si = adaptive.interims ? &*adaptive.interims : nullptr;
+    const InterimCharacteristics* si = s.adaptive.interims ? &*s.adaptive.interims : nullptr;
     std::string looks;
     if (const json* months = at(*in, {"months"})) {
       looks = "interim looks at calendar months " + text(months);
@@ -900,7 +873,7 @@ std::vector<std::pair<std::string, std::string>> design_rules(const json& sc, co
 }
 
 void glance(std::ostream& os, const ReportInputs& in) {
-  const json& s = in.summary;
+  const OperatingCharacteristics& s = in.summary;
   os << "<section class=\"glance\" id=\"summary\"><h2>Summary</h2>\n";
   if (const json* sc = resolved_scenario(in)) {
     std::string line;
@@ -911,40 +884,35 @@ void glance(std::ostream& os, const ReportInputs& in) {
     os << "<ul>" << line << "</ul>\n";
   }
   Table t({"Key operating characteristic", "Estimate (MC SE)", "Note"}, "glance");
-  const json* power = at(s, {"power", "favourable"});
-  if (power == nullptr) power = at(s, {"power"});
-  t.row({"power (primary comparison, benefit)", est_se(power), text(at(s, {"trials"})) + " simulated trials"});
-  if (s.contains("multiplicity"))
-    t.row({"any rejection in the family",
-           with_se(from_json<FamilyCharacteristics>(s["multiplicity"], "summary.json", "multiplicity").any_rejection.estimate),
+  const ComparisonCharacteristics& primary = s.comparisons.front();
+  t.row({"power (primary comparison, benefit)", with_se(primary.power_favourable.estimate), text(s.trials) + " simulated trials"});
+  if (s.family)
+    t.row({"any rejection in the family", with_se(s.family->any_rejection.estimate),
            "the family-wise error rate when every effect is null"});
-  if (const json* e = at(s, {"enrichment", "claim", "subgroup"})) t.row({"P(claim in the subgroup)", est_se(e), "closed test"});
-  if (const json* e = at(s, {"enrichment", "claim", "full"})) t.row({"P(claim in everyone)", est_se(e), "closed test"});
-  if (const json* ss = at(s, {"sample_size", "expected"}))
-    t.row({"expected N", fixed(ss, 1) + " (" + fixed(at(s, {"sample_size", "expected_mc_se"}), 2) + ")",
-           "maximum " + text(at(s, {"sample_size", "max"}))});
-  else if (const json* rm = at(s, {"sample_size", "randomised_mean"}))
-    t.row({"N randomised", sig(rm, 5), "fixed design"});
-  if (const json* d = at(s, {"duration_months"}))
-    t.row({"expected duration (months)", fixed(at(*d, {"mean"}), 1) + " (" + fixed(at(*d, {"mc_se"}), 2) + ")",
-           "to the decision: 5-95 % " + fixed(at(*d, {"quantiles", "0.05"}), 1) + " to " + fixed(at(*d, {"quantiles", "0.95"}), 1)});
-  const auto adaptive = from_json<AdaptiveCharacteristics>(s, "summary.json");
-  if (adaptive.stopping) t.row({"P(stop at an interim look)", with_se(adaptive.stopping->any_interim.estimate), "efficacy or futility"});
-  if (const json* x = at(s, {"sample_size_reestimation", "increase"})) t.row({"P(sample size increased)", est_se(x), ""});
-  std::optional<EffectEstimate> e;
-  if (adaptive.interims)
-    e = adaptive.interims->estimate_at_stopping.estimate;
-  else if (s.contains("estimate"))
-    e = from_json<EffectEstimate>(s["estimate"], "summary.json", "estimate");
-  if (e) {
-    t.row({"mean estimate (true effect)", with_se(e->mean, 3),
-           "true " + fixed(e->truth.value, 3) + "; bias " + fixed(e->bias.value, 3) + " (MC SE " + fixed(e->bias.mc_se, 3) + ")"});
-    t.row({"CI coverage", with_se(e->coverage, 4), "nominal " + sig(e->ci_level, 6)});
+  const AdaptiveCharacteristics& adaptive = s.adaptive;
+  if (adaptive.enrichment) {
+    t.row({"P(claim in the subgroup)", with_se(adaptive.enrichment->claim.subgroup.estimate), "closed test"});
+    t.row({"P(claim in everyone)", with_se(adaptive.enrichment->claim.full.estimate), "closed test"});
   }
+  if (const auto& n = adaptive.sample_size)
+    t.row({"expected N", fixed(n->expected.value, 1) + " (" + fixed(n->expected.mc_se, 2) + ")", "maximum " + text(n->max)});
+  else
+    t.row({"N randomised", sig(s.sample_size.randomised_mean.value, 5), "fixed design"});
+  if (const auto& d = s.duration_months)
+    t.row({"expected duration (months)", fixed(d->mean.value, 1) + " (" + fixed(d->mean.mc_se, 2) + ")",
+           "to the decision: 5-95 % " + fixed(d->q05, 1) + " to " + fixed(d->q95, 1)});
+  if (adaptive.stopping) t.row({"P(stop at an interim look)", with_se(adaptive.stopping->any_interim.estimate), "efficacy or futility"});
+  if (adaptive.sample_size_reestimation)
+    t.row({"P(sample size increased)", with_se(adaptive.sample_size_reestimation->increase.estimate), ""});
+  // With interim looks the naive estimate at the decision, else the fixed design's.
+  const EffectEstimate& e = adaptive.interims ? adaptive.interims->estimate_at_stopping.estimate : primary.estimate;
+  t.row({"mean estimate (true effect)", with_se(e.mean, 3),
+         "true " + fixed(e.truth.value, 3) + "; bias " + fixed(e.bias.value, 3) + " (MC SE " + fixed(e.bias.mc_se, 3) + ")"});
+  t.row({"CI coverage", with_se(e.coverage, 4), "nominal " + sig(e.ci_level, 6)});
   os << t.str();
   os << "<p class=\"note\">Every estimate is a Monte Carlo average over the simulated trials with its Monte Carlo standard "
         "error (MC SE) in brackets; seed "
-     << h(text(at(s, {"seed"}))) << ". The sections below give the details, the design rules, the assumptions with their "
+     << h(text(s.seed)) << ". The sections below give the details, the design rules, the assumptions with their "
      << "sources and the fully resolved scenario.</p></section>\n";
 }
 
@@ -1173,16 +1141,18 @@ void study_sections(std::ostream& os, const ReportInputs& in) {
     for (const char* x : {"Power (MC SE)", "Mean estimate", "True effect", "Screened per randomised"}) head.push_back(x);
     Table t(head);
     if (const json* rows = at(sw, {"rows"}); rows && rows->is_array())
-      for (const auto& r : *rows) {
+      for (std::size_t i = 0; i < rows->size(); ++i) {
+        const json& r = (*rows)[i];
         std::vector<std::string> cells;
         for (const auto& k : keys) cells.push_back(text(at(r, {"point", k.c_str()})));
         const json* sm = at(r, {"summary"});
-        const json nothing;
-        const json& smj = sm ? *sm : nothing;
-        cells.push_back(with_se(at(smj, {"power", "favourable", "estimate"}), at(smj, {"power", "favourable", "mc_se"})));
-        cells.push_back(fixed(at(smj, {"estimate", "mean"}), 3));
-        cells.push_back(fixed(at(smj, {"estimate", "true"}), 3));
-        cells.push_back(fixed(at(smj, {"sample_size", "screened_per_randomised"}), 2));
+        const OperatingCharacteristics p = operating_characteristics_from_json(
+            sm ? *sm : json(nullptr), in.folder + "/sweep.json", "rows[" + std::to_string(i) + "].summary");
+        const ComparisonCharacteristics& c = p.comparisons.front();
+        cells.push_back(with_se(c.power_favourable.estimate));
+        cells.push_back(fixed(c.estimate.mean.value, 3));
+        cells.push_back(fixed(c.estimate.truth.value, 3));
+        cells.push_back(fixed(p.sample_size.screened_per_randomised.value, 2));
         t.row(cells);
       }
     os << t.str();
@@ -1211,11 +1181,13 @@ ReportInputs read_report_inputs(const std::string& dir) {
                            "run 'celltrial simulate SCENARIO --out " + dir + "' first (or merge shards with "
                            "'celltrial merge'), then report on that folder."});
   }
-  in.summary = parse_json(*summary_text, summary);
-  if (!in.summary.is_object()) {
+  const json summary_json = parse_json(*summary_text, summary);
+  if (!summary_json.is_object()) {
     throw Error(ExitCode::data, Diagnostic{Location{summary.string(), 1, 1}, "", "is not a JSON object.",
                                            "write the folder again with 'celltrial simulate'."});
   }
+  in.folder = dir;
+  in.summary = operating_characteristics_from_json(summary_json, summary.string());
   if (auto t = read_bytes(d / "run.json")) in.run = parse_json(*t, d / "run.json");
   in.scenario_yaml = read_bytes(d / "scenario.yaml");
   // The scenario file the run read (its comments give the sources of the values): as recorded,
@@ -1245,8 +1217,8 @@ ReportInputs read_report_inputs(const std::string& dir) {
 }
 
 std::string render_html_report(const ReportInputs& in) {
-  const json& s = in.summary;
-  std::string name = text(at(s, {"scenario"}));
+  const OperatingCharacteristics& s = in.summary;
+  const std::string name = text(s.scenario);
   const json* sc = resolved_scenario(in);
   const json* description = sc != nullptr ? at(*sc, {"description"}) : nullptr;
 
@@ -1264,11 +1236,12 @@ std::string render_html_report(const ReportInputs& in) {
   os << "<nav class=\"note\">Contents: <a href=\"#summary\">summary</a> · <a href=\"#provenance\">provenance</a> · "
         "<a href=\"#design-rules\">design rules</a> · <a href=\"#assumptions\">assumptions</a> · "
         "<a href=\"#operating-characteristics\">operating characteristics</a>"
-     << (at(s, {"interims"}) ? " · <a href=\"#interims\">interim analyses</a>" : "")
+     << (s.adaptive.interims ? " · <a href=\"#interims\">interim analyses</a>" : "")
      << " · <a href=\"#arms\">arms</a> · <a href=\"#enrolment\">enrolment</a>"
-     << (at(s, {"follow_up"}) ? " · <a href=\"#visits\">visits</a>" : "")
-     << (at(s, {"subgroups"}) ? " · <a href=\"#subgroups\">subgroups</a>" : "")
-     << (at(s, {"multiplicity"}) ? " · <a href=\"#multiplicity\">multiplicity</a>" : "")
+     << (s.follow_up ? " · <a href=\"#visits\">visits</a>" : "")
+     << (!s.subgroups.empty() ? " · <a href=\"#subgroups\">subgroups</a>" : "")
+     << (s.family ? " · <a href=\"#multiplicity\">multiplicity</a>" : "")
+     << (s.nuisance_grid ? " · <a href=\"#nuisance-grid\">nuisance grid</a>" : "")
      << (in.study.count("designs") ? " · <a href=\"#designs\">design comparison</a>" : "")
      << (in.study.count("enrichment") ? " · <a href=\"#enrichment\">enrichment</a>" : "")
      << (in.study.count("tornado") ? " · <a href=\"#tornado\">tornado</a>" : "")
@@ -1282,6 +1255,7 @@ std::string render_html_report(const ReportInputs& in) {
   interims(os, s);
   follow_up(os, s);
   subgroups(os, in);
+  nuisance_grid(os, s);
   study_sections(os, in);
   power_curve(os, in);
   os << "<h2 id=\"scenario\">Fully resolved scenario</h2>\n";

@@ -46,11 +46,10 @@ std::string fmt(double v, int prec = 4) { return fmt(json_number(v), prec); }
 std::string csv_num(const nlohmann::json& v) { return v.is_null() ? "" : v.dump(); }
 }  // namespace
 
-std::string summary_csv(const nlohmann::json& j) {
+std::string summary_csv(const OperatingCharacteristics& j) {
   std::ostringstream os;
   os << "scenario,trials,seed,comparison,metric,estimate,mc_se\n";
-  const std::string head = csv_field(j["scenario"].get<std::string>()) + "," + j["trials"].dump() + "," +
-                           j["seed"].dump() + ",";
+  const std::string head = csv_field(j.scenario) + "," + std::to_string(j.trials) + "," + std::to_string(j.seed) + ",";
   // One row: what it is about (comparison, subgroup, arm, ...), the metric, its value and MC SE.
   auto row = [&](const std::string& about, const std::string& metric, const nlohmann::json& est, const nlohmann::json& se) {
     os << head << csv_field(about) << "," << metric << "," << csv_num(est) << "," << csv_num(se) << "\n";
@@ -59,7 +58,7 @@ std::string summary_csv(const nlohmann::json& j) {
   auto est = [&](const std::string& about, const std::string& metric, const Estimate& e) {
     row(about, metric, json_number(e.value), json_number(e.mc_se));
   };
-  for (const ComparisonCharacteristics& c : member_from_json<std::vector<ComparisonCharacteristics>>(j, "comparisons")) {
+  for (const ComparisonCharacteristics& c : j.comparisons) {
     const EffectEstimate& e = c.estimate;
     est(c.label, "power", c.power.estimate);
     est(c.label, "power_favourable", c.power_favourable.estimate);
@@ -72,8 +71,7 @@ std::string summary_csv(const nlohmann::json& j) {
     est(c.label, "coverage", e.coverage);
     est(c.label, "p_sae_difference_exceeds", c.safety.estimate);
   }
-  if (j.contains("subgroups"))
-    for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(j["subgroups"], "summary.json", "subgroups")) {
+  for (const SubgroupCharacteristics& g : j.subgroups) {
       const EffectEstimate& e = g.estimate;
       est(g.label, "subgroup_analysed_mean", g.analysed_mean);
       est(g.label, "subgroup_power", g.power.estimate);
@@ -86,15 +84,15 @@ std::string summary_csv(const nlohmann::json& j) {
       est(g.label, "interaction_mean", g.interaction.mean);
       est(g.label, "interaction_power", g.interaction.power.estimate);
     }
-  if (j.contains("multiplicity")) {
-    const auto m = from_json<FamilyCharacteristics>(j["multiplicity"], "summary.json", "multiplicity");
+  if (j.family) {
+    const FamilyCharacteristics& m = *j.family;
     for (const FamilyHypothesis& h : m.hypotheses) est("family:" + h.name, "power", h.power.estimate);
     est("family", "at_least_one", m.at_least_one.estimate);
     est("family", "all", m.all.estimate);
     est("family", "any_rejection", m.any_rejection.estimate);
     for (const ClaimCharacteristics& c : m.claims) est("claim:" + c.name, "probability", c.share.estimate);
   }
-  for (const ArmCharacteristics& a : member_from_json<std::vector<ArmCharacteristics>>(j, "arms")) {
+  for (const ArmCharacteristics& a : j.arms) {
     est(a.name, "analysed_mean", a.analysed_mean);
     est(a.name, "mean_change", a.mean_change);
     est(a.name, "sae_mean", a.sae);
@@ -103,8 +101,8 @@ std::string summary_csv(const nlohmann::json& j) {
   }
   // Per-trial totals and who enrolled, under "all arms" (no age rows for a generic model, whose
   // children have none).
-  const auto size = member_from_json<SampleSizeCharacteristics>(j, "sample_size");
-  const auto en = member_from_json<EnrolledCharacteristics>(j, "enrolled");
+  const SampleSizeCharacteristics& size = j.sample_size;
+  const EnrolledCharacteristics& en = j.enrolled;
   est("all arms", "randomised_mean", size.randomised_mean);
   est("all arms", "analysed_mean", size.analysed_mean);
   est("all arms", "screened_mean", size.screened);
@@ -114,9 +112,9 @@ std::string summary_csv(const nlohmann::json& j) {
     est("all arms", "share_under_5_years", en.share_under_5_years);
     est("all arms", "share_gmfcs_I_III", en.share_gmfcs_I_III);
   }
-  for (const char* key : {"accrual_months", "duration_months"})
-    if (j.contains(key)) est("all arms", key, member_from_json<Distribution>(j, key).mean);
-  const AdaptiveCharacteristics adaptive = adaptive_from_json(j);
+  if (j.accrual_months) est("all arms", "accrual_months", j.accrual_months->mean);
+  if (j.duration_months) est("all arms", "duration_months", j.duration_months->mean);
+  const AdaptiveCharacteristics& adaptive = j.adaptive;
   if (adaptive.sample_size_reestimation) {
     const ReestimationCharacteristics& r = *adaptive.sample_size_reestimation;
     const std::string lab = "sample-size re-estimation";
@@ -158,9 +156,9 @@ std::string summary_csv(const nlohmann::json& j) {
     est(lab, "fwer", e.fwer.share.estimate);
     est(lab, "naive_test_false_claim", e.naive_test.false_claim.estimate);
   }
-  if (j.contains("follow_up")) {
+  if (j.follow_up) {
     // Per arm and visit: metric_month_<month>.
-    const auto f = member_from_json<FollowUpCharacteristics>(j, "follow_up");
+    const FollowUpCharacteristics& f = *j.follow_up;
     for (const Visit& v : f.visits) {
       const std::string month = "_month_" + format_number(v.month);
       for (const VisitArm& a : v.arms) {
@@ -174,8 +172,8 @@ std::string summary_csv(const nlohmann::json& j) {
       est(a.name, "intercurrent_event_share", a.intercurrent_event_share.mean);
     }
   }
-  if (j.contains("delayed_treatment")) {
-    const auto d = member_from_json<DelayedTreatmentCharacteristics>(j, "delayed_treatment");
+  if (j.delayed_treatment) {
+    const DelayedTreatmentCharacteristics& d = *j.delayed_treatment;
     est("delayed treatment", "delayed_gain", d.delayed_gain.mean);
     est("delayed treatment", "early_gain", d.early_gain.mean);
     est("delayed treatment", "difference", d.estimate.mean);
@@ -184,14 +182,14 @@ std::string summary_csv(const nlohmann::json& j) {
   return os.str();
 }
 
-std::string summary_table(const nlohmann::json& j) {
+std::string summary_table(const OperatingCharacteristics& j) {
   std::ostringstream os;
-  const auto an = member_from_json<AnalysisCharacteristics>(j, "analysis");
-  os << "Scenario " << j["scenario"].get<std::string>() << ": " << j["trials"] << " trials, seed " << j["seed"]
-     << ", ANCOVA at " << nlohmann::json(an.primary_visit_months) << " months, alpha " << nlohmann::json(an.alpha) << " ("
+  const AnalysisCharacteristics& an = j.analysis;
+  os << "Scenario " << j.scenario << ": " << j.trials << " trials, seed " << j.seed << ", "
+     << (an.method == "mmrm" ? "MMRM" : "ANCOVA") << " at " << nlohmann::json(an.primary_visit_months) << " months, alpha " << nlohmann::json(an.alpha) << " ("
      << an.sides << "-sided)\n";
   char line[256];
-  for (const ComparisonCharacteristics& c : member_from_json<std::vector<ComparisonCharacteristics>>(j, "comparisons")) {
+  for (const ComparisonCharacteristics& c : j.comparisons) {
     const Share& p = c.power;
     const EffectEstimate& e = c.estimate;
     os << "\n  " << c.label << "\n";
@@ -214,14 +212,14 @@ std::string summary_table(const nlohmann::json& j) {
     if (c.assurance) row("assurance (prior)", c.assurance->estimate);
     row("P(SAE excess > thr.)", c.safety.estimate, "threshold " + fmt(c.safety_threshold, 3));
   }
-  const AdaptiveCharacteristics adaptive = adaptive_from_json(j);
+  const AdaptiveCharacteristics& adaptive = j.adaptive;
   if (adaptive.any_rejection) {
     os << "\n  any active arm rejects: " << fmt(adaptive.any_rejection->estimate.value) << " (MC SE "
        << fmt(adaptive.any_rejection->estimate.mc_se) << ")\n";
   }
-  if (j.contains("subgroups")) {
+  if (!j.subgroups.empty()) {
     os << "\n  subgroup (definition)                     analysed  estimate (true)     power  unadj.   interaction (true)  P(int.)\n";
-    for (const SubgroupCharacteristics& g : from_json<std::vector<SubgroupCharacteristics>>(j["subgroups"], "summary.json", "subgroups")) {
+    for (const SubgroupCharacteristics& g : j.subgroups) {
       const std::string name = g.hypothesis + (g.confirmatory ? "*" : "");
       std::snprintf(line, sizeof line, "  %-16.16s %-24.24s %8s  %7s (%6s)  %6s  %6s   %7s (%6s)    %6s\n", name.c_str(),
                     g.definition.c_str(), fmt(g.analysed_mean.value, 1).c_str(), fmt(g.estimate.mean.value, 2).c_str(),
@@ -233,8 +231,8 @@ std::string summary_table(const nlohmann::json& j) {
     }
     os << "  (* in the confirmatory family; power is then under the multiplicity procedure)\n";
   }
-  if (j.contains("multiplicity")) {
-    const auto m = from_json<FamilyCharacteristics>(j["multiplicity"], "summary.json", "multiplicity");
+  if (j.family) {
+    const FamilyCharacteristics& m = *j.family;
     os << "\n  multiplicity: " << m.procedure << " over " << m.hypotheses.size() << " hypotheses at alpha "
        << nlohmann::json(m.alpha) << "\n";
     for (const FamilyHypothesis& h : m.hypotheses)
@@ -246,7 +244,7 @@ std::string summary_table(const nlohmann::json& j) {
       os << "    claim " << c.name << ": " << fmt(c.share.estimate.value) << " (MC SE " << fmt(c.share.estimate.mc_se) << ")\n";
   }
   os << "\n  arm               randomised  analysed  mean change (MC SE)   SAEs  infusion r.  mean dose\n";
-  for (const ArmCharacteristics& a : member_from_json<std::vector<ArmCharacteristics>>(j, "arms")) {
+  for (const ArmCharacteristics& a : j.arms) {
     const std::string dose = std::isfinite(a.mean_dose.value) ? fmt(a.mean_dose.value, 2) + " x " + a.dose_unit : "-";
     std::snprintf(line, sizeof line, "  %-18s %9s %9s  %8s (%s)  %6s %8s     %s\n", a.name.c_str(),
                   fmt(a.randomised_mean, 1).c_str(), fmt(a.analysed_mean.value, 1).c_str(),
@@ -254,17 +252,17 @@ std::string summary_table(const nlohmann::json& j) {
                   fmt(a.infusion_reactions.value, 1).c_str(), dose.c_str());
     os << line;
   }
-  const auto size = member_from_json<SampleSizeCharacteristics>(j, "sample_size");
+  const SampleSizeCharacteristics& size = j.sample_size;
   os << "  screened per trial: " << fmt(size.screened.value, 1) << " (MC SE " << fmt(size.screened.mc_se, 1) << "; "
      << fmt(size.screened_per_randomised.value, 2) << " per randomised child); analysed per trial: "
      << fmt(size.analysed_mean.value, 1) << " (MC SE " << fmt(size.analysed_mean.mc_se, 1) << ")\n";
-  const auto en = member_from_json<EnrolledCharacteristics>(j, "enrolled");
+  const EnrolledCharacteristics& en = j.enrolled;
   if (std::isfinite(en.mean_age_months.value))
     os << "  enrolled: mean age " << fmt(en.mean_age_months.value, 1) << " months, " << fmt(en.share_under_5_years.value, 3)
        << " under 5 years, " << fmt(en.share_gmfcs_I_III.value, 3) << " at GMFCS I-III\n";
-  if (j.contains("accrual_months")) {
-    const auto am = member_from_json<Distribution>(j, "accrual_months");
-    const auto dm = member_from_json<Distribution>(j, "duration_months");
+  if (j.accrual_months && j.duration_months) {
+    const Distribution& am = *j.accrual_months;
+    const Distribution& dm = *j.duration_months;
     os << "  accrual: " << fmt(am.mean.value, 1) << " months first to last randomisation (MC SE " << fmt(am.mean.mc_se, 2)
        << "; 5-95 % of trials " << fmt(am.q05, 1) << "-" << fmt(am.q95, 1) << "); duration to the "
        << (adaptive.stopping ? "decision" : "last primary-visit assessment") << " " << fmt(dm.mean.value, 1)
@@ -337,28 +335,24 @@ std::string summary_table(const nlohmann::json& j) {
        << est(e.claim.any) << "\n";
     os << "    naive unadjusted tests (not valid): any " << est(e.naive_test.any) << "\n";
   }
-  if (j.contains("nuisance_grid")) {
+  if (const auto& g = j.nuisance_grid) {
     // The type I error under the null at each point of the nuisance grid, and the worst case.
-    const auto& g = j["nuisance_grid"];
-    auto settings = [](const nlohmann::json& x) {
+    auto settings = [](const std::map<std::string, std::string>& x) {
       std::string t;
-      for (const auto& [k, v] : x.items()) t += (t.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+      for (const auto& [k, v] : x) t += (t.empty() ? "" : ", ") + k + "=" + v;
       return t;
     };
-    const bool fw = g["worst"]["measure"] == "family_wise";
-    os << "  type I error over the nuisance grid (" << g["points"].size() << " points x "
-       << g["trials_per_point"].get<std::uint64_t>() << " trials, every effect 0; claims of benefit at level "
-       << fmt(g["level"], 4) << "):\n";
-    for (const auto& p : g["points"]) {
-      os << "    " << fmt(p["type_one_error"]["estimate"], 4) << " (MC SE " << fmt(p["type_one_error"]["mc_se"], 4) << ")";
-      if (p.contains("family_wise"))
-        os << "  family-wise " << fmt(p["family_wise"]["estimate"], 4) << " (MC SE " << fmt(p["family_wise"]["mc_se"], 4) << ")";
-      os << "  at " << settings(p["settings"]) << "\n";
+    auto est = [](const Estimate& x) { return fmt(x.value, 4) + " (MC SE " + fmt(x.mc_se, 4) + ")"; };
+    os << "  type I error over the nuisance grid (" << g->points.size() << " points x " << g->trials_per_point
+       << " trials, every effect 0; claims of benefit at level " << fmt(g->level, 4) << "):\n";
+    for (const NuisancePoint& p : g->points) {
+      os << "    " << est(p.type_one_error.estimate);
+      if (p.family_wise) os << "  family-wise " << est(p.family_wise->estimate);
+      os << "  at " << settings(p.settings) << "\n";
     }
-    const auto& w = g["worst"];
-    os << "    worst " << (fw ? "family-wise rate " : "") << fmt(w["estimate"], 4) << " (MC SE " << fmt(w["mc_se"], 4) << ") at "
-       << settings(w["settings"]) << ": " << (w["within_level"].get<bool>() ? "within" : "ABOVE")
-       << " level + 3 MC SE\n";
+    if (const auto& w = g->worst)
+      os << "    worst " << (w->measure == "family_wise" ? "family-wise rate " : "") << est(w->rate) << " at "
+         << settings(w->settings) << ": " << (w->within_level ? "within" : "ABOVE") << " level + 3 MC SE\n";
   }
   if (adaptive.arm_selection) {
     // Arm selection: how often each arm was kept and claimed, each final set of arms, the stops, the FWER.
@@ -387,9 +381,9 @@ std::string summary_table(const nlohmann::json& j) {
        << "\n";
     os << "    naive unadjusted tests (not valid): false claim " << est(e.naive_test.false_claim) << "\n";
   }
-  if (j.contains("follow_up")) {
+  if (j.follow_up) {
     // Per visit: share assessed and mean change of the assessed, per arm.
-    const auto f = member_from_json<FollowUpCharacteristics>(j, "follow_up");
+    const FollowUpCharacteristics& f = *j.follow_up;
     os << "  visits (share assessed, mean change of the assessed | of all):\n";
     for (const Visit& v : f.visits) {
       os << "    month " << std::setw(4) << fmt(v.month, 0) << ":";
@@ -404,16 +398,19 @@ std::string summary_table(const nlohmann::json& j) {
          << fmt(a.intercurrent_event_share.mean.value, 3);
     os << "\n";
   }
-  if (j.contains("delayed_treatment")) {
-    const auto d = member_from_json<DelayedTreatmentCharacteristics>(j, "delayed_treatment");
+  if (j.delayed_treatment) {
+    const DelayedTreatmentCharacteristics& d = *j.delayed_treatment;
     os << "  delayed treatment at month " << fmt(d.start_month, 0) << ": delayed gain " << fmt(d.delayed_gain.mean.value, 3)
        << " vs early gain " << fmt(d.early_gain.mean.value, 3) << ", difference " << fmt(d.estimate.mean.value, 3)
        << " (MC SE " << fmt(d.estimate.mean.mc_se, 3) << "); power to detect it " << fmt(d.power.estimate.value, 4)
        << " (MC SE " << fmt(d.power.estimate.mc_se, 4) << ")\n";
   }
-  const auto ne = member_from_json<Diagnostics>(j, "diagnostics").not_estimable;
+  const auto ne = j.diagnostics.not_estimable;
   if (ne) os << "  note: " << ne << " comparison(s) could not be estimated (an arm with no analysed child)\n";
   return os.str();
 }
+
+std::string summary_csv(const nlohmann::json& summary) { return summary_csv(operating_characteristics_from_json(summary)); }
+std::string summary_table(const nlohmann::json& summary) { return summary_table(operating_characteristics_from_json(summary)); }
 
 }  // namespace celltrial

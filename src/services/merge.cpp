@@ -49,14 +49,14 @@ MergeResult merge(const MergeRequest& rq) {
 
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, m.acc, truth);
-  res.summary = summarise(s, m.acc, res.characteristics);
   if (s.nuisance_grid.active()) {
     // The shards leave the nuisance grid to the merge: its null scenarios from the resolved scenario.
     const auto points = nuisance_scenarios(file_loader(m.files.front(), {}, to_yaml(s)), {}, s);
     SweepOptions opt;
     opt.threads = 0;  // every core of the merging machine
-    res.summary["nuisance_grid"] = run_nuisance_grid(s, points, opt);
+    res.characteristics.nuisance_grid = run_nuisance_grid(s, points, opt);
   }
+  res.summary = to_json(res.characteristics);
   nlohmann::json& run = res.run;
   run = run_provenance(s);
   run["merged_from"] = {

@@ -67,7 +67,7 @@ class ThrottledRunner final : public ChunkRunner {
 };
 
 /// Runs the nuisance grid's null scenarios with progress and stop requests (run_nuisance_grid).
-nlohmann::json nuisance_grid_block(const Scenario& s, const std::vector<Scenario>& points, int threads, Poller& poller,
+NuisanceGridCharacteristics nuisance_grid_block(const Scenario& s, const std::vector<Scenario>& points, int threads, Poller& poller,
                                    const Callbacks& cb) {
   const std::uint64_t total = points.front().simulation.trials * points.size();
   cb.say("celltrial: type I error over the nuisance grid: " + std::to_string(points.size()) + " points x " +
@@ -79,7 +79,7 @@ nlohmann::json nuisance_grid_block(const Scenario& s, const std::vector<Scenario
   opt.progress = &progress;
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  nlohmann::json out = poller.run([&] { return run_nuisance_grid(s, points, opt); },
+  NuisanceGridCharacteristics out = poller.run([&] { return run_nuisance_grid(s, points, opt); },
                                   [&] {
                                     if (cb.progress) cb.progress(Progress{progress.load(), total, 0, seconds()});
                                   });
@@ -179,8 +179,8 @@ SimulateResult simulate(const SimulateRequest& rq, const Callbacks& cb) {
 
   const Truth truth = Model(s).truth();
   res.characteristics = operating_characteristics(s, acc, truth);
-  res.summary = summarise(s, acc, res.characteristics);
-  if (!nuisance.empty()) res.summary["nuisance_grid"] = nuisance_grid_block(s, nuisance, res.threads, poller, cb);
+  if (!nuisance.empty()) res.characteristics.nuisance_grid = nuisance_grid_block(s, nuisance, res.threads, poller, cb);
+  res.summary = to_json(res.characteristics);
   nlohmann::json& run = res.run;
   run = run_provenance(s);
   run["threads"] = res.threads;

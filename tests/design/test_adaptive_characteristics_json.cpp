@@ -65,7 +65,8 @@ const std::vector<std::string> kNames{"group_sequential", "gs_calendar", "arm_se
 // summary.json's keys that AdaptiveCharacteristics declares.
 json adaptive_blocks(const json& summary) {
   json j = json::object();
-  for (const char* key : {"any_rejection", "all_rejections", "interims", "stopping"})
+  for (const char* key : {"any_rejection", "all_rejections", "interims", "stopping", "sample_size_reestimation", "enrichment",
+                          "arm_selection"})
     if (summary.contains(key)) j[key] = summary[key];
   return j;
 }
@@ -103,6 +104,17 @@ std::string read_error(const json& summary) {
 }
 
 }  // namespace
+
+TEST_CASE("adaptive characteristics: the whole summary.json read as typed characteristics and written again is the same bytes",
+          "[design][json]") {
+  for (const std::string& name : kNames) {
+    INFO(name);
+    const Run& r = runs(name);
+    const OperatingCharacteristics back = operating_characteristics_from_json(r.summary);
+    CHECK(to_json(back).dump(2) == r.summary.dump(2));
+    CHECK(to_json(r.oc).dump(2) == r.summary.dump(2));  // the typed result is what summary.json holds
+  }
+}
 
 TEST_CASE("adaptive characteristics: the blocks read back and written again are the same bytes", "[design][json]") {
   for (const std::string& name : kNames) {

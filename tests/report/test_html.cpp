@@ -7,7 +7,11 @@
 #include <string>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
+#include "celltrial/engine/engine.hpp"
+#include "celltrial/model/model.hpp"
 #include "celltrial/report/html.hpp"
+#include "test_support.hpp"
 
 using celltrial::base64_encode;
 using celltrial::Error;
@@ -15,6 +19,7 @@ using celltrial::ExitCode;
 using celltrial::html_escape;
 using celltrial::html_report;
 using Catch::Contains;
+using nlohmann::json;
 
 namespace fs = std::filesystem;
 
@@ -33,9 +38,38 @@ void write(const fs::path& p, const std::string& text) {
   f << text;
 }
 
-// A small summary in the layout `celltrial simulate` writes, with a few values null.
-const char* kSummary = R"({
-  "format": "celltrial.summary/1", "scenario": "ucb <demo> & co", "trials": 2000, "seed": 12345,
+/// summary.json of a short run of the shipped scenario `file` (every block in the layout `celltrial
+/// simulate` writes), as JSON.
+json run_summary(const std::string& file, std::vector<std::string> overrides = {}) {
+  overrides.push_back("simulation.trials=200");
+  const celltrial::Scenario s = celltrial::test::load_shipped(file, overrides);
+  const celltrial::Model model(s);
+  const celltrial::Accumulator acc = celltrial::run_trials(model, celltrial::EngineOptions{});
+  return json::parse(celltrial::to_json(celltrial::operating_characteristics(s, acc, model.truth())).dump());
+}
+
+/// `patch` written over `target`: objects key by key, arrays of the same length element by element,
+/// anything else replaced (so a test sets the values it checks and keeps the run's others).
+void deep_patch(json& target, const json& patch) {
+  if (patch.is_object() && target.is_object()) {
+    for (auto it = patch.begin(); it != patch.end(); ++it) deep_patch(target[it.key()], it.value());
+  } else if (patch.is_array() && target.is_array() && patch.size() == target.size()) {
+    for (std::size_t i = 0; i < patch.size(); ++i) deep_patch(target[i], patch[i]);
+  } else {
+    target = patch;
+  }
+}
+
+/// summary.json of a short run of `file` with the values of `patch` set by hand.
+std::string patched_summary(const std::string& file, const char* patch) {
+  json j = run_summary(file);
+  deep_patch(j, json::parse(patch));
+  return j.dump(2);
+}
+
+// The values a summary of scenarios/default.yaml gets here, a few of them null.
+const char* kSummaryValues = R"({
+  "scenario": "ucb <demo> & co", "trials": 2000, "seed": 12345,
   "analysis": {"method": "ancova", "primary_visit_months": 12, "alpha": 0.025, "sides": 1, "multiplicity": "none"},
   "comparisons": [{
     "arm": "ucb", "label": "ucb vs control",
@@ -59,8 +93,12 @@ const char* kSummary = R"({
   "sample_size": {"randomised_mean": 200, "analysed_mean": 182.9, "screened_mean": 731.2, "screened_mc_se": 0.6,
                   "screened_per_randomised": 3.656},
   "enrolled": {"mean_age_months": 61.7, "mean_age_months_mc_se": 0.05, "share_under_5_years": 0.4893,
-               "share_under_5_years_mc_se": 0.0008, "share_gmfcs_I_III": null}
+               "share_under_5_years_mc_se": 0.0008, "share_gmfcs_I_III": null, "share_gmfcs_I_III_mc_se": null}
 })";
+const std::string& summary_text() {
+  static const std::string text = patched_summary("scenarios/default.yaml", kSummaryValues);
+  return text;
+}
 
 const char* kRun = R"({"format": "celltrial.run/1", "celltrial_version": "9.8.7", "git_commit": "abc1234def",
   "seed": 12345, "trials": 2000, "threads": 2, "finished_utc": "2031-02-03T04:05:06Z",
@@ -95,7 +133,7 @@ TEST_CASE("report: base64 known vectors", "[report]") {
 
 TEST_CASE("report: html report holds the key numbers and embeds the power curve", "[report]") {
   const fs::path d = fresh_dir("full");
-  write(d / "summary.json", kSummary);
+  write(d / "summary.json", summary_text());
   write(d / "run.json", kRun);
   write(d / "scenario.yaml", "name: ucb <demo> & co\nnote: \"a < b\"\n");
   write(d / "power_curve.json", R"({"target_power": 0.8, "n_total": 180, "n_per_arm": [90, 90], "power": 0.8123,
@@ -133,7 +171,8 @@ TEST_CASE("report: html report holds the key numbers and embeds the power curve"
 
 TEST_CASE("report: html report without optional files", "[report]") {
   const fs::path d = fresh_dir("minimal");
-  write(d / "summary.json", R"({"scenario": "bare", "trials": 10})");
+  write(d / "summary.json", patched_summary("scenarios/default.yaml", R"({"scenario": "bare", "trials": 10,
+    "enrolled": {"mean_age_months": null}})"));
   const std::string html = html_report(d.string());
   CHECK_THAT(html, Contains("bare"));
   CHECK_THAT(html, Contains("NA"));
@@ -171,24 +210,46 @@ TEST_CASE("report: html report errors", "[report]") {
   }
   write(d / "summary.json", "[1, 2]");
   CHECK(code_of(d) == ExitCode::data);
-  write(d / "summary.json", "{}");
+  // A summary.json without a block, or with a key of the wrong type: the file and the key path named.
+  json partial = json::parse(summary_text());
+  partial.erase("enrolled");
+  write(d / "summary.json", partial.dump(2));
+  CHECK(code_of(d) == ExitCode::data);
+  try {
+    html_report(d.string());
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Contains((d / "summary.json").string()) && Contains("enrolled") && Contains("missing"));
+  }
+  partial = json::parse(summary_text());
+  partial["comparisons"][0]["power"]["count"] = "many";
+  write(d / "summary.json", partial.dump(2));
+  try {
+    html_report(d.string());
+    FAIL("a mistyped key is an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::data);
+    CHECK_THAT(e.what(), Contains("comparisons[0].power.count") && Contains("a string"));
+  }
+  write(d / "summary.json", summary_text());
   write(d / "run.json", "{oops");
   CHECK(code_of(d) == ExitCode::data);
 }
 
 namespace {
-// A group-sequential summary in the layout `celltrial simulate` writes (values from a run of
-// scenarios/validation/gs_overrunning.yaml), with the Z distribution per analysis.
-const char* kInterimSummary = R"({
-  "format": "celltrial.summary/1", "scenario": "gs", "trials": 20000, "seed": 2024,
+// The values a group-sequential summary of scenarios/validation/gs_overrunning.yaml gets here (from
+// a run of 20000 trials), with the Z distribution per analysis.
+const char* kInterimValues = R"({
+  "scenario": "gs", "trials": 20000, "seed": 2024,
   "analysis": {"method": "ancova", "primary_visit_months": 12, "alpha": 0.025, "sides": 1, "multiplicity": "none"},
-  "power": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000,
-            "favourable": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000}},
-  "estimate": {"mean": 1.3, "mc_se": 0.003, "true": 1.3, "true_mc_se": 0, "bias": 0.0001, "bias_mc_se": 0.003,
-               "coverage": 0.95, "coverage_mc_se": 0.0015, "ci_level": 0.95},
+  "comparisons": [{
+    "power": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000,
+              "favourable": {"estimate": 0.89435, "mc_se": 0.0021736, "ci95": [0.89, 0.8985], "count": 17887, "of": 20000}},
+    "estimate": {"mean": 1.3, "mc_se": 0.003, "true": 1.3, "true_mc_se": 0, "bias": 0.0001, "bias_mc_se": 0.003,
+                 "coverage": 0.95, "coverage_mc_se": 0.0015, "ci_level": 0.95}}],
   "sample_size": {"expected": 385.40405, "expected_mc_se": 0.226, "max": 400, "randomised_mean": 385.40405,
     "distribution": {"mean": 385.40405, "mc_se": 0.226, "sd": 31.97, "trials": 20000,
-      "quantiles": {"0.05": 277.125, "0.25": 384.125, "0.5": 398.125, "0.75": 400.125, "0.95": 400.125}}},
+      "quantiles": {"0.05": 277.125, "0.25": 384.125, "0.5": 398.125, "0.75": 400.125, "0.95": 400.125}},
+    "quantiles": {"0.05": 277.125, "0.25": 384.125, "0.5": 398.125, "0.75": 400.125, "0.95": 400.125}},
   "duration_months": {"mean": 43.62, "mc_se": 0.0559, "sd": 7.909, "expected": 43.62, "expected_mc_se": 0.0559,
     "quantiles": {"0.05": 28.1015625, "0.25": 38.140625, "0.5": 40.359375, "0.75": 51.484375, "0.95": 54.328125}},
   "interims": {"alpha": 0.025, "sides": 1, "boundary": "obrien-fleming", "parameter": null,
@@ -223,7 +284,7 @@ const char* kInterimSummary = R"({
 TEST_CASE("report: a design with interims shows its boundaries, stopping, N and duration, rules and assumptions",
           "[report]") {
   const fs::path d = fresh_dir("interims");
-  write(d / "summary.json", kInterimSummary);
+  write(d / "summary.json", patched_summary("scenarios/validation/gs_overrunning.yaml", kInterimValues));
   // The scenario file the run read, with comments that name sources.
   write(d / "gs.yaml",
         "# A group-sequential test scenario.\nschema_version: 1\nname: gs\narms:\n  - name: control\n    role: control\n"
@@ -288,17 +349,16 @@ TEST_CASE("report: a design with interims shows its boundaries, stopping, N and 
 
 TEST_CASE("report: an arm-selection design shows each arm's selection and claims, the look's outcome and the FWER", "[report]") {
   const fs::path d = fresh_dir("arm_selection");
-  // The interim summary above with an arm_selection block in the layout simulate writes (values from
-  // a run of scenarios/arm_selection.yaml, trimmed).
-  std::string summary = kInterimSummary;
-  summary.insert(summary.rfind('}'), R"(, "arm_selection": {
+  // A run of scenarios/arm_selection.yaml with the values of its arm_selection block from a longer run.
+  write(d / "summary.json", patched_summary("scenarios/arm_selection.yaml", R"({"arm_selection": {
     "arms": ["intrathecal", "intravenous"], "true_effect": [2.574, 2.0592],
     "meaning": "closed test of H_j over every intersection",
     "selected": [{"arm": "intrathecal", "estimate": 0.5911, "mc_se": 0.0035}, {"arm": "intravenous", "estimate": 0.4089, "mc_se": 0.0035}],
     "claim": [{"arm": "intrathecal", "estimate": 0.62775, "mc_se": 0.0034}, {"arm": "intravenous", "estimate": 0.31315, "mc_se": 0.0033}],
     "claim_at_look": [{"arm": "intrathecal", "estimate": 0.19405, "mc_se": 0.0028}, {"arm": "intravenous", "estimate": 0.11455, "mc_se": 0.0023}],
     "claim_any": {"estimate": 0.8632, "mc_se": 0.0024}, "claim_meaning": "claims of the closed test",
-    "final_selection": [{"arms": ["intrathecal"], "estimate": 0.50165, "mc_se": 0.0035}, {"arms": ["intravenous"], "estimate": 0.2622, "mc_se": 0.0031}],
+    "final_selection": [{"arms": ["intrathecal"], "estimate": 0.50165, "mc_se": 0.0035}, {"arms": ["intravenous"], "estimate": 0.2622, "mc_se": 0.0031},
+                        {"arms": ["intrathecal", "intravenous"], "estimate": 0.0, "mc_se": 0.0}],
     "final_selection_meaning": "went on with exactly these arms",
     "fwer": {"estimate": 0.0, "mc_se": 0.0, "meaning": "family-wise error rate"},
     "naive_test": {"any": {"estimate": 0.91275, "mc_se": 0.0020}, "false_claim": {"estimate": 0.0, "mc_se": 0.0},
@@ -306,8 +366,7 @@ TEST_CASE("report: an arm-selection design shows each arm's selection and claims
                    "meaning": "not valid tests"},
     "outcome": {"continued": {"estimate": 0.76385, "mc_se": 0.0030}, "stopped_efficacy": {"estimate": 0.2285, "mc_se": 0.0030},
                 "stopped_futility": {"estimate": 0.00765, "mc_se": 0.0006}, "meaning": "the look's decision"},
-    "sample_size_note": "the arms dropped stop recruiting"})");
-  write(d / "summary.json", summary);
+    "sample_size_note": "the arms dropped stop recruiting"}})"));
   const std::string html = html_report(d.string());
   CHECK_THAT(html, Contains("id=\"arm-selection\""));
   // One row per arm: true effect, kept, claim, claim at the look, naive claim.
@@ -326,7 +385,7 @@ TEST_CASE("report: an arm-selection design shows each arm's selection and claims
 
 TEST_CASE("report: a study report shows the design comparison and its provenance without NA", "[report]") {
   const fs::path d = fresh_dir("designs");
-  write(d / "summary.json", kSummary);
+  write(d / "summary.json", summary_text());
   // A study's run.json: the resolved scenario under resolved_scenario, no threads or dates recorded.
   write(d / "run.json", R"({"format": "celltrial.run/1", "command": "study", "celltrial_version": "1.0", "git_commit": "abc",
     "seed": 5, "trials": 100, "scenario_source": "no/such/file.yaml",

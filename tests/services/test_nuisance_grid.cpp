@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include "celltrial/core/error.hpp"
+#include "celltrial/design/operating_characteristics.hpp"
+#include "celltrial/report/html.hpp"
 #include "celltrial/services/merge.hpp"
 #include "celltrial/services/simulate.hpp"
 #include "celltrial/services/validate.hpp"
@@ -90,6 +92,14 @@ TEST_CASE("nuisance grid: each point is the null scenario at its setting, the wo
   CHECK(g.at("points").at(w.at("point").get<std::size_t>() - 1).at("settings") == w.at("settings"));
   const double a = r.scenario.analysis.alpha / 2;
   CHECK(w.at("within_level") == (worst <= a + 3 * w.at("mc_se").get<double>()));
+  // The typed block is what summary.json holds, and the report shows it with the worst point marked.
+  REQUIRE(r.characteristics.nuisance_grid);
+  CHECK(to_json_fields(*r.characteristics.nuisance_grid) == g);
+  const std::string html = html_report(rq.out);
+  CHECK_THAT(html, Catch::Contains("id=\"nuisance-grid\"") && Catch::Contains("href=\"#nuisance-grid\""));
+  CHECK_THAT(html, Catch::Contains("<tr class=\"chosen\"><th scope=\"row\">" + std::to_string(w.at("point").get<int>()) +
+                                   "</th>"));
+  CHECK_THAT(html, Catch::Contains(w.at("within_level").get<bool>() ? "within the level + 3 MC SE" : "above"));
   // Every null point's claims of benefit are near alpha / 2 (1500 trials: MC SE about 0.004; 4.5 SEs).
   for (const auto& p : g.at("points"))
     CHECK(std::abs(p.at("type_one_error").at("estimate").get<double>() - a) < 4.5 * std::sqrt(a * (1 - a) / 1500));

@@ -581,20 +581,19 @@ void fields(InterimDuration& x, V&& v) {
   v("max_observed", x.max_observed);
 }
 
-/// The blocks of summary.json typed here. Declared in fields(): the shares across active arms (more
-/// than one) and, with interim looks, "interims" and "stopping". Members not declared there, written
-/// as their own blocks and read by adaptive_from_json: those of the adaptive designs
-/// ("sample_size_reestimation", "enrichment", "arm_selection") and the keys interim looks add to the
-/// run's "sample_size" and "duration_months" blocks (so a reader of the declared blocks, such as
-/// report.html's, which reads the designs' blocks leniently, does not require them).
+/// The blocks of summary.json typed here. Declared in fields() (top-level keys of summary.json): the
+/// shares across active arms (more than one) and, with interim looks, "interims", "stopping" and the
+/// adaptive designs' blocks ("sample_size_reestimation", "enrichment", "arm_selection"). Not declared
+/// there: the keys interim looks add to the run's "sample_size" and "duration_months" blocks, which
+/// to_json(OperatingCharacteristics) merges into those blocks and adaptive_from_json reads.
 struct AdaptiveCharacteristics {
   std::optional<Share> any_rejection;   ///< some active arm rejected
   std::optional<Share> all_rejections;  ///< every active arm rejected
   std::optional<InterimCharacteristics> interims;
   std::optional<StoppingCharacteristics> stopping;
-  std::optional<ReestimationCharacteristics> sample_size_reestimation;  ///< not in fields()
-  std::optional<EnrichmentCharacteristics> enrichment;                  ///< not in fields()
-  std::optional<ArmSelectionCharacteristics> arm_selection;             ///< not in fields()
+  std::optional<ReestimationCharacteristics> sample_size_reestimation;
+  std::optional<EnrichmentCharacteristics> enrichment;
+  std::optional<ArmSelectionCharacteristics> arm_selection;
   std::optional<InterimSampleSize> sample_size;  ///< into "sample_size"; not in fields()
   std::optional<InterimDuration> duration;       ///< into "duration_months" (when written); not in fields()
 };
@@ -604,6 +603,9 @@ void fields(AdaptiveCharacteristics& x, V&& v) {
   v("all_rejections", x.all_rejections);
   v("interims", x.interims);
   v("stopping", x.stopping);
+  v("sample_size_reestimation", x.sample_size_reestimation);
+  v("enrichment", x.enrichment);
+  v("arm_selection", x.arm_selection);
 }
 
 /// The shares across active arms (with more than one) and, with interim looks, the interims,
@@ -611,8 +613,14 @@ void fields(AdaptiveCharacteristics& x, V&& v) {
 AdaptiveCharacteristics adaptive_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
 
 /// The blocks of summary.json `summary` (read from `file`, for the errors) that AdaptiveCharacteristics
-/// holds: its declared keys, the adaptive designs' blocks (when written) and, with interim looks, the
-/// keys they add to "sample_size" and "duration_months" (when written).
+/// holds: its declared keys and, with interim looks, the keys they add to "sample_size" and
+/// "duration_months" (when written).
 AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const std::string& file = "summary.json");
+/// Reads into `x` (whose declared keys are read) the keys interim looks add to "sample_size" and
+/// "duration_months" of `summary`.
+void read_interim_keys(AdaptiveCharacteristics& x, const nlohmann::json& summary, const std::string& file,
+                       const std::string& key_path = "");
+/// Writes the keys interim looks add into the "sample_size" and "duration_months" blocks of `summary`.
+void write_interim_keys(const AdaptiveCharacteristics& x, nlohmann::json& summary);
 
 }  // namespace celltrial

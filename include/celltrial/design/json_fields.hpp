@@ -11,6 +11,7 @@
 //   Estimate (v(key, e, se_key))   key and se_key (a share's "estimate"/"mc_se")
 //   std::optional<T>               omitted when empty
 //   std::vector<T>                 an array
+//   std::map<std::string, T>       an object whose keys are data (e.g. a structure's name)
 //   a struct with fields()         an object
 // and the visitors' other calls: v.omit_empty(key, text or list) writes the key only when not
 // empty (read: absent is empty); v.interval(key, low, high) is [low, high]; v.object(key, f) is an
@@ -23,6 +24,7 @@
 #include <concepts>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -93,6 +95,12 @@ class JsonWriter {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& x : xs) a.push_back(value(x));
     return a;
+  }
+  template <class T>
+  static nlohmann::json value(const std::map<std::string, T>& xs) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& kv : xs) o[kv.first] = value(kv.second);
+    return o;
   }
   template <DeclaredFields T>
   static nlohmann::json value(const T& x) {
@@ -182,6 +190,12 @@ class JsonReader {
     if (!j.is_array()) fail(path, "should be an array, not " + kind(j) + ".");
     xs.assign(j.size(), T{});
     for (std::size_t i = 0; i < j.size(); ++i) read(j[i], xs[i], path + "[" + std::to_string(i) + "]");
+  }
+  template <class T>
+  void read(const nlohmann::json& j, std::map<std::string, T>& xs, const std::string& path) const {
+    if (!j.is_object()) fail(path, "should be an object, not " + kind(j) + ".");
+    xs.clear();
+    for (auto it = j.begin(); it != j.end(); ++it) read(it.value(), xs[it.key()], path + "." + it.key());
   }
   template <DeclaredFields T>
   void read(const nlohmann::json& j, T& x, const std::string& path) const {

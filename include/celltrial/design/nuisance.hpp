@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/run_characteristics.hpp"
 #include "celltrial/design/sweep.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
@@ -23,10 +24,10 @@ std::vector<Variant> nuisance_variants(const NuisanceGrid& g);
 std::vector<Scenario> nuisance_scenarios(const std::function<Scenario(const std::vector<std::string>&)>& load,
                                          const std::vector<std::string>& overrides, const Scenario& s);
 
-/// Simulates the points (nuisance_scenarios(...)) and returns summary.json's `nuisance_grid` block:
-/// {"trials_per_point", "alpha", "points": [{"settings": {key: value}, "type_one_error": {estimate,
-/// mc_se, ...}, "family_wise" (when the design tests more than one hypothesis)}], "worst": {"point",
-/// "settings", "measure", "estimate", "mc_se", "within_alpha"}, "meaning"}.
-nlohmann::json run_nuisance_grid(const Scenario& s, const std::vector<Scenario>& points, const SweepOptions& opt);
+/// Simulates the points (nuisance_scenarios(...)) and returns summary.json's "nuisance_grid" block
+/// (NuisanceGridCharacteristics, design/run_characteristics.hpp): per point its settings, the type I
+/// error and, when the design tests more than one hypothesis, the family-wise rate; the worst point.
+NuisanceGridCharacteristics run_nuisance_grid(const Scenario& s, const std::vector<Scenario>& points,
+                                              const SweepOptions& opt);
 
 }  // namespace celltrial

@@ -182,11 +182,13 @@ void fields(FamilyCharacteristics& x, V&& v) {
   v("claims", x.claims);
 }
 
-/// The typed content of summary.json (mmrm and nuisance_grid are JSON only).
+/// The typed content of summary.json, each block declared once in fields() below.
 struct OperatingCharacteristics {
+  std::string scenario;  ///< the scenario's name
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;
   AnalysisCharacteristics analysis;
+  std::optional<MmrmCharacteristics> mmrm;             ///< with the MMRM analysis
   std::vector<ComparisonCharacteristics> comparisons;  ///< one per active arm, in scenario order
   std::vector<SubgroupCharacteristics> subgroups;      ///< one per subgroup and active arm (none without subgroups)
   std::optional<FamilyCharacteristics> family;         ///< with more than one confirmatory hypothesis or claims
@@ -199,8 +201,40 @@ struct OperatingCharacteristics {
   std::optional<DelayedTreatmentCharacteristics> delayed_treatment;  ///< the delayed-treatment design
   Diagnostics diagnostics;
   AdaptiveCharacteristics adaptive;  ///< across active arms, interim looks, stopping and the adaptive designs (adaptive_characteristics.hpp)
+  std::optional<NuisanceGridCharacteristics> nuisance_grid;  ///< the type I error over the nuisance grid (design/nuisance.hpp)
 };
-
+/// summary.json's keys. Written besides these: "format", the first comparison's copies at top
+/// level ("comparison", "power", "estimate", "assurance") and the keys interim looks add to
+/// "sample_size" and "duration_months" (AdaptiveCharacteristics::sample_size and duration).
+template <class V>
+void fields(OperatingCharacteristics& x, V&& v) {
+  v("scenario", x.scenario);
+  v("trials", x.trials);
+  v("seed", x.seed);
+  v("analysis", x.analysis);
+  v("mmrm", x.mmrm);
+  v("comparisons", x.comparisons);
+  fields(x.adaptive, v);  // its keys sit at top level
+  v.omit_empty("subgroups", x.subgroups);
+  v("multiplicity", x.family);
+  v("arms", x.arms);
+  v("sample_size", x.sample_size);
+  v("enrolled", x.enrolled);
+  v("accrual_months", x.accrual_months);
+  v("duration_months", x.duration_months);
+  v("follow_up", x.follow_up);
+  v("delayed_treatment", x.delayed_treatment);
+  v("diagnostics", x.diagnostics);
+  v("nuisance_grid", x.nuisance_grid);
+}
+/// summary.json: the typed characteristics written through fields(), with the keys it adds.
+nlohmann::json to_json(const OperatingCharacteristics& oc);
+/// summary.json (read from `file`, at `key_path` of it, for the errors) as typed characteristics:
+/// every block is checked, and a missing or mistyped key is an Error (ExitCode::data) naming the file
+/// and the key path. to_json(operating_characteristics_from_json(to_json(oc))) == to_json(oc).
+OperatingCharacteristics operating_characteristics_from_json(const nlohmann::json& summary,
+                                                             const std::string& file = "summary.json",
+                                                             const std::string& key_path = "");
 OperatingCharacteristics operating_characteristics(const Scenario& s, const Accumulator& acc, const Truth& truth);
 ComparisonCharacteristics comparison_characteristics(const Scenario& s, const Accumulator& acc, std::size_t c,
                                                      std::size_t arm, const Truth& truth);

@@ -6,6 +6,7 @@
 // once in its fields() function (design/json_fields.hpp): summarise writes the blocks from them and
 // the report reads them back with member_from_json<T>(summary, key, file, key_path).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -220,5 +221,79 @@ void fields(Diagnostics& x, V&& v) {
   v("values_out_of_range", x.values_out_of_range);
 }
 Diagnostics diagnostics(const Scenario& s, const Accumulator& acc);
+
+/// How the mixed models were fitted (summary.json "mmrm", with the MMRM analysis): the covariance
+/// structure asked for, the fallbacks, the share of trials that needed one and which structure each
+/// trial used, and the share in which none converged (their comparisons are not estimable).
+struct MmrmCharacteristics {
+  std::string covariance;                   ///< asked for
+  std::string df;                           ///< denominator degrees of freedom
+  std::vector<std::string> fallback_order;  ///< tried in turn when the fit does not converge
+  std::vector<double> visits_months;        ///< the visits modelled (empty: every visit)
+  Share fallback;                           ///< trials that used a fallback
+  std::map<std::string, Share> structure_used;  ///< by structure, those used by some trial
+  Share not_fitted;                             ///< trials in which no structure converged
+};
+template <class V>
+void fields(MmrmCharacteristics& x, V&& v) {
+  v("covariance", x.covariance);
+  v("df", x.df);
+  v("fallback_order", x.fallback_order);
+  v.omit_empty("visits_months", x.visits_months);
+  v("fallback", x.fallback);
+  v("structure_used", x.structure_used);
+  v("not_fitted", x.not_fitted);
+}
+/// With the MMRM analysis; nullopt otherwise.
+std::optional<MmrmCharacteristics> mmrm_characteristics(const Scenario& s, const Accumulator& acc);
+
+/// One point of the nuisance grid under the null hypothesis.
+struct NuisancePoint {
+  std::map<std::string, std::string> settings;  ///< scenario key -> value at this point
+  Share type_one_error;          ///< the primary comparison's rejections in the direction of benefit
+  std::optional<Share> family_wise;  ///< any claim of benefit, when the design tests more than one hypothesis
+};
+template <class V>
+void fields(NuisancePoint& x, V&& v) {
+  v("settings", x.settings);
+  v("type_one_error", x.type_one_error);
+  v("family_wise", x.family_wise);
+}
+/// The point with the largest rate.
+struct NuisanceWorst {
+  std::uint64_t point = 0;  ///< 1-based
+  std::map<std::string, std::string> settings;
+  std::string measure;      ///< "type_one_error" or "family_wise"
+  Estimate rate;
+  bool within_level = false;  ///< rate <= level + 3 MC SE
+};
+template <class V>
+void fields(NuisanceWorst& x, V&& v) {
+  v("point", x.point);
+  v("settings", x.settings);
+  v("measure", x.measure);
+  v("estimate", x.rate, "mc_se");
+  v("within_level", x.within_level);
+}
+/// The type I error over the nuisance grid (summary.json "nuisance_grid", design/nuisance.hpp).
+struct NuisanceGridCharacteristics {
+  std::uint64_t trials_per_point = 0;
+  double alpha = 0;
+  int sides = 2;
+  double level = 0;  ///< alpha / sides: the rate a claim of benefit may have
+  std::vector<NuisancePoint> points;
+  std::optional<NuisanceWorst> worst;  ///< none without points
+  std::string meaning;
+};
+template <class V>
+void fields(NuisanceGridCharacteristics& x, V&& v) {
+  v("trials_per_point", x.trials_per_point);
+  v("alpha", x.alpha);
+  v("sides", x.sides);
+  v("level", x.level);
+  v("points", x.points);
+  v("worst", x.worst);
+  v("meaning", x.meaning);
+}
 
 }  // namespace celltrial

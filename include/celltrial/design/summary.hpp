@@ -18,10 +18,8 @@ nlohmann::json summarise(const Scenario& s, const Accumulator& acc);
 struct Truth;
 /// The same, with the model's truth already at hand (skips rebuilding the model and its pre-run).
 nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const Truth& truth);
-struct OperatingCharacteristics;
-/// The same, with the typed characteristics already computed from (s, acc and the model's truth) by
-/// operating_characteristics (written from them, not computed again).
-nlohmann::json summarise(const Scenario& s, const Accumulator& acc, const OperatingCharacteristics& oc);
+// With the typed characteristics already computed (operating_characteristics), summary.json is
+// to_json(OperatingCharacteristics) (design/operating_characteristics.hpp).
 
 /// The provenance fields every run.json starts with: format, version, git commit, seed, trials.
 nlohmann::json run_provenance(const Scenario& s);

@@ -5,13 +5,16 @@
 // The folder is what `celltrial simulate --out DIR` (or `celltrial merge`) writes: summary.json
 // (required), run.json and scenario.yaml (provenance and the resolved scenario), and optionally
 // power_curve.json / power_curve.png from `celltrial power SCENARIO --target P --out DIR`.
-// Values that are missing or null (not available) are shown as "NA".
+// summary.json is read as typed characteristics (a missing or mistyped key is an error naming it);
+// values that are null (nothing to estimate) are shown as "NA".
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "celltrial/design/operating_characteristics.hpp"
 
 namespace celltrial {
 
@@ -23,7 +26,8 @@ std::string base64_encode(std::string_view bytes);
 
 /// The contents of a results folder that the report uses.
 struct ReportInputs {
-  nlohmann::json summary;                    ///< summary.json (an object)
+  std::string folder;                        ///< the results folder
+  OperatingCharacteristics summary;          ///< summary.json
   std::optional<nlohmann::json> run;         ///< run.json
   std::optional<std::string> scenario_yaml;  ///< scenario.yaml
   /// The scenario file the run read (run.json "scenario_source"), found as recorded or relative to
@@ -41,7 +45,8 @@ struct ReportInputs {
 
 /// Reads the files of `dir`. Throws Error(ExitCode::no_input) when the folder or its summary.json
 /// is missing or unreadable, Error(ExitCode::data) when a JSON file is malformed (with line and
-/// column) or summary.json is not a JSON object.
+/// column), summary.json is not a JSON object or one of its blocks misses a key or has one of the
+/// wrong type (naming the file and the key path).
 ReportInputs read_report_inputs(const std::string& dir);
 
 /// The report as one HTML document.

@@ -5,15 +5,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/summary.hpp"
 #include "celltrial/scenario/scenario.hpp"
 
 namespace celltrial {
 
 /// Tidy CSV: one row per (comparison, metric) with estimate and Monte Carlo SE.
-std::string summary_csv(const nlohmann::json& summary);
+std::string summary_csv(const OperatingCharacteristics& oc);
 
 /// A terminal table of the main operating characteristics.
+std::string summary_table(const OperatingCharacteristics& oc);
+
+/// The same from summary.json (read with operating_characteristics_from_json: a missing or mistyped
+/// key is an Error naming it).
+std::string summary_csv(const nlohmann::json& summary);
 std::string summary_table(const nlohmann::json& summary);
 
 /// Writes a run's results folder atomically: summary.json, summary.csv, run.json and the resolved
