@@ -65,7 +65,7 @@ Action add_study(CLI::App& app, Streams io) {
     if (!a->quiet) cb.log = [io](const std::string& m) { io.err << m << "\n" << std::flush; };
     const services::StudyResult r = services::study(rq, cb);
     if (!a->quiet) {
-      io.out << summary_table(r.summary);
+      io.out << summary_table(r.characteristics);
       if (!r.enrichment_rows.is_null()) io.out << "\n" << enrichment_table(r.enrichment_rows);
       if (!r.design_rows.is_null()) io.out << "\n" << designs_table(r.design_rows);
       io.out << "\n  results and report.html written to " << r.out_dir << "/\n";

@@ -118,7 +118,7 @@ std::string plot_heatmap(const nlohmann::json& rows, const std::vector<std::stri
   return render_gnuplot(script, stem, files, "1150,650");
 }
 
-std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& summary, const std::string& stem,
+std::string plot_forest(const nlohmann::json& typical, const OperatingCharacteristics& summary, const std::string& stem,
                         std::map<std::string, std::string>& files) {
   // Sampling distribution and truth for each row, from the summary (first comparison).
   struct Row {
@@ -131,11 +131,8 @@ std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& sum
     r.sd = e.empirical_se.value;
     r.truth = e.truth.value;
   };
-  const ComparisonCharacteristics first = member_from_json<std::vector<ComparisonCharacteristics>>(summary, "comparisons")[0];
-  const std::vector<SubgroupCharacteristics> groups =
-      summary.contains("subgroups")
-          ? from_json<std::vector<SubgroupCharacteristics>>(summary["subgroups"], "summary.json", "subgroups")
-          : std::vector<SubgroupCharacteristics>{};
+  const ComparisonCharacteristics& first = summary.comparisons.at(0);
+  const std::vector<SubgroupCharacteristics>& groups = summary.subgroups;
   const std::string& first_label = first.label;
   for (const auto& t : typical) {
     Row r{t["label"].get<std::string>(), value(t["estimate"]), value(t["low"]), value(t["high"]), NAN, NAN, NAN};

@@ -78,9 +78,10 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
     eo.threads = rq.threads;
     eo.stop = opt.stop;
     const Accumulator acc = run_trials(model, eo);
-    res.summary = summarise(base, acc, model.truth());
+    res.characteristics = operating_characteristics(base, acc, model.truth());
+    res.summary = to_json(res.characteristics);
     files["summary.json"] = dump_json(res.summary);
-    files["summary.csv"] = summary_csv(res.summary);
+    files["summary.csv"] = summary_csv(res.characteristics);
     files["scenario.yaml"] = "# Fully resolved scenario of this study\n" + to_yaml(base);
     nlohmann::json run = run_provenance(base);
     run["command"] = "study";
@@ -94,7 +95,7 @@ StudyResult study(const StudyRequest& rq, const Callbacks& cb) {
     if (!base.analysis.subgroups.empty()) {
       const nlohmann::json typical = typical_trial(model, 0);
       files["forest.json"] = dump_json({{"trial", 0}, {"rows", typical}});
-      note(plot_forest(typical, res.summary, "forest", files));
+      note(plot_forest(typical, res.characteristics, "forest", files));
     }
     // 3. Enrichment.
     if (!base.enrichment.strategies.empty()) {

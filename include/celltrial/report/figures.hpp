@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/design/sweep.hpp"
 
 namespace celltrial {
@@ -32,7 +33,7 @@ std::string plot_sweep(const nlohmann::json& sweep_rows, const std::vector<Sweep
 
 /// Forest plot: each subgroup's (and complement's) estimate with its CI in one simulated trial, and
 /// beside it the sampling distribution over all trials (mean +- 1.96 empirical SD), with the true effects.
-std::string plot_forest(const nlohmann::json& typical, const nlohmann::json& summary, const std::string& stem,
+std::string plot_forest(const nlohmann::json& typical, const OperatingCharacteristics& summary, const std::string& stem,
                         std::map<std::string, std::string>& files);
 
 }  // namespace celltrial

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/scenario/scenario.hpp"
 #include "celltrial/services/callbacks.hpp"
 
@@ -32,7 +33,8 @@ struct StudyRequest {
 
 struct StudyResult {
   Scenario base;
-  nlohmann::json summary;          ///< the base run's summary.json
+  OperatingCharacteristics characteristics;  ///< the base run's, typed
+  nlohmann::json summary;          ///< the base run's summary.json (to_json(characteristics))
   nlohmann::json enrichment_rows;  ///< null without an enrichment section
   nlohmann::json design_rows;      ///< null without a designs section
   std::string out_dir;

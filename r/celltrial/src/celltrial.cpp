@@ -719,7 +719,8 @@ SEXP ct_c_read_results(SEXP dir) {
                                                          "give a results folder of celltrial simulate or merge."});
     return List::create(Rcpp::Named("summary") = json_to_r(summary), Rcpp::Named("run") = json_to_r(run),
                         Rcpp::Named("table") = run_table(summary),
-                        Rcpp::Named("text") = ct::summary_table(summary), Rcpp::Named("out") = str(dir));
+                        Rcpp::Named("text") = ct::summary_table(ct::operating_characteristics_from_json(summary, str(dir) + "/summary.json")),
+                        Rcpp::Named("out") = str(dir));
   });
 }
 
