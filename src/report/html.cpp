@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -393,11 +394,11 @@ void nuisance_grid(std::ostream& os, const OperatingCharacteristics& s) {
     for (const auto& [k, v] : x) t += (t.empty() ? "" : "; ") + k + " = " + v;
     return t;
   };
-  os << "<h2 id=\"nuisance-grid\">Type I error over the nuisance grid</h2>\n<p class=\"note\">The scenario with every "
-        "effect 0 at each point of the grid, "
-     << h(text(g.trials_per_point)) << " trials per point with the same seed; claims of benefit at level "
-     << h(sig(g.level, 6)) << " (alpha " << h(sig(g.alpha, 6)) << ", " << g.sides << "-sided). " << h(text(g.meaning))
-     << ".</p>\n";
+  std::string meaning = text(g.meaning);
+  meaning[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(meaning[0])));
+  os << "<h2 id=\"nuisance-grid\">Type I error over the nuisance grid</h2>\n<p class=\"note\">" << h(meaning) << ". "
+     << h(text(g.trials_per_point)) << " trials per point; level " << h(sig(g.level, 6)) << " (alpha " << h(sig(g.alpha, 6))
+     << ", " << g.sides << "-sided).</p>\n";
   const bool family = !g.points.empty() && g.points.front().family_wise.has_value();
   std::vector<std::string> head{"Point", "Settings", "Type I error (MC SE)"};
   if (family) head.push_back("Family-wise (MC SE)");
