@@ -2,7 +2,7 @@
 # Builds the fuzz targets in the ASan copy of celltrial (scripts/asan_copy.sh: clang, ASan + UBSan) and runs each
 # fuzz target (fuzz/README.md) on a fresh copy of its seed corpus and regression inputs:
 #   scripts/fuzz.sh [--runs N | --seconds S] [--build-dir DIR] [TARGET...]
-# TARGET is scenario, set, partial, merge or data (default: all five, as many at a time as there are cores). Without
+# TARGET is scenario, set, partial, merge, data or summary (default: all six, as many at a time as there are cores). Without
 # --runs or --seconds each target runs for 60 seconds (the CI run), or 300 with CELLTRIAL_FULL=1
 # (scripts/test.sh --full); --runs N stops after N executions, --seconds S after S seconds.
 # Any crash, sanitizer report, hang (over 30 s per input), out-of-memory or leak fails the script;
@@ -17,14 +17,14 @@ DIR=$SRC/build/asan
 RUNS=""
 SECONDS_PER_TARGET=""
 TARGETS=()
-ALL=(scenario set partial merge data)
+ALL=(scenario set partial merge data summary)
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
     --seconds) SECONDS_PER_TARGET=${2:?--seconds needs a number}; shift 2 ;;
     --build-dir) DIR=${2:?--build-dir needs a folder}; shift 2 ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    scenario | set | partial | merge | data) TARGETS+=("$1"); shift ;;
+    scenario | set | partial | merge | data | summary) TARGETS+=("$1"); shift ;;
     *) echo "scripts/fuzz.sh: unknown argument '$1' (targets: ${ALL[*]}; options: --runs N, --seconds S, --build-dir DIR)" >&2
        exit 64 ;;
   esac

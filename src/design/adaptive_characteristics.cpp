@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "celltrial/design/operating_characteristics.hpp"
 #include "celltrial/engine/accumulator.hpp"
@@ -427,14 +428,66 @@ AdaptiveCharacteristics adaptive_from_json(const nlohmann::json& summary, const 
   return x;
 }
 
+namespace {
+/// The located error of a summary.json whose blocks do not fit together.
+[[noreturn]] void inconsistent(const std::string& file, const std::string& key_path, const std::string& key,
+                               const std::string& problem) {
+  throw Error(ExitCode::data, Diagnostic{Location{file, 0, 0}, key_path.empty() ? key : key_path + "." + key, problem,
+                                         "write the results again with celltrial, or restore the file."});
+}
+}  // namespace
+
 void read_interim_keys(AdaptiveCharacteristics& x, const nlohmann::json& summary, const std::string& file,
                        const std::string& key_path) {
   x.sample_size.reset();
   x.duration.reset();
+  // The adaptive designs adapt at an interim look, and each has the lists its rule needs.
+  for (const auto& [key, present] : {std::pair{"sample_size_reestimation", x.sample_size_reestimation.has_value()},
+                                     {"enrichment", x.enrichment.has_value()},
+                                     {"arm_selection", x.arm_selection.has_value()}})
+    if (present && !x.interims) inconsistent(file, key_path, key, "is given without 'interims' (its interim look).");
+  if (x.sample_size_reestimation && x.sample_size_reestimation->weights.size() != 2)
+    inconsistent(file, key_path, "sample_size_reestimation.weights", "should hold the two stages' weights.");
+  if (x.enrichment && x.enrichment->weights.size() != 2)
+    inconsistent(file, key_path, "enrichment.weights", "should hold the two stages' weights.");
+  if (const auto& a = x.arm_selection) {
+    if (a->weights.size() != 2) inconsistent(file, key_path, "arm_selection.weights", "should hold the two stages' weights.");
+    const std::size_t n = a->arms.size();
+    for (const auto& [key, size] : {std::pair{"true_effect", a->true_effect.size()},
+                                    {"selected", a->selected.size()},
+                                    {"claim", a->claim.size()},
+                                    {"claim_at_look", a->claim_at_look.size()},
+                                    {"naive_test.claim", a->naive_test.claim.size()}})
+      if (size != n)
+        inconsistent(file, key_path, std::string("arm_selection.") + key,
+                     "has " + std::to_string(size) + " entries for the " + std::to_string(n) + " arms of 'arm_selection.arms'.");
+  }
+  if (x.interims.has_value() != x.stopping.has_value())
+    inconsistent(file, key_path, x.interims ? "stopping" : "interims", "is missing: 'interims' and 'stopping' come together.");
   if (!x.interims) return;
+  // Per analysis (the final one included) or per interim look, the lists have one entry each.
+  const InterimCharacteristics& in = *x.interims;
+  const std::size_t analyses = in.information.size();
+  if (analyses < 2) inconsistent(file, key_path, "interims.information", "should list at least one look and the final analysis.");
+  const std::size_t looks = analyses - 1;
+  for (const auto& [key, size, want] : {std::tuple{"interims.critical_values", in.critical_values.size(), analyses},
+                                        {"interims.nominal_alpha", in.nominal_alpha.size(), analyses},
+                                        {"interims.cumulative_alpha", in.cumulative_alpha.size(), analyses},
+                                        {"interims.look_months", in.look_months.size(), looks},
+                                        {"interims.held", in.held ? in.held->size() : looks, looks},
+                                        {"stopping.efficacy", x.stopping->efficacy.size(), analyses},
+                                        {"stopping.futility", x.stopping->futility.size(), looks}})
+    if (size != want)
+      inconsistent(file, key_path, key,
+                   "has " + std::to_string(size) + " entries where 'interims.information' has " + std::to_string(analyses) +
+                       " analyses (" + std::to_string(want) + " expected).");
+  if (in.z_distribution.analyses.size() > analyses)
+    inconsistent(file, key_path, "interims.z_distribution.analyses", "has more entries than there are analyses.");
   x.sample_size = member_from_json<InterimSampleSize>(summary, "sample_size", file, key_path);
   if (summary.contains("duration_months"))
     x.duration = member_from_json<InterimDuration>(summary, "duration_months", file, key_path);
+  if (x.sample_size_reestimation && (!x.sample_size->planned || !x.sample_size->max_observed))
+    inconsistent(file, key_path, "sample_size", "lacks 'planned' and 'max_observed', which sample-size re-estimation adds.");
 }
 
 void write_interim_keys(const AdaptiveCharacteristics& x, nlohmann::json& summary) {

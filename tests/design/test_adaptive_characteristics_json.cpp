@@ -436,3 +436,41 @@ TEST_CASE("adaptive designs: a missing or mistyped key is a located error", "[de
   j["arm_selection"]["naive_test"]["claim"][1].erase("arm");
   CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.naive_test.claim[1].arm") && Catch::Contains("is missing"));
 }
+
+TEST_CASE("adaptive designs: blocks that do not fit together are a located error", "[design][json][errors]") {
+  // Lists of one entry per analysis, look or arm whose lengths disagree, and a design's block without
+  // its interim look: refused (exit 65) naming the key, so that no reader indexes past a list.
+  const json as = runs("arm_selection").summary;
+  json j = as;
+  j["arm_selection"]["selected"] = json::array();
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.selected") && Catch::Contains("0 entries for the 2 arms"));
+  j = as;
+  j["arm_selection"]["weights"] = json::array({0.5});
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection.weights") && Catch::Contains("two stages"));
+  j = as;
+  j.erase("interims");
+  j.erase("stopping");
+  CHECK_THAT(read_all_error(j), Catch::Contains("arm_selection") && Catch::Contains("without 'interims'"));
+
+  const json gs = runs("group_sequential").summary;
+  j = gs;
+  j["interims"]["critical_values"].erase(0);
+  CHECK_THAT(read_all_error(j), Catch::Contains("interims.critical_values") && Catch::Contains("has 2 entries") &&
+                                    Catch::Contains("3 analyses"));
+  j = gs;
+  j["stopping"]["futility"].push_back(j["stopping"]["futility"][0]);
+  CHECK_THAT(read_all_error(j), Catch::Contains("stopping.futility") && Catch::Contains("has 3 entries"));
+  j = gs;
+  j["interims"]["information"] = json::array({1.0});
+  CHECK_THAT(read_all_error(j), Catch::Contains("interims.information") && Catch::Contains("at least one look"));
+  j = gs;
+  j.erase("stopping");
+  CHECK_THAT(read_all_error(j), Catch::Contains("stopping") && Catch::Contains("come together"));
+
+  const json ssr = runs("ssr_promising_zone").summary;
+  j = ssr;
+  j["sample_size"].erase("planned");
+  CHECK_THAT(read_all_error(j), Catch::Contains("sample_size") && Catch::Contains("'planned'"));
+  // The whole summary.json reader gives the same errors.
+  CHECK_THROWS_AS(operating_characteristics_from_json(j), Error);
+}
