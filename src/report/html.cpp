@@ -100,6 +100,10 @@ json parse_json(const std::string& text, const fs::path& p) {
     throw Error(ExitCode::data, Diagnostic{Location{p.string(), line, column}, "",
                                            "is not valid JSON (" + std::string(e.what()) + ").",
                                            "write the folder again with celltrial, or restore the file."});
+  } catch (const json::exception& e) {
+    // Valid syntax the reader cannot hold, e.g. a number beyond the range of a double (1e400).
+    throw Error(ExitCode::data, Diagnostic{Location{p.string(), 0, 0}, "", "cannot be read (" + std::string(e.what()) + ").",
+                                           "write the folder again with celltrial, or restore the file."});
   }
 }
 

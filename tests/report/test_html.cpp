@@ -233,6 +233,9 @@ TEST_CASE("report: html report errors", "[report]") {
   write(d / "summary.json", summary_text());
   write(d / "run.json", "{oops");
   CHECK(code_of(d) == ExitCode::data);
+  // Valid JSON syntax with a number no double holds: a located error too, not an escaped exception.
+  write(d / "run.json", "{\"wall_seconds\": 1e400}");
+  CHECK(code_of(d) == ExitCode::data);
 }
 
 namespace {
