@@ -4,8 +4,6 @@
 // folder is merged. Every input either merges, or is refused with a celltrial::Error of kind data
 // or no_input. A merge must hold every trial of the run, give a summary, and its scenario must
 // run (fuzz_support.cpp).
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -17,26 +15,6 @@
 #include "fuzz_support.hpp"
 #include "partial_fixup.hpp"
 
-namespace {
-namespace fs = std::filesystem;
-
-const fs::path& folder() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / ("celltrial-fuzz-merge-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-struct RemoveFolder {
-  ~RemoveFolder() {
-    std::error_code ec;
-    fs::remove_all(folder(), ec);
-  }
-} remove_folder_at_exit;
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace celltrial;
@@ -49,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  const fs::path& dir = folder();
+  namespace fs = std::filesystem;
+  const fs::path& dir = fuzz::process_folder("merge");
   for (const auto& e : fs::directory_iterator(dir)) fs::remove(e.path());
   for (std::size_t k = 0; k < parts.size(); ++k) {
     const auto fixed = fuzz::with_valid_checksum(parts[k]);

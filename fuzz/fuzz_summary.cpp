@@ -3,8 +3,6 @@
 // (html_report): the report is written, or the folder is refused with a celltrial::Error of kind
 // data. A summary.json that reads (operating_characteristics_from_json) also gives the terminal
 // table and summary.csv, and written again (to_json) it reads back to the same JSON.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -16,34 +14,14 @@
 #include "celltrial/report/summary.hpp"
 #include "fuzz_support.hpp"
 
-namespace {
-namespace fs = std::filesystem;
-
-const fs::path& folder() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / ("celltrial-fuzz-summary-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-struct RemoveFolder {
-  ~RemoveFolder() {
-    std::error_code ec;
-    fs::remove_all(folder(), ec);
-  }
-} remove_folder_at_exit;
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace celltrial;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  std::ofstream(folder() / "summary.json", std::ios::binary) << text;
+  std::ofstream(fuzz::process_folder("summary") / "summary.json", std::ios::binary) << text;
   std::string html;
   try {
-    html = html_report(folder().string());
+    html = html_report(fuzz::process_folder("summary").string());
   } catch (const Error& e) {
     fuzz::expect_user_error(e, {ExitCode::data});
     return 0;

@@ -1,5 +1,9 @@
 #include "fuzz_support.hpp"
 
+#include <unistd.h>
+
+#include <map>
+
 #include "celltrial/design/summary.hpp"
 #include "celltrial/engine/engine.hpp"
 #include "celltrial/model/model.hpp"
@@ -25,7 +29,28 @@ Scenario reload(const std::string& text, const char* what) {
         "\n--- text ---\n" + text);
   }
 }
+/// The folders process_folder made, removed at exit.
+struct ProcessFolders {
+  std::map<std::string, std::filesystem::path> made;
+  ~ProcessFolders() {
+    std::error_code ec;
+    for (const auto& [name, dir] : made) std::filesystem::remove_all(dir, ec);
+  }
+};
+ProcessFolders process_folders;
 }  // namespace
+
+const std::filesystem::path& process_folder(const std::string& name) {
+  auto it = process_folders.made.find(name);
+  if (it == process_folders.made.end()) {
+    const std::filesystem::path d =
+        std::filesystem::temp_directory_path() / ("celltrial-fuzz-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    it = process_folders.made.emplace(name, d).first;
+  }
+  return it->second;
+}
 
 void check_accepted(const Scenario& s) {
   // Written out, it loads back to the same scenario (show, shard files and results rely on it).

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <initializer_list>
 #include <string>
 
@@ -54,6 +55,10 @@ inline void expect_user_error(const Error& e, std::initializer_list<ExitCode> al
 /// to the same scenario, and run (model set-up, a few trials analysed and summarised). Trials are
 /// only simulated when the design is small enough to keep one execution to milliseconds.
 void check_accepted(const Scenario& s);
+
+/// An empty folder of this process for the target's files (`name` in its name), created on the first
+/// call and removed when the process ends.
+const std::filesystem::path& process_folder(const std::string& name);
 
 /// For an accumulator read from files (a merge of shards): the summary of the scenario's trials
 /// can be computed from it, as `celltrial merge` does.
