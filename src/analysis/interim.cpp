@@ -436,14 +436,6 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   if (s_.design.interims.arm_selection.active()) return analyse_arm_selection(d, ws, out, selected);
   const Interims& in = s_.design.interims;
   const std::size_t K = looks(), N = d.size();
-  // The critical values: the design's, or with calendar looks those recomputed at the fractions the
-  // trial's looks observed (index K: the final analysis).
-  CalendarBoundaries::Counts held{};
-  const double* crit = bounds_.design.critical_values.data();
-  if (calendar_) {
-    held = calendar_counts(d);
-    crit = calendar_->at(held).data();
-  }
   const double planned = static_cast<double>(s_.design.sample_size);
   InterimResult ir;
   ir.used = true;
@@ -455,38 +447,72 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   std::size_t stop_children = N;
   const bool prefix = analysis_.compares_alone();
   ws.sums = {};
-  for (std::size_t k = 0; k < K; ++k) {
-    if (calendar_ && held[k] == 0) continue;  // a calendar look not held
-    // The month the look's children have all reached the primary visit (children are randomised in
-    // calendar order), or the calendar look's month, and the children randomised by then.
-    const double month =
-        calendar_ ? in.months[k] : d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
+  // One look: the month its children have all reached the primary visit (children are randomised in
+  // calendar order), or the calendar look's month; the children randomised by then; its analysis.
+  struct Look {
+    double month = kNaN;
+    std::size_t randomised = 0;
+    ComparisonResult r;
+    double z = kNaN;
+    TrialAnalysis::AncovaSums sums;  ///< calendar looks: the sums carried to this look (compares_alone())
+  };
+  const auto analyse_look = [&](std::size_t k, Look& look) {
+    look.month = calendar_ ? in.months[k] : d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
     // With enrolment paused at the look, those children exactly (the next one is randomised from
     // the look's month on).
-    const auto randomised =
+    look.randomised =
         in.pause_enrolment
             ? static_cast<std::size_t>(children_[k])
-            : static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), month) - d.month.begin());
+            : static_cast<std::size_t>(std::upper_bound(d.month.begin(), d.month.end(), look.month) - d.month.begin());
+    if (prefix) {
+      // The ANCOVA of the look's data is that of the children at their primary visit by then, a
+      // prefix of the trial's (calendar order): the sums so far carried forward, no copy.
+      const double month = look.month;
+      const auto assessed = static_cast<std::size_t>(
+          std::partition_point(d.month.begin(), d.month.begin() + static_cast<std::ptrdiff_t>(look.randomised),
+                               [&](double x) { return !(x + primary_ > month); }) -
+          d.month.begin());
+      analysis_.compare_prefix(d, assessed, ws.sums, ws.result);
+      if (calendar_) look.sums = ws.sums;  // the looks after it carry them on before any stop
+    } else {
+      restrict_trial(d, look.randomised, look.month, s_, ws.look);
+      analysis_.analyse(ws.look, ws.result);
+    }
+    look.r = ws.result.comparisons[0];
+    look.z = z_of(look.r, sign_);
+  };
+  // The critical values: the design's, or with calendar looks those recomputed at the fractions the
+  // trial's looks observed (index K: the final analysis). A calendar look is held when it has
+  // children at the primary visit and its analysis estimates the effect: the looks are analysed
+  // first, and one that estimates nothing (too few children in an arm, a model that does not fit)
+  // is skipped like a look without children, so it spends no alpha.
+  CalendarBoundaries::Counts held{};
+  std::array<Look, kMaxInterims> calendar_looks{};
+  const double* crit = bounds_.design.critical_values.data();
+  if (calendar_) {
+    held = calendar_counts(d);
+    for (std::size_t k = 0; k < K; ++k)
+      if (held[k] > 0) {
+        analyse_look(k, calendar_looks[k]);
+        if (std::isnan(calendar_looks[k].z)) held[k] = 0;
+      }
+    crit = calendar_->at(held).data();
+  }
+  for (std::size_t k = 0; k < K; ++k) {
+    if (calendar_ && held[k] == 0) continue;  // a calendar look not held
+    Look here;
+    if (!calendar_) analyse_look(k, here);
+    const Look& look = calendar_ ? calendar_looks[k] : here;
+    const double month = look.month;
+    const std::size_t randomised = look.randomised;
     ir.look_month[k] = month;
     // The look's information: its planned fraction, or the share of the planned children at their
     // primary visit by the calendar month.
     const double t = calendar_ ? static_cast<double>(held[k]) / planned : in.information[k];
     if (calendar_) ir.information[k] = t;
     ir.critical[k] = crit[k];
-    if (prefix) {
-      // The ANCOVA of the look's data is that of the children at their primary visit by then, a
-      // prefix of the trial's (calendar order): the sums so far carried forward, no copy.
-      const auto assessed = static_cast<std::size_t>(
-          std::partition_point(d.month.begin(), d.month.begin() + static_cast<std::ptrdiff_t>(randomised),
-                               [&](double x) { return !(x + primary_ > month); }) -
-          d.month.begin());
-      analysis_.compare_prefix(d, assessed, ws.sums, ws.result);
-    } else {
-      restrict_trial(d, randomised, month, s_, ws.look);
-      analysis_.analyse(ws.look, ws.result);
-    }
-    const ComparisonResult& r = ws.result.comparisons[0];
-    const double z = z_of(r, sign_);
+    const ComparisonResult& r = look.r;
+    const double z = look.z;
     ir.z[k] = z;
     if (std::isnan(z)) continue;
     const double c = crit[k];
@@ -508,6 +534,8 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     ir.at_stopping = r;
     ir.duration_months = month;
     stop_children = randomised;
+    // The final analysis carries the sums on from the stopping look (calendar looks were all analysed).
+    if (calendar_ && prefix) ws.sums = look.sums;
     break;
   }
 

@@ -24,8 +24,9 @@ constexpr const char* kObservedInformation =
     "per interim look, the mean observed information fraction over the trials that held it, with its MC SE";
 constexpr const char* kHeld =
     "per interim look, the share of trials that held it: reached it (not stopped before) with some child at the "
-    "primary visit, more than at the previous look held, and not every child (then the look would be the final "
-    "analysis); a look not held is skipped and the bounds are recomputed at the fractions of the looks held";
+    "primary visit, more than at the previous look held, not every child (then the look would be the final "
+    "analysis), and an analysis that estimates the effect; a look not held is skipped and the bounds are "
+    "recomputed at the fractions of the looks held";
 constexpr const char* kChildrenAtLook = "mean children at their primary visit at each look held";
 constexpr const char* kCriticalValuesScale =
     "Z: each analysis's t statistic turned into z = Phi^-1(1 - p) by its one-sided p-value";

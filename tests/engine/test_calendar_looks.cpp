@@ -211,6 +211,56 @@ TEST_CASE("calendar looks: a look with no more children than the last, or with a
   CHECK(j["interims"].contains("estimate_at_stopping_adjusted_note"));
 }
 
+TEST_CASE("calendar looks: a look whose analysis estimates nothing is not held and spends no alpha", "[interims]") {
+  // At month 12.3 a few children have reached the 12-month visit: in most trials too few (or none in
+  // an arm) for the ANCOVA. Such a look is skipped like a look without children: the trial's bounds
+  // are those of the spending design at the looks that were analysed, so none of the alpha is spent
+  // on a look that could not stop.
+  Scenario s = test::load_shipped(kScenario, {"design.interims.months=[12.3, 38.5]"});
+  const Model model(s);
+  const TrialAnalysis analysis(model);
+  const InterimAnalyses interims(s, analysis);
+  TrialData d;
+  InterimWorkspace ws;
+  TrialResult r;
+  int skipped = 0, held_first = 0;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    model.simulate(s.simulation.seed, i, d);
+    interims.analyse(d, ws, r);
+    const InterimResult& ir = r.interim;
+    const CalendarBoundaries::Counts counts = interims.calendar_counts(d);  // children at the primary visit
+    std::vector<double> t;
+    for (std::size_t k = 0; k < 2; ++k) {
+      const bool held = !std::isnan(ir.look_month[k]);
+      if (ir.stopped_at >= 0 && static_cast<std::size_t>(ir.stopped_at) < k) break;  // not reached
+      if (held) {
+        CHECK(std::isfinite(ir.z[k]));  // a held look always has its test
+        t.push_back(static_cast<double>(counts[k]) / 400.0);
+        held_first += k == 0;
+      } else if (counts[k] > 0) {
+        ++skipped;  // children, but nothing estimated
+        CHECK(k == 0);
+        CHECK(std::isnan(ir.z[k]));
+        CHECK(std::isnan(ir.critical[k]));
+      }
+    }
+    if (ir.stopped_at >= 0) continue;
+    t.push_back(1.0);
+    // The bounds the trial was tested against are those at the fractions of the looks it analysed.
+    const std::vector<double> ref = spending_bounds(t);
+    std::size_t j = 0;
+    for (std::size_t k = 0; k < 2; ++k)
+      if (!std::isnan(ir.look_month[k])) CHECK_THAT(ir.critical[k], Catch::WithinAbs(ref[j++], 1e-12));
+    CHECK_THAT(ir.critical[2], Catch::WithinAbs(ref.back(), 1e-12));
+  }
+  // Both cases happen at this look.
+  CHECK(skipped > 20);
+  CHECK(held_first > 20);
+  // In the summary the look's held share is the share of trials that tested there.
+  const auto j = run(test::load_shipped(kScenario, {"design.interims.months=[12.3, 38.5]", "simulation.trials=400"}), 2);
+  CHECK(j["interims"]["held"][0]["count"] == j["interims"]["z_distribution"]["analyses"][0]["trials"]);
+}
+
 TEST_CASE("calendar looks: results are bit-identical for 1 and 2 threads and any split", "[interims][reproducibility]") {
   Scenario s = test::load_shipped(kScenario, {"design.interims.futility={rule: conditional-power, threshold: 0.1}"});
   s.simulation.trials = 600;

@@ -6,7 +6,8 @@
 // (randomisation month + primary visit month, assessed or not); with looks at calendar months
 // (design.interims.months) at month m_k, its information the random share t_k = n_k / N of the
 // children at their primary visit by then (N = design.sample_size). A calendar look is not held when
-// n_k is 0, not above the previous held look's, or N (it would be the final analysis); the efficacy
+// n_k is 0, not above the previous held look's, or N (it would be the final analysis), or when its
+// analysis estimates nothing (the looks are analysed before the bounds are chosen); the efficacy
 // bounds are the error-spending ones recomputed at the held looks' fractions and 1 (Lan & DeMets
 // 1983; CalendarBoundaries), and conditional-power futility uses t_k. The data of a look are the
 // children randomised by then, each with the visits whose month (randomisation + visit) has come
@@ -185,9 +186,10 @@ class InterimAnalyses {
 
   const stats::Boundaries& boundaries() const { return bounds_; }
   std::size_t looks() const { return s_.design.interims.looks(); }
-  /// Looks at calendar months: the looks held in trial `d` (children at their primary visit by each
-  /// look's month, 0 for a look not held: no child, no more than the previous look held, or every
-  /// child of design.sample_size).
+  /// Looks at calendar months: the looks with children enough in trial `d` (children at their primary
+  /// visit by each look's month, 0 for a look not held: no child, no more than the previous look
+  /// held, or every child of design.sample_size). analyse() also skips a look whose analysis
+  /// estimates nothing.
   CalendarBoundaries::Counts calendar_counts(const TrialData& d) const;
   /// Looks at calendar months: the bounds' cache.
   const CalendarBoundaries* calendar_boundaries() const { return calendar_.get(); }

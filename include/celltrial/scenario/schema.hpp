@@ -608,7 +608,7 @@ void declare_design(V& v, D& d) {
                .rule = "increasing; exactly one of information and months; a spending-* boundary; futility z or "
                        "conditional-power, not binding; not with sample_size_reestimation, enrichment, arm_selection "
                        "or pause_enrolment; a look with no child at the primary visit, none more than the previous "
-                       "look held, or all of them is not held",
+                       "look held, all of them, or an analysis that estimates nothing is not held",
                .example = "e.g. [25, 38] for looks at about 1/3 and 2/3 of the information.",
                .default_text = "none (looks at information fractions)", .written = d.interims.calendar(), .since = "0.2"});
     i.choice("pause_enrolment", d.interims.pause_enrolment, options(kBooleans),
