@@ -447,16 +447,9 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   std::size_t stop_children = N;
   const bool prefix = analysis_.compares_alone();
   ws.sums = {};
-  // One look: the month its children have all reached the primary visit (children are randomised in
-  // calendar order), or the calendar look's month; the children randomised by then; its analysis.
-  struct Look {
-    double month = kNaN;
-    std::size_t randomised = 0;
-    ComparisonResult r;
-    double z = kNaN;
-    TrialAnalysis::AncovaSums sums;  ///< calendar looks: the sums carried to this look (compares_alone())
-  };
-  const auto analyse_look = [&](std::size_t k, Look& look) {
+  // Look k: its month (children are randomised in calendar order), the children randomised by then,
+  // and its analysis.
+  const auto analyse_look = [&](std::size_t k, InterimLook& look) {
     look.month = calendar_ ? in.months[k] : d.month[static_cast<std::size_t>(children_[k]) - 1] + primary_;
     // With enrolment paused at the look, those children exactly (the next one is randomised from
     // the look's month on).
@@ -478,8 +471,8 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
       restrict_trial(d, look.randomised, look.month, s_, ws.look);
       analysis_.analyse(ws.look, ws.result);
     }
-    look.r = ws.result.comparisons[0];
-    look.z = z_of(look.r, sign_);
+    look.result = ws.result.comparisons[0];
+    look.z = z_of(look.result, sign_);
   };
   // The critical values: the design's, or with calendar looks those recomputed at the fractions the
   // trial's looks observed (index K: the final analysis). A calendar look is held when it has
@@ -487,22 +480,20 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
   // first, and one that estimates nothing (too few children in an arm, a model that does not fit)
   // is skipped like a look without children, so it spends no alpha.
   CalendarBoundaries::Counts held{};
-  std::array<Look, kMaxInterims> calendar_looks{};
   const double* crit = bounds_.design.critical_values.data();
   if (calendar_) {
     held = calendar_counts(d);
     for (std::size_t k = 0; k < K; ++k)
       if (held[k] > 0) {
-        analyse_look(k, calendar_looks[k]);
-        if (std::isnan(calendar_looks[k].z)) held[k] = 0;
+        analyse_look(k, ws.calendar[k]);
+        if (std::isnan(ws.calendar[k].z)) held[k] = 0;
       }
     crit = calendar_->at(held).data();
   }
   for (std::size_t k = 0; k < K; ++k) {
     if (calendar_ && held[k] == 0) continue;  // a calendar look not held
-    Look here;
-    if (!calendar_) analyse_look(k, here);
-    const Look& look = calendar_ ? calendar_looks[k] : here;
+    if (!calendar_) analyse_look(k, ws.current);
+    const InterimLook& look = calendar_ ? ws.calendar[k] : ws.current;
     const double month = look.month;
     const std::size_t randomised = look.randomised;
     ir.look_month[k] = month;
@@ -511,7 +502,7 @@ const TrialData& InterimAnalyses::analyse(const TrialData& d, InterimWorkspace& 
     const double t = calendar_ ? static_cast<double>(held[k]) / planned : in.information[k];
     if (calendar_) ir.information[k] = t;
     ir.critical[k] = crit[k];
-    const ComparisonResult& r = look.r;
+    const ComparisonResult& r = look.result;
     const double z = look.z;
     ir.z[k] = z;
     if (std::isnan(z)) continue;

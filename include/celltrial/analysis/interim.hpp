@@ -92,6 +92,16 @@
 
 namespace celltrial {
 
+/// One interim look of a trial: the month its children have all reached the primary visit (or the
+/// calendar look's month), the children randomised by then, and its analysis.
+struct InterimLook {
+  double month = 0;
+  std::size_t randomised = 0;
+  ComparisonResult result;
+  double z = 0;                    ///< on the Z scale, NaN when nothing was estimated
+  TrialAnalysis::AncovaSums sums;  ///< calendar looks: the ANCOVA's sums carried to this look (compares_alone())
+};
+
 /// Workspace of InterimAnalyses::analyse (one per thread).
 struct InterimWorkspace {
   TrialData look;     ///< the data available at a look
@@ -99,6 +109,8 @@ struct InterimWorkspace {
   TrialResult result; ///< a look's analysis
   TrialData stage2;   ///< after an increase: the second-stage children
   TrialAnalysis::AncovaSums sums;  ///< the ANCOVA's sums carried from look to look (compares_alone())
+  InterimLook current;             ///< the look being decided (looks at information fractions)
+  std::array<InterimLook, kMaxInterims> calendar;  ///< calendar looks, all analysed before the bounds are chosen
 };
 
 /// The trial simulated with the re-estimation's cap of children (same seed and trial index).
