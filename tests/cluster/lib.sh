@@ -65,6 +65,9 @@ wait_for_line() {
 hold_and_signal() {
   local sig=$1 errfile=$2
   shift 2
+  # Emptied here, before the run starts: the background shell's own truncation may come after the
+  # first look at the file, which would then find an earlier run's line (the same ERRFILE is reused).
+  : >"$errfile"
   "$@" --test-hold-after-checkpoint 2>"$errfile" &
   local pid=$!
   held_pids+=("$pid")
